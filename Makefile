@@ -1,0 +1,119 @@
+# libtok — build, test, benchmark.  GNU make.
+#
+#   make            libtok.a, libtok.so, ./tok
+#   make deps       install build/test dependencies (Debian apt + npm oracles)
+#   make check      unit tests, the same under ASan+UBSan, and reference parity
+#   make demo       encode/decode a sample with a built-in tokenizer
+#   make bench      speed and memory side by side with the references
+#   make install PREFIX=/usr/local
+
+PREFIX    ?= /usr/local
+LIBDIR    ?= $(PREFIX)/lib
+INCDIR    ?= $(PREFIX)/include
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/libtok
+
+SOVERSION := 0
+VERSION   := 0.1.0
+
+CC        ?= cc
+PKGS      := libpcre2-8 libutf8proc libzstd jansson libxxhash
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -lutf8proc -lzstd -ljansson -lxxhash)
+
+OPT       ?= -O2
+CFLAGS    ?= $(OPT) -g
+WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARN) $(PKG_CFLAGS) -DTOK_DATADIR='"$(DATADIR)"' -I. $(CFLAGS)
+LDLIBS    := $(PKG_LIBS) -lm -pthread
+
+B         ?= build
+LIB_SRC   := $(sort $(wildcard libtok/*.c libtok/*/*.c))
+CLI_SRC   := $(sort $(wildcard cli/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
+TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+HDRS      := $(wildcard libtok/*.h libtok/*/*.h cli/*.h)
+
+ifeq ($(B),build)
+TOK_BIN   := tok
+else
+TOK_BIN   := $(B)/tok
+endif
+
+.PHONY: all lib clean deps fetch check unit unit-asan parity demo bench install uninstall
+
+all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so
+lib: $(B)/libtok.a $(B)/libtok.so
+
+$(B)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libtok.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/libtok.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libtok.so.$(SOVERSION) -o $@ $^ $(LDLIBS) $(ALL_CFLAGS)
+
+$(TOK_BIN): $(CLI_OBJ) $(B)/libtok.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(B)/libtok.a $(LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/testutil.h $(B)/libtok.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libtok.a $(LDLIBS) -lcmocka
+
+# --- dependencies --------------------------------------------------------
+deps:
+	sh scripts/deps.sh
+
+fetch:
+	sh scripts/fetch-refs.sh
+
+# --- tests -----------------------------------------------------------------
+check: deps
+	$(MAKE) unit
+	$(MAKE) unit-asan
+	$(MAKE) parity
+
+unit: $(TEST_BIN) $(TOK_BIN)
+	@sh tests/run-unit.sh $(B) $(TEST_BIN)
+
+unit-asan:
+	$(MAKE) B=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
+
+parity: $(TOK_BIN)
+	sh scripts/fetch-refs.sh
+	sh tests/parity/run.sh
+
+demo: deps $(TOK_BIN)
+	sh scripts/demo.sh
+
+bench: $(TOK_BIN)
+	sh scripts/fetch-refs.sh
+	sh bench/run.sh
+
+# --- install ---------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/libtok $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 644 $(B)/libtok.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(B)/libtok.so $(DESTDIR)$(LIBDIR)/libtok.so.$(VERSION)
+	ln -sf libtok.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtok.so.$(SOVERSION)
+	ln -sf libtok.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libtok.so
+	install -m 644 libtok/tok.h $(DESTDIR)$(INCDIR)/libtok/tok.h
+	install -m 755 $(TOK_BIN) $(DESTDIR)$(BINDIR)/tok
+	install -m 644 man/tok.1 $(DESTDIR)$(MANDIR)/man1/tok.1
+	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' libtok.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libtok.a $(DESTDIR)$(LIBDIR)/libtok.so* $(DESTDIR)$(INCDIR)/libtok/tok.h \
+	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
+
+clean:
+	rm -rf build build-asan tok

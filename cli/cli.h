@@ -1,0 +1,52 @@
+/* Shared pieces of the tok command line (uses only the public API). */
+#ifndef TOK_CLI_H
+#define TOK_CLI_H
+
+#include <libtok/tok.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+/* Buffered output with fast integer formatting. */
+typedef struct outbuf {
+    FILE *f;
+    char *p;
+    size_t n, cap;
+} outbuf;
+void out_init(outbuf *o, FILE *f);
+void out_put(outbuf *o, const void *s, size_t n);
+void out_str(outbuf *o, const char *s);
+void out_char(outbuf *o, char c);
+void out_int(outbuf *o, long long v);
+void out_json_string(outbuf *o, const char *s, size_t n);
+int out_flush(outbuf *o); /* 0 or -1 on write error */
+
+/* Whole file (or stdin for NULL or "-") into memory; NULL on error (message printed). */
+char *read_all(const char *path, size_t *len);
+
+/* Options every command takes to open a tokenizer. */
+typedef struct tok_open {
+    const char *name;      /* -t */
+    const char *pattern;   /* --pattern */
+    const char *merges;    /* --merges */
+    int lowercase;         /* --lowercase / --cased, -1 unset */
+    int ties;              /* --ties hf|spm */
+} tok_open;
+void tok_open_init(tok_open *o);
+/* Try to consume a tokenizer option at argv[*i]; 1 consumed, 0 not ours, -1 usage error. */
+int tok_open_arg(tok_open *o, int argc, char **argv, int *i);
+/* Load; prints the error and returns NULL on failure. */
+tok_tokenizer *tok_open_load(const tok_open *o);
+
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: the value, advancing *i; else NULL. */
+const char *opt_value(int argc, char **argv, int *i, const char *name);
+void usage_error(const char *cmd, const char *fmt, ...);
+
+int cmd_encode(int argc, char **argv);
+int cmd_decode(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+
+#endif

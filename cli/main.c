@@ -1,0 +1,46 @@
+/* tok: the libtok command line. */
+#include "cli.h"
+
+#include <string.h>
+
+static const char main_help[] =
+    "Usage: tok COMMAND [options]\n"
+    "\n"
+    "Commands:\n"
+    "  encode    text -> token ids (or tokens, or JSON with byte offsets)\n"
+    "  decode    token ids -> text\n"
+    "  info      model type, vocabulary size, pipeline, special tokens\n"
+    "  convert   write any supported tokenizer as tokenizer.json\n"
+    "\n"
+    "TOKENIZER (-t) is a tokenizer.json, SentencePiece .model, .tiktoken, BERT vocab.txt\n"
+    "or GPT-2 vocab.json (with merges.txt beside it), a directory holding one, or a\n"
+    "built-in name (o200k_base, cl100k_base, r50k_base, p50k_base, llama3, o200k,\n"
+    "mistral, gemma3, bert-base-uncased, albert, ...) found in $TOK_DATA_PATH or the\n"
+    "cache filled by 'make fetch'.\n"
+    "\n"
+    "'tok COMMAND --help' describes each command.  Exit status: 0 success,\n"
+    "1 runtime error, 2 usage error.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(main_help, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(main_help, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("tok (libtok) %s\n", tok_version());
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "encode")) return cmd_encode(argc - 1, argv + 1);
+    if (!strcmp(cmd, "decode")) return cmd_decode(argc - 1, argv + 1);
+    if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
+    fprintf(stderr, "tok: unknown command '%s'\n", cmd);
+    fputs(main_help, stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,82 @@
+/* Token buffers: one pre-token's model output (tok_toks) and whole encodings (tok_enc). */
+#include "../internal.h"
+
+int tok_toks_reserve(tok_toks *t, size_t cap)
+{
+    if (cap <= t->cap) return 0;
+    size_t c = t->cap ? t->cap * 2 : 64;
+    while (c < cap) c *= 2;
+    int32_t *id = realloc(t->id, c * sizeof *id);
+    if (!id) return -1;
+    t->id = id;
+    tok_offset *off = realloc(t->off, c * sizeof *off);
+    if (!off) return -1;
+    t->off = off;
+    t->cap = c;
+    return 0;
+}
+
+void tok_toks_free(tok_toks *t)
+{
+    free(t->id);
+    free(t->off);
+    memset(t, 0, sizeof *t);
+}
+
+#define ENC_GROW(field)                                              \
+    do {                                                             \
+        void *p_ = realloc(e->field, c * sizeof *e->field);          \
+        if (!p_) return -1;                                          \
+        e->field = p_;                                               \
+    } while (0)
+
+int tok_enc_reserve(tok_enc *e, size_t cap)
+{
+    if (cap <= e->cap) return 0;
+    size_t c = e->cap ? e->cap * 2 : 256;
+    while (c < cap) c *= 2;
+    ENC_GROW(ids);
+    ENC_GROW(off);
+    ENC_GROW(words);
+    ENC_GROW(type_ids);
+    ENC_GROW(special);
+    e->cap = c;
+    return 0;
+}
+
+int tok_enc_push(tok_enc *e, int32_t id, tok_offset off, int32_t word, uint8_t type_id, uint8_t special)
+{
+    if (e->n == e->cap && tok_enc_reserve(e, e->n + 1)) return -1;
+    size_t i = e->n++;
+    e->ids[i] = id;
+    e->off[i] = off;
+    e->words[i] = word;
+    e->type_ids[i] = type_id;
+    e->special[i] = special;
+    return 0;
+}
+
+int tok_enc_append(tok_enc *dst, const tok_enc *src)
+{
+    if (tok_enc_reserve(dst, dst->n + src->n)) return -1;
+    size_t k = dst->n, n = src->n;
+    memcpy(dst->ids + k, src->ids, n * sizeof *src->ids);
+    memcpy(dst->off + k, src->off, n * sizeof *src->off);
+    memcpy(dst->words + k, src->words, n * sizeof *src->words);
+    memcpy(dst->type_ids + k, src->type_ids, n * sizeof *src->type_ids);
+    memcpy(dst->special + k, src->special, n * sizeof *src->special);
+    dst->n += n;
+    return 0;
+}
+
+void tok_enc_clear(tok_enc *e) { e->n = 0; }
+
+void tok_enc_free(tok_enc *e)
+{
+    free(e->ids);
+    free(e->off);
+    free(e->words);
+    free(e->type_ids);
+    free(e->special);
+    memset(e, 0, sizeof *e);
+}

@@ -1,0 +1,52 @@
+/* Text with per-byte alignment to the original. */
+#include "../internal.h"
+
+int tok_nstr_reserve(tok_nstr *t, size_t cap)
+{
+    if (cap <= t->cap) return 0;
+    size_t c = t->cap ? t->cap : 64;
+    while (c < cap) c *= 2;
+    uint8_t *s = realloc(t->s, c);
+    if (!s) return -1;
+    t->s = s;
+    uint32_t *a0 = realloc(t->a0, c * sizeof *a0);
+    if (!a0) return -1;
+    t->a0 = a0;
+    uint32_t *a1 = realloc(t->a1, c * sizeof *a1);
+    if (!a1) return -1;
+    t->a1 = a1;
+    t->cap = c;
+    return 0;
+}
+
+int tok_nstr_push(tok_nstr *t, const void *b, size_t n, uint32_t a0, uint32_t a1)
+{
+    if (tok_nstr_reserve(t, t->n + n)) return -1;
+    memcpy(t->s + t->n, b, n);
+    for (size_t i = 0; i < n; i++) {
+        t->a0[t->n + i] = a0;
+        t->a1[t->n + i] = a1;
+    }
+    t->n += n;
+    return 0;
+}
+
+int tok_nstr_push_aligned(tok_nstr *t, const void *b, const uint32_t *a0, const uint32_t *a1, size_t n)
+{
+    if (tok_nstr_reserve(t, t->n + n)) return -1;
+    memcpy(t->s + t->n, b, n);
+    memcpy(t->a0 + t->n, a0, n * sizeof *a0);
+    memcpy(t->a1 + t->n, a1, n * sizeof *a1);
+    t->n += n;
+    return 0;
+}
+
+void tok_nstr_clear(tok_nstr *t) { t->n = 0; }
+
+void tok_nstr_free(tok_nstr *t)
+{
+    free(t->s);
+    free(t->a0);
+    free(t->a1);
+    memset(t, 0, sizeof *t);
+}

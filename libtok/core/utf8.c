@@ -1,0 +1,85 @@
+/* UTF-8 decoding with the "maximal subpart" error rule (Unicode 3.9, also used
+ * by Rust's from_utf8_lossy and the WHATWG decoder), so lossy conversion
+ * produces the same U+FFFD count as the references. */
+#include "../internal.h"
+
+uint32_t tok_utf8_decode(const uint8_t *s, size_t n, size_t *len)
+{
+    uint8_t c = s[0];
+    if (c < 0x80) { *len = 1; return c; }
+    int k = tok_utf8_seqlen(c);
+    if (k == 0) { *len = 1; return TOK_UTF8_BAD; }
+    /* valid range of the second byte depends on the lead */
+    uint8_t lo = 0x80, hi = 0xBF;
+    if (c == 0xE0) lo = 0xA0;
+    else if (c == 0xED) hi = 0x9F;
+    else if (c == 0xF0) lo = 0x90;
+    else if (c == 0xF4) hi = 0x8F;
+    uint32_t cp = c & (0x7F >> k);
+    for (int i = 1; i < k; i++) {
+        if ((size_t)i >= n) { *len = (size_t)i; return TOK_UTF8_BAD; }
+        uint8_t d = s[i];
+        if (i == 1 ? (d < lo || d > hi) : (d & 0xC0) != 0x80) { *len = (size_t)i; return TOK_UTF8_BAD; }
+        cp = (cp << 6) | (d & 0x3F);
+    }
+    *len = (size_t)k;
+    return cp;
+}
+
+int tok_utf8_encode(uint32_t cp, uint8_t out[4])
+{
+    if (cp < 0x80) { out[0] = (uint8_t)cp; return 1; }
+    if (cp < 0x800) {
+        out[0] = (uint8_t)(0xC0 | (cp >> 6));
+        out[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (uint8_t)(0xE0 | (cp >> 12));
+        out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (uint8_t)(0xF0 | (cp >> 18));
+    out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+size_t tok_utf8_check(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        /* ASCII fast path, 8 bytes at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        if (s[i] < 0x80) { i++; continue; }
+        size_t len;
+        if (tok_utf8_decode(s + i, n - i, &len) == TOK_UTF8_BAD) return i;
+        i += len;
+    }
+    return n;
+}
+
+int tok_utf8_lossy(tok_sbuf *b, const uint8_t *s, size_t n)
+{
+    static const char repl[3] = { (char)0xEF, (char)0xBF, (char)0xBD };
+    size_t i = 0;
+    while (i < n) {
+        size_t start = i;
+        i = start + tok_utf8_check(s + start, n - start);
+        if (tok_sbuf_put(b, s + start, i - start)) return -1;
+        if (i >= n) break;
+        size_t len;
+        tok_utf8_decode(s + i, n - i, &len);
+        if (tok_sbuf_put(b, repl, 3)) return -1;
+        i += len;
+    }
+    return 0;
+}

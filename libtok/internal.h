@@ -1,0 +1,549 @@
+/*
+ * libtok internals shared by the pipeline stages.  Not installed.
+ *
+ * The pipeline (as in HF tokenizers):
+ *   added-token split -> normalizer -> pre-tokenizer -> model -> post-processor
+ *   and, for ids -> text, the decoder.
+ *
+ * Text moves through the stages as *pieces*: views of bytes plus, per byte,
+ * the byte range of the original text it came from.  Views of the caller's
+ * text carry no alignment arrays (identity: byte i of the piece is original
+ * byte base+i).  Stages that rewrite text (normalizers, Metaspace, prefix
+ * space) write new bytes and alignments into the context arena, whose blocks
+ * never move during one call, so views stay valid until the call ends.
+ *
+ * Model space: the model sees pre-token bytes.  For byte-level vocabularies
+ * (ByteLevel pre-tokenizer/decoder, tiktoken) the vocabulary is stored as the
+ * raw bytes its GPT-2 characters stand for, so no stage ever maps bytes to
+ * "Ġ"-style characters while encoding.
+ */
+#ifndef LIBTOK_INTERNAL_H
+#define LIBTOK_INTERNAL_H
+
+#include "tok.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOK_UNUSED(x) ((void)(x))
+#define TOK_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TOK_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define TOK_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* ------------------------------------------------------------------------ */
+/* errors (core/error.c)                                                     */
+/* ------------------------------------------------------------------------ */
+
+/** Fill *e (may be NULL) and return code. */
+tok_status tok__fail(tok_error *e, tok_status code, const char *fmt, ...) TOK_PRINTF(3, 4);
+tok_status tok__vfail(tok_error *e, tok_status code, const char *fmt, va_list ap);
+
+/* ------------------------------------------------------------------------ */
+/* growable arrays (core/vec.c)                                              */
+/* ------------------------------------------------------------------------ */
+
+#define TOK_VEC(T) struct { T *v; size_t n, cap; }
+/** Grow *p to hold at least `need` elements of `elem` bytes. 0 ok, -1 no memory. */
+int tok__grow(void **p, size_t *cap, size_t need, size_t elem);
+#define tok_vec_reserve(vec, need) \
+    ((need) <= (vec)->cap ? 0 : tok__grow((void **)&(vec)->v, &(vec)->cap, (need), sizeof *(vec)->v))
+#define tok_vec_push(vec, x) \
+    (tok_vec_reserve((vec), (vec)->n + 1) ? -1 : ((vec)->v[(vec)->n++] = (x), 0))
+#define tok_vec_free(vec) (free((vec)->v), (vec)->v = NULL, (vec)->n = (vec)->cap = 0)
+
+/** Growable byte string. */
+typedef TOK_VEC(char) tok_sbuf;
+int tok_sbuf_put(tok_sbuf *b, const void *s, size_t n);
+int tok_sbuf_putc(tok_sbuf *b, char c);
+int tok_sbuf_printf(tok_sbuf *b, const char *fmt, ...) TOK_PRINTF(2, 3);
+/** NUL-terminate (not counted in n). */
+int tok_sbuf_cstr(tok_sbuf *b);
+
+/* ------------------------------------------------------------------------ */
+/* arena: per-call allocations, stable addresses (core/arena.c)              */
+/* ------------------------------------------------------------------------ */
+
+typedef struct tok_arena_block tok_arena_block;
+typedef struct tok_arena {
+    tok_arena_block *first, *cur;
+} tok_arena;
+/** 16-byte aligned, uninitialised; NULL if out of memory. */
+void *tok_arena_alloc(tok_arena *a, size_t n);
+/** Forget all allocations, keep the blocks for reuse. */
+void tok_arena_reset(tok_arena *a);
+void tok_arena_free(tok_arena *a);
+
+/* ------------------------------------------------------------------------ */
+/* UTF-8 (core/utf8.c)                                                       */
+/* ------------------------------------------------------------------------ */
+
+#define TOK_UTF8_BAD 0xFFFFFFFFu
+
+/** Length of the sequence a lead byte starts (1..4), 0 for a continuation or invalid lead. */
+static inline int tok_utf8_seqlen(uint8_t c)
+{
+    if (c < 0x80) return 1;
+    if (c < 0xC2) return 0;
+    if (c < 0xE0) return 2;
+    if (c < 0xF0) return 3;
+    if (c < 0xF5) return 4;
+    return 0;
+}
+/** Decode one scalar at s (n > 0 bytes available).  Sets *len to the bytes
+ *  consumed: the sequence length, or on error the length of the maximal
+ *  invalid subpart (>= 1), returning TOK_UTF8_BAD. */
+uint32_t tok_utf8_decode(const uint8_t *s, size_t n, size_t *len);
+/** Encode a scalar; returns bytes written (1..4). */
+int tok_utf8_encode(uint32_t cp, uint8_t out[4]);
+/** Offset of the first invalid byte, or n if s is valid UTF-8. */
+size_t tok_utf8_check(const uint8_t *s, size_t n);
+/** Append s to b replacing each maximal invalid subpart by U+FFFD (Rust/WHATWG lossy rule). */
+int tok_utf8_lossy(tok_sbuf *b, const uint8_t *s, size_t n);
+
+/* Unicode classes (core/unicode.c). */
+bool tok_uni_is_space(uint32_t cp); /* White_Space (Rust is_whitespace, regex \s) */
+bool tok_uni_is_word(uint32_t cp);  /* regex \w */
+
+/* GPT-2 byte-level alphabet: byte <-> code point (core/bytelevel.c). */
+uint32_t tok_bytelevel_char(uint8_t b);
+/** Byte a code point stands for, or -1 if it is not in the alphabet. */
+int tok_bytelevel_byte(uint32_t cp);
+
+/* ------------------------------------------------------------------------ */
+/* hash maps (core/hashmap.c)                                                */
+/* ------------------------------------------------------------------------ */
+
+/** Byte string -> int32.  Keys are not copied: they must outlive the map. */
+typedef struct tok_strmap {
+    struct tok_strmap_slot *slots;
+    size_t mask, count;
+} tok_strmap;
+int tok_strmap_init(tok_strmap *m, size_t expected);
+/** Insert or replace. 0 ok, -1 no memory. */
+int tok_strmap_put(tok_strmap *m, const void *key, uint32_t len, int32_t val);
+/** Value or -1. */
+int32_t tok_strmap_get(const tok_strmap *m, const void *key, size_t len);
+void tok_strmap_free(tok_strmap *m);
+
+/** uint64 -> uint64 (key UINT64_MAX is reserved). */
+typedef struct tok_u64map {
+    uint64_t *keys, *vals;
+    size_t mask, count;
+} tok_u64map;
+int tok_u64map_init(tok_u64map *m, size_t expected);
+int tok_u64map_put(tok_u64map *m, uint64_t key, uint64_t val);
+/** 1 and *val if found, else 0. */
+static inline int tok_u64map_get(const tok_u64map *m, uint64_t key, uint64_t *val);
+void tok_u64map_free(tok_u64map *m);
+
+static inline uint64_t tok_hash64(uint64_t x)
+{
+    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+static inline int tok_u64map_get(const tok_u64map *m, uint64_t key, uint64_t *val)
+{
+    if (!m->keys) return 0;
+    size_t i = (size_t)tok_hash64(key) & m->mask;
+    for (;;) {
+        uint64_t k = m->keys[i];
+        if (k == key) { *val = m->vals[i]; return 1; }
+        if (k == UINT64_MAX) return 0;
+        i = (i + 1) & m->mask;
+    }
+}
+/** Hash of a byte string (xxh3). */
+uint64_t tok_hash_bytes(const void *p, size_t n);
+
+/* ------------------------------------------------------------------------ */
+/* random numbers: splitmix64 seeding + xoshiro256** (core/rng.c)            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct tok_rng { uint64_t s[4]; } tok_rng;
+void tok_rng_seed(tok_rng *r, uint64_t seed);
+uint64_t tok_rng_next(tok_rng *r);
+/** Uniform in [0,1). */
+double tok_rng_unit(tok_rng *r);
+
+/* ------------------------------------------------------------------------ */
+/* normalized text with alignment (core/nstr.c)                              */
+/* ------------------------------------------------------------------------ */
+
+/** Text with, for each byte i, the original byte range [a0[i], a1[i]) of the
+ *  character that produced it (as HF NormalizedString alignments). */
+typedef struct tok_nstr {
+    uint8_t *s;
+    uint32_t *a0, *a1;
+    size_t n, cap;
+} tok_nstr;
+int tok_nstr_reserve(tok_nstr *t, size_t cap);
+/** Append n bytes, all aligned to [a0, a1). */
+int tok_nstr_push(tok_nstr *t, const void *b, size_t n, uint32_t a0, uint32_t a1);
+/** Append n bytes with their own alignments. */
+int tok_nstr_push_aligned(tok_nstr *t, const void *b, const uint32_t *a0, const uint32_t *a1, size_t n);
+void tok_nstr_clear(tok_nstr *t);
+void tok_nstr_free(tok_nstr *t);
+
+/* ------------------------------------------------------------------------ */
+/* pieces: the unit the pre-tokenizers pass along (see the top comment)      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct tok_piece {
+    const uint8_t *s;
+    const uint32_t *a0, *a1; /* per byte original range; NULL: identity from base */
+    uint32_t n;
+    uint32_t base;           /* with a0 == NULL: original offset of s[0] */
+    int32_t id;              /* >= 0: an added token matched here; left alone by pre-tokenizers */
+} tok_piece;
+typedef TOK_VEC(tok_piece) tok_pieces;
+
+/** Original range of piece byte i. */
+static inline uint32_t tok_piece_start(const tok_piece *p, uint32_t i)
+{ return p->a0 ? p->a0[i] : p->base + i; }
+static inline uint32_t tok_piece_end(const tok_piece *p, uint32_t i)
+{ return p->a1 ? p->a1[i] : p->base + i + 1; }
+/** Sub-view [off, off+len) of p. */
+static inline tok_piece tok_piece_sub(const tok_piece *p, uint32_t off, uint32_t len)
+{
+    tok_piece q = *p;
+    q.s = p->s + off;
+    q.n = len;
+    if (p->a0) { q.a0 = p->a0 + off; q.a1 = p->a1 + off; }
+    else q.base = p->base + off;
+    return q;
+}
+
+/* ------------------------------------------------------------------------ */
+/* model output and encodings                                                */
+/* ------------------------------------------------------------------------ */
+
+/** What a model appends for one pre-token: ids and byte ranges relative to
+ *  the pre-token bytes. */
+typedef struct tok_toks {
+    int32_t *id;
+    tok_offset *off;
+    size_t n, cap;
+} tok_toks;
+int tok_toks_reserve(tok_toks *t, size_t cap);
+static inline int tok_toks_push(tok_toks *t, int32_t id, uint32_t start, uint32_t end)
+{
+    if (t->n == t->cap && tok_toks_reserve(t, t->n + 1)) return -1;
+    t->id[t->n] = id;
+    t->off[t->n].start = start;
+    t->off[t->n].end = end;
+    t->n++;
+    return 0;
+}
+void tok_toks_free(tok_toks *t);
+
+/** A whole encoding under construction (owned by a context). */
+typedef struct tok_enc {
+    int32_t *ids;
+    tok_offset *off;
+    int32_t *words;
+    uint8_t *type_ids;
+    uint8_t *special;
+    size_t n, cap;
+} tok_enc;
+int tok_enc_reserve(tok_enc *e, size_t cap);
+int tok_enc_push(tok_enc *e, int32_t id, tok_offset off, int32_t word, uint8_t type_id, uint8_t special);
+/** Append all of src to dst. */
+int tok_enc_append(tok_enc *dst, const tok_enc *src);
+void tok_enc_clear(tok_enc *e);
+void tok_enc_free(tok_enc *e);
+
+/* ------------------------------------------------------------------------ */
+/* vocabulary (tokenizer/vocab.c)                                                */
+/* ------------------------------------------------------------------------ */
+
+/** Internal flag: the token belongs to the model's own vocabulary. */
+#define TOK__IN_MODEL 0x40000000u
+
+typedef struct tok_token {
+    const char *text;     /* as written in the file */
+    const uint8_t *bytes; /* model space: == text, or decoded byte-level bytes */
+    uint32_t text_len, nbytes;
+    float score;
+    uint32_t flags;       /* TOK_TOKEN_* */
+} tok_token;
+
+typedef struct tok_vocab {
+    tok_token *tok;       /* indexed by id; holes have flags TOK_TOKEN_NONE */
+    size_t n;             /* max id + 1 */
+    size_t cap;           /* allocated entries of tok */
+    size_t model_n;       /* ids the model owns (model vocab size) */
+    tok_strmap by_text;   /* file text -> id (every token) */
+    tok_strmap by_bytes;  /* model bytes -> id (model tokens only) */
+    TOK_VEC(char *) pool; /* owned string blocks */
+    size_t pool_used, pool_size; /* of the last block */
+    bool byte_level;      /* model space is raw bytes (GPT-2 alphabet decoded) */
+    int32_t byte_id[256]; /* token for one raw byte: byte-level char or <0xAB>; -1 none */
+    int32_t unk_id;       /* -1 none */
+} tok_vocab;
+
+void tok_vocab_init(tok_vocab *v);
+void tok_vocab_free(tok_vocab *v);
+/** Copy `text` into the vocabulary at `id` (grows as needed).  A second token
+ *  at the same id replaces text/score but keeps the union of flags. */
+tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
+                         float score, uint32_t flags, tok_error *err);
+/** Copy bytes into the vocabulary's string pool (lives as long as v). */
+const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n);
+/** After all tokens are set: compute model bytes (byte-level decode when
+ *  byte_level), the lookup maps, byte_id[], word-start/continuation flags. */
+tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_prefix, tok_error *err);
+static inline int32_t tok_vocab_id(const tok_vocab *v, const void *text, size_t len)
+{ return tok_strmap_get(&v->by_text, text, len); }
+/** Model-space lookup (only model tokens). */
+static inline int32_t tok_vocab_model_id(const tok_vocab *v, const void *bytes, size_t len)
+{ return tok_strmap_get(&v->by_bytes, bytes, len); }
+
+/* ------------------------------------------------------------------------ */
+/* JSON helpers with file + path in every message (loaders/json.c)           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct tok_jctx {
+    const char *file;     /* named in every message */
+    tok_error *err;
+    char path[512];       /* e.g. "pre_tokenizer.pretokenizers[1].pattern" */
+    size_t plen;
+} tok_jctx;
+
+/** Enter a key / an index; returns the previous path length for tok_jpop. */
+size_t tok_jpush(tok_jctx *jc, const char *key);
+size_t tok_jpush_index(tok_jctx *jc, size_t i);
+void tok_jpop(tok_jctx *jc, size_t saved);
+/** "FILE: at PATH: <message>" into jc->err; returns code. */
+tok_status tok_jfail(tok_jctx *jc, tok_status code, const char *fmt, ...) TOK_PRINTF(3, 4);
+
+/* Typed getters.  Return 0 on success or absent-and-optional (out left as
+ * is; JSON null counts as absent), -1 after reporting a type error or a
+ * missing required key through jc. */
+int tok_jstr(tok_jctx *jc, const json_t *obj, const char *key, const char **out, size_t *len, bool required);
+int tok_jbool(tok_jctx *jc, const json_t *obj, const char *key, bool *out, bool required);
+int tok_jint(tok_jctx *jc, const json_t *obj, const char *key, int64_t *out, bool required);
+int tok_jnum(tok_jctx *jc, const json_t *obj, const char *key, double *out, bool required);
+int tok_jarr(tok_jctx *jc, const json_t *obj, const char *key, json_t **out, bool required);
+int tok_jobj(tok_jctx *jc, const json_t *obj, const char *key, json_t **out, bool required);
+/** The "type" string of a component object (required). NULL after an error. */
+const char *tok_jtype(tok_jctx *jc, const json_t *obj);
+/** Report an unknown key/option value as TOK_ERR_UNSUPPORTED naming it. */
+tok_status tok_junsupported(tok_jctx *jc, const char *what, const char *value);
+/** Decode standard base64 into a malloc'd buffer. -1 on bad input. */
+int tok_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
+/** Encode base64 into a malloc'd NUL-terminated string. */
+char *tok_base64_encode(const uint8_t *p, size_t n);
+
+/* ------------------------------------------------------------------------ */
+/* pipeline components                                                       */
+/* ------------------------------------------------------------------------ */
+/*
+ * Each component is a struct whose first member is the common header with its
+ * vtable; concrete types live in their own file and expose only a from_json
+ * constructor.  `to_json` writes the HF tokenizer.json form (used by
+ * `tok convert` and tok_describe).
+ */
+
+/* --- normalizers (normalizers/) --- */
+typedef struct tok_normalizer tok_normalizer;
+typedef struct tok_normalizer_vt {
+    const char *type; /* HF "type" */
+    /* in -> out.  out is empty on entry and is not in. */
+    tok_status (*run)(const tok_normalizer *self, const tok_nstr *in, tok_nstr *out, tok_ctx *ctx);
+    void (*free)(tok_normalizer *self);
+    json_t *(*to_json)(const tok_normalizer *self);
+} tok_normalizer_vt;
+struct tok_normalizer { const tok_normalizer_vt *vt; };
+tok_normalizer *tok_normalizer_from_json(tok_jctx *jc, const json_t *j);
+void tok_normalizer_free(tok_normalizer *n);
+
+/* --- pre-tokenizers (pretokenizers/) --- */
+typedef struct tok_pretok tok_pretok;
+typedef struct tok_pretok_vt {
+    const char *type;
+    /* in -> out (out empty on entry).  Pieces with id >= 0 are copied through
+     * unchanged; empty pieces are dropped (as HF does). */
+    tok_status (*run)(const tok_pretok *self, const tok_pieces *in, tok_pieces *out, tok_ctx *ctx);
+    void (*free)(tok_pretok *self);
+    json_t *(*to_json)(const tok_pretok *self);
+} tok_pretok_vt;
+struct tok_pretok { const tok_pretok_vt *vt; };
+tok_pretok *tok_pretok_from_json(tok_jctx *jc, const json_t *j);
+void tok_pretok_free(tok_pretok *p);
+/** True if p (or a member of a Sequence) is ByteLevel: the vocabulary is byte-level. */
+bool tok_pretok_is_byte_level(const tok_pretok *p);
+
+/* --- models (models/) --- */
+typedef struct tok_model tok_model;
+typedef struct tok_model_vt {
+    tok_model_kind kind;
+    const char *type;
+    /* Called once the vocabulary is final (added tokens in, model bytes set). */
+    tok_status (*prepare)(tok_model *self, const tok_vocab *v, tok_error *err);
+    /* Per-context scratch (caches, lattices); may be NULL. */
+    void *(*scratch_new)(const tok_model *self);
+    void (*scratch_free)(void *scratch);
+    /* Encode one pre-token with the native method; appends to out with
+     * offsets relative to s. */
+    tok_status (*encode)(const tok_model *self, tok_ctx *ctx, const uint8_t *s, uint32_t n,
+                         const tok_encode_options *opt, tok_toks *out);
+    void (*free)(tok_model *self);
+    json_t *(*to_json)(const tok_model *self, const tok_vocab *v);
+} tok_model_vt;
+struct tok_model {
+    const tok_model_vt *vt;
+    const tok_vocab *vocab;    /* set before prepare */
+    const char *cont_prefix;   /* continuing-subword prefix ("##") or NULL */
+    const char *eow_suffix;    /* end-of-word suffix or NULL */
+    bool byte_fallback;
+    bool fuse_unk;
+    int32_t unk_id;            /* set by prepare; -1 none */
+};
+/** Dispatch on "type": BPE, WordPiece, Unigram, WordLevel.  The constructor
+ *  enters the model's tokens into v (tok_vocab_set). */
+tok_model *tok_model_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v);
+void tok_model_free(tok_model *m);
+tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v);
+tok_model *tok_wordpiece_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v);
+tok_model *tok_unigram_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v);
+tok_model *tok_wordlevel_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v);
+
+/* --- post-processors (processors/) --- */
+typedef struct tok_processor tok_processor;
+typedef struct tok_processor_vt {
+    const char *type;
+    /* encs[0..*n): the sequences (1 or 2).  Transform in place; a processor
+     * that joins them leaves *n == 1.  add_special: HF add_special_tokens. */
+    tok_status (*run)(const tok_processor *self, tok_enc *encs, size_t *n, bool add_special, tok_ctx *ctx);
+    void (*free)(tok_processor *self);
+    json_t *(*to_json)(const tok_processor *self);
+} tok_processor_vt;
+struct tok_processor { const tok_processor_vt *vt; };
+tok_processor *tok_processor_from_json(tok_jctx *jc, const json_t *j, const tok_vocab *v);
+void tok_processor_free(tok_processor *p);
+
+/* --- decoders (decoders/) --- */
+typedef struct tok_str { const char *s; size_t n; } tok_str;
+typedef TOK_VEC(tok_str) tok_strs;
+typedef struct tok_decoder tok_decoder;
+typedef struct tok_decoder_vt {
+    const char *type;
+    /* HF decode_chain: transform the token strings in place (the list may
+     * shrink or grow).  New strings go in the context arena. */
+    tok_status (*run)(const tok_decoder *self, tok_strs *toks, tok_ctx *ctx);
+    void (*free)(tok_decoder *self);
+    json_t *(*to_json)(const tok_decoder *self);
+} tok_decoder_vt;
+struct tok_decoder { const tok_decoder_vt *vt; };
+tok_decoder *tok_decoder_from_json(tok_jctx *jc, const json_t *j);
+void tok_decoder_free(tok_decoder *d);
+
+/* ------------------------------------------------------------------------ */
+/* added tokens (pipeline/added.c)                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct tok_added {
+    int32_t id;
+    const char *content;
+    uint32_t len;
+    bool special, lstrip, rstrip, single_word, normalized;
+} tok_added;
+
+typedef struct tok_added_set {
+    TOK_VEC(tok_added) v;
+    struct tok_added_matcher *raw;  /* normalized == false: matched on raw text */
+    struct tok_added_matcher *norm; /* normalized == true: matched after normalizing */
+} tok_added_set;
+
+/** Build the matchers once the tokenizer's normalizer is set. */
+tok_status tok_added_build(tok_tokenizer *t, tok_error *err);
+void tok_added_free(tok_added_set *a);
+/** Split piece p at added-token matches (normalized_set: the tokens matched
+ *  after normalization) into out; matched pieces get their id. */
+tok_status tok_added_split(const tok_tokenizer *t, bool normalized_set, const tok_piece *p,
+                           bool match_special, tok_pieces *out, tok_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* tokenizer and context                                                     */
+/* ------------------------------------------------------------------------ */
+
+struct tok_tokenizer {
+    char *source;
+    tok_vocab vocab;
+    tok_added_set added;
+    tok_normalizer *normalizer;
+    tok_pretok *pretok;
+    tok_model *model;
+    tok_processor *post;
+    tok_decoder *decoder;
+    bool match_special_default; /* match special-token text in input by default */
+    int32_t roles[7];           /* tok_role -> id */
+    char *desc[5];              /* tok_describe cache, built at load */
+};
+
+/** Per-thread scratch.  Components borrow pooled buffers with acquire/release
+ *  in strict stack order. */
+struct tok_ctx {
+    const tok_tokenizer *tok;
+    char err[512];
+    tok_arena arena;          /* reset at the start of each public call */
+    tok_nstr nstr_pool[6];
+    int nstr_top;
+    tok_pieces pieces_pool[6];
+    int pieces_top;
+    tok_toks toks;            /* model output for one pre-token */
+    tok_enc enc[2];           /* sequences before post-processing */
+    tok_enc out;              /* final result */
+    tok_strs strs;            /* decoder token strings */
+    tok_sbuf sbuf;            /* decode output */
+    void *model_scratch;
+    void *method_scratch;     /* methods/ (lattices, tries walks) */
+    tok_rng rng;
+    bool rng_seeded;
+};
+
+tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);
+void tok_ctx_nstr_release(tok_ctx *ctx, tok_nstr *t);
+tok_pieces *tok_ctx_pieces_acquire(tok_ctx *ctx);
+void tok_ctx_pieces_release(tok_ctx *ctx, tok_pieces *p);
+/** Set ctx->err and return code. */
+tok_status tok_ctx_fail(tok_ctx *ctx, tok_status code, const char *fmt, ...) TOK_PRINTF(3, 4);
+/** Allocate a piece of capacity cap in the arena (s, a0, a1 all allocated). */
+tok_status tok_ctx_piece_alloc(tok_ctx *ctx, tok_piece *p, size_t cap);
+/** The context RNG.  Each public encode call with opt->seed != 0 reseeds it
+ *  once at its start (so a call is reproducible); otherwise it continues. */
+tok_rng *tok_ctx_rng(tok_ctx *ctx, const tok_encode_options *opt);
+
+/* ------------------------------------------------------------------------ */
+/* loaders                                                                   */
+/* ------------------------------------------------------------------------ */
+/*
+ * Every file format is turned into one HF tokenizer.json document (jansson
+ * tree) and built by the same code, so `tok convert` to tokenizer.json is a
+ * dump of that tree.  Settings HF cannot express use keys prefixed "libtok_"
+ * (e.g. the Unigram tie rule "libtok_ties": "spm", SentencePiece piece types
+ * "libtok_piece_types").  The .tiktoken loader builds its model directly.
+ */
+
+/** Build from a tokenizer.json tree (borrowed).  tokenizer/build.c */
+tok_tokenizer *tok__from_hfjson(const json_t *root, const char *file,
+                                const tok_load_options *opt, tok_error *err);
+/** SentencePiece .model bytes -> tokenizer.json tree (loaders/spm.c). */
+json_t *tok_spm_to_json(const uint8_t *data, size_t len, const char *file,
+                        const tok_load_options *opt, tok_error *err);
+/** BERT vocab.txt bytes -> tokenizer.json tree (loaders/bert_vocab.c). */
+json_t *tok_bert_vocab_to_json(const uint8_t *data, size_t len, const char *file,
+                               const tok_load_options *opt, tok_error *err);
+/** tiktoken rank file -> tokenizer.json tree (loaders/tiktoken.c). */
+json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
+                             const tok_load_options *opt, tok_error *err);
+/** GPT-2 vocab.json + merges.txt -> tokenizer.json tree (loaders/gpt2.c). */
+json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_error *err);
+
+#endif /* LIBTOK_INTERNAL_H */

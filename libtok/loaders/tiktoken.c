@@ -1,0 +1,185 @@
+/*
+ * tiktoken rank files: one "base64(token bytes) rank" per line.  The split
+ * pattern and special tokens are not in the file; they come from the
+ * encoding's name.  The file becomes a tokenizer.json tree whose BPE model is
+ * "ranked" (merges implied by ranks, as tiktoken merges) so that the one
+ * builder and pipeline serve it.
+ */
+#include "../internal.h"
+
+#include <stdio.h>
+
+typedef struct encoding_def {
+    const char *name;
+    const char *pattern;
+    struct { const char *text; int id; } special[6];
+} encoding_def;
+
+#define GPT2_PAT "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"
+
+static const encoding_def encodings[] = {
+    { "r50k_base", GPT2_PAT, { { "<|endoftext|>", 50256 } } },
+    { "p50k_base", GPT2_PAT, { { "<|endoftext|>", 50256 } } },
+    { "cl100k_base",
+      "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+      { { "<|endoftext|>", 100257 }, { "<|fim_prefix|>", 100258 }, { "<|fim_middle|>", 100259 },
+        { "<|fim_suffix|>", 100260 }, { "<|endofprompt|>", 100276 } } },
+    { "o200k_base",
+      "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+      "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+      "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+      { { "<|endoftext|>", 199999 }, { "<|endofprompt|>", 200018 } } },
+};
+
+static const encoding_def *find_encoding(const char *name)
+{
+    if (!name) return NULL;
+    for (size_t i = 0; i < sizeof encodings / sizeof encodings[0]; i++) {
+        size_t k = strlen(encodings[i].name) - 5; /* without "_base" */
+        if (!strcmp(name, encodings[i].name) || (strlen(name) == k && !strncmp(name, encodings[i].name, k)))
+            return &encodings[i];
+    }
+    return NULL;
+}
+
+static const encoding_def *guess_encoding(const char *file)
+{
+    if (!file) return NULL;
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    for (size_t i = 0; i < sizeof encodings / sizeof encodings[0]; i++) {
+        char stem[16];
+        snprintf(stem, sizeof stem, "%.*s", (int)(strlen(encodings[i].name) - 5), encodings[i].name);
+        if (strstr(base, stem)) return &encodings[i];
+    }
+    return NULL;
+}
+
+/* The token as GPT-2 alphabet text, as tokenizer.json writes it. */
+static int bytelevel_text(tok_sbuf *b, const uint8_t *p, size_t n)
+{
+    b->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t u[4];
+        int k = tok_utf8_encode(tok_bytelevel_char(p[i]), u);
+        if (tok_sbuf_put(b, u, (size_t)k)) return -1;
+    }
+    return 0;
+}
+
+json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
+                             const tok_load_options *opt, tok_error *err)
+{
+    const char *fname = file ? file : "<memory>";
+    const encoding_def *enc = NULL;
+    if (opt && opt->tiktoken_pattern) {
+        enc = find_encoding(opt->tiktoken_pattern);
+        if (!enc) {
+            tok__fail(err, TOK_ERR_UNSUPPORTED, "%s: unknown tiktoken encoding \"%s\" (known: r50k, p50k, cl100k, o200k)",
+                      fname, opt->tiktoken_pattern);
+            return NULL;
+        }
+    } else {
+        enc = guess_encoding(file);
+        if (!enc) {
+            tok__fail(err, TOK_ERR_ARG, "%s: cannot tell the split pattern from the file name; name the encoding "
+                      "(r50k, p50k, cl100k, o200k) with --pattern", fname);
+            return NULL;
+        }
+    }
+    json_t *vocab = json_object();
+    tok_sbuf text = { 0 };
+    size_t line = 1, pos = 0;
+    int64_t max_rank = -1;
+    while (pos < len) {
+        size_t eol = pos;
+        while (eol < len && data[eol] != '\n') eol++;
+        size_t end = eol;
+        if (end > pos && data[end - 1] == '\r') end--;
+        if (end > pos) {
+            size_t sp = pos;
+            while (sp < end && data[sp] != ' ') sp++;
+            if (sp == end || sp == pos) {
+                tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:1: expected \"<base64 token> <rank>\"", fname, line);
+                goto fail;
+            }
+            uint8_t *tokb;
+            size_t tl;
+            if (tok_base64_decode((const char *)data + pos, sp - pos, &tokb, &tl) || tl == 0) {
+                if (tl == 0 && tokb) free(tokb);
+                tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:1: invalid base64 token", fname, line);
+                goto fail;
+            }
+            int64_t rank = 0;
+            size_t q = sp + 1;
+            if (q == end) {
+                free(tokb);
+                tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:%zu: missing rank", fname, line, q - pos + 1);
+                goto fail;
+            }
+            for (; q < end; q++) {
+                if (data[q] < '0' || data[q] > '9' || rank > (1 << 30)) {
+                    free(tokb);
+                    tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:%zu: invalid rank", fname, line, q - pos + 1);
+                    goto fail;
+                }
+                rank = rank * 10 + (data[q] - '0');
+            }
+            if (bytelevel_text(&text, tokb, tl)) {
+                free(tokb);
+                goto nomem;
+            }
+            free(tokb);
+            if (json_object_getn(vocab, text.v, text.n)) {
+                tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:1: duplicate token", fname, line);
+                goto fail;
+            }
+            json_object_setn_new_nocheck(vocab, text.v, text.n, json_integer(rank));
+            if (rank > max_rank) max_rank = rank;
+        }
+        pos = eol + 1;
+        line++;
+    }
+    if (json_object_size(vocab) == 0) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: no tokens in file", fname);
+        goto fail;
+    }
+    tok_vec_free(&text);
+
+    json_t *root = json_object();
+    json_t *model = json_object();
+    json_object_set_new(model, "type", json_string("BPE"));
+    json_object_set_new(model, "vocab", vocab);
+    json_object_set_new(model, "merges", json_array());
+    json_object_set_new(model, "libtok_ranked", json_true());
+    json_object_set_new(root, "model", model);
+    json_t *added = json_array();
+    for (int i = 0; i < 6 && enc->special[i].text; i++) {
+        json_t *a = json_object();
+        json_object_set_new(a, "id", json_integer(enc->special[i].id));
+        json_object_set_new(a, "content", json_string(enc->special[i].text));
+        json_object_set_new(a, "single_word", json_false());
+        json_object_set_new(a, "lstrip", json_false());
+        json_object_set_new(a, "rstrip", json_false());
+        json_object_set_new(a, "normalized", json_false());
+        json_object_set_new(a, "special", json_true());
+        json_array_append_new(added, a);
+    }
+    json_object_set_new(root, "added_tokens", added);
+    json_t *pre = json_pack("{s:s, s:[{s:s, s:{s:s}, s:s, s:b}, {s:s, s:b, s:b, s:b}]}",
+                            "type", "Sequence", "pretokenizers",
+                            "type", "Split", "pattern", "Regex", enc->pattern, "behavior", "Isolated", "invert", 0,
+                            "type", "ByteLevel", "add_prefix_space", 0, "trim_offsets", 0, "use_regex", 0);
+    json_object_set_new(root, "pre_tokenizer", pre);
+    json_object_set_new(root, "decoder", json_pack("{s:s, s:b, s:b, s:b}", "type", "ByteLevel",
+                                                   "add_prefix_space", 0, "trim_offsets", 0, "use_regex", 0));
+    json_object_set_new(root, "libtok_match_special", json_false());
+    json_object_set_new(root, "libtok_encoding", json_string(enc->name));
+    return root;
+nomem:
+    tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+fail:
+    tok_vec_free(&text);
+    json_decref(vocab);
+    return NULL;
+}

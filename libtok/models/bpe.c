@@ -1,0 +1,591 @@
+/*
+ * BPE: merges by rank, exactly as HF tokenizers' BPE (models/bpe) and, for
+ * rank files, as tiktoken.  A pre-token starts as characters (or bytes for
+ * byte-level vocabularies); the adjacent pair with the lowest rank merges
+ * first, leftmost among equals, until no pair merges.  A heap of candidate
+ * merges keeps this O(n log n) in the pre-token length; stale heap entries are
+ * recognised the way HF does (the pair at that position no longer makes the
+ * same token).
+ *
+ * Per context, a direct-mapped cache of short pre-tokens skips the merge loop
+ * for the words that make up most of natural text.
+ */
+#include "bpe.h"
+
+#include <math.h>
+#include <stdio.h>
+
+typedef struct merge3 { int32_t a, b, c; } merge3;
+
+typedef struct bpe {
+    tok_model base;
+    TOK_VEC(merge3) merges;   /* from the file, rank order (not for ranked) */
+    tok_u64map pairs;         /* (a << 32 | b) -> (rank << 32 | new id) */
+    bool ranked;              /* tiktoken: pairs implied by ranks */
+    bool ignore_merges;
+    float dropout;            /* file's dropout, 0 = none */
+    char *unk_token;
+    int32_t unk_id;
+} bpe;
+
+/* ---- per-context scratch ---------------------------------------------- */
+
+#define CACHE_SLOTS 65536
+#define CACHE_MAXLEN 22
+#define CACHE_MAXIDS 8
+
+typedef struct cache_slot {
+    uint8_t len;                  /* 0 = empty */
+    uint8_t nids;
+    uint8_t bytes[CACHE_MAXLEN];
+    int32_t ids[CACHE_MAXIDS];
+    uint8_t ends[CACHE_MAXIDS];
+} cache_slot;
+
+typedef struct sym {
+    int32_t id;
+    uint32_t start, len;
+    int32_t prev, next;
+} sym;
+
+typedef struct hent {
+    uint64_t key; /* rank << 32 | pos */
+    int32_t new_id;
+} hent;
+
+typedef struct bpe_scratch {
+    cache_slot *cache;
+    TOK_VEC(sym) syms;
+    TOK_VEC(hent) heap;
+    TOK_VEC(hent) skip;
+} bpe_scratch;
+
+static void *bpe_scratch_new(const tok_model *m)
+{
+    TOK_UNUSED(m);
+    bpe_scratch *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->cache = calloc(CACHE_SLOTS, sizeof *s->cache);
+    if (!s->cache) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void bpe_scratch_free(void *p)
+{
+    bpe_scratch *s = p;
+    if (!s) return;
+    free(s->cache);
+    tok_vec_free(&s->syms);
+    tok_vec_free(&s->heap);
+    tok_vec_free(&s->skip);
+    free(s);
+}
+
+/* ---- heap ordered by (rank, pos) --------------------------------------- */
+
+static int heap_push(bpe_scratch *s, uint64_t key, int32_t new_id)
+{
+    if (tok_vec_reserve(&s->heap, s->heap.n + 1)) return -1;
+    hent *h = s->heap.v;
+    size_t i = s->heap.n++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (h[p].key <= key) break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i].key = key;
+    h[i].new_id = new_id;
+    return 0;
+}
+
+static hent heap_pop(bpe_scratch *s)
+{
+    hent *h = s->heap.v;
+    hent top = h[0];
+    hent last = h[--s->heap.n];
+    size_t n = s->heap.n, i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && h[c + 1].key < h[c].key) c++;
+        if (last.key <= h[c].key) break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (n) h[i] = last;
+    return top;
+}
+
+static inline int pair_lookup(const bpe *b, int32_t x, int32_t y, uint32_t *rank, int32_t *new_id)
+{
+    uint64_t v;
+    if (!tok_u64map_get(&b->pairs, (uint64_t)(uint32_t)x << 32 | (uint32_t)y, &v)) return 0;
+    *rank = (uint32_t)(v >> 32);
+    *new_id = (int32_t)(uint32_t)v;
+    return 1;
+}
+
+/* ---- initial symbols --------------------------------------------------- */
+
+static int add_sym(bpe_scratch *s, int32_t id, uint32_t start, uint32_t len)
+{
+    if (tok_vec_reserve(&s->syms, s->syms.n + 1)) return -1;
+    sym *y = &s->syms.v[s->syms.n];
+    y->id = id;
+    y->start = start;
+    y->len = len;
+    y->prev = (int32_t)s->syms.n - 1;
+    y->next = (int32_t)s->syms.n + 1;
+    s->syms.n++;
+    return 0;
+}
+
+/* Split a pre-token into its first symbols, as HF merge_word does. */
+static tok_status initial_symbols(const bpe *b, tok_ctx *ctx, bpe_scratch *s, const uint8_t *p, uint32_t n)
+{
+    const tok_vocab *v = b->base.vocab;
+    s->syms.n = 0;
+    if (tok_vec_reserve(&s->syms, n + 1)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    if (v->byte_level) {
+        for (uint32_t i = 0; i < n; i++) {
+            int32_t id = v->byte_id[p[i]];
+            if (id < 0) {
+                if (b->unk_id < 0) continue;
+                id = b->unk_id;
+            }
+            add_sym(s, id, i, 1);
+        }
+        return TOK_OK;
+    }
+    const char *pre = b->base.cont_prefix, *suf = b->base.eow_suffix;
+    size_t pl = pre ? strlen(pre) : 0, sl = suf ? strlen(suf) : 0;
+    int32_t unk = -1;
+    uint32_t unk_start = 0, unk_len = 0;
+    char buf[64];
+    for (uint32_t i = 0; i < n;) {
+        uint32_t cl = (uint32_t)tok_utf8_seqlen(p[i]);
+        if (cl == 0 || i + cl > n) cl = 1;
+        const void *key = p + i;
+        size_t klen = cl;
+        bool first = i == 0, last = i + cl >= n;
+        if ((!first && pl) || (last && sl)) {
+            size_t k = 0;
+            if (!first && pl && pl < 32) { memcpy(buf, pre, pl); k = pl; }
+            memcpy(buf + k, p + i, cl);
+            k += cl;
+            if (last && sl && sl < 28) { memcpy(buf + k, suf, sl); k += sl; }
+            key = buf;
+            klen = k;
+        }
+        int32_t id = tok_vocab_model_id(v, key, klen);
+        if (id >= 0) {
+            if (unk >= 0) {
+                add_sym(s, unk, unk_start, unk_len);
+                unk = -1;
+            }
+            add_sym(s, id, i, cl);
+        } else {
+            bool done = false;
+            if (b->base.byte_fallback) {
+                const uint8_t *kb = key;
+                bool all = true;
+                for (size_t j = 0; j < klen; j++)
+                    if (v->byte_id[kb[j]] < 0) { all = false; break; }
+                if (all) {
+                    /* HF gives each byte token length 1 from the char start */
+                    for (size_t j = 0; j < klen; j++) {
+                        if (tok_vec_reserve(&s->syms, s->syms.n + 1))
+                            return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+                        add_sym(s, v->byte_id[kb[j]], i + (uint32_t)j, 1);
+                    }
+                    done = true;
+                }
+            }
+            if (!done && b->unk_id >= 0) {
+                if (unk >= 0 && b->base.fuse_unk) {
+                    unk_len += cl;
+                } else {
+                    if (unk >= 0) add_sym(s, unk, unk_start, unk_len);
+                    unk = b->unk_id;
+                    unk_start = i;
+                    unk_len = cl;
+                }
+            }
+        }
+        i += cl;
+    }
+    if (unk >= 0) add_sym(s, unk, unk_start, unk_len);
+    return TOK_OK;
+}
+
+/* ---- the merge loop ---------------------------------------------------- */
+
+static tok_status merge_all(const bpe *b, tok_ctx *ctx, bpe_scratch *s, float dropout)
+{
+    sym *y = s->syms.v;
+    size_t n = s->syms.n;
+    if (n == 0) return TOK_OK;
+    y[n - 1].next = -1;
+    s->heap.n = 0;
+    s->skip.n = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint32_t rank;
+        int32_t nid;
+        if (pair_lookup(b, y[i].id, y[i + 1].id, &rank, &nid) &&
+            heap_push(s, (uint64_t)rank << 32 | i, nid))
+            return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    }
+    tok_rng *rng = dropout > 0 ? tok_ctx_rng(ctx, NULL) : NULL;
+    while (s->heap.n) {
+        hent top = heap_pop(s);
+        if (rng && tok_rng_unit(rng) < dropout) {
+            if (tok_vec_push(&s->skip, top)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+            continue;
+        }
+        for (size_t k = 0; k < s->skip.n; k++)
+            if (heap_push(s, s->skip.v[k].key, s->skip.v[k].new_id))
+                return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        s->skip.n = 0;
+        y = s->syms.v;
+        uint32_t pos = (uint32_t)top.key;
+        if (y[pos].len == 0 || y[pos].next < 0) continue;
+        int32_t nx = y[pos].next;
+        uint32_t rank;
+        int32_t nid;
+        if (!pair_lookup(b, y[pos].id, y[nx].id, &rank, &nid) || nid != top.new_id) continue;
+        y[pos].id = top.new_id;
+        y[pos].len += y[nx].len;
+        y[pos].next = y[nx].next;
+        y[nx].len = 0;
+        if (y[nx].next >= 0) y[y[nx].next].prev = (int32_t)pos;
+        if (y[pos].prev >= 0) {
+            int32_t pv = y[pos].prev;
+            if (pair_lookup(b, y[pv].id, y[pos].id, &rank, &nid) &&
+                heap_push(s, (uint64_t)rank << 32 | (uint32_t)pv, nid))
+                return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        }
+        if (y[pos].next >= 0) {
+            int32_t nn = y[pos].next;
+            if (pair_lookup(b, y[pos].id, y[nn].id, &rank, &nid) &&
+                heap_push(s, (uint64_t)rank << 32 | pos, nid))
+                return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        }
+    }
+    return TOK_OK;
+}
+
+static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n,
+                             const tok_encode_options *opt, tok_toks *out)
+{
+    const bpe *b = (const bpe *)m;
+    bpe_scratch *s = ctx->model_scratch;
+    if (n == 0) return TOK_OK;
+    float dropout = b->dropout;
+    if (opt && opt->dropout >= 0) dropout = opt->dropout;
+    if (dropout <= 0) {
+        if (b->ignore_merges) {
+            int32_t id = tok_vocab_model_id(m->vocab, p, n);
+            if (id >= 0) return tok_toks_push(out, id, 0, n) ? tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory") : TOK_OK;
+        }
+        if (n <= CACHE_MAXLEN) {
+            cache_slot *c = &s->cache[tok_hash_bytes(p, n) & (CACHE_SLOTS - 1)];
+            if (c->len == n && memcmp(c->bytes, p, n) == 0) {
+                if (tok_toks_reserve(out, out->n + c->nids)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+                uint32_t st = 0;
+                for (int i = 0; i < c->nids; i++) {
+                    out->id[out->n] = c->ids[i];
+                    out->off[out->n].start = st;
+                    out->off[out->n].end = c->ends[i];
+                    st = c->ends[i];
+                    out->n++;
+                }
+                return TOK_OK;
+            }
+        }
+    }
+    tok_status st = initial_symbols(b, ctx, s, p, n);
+    if (st) return st;
+    st = merge_all(b, ctx, s, dropout);
+    if (st) return st;
+    size_t first = out->n;
+    for (int32_t i = s->syms.n ? 0 : -1; i >= 0; i = s->syms.v[i].next) {
+        const sym *y = &s->syms.v[i];
+        if (tok_toks_push(out, y->id, y->start, y->start + y->len)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    }
+    size_t k = out->n - first;
+    if (dropout <= 0 && n <= CACHE_MAXLEN && k <= CACHE_MAXIDS) {
+        cache_slot *c = &s->cache[tok_hash_bytes(p, n) & (CACHE_SLOTS - 1)];
+        c->len = (uint8_t)n;
+        c->nids = (uint8_t)k;
+        memcpy(c->bytes, p, n);
+        for (size_t i = 0; i < k; i++) {
+            c->ids[i] = out->id[first + i];
+            c->ends[i] = (uint8_t)out->off[first + i].end;
+        }
+        /* offsets must tile the piece for the cache to replay them */
+        uint32_t at = 0;
+        for (size_t i = 0; i < k; i++) {
+            if (out->off[first + i].start != at) { c->len = 0; break; }
+            at = out->off[first + i].end;
+        }
+    }
+    return TOK_OK;
+}
+
+/* ---- preparation ------------------------------------------------------- */
+
+static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
+{
+    bpe *b = (bpe *)m;
+    tok_u64map_free(&b->pairs);
+    if (b->unk_token) {
+        b->unk_id = tok_vocab_model_id(v, b->unk_token, strlen(b->unk_token));
+        if (b->unk_id < 0) b->unk_id = tok_vocab_id(v, b->unk_token, strlen(b->unk_token));
+    }
+    m->unk_id = b->unk_id;
+    if (!b->ranked) {
+        if (tok_u64map_init(&b->pairs, b->merges.n)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        /* later duplicates of a pair win, as in HF's map collect */
+        for (size_t i = 0; i < b->merges.n; i++) {
+            merge3 *g = &b->merges.v[i];
+            if (tok_u64map_put(&b->pairs, (uint64_t)(uint32_t)g->a << 32 | (uint32_t)g->b,
+                               (uint64_t)i << 32 | (uint32_t)g->c))
+                return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        }
+        return TOK_OK;
+    }
+    /* tiktoken: every split of a token into two tokens is a merge at its rank */
+    if (tok_u64map_init(&b->pairs, v->n * 2)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < v->n; i++) {
+        const tok_token *t = &v->tok[i];
+        if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL) || t->nbytes < 2) continue;
+        for (uint32_t k = 1; k < t->nbytes; k++) {
+            int32_t a = tok_vocab_model_id(v, t->bytes, k);
+            if (a < 0 || (size_t)a >= i) continue;
+            int32_t c = tok_vocab_model_id(v, t->bytes + k, t->nbytes - k);
+            if (c < 0 || (size_t)c >= i) continue;
+            if (tok_u64map_put(&b->pairs, (uint64_t)(uint32_t)a << 32 | (uint32_t)c, (uint64_t)i << 32 | (uint32_t)i))
+                return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        }
+    }
+    return TOK_OK;
+}
+
+static void bpe_free(tok_model *m)
+{
+    bpe *b = (bpe *)m;
+    tok_vec_free(&b->merges);
+    tok_u64map_free(&b->pairs);
+    free(b->unk_token);
+    free((char *)b->base.cont_prefix);
+    free((char *)b->base.eow_suffix);
+    free(b);
+}
+
+static json_t *bpe_to_json(const tok_model *m, const tok_vocab *v)
+{
+    const bpe *b = (const bpe *)m;
+    json_t *j = json_object();
+    json_object_set_new(j, "type", json_string("BPE"));
+    json_object_set_new(j, "dropout", b->dropout > 0 ? json_real(b->dropout) : json_null());
+    json_object_set_new(j, "unk_token", b->unk_token ? json_string(b->unk_token) : json_null());
+    json_object_set_new(j, "continuing_subword_prefix", m->cont_prefix ? json_string(m->cont_prefix) : json_null());
+    json_object_set_new(j, "end_of_word_suffix", m->eow_suffix ? json_string(m->eow_suffix) : json_null());
+    json_object_set_new(j, "fuse_unk", json_boolean(m->fuse_unk));
+    json_object_set_new(j, "byte_fallback", json_boolean(m->byte_fallback));
+    json_object_set_new(j, "ignore_merges", json_boolean(b->ignore_merges));
+    json_t *voc = json_object();
+    for (size_t i = 0; i < v->n; i++) {
+        const tok_token *t = &v->tok[i];
+        if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL)) continue;
+        json_object_setn_new_nocheck(voc, t->text, t->text_len, json_integer((json_int_t)i));
+    }
+    json_object_set_new(j, "vocab", voc);
+    json_t *mg = json_array();
+    if (!b->ranked) {
+        for (size_t i = 0; i < b->merges.n; i++) {
+            const merge3 *g = &b->merges.v[i];
+            json_t *pr = json_array();
+            json_array_append_new(pr, json_stringn(v->tok[g->a].text, v->tok[g->a].text_len));
+            json_array_append_new(pr, json_stringn(v->tok[g->b].text, v->tok[g->b].text_len));
+            json_array_append_new(mg, pr);
+        }
+    } else {
+        /* One merge per token in rank order: the split whose parts have the
+         * lowest ranks, as tiktoken would have built it. */
+        for (size_t i = 0; i < v->n; i++) {
+            const tok_token *t = &v->tok[i];
+            if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL) || t->nbytes < 2) continue;
+            int32_t ba = -1, bc = -1;
+            for (uint32_t k = 1; k < t->nbytes; k++) {
+                int32_t a = tok_vocab_model_id(v, t->bytes, k);
+                int32_t c = tok_vocab_model_id(v, t->bytes + k, t->nbytes - k);
+                if (a < 0 || c < 0 || (size_t)a >= i || (size_t)c >= i) continue;
+                if (ba < 0 || (a > c ? a : c) < (ba > bc ? ba : bc)) { ba = a; bc = c; }
+            }
+            if (ba < 0) continue;
+            json_t *pr = json_array();
+            json_array_append_new(pr, json_stringn(v->tok[ba].text, v->tok[ba].text_len));
+            json_array_append_new(pr, json_stringn(v->tok[bc].text, v->tok[bc].text_len));
+            json_array_append_new(mg, pr);
+        }
+    }
+    json_object_set_new(j, "merges", mg);
+    return j;
+}
+
+static const tok_model_vt bpe_vt = {
+    .kind = TOK_MODEL_BPE,
+    .type = "BPE",
+    .prepare = bpe_prepare,
+    .scratch_new = bpe_scratch_new,
+    .scratch_free = bpe_scratch_free,
+    .encode = bpe_encode,
+    .free = bpe_free,
+    .to_json = bpe_to_json,
+};
+
+tok_model *tok_bpe_new_ranked(void)
+{
+    bpe *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->base.vt = &bpe_vt;
+    b->ranked = true;
+    b->unk_id = -1;
+    return &b->base;
+}
+
+/* ---- tokenizer.json ---------------------------------------------------- */
+
+static char *dup_opt(const char *s) { return s ? strdup(s) : NULL; }
+
+tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
+{
+    bpe *b = calloc(1, sizeof *b);
+    if (!b) {
+        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    b->base.vt = &bpe_vt;
+    b->unk_id = -1;
+    const char *unk = NULL, *pre = NULL, *suf = NULL;
+    double dropout = 0;
+    bool fuse = false, bf = false, ign = false;
+    json_t *voc = NULL, *merges = NULL;
+    tok_strmap ids = { 0 };
+    if (tok_jstr(jc, j, "unk_token", &unk, NULL, false) ||
+        tok_jstr(jc, j, "continuing_subword_prefix", &pre, NULL, false) ||
+        tok_jstr(jc, j, "end_of_word_suffix", &suf, NULL, false) ||
+        tok_jnum(jc, j, "dropout", &dropout, false) ||
+        tok_jbool(jc, j, "fuse_unk", &fuse, false) ||
+        tok_jbool(jc, j, "byte_fallback", &bf, false) ||
+        tok_jbool(jc, j, "ignore_merges", &ign, false) ||
+        tok_jobj(jc, j, "vocab", &voc, true) ||
+        tok_jarr(jc, j, "merges", &merges, false) ||
+        tok_jbool(jc, j, "libtok_ranked", &b->ranked, false))
+        goto fail;
+    if (dropout < 0 || dropout > 1) {
+        size_t s = tok_jpush(jc, "dropout");
+        tok_jfail(jc, TOK_ERR_FORMAT, "dropout %g is not in [0, 1]", dropout);
+        tok_jpop(jc, s);
+        goto fail;
+    }
+    b->dropout = (float)dropout;
+    b->base.fuse_unk = fuse;
+    b->base.byte_fallback = bf;
+    b->ignore_merges = ign;
+    b->unk_token = dup_opt(unk);
+    b->base.cont_prefix = pre && *pre ? strdup(pre) : NULL;
+    b->base.eow_suffix = suf && *suf ? strdup(suf) : NULL;
+
+    size_t saved = tok_jpush(jc, "vocab");
+    if (tok_strmap_init(&ids, json_object_size(voc))) goto nomem;
+    const char *key;
+    size_t klen;
+    json_t *val;
+    json_object_keylen_foreach(voc, key, klen, val) {
+        if (!json_is_integer(val) || json_integer_value(val) < 0 || json_integer_value(val) >= (1 << 30)) {
+            size_t s2 = tok_jpush(jc, key);
+            tok_jfail(jc, TOK_ERR_FORMAT, "expected a token id (non-negative integer)");
+            tok_jpop(jc, s2);
+            goto fail;
+        }
+        int32_t id = (int32_t)json_integer_value(val);
+        if (tok_vocab_set(v, id, key, klen, 0, TOK__IN_MODEL, jc->err)) goto fail;
+        if (tok_strmap_put(&ids, key, (uint32_t)klen, id)) goto nomem;
+    }
+    tok_jpop(jc, saved);
+
+    if (merges && !b->ranked) {
+        saved = tok_jpush(jc, "merges");
+        size_t nm = json_array_size(merges);
+        if (tok_vec_reserve(&b->merges, nm)) goto nomem;
+        char *buf = NULL;
+        size_t bufcap = 0;
+        for (size_t i = 0; i < nm; i++) {
+            json_t *e = json_array_get(merges, i);
+            const char *sa, *sb;
+            size_t la, lb;
+            size_t s2 = tok_jpush_index(jc, i);
+            if (json_is_string(e)) {
+                const char *s = json_string_value(e);
+                const char *sp = strchr(s, ' ');
+                if (!sp || strchr(sp + 1, ' ')) {
+                    tok_jfail(jc, TOK_ERR_FORMAT, "merge \"%s\" is not two tokens separated by one space", s);
+                    free(buf);
+                    goto fail;
+                }
+                sa = s; la = (size_t)(sp - s);
+                sb = sp + 1; lb = strlen(sb);
+            } else if (json_is_array(e) && json_array_size(e) == 2 &&
+                       json_is_string(json_array_get(e, 0)) && json_is_string(json_array_get(e, 1))) {
+                sa = json_string_value(json_array_get(e, 0)); la = json_string_length(json_array_get(e, 0));
+                sb = json_string_value(json_array_get(e, 1)); lb = json_string_length(json_array_get(e, 1));
+            } else {
+                tok_jfail(jc, TOK_ERR_FORMAT, "expected a merge as \"a b\" or [\"a\", \"b\"]");
+                free(buf);
+                goto fail;
+            }
+            int32_t a = tok_strmap_get(&ids, sa, la), c = tok_strmap_get(&ids, sb, lb);
+            if (a < 0 || c < 0) {
+                tok_jfail(jc, TOK_ERR_FORMAT, "merge token \"%.*s\" is not in the vocabulary",
+                          (int)(a < 0 ? la : lb), a < 0 ? sa : sb);
+                free(buf);
+                goto fail;
+            }
+            size_t pl = b->base.cont_prefix ? strlen(b->base.cont_prefix) : 0;
+            if (pl > lb) pl = lb;
+            size_t need = la + lb - pl;
+            if (need > bufcap) {
+                char *nb = realloc(buf, need + 16);
+                if (!nb) { free(buf); goto nomem; }
+                buf = nb;
+                bufcap = need + 16;
+            }
+            memcpy(buf, sa, la);
+            memcpy(buf + la, sb + pl, lb - pl);
+            int32_t nid = tok_strmap_get(&ids, buf, need);
+            if (nid < 0) {
+                tok_jfail(jc, TOK_ERR_FORMAT, "merged token \"%.*s\" is not in the vocabulary", (int)need, buf);
+                free(buf);
+                goto fail;
+            }
+            b->merges.v[b->merges.n++] = (merge3){ a, c, nid };
+            tok_jpop(jc, s2);
+        }
+        free(buf);
+        tok_jpop(jc, saved);
+    }
+    tok_strmap_free(&ids);
+    return &b->base;
+nomem:
+    tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+fail:
+    tok_strmap_free(&ids);
+    bpe_free(&b->base);
+    return NULL;
+}

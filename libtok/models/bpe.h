@@ -1,0 +1,12 @@
+/* BPE model constructors shared by the loaders. */
+#ifndef LIBTOK_MODELS_BPE_H
+#define LIBTOK_MODELS_BPE_H
+
+#include "../internal.h"
+
+/** A byte-level BPE whose merges are implied by token ranks (tiktoken):
+ *  two adjacent parts merge when their concatenation is a token, lowest rank
+ *  first.  The vocabulary (ids = ranks) must be entered by the caller. */
+tok_model *tok_bpe_new_ranked(void);
+
+#endif

@@ -1,0 +1,348 @@
+/*
+ * Encoding: text -> pieces (added tokens, normalizer, pre-tokenizer) -> model
+ * or chosen method per piece -> post-processor.  Offsets go back to the
+ * original text through each piece's alignment, widened to whole characters
+ * as HF reports them.
+ */
+#include "../internal.h"
+
+tok_status tok_method_encode(tok_ctx *ctx, const tok_encode_options *opt, const uint8_t *s, uint32_t n, tok_toks *out);
+bool tok_method_is_native(const tok_tokenizer *t, tok_method m);
+
+void tok_encode_options_init(tok_encode_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->flags = TOK_ENC_ADD_SPECIAL | TOK_ENC_OFFSETS;
+    opt->method = TOK_METHOD_DEFAULT;
+    opt->dropout = -1;
+    opt->alpha = 0.1f;
+}
+
+static const tok_encode_options *defaults(const tok_encode_options *opt, tok_encode_options *def)
+{
+    if (opt) return opt;
+    tok_encode_options_init(def);
+    return def;
+}
+
+static void begin_call(tok_ctx *ctx, const tok_encode_options *opt)
+{
+    ctx->err[0] = 0;
+    tok_arena_reset(&ctx->arena);
+    ctx->nstr_top = 0;
+    ctx->pieces_top = 0;
+    if (opt && opt->seed) {
+        tok_rng_seed(&ctx->rng, opt->seed);
+        ctx->rng_seeded = true;
+    }
+}
+
+/* The caller's text as the first piece: a view when valid UTF-8, otherwise
+ * (lossy mode) a copy with U+FFFD for each maximal invalid subpart, aligned
+ * to the bytes it replaces. */
+static tok_status input_piece(tok_ctx *ctx, const char *text, size_t len, uint32_t flags, tok_piece *p)
+{
+    if (len > TOK_MAX_TEXT) return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "text of %zu bytes is larger than %zu", len, TOK_MAX_TEXT);
+    if (!text && len) return tok_ctx_fail(ctx, TOK_ERR_ARG, "text is NULL");
+    const uint8_t *s = (const uint8_t *)text;
+    size_t bad = tok_utf8_check(s, len);
+    memset(p, 0, sizeof *p);
+    p->id = -1;
+    if (bad == len) {
+        p->s = s;
+        p->n = (uint32_t)len;
+        return TOK_OK;
+    }
+    if (!(flags & TOK_ENC_LOSSY))
+        return tok_ctx_fail(ctx, TOK_ERR_UTF8, "invalid UTF-8 at byte offset %zu", bad);
+    tok_status st = tok_ctx_piece_alloc(ctx, p, len * 3 + 1);
+    if (st) return st;
+    uint8_t *o = (uint8_t *)p->s;
+    uint32_t *a0 = (uint32_t *)p->a0, *a1 = (uint32_t *)p->a1;
+    size_t k = 0;
+    for (size_t i = 0; i < len;) {
+        size_t cl;
+        uint32_t cp = tok_utf8_decode(s + i, len - i, &cl);
+        if (cp == TOK_UTF8_BAD) {
+            static const uint8_t repl[3] = { 0xEF, 0xBF, 0xBD };
+            for (int j = 0; j < 3; j++) { o[k] = repl[j]; a0[k] = (uint32_t)i; a1[k] = (uint32_t)(i + cl); k++; }
+        } else {
+            for (size_t j = 0; j < cl; j++) { o[k] = s[i + j]; a0[k] = (uint32_t)i; a1[k] = (uint32_t)(i + cl); k++; }
+        }
+        i += cl;
+    }
+    p->n = (uint32_t)k;
+    return TOK_OK;
+}
+
+/* Run the normalizer on one piece; the result lives in the arena. */
+static tok_status normalize_piece(tok_ctx *ctx, const tok_piece *p, tok_piece *q)
+{
+    const tok_tokenizer *t = ctx->tok;
+    tok_nstr *in = tok_ctx_nstr_acquire(ctx), *out = tok_ctx_nstr_acquire(ctx);
+    if (!in || !out) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
+    tok_status st = TOK_OK;
+    if (tok_nstr_reserve(in, p->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    memcpy(in->s, p->s, p->n);
+    if (p->a0) {
+        memcpy(in->a0, p->a0, p->n * sizeof *in->a0);
+        memcpy(in->a1, p->a1, p->n * sizeof *in->a1);
+    } else {
+        /* identity view: each byte aligned to its whole character */
+        for (uint32_t i = 0; i < p->n;) {
+            int cl = tok_utf8_seqlen(p->s[i]);
+            if (cl == 0 || i + (uint32_t)cl > p->n) cl = 1;
+            for (int j = 0; j < cl; j++) {
+                in->a0[i + (uint32_t)j] = p->base + i;
+                in->a1[i + (uint32_t)j] = p->base + i + (uint32_t)cl;
+            }
+            i += (uint32_t)cl;
+        }
+    }
+    in->n = p->n;
+    out->n = 0;
+    st = t->normalizer->vt->run(t->normalizer, in, out, ctx);
+    if (st == TOK_OK) {
+        st = tok_ctx_piece_alloc(ctx, q, out->n);
+        if (st == TOK_OK) {
+            memcpy((uint8_t *)q->s, out->s, out->n);
+            memcpy((uint32_t *)q->a0, out->a0, out->n * sizeof *out->a0);
+            memcpy((uint32_t *)q->a1, out->a1, out->n * sizeof *out->a1);
+            q->n = (uint32_t)out->n;
+        }
+    }
+    tok_ctx_nstr_release(ctx, out);
+    tok_ctx_nstr_release(ctx, in);
+    return st;
+}
+
+static bool match_special(const tok_tokenizer *t, uint32_t flags)
+{
+    if (flags & TOK_ENC_NO_SPECIAL_TEXT) return false;
+    if (flags & TOK_ENC_SPECIAL_TEXT) return true;
+    return t->match_special_default;
+}
+
+/* Added tokens, normalizer, pre-tokenizer: the pieces the model sees. */
+static tok_status split_pieces(tok_ctx *ctx, const tok_piece *input, uint32_t flags, tok_pieces **result)
+{
+    const tok_tokenizer *t = ctx->tok;
+    bool ms = match_special(t, flags);
+    tok_pieces *a = tok_ctx_pieces_acquire(ctx), *b = tok_ctx_pieces_acquire(ctx);
+    if (!a || !b) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
+    tok_status st = tok_added_split(t, false, input, ms, a, ctx);
+    if (st) return st;
+    if (t->normalizer || t->added.norm) {
+        b->n = 0;
+        for (size_t i = 0; i < a->n; i++) {
+            tok_piece p = a->v[i];
+            if (p.id >= 0) {
+                if (tok_vec_push(b, p)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+                continue;
+            }
+            tok_piece q = p;
+            if (t->normalizer && (st = normalize_piece(ctx, &p, &q))) return st;
+            if ((st = tok_added_split(t, true, &q, ms, b, ctx))) return st;
+        }
+        tok_pieces *x = a; a = b; b = x;
+    }
+    if (t->pretok) {
+        b->n = 0;
+        if ((st = t->pretok->vt->run(t->pretok, a, b, ctx))) return st;
+        tok_pieces *x = a; a = b; b = x;
+    }
+    *result = a;
+    return TOK_OK;
+}
+
+static inline tok_status model_encode(tok_ctx *ctx, const tok_encode_options *opt, const uint8_t *s, uint32_t n, tok_toks *out)
+{
+    const tok_tokenizer *t = ctx->tok;
+    if (opt->method == TOK_METHOD_DEFAULT || tok_method_is_native(t, opt->method))
+        return t->model->vt->encode(t->model, ctx, s, n, opt, out);
+    return tok_method_encode(ctx, opt, s, n, out);
+}
+
+/* One sequence into e (type id ty). */
+static tok_status encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                             tok_enc *e, uint8_t ty)
+{
+    const tok_tokenizer *t = ctx->tok;
+    tok_piece input;
+    tok_status st = input_piece(ctx, text, len, opt->flags, &input);
+    if (st) return st;
+    tok_pieces *ps;
+    if ((st = split_pieces(ctx, &input, opt->flags, &ps))) return st;
+    e->n = 0;
+    tok_toks *tk = &ctx->toks;
+    for (size_t w = 0; w < ps->n; w++) {
+        const tok_piece *p = &ps->v[w];
+        if (p->n == 0) continue;
+        if (p->id >= 0) {
+            tok_offset o = { tok_piece_start(p, 0), tok_piece_end(p, p->n - 1) };
+            if (tok_enc_push(e, p->id, o, (int32_t)w, ty, 0)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+            continue;
+        }
+        tk->n = 0;
+        if ((st = model_encode(ctx, opt, p->s, p->n, tk))) return st;
+        if (tok_enc_reserve(e, e->n + tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < tk->n; i++) {
+            uint32_t s0 = tk->off[i].start, s1 = tk->off[i].end;
+            tok_offset o;
+            if (s1 <= s0) {
+                o.start = o.end = tok_piece_start(p, s0 < p->n ? s0 : p->n - 1);
+            } else if (p->a0) {
+                o.start = p->a0[s0];
+                o.end = p->a1[s1 - 1];
+            } else {
+                /* identity view: widen to whole characters */
+                while (s0 > 0 && (p->s[s0] & 0xC0) == 0x80) s0--;
+                while (s1 < p->n && (p->s[s1] & 0xC0) == 0x80) s1++;
+                o.start = p->base + s0;
+                o.end = p->base + s1;
+            }
+            size_t k = e->n++;
+            e->ids[k] = tk->id[i];
+            e->off[k] = o;
+            e->words[k] = (int32_t)w;
+            e->type_ids[k] = ty;
+            e->special[k] = 0;
+        }
+    }
+    TOK_UNUSED(t);
+    return TOK_OK;
+}
+
+static void fill_result(tok_ctx *ctx, const tok_enc *e, uint32_t flags, tok_encoding *out)
+{
+    out->n = e->n;
+    out->ids = e->ids;
+    out->offsets = (flags & TOK_ENC_OFFSETS) ? e->off : NULL;
+    out->words = e->words;
+    out->type_ids = e->type_ids;
+    out->special = e->special;
+    TOK_UNUSED(ctx);
+}
+
+static tok_status encode_any(tok_ctx *ctx, const char *a, size_t alen, const char *b, size_t blen, bool pair,
+                             const tok_encode_options *opt, tok_encoding *out)
+{
+    if (!ctx || !out) return TOK_ERR_ARG;
+    tok_encode_options def;
+    opt = defaults(opt, &def);
+    begin_call(ctx, opt);
+    memset(out, 0, sizeof *out);
+    const tok_tokenizer *t = ctx->tok;
+    tok_status st = encode_seq(ctx, a, alen, opt, &ctx->enc[0], 0);
+    if (st) return st;
+    size_t n = 1;
+    if (pair) {
+        if ((st = encode_seq(ctx, b, blen, opt, &ctx->enc[1], 1))) return st;
+        n = 2;
+    }
+    bool add_special = (opt->flags & TOK_ENC_ADD_SPECIAL) != 0;
+    if (t->post) {
+        if ((st = t->post->vt->run(t->post, ctx->enc, &n, add_special, ctx))) return st;
+    }
+    if (n == 2) {
+        if (tok_enc_append(&ctx->enc[0], &ctx->enc[1])) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    }
+    fill_result(ctx, &ctx->enc[0], opt->flags, out);
+    return TOK_OK;
+}
+
+tok_status tok_encode(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt, tok_encoding *out)
+{
+    return encode_any(ctx, text, len, NULL, 0, false, opt, out);
+}
+
+tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen, const char *b, size_t blen,
+                           const tok_encode_options *opt, tok_encoding *out)
+{
+    return encode_any(ctx, a, alen, b, blen, true, opt, out);
+}
+
+tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                          int32_t *ids, size_t cap, size_t *n)
+{
+    tok_encoding e;
+    tok_status st = tok_encode(ctx, text, len, opt, &e);
+    if (st) return st;
+    if (n) *n = e.n;
+    if (e.n > cap) return tok_ctx_fail(ctx, TOK_ERR_BUFFER, "%zu ids do not fit in a buffer of %zu", e.n, cap);
+    if (e.n) memcpy(ids, e.ids, e.n * sizeof *ids);
+    return TOK_OK;
+}
+
+tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t len, const tok_encode_options *opt,
+                               tok_encoding *out)
+{
+    if (!ctx || !out || (!piece && len)) return TOK_ERR_ARG;
+    tok_encode_options def;
+    opt = defaults(opt, &def);
+    begin_call(ctx, opt);
+    memset(out, 0, sizeof *out);
+    if (len > TOK_MAX_TEXT) return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "pre-token too large");
+    tok_toks *tk = &ctx->toks;
+    tk->n = 0;
+    tok_status st = model_encode(ctx, opt, (const uint8_t *)piece, (uint32_t)len, tk);
+    if (st) return st;
+    tok_enc *e = &ctx->enc[0];
+    e->n = 0;
+    if (tok_enc_reserve(e, tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < tk->n; i++) tok_enc_push(e, tk->id[i], tk->off[i], 0, 0, 0);
+    fill_result(ctx, e, opt->flags | TOK_ENC_OFFSETS, out);
+    return TOK_OK;
+}
+
+tok_status tok_normalize(tok_ctx *ctx, const char *text, size_t len, const char **out, size_t *out_len,
+                         const tok_offset **align)
+{
+    if (!ctx || !out || !out_len) return TOK_ERR_ARG;
+    begin_call(ctx, NULL);
+    tok_piece in, q;
+    tok_status st = input_piece(ctx, text, len, 0, &in);
+    if (st) return st;
+    q = in;
+    if (ctx->tok->normalizer && (st = normalize_piece(ctx, &in, &q))) return st;
+    *out = (const char *)q.s;
+    *out_len = q.n;
+    if (align) {
+        tok_offset *a = tok_arena_alloc(&ctx->arena, (q.n + 1) * sizeof *a);
+        if (!a) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        for (uint32_t i = 0; i < q.n; i++) {
+            a[i].start = tok_piece_start(&q, i);
+            a[i].end = tok_piece_end(&q, i);
+        }
+        *align = a;
+    }
+    return TOK_OK;
+}
+
+tok_status tok_pretokenize(tok_ctx *ctx, const char *text, size_t len, uint32_t flags,
+                           const tok_pretoken **out, size_t *n)
+{
+    if (!ctx || !out || !n) return TOK_ERR_ARG;
+    begin_call(ctx, NULL);
+    tok_piece in;
+    tok_status st = input_piece(ctx, text, len, flags, &in);
+    if (st) return st;
+    tok_pieces *ps;
+    if ((st = split_pieces(ctx, &in, flags, &ps))) return st;
+    tok_pretoken *v = tok_arena_alloc(&ctx->arena, (ps->n + 1) * sizeof *v);
+    if (!v) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < ps->n; i++) {
+        const tok_piece *p = &ps->v[i];
+        if (!p->n) continue;
+        v[k].text = (const char *)p->s;
+        v[k].len = p->n;
+        v[k].offset.start = tok_piece_start(p, 0);
+        v[k].offset.end = tok_piece_end(p, p->n - 1);
+        v[k].id = p->id;
+        k++;
+    }
+    *out = v;
+    *n = k;
+    return TOK_OK;
+}

@@ -1,0 +1,193 @@
+/* Build a tokenizer from a tokenizer.json tree: model, added tokens,
+ * normalizer, pre-tokenizer, post-processor, decoder. */
+#include "../internal.h"
+
+#include <stdio.h>
+
+/* Does any component object in j (recursively) have "type": type? */
+static bool has_type(const json_t *j, const char *type)
+{
+    if (json_is_object(j)) {
+        json_t *t = json_object_get(j, "type");
+        if (json_is_string(t) && !strcmp(json_string_value(t), type)) return true;
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)j, k, v) if (has_type(v, type)) return true;
+    } else if (json_is_array(j)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(j, i, v) if (has_type(v, type)) return true;
+    }
+    return false;
+}
+
+static char *describe_json(json_t *j)
+{
+    if (!j) return strdup("none");
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!s) return strdup("?");
+    if (strlen(s) > 400) strcpy(s + 396, "...");
+    return s;
+}
+
+static char *describe_model(const tok_tokenizer *t)
+{
+    char buf[256];
+    const tok_vocab *v = &t->vocab;
+    snprintf(buf, sizeof buf, "%s (%zu model tokens%s%s%s%s)", t->model->vt->type, v->model_n,
+             v->byte_level ? ", byte-level" : "", t->model->byte_fallback ? ", byte fallback" : "",
+             t->model->cont_prefix ? ", continuing prefix " : "", t->model->cont_prefix ? t->model->cont_prefix : "");
+    return strdup(buf);
+}
+
+static const struct { const char *text; tok_role role; } role_names[] = {
+    { "<unk>", TOK_ROLE_UNK }, { "[UNK]", TOK_ROLE_UNK },
+    { "<s>", TOK_ROLE_BOS }, { "<bos>", TOK_ROLE_BOS }, { "<|begin_of_text|>", TOK_ROLE_BOS }, { "<|startoftext|>", TOK_ROLE_BOS },
+    { "</s>", TOK_ROLE_EOS }, { "<eos>", TOK_ROLE_EOS }, { "<|end_of_text|>", TOK_ROLE_EOS }, { "<|endoftext|>", TOK_ROLE_EOS },
+    { "<pad>", TOK_ROLE_PAD }, { "[PAD]", TOK_ROLE_PAD }, { "<|pad|>", TOK_ROLE_PAD },
+    { "[CLS]", TOK_ROLE_CLS }, { "<cls>", TOK_ROLE_CLS },
+    { "[SEP]", TOK_ROLE_SEP }, { "<sep>", TOK_ROLE_SEP },
+    { "[MASK]", TOK_ROLE_MASK }, { "<mask>", TOK_ROLE_MASK },
+};
+
+static tok_status load_added(tok_tokenizer *t, tok_jctx *jc, const json_t *arr)
+{
+    size_t saved = tok_jpush(jc, "added_tokens");
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        size_t s2 = tok_jpush_index(jc, i);
+        int64_t id = -1;
+        const char *content = NULL;
+        size_t len = 0;
+        bool special = false, lstrip = false, rstrip = false, single = false, normalized = true;
+        if (tok_jint(jc, e, "id", &id, true) || tok_jstr(jc, e, "content", &content, &len, true) ||
+            tok_jbool(jc, e, "special", &special, false) || tok_jbool(jc, e, "lstrip", &lstrip, false) ||
+            tok_jbool(jc, e, "rstrip", &rstrip, false) || tok_jbool(jc, e, "single_word", &single, false) ||
+            tok_jbool(jc, e, "normalized", &normalized, false))
+            return jc->err->code;
+        if (id < 0 || id >= (1 << 30)) return tok_jfail(jc, TOK_ERR_FORMAT, "token id %lld out of range", (long long)id);
+        uint32_t flags = TOK_TOKEN_ADDED | (special ? TOK_TOKEN_SPECIAL : 0);
+        tok_vocab *v = &t->vocab;
+        if ((size_t)id < v->n && !(v->tok[id].flags & TOK_TOKEN_NONE)) {
+            v->tok[id].flags |= flags;
+        } else if (tok_vocab_set(v, (int32_t)id, content, len, 0, flags, jc->err)) {
+            return jc->err->code;
+        }
+        const char *c = tok_vocab_strdup(v, content, len);
+        tok_added a = { (int32_t)id, c, (uint32_t)len, special, lstrip, rstrip, single, normalized };
+        if (!c || tok_vec_push(&t->added.v, a)) return tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+        tok_jpop(jc, s2);
+    }
+    tok_jpop(jc, saved);
+    return TOK_OK;
+}
+
+void tok_free(tok_tokenizer *t)
+{
+    if (!t) return;
+    tok_normalizer_free(t->normalizer);
+    tok_pretok_free(t->pretok);
+    tok_model_free(t->model);
+    tok_processor_free(t->post);
+    tok_decoder_free(t->decoder);
+    tok_added_free(&t->added);
+    tok_vocab_free(&t->vocab);
+    for (int i = 0; i < 5; i++) free(t->desc[i]);
+    free(t->source);
+    free(t);
+}
+
+tok_tokenizer *tok__from_hfjson(const json_t *root, const char *file, const tok_load_options *opt, tok_error *err)
+{
+    TOK_UNUSED(opt);
+    tok_jctx jc = { .file = file, .err = err };
+    jc.path[0] = 0;
+    if (!json_is_object(root)) {
+        tok_jfail(&jc, TOK_ERR_FORMAT, "expected a tokenizer.json object");
+        return NULL;
+    }
+    tok_tokenizer *t = calloc(1, sizeof *t);
+    if (!t) {
+        tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    tok_vocab_init(&t->vocab);
+    t->source = strdup(file ? file : "<memory>");
+    t->match_special_default = true;
+    json_t *model = NULL, *added = NULL, *j = NULL;
+    size_t s;
+
+    if (tok_jobj(&jc, root, "model", &model, true)) goto fail;
+    s = tok_jpush(&jc, "model");
+    t->model = tok_model_from_json(&jc, model, &t->vocab);
+    tok_jpop(&jc, s);
+    if (!t->model) goto fail;
+
+    if (tok_jarr(&jc, root, "added_tokens", &added, false)) goto fail;
+    if (added && load_added(t, &jc, added)) goto fail;
+
+    bool match_special = true;
+    if (tok_jbool(&jc, root, "libtok_match_special", &match_special, false)) goto fail;
+    t->match_special_default = match_special;
+
+    bool byte_level = has_type(json_object_get(root, "pre_tokenizer"), "ByteLevel") ||
+                      has_type(json_object_get(root, "decoder"), "ByteLevel");
+    if (tok_vocab_finish(&t->vocab, byte_level, t->model->cont_prefix, err)) goto fail;
+    t->model->vocab = &t->vocab;
+    t->model->unk_id = -1;
+    if (t->model->vt->prepare && t->model->vt->prepare(t->model, &t->vocab, err)) goto fail;
+
+    if (tok_jobj(&jc, root, "normalizer", &j, false)) goto fail;
+    if (j) {
+        s = tok_jpush(&jc, "normalizer");
+        t->normalizer = tok_normalizer_from_json(&jc, j);
+        tok_jpop(&jc, s);
+        if (!t->normalizer) goto fail;
+    }
+    j = NULL;
+    if (tok_jobj(&jc, root, "pre_tokenizer", &j, false)) goto fail;
+    if (j) {
+        s = tok_jpush(&jc, "pre_tokenizer");
+        t->pretok = tok_pretok_from_json(&jc, j);
+        tok_jpop(&jc, s);
+        if (!t->pretok) goto fail;
+    }
+    j = NULL;
+    if (tok_jobj(&jc, root, "post_processor", &j, false)) goto fail;
+    if (j) {
+        s = tok_jpush(&jc, "post_processor");
+        t->post = tok_processor_from_json(&jc, j, &t->vocab);
+        tok_jpop(&jc, s);
+        if (!t->post) goto fail;
+    }
+    j = NULL;
+    if (tok_jobj(&jc, root, "decoder", &j, false)) goto fail;
+    if (j) {
+        s = tok_jpush(&jc, "decoder");
+        t->decoder = tok_decoder_from_json(&jc, j);
+        tok_jpop(&jc, s);
+        if (!t->decoder) goto fail;
+    }
+    if (tok_added_build(t, err)) goto fail;
+
+    for (int r = 0; r < 7; r++) t->roles[r] = -1;
+    t->vocab.unk_id = t->model->unk_id;
+    t->roles[TOK_ROLE_UNK] = t->model->unk_id;
+    for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++) {
+        int32_t id = tok_vocab_id(&t->vocab, role_names[i].text, strlen(role_names[i].text));
+        if (id >= 0 && t->roles[role_names[i].role] < 0) t->roles[role_names[i].role] = id;
+    }
+    if (t->roles[TOK_ROLE_UNK] >= 0) t->vocab.tok[t->roles[TOK_ROLE_UNK]].flags |= TOK_TOKEN_UNK;
+
+    t->desc[TOK_STAGE_NORMALIZER] = describe_json(t->normalizer ? t->normalizer->vt->to_json(t->normalizer) : NULL);
+    t->desc[TOK_STAGE_PRETOKENIZER] = describe_json(t->pretok ? t->pretok->vt->to_json(t->pretok) : NULL);
+    t->desc[TOK_STAGE_MODEL] = describe_model(t);
+    t->desc[TOK_STAGE_POSTPROCESSOR] = describe_json(t->post ? t->post->vt->to_json(t->post) : NULL);
+    t->desc[TOK_STAGE_DECODER] = describe_json(t->decoder ? t->decoder->vt->to_json(t->decoder) : NULL);
+    return t;
+fail:
+    tok_free(t);
+    return NULL;
+}

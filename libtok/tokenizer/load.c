@@ -1,0 +1,220 @@
+/* Loading: find the file, tell its format, turn it into a tokenizer.json tree, build. */
+#include "../internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void tok_load_options_init(tok_load_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->bert_lowercase = -1;
+}
+
+static int read_file(const char *path, uint8_t **data, size_t *len, tok_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return tok__fail(err, TOK_ERR_IO, "%s: %s", path, strerror(errno));
+    tok_sbuf b = { 0 };
+    char buf[1 << 16];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+        if (tok_sbuf_put(&b, buf, k)) {
+            fclose(f);
+            tok_vec_free(&b);
+            return tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", path);
+        }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        tok_vec_free(&b);
+        return tok__fail(err, TOK_ERR_IO, "%s: read error", path);
+    }
+    if (tok_sbuf_cstr(&b)) {
+        tok_vec_free(&b);
+        return tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", path);
+    }
+    *data = (uint8_t *)b.v;
+    *len = b.n;
+    return TOK_OK;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+static const char *base_name(const char *p)
+{
+    const char *b = strrchr(p, '/');
+    return b ? b + 1 : p;
+}
+
+static tok_format guess_format(const uint8_t *d, size_t n, const char *name)
+{
+    if (name) {
+        const char *b = base_name(name);
+        if (ends_with(b, ".tiktoken")) return TOK_FORMAT_TIKTOKEN;
+        if (ends_with(b, ".model")) return TOK_FORMAT_SPM;
+        if (ends_with(b, ".tokpack")) return TOK_FORMAT_TOKPACK;
+        if (!strcmp(b, "vocab.json")) return TOK_FORMAT_GPT2;
+        if (ends_with(b, ".json")) return TOK_FORMAT_HF_JSON;
+        if (ends_with(b, ".txt")) return TOK_FORMAT_BERT_VOCAB;
+    }
+    size_t i = 0;
+    while (i < n && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t')) i++;
+    if (i < n && d[i] == '{') return TOK_FORMAT_HF_JSON;
+    if (n > 0 && d[0] == 0x0A) return TOK_FORMAT_SPM; /* protobuf field 1, length-delimited */
+    /* "<base64> <digits>\n" */
+    size_t j = 0;
+    while (j < n && d[j] != ' ' && d[j] != '\n') j++;
+    if (j < n && d[j] == ' ' && j + 1 < n && d[j + 1] >= '0' && d[j + 1] <= '9') return TOK_FORMAT_TIKTOKEN;
+    return TOK_FORMAT_BERT_VOCAB;
+}
+
+static tok_tokenizer *build_tree(json_t *root, const char *name, const tok_load_options *opt, tok_error *err)
+{
+    if (!root) return NULL;
+    tok_tokenizer *t = tok__from_hfjson(root, name, opt, err);
+    json_decref(root);
+    return t;
+}
+
+tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
+                               const tok_load_options *opt, tok_error *err)
+{
+    tok_load_options def;
+    if (!opt) {
+        tok_load_options_init(&def);
+        opt = &def;
+    }
+    if (!data) {
+        tok__fail(err, TOK_ERR_ARG, "no data");
+        return NULL;
+    }
+    const char *fname = name ? name : "<memory>";
+    tok_format f = opt->format ? opt->format : guess_format(data, len, name);
+    switch (f) {
+    case TOK_FORMAT_HF_JSON: {
+        json_error_t je;
+        json_t *root = json_loadb(data, len, JSON_ALLOW_NUL, &je);
+        if (!root) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s:%d:%d: invalid JSON: %s", fname, je.line, je.column, je.text);
+            return NULL;
+        }
+        return build_tree(root, fname, opt, err);
+    }
+    case TOK_FORMAT_TIKTOKEN:
+        return build_tree(tok_tiktoken_to_json(data, len, name, opt, err), fname, opt, err);
+    case TOK_FORMAT_SPM:
+        return build_tree(tok_spm_to_json(data, len, fname, opt, err), fname, opt, err);
+    case TOK_FORMAT_BERT_VOCAB:
+        return build_tree(tok_bert_vocab_to_json(data, len, fname, opt, err), fname, opt, err);
+    case TOK_FORMAT_GPT2:
+        tok__fail(err, TOK_ERR_ARG, "%s: GPT-2 vocab.json needs its merges.txt: load it from a path", fname);
+        return NULL;
+    case TOK_FORMAT_TOKPACK:
+        tok__fail(err, TOK_ERR_UNSUPPORTED, "%s: the compact format is not supported yet", fname);
+        return NULL;
+    default:
+        tok__fail(err, TOK_ERR_ARG, "%s: unknown format", fname);
+        return NULL;
+    }
+}
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err)
+{
+    tok_load_options def;
+    if (!opt) {
+        tok_load_options_init(&def);
+        opt = &def;
+    }
+    if (!path) {
+        tok__fail(err, TOK_ERR_ARG, "no path");
+        return NULL;
+    }
+    char buf[4096];
+    if (is_dir(path)) {
+        static const char *names[] = { "tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt" };
+        const char *found = NULL;
+        for (size_t i = 0; i < 4 && !found; i++) {
+            snprintf(buf, sizeof buf, "%s/%s", path, names[i]);
+            if (is_file(buf)) found = buf;
+        }
+        if (!found) {
+            tok__fail(err, TOK_ERR_IO, "%s: no tokenizer.json, tokenizer.model, vocab.json or vocab.txt in this directory", path);
+            return NULL;
+        }
+        path = found;
+    }
+    tok_format f = opt->format;
+    if (!f && !strcmp(base_name(path), "vocab.json")) f = TOK_FORMAT_GPT2;
+    if (f == TOK_FORMAT_GPT2) {
+        char mbuf[4096];
+        const char *merges = opt->merges_path;
+        if (!merges) {
+            snprintf(mbuf, sizeof mbuf, "%.*smerges.txt", (int)(base_name(path) - path), path);
+            merges = mbuf;
+        }
+        return build_tree(tok_gpt2_to_json(path, merges, err), path, opt, err);
+    }
+    uint8_t *data;
+    size_t len;
+    if (read_file(path, &data, &len, err)) return NULL;
+    tok_tokenizer *t = tok_load_memory(data, len, path, opt, err);
+    free(data);
+    return t;
+}
+
+/* ---- built-in names ------------------------------------------------------ */
+
+static bool try_dir(const char *dir, const char *name, char *buf, size_t cap)
+{
+    static const char *suffix[] = { "", ".json", ".tiktoken", ".model", "_base.tiktoken" };
+    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+        snprintf(buf, cap, "%s/%s%s", dir, name, suffix[i]);
+        if (is_file(buf) || (i == 0 && is_dir(buf))) return true;
+    }
+    return false;
+}
+
+tok_status tok_resolve(const char *name, char *buf, size_t cap)
+{
+    if (!name || !buf || cap == 0) return TOK_ERR_ARG;
+    if (is_file(name) || is_dir(name) || strchr(name, '/')) {
+        snprintf(buf, cap, "%s", name);
+        return is_file(name) || is_dir(name) ? TOK_OK : TOK_ERR_IO;
+    }
+    const char *env = getenv("TOK_DATA_PATH");
+    if (env) {
+        char dirs[4096];
+        snprintf(dirs, sizeof dirs, "%s", env);
+        for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save))
+            if (try_dir(d, name, buf, cap)) return TOK_OK;
+    }
+#ifdef TOK_DATADIR
+    if (try_dir(TOK_DATADIR, name, buf, cap)) return TOK_OK;
+#endif
+    char dir[4096];
+    const char *cache = getenv("TOK_CACHE");
+    const char *home = getenv("HOME");
+    if (cache && *cache) snprintf(dir, sizeof dir, "%s/tokenizers", cache);
+    else snprintf(dir, sizeof dir, "%s/.cache/libtok/tokenizers", home ? home : ".");
+    if (try_dir(dir, name, buf, cap)) return TOK_OK;
+    snprintf(buf, cap, "%s", name);
+    return TOK_ERR_IO;
+}

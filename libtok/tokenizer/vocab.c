@@ -1,0 +1,151 @@
+/* The vocabulary: id <-> token text (file form) and model bytes, with flags. */
+#include "../internal.h"
+
+#include <stdio.h>
+
+void tok_vocab_init(tok_vocab *v)
+{
+    memset(v, 0, sizeof *v);
+    for (int i = 0; i < 256; i++) v->byte_id[i] = -1;
+    v->unk_id = -1;
+}
+
+void tok_vocab_free(tok_vocab *v)
+{
+    for (size_t i = 0; i < v->pool.n; i++) free(v->pool.v[i]);
+    tok_vec_free(&v->pool);
+    free(v->tok);
+    tok_strmap_free(&v->by_text);
+    tok_strmap_free(&v->by_bytes);
+    memset(v, 0, sizeof *v);
+}
+
+const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n)
+{
+    if (v->pool.n == 0 || v->pool_size - v->pool_used < n + 1) {
+        size_t size = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
+        char *b = malloc(size);
+        if (!b || tok_vec_push(&v->pool, b)) {
+            free(b);
+            return NULL;
+        }
+        v->pool_size = size;
+        v->pool_used = 0;
+    }
+    char *d = v->pool.v[v->pool.n - 1] + v->pool_used;
+    if (n) memcpy(d, s, n);
+    d[n] = 0;
+    v->pool_used += n + 1;
+    return d;
+}
+
+tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
+                         float score, uint32_t flags, tok_error *err)
+{
+    if (id < 0 || id >= (1 << 30))
+        return tok__fail(err, TOK_ERR_FORMAT, "token id %ld out of range", (long)id);
+    if ((size_t)id >= v->n) {
+        size_t old = v->cap;
+        if (tok__grow((void **)&v->tok, &v->cap, (size_t)id + 1, sizeof *v->tok))
+            return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        for (size_t i = old; i < v->cap; i++) {
+            memset(&v->tok[i], 0, sizeof v->tok[i]);
+            v->tok[i].flags = TOK_TOKEN_NONE;
+        }
+        v->n = (size_t)id + 1;
+    }
+    tok_token *t = &v->tok[id];
+    const char *d = tok_vocab_strdup(v, text, len);
+    if (!d) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    uint32_t old = t->flags == TOK_TOKEN_NONE ? 0 : t->flags;
+    t->text = d;
+    t->text_len = (uint32_t)len;
+    t->bytes = (const uint8_t *)d;
+    t->nbytes = (uint32_t)len;
+    t->score = score;
+    t->flags = old | flags;
+    return TOK_OK;
+}
+
+/* "<0xAB>" -> 0xAB, else -1 */
+static int byte_piece(const char *s, size_t n)
+{
+    if (n != 6 || memcmp(s, "<0x", 3) != 0 || s[5] != '>') return -1;
+    int v = 0;
+    for (int i = 3; i < 5; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Decode a GPT-2 alphabet string into raw bytes (in place is safe: never longer). */
+static int bytelevel_decode(const char *s, size_t n, uint8_t *out, size_t *outlen)
+{
+    size_t i = 0, k = 0;
+    while (i < n) {
+        size_t len;
+        uint32_t cp = tok_utf8_decode((const uint8_t *)s + i, n - i, &len);
+        int b = cp == TOK_UTF8_BAD ? -1 : tok_bytelevel_byte(cp);
+        if (b < 0) return -1;
+        out[k++] = (uint8_t)b;
+        i += len;
+    }
+    *outlen = k;
+    return 0;
+}
+
+tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_prefix, tok_error *err)
+{
+    v->byte_level = byte_level;
+    tok_strmap_free(&v->by_text);
+    tok_strmap_free(&v->by_bytes);
+    if (tok_strmap_init(&v->by_text, v->n) || tok_strmap_init(&v->by_bytes, v->n))
+        return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    size_t cpl = cont_prefix ? strlen(cont_prefix) : 0;
+    for (int i = 0; i < 256; i++) v->byte_id[i] = -1;
+    size_t model_n = 0;
+    /* Insert in reverse so that on duplicate texts the lowest id wins. */
+    for (size_t i = v->n; i-- > 0;) {
+        tok_token *t = &v->tok[i];
+        if (t->flags & TOK_TOKEN_NONE) continue;
+        if (tok_strmap_put(&v->by_text, t->text, t->text_len, (int32_t)i))
+            return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        if (!(t->flags & TOK__IN_MODEL)) continue;
+        if (i + 1 > model_n) model_n = i + 1;
+        t->bytes = (const uint8_t *)t->text;
+        t->nbytes = t->text_len;
+        if (byte_level) {
+            uint8_t *buf = (uint8_t *)tok_vocab_strdup(v, t->text, t->text_len);
+            size_t bl;
+            if (!buf) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+            if (bytelevel_decode(t->text, t->text_len, buf, &bl) == 0) {
+                t->bytes = buf;
+                t->nbytes = (uint32_t)bl;
+            } else {
+                t->flags |= TOK_TOKEN_UNREACHABLE;
+                continue;
+            }
+            if (t->nbytes == 1) t->flags |= TOK_TOKEN_BYTE;
+            if (t->nbytes && t->bytes[0] == ' ') t->flags |= TOK_TOKEN_WORD_START;
+        } else {
+            int b = byte_piece(t->text, t->text_len);
+            if (b >= 0) t->flags |= TOK_TOKEN_BYTE;
+            if (t->text_len >= 3 && memcmp(t->text, "\xE2\x96\x81", 3) == 0) t->flags |= TOK_TOKEN_WORD_START;
+        }
+        if (cpl && t->text_len > cpl && memcmp(t->text, cont_prefix, cpl) == 0)
+            t->flags |= TOK_TOKEN_CONTINUATION;
+        if (tok_strmap_put(&v->by_bytes, t->bytes, t->nbytes, (int32_t)i))
+            return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    }
+    v->model_n = model_n;
+    for (size_t i = 0; i < v->n; i++) {
+        tok_token *t = &v->tok[i];
+        if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL) || !(t->flags & TOK_TOKEN_BYTE)) continue;
+        int b = byte_level ? t->bytes[0] : byte_piece(t->text, t->text_len);
+        if (b >= 0 && v->byte_id[b] < 0) v->byte_id[b] = (int32_t)i;
+    }
+    return TOK_OK;
+}
