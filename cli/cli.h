@@ -48,5 +48,6 @@ int cmd_encode(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_analyze(int argc, char **argv); /* analyze.c */
 
 #endif

@@ -11,6 +11,7 @@ static const char main_help[] =
     "  decode    token ids -> text\n"
     "  info      model type, vocabulary size, pipeline, special tokens\n"
     "  convert   write any supported tokenizer as tokenizer.json\n"
+    "  analyze   intrinsic measures of inference methods (tok analyze --help)\n"
     "\n"
     "TOKENIZER (-t) is a tokenizer.json, SentencePiece .model, .tiktoken, BERT vocab.txt\n"
     "or GPT-2 vocab.json (with merges.txt beside it), a directory holding one, or a\n"
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "decode")) return cmd_decode(argc - 1, argv + 1);
     if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
     if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
+    if (!strcmp(cmd, "analyze")) return cmd_analyze(argc - 1, argv + 1);
     fprintf(stderr, "tok: unknown command '%s'\n", cmd);
     fputs(main_help, stderr);
     return EXIT_USAGE;
