@@ -1,0 +1,224 @@
+/* Double-array trie: construction from sorted keys, breadth first, with the
+ * usual "first free cell" search and a density heuristic to skip the packed
+ * front of the array (as darts does). */
+#include "trie.h"
+
+#define FREE_CELL (-2) /* check value of free cells while building */
+
+typedef struct skey {
+    const uint8_t *s;
+    uint32_t len;
+    int32_t value;
+    uint32_t order;
+} skey;
+
+static int skey_cmp(const void *pa, const void *pb)
+{
+    const skey *a = pa, *b = pb;
+    uint32_t m = a->len < b->len ? a->len : b->len;
+    int c = m ? memcmp(a->s, b->s, m) : 0;
+    if (c) return c;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+typedef struct qnode {
+    int32_t cell;
+    uint32_t depth, lo, hi; /* keys[lo, hi) share the node's prefix of length depth */
+} qnode;
+
+typedef struct builder {
+    tok_trie_cell *cell;
+    size_t cap;
+    uint32_t max_used;
+} builder;
+
+static int ensure(builder *b, size_t need)
+{
+    if (need <= b->cap) return 0;
+    size_t c = b->cap ? b->cap : 1024;
+    while (c < need) c *= 2;
+    if (c > (size_t)INT32_MAX) return -1;
+    tok_trie_cell *p = realloc(b->cell, c * sizeof *p);
+    if (!p) return -1;
+    for (size_t i = b->cap; i < c; i++) {
+        p[i].base = 0;
+        p[i].check = FREE_CELL;
+        p[i].value = -1;
+    }
+    b->cell = p;
+    b->cap = c;
+    return 0;
+}
+
+tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_error *err)
+{
+    memset(t, 0, sizeof *t);
+    skey *k = NULL;
+    TOK_VEC(qnode) q = { 0 };
+    builder b = { 0 };
+    size_t m = 0;
+    uint32_t max_len = 0;
+
+    if (n > UINT32_MAX) return tok__fail(err, TOK_ERR_LIMIT, "too many trie keys");
+    k = malloc((n ? n : 1) * sizeof *k);
+    if (!k) goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        if (!keys[i].len) continue;
+        k[m].s = keys[i].s;
+        k[m].len = keys[i].len;
+        k[m].value = keys[i].value;
+        k[m].order = (uint32_t)i;
+        if (keys[i].len > max_len) max_len = keys[i].len;
+        m++;
+    }
+    qsort(k, m, sizeof *k, skey_cmp);
+
+    if (ensure(&b, 1024) || tok_vec_push(&q, ((qnode){ 0, 0, 0, (uint32_t)m }))) goto nomem;
+    b.cell[0].check = -1;
+    size_t next_check = 1;
+    uint32_t nkeys = 0;
+    struct { uint8_t label; uint32_t lo, hi; } kids[256];
+
+    for (size_t qi = 0; qi < q.n; qi++) {
+        qnode nd = q.v[qi];
+        uint32_t i = nd.lo;
+        if (i < nd.hi && k[i].len == nd.depth) {
+            /* equal keys end here; sorted by order, so the last one wins */
+            while (i < nd.hi && k[i].len == nd.depth) b.cell[nd.cell].value = k[i++].value;
+            nkeys++;
+        }
+        if (i == nd.hi) continue; /* leaf */
+        int nk = 0;
+        while (i < nd.hi) {
+            uint8_t c = k[i].s[nd.depth];
+            uint32_t j = i + 1;
+            while (j < nd.hi && k[j].s[nd.depth] == c) j++;
+            kids[nk].label = c;
+            kids[nk].lo = i;
+            kids[nk].hi = j;
+            nk++;
+            i = j;
+        }
+        /* find base so that every base + label is free; base >= 1 keeps
+         * children off the root cell */
+        size_t pos = next_check > (size_t)kids[0].label + 1 ? next_check : (size_t)kids[0].label + 1;
+        size_t nonzero = 0;
+        bool first = true;
+        size_t base;
+        for (;; pos++) {
+            if (ensure(&b, pos + 257)) goto nomem;
+            if (b.cell[pos].check != FREE_CELL) {
+                nonzero++;
+                continue;
+            }
+            if (first) {
+                next_check = pos;
+                first = false;
+            }
+            base = pos - kids[0].label;
+            int c = 1;
+            for (; c < nk; c++)
+                if (b.cell[base + kids[c].label].check != FREE_CELL) break;
+            if (c == nk) break;
+        }
+        if ((double)nonzero / (double)(pos - next_check + 1) >= 0.95) next_check = pos;
+        if (base + 255 >= (size_t)INT32_MAX - 512) {
+            tok_vec_free(&q);
+            free(k);
+            free(b.cell);
+            return tok__fail(err, TOK_ERR_LIMIT, "trie too large");
+        }
+        b.cell[nd.cell].base = (int32_t)base;
+        for (int c = 0; c < nk; c++) {
+            size_t cc = base + kids[c].label;
+            b.cell[cc].check = nd.cell;
+            if (cc > b.max_used) b.max_used = (uint32_t)cc;
+            if (tok_vec_push(&q, ((qnode){ (int32_t)cc, nd.depth + 1, kids[c].lo, kids[c].hi }))) goto nomem;
+        }
+    }
+
+    size_t ncells = (size_t)b.max_used + 257;
+    if (ensure(&b, ncells)) goto nomem;
+    for (size_t i = 0; i < ncells; i++)
+        if (b.cell[i].check == FREE_CELL) b.cell[i].check = -1;
+    tok_trie_cell *shrunk = realloc(b.cell, ncells * sizeof *shrunk);
+    if (shrunk) b.cell = shrunk;
+    t->bfs = malloc(q.n * sizeof *t->bfs);
+    if (!t->bfs) goto nomem;
+    for (size_t i = 0; i < q.n; i++) t->bfs[i] = (uint32_t)q.v[i].cell;
+    t->cell = b.cell;
+    t->ncells = (uint32_t)ncells;
+    t->nnodes = (uint32_t)q.n;
+    t->nkeys = nkeys;
+    t->max_len = max_len;
+    tok_vec_free(&q);
+    free(k);
+    return TOK_OK;
+
+nomem:
+    tok_vec_free(&q);
+    free(k);
+    free(b.cell);
+    free(t->bfs);
+    memset(t, 0, sizeof *t);
+    return tok__fail(err, TOK_ERR_NOMEM, "out of memory building a trie");
+}
+
+void tok_trie_free(tok_trie *t)
+{
+    free(t->cell);
+    free(t->bfs);
+    memset(t, 0, sizeof *t);
+}
+
+int32_t tok_trie_walk(const tok_trie *t, int32_t from, const void *s, size_t n)
+{
+    const uint8_t *p = s;
+    int32_t node = from;
+    for (size_t i = 0; i < n && node >= 0; i++) node = tok_trie_child(t, node, p[i]);
+    return node;
+}
+
+int32_t tok_trie_find(const tok_trie *t, const void *s, size_t n)
+{
+    if (!t->cell || !n) return -1;
+    int32_t node = tok_trie_walk(t, TOK_TRIE_ROOT, s, n);
+    return node < 0 ? -1 : t->cell[node].value;
+}
+
+int32_t tok_trie_longest_prefix(const tok_trie *t, const void *s, size_t n, size_t *len)
+{
+    const uint8_t *p = s;
+    int32_t best = -1;
+    size_t best_len = 0;
+    int32_t node = TOK_TRIE_ROOT;
+    if (t->cell) {
+        for (size_t i = 0; i < n; i++) {
+            node = tok_trie_child(t, node, p[i]);
+            if (node < 0) break;
+            if (t->cell[node].value >= 0) {
+                best = t->cell[node].value;
+                best_len = i + 1;
+            }
+        }
+    }
+    if (len) *len = best_len;
+    return best;
+}
+
+size_t tok_trie_prefixes(const tok_trie *t, const void *s, size_t n, tok_trie_match *out, size_t cap)
+{
+    size_t k = 0;
+    if (!t->cell) return 0;
+    tok_trie_iter it;
+    tok_trie_iter_init(&it, s, n);
+    while (tok_trie_next(t, &it)) {
+        if (k < cap) {
+            out[k].value = it.value;
+            out[k].len = (uint32_t)it.len;
+        }
+        k++;
+    }
+    return k;
+}

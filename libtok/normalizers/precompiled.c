@@ -1,0 +1,363 @@
+/*
+ * Precompiled: SentencePiece's precompiled_charsmap (base64 in the JSON):
+ *   u32 trie size in bytes, the Darts-clone double-array trie (u32 units),
+ *   then the replacement strings, each ended by NUL.
+ *
+ * HF (normalizers/precompiled.rs + spm_precompiled) walks extended grapheme
+ * clusters: a cluster shorter than 6 bytes is looked up whole, otherwise (or
+ * if that fails) char by char.  A lookup takes the *first* (shortest) key of
+ * the trie that is a prefix of the chunk and replaces the whole chunk.  The
+ * changes given to the alignment transform: replacement chars take the
+ * places of the chunk's chars, extra ones are insertions, and missing ones are
+ * removed after the last char emitted (the previous chunk's, if the
+ * replacement is empty).
+ *
+ * With "libtok_spm": true the rule of SentencePiece's own normalizer is used
+ * instead: at each position, the longest key that is a prefix of the rest of
+ * the text (spm_encode's behaviour).
+ *
+ * An empty charsmap (or null) is the identity.
+ */
+#include "../internal.h"
+
+#include <utf8proc.h>
+
+tok_normalizer *tok_norm_precompiled_from_json(tok_jctx *jc, const json_t *j);
+
+/* ---- helpers (same as in unicode.c) ---- */
+
+static inline uint32_t nchar(const tok_nstr *in, size_t i, size_t *len, uint32_t *r0, uint32_t *r1)
+{
+    uint32_t cp = tok_utf8_decode(in->s + i, in->n - i, len);
+    if (cp == TOK_UTF8_BAD) cp = 0xFFFD;
+    *r0 = in->a0[i];
+    *r1 = in->a1[i + *len - 1];
+    return cp;
+}
+
+static inline int put_cp(tok_nstr *out, uint32_t cp, uint32_t r0, uint32_t r1)
+{
+    if (out->n + 4 > out->cap && tok_nstr_reserve(out, out->n + 4)) return -1;
+    uint8_t b[4];
+    int k = tok_utf8_encode(cp, b);
+    for (int i = 0; i < k; i++) {
+        out->s[out->n] = b[i];
+        out->a0[out->n] = r0;
+        out->a1[out->n] = r1;
+        out->n++;
+    }
+    return 0;
+}
+
+/* HF NormalizedString::transform, fed one (char, change) at a time. */
+typedef struct xf {
+    const tok_nstr *in;
+    tok_nstr *out;
+    size_t pos;
+    uint32_t p0, p1;
+} xf;
+
+static void xf_skip(xf *x, size_t k)
+{
+    while (k-- > 0 && x->pos < x->in->n) {
+        size_t len;
+        nchar(x->in, x->pos, &len, &x->p0, &x->p1);
+        x->pos += len;
+    }
+}
+
+static int xf_put(xf *x, uint32_t cp, long change)
+{
+    uint32_t r0, r1;
+    if (change > 0 || x->pos >= x->in->n) {
+        r0 = x->p0;
+        r1 = x->p1;
+    } else {
+        size_t len;
+        nchar(x->in, x->pos, &len, &r0, &r1);
+        x->pos += len;
+        x->p0 = r0;
+        x->p1 = r1;
+    }
+    if (change < 0) xf_skip(x, (size_t)-change);
+    return put_cp(x->out, cp, r0, r1);
+}
+
+/* ---- the charsmap ---- */
+
+typedef struct precompiled {
+    tok_normalizer base;
+    uint8_t *blob;        /* decoded charsmap (kept for to_json) */
+    size_t blob_len;
+    uint32_t *trie;       /* units, host order */
+    size_t ntrie;
+    const char *norm;     /* replacement strings (inside blob) */
+    size_t norm_len;
+    bool spm;             /* SentencePiece longest-match rule */
+} precompiled;
+
+static inline bool unit_has_leaf(uint32_t u) { return (u >> 8) & 1; }
+static inline uint32_t unit_value(uint32_t u) { return u & 0x7FFFFFFFu; }
+static inline uint32_t unit_label(uint32_t u) { return u & 0x800000FFu; }
+static inline uint32_t unit_offset(uint32_t u) { return (u >> 10) << ((u & (1u << 9)) >> 6); }
+
+/* Prefix search over key[0..n).  first: stop at the first (shortest) hit, as
+ * spm_precompiled; else keep the longest (SentencePiece).  stop_nul: a NUL
+ * byte ends the key (spm_precompiled).  Returns the matched length (0: none)
+ * and the value. */
+static size_t trie_match(const precompiled *p, const uint8_t *key, size_t n, bool first, bool stop_nul, uint32_t *value)
+{
+    if (p->ntrie == 0) return 0;
+    size_t best = 0;
+    uint32_t pos = unit_offset(p->trie[0]);
+    for (size_t i = 0; i < n; i++) {
+        if (stop_nul && key[i] == 0) break;
+        pos ^= key[i];
+        if (pos >= p->ntrie) break;
+        uint32_t u = p->trie[pos];
+        if (unit_label(u) != key[i]) break;
+        pos ^= unit_offset(u);
+        if (unit_has_leaf(u)) {
+            if (pos >= p->ntrie) break;
+            *value = unit_value(p->trie[pos]);
+            best = i + 1;
+            if (first) return best;
+        }
+    }
+    return best;
+}
+
+/* Replacement string at `value`: up to the next NUL. */
+static bool norm_at(const precompiled *p, uint32_t value, const char **s, size_t *n)
+{
+    if (value > p->norm_len) return false;
+    const char *b = p->norm + value;
+    const char *e = memchr(b, 0, p->norm_len - value);
+    *s = b;
+    *n = e ? (size_t)(e - b) : p->norm_len - value;
+    return true;
+}
+
+/* HF lookup of a chunk: shortest key that is a prefix of it. */
+static bool transform(const precompiled *p, const uint8_t *chunk, size_t n, const char **s, size_t *sn)
+{
+    uint32_t v = 0;
+    if (!trie_match(p, chunk, n, true, true, &v)) return false;
+    return norm_at(p, v, s, sn);
+}
+
+/* Emission with one pending entry, so an empty replacement can fold its
+ * removals into the previous entry (HF's transformations.last_mut()). */
+typedef struct emitter {
+    xf x;
+    bool pending;
+    uint32_t cp;
+    long change;
+    bool err;
+} emitter;
+
+static void em_flush(emitter *e)
+{
+    if (e->pending && xf_put(&e->x, e->cp, e->change)) e->err = true;
+    e->pending = false;
+}
+
+static void em_push(emitter *e, uint32_t cp, long change)
+{
+    em_flush(e);
+    e->pending = true;
+    e->cp = cp;
+    e->change = change;
+}
+
+static size_t count_chars(const uint8_t *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++) c += (s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/* `old` chars replaced by the UTF-8 string s[0..n). */
+static void em_replace(emitter *e, size_t old, const char *s, size_t n)
+{
+    long newc = (long)count_chars((const uint8_t *)s, n);
+    long diff = newc - (long)old;
+    long k = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len;
+        uint32_t cp = tok_utf8_decode((const uint8_t *)s + i, n - i, &len);
+        if (cp == TOK_UTF8_BAD) cp = 0xFFFD;
+        i += len;
+        /* the last `diff` chars of a longer replacement are insertions */
+        em_push(e, cp, (diff > 0 && k >= newc - diff) ? 1 : 0);
+        k++;
+    }
+    if (diff < 0 && e->pending) e->change += diff;
+}
+
+static void run_hf(const precompiled *p, const tok_nstr *in, emitter *e)
+{
+    const uint8_t *s = in->s;
+    size_t n = in->n;
+    size_t i = 0;
+    while (i < n && !e->err) {
+        /* one extended grapheme cluster [i, g) */
+        size_t len;
+        uint32_t prev = tok_utf8_decode(s + i, n - i, &len);
+        size_t g = i + len;
+        utf8proc_int32_t state = 0;
+        while (g < n) {
+            uint32_t cp = tok_utf8_decode(s + g, n - g, &len);
+            if (utf8proc_grapheme_break_stateful((utf8proc_int32_t)prev, (utf8proc_int32_t)cp, &state)) break;
+            prev = cp;
+            g += len;
+        }
+        const char *r;
+        size_t rn;
+        if (g - i < 6 && transform(p, s + i, g - i, &r, &rn)) {
+            em_replace(e, count_chars(s + i, g - i), r, rn);
+            i = g;
+            continue;
+        }
+        while (i < g) {
+            uint32_t cp = tok_utf8_decode(s + i, g - i, &len);
+            if (cp == TOK_UTF8_BAD) cp = 0xFFFD;
+            if (transform(p, s + i, len, &r, &rn)) em_replace(e, 1, r, rn);
+            else em_push(e, cp, 0);
+            i += len;
+        }
+    }
+}
+
+static void run_spm(const precompiled *p, const tok_nstr *in, emitter *e)
+{
+    const uint8_t *s = in->s;
+    size_t n = in->n;
+    size_t i = 0;
+    while (i < n && !e->err) {
+        uint32_t v = 0;
+        size_t m = trie_match(p, s + i, n - i, false, false, &v);
+        const char *r;
+        size_t rn;
+        if (m && norm_at(p, v, &r, &rn)) {
+            /* a key always ends on a char boundary in valid charsmaps */
+            size_t end = i + m;
+            while (end < n && (s[end] & 0xC0) == 0x80) end++;
+            em_replace(e, count_chars(s + i, end - i), r, rn);
+            i = end;
+            continue;
+        }
+        size_t len;
+        uint32_t cp = tok_utf8_decode(s + i, n - i, &len);
+        if (cp == TOK_UTF8_BAD) cp = 0xFFFD;
+        em_push(e, cp, 0);
+        i += len;
+    }
+}
+
+static tok_status pc_run(const tok_normalizer *self, const tok_nstr *in, tok_nstr *out, tok_ctx *ctx)
+{
+    const precompiled *p = (const precompiled *)self;
+    if (p->ntrie == 0) {
+        if (tok_nstr_push_aligned(out, in->s, in->a0, in->a1, in->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        return TOK_OK;
+    }
+    if (tok_nstr_reserve(out, out->n + in->n + 16)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    emitter e;
+    memset(&e, 0, sizeof e);
+    e.x.in = in;
+    e.x.out = out;
+    e.x.p0 = e.x.p1 = in->n ? in->a0[0] : 0;
+    if (p->spm) run_spm(p, in, &e);
+    else run_hf(p, in, &e);
+    em_flush(&e);
+    if (e.err) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    return TOK_OK;
+}
+
+static void pc_free(tok_normalizer *self)
+{
+    precompiled *p = (precompiled *)self;
+    free(p->blob);
+    free(p->trie);
+    free(p);
+}
+
+static json_t *pc_to_json(const tok_normalizer *self)
+{
+    const precompiled *p = (const precompiled *)self;
+    char *b64 = tok_base64_encode(p->blob ? p->blob : (const uint8_t *)"", p->blob_len);
+    if (!b64) return NULL;
+    json_t *j = json_pack("{ssss}", "type", "Precompiled", "precompiled_charsmap", b64);
+    free(b64);
+    if (j && p->spm) json_object_set_new(j, "libtok_spm", json_true());
+    return j;
+}
+
+static const tok_normalizer_vt pc_vt = {"Precompiled", pc_run, pc_free, pc_to_json};
+
+tok_normalizer *tok_norm_precompiled_from_json(tok_jctx *jc, const json_t *j)
+{
+    const char *b64 = NULL;
+    size_t b64n = 0;
+    bool spm = false;
+    json_t *v = json_object_get(j, "precompiled_charsmap");
+    if (!v) {
+        tok_jfail(jc, TOK_ERR_FORMAT, "missing required key \"precompiled_charsmap\"");
+        return NULL;
+    }
+    if (tok_jstr(jc, j, "precompiled_charsmap", &b64, &b64n, false) || tok_jbool(jc, j, "libtok_spm", &spm, false))
+        return NULL;
+    precompiled *p = calloc(1, sizeof *p);
+    if (!p) {
+        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    p->base.vt = &pc_vt;
+    p->spm = spm;
+    size_t s0 = tok_jpush(jc, "precompiled_charsmap");
+    if (b64 && b64n) {
+        if (tok_base64_decode(b64, b64n, &p->blob, &p->blob_len)) {
+            tok_jfail(jc, TOK_ERR_FORMAT, "invalid base64");
+            goto fail;
+        }
+    }
+    if (p->blob_len) {
+        if (p->blob_len < 4) {
+            tok_jfail(jc, TOK_ERR_FORMAT, "charsmap of %zu bytes is truncated", p->blob_len);
+            goto fail;
+        }
+        uint32_t tsize = (uint32_t)p->blob[0] | (uint32_t)p->blob[1] << 8 | (uint32_t)p->blob[2] << 16 |
+                         (uint32_t)p->blob[3] << 24;
+        size_t units = tsize / 4;
+        if (units > (p->blob_len - 4) / 4) {
+            tok_jfail(jc, TOK_ERR_FORMAT, "charsmap trie of %u bytes exceeds the %zu bytes given", tsize, p->blob_len);
+            goto fail;
+        }
+        if (units) {
+            p->trie = malloc(units * sizeof *p->trie);
+            if (!p->trie) {
+                tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+            for (size_t i = 0; i < units; i++) {
+                const uint8_t *q = p->blob + 4 + 4 * i;
+                p->trie[i] = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+            }
+        }
+        p->ntrie = units;
+        /* as spm_precompiled: the strings start right after the units */
+        p->norm = (const char *)p->blob + 4 + 4 * units;
+        p->norm_len = p->blob_len - 4 - 4 * units;
+        if (tok_utf8_check((const uint8_t *)p->norm, p->norm_len) != p->norm_len) {
+            tok_jfail(jc, TOK_ERR_FORMAT, "charsmap strings are not valid UTF-8");
+            goto fail;
+        }
+    }
+    tok_jpop(jc, s0);
+    return &p->base;
+fail:
+    tok_jpop(jc, s0);
+    pc_free(&p->base);
+    return NULL;
+}

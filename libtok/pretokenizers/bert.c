@@ -1,0 +1,58 @@
+/*
+ * BertPreTokenizer: split on whitespace (dropped), then isolate every
+ * punctuation character (ASCII punctuation or Unicode P*, as HF's is_punc).
+ */
+#include "pretok.h"
+
+static tok_status piece(const void *self, const tok_piece *p, tok_pieces *out, tok_ctx *ctx, void *scratch)
+{
+    TOK_UNUSED(self);
+    TOK_UNUSED(scratch);
+    uint32_t start = 0;
+    bool in_word = false;
+    for (uint32_t i = 0; i < p->n;) {
+        uint32_t l;
+        uint32_t c = tok_pt_decode(p->s + i, &l);
+        bool ws = tok_uc_is_whitespace(c), pu = !ws && tok_uc_is_punc(c);
+        if ((ws || pu) && in_word) {
+            if (tok_pt_emit(out, p, start, i)) return tok_pt_nomem(ctx);
+            in_word = false;
+        }
+        if (pu) {
+            if (tok_pt_emit(out, p, i, i + l)) return tok_pt_nomem(ctx);
+        } else if (!ws && !in_word) {
+            start = i;
+            in_word = true;
+        }
+        i += l;
+    }
+    if (in_word && tok_pt_emit(out, p, start, p->n)) return tok_pt_nomem(ctx);
+    return TOK_OK;
+}
+
+static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *out, tok_ctx *ctx)
+{
+    return tok_pt_map(self, in, out, ctx, piece, NULL);
+}
+
+static void bert_free(tok_pretok *self) { free(self); }
+
+static json_t *to_json(const tok_pretok *self)
+{
+    TOK_UNUSED(self);
+    return json_pack("{s:s}", "type", "BertPreTokenizer");
+}
+
+static const tok_pretok_vt vt = { "BertPreTokenizer", run, bert_free, to_json };
+
+tok_pretok *tok_pt_bert_from_json(tok_jctx *jc, const json_t *j)
+{
+    TOK_UNUSED(j);
+    tok_pretok *p = calloc(1, sizeof *p);
+    if (!p) {
+        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    p->vt = &vt;
+    return p;
+}

@@ -1,0 +1,114 @@
+/*
+ * Shared by the pre-tokenizers (not part of internal.h): the split engine
+ * that reproduces HF NormalizedString::split with its five delimiter
+ * behaviours, Oniguruma-compatible regexes on PCRE2, Unicode predicates as
+ * HF's Rust code sees them, and each component's constructor.
+ */
+#ifndef LIBTOK_PRETOK_H
+#define LIBTOK_PRETOK_H
+
+#include "../internal.h"
+
+/* HF SplitDelimiterBehavior. */
+typedef enum tok_split_behavior {
+    TOK_SPLIT_REMOVED,
+    TOK_SPLIT_ISOLATED,
+    TOK_SPLIT_MERGED_WITH_PREVIOUS,
+    TOK_SPLIT_MERGED_WITH_NEXT,
+    TOK_SPLIT_CONTIGUOUS
+} tok_split_behavior;
+
+const char *tok_split_behavior_name(tok_split_behavior b);
+/** Read jc/obj[key] as a behaviour name; absent and !required leaves *out. 0 ok, -1 reported. */
+int tok_pt_behavior(tok_jctx *jc, const json_t *obj, const char *key, bool required, tok_split_behavior *out);
+
+/*
+ * The split engine.  A pattern reports the source piece as contiguous,
+ * ordered segments (start, end, is_match) covering it, exactly as HF's
+ * Pattern::find_matches; the splitter folds them per behaviour and appends
+ * the non-empty results to out as views of the source.
+ */
+typedef struct tok_splitter {
+    const tok_piece *src;
+    tok_pieces *out;
+    tok_split_behavior b;
+    uint32_t ps, pe;  /* pending segment */
+    bool have;        /* a segment is pending */
+    bool pend_match;  /* MergedWithNext: the pending segment is a lone match */
+    bool prev;        /* is_match of the previous segment */
+} tok_splitter;
+
+void tok_splitter_init(tok_splitter *sp, const tok_piece *src, tok_split_behavior b, tok_pieces *out);
+/** -1 on allocation failure. */
+int tok_splitter_seg(tok_splitter *sp, uint32_t s, uint32_t e, bool is_match);
+int tok_splitter_finish(tok_splitter *sp);
+
+/** Append a view [s, e) of src if non-empty. -1 on allocation failure. */
+int tok_pt_emit(tok_pieces *out, const tok_piece *src, uint32_t s, uint32_t e);
+
+/** Decode one scalar of valid UTF-8; *len gets its length. */
+static inline uint32_t tok_pt_decode(const uint8_t *s, uint32_t *len)
+{
+    uint32_t c = s[0];
+    if (c < 0x80) { *len = 1; return c; }
+    if (c < 0xE0) { *len = 2; return ((c & 0x1F) << 6) | (s[1] & 0x3F); }
+    if (c < 0xF0) { *len = 3; return ((c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F); }
+    *len = 4;
+    return ((c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+}
+
+/** HF's Pattern for a char predicate: every char with pred true is one match. */
+typedef bool (*tok_pt_pred)(uint32_t cp, const void *arg);
+int tok_pt_split_pred(const tok_piece *src, tok_pt_pred pred, const void *arg, bool invert,
+                      tok_split_behavior b, tok_pieces *out);
+
+/** Per-piece worker for tok_pt_map. */
+typedef tok_status (*tok_pt_piece_fn)(const void *self, const tok_piece *p, tok_pieces *out, tok_ctx *ctx,
+                                      void *scratch);
+/** Run fn on every piece of in with id < 0 and n > 0; copy added-token pieces through. */
+tok_status tok_pt_map(const void *self, const tok_pieces *in, tok_pieces *out, tok_ctx *ctx, tok_pt_piece_fn fn,
+                      void *scratch);
+
+/** TOK_ERR_NOMEM through ctx. */
+tok_status tok_pt_nomem(tok_ctx *ctx);
+
+/* ---- Unicode predicates, as the HF binding answers them (tables measured from it) ---- */
+bool tok_uc_is_whitespace(uint32_t cp); /* Rust char::is_whitespace (= White_Space) */
+bool tok_uc_is_numeric(uint32_t cp);    /* Rust char::is_numeric (Nd, Nl, No) */
+bool tok_uc_is_punc(uint32_t cp);       /* ASCII punctuation or Unicode P* (unicode_categories) */
+bool tok_uc_is_re_word(uint32_t cp);    /* \w of the regex crate (Whitespace pre-tokenizer) */
+
+/* ---- Oniguruma patterns on PCRE2 (regex.c) ---- */
+typedef struct tok_pt_regex tok_pt_regex;
+/** Compile an Oniguruma (Ruby syntax) pattern, or with literal a plain string.
+ *  NULL after reporting through jc. */
+tok_pt_regex *tok_pt_regex_new(tok_jctx *jc, const char *pat, size_t len, bool literal);
+void tok_pt_regex_free(tok_pt_regex *re);
+/** Per-call match state (lives in the ctx arena). */
+typedef struct tok_pt_matcher tok_pt_matcher;
+tok_pt_matcher *tok_pt_matcher_new(const tok_pt_regex *re, tok_ctx *ctx);
+/** Split src by the regex as HF (onig find_iter + Pattern::find_matches). */
+tok_status tok_pt_split_regex(tok_pt_matcher *m, const tok_piece *src, bool invert, tok_split_behavior b,
+                              tok_pieces *out, tok_ctx *ctx);
+/** Translate an Oniguruma pattern to PCRE2 syntax (for tests and for other
+ *  components).  Returns 0, or -1 with a message in err. */
+int tok_onig_to_pcre2(const char *pat, size_t len, tok_sbuf *out, char *err, size_t errcap);
+
+/* ---- constructors (one file each) ---- */
+tok_pretok *tok_pt_split_from_json(tok_jctx *jc, const json_t *j);
+tok_pretok *tok_pt_bytelevel_from_json(tok_jctx *jc, const json_t *j);
+tok_pretok *tok_pt_metaspace_from_json(tok_jctx *jc, const json_t *j);
+tok_pretok *tok_pt_whitespace_from_json(tok_jctx *jc, const json_t *j);
+tok_pretok *tok_pt_whitespace_split_from_json(tok_jctx *jc, const json_t *j);
+tok_pretok *tok_pt_bert_from_json(tok_jctx *jc, const json_t *j);
+tok_pretok *tok_pt_digits_from_json(tok_jctx *jc, const json_t *j);
+tok_pretok *tok_pt_punctuation_from_json(tok_jctx *jc, const json_t *j);
+tok_pretok *tok_pt_char_delimiter_from_json(tok_jctx *jc, const json_t *j);
+tok_pretok *tok_pt_unicode_scripts_from_json(tok_jctx *jc, const json_t *j);
+tok_pretok *tok_pt_fixed_length_from_json(tok_jctx *jc, const json_t *j);
+tok_pretok *tok_pt_sequence_from_json(tok_jctx *jc, const json_t *j);
+
+/** True if p is a ByteLevel pre-tokenizer (Sequence asks its members). */
+bool tok_pt_sequence_is_byte_level(const tok_pretok *p);
+
+#endif
