@@ -66,6 +66,9 @@ $(B)/tests/%: tests/unit/%.c tests/unit/testutil.h $(B)/libtok.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libtok.a $(LDLIBS) -lcmocka
 
+$(B)/tokbench: bench/tokbench.c $(B)/libtok.a
+	$(CC) $(ALL_CFLAGS) -o $@ bench/tokbench.c $(B)/libtok.a $(LDLIBS)
+
 # --- dependencies --------------------------------------------------------
 deps:
 	sh scripts/deps.sh
@@ -92,7 +95,7 @@ parity: $(TOK_BIN)
 demo: deps $(TOK_BIN)
 	sh scripts/demo.sh
 
-bench: $(TOK_BIN)
+bench: deps $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
 	sh bench/run.sh
 
