@@ -31,7 +31,7 @@ LDLIBS    := $(PKG_LIBS) -lm -pthread
 B         ?= build
 LIB_SRC   := $(sort $(wildcard libtok/*.c libtok/*/*.c))
 CLI_SRC   := $(sort $(wildcard cli/*.c))
-LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/unitab.o
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -50,6 +50,17 @@ lib: $(B)/libtok.a $(B)/libtok.so
 
 $(B)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# Unicode class table for the scanners, asked of PCRE2 at build time.
+$(B)/gen/gen_unitab: tools/gen_unitab.c libtok/scan/classes.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -I. -o $@ tools/gen_unitab.c $(PKG_CFLAGS) $(PKG_LIBS)
+
+$(B)/gen/unitab.c: $(B)/gen/gen_unitab
+	$< > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/unitab.o: $(B)/gen/unitab.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(B)/libtok.a: $(LIB_OBJ)

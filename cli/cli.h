@@ -33,6 +33,7 @@ typedef struct tok_open {
     const char *merges;    /* --merges */
     int lowercase;         /* --lowercase / --cased, -1 unset */
     int ties;              /* --ties hf|spm */
+    bool regex_only;       /* --regex-only */
 } tok_open;
 void tok_open_init(tok_open *o);
 /* Try to consume a tokenizer option at argv[*i]; 1 consumed, 0 not ours, -1 usage error. */

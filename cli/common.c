@@ -178,6 +178,7 @@ int tok_open_arg(tok_open *o, int argc, char **argv, int *i)
         return 1;
     }
     if (!strcmp(a, "--lowercase")) { o->lowercase = 1; return 1; }
+    if (!strcmp(a, "--regex-only")) { o->regex_only = true; return 1; }
     if (!strcmp(a, "--cased")) { o->lowercase = 0; return 1; }
     if (!strcmp(a, "--pattern") || !strcmp(a, "--merges") || !strcmp(a, "--ties")) return -1;
     return 0;
@@ -201,6 +202,7 @@ tok_tokenizer *tok_open_load(const tok_open *o)
     lo.merges_path = o->merges;
     lo.bert_lowercase = o->lowercase;
     lo.unigram_ties = (tok_unigram_ties)o->ties;
+    lo.regex_only = o->regex_only;
     tok_error err = { 0 };
     tok_tokenizer *t = tok_load(path, &lo, &err);
     if (!t) fprintf(stderr, "tok: %s\n", err.message[0] ? err.message : tok_strerror(err.code));

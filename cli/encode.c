@@ -29,6 +29,8 @@ static const char encode_help[] =
     "  --pattern P         r50k | p50k | cl100k | o200k: split pattern of a .tiktoken file\n"
     "  --ties R            hf | spm: Unigram tie rule\n"
     "  --lowercase, --cased  case handling of a bare BERT vocab.txt\n"
+    "  --regex-only        use the general regex pre-tokenizer, never a hand-written\n"
+    "                      scanner (for differential tests)\n"
     "  -h, --help          this help\n";
 
 enum fmt { FMT_IDS, FMT_TOKENS, FMT_JSON };

@@ -483,6 +483,9 @@ struct tok_tokenizer {
     tok_processor *post;
     tok_decoder *decoder;
     bool match_special_default; /* match special-token text in input by default */
+    /* fast lane: a hand-written scanner equivalent to the pre-tokenizer, when
+     * there is no normalizer and the pre-tokenizer is a known split pattern */
+    size_t (*scan)(const uint8_t *s, size_t n, size_t pos);
     int32_t roles[7];           /* tok_role -> id */
     char *desc[5];              /* tok_describe cache, built at load */
 };

@@ -101,6 +101,9 @@ typedef struct tok_load_options {
     /* BERT vocab.txt: 1 lowercase (uncased), 0 keep case, -1 guess from the vocab. */
     int bert_lowercase;
     tok_unigram_ties unigram_ties;
+    /* Use the general PCRE2 pre-tokenizer even where a hand-written scanner
+     * for the same pattern exists (for differential tests; slower). */
+    int regex_only;
 } tok_load_options;
 
 /** Fill *opt with defaults (auto format, inferred pattern, guessed case). */
@@ -279,7 +282,7 @@ typedef struct tok_encoding {
     const tok_offset *offsets; /* byte range in the original text; (0,0) for added specials */
     const int32_t *words;      /* pre-token index of each token, -1 for specials */
     const uint8_t *type_ids;   /* sequence (segment) id, pairs: 0 or 1 */
-    const uint8_t *special;    /* 1 for tokens inserted by the post-processor or matched specials */
+    const uint8_t *special;    /* 1 for tokens inserted by the post-processor (as HF's special_tokens_mask) */
 } tok_encoding;
 
 /** Encode one text.  opt may be NULL (defaults). */

@@ -5,6 +5,7 @@
  * as HF reports them.
  */
 #include "../internal.h"
+#include "../scan/scan.h"
 
 tok_status tok_method_encode(tok_ctx *ctx, const tok_encode_options *opt, const uint8_t *s, uint32_t n, tok_toks *out);
 bool tok_method_is_native(const tok_tokenizer *t, tok_method m);
@@ -163,6 +164,45 @@ static inline tok_status model_encode(tok_ctx *ctx, const tok_encode_options *op
     return tok_method_encode(ctx, opt, s, n, out);
 }
 
+/* Run the model on piece p (pre-token number w) and append its tokens to e. */
+static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p, int32_t w,
+                               tok_enc *e, uint8_t ty)
+{
+    if (p->n == 0) return TOK_OK;
+    if (p->id >= 0) {
+        tok_offset o = { tok_piece_start(p, 0), tok_piece_end(p, p->n - 1) };
+        return tok_enc_push(e, p->id, o, w, ty, 0) ? tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory") : TOK_OK;
+    }
+    tok_toks *tk = &ctx->toks;
+    tk->n = 0;
+    tok_status st = model_encode(ctx, opt, p->s, p->n, tk);
+    if (st) return st;
+    if (tok_enc_reserve(e, e->n + tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < tk->n; i++) {
+        uint32_t s0 = tk->off[i].start, s1 = tk->off[i].end;
+        tok_offset o;
+        if (s1 <= s0) {
+            o.start = o.end = tok_piece_start(p, s0 < p->n ? s0 : p->n - 1);
+        } else if (p->a0) {
+            o.start = p->a0[s0];
+            o.end = p->a1[s1 - 1];
+        } else {
+            /* identity view: widen to whole characters, as HF reports them */
+            while (s0 > 0 && (p->s[s0] & 0xC0) == 0x80) s0--;
+            while (s1 < p->n && (p->s[s1] & 0xC0) == 0x80) s1++;
+            o.start = p->base + s0;
+            o.end = p->base + s1;
+        }
+        size_t k = e->n++;
+        e->ids[k] = tk->id[i];
+        e->off[k] = o;
+        e->words[k] = w;
+        e->type_ids[k] = ty;
+        e->special[k] = 0;
+    }
+    return TOK_OK;
+}
+
 /* One sequence into e (type id ty). */
 static tok_status encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
                              tok_enc *e, uint8_t ty)
@@ -171,45 +211,33 @@ static tok_status encode_seq(tok_ctx *ctx, const char *text, size_t len, const t
     tok_piece input;
     tok_status st = input_piece(ctx, text, len, opt->flags, &input);
     if (st) return st;
+    e->n = 0;
+    if (t->scan) {
+        /* fast lane: added tokens, then a hand-written scanner instead of the
+         * regex pre-tokenizer (chosen at load only where they agree) */
+        tok_pieces *a = tok_ctx_pieces_acquire(ctx);
+        if (!a) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
+        if ((st = tok_added_split(t, false, &input, match_special(t, opt->flags), a, ctx))) return st;
+        int32_t w = 0;
+        for (size_t i = 0; i < a->n; i++) {
+            const tok_piece *p = &a->v[i];
+            if (p->id >= 0) {
+                if ((st = encode_piece(ctx, opt, p, w++, e, ty))) return st;
+                continue;
+            }
+            for (size_t pos = 0; pos < p->n;) {
+                size_t end = t->scan(p->s, p->n, pos);
+                tok_piece q = tok_piece_sub(p, (uint32_t)pos, (uint32_t)(end - pos));
+                if ((st = encode_piece(ctx, opt, &q, w++, e, ty))) return st;
+                pos = end;
+            }
+        }
+        return TOK_OK;
+    }
     tok_pieces *ps;
     if ((st = split_pieces(ctx, &input, opt->flags, &ps))) return st;
-    e->n = 0;
-    tok_toks *tk = &ctx->toks;
-    for (size_t w = 0; w < ps->n; w++) {
-        const tok_piece *p = &ps->v[w];
-        if (p->n == 0) continue;
-        if (p->id >= 0) {
-            tok_offset o = { tok_piece_start(p, 0), tok_piece_end(p, p->n - 1) };
-            if (tok_enc_push(e, p->id, o, (int32_t)w, ty, 0)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-            continue;
-        }
-        tk->n = 0;
-        if ((st = model_encode(ctx, opt, p->s, p->n, tk))) return st;
-        if (tok_enc_reserve(e, e->n + tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; i < tk->n; i++) {
-            uint32_t s0 = tk->off[i].start, s1 = tk->off[i].end;
-            tok_offset o;
-            if (s1 <= s0) {
-                o.start = o.end = tok_piece_start(p, s0 < p->n ? s0 : p->n - 1);
-            } else if (p->a0) {
-                o.start = p->a0[s0];
-                o.end = p->a1[s1 - 1];
-            } else {
-                /* identity view: widen to whole characters */
-                while (s0 > 0 && (p->s[s0] & 0xC0) == 0x80) s0--;
-                while (s1 < p->n && (p->s[s1] & 0xC0) == 0x80) s1++;
-                o.start = p->base + s0;
-                o.end = p->base + s1;
-            }
-            size_t k = e->n++;
-            e->ids[k] = tk->id[i];
-            e->off[k] = o;
-            e->words[k] = (int32_t)w;
-            e->type_ids[k] = ty;
-            e->special[k] = 0;
-        }
-    }
-    TOK_UNUSED(t);
+    for (size_t w = 0; w < ps->n; w++)
+        if ((st = encode_piece(ctx, opt, &ps->v[w], (int32_t)w, e, ty))) return st;
     return TOK_OK;
 }
 

@@ -1,6 +1,7 @@
 /* Build a tokenizer from a tokenizer.json tree: model, added tokens,
  * normalizer, pre-tokenizer, post-processor, decoder. */
 #include "../internal.h"
+#include "../scan/scan.h"
 
 #include <stdio.h>
 
@@ -19,6 +20,42 @@ static bool has_type(const json_t *j, const char *type)
         json_array_foreach(j, i, v) if (has_type(v, type)) return true;
     }
     return false;
+}
+
+static bool jbool_is(const json_t *o, const char *k, bool v)
+{
+    json_t *x = json_object_get(o, k);
+    return x ? json_is_boolean(x) && json_is_true(x) == v : !v;
+}
+
+static bool jstr_is(const json_t *o, const char *k, const char *v)
+{
+    json_t *x = json_object_get(o, k);
+    return json_is_string(x) && !strcmp(json_string_value(x), v);
+}
+
+/* A scanner that splits exactly as this pre-tokenizer does, or NULL:
+ * ByteLevel(use_regex) alone, or Split(regex) then a ByteLevel that only
+ * marks the vocabulary as byte-level. */
+static tok_scan_fn fast_scanner(const json_t *pre)
+{
+    if (!json_is_object(pre)) return NULL;
+    if (jstr_is(pre, "type", "ByteLevel"))
+        return jbool_is(pre, "add_prefix_space", false) && !jbool_is(pre, "use_regex", false)
+                   ? tok_scan_for_regex("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+")
+                   : NULL;
+    if (!jstr_is(pre, "type", "Sequence")) return NULL;
+    json_t *v = json_object_get(pre, "pretokenizers");
+    if (!json_is_array(v) || json_array_size(v) != 2) return NULL;
+    json_t *sp = json_array_get(v, 0), *bl = json_array_get(v, 1);
+    if (!jstr_is(sp, "type", "Split") || !jstr_is(bl, "type", "ByteLevel")) return NULL;
+    if (!jbool_is(bl, "add_prefix_space", false) || !jbool_is(bl, "use_regex", false)) return NULL;
+    bool isolated = jstr_is(sp, "behavior", "Isolated") && jbool_is(sp, "invert", false);
+    bool kept = jstr_is(sp, "behavior", "Removed") && jbool_is(sp, "invert", true);
+    if (!isolated && !kept) return NULL;
+    json_t *pat = json_object_get(sp, "pattern");
+    json_t *re = json_is_object(pat) ? json_object_get(pat, "Regex") : NULL;
+    return json_is_string(re) ? tok_scan_for_regex(json_string_value(re)) : NULL;
 }
 
 static char *describe_json(json_t *j)
@@ -101,7 +138,6 @@ void tok_free(tok_tokenizer *t)
 
 tok_tokenizer *tok__from_hfjson(const json_t *root, const char *file, const tok_load_options *opt, tok_error *err)
 {
-    TOK_UNUSED(opt);
     tok_jctx jc = { .file = file, .err = err };
     jc.path[0] = 0;
     if (!json_is_object(root)) {
@@ -171,6 +207,8 @@ tok_tokenizer *tok__from_hfjson(const json_t *root, const char *file, const tok_
         if (!t->decoder) goto fail;
     }
     if (tok_added_build(t, err)) goto fail;
+    if (!t->normalizer && t->vocab.byte_level && t->model->vt->kind == TOK_MODEL_BPE && !(opt && opt->regex_only))
+        t->scan = fast_scanner(json_object_get(root, "pre_tokenizer"));
 
     for (int r = 0; r < 7; r++) t->roles[r] = -1;
     t->vocab.unk_id = t->model->unk_id;

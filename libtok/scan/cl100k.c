@@ -1,0 +1,40 @@
+/* (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+ * (cl100k_base, Llama 3) */
+#include "scan_util.h"
+
+size_t tok_scan_cl100k(const uint8_t *s, size_t n, size_t pos)
+{
+    size_t l;
+    uint8_t c = s[pos];
+    uint8_t k = sc_cls_at(s, pos, &l);
+    if (c == '\'') {
+        size_t m = sc_contraction_ci(s, n, pos + 1);
+        if (m) return pos + 1 + m;
+    }
+    if (k & TOK_CL_L) return sc_run(s, n, pos + l, TOK_CL_L);
+    if (!(k & (TOK_CL_L | TOK_CL_N)) && c != '\r' && c != '\n' && pos + l < n) {
+        size_t l2;
+        if (sc_cls_at(s, pos + l, &l2) & TOK_CL_L) return sc_run(s, n, pos + l + l2, TOK_CL_L);
+    }
+    if (k & TOK_CL_N) {
+        size_t e = pos + l;
+        for (int i = 1; i < 3 && e < n; i++) {
+            size_t l2;
+            if (!(sc_cls_at(s, e, &l2) & TOK_CL_N)) break;
+            e += l2;
+        }
+        return e;
+    }
+    size_t j = c == ' ' ? pos + 1 : pos;
+    if (j < n) {
+        size_t l2;
+        uint8_t kj = sc_cls_at(s, j, &l2);
+        if (!(kj & (TOK_CL_S | TOK_CL_L | TOK_CL_N))) {
+            size_t e = sc_run_not(s, n, j + l2, TOK_CL_S | TOK_CL_L | TOK_CL_N);
+            while (e < n && (s[e] == '\r' || s[e] == '\n')) e++;
+            return e;
+        }
+    }
+    if (k & TOK_CL_S) return sc_spaces(s, n, pos);
+    return pos + l; /* not reached: every character is covered above */
+}
