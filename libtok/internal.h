@@ -158,8 +158,34 @@ static inline int tok_u64map_get(const tok_u64map *m, uint64_t key, uint64_t *va
         i = (i + 1) & m->mask;
     }
 }
-/** Hash of a byte string (xxh3). */
-uint64_t tok_hash_bytes(const void *p, size_t n);
+uint64_t tok__hash_long(const void *p, size_t n); /* xxh3, for n > 16 */
+/** Hash of a byte string: inline for the short strings tokens are, xxh3 beyond. */
+static inline uint64_t tok_hash_bytes(const void *p, size_t n)
+{
+    const uint8_t *s = (const uint8_t *)p;
+    uint64_t a, b;
+    if (n > 16) return tok__hash_long(p, n);
+    if (n >= 8) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        a = x;
+        b = y;
+    } else if (n > 0) {
+        a = (uint64_t)s[0] | (uint64_t)s[n / 2] << 8 | (uint64_t)s[n - 1] << 16;
+        b = 0;
+    } else {
+        a = b = 0;
+    }
+    uint64_t h = (a ^ 0x9E3779B97F4A7C15ULL) * 0xBF58476D1CE4E5B9ULL;
+    h ^= (b + n) * 0x94D049BB133111EBULL;
+    h ^= h >> 31;
+    h *= 0xD6E8FEB86659FD93ULL;
+    return h ^ (h >> 32);
+}
 
 /* ------------------------------------------------------------------------ */
 /* random numbers: splitmix64 seeding + xoshiro256** (core/rng.c)            */

@@ -10,7 +10,7 @@ struct tok_strmap_slot {
     uint64_t hash;
 };
 
-uint64_t tok_hash_bytes(const void *p, size_t n) { return XXH3_64bits(p, n); }
+uint64_t tok__hash_long(const void *p, size_t n) { return XXH3_64bits(p, n); }
 
 static size_t pow2_for(size_t expected)
 {

@@ -23,6 +23,7 @@ typedef struct bpe {
     tok_u64map pairs;         /* (a << 32 | b) -> (rank << 32 | new id) */
     bool ranked;              /* tiktoken: pairs implied by ranks */
     bool ignore_merges;
+    bool dup_results;         /* some token is made by merges of different ranks */
     float dropout;            /* file's dropout, 0 = none */
     char *unk_token;
     int32_t unk_id;
@@ -30,7 +31,7 @@ typedef struct bpe {
 
 /* ---- per-context scratch ---------------------------------------------- */
 
-#define CACHE_SLOTS 65536
+#define CACHE_SLOTS 16384 /* 1 MiB: the working set of natural text */
 #define CACHE_MAXLEN 22
 #define CACHE_MAXIDS 8
 
@@ -65,7 +66,8 @@ static void *bpe_scratch_new(const tok_model *m)
     TOK_UNUSED(m);
     bpe_scratch *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    s->cache = calloc(CACHE_SLOTS, sizeof *s->cache);
+    s->cache = aligned_alloc(64, CACHE_SLOTS * sizeof *s->cache);
+    if (s->cache) memset(s->cache, 0, CACHE_SLOTS * sizeof *s->cache);
     if (!s->cache) {
         free(s);
         return NULL;
@@ -278,6 +280,40 @@ static tok_status merge_all(const bpe *b, tok_ctx *ctx, bpe_scratch *s, float dr
     return TOK_OK;
 }
 
+/* The same merge order for short pre-tokens without a heap: find the leftmost
+ * lowest-rank pair by a scan, as tiktoken does.  Equal to merge_all when no
+ * token is the result of merges of different ranks (checked at load). */
+#define SMALL_MAX 64
+static void merge_small(const bpe *b, bpe_scratch *s)
+{
+    sym *y = s->syms.v;
+    size_t n = s->syms.n;
+    uint32_t rank[SMALL_MAX];
+    int32_t nid[SMALL_MAX];
+    for (size_t i = 0; i + 1 < n; i++)
+        if (!pair_lookup(b, y[i].id, y[i + 1].id, &rank[i], &nid[i])) rank[i] = UINT32_MAX;
+    while (n > 1) {
+        size_t best = 0;
+        uint32_t br = UINT32_MAX;
+        for (size_t i = 0; i + 1 < n; i++)
+            if (rank[i] < br) { br = rank[i]; best = i; }
+        if (br == UINT32_MAX) break;
+        y[best].id = nid[best];
+        y[best].len += y[best + 1].len;
+        for (size_t i = best + 1; i + 1 < n; i++) {
+            y[i] = y[i + 1];
+            rank[i] = rank[i + 1];
+            nid[i] = nid[i + 1];
+        }
+        n--;
+        if (best + 1 < n && !pair_lookup(b, y[best].id, y[best + 1].id, &rank[best], &nid[best])) rank[best] = UINT32_MAX;
+        if (best + 1 >= n) rank[best] = UINT32_MAX;
+        if (best > 0 && !pair_lookup(b, y[best - 1].id, y[best].id, &rank[best - 1], &nid[best - 1])) rank[best - 1] = UINT32_MAX;
+    }
+    for (size_t i = 0; i < n; i++) y[i].next = i + 1 < n ? (int32_t)(i + 1) : -1;
+    s->syms.n = n;
+}
+
 static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n,
                              const tok_encode_options *opt, tok_toks *out)
 {
@@ -287,10 +323,6 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
     float dropout = b->dropout;
     if (opt && opt->dropout >= 0) dropout = opt->dropout;
     if (dropout <= 0) {
-        if (b->ignore_merges) {
-            int32_t id = tok_vocab_model_id(m->vocab, p, n);
-            if (id >= 0) return tok_toks_push(out, id, 0, n) ? tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory") : TOK_OK;
-        }
         if (n <= CACHE_MAXLEN) {
             cache_slot *c = &s->cache[tok_hash_bytes(p, n) & (CACHE_SLOTS - 1)];
             if (c->len == n && memcmp(c->bytes, p, n) == 0) {
@@ -306,11 +338,27 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
                 return TOK_OK;
             }
         }
+        /* HF ignore_merges, and tiktoken: a pre-token that is a token is that token */
+        if (b->ignore_merges || b->ranked) {
+            int32_t id = tok_vocab_model_id(m->vocab, p, n);
+            if (id >= 0) {
+                if (tok_toks_push(out, id, 0, n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+                if (n <= CACHE_MAXLEN) {
+                    cache_slot *c = &s->cache[tok_hash_bytes(p, n) & (CACHE_SLOTS - 1)];
+                    c->len = (uint8_t)n;
+                    c->nids = 1;
+                    memcpy(c->bytes, p, n);
+                    c->ids[0] = id;
+                    c->ends[0] = (uint8_t)n;
+                }
+                return TOK_OK;
+            }
+        }
     }
     tok_status st = initial_symbols(b, ctx, s, p, n);
     if (st) return st;
-    st = merge_all(b, ctx, s, dropout);
-    if (st) return st;
+    if (dropout <= 0 && !b->dup_results && s->syms.n <= SMALL_MAX) merge_small(b, s);
+    else if ((st = merge_all(b, ctx, s, dropout))) return st;
     size_t first = out->n;
     for (int32_t i = s->syms.n ? 0 : -1; i >= 0; i = s->syms.v[i].next) {
         const sym *y = &s->syms.v[i];
@@ -356,6 +404,19 @@ static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
                                (uint64_t)i << 32 | (uint32_t)g->c))
                 return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
         }
+        /* a token made by two merges of different ranks makes HF's stale-entry
+         * check (by result only) differ from a plain scan: keep the heap then */
+        uint32_t *seen = calloc(v->n + 1, sizeof *seen);
+        if (!seen) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < b->merges.n && !b->dup_results; i++) {
+            uint64_t val;
+            merge3 *g = &b->merges.v[i];
+            if (!tok_u64map_get(&b->pairs, (uint64_t)(uint32_t)g->a << 32 | (uint32_t)g->b, &val) || (uint32_t)(val >> 32) != i)
+                continue; /* overridden duplicate pair */
+            if (seen[g->c] && seen[g->c] != i + 1) b->dup_results = true;
+            seen[g->c] = (uint32_t)i + 1;
+        }
+        free(seen);
         return TOK_OK;
     }
     /* tiktoken: every split of a token into two tokens is a merge at its rank */

@@ -172,8 +172,8 @@ tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error
         }
         return build_tree(tok_gpt2_to_json(path, merges, err), path, opt, err);
     }
-    uint8_t *data;
-    size_t len;
+    uint8_t *data = NULL;
+    size_t len = 0;
     if (read_file(path, &data, &len, err)) return NULL;
     tok_tokenizer *t = tok_load_memory(data, len, path, opt, err);
     free(data);
