@@ -1,6 +1,6 @@
 // Compare libtok's `tok encode --format json` output with a reference's.
 //
-//   node compare.js NAME REF.jsonl TOK.jsonl [--lines] [--ids-only] TEXTFILE...
+//   node compare.js NAME REF.jsonl TOK.jsonl [--lines] [--ids-only] [--char-offsets] TEXTFILE...
 //
 // Both outputs have one JSON line per text ({"ids":[...],"offsets":[[s,e],...]},
 // tok adds "tokens").  Texts are the TEXTFILEs (whole, or per line with --lines),
@@ -14,10 +14,14 @@ const { splitBytes } = require('./reflib.js');
 const args = process.argv.slice(2);
 const lines = args.includes('--lines');
 const idsOnly = args.includes('--ids-only');
+// --char-offsets: the reference's offsets are raw byte spans (tiktoken); widen each
+// to whole UTF-8 characters, as HF byte-level models report a token that holds
+// part of a character (every byte of a character maps to the whole character).
+const charOffsets = args.includes('--char-offsets');
 const pos = args.filter((a) => !a.startsWith('--'));
 const [name, refPath, tokPath, ...textFiles] = pos;
 if (!textFiles.length) {
-  console.error('usage: node compare.js NAME REF.jsonl TOK.jsonl [--lines] [--ids-only] TEXTFILE...');
+  console.error('usage: node compare.js NAME REF.jsonl TOK.jsonl [--lines] [--ids-only] [--char-offsets] TEXTFILE...');
   process.exit(2);
 }
 
@@ -27,7 +31,7 @@ function fail(msg, detail) {
   process.exit(1);
 }
 
-// One JSON value per non-empty line; a bad line is reported with its number.
+// One JSON value per line; a bad line is reported with its number.
 function readJsonl(p, who) {
   const s = fs.readFileSync(p, 'utf8');
   const out = [];
@@ -61,6 +65,18 @@ if (ref.length !== texts.length)
   fail(`reference gave ${ref.length} results for ${texts.length} texts (stale reference cache?)`);
 if (tok.length !== texts.length)
   fail(`tok gave ${tok.length} results for ${texts.length} texts`);
+
+if (charOffsets) {
+  const isCont = (t, k) => k < t.length && (t[k] & 0xc0) === 0x80;
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i].t;
+    for (const o of ref[i].offsets || []) {
+      if (o[0] === o[1]) continue;
+      while (o[0] > 0 && isCont(t, o[0])) o[0]--;
+      while (isCont(t, o[1])) o[1]++;
+    }
+  }
+}
 
 const show = (b) => JSON.stringify(b.toString('utf8'));
 const win = (a, i, k = 4) => (a ? `${i - Math.min(i, k) > 0 ? '… ' : ''}${JSON.stringify(a.slice(Math.max(0, i - k), i + k + 1))}${i + k + 1 < a.length ? ' …' : ''}` : '-');

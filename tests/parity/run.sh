@@ -122,11 +122,12 @@ run_case() {
         fail_case "$name" "bad mode '$mode' in $CASES_FILE"; return
     fi
     nospecial=
-    ids_only=
+    cmp_flags=
     for o in $(echo "$opts" | tr ',' ' '); do
         case $o in
             no-special) nospecial=--no-special ;;
-            ids-only)   ids_only=--ids-only ;;
+            ids-only)   cmp_flags="$cmp_flags${NL}--ids-only" ;;
+            char-offsets) cmp_flags="$cmp_flags${NL}--char-offsets" ;;
             -) ;;
             *) fail_case "$name" "unknown option '$o' in $CASES_FILE"; return ;;
         esac
@@ -169,7 +170,7 @@ run_case() {
     fi
 
     if [ ! -x "$TOK" ]; then
-        fail_case "$name" "no tok binary at $TOK (build it with make, or set TOK)"; return
+        fail_case "$name" "no tok binary at $TOK_SHOWN (build it with make, or set TOK)"; return
     fi
 
     IFS=$NL
@@ -191,12 +192,20 @@ run_case() {
             unset IFS; fail_case "$name" "tok encode failed" "$dir/tok.err"; return
         fi
         # shellcheck disable=SC2086
-        node "$HERE/compare.js" "$name" "$refout" "$dir/tok.jsonl" $lines_flag $ids_only $files
+        node "$HERE/compare.js" "$name" "$refout" "$dir/tok.jsonl" $lines_flag $cmp_flags $files
         rc=$?
     fi
     unset IFS
     if [ $rc -eq 0 ]; then PASS=$((PASS + 1)); else FAILN=$((FAILN + 1)); fi
 }
+
+# Run a snapshot of tok, so that a rebuild during the run cannot mix two versions.
+if [ -x "$TOK" ] && cp "$TOK" "$WORK/tok" 2>/dev/null; then
+    TOK_SHOWN=$TOK
+    TOK=$WORK/tok
+else
+    TOK_SHOWN=$TOK
+fi
 
 start=$(date +%s)
 ncases=0
@@ -216,6 +225,6 @@ if [ "$ncases" -eq 0 ]; then
     echo "0 passed, 0 failed"
     exit 1
 fi
-echo "parity: $ncases cases in $(( $(date +%s) - start )) s (tok: $TOK)"
+echo "parity: $ncases cases in $(( $(date +%s) - start )) s (tok: $TOK_SHOWN)"
 echo "$PASS passed, $FAILN failed"
 [ "$FAILN" -eq 0 ]

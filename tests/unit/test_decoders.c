@@ -547,6 +547,49 @@ static void test_long_input(void **state)
     ctx_free(c);
 }
 
+/* ---- End to end through tok_load_memory/tok_decode (expected values from
+ * `await tok.decode(ids, skipSpecialTokens)` in the HF Node binding). ---- */
+
+static const char bert_json[] = "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[{\"id\":12,\"content\":\"[MASK]\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true}],\"normalizer\":{\"type\":\"BertNormalizer\",\"clean_text\":true,\"handle_chinese_chars\":true,\"strip_accents\":null,\"lowercase\":true},\"pre_tokenizer\":{\"type\":\"BertPreTokenizer\"},\"post_processor\":{\"type\":\"BertProcessing\",\"sep\":[\"[SEP]\",3],\"cls\":[\"[CLS]\",2]},\"decoder\":{\"type\":\"WordPiece\",\"prefix\":\"##\",\"cleanup\":true},\"model\":{\"type\":\"WordPiece\",\"unk_token\":\"[UNK]\",\"continuing_subword_prefix\":\"##\",\"max_input_chars_per_word\":100,\"vocab\":{\"[PAD]\":0,\"[UNK]\":1,\"[CLS]\":2,\"[SEP]\":3,\"hello\":4,\"world\":5,\"##s\":6,\"how\":7,\"are\":8,\"you\":9,\"?\":10,\",\":11,\"[MASK]\":12,\"!\":13}}}";
+static const char roberta_json[] = "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[{\"id\":0,\"content\":\"<s>\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":true,\"special\":true},{\"id\":2,\"content\":\"</s>\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":true,\"special\":true}],\"normalizer\":null,\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"add_prefix_space\":true,\"trim_offsets\":true,\"use_regex\":true},\"post_processor\":{\"type\":\"RobertaProcessing\",\"sep\":[\"</s>\",2],\"cls\":[\"<s>\",0],\"trim_offsets\":true,\"add_prefix_space\":true},\"decoder\":{\"type\":\"ByteLevel\",\"add_prefix_space\":true,\"trim_offsets\":true,\"use_regex\":true},\"model\":{\"type\":\"WordLevel\",\"unk_token\":\"<unk>\",\"vocab\":{\"<s>\":0,\"<unk>\":1,\"</s>\":2,\"\xC4\xA0hello\":3,\"\xC4\xA0world\":4,\"\xC4\xA0\":5,\"\xC4\xA0\xC4\xA0\":6,\"\xC4\xA0how\":7,\"\xC4\xA0\xC4\xA0\xC4\xA0\":8,\"\xC4\xA0\xC3\xA9\":9,\"!\":10}}}";
+
+typedef struct { size_t n; int32_t ids[16]; bool skip; const char *want; } idcase;
+
+static const idcase bert_ids[] = {
+    {12, {2, 4, 11, 5, 6, 13, 3, 7, 8, 9, 10, 3}, true, "[CLS] hello, worlds! [SEP] how are you? [SEP]"},
+    {12, {2, 4, 11, 5, 6, 13, 3, 7, 8, 9, 10, 3}, false, "[CLS] hello, worlds! [SEP] how are you? [SEP]"},
+    {5, {4, 12, 1, 9, 10}, true, "hello [UNK] you?"},
+    {5, {4, 12, 1, 9, 10}, false, "hello [MASK] [UNK] you?"},
+};
+static const idcase roberta_ids[] = {
+    {8, {0, 3, 6, 4, 2, 2, 7, 2}, false, "<s> hello   world</s></s> how</s>"},
+    {8, {0, 3, 6, 4, 2, 2, 7, 2}, true, " hello   world how"},
+    {3, {9, 5, 3}, false, " \xEF\xBF\xBD  hello"},
+};
+
+static void run_decode(const char *json, const idcase *cases, size_t n)
+{
+    tok_tokenizer *t = tu_load_json(json);
+    tok_ctx *c = tok_ctx_new(t);
+    for (size_t i = 0; i < n; i++) {
+        const char *s;
+        size_t len;
+        tok_status st = tok_decode(c, cases[i].ids, cases[i].n, cases[i].skip ? TOK_DEC_SKIP_SPECIAL : 0, &s, &len);
+        if (st) fail_msg("decode %zu: %s", i, tok_ctx_error(c));
+        if (len != strlen(cases[i].want) || memcmp(s, cases[i].want, len))
+            fail_msg("decode %zu: got \"%s\", want \"%s\"", i, s, cases[i].want);
+    }
+    tok_ctx_free(c);
+    tok_free(t);
+}
+
+static void test_e2e_decode(void **state)
+{
+    (void)state;
+    run_decode(bert_json, bert_ids, sizeof bert_ids / sizeof bert_ids[0]);
+    run_decode(roberta_json, roberta_ids, sizeof roberta_ids / sizeof roberta_ids[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_long_input),
+        cmocka_unit_test(test_e2e_decode),
     };
     return cmocka_run_group_tests_name("decoders", tests, NULL, NULL);
 }

@@ -500,6 +500,61 @@ static void test_malformed(void **state)
     expect_error("{\"type\":\"Sequence\",\"processors\":null}", TOK_ERR_FORMAT, "missing required key \"processors\"");
 }
 
+/* ---- End to end through tok_load_memory/tok_encode_pair (tokenizer.json
+ * strings; expected values from the HF Node binding). ---- */
+
+static const char bert_json[] = "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[{\"id\":12,\"content\":\"[MASK]\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true}],\"normalizer\":{\"type\":\"BertNormalizer\",\"clean_text\":true,\"handle_chinese_chars\":true,\"strip_accents\":null,\"lowercase\":true},\"pre_tokenizer\":{\"type\":\"BertPreTokenizer\"},\"post_processor\":{\"type\":\"BertProcessing\",\"sep\":[\"[SEP]\",3],\"cls\":[\"[CLS]\",2]},\"decoder\":{\"type\":\"WordPiece\",\"prefix\":\"##\",\"cleanup\":true},\"model\":{\"type\":\"WordPiece\",\"unk_token\":\"[UNK]\",\"continuing_subword_prefix\":\"##\",\"max_input_chars_per_word\":100,\"vocab\":{\"[PAD]\":0,\"[UNK]\":1,\"[CLS]\":2,\"[SEP]\":3,\"hello\":4,\"world\":5,\"##s\":6,\"how\":7,\"are\":8,\"you\":9,\"?\":10,\",\":11,\"[MASK]\":12,\"!\":13}}}";
+static const char roberta_json[] = "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[{\"id\":0,\"content\":\"<s>\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":true,\"special\":true},{\"id\":2,\"content\":\"</s>\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":true,\"special\":true}],\"normalizer\":null,\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"add_prefix_space\":true,\"trim_offsets\":true,\"use_regex\":true},\"post_processor\":{\"type\":\"RobertaProcessing\",\"sep\":[\"</s>\",2],\"cls\":[\"<s>\",0],\"trim_offsets\":true,\"add_prefix_space\":true},\"decoder\":{\"type\":\"ByteLevel\",\"add_prefix_space\":true,\"trim_offsets\":true,\"use_regex\":true},\"model\":{\"type\":\"WordLevel\",\"unk_token\":\"<unk>\",\"vocab\":{\"<s>\":0,\"<unk>\":1,\"</s>\":2,\"\xC4\xA0hello\":3,\"\xC4\xA0world\":4,\"\xC4\xA0\":5,\"\xC4\xA0\xC4\xA0\":6,\"\xC4\xA0how\":7,\"\xC4\xA0\xC4\xA0\xC4\xA0\":8,\"\xC4\xA0\xC3\xA9\":9,\"!\":10}}}";
+
+typedef struct { const char *a, *b; bool add; const char *want; } ecase;
+
+static const ecase bert_cases[] = {
+    {"Hello, worlds!", "How are you?", true, "2,0,0,-1,0,1 4,0,5,0,0,0 11,5,6,1,0,0 5,7,12,2,0,0 6,12,13,2,0,0 13,13,14,3,0,0 3,0,0,-1,0,1 7,0,3,0,1,0 8,4,7,1,1,0 9,8,11,2,1,0 10,11,12,3,1,0 3,0,0,-1,1,1"},
+    {"Hello, worlds!", "How are you?", false, "4,0,5,0,0,0 11,5,6,1,0,0 5,7,12,2,0,0 6,12,13,2,0,0 13,13,14,3,0,0 7,0,3,0,1,0 8,4,7,1,1,0 9,8,11,2,1,0 10,11,12,3,1,0"},
+    {"hello [MASK] you", NULL, true, "2,0,0,-1,0,1 4,0,5,0,0,0 12,6,12,1,0,0 9,13,16,2,0,0 3,0,0,-1,0,1"},
+};
+static const ecase roberta_cases[] = {
+    {"hello  world ", "  how", true, "0,0,0,-1,0,1 3,0,5,0,0,0 5,6,6,1,0,0 4,7,12,2,0,0 5,13,13,3,0,0 2,0,0,-1,0,1 2,0,0,-1,0,1 5,0,0,0,0,0 7,2,5,1,0,0 2,0,0,-1,0,1"},
+    {"hello \xC3\xA9!", NULL, true, "0,0,0,-1,0,1 3,0,5,0,0,0 1,5,8,1,0,0 10,8,9,2,0,0 2,0,0,-1,0,1"},
+    {"hello", "how", false, "3,0,5,0,0,0 7,0,3,0,0,0"},
+};
+
+static void run_e2e(const char *json, const ecase *cases, size_t n)
+{
+    tok_tokenizer *t = tu_load_json(json);
+    tok_ctx *c = tok_ctx_new(t);
+    for (size_t i = 0; i < n; i++) {
+        tok_encode_options o;
+        tok_encode_options_init(&o);
+        o.flags = TOK_ENC_OFFSETS | (cases[i].add ? TOK_ENC_ADD_SPECIAL : 0);
+        tok_encoding e;
+        tok_status st = cases[i].b ? tok_encode_pair(c, cases[i].a, strlen(cases[i].a), cases[i].b, strlen(cases[i].b), &o, &e)
+                                   : tok_encode(c, cases[i].a, strlen(cases[i].a), &o, &e);
+        if (st) fail_msg("encode %zu: %s", i, tok_ctx_error(c));
+        char got[2048];
+        size_t k = 0;
+        got[0] = 0;
+        for (size_t j = 0; j < e.n && k < sizeof got; j++)
+            k += (size_t)snprintf(got + k, sizeof got - k, "%s%d,%u,%u,%d,%u,%u", j ? " " : "", e.ids[j], e.offsets[j].start,
+                                  e.offsets[j].end, e.words[j], e.type_ids[j], e.special[j]);
+        if (strcmp(got, cases[i].want)) fail_msg("encode %zu (\"%s\"):\n  got  %s\n  want %s", i, cases[i].a, got, cases[i].want);
+    }
+    tok_ctx_free(c);
+    tok_free(t);
+}
+
+static void test_e2e_bert(void **state)
+{
+    (void)state;
+    run_e2e(bert_json, bert_cases, sizeof bert_cases / sizeof bert_cases[0]);
+}
+
+static void test_e2e_roberta(void **state)
+{
+    (void)state;
+    run_e2e(roberta_json, roberta_cases, sizeof roberta_cases / sizeof roberta_cases[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +564,8 @@ int main(void)
         cmocka_unit_test(test_bert_roberta_shape),
         cmocka_unit_test(test_to_json_matches_hf),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_e2e_bert),
+        cmocka_unit_test(test_e2e_roberta),
     };
     return cmocka_run_group_tests_name("processors", tests, NULL, NULL);
 }

@@ -354,7 +354,7 @@ static void bert_vocab_loader(void **state)
     tok_error err = { 0 };
     tok_tokenizer *t = load_vocab(bert_vocab, -1, &err);
     if (!t) fail_msg("%s", err.message);
-    assert_int_equal(tok_model(t), TOK_MODEL_WORDPIECE);
+    assert_int_equal(tok_model_type(t), TOK_MODEL_WORDPIECE);
     assert_int_equal(tok_vocab_size(t), 16);
     assert_int_equal(tok_token_id(t, "##ello", 6), 13); /* \r\n line end */
     assert_int_equal(tok_token_id(t, "##rld", 5), 15);  /* trailing spaces trimmed */
