@@ -7,7 +7,6 @@
  */
 #include <libtok/tok.h>
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,42 +39,6 @@ static char *slurp(const char *path, size_t *len)
     return b;
 }
 
-typedef struct part {
-    const tok_tokenizer *t;
-    const tok_encode_options *opt;
-    const char *s;
-    size_t n;
-    size_t ntok;
-    int32_t *ids;
-    int failed;
-} part;
-
-static void *run_part(void *arg)
-{
-    part *p = arg;
-    tok_ctx *c = tok_ctx_new(p->t);
-    tok_encoding e;
-    if (tok_encode(c, p->s, p->n, p->opt, &e)) {
-        fprintf(stderr, "tokbench: %s\n", tok_ctx_error(c));
-        p->failed = 1;
-    } else {
-        p->ntok = e.n;
-        free(p->ids);
-        p->ids = malloc(e.n * sizeof *p->ids + 1);
-        memcpy(p->ids, e.ids, e.n * sizeof *p->ids);
-    }
-    tok_ctx_free(c);
-    return NULL;
-}
-
-/* Cut points for threads: after a newline that is followed by a non-space
- * character, so no pre-token spans a cut for the usual split patterns. */
-static size_t cut_near(const char *s, size_t n, size_t at)
-{
-    for (size_t i = at; i + 1 < n; i++)
-        if (s[i] == '\n' && s[i + 1] != '\n' && s[i + 1] != ' ' && s[i + 1] != '\r' && s[i + 1] != '\t') return i + 1;
-    return n;
-}
 
 int main(int argc, char **argv)
 {
@@ -116,36 +79,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "tokbench: %s\n", err.message);
         return 1;
     }
-    part *parts = calloc((size_t)threads, sizeof *parts);
-    size_t at = 0;
-    for (int k = 0; k < threads; k++) {
-        size_t end = k == threads - 1 ? len : cut_near(text, len, len / (size_t)threads * (size_t)(k + 1));
-        if (end < at) end = at;
-        parts[k] = (part){ t, &opt, text + at, end - at, 0, NULL, 0 };
-        at = end;
-    }
+    /* a warm context, as an engine keeps one per thread */
+    tok_ctx *c = tok_ctx_new(t);
+    tok_encoding e = { 0 };
     double best = 1e30;
     for (int r = 0; r < repeat; r++) {
-        pthread_t th[256];
         double s = now();
-        if (threads == 1) run_part(&parts[0]);
-        else {
-            for (int k = 0; k < threads; k++) pthread_create(&th[k], NULL, run_part, &parts[k]);
-            for (int k = 0; k < threads; k++) pthread_join(th[k], NULL);
+        if (tok_encode_threads(c, text, len, &opt, threads, &e)) {
+            fprintf(stderr, "tokbench: %s\n", tok_ctx_error(c));
+            return 1;
         }
-        double e = now() - s;
-        if (e < best) best = e;
+        double el = now() - s;
+        if (el < best) best = el;
     }
-    size_t ntok = 0;
-    for (int k = 0; k < threads; k++) {
-        if (parts[k].failed) return 1;
-        ntok += parts[k].ntok;
-    }
+    size_t ntok = e.n;
     if (idsout) {
         FILE *f = fopen(idsout, "w");
-        size_t w = 0;
-        for (int k = 0; k < threads; k++)
-            for (size_t i = 0; i < parts[k].ntok; i++) fprintf(f, w++ ? " %d" : "%d", parts[k].ids[i]);
+        for (size_t i = 0; i < e.n; i++) fprintf(f, i ? " %d" : "%d", e.ids[i]);
         fputc('\n', f);
         fclose(f);
     }
@@ -154,8 +104,7 @@ int main(int argc, char **argv)
     printf("{\"tokenizer\":\"%s\",\"bytes\":%zu,\"tokens\":%zu,\"threads\":%d,\"load_ms\":%.1f,"
            "\"encode_s\":%.4f,\"mb_s\":%.2f,\"peak_rss_mb\":%.1f}\n",
            tname, len, ntok, threads, load * 1e3, best, (double)len / best / 1e6, (double)ru.ru_maxrss / 1024.0);
-    for (int k = 0; k < threads; k++) free(parts[k].ids);
-    free(parts);
+    tok_ctx_free(c);
     free(text);
     tok_free(t);
     return 0;

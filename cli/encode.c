@@ -18,7 +18,8 @@ static const char encode_help[] =
     "                      (default: match for tokenizer.json, plain for .tiktoken)\n"
     "  --invalid M         error (default) | replace: invalid UTF-8 in the input fails\n"
     "                      with its byte offset, or becomes U+FFFD as the references read it\n"
-    "  --threads N         encode lines (--lines) or files on N threads (same output)\n"
+    "  --threads N         encode on N threads: lines (--lines), files, or one large\n"
+    "                      text cut where the pre-tokenizer must split (same output)\n"
     "  --method M          merges | longest-prefix | longest-suffix | longest-token |\n"
     "                      least-tokens | likelihood | sample (default: the file's own)\n"
     "  --dropout P         BPE-dropout probability (merges)\n"
@@ -42,6 +43,7 @@ typedef struct job {
     const char **texts;
     const size_t *lens;
     size_t first, count;
+    int inner_threads;  /* threads for each text (one big text) */
     char *out;
     size_t out_len;
     int failed;
@@ -105,7 +107,7 @@ static void *run_job(void *arg)
     out_init(&o, mem);
     for (size_t i = j->first; i < j->first + j->count; i++) {
         tok_encoding e;
-        tok_status st = tok_encode(ctx, j->texts[i], j->lens[i], j->opt, &e);
+        tok_status st = tok_encode_threads(ctx, j->texts[i], j->lens[i], j->opt, j->inner_threads, &e);
         if (st) {
             j->failed = 1;
             snprintf(j->err, sizeof j->err, "text %zu: %s", i + 1, tok_ctx_error(ctx));
@@ -124,7 +126,11 @@ static int encode_texts(const tok_tokenizer *t, const tok_encode_options *opt, e
                         const char **texts, const size_t *lens, size_t n, int threads, const char *what)
 {
     if (threads < 1) threads = 1;
-    if ((size_t)threads > n) threads = n ? (int)n : 1;
+    int inner = 1;
+    if ((size_t)threads > n) {
+        inner = n ? threads / (int)n : 1;
+        threads = n ? (int)n : 1;
+    }
     job *jobs = calloc((size_t)threads, sizeof *jobs);
     pthread_t *th = calloc((size_t)threads, sizeof *th);
     if (!jobs || !th) {
@@ -134,7 +140,7 @@ static int encode_texts(const tok_tokenizer *t, const tok_encode_options *opt, e
     size_t per = n / (size_t)threads, rem = n % (size_t)threads, at = 0;
     for (int k = 0; k < threads; k++) {
         jobs[k] = (job){ .tok = t, .opt = opt, .fmt = fmt, .texts = texts, .lens = lens,
-                         .first = at, .count = per + ((size_t)k < rem) };
+                         .first = at, .count = per + ((size_t)k < rem), .inner_threads = inner };
         at += jobs[k].count;
     }
     if (threads == 1) {

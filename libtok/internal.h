@@ -512,6 +512,7 @@ struct tok_tokenizer {
     /* fast lane: a hand-written scanner equivalent to the pre-tokenizer, when
      * there is no normalizer and the pre-tokenizer is a known split pattern */
     size_t (*scan)(const uint8_t *s, size_t n, size_t pos);
+    bool scan_cuttable;         /* a text may be cut after "\n" before a letter */
     int32_t roles[7];           /* tok_role -> id */
     char *desc[5];              /* tok_describe cache, built at load */
 };
@@ -535,6 +536,7 @@ struct tok_ctx {
     void *method_scratch;     /* methods/ (lattices, tries walks) */
     tok_rng rng;
     bool rng_seeded;
+    struct tok_ctx *helpers[16]; /* tok_encode_threads workers, created on first use */
 };
 
 tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);

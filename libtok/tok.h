@@ -289,6 +289,14 @@ typedef struct tok_encoding {
 tok_status tok_encode(tok_ctx *ctx, const char *text, size_t len,
                       const tok_encode_options *opt, tok_encoding *out);
 
+/** Encode one large text on up to `threads` threads, with the same result as
+ *  tok_encode.  The text is cut only where every pre-tokenizer libtok runs in
+ *  its fast lane must split (after a newline, before an ASCII letter), and
+ *  only for pipelines where that holds; otherwise, or for texts under 256 KiB,
+ *  this is tok_encode.  Helper contexts are kept in ctx for reuse. */
+tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len,
+                              const tok_encode_options *opt, int threads, tok_encoding *out);
+
 /** Encode a pair (e.g. question/context for BERT); type_ids tell the sides. */
 tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen,
                            const char *b, size_t blen,

@@ -204,7 +204,9 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
 }
 
 /* One sequence into e (type id ty). */
-static tok_status encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                           tok_enc *e, uint8_t ty);
+tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
                              tok_enc *e, uint8_t ty)
 {
     const tok_tokenizer *t = ctx->tok;
@@ -252,6 +254,13 @@ static void fill_result(tok_ctx *ctx, const tok_enc *e, uint32_t flags, tok_enco
     TOK_UNUSED(ctx);
 }
 
+tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
+void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt);
+const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def);
+
+void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt) { begin_call(ctx, opt); }
+const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def) { return defaults(opt, def); }
+
 static tok_status encode_any(tok_ctx *ctx, const char *a, size_t alen, const char *b, size_t blen, bool pair,
                              const tok_encode_options *opt, tok_encoding *out)
 {
@@ -260,14 +269,21 @@ static tok_status encode_any(tok_ctx *ctx, const char *a, size_t alen, const cha
     opt = defaults(opt, &def);
     begin_call(ctx, opt);
     memset(out, 0, sizeof *out);
-    const tok_tokenizer *t = ctx->tok;
-    tok_status st = encode_seq(ctx, a, alen, opt, &ctx->enc[0], 0);
+    tok_status st = tok__encode_seq(ctx, a, alen, opt, &ctx->enc[0], 0);
     if (st) return st;
     size_t n = 1;
     if (pair) {
-        if ((st = encode_seq(ctx, b, blen, opt, &ctx->enc[1], 1))) return st;
+        if ((st = tok__encode_seq(ctx, b, blen, opt, &ctx->enc[1], 1))) return st;
         n = 2;
     }
+    return tok__finish(ctx, opt, n, out);
+}
+
+/* Post-process ctx->enc[0..n) and publish the result. */
+tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out)
+{
+    const tok_tokenizer *t = ctx->tok;
+    tok_status st;
     bool add_special = (opt->flags & TOK_ENC_ADD_SPECIAL) != 0;
     if (t->post) {
         if ((st = t->post->vt->run(t->post, ctx->enc, &n, add_special, ctx))) return st;

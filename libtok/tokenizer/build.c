@@ -209,6 +209,14 @@ tok_tokenizer *tok__from_hfjson(const json_t *root, const char *file, const tok_
     if (tok_added_build(t, err)) goto fail;
     if (!t->normalizer && t->vocab.byte_level && t->model->vt->kind == TOK_MODEL_BPE && !(opt && opt->regex_only))
         t->scan = fast_scanner(json_object_get(root, "pre_tokenizer"));
+    if (t->scan) {
+        /* cutting after a newline is safe unless an added token could reach across it */
+        t->scan_cuttable = true;
+        for (size_t i = 0; i < t->added.v.n; i++) {
+            const tok_added *x = &t->added.v.v[i];
+            if (x->lstrip || memchr(x->content, '\n', x->len)) t->scan_cuttable = false;
+        }
+    }
 
     for (int r = 0; r < 7; r++) t->roles[r] = -1;
     t->vocab.unk_id = t->model->unk_id;

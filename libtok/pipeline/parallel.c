@@ -1,0 +1,110 @@
+/*
+ * One large text on several threads.  The fast-lane scanners always end a
+ * pre-token after a newline that is followed by a letter (no alternative of
+ * their patterns can run from a line break into a letter), so cutting there
+ * and encoding the parts independently gives the same tokens; word indices
+ * and offsets are shifted back when the parts are joined, and the
+ * post-processor then runs once on the whole.
+ */
+#include "../internal.h"
+
+#include <pthread.h>
+
+tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                           tok_enc *e, uint8_t ty);
+tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
+void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt);
+const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def);
+
+#define MIN_PARALLEL (256u << 10)
+
+typedef struct part {
+    tok_ctx *ctx;
+    const tok_encode_options *opt;
+    const char *s;
+    size_t n;
+    tok_status st;
+} part;
+
+static void *run_part(void *arg)
+{
+    part *p = arg;
+    tok__begin_call(p->ctx, p->opt);
+    p->st = tok__encode_seq(p->ctx, p->s, p->n, p->opt, &p->ctx->enc[0], 0);
+    return NULL;
+}
+
+static bool is_ascii_letter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+
+/* First safe cut at or after `at`, or len. */
+static size_t safe_cut(const char *s, size_t len, size_t at)
+{
+    for (size_t i = at ? at : 1; i < len; i++)
+        if (s[i - 1] == '\n' && is_ascii_letter(s[i])) return i;
+    return len;
+}
+
+tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                              int threads, tok_encoding *out)
+{
+    if (!ctx || !out) return TOK_ERR_ARG;
+    const tok_tokenizer *t = ctx->tok;
+    if (threads > 16) threads = 16;
+    if (threads <= 1 || !t->scan_cuttable || len < MIN_PARALLEL || (opt && opt->seed))
+        return tok_encode(ctx, text, len, opt, out);
+    tok_encode_options def;
+    opt = tok__defaults(opt, &def);
+    /* cut points; fewer parts when no safe cut is near */
+    size_t cuts[17];
+    int np = 0;
+    cuts[0] = 0;
+    for (int k = 1; k < threads; k++) {
+        size_t c = safe_cut(text, len, len / (size_t)threads * (size_t)k);
+        if (c > cuts[np] && c < len) cuts[++np] = c;
+    }
+    cuts[++np] = len;
+    if (np == 1) return tok_encode(ctx, text, len, opt, out);
+    /* invalid UTF-8 must be reported with its offset in the whole text */
+    size_t bad = tok_utf8_check((const uint8_t *)text, len);
+    if (bad != len && !(opt->flags & TOK_ENC_LOSSY)) {
+        tok__begin_call(ctx, opt);
+        return tok_ctx_fail(ctx, TOK_ERR_UTF8, "invalid UTF-8 at byte offset %zu", bad);
+    }
+    part parts[16];
+    pthread_t th[16];
+    for (int k = 0; k < np; k++) {
+        tok_ctx *c = ctx;
+        if (k > 0) {
+            if (!ctx->helpers[k] && !(ctx->helpers[k] = tok_ctx_new(t))) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+            c = ctx->helpers[k];
+        }
+        parts[k] = (part){ c, opt, text + cuts[k], cuts[k + 1] - cuts[k], TOK_OK };
+    }
+    for (int k = 1; k < np; k++)
+        if (pthread_create(&th[k], NULL, run_part, &parts[k])) {
+            parts[k].st = TOK_ERR_NOMEM;
+            th[k] = 0;
+        }
+    run_part(&parts[0]);
+    for (int k = 1; k < np; k++)
+        if (th[k]) pthread_join(th[k], NULL);
+    for (int k = 0; k < np; k++)
+        if (parts[k].st) {
+            if (k) snprintf(ctx->err, sizeof ctx->err, "%s", parts[k].ctx->err);
+            return parts[k].st;
+        }
+    /* join: shift offsets and word indices of later parts */
+    tok_enc *e = &ctx->enc[0];
+    for (int k = 1; k < np; k++) {
+        tok_enc *x = &parts[k].ctx->enc[0];
+        int32_t wbase = e->n ? e->words[e->n - 1] + 1 : 0;
+        size_t at = e->n;
+        if (tok_enc_append(e, x)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        for (size_t i = at; i < e->n; i++) {
+            e->off[i].start += (uint32_t)cuts[k];
+            e->off[i].end += (uint32_t)cuts[k];
+            e->words[i] += wbase;
+        }
+    }
+    return tok__finish(ctx, opt, 1, out);
+}
