@@ -122,12 +122,15 @@ run_case() {
         fail_case "$name" "bad mode '$mode' in $CASES_FILE"; return
     fi
     nospecial=
+    tokargs=
     cmp_flags=
     for o in $(echo "$opts" | tr ',' ' '); do
         case $o in
             no-special) nospecial=--no-special ;;
             ids-only)   cmp_flags="$cmp_flags${NL}--ids-only" ;;
             char-offsets) cmp_flags="$cmp_flags${NL}--char-offsets" ;;
+            threads2)   tokargs="$tokargs${NL}--threads${NL}2" ;;
+            regex-only) tokargs="$tokargs${NL}--regex-only" ;;
             -) ;;
             *) fail_case "$name" "unknown option '$o' in $CASES_FILE"; return ;;
         esac
@@ -188,7 +191,7 @@ run_case() {
         rc=$?
     else
         # shellcheck disable=SC2086
-        if ! run_tok "$dir/tok.jsonl" "$dir/tok.err" /dev/null encode -t "$tkpath" $lines_flag --format json $nospecial $files; then
+        if ! run_tok "$dir/tok.jsonl" "$dir/tok.err" /dev/null encode -t "$tkpath" $lines_flag --format json $nospecial $tokargs $files; then
             unset IFS; fail_case "$name" "tok encode failed" "$dir/tok.err"; return
         fi
         # shellcheck disable=SC2086
