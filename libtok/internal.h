@@ -339,6 +339,11 @@ typedef struct tok_jctx {
     tok_error *err;
     char path[512];       /* e.g. "pre_tokenizer.pretokenizers[1].pattern" */
     size_t plen;
+    /* Set when model.vocab / model.merges were left out of the tree and are
+     * to be read from the document text directly (loaders/rawjson.h). */
+    const char *raw;
+    size_t raw_len;
+    size_t raw_vocab[2], raw_merges[2]; /* byte spans [start, end) */
 } tok_jctx;
 
 /** Enter a key / an index; returns the previous path length for tok_jpop. */
@@ -565,6 +570,9 @@ tok_rng *tok_ctx_rng(tok_ctx *ctx, const tok_encode_options *opt);
 /** Build from a tokenizer.json tree (borrowed).  tokenizer/build.c */
 tok_tokenizer *tok__from_hfjson(const json_t *root, const char *file,
                                 const tok_load_options *opt, tok_error *err);
+/** The same, with model.vocab and model.merges read from the text (jc->raw*). */
+tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw,
+                                    const tok_load_options *opt, tok_error *err);
 /** SentencePiece .model bytes -> tokenizer.json tree (loaders/spm.c). */
 json_t *tok_spm_to_json(const uint8_t *data, size_t len, const char *file,
                         const tok_load_options *opt, tok_error *err);

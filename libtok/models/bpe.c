@@ -11,6 +11,7 @@
  * for the words that make up most of natural text.
  */
 #include "bpe.h"
+#include "../loaders/rawjson.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -524,6 +525,185 @@ tok_model *tok_bpe_new_ranked(void)
 
 static char *dup_opt(const char *s) { return s ? strdup(s) : NULL; }
 
+/* Enter one vocabulary entry; ids maps text -> id for resolving merges. */
+static int add_token(tok_jctx *jc, tok_vocab *v, tok_strmap *ids, const char *key, size_t klen, int64_t id)
+{
+    if (id < 0 || id >= (1 << 30)) {
+        tok_jfail(jc, TOK_ERR_FORMAT, "expected a token id (non-negative integer)");
+        return -1;
+    }
+    if (tok_vocab_set(v, (int32_t)id, key, klen, 0, TOK__IN_MODEL, jc->err)) return -1;
+    /* the pooled copy outlives the document */
+    if (tok_strmap_put(ids, v->tok[id].text, (uint32_t)klen, (int32_t)id)) {
+        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Resolve merge (a, b) into ids; the merged token must exist too.  On
+ * failure writes why and returns -1 (the caller says where). */
+static int add_merge(bpe *b, const tok_strmap *ids, const char *sa, size_t la,
+                     const char *sb, size_t lb, tok_sbuf *buf, char *why, size_t cap)
+{
+    int32_t a = tok_strmap_get(ids, sa, la), c = tok_strmap_get(ids, sb, lb);
+    if (a < 0 || c < 0) {
+        snprintf(why, cap, "merge token \"%.*s\" is not in the vocabulary", (int)(a < 0 ? la : lb), a < 0 ? sa : sb);
+        return -1;
+    }
+    size_t pl = b->base.cont_prefix ? strlen(b->base.cont_prefix) : 0;
+    if (pl > lb) pl = lb;
+    buf->n = 0;
+    if (tok_sbuf_put(buf, sa, la) || tok_sbuf_put(buf, sb + pl, lb - pl)) {
+        snprintf(why, cap, "out of memory");
+        return -1;
+    }
+    int32_t nid = tok_strmap_get(ids, buf->v, buf->n);
+    if (nid < 0) {
+        snprintf(why, cap, "merged token \"%.*s\" is not in the vocabulary", (int)buf->n, buf->v);
+        return -1;
+    }
+    if (tok_vec_push(&b->merges, ((merge3){ a, c, nid }))) {
+        snprintf(why, cap, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* "a b" -> its two halves; -1 if not exactly one space. */
+static int split_merge(const char *s, size_t n, size_t *la, const char **sb, size_t *lb)
+{
+    const char *sp = memchr(s, ' ', n);
+    if (!sp || memchr(sp + 1, ' ', n - (size_t)(sp + 1 - s))) return -1;
+    *la = (size_t)(sp - s);
+    *sb = sp + 1;
+    *lb = n - *la - 1;
+    return 0;
+}
+
+static int vocab_from_tree(tok_jctx *jc, const json_t *voc, tok_vocab *v, tok_strmap *ids)
+{
+    const char *key;
+    size_t klen;
+    json_t *val;
+    json_object_keylen_foreach((json_t *)voc, key, klen, val) {
+        size_t s2 = tok_jpush(jc, key);
+        if (!json_is_integer(val) || add_token(jc, v, ids, key, klen, json_integer_value(val))) {
+            if (!json_is_integer(val)) tok_jfail(jc, TOK_ERR_FORMAT, "expected a token id (non-negative integer)");
+            return -1;
+        }
+        tok_jpop(jc, s2);
+    }
+    return 0;
+}
+
+static int merges_from_tree(tok_jctx *jc, bpe *b, const json_t *merges, const tok_strmap *ids, tok_sbuf *buf)
+{
+    size_t nm = json_array_size(merges);
+    if (tok_vec_reserve(&b->merges, nm)) return tok_jfail(jc, TOK_ERR_NOMEM, "out of memory"), -1;
+    for (size_t i = 0; i < nm; i++) {
+        json_t *e = json_array_get(merges, i);
+        const char *sa, *sb;
+        size_t la, lb;
+        size_t s2 = tok_jpush_index(jc, i);
+        if (json_is_string(e)) {
+            sa = json_string_value(e);
+            if (split_merge(sa, json_string_length(e), &la, &sb, &lb)) {
+                tok_jfail(jc, TOK_ERR_FORMAT, "merge \"%s\" is not two tokens separated by one space", sa);
+                return -1;
+            }
+        } else if (json_is_array(e) && json_array_size(e) == 2 &&
+                   json_is_string(json_array_get(e, 0)) && json_is_string(json_array_get(e, 1))) {
+            sa = json_string_value(json_array_get(e, 0)); la = json_string_length(json_array_get(e, 0));
+            sb = json_string_value(json_array_get(e, 1)); lb = json_string_length(json_array_get(e, 1));
+        } else {
+            tok_jfail(jc, TOK_ERR_FORMAT, "expected a merge as \"a b\" or [\"a\", \"b\"]");
+            return -1;
+        }
+        char why[300];
+        if (add_merge(b, ids, sa, la, sb, lb, buf, why, sizeof why)) {
+            tok_jfail(jc, TOK_ERR_FORMAT, "%s", why);
+            return -1;
+        }
+        tok_jpop(jc, s2);
+    }
+    return 0;
+}
+
+/* The same two members read straight from the document text. */
+static int raw_fail(tok_jctx *jc, size_t pos, const char *what)
+{
+    char lc[32];
+    tok_rawjson_linecol(jc->raw, pos, lc, sizeof lc);
+    tok__fail(jc->err, TOK_ERR_FORMAT, "%s:%s: at %s: %s", jc->file ? jc->file : "<memory>", lc,
+              jc->plen ? jc->path : "model", what);
+    return -1;
+}
+
+static int vocab_from_text(tok_jctx *jc, tok_vocab *v, tok_strmap *ids, tok_sbuf *key)
+{
+    const char *d = jc->raw;
+    size_t n = jc->raw_vocab[1], i = tok_rawjson_ws(d, n, jc->raw_vocab[0] + 1);
+    if (i < n && d[i] == '}') return 0;
+    for (;;) {
+        size_t at = i;
+        if (tok_rawjson_string(d, n, &i, key)) return raw_fail(jc, at, "expected a token string");
+        i = tok_rawjson_ws(d, n, i);
+        if (i >= n || d[i] != ':') return raw_fail(jc, i, "expected ':'");
+        i = tok_rawjson_ws(d, n, i + 1);
+        size_t ns = i;
+        int64_t id = 0;
+        while (i < n && d[i] >= '0' && d[i] <= '9' && id < (1 << 30)) id = id * 10 + (d[i++] - '0');
+        if (i == ns || (i < n && (d[i] == '.' || d[i] == 'e' || d[i] == 'E' || (d[i] >= '0' && d[i] <= '9'))))
+            return raw_fail(jc, ns, "expected a token id (non-negative integer)");
+        if (add_token(jc, v, ids, key->v ? key->v : "", key->n, id)) return raw_fail(jc, ns, jc->err->message);
+        i = tok_rawjson_ws(d, n, i);
+        if (i < n && d[i] == ',') { i = tok_rawjson_ws(d, n, i + 1); continue; }
+        if (i < n && d[i] == '}') return 0;
+        return raw_fail(jc, i, "expected ',' or '}'");
+    }
+}
+
+static int merges_from_text(tok_jctx *jc, bpe *b, const tok_strmap *ids, tok_sbuf *ka, tok_sbuf *kb, tok_sbuf *buf)
+{
+    const char *d = jc->raw;
+    size_t n = jc->raw_merges[1], i = tok_rawjson_ws(d, n, jc->raw_merges[0] + 1);
+    if (i < n && d[i] == ']') return 0;
+    for (size_t k = 0;; k++) {
+        size_t at = i;
+        size_t s2 = tok_jpush_index(jc, k); /* every message names the merge */
+        const char *sa, *sb;
+        size_t la, lb;
+        if (i < n && d[i] == '"') {
+            if (tok_rawjson_string(d, n, &i, ka)) return raw_fail(jc, at, "malformed merge string");
+            sa = ka->v ? ka->v : "";
+            if (split_merge(sa, ka->n, &la, &sb, &lb))
+                return raw_fail(jc, at, "merge is not two tokens separated by one space");
+        } else if (i < n && d[i] == '[') {
+            i = tok_rawjson_ws(d, n, i + 1);
+            if (tok_rawjson_string(d, n, &i, ka)) return raw_fail(jc, i, "expected a merge as [\"a\", \"b\"]");
+            i = tok_rawjson_ws(d, n, i);
+            if (i >= n || d[i] != ',') return raw_fail(jc, i, "expected a merge as [\"a\", \"b\"]");
+            i = tok_rawjson_ws(d, n, i + 1);
+            if (tok_rawjson_string(d, n, &i, kb)) return raw_fail(jc, i, "expected a merge as [\"a\", \"b\"]");
+            i = tok_rawjson_ws(d, n, i);
+            if (i >= n || d[i] != ']') return raw_fail(jc, i, "expected ']' after a merge pair");
+            i++;
+            sa = ka->v ? ka->v : ""; la = ka->n;
+            sb = kb->v ? kb->v : ""; lb = kb->n;
+        } else {
+            return raw_fail(jc, i, "expected a merge as \"a b\" or [\"a\", \"b\"]");
+        }
+        char why[300];
+        if (add_merge(b, ids, sa, la, sb, lb, buf, why, sizeof why)) return raw_fail(jc, at, why);
+        tok_jpop(jc, s2);
+        i = tok_rawjson_ws(d, n, i);
+        if (i < n && d[i] == ',') { i = tok_rawjson_ws(d, n, i + 1); continue; }
+        if (i < n && d[i] == ']') return 0;
+        return raw_fail(jc, i, "expected ',' or ']'");
+    }
+}
+
 tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
 {
     bpe *b = calloc(1, sizeof *b);
@@ -538,6 +718,7 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     bool fuse = false, bf = false, ign = false;
     json_t *voc = NULL, *merges = NULL;
     tok_strmap ids = { 0 };
+    tok_sbuf k1 = { 0 }, k2 = { 0 }, buf = { 0 };
     if (tok_jstr(jc, j, "unk_token", &unk, NULL, false) ||
         tok_jstr(jc, j, "continuing_subword_prefix", &pre, NULL, false) ||
         tok_jstr(jc, j, "end_of_word_suffix", &suf, NULL, false) ||
@@ -562,91 +743,31 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     b->unk_token = dup_opt(unk);
     b->base.cont_prefix = pre && *pre ? strdup(pre) : NULL;
     b->base.eow_suffix = suf && *suf ? strdup(suf) : NULL;
+    bool raw = jc->raw && json_object_size(voc) == 0 && (!merges || json_array_size(merges) == 0);
 
     size_t saved = tok_jpush(jc, "vocab");
-    if (tok_strmap_init(&ids, json_object_size(voc))) goto nomem;
-    const char *key;
-    size_t klen;
-    json_t *val;
-    json_object_keylen_foreach(voc, key, klen, val) {
-        if (!json_is_integer(val) || json_integer_value(val) < 0 || json_integer_value(val) >= (1 << 30)) {
-            size_t s2 = tok_jpush(jc, key);
-            tok_jfail(jc, TOK_ERR_FORMAT, "expected a token id (non-negative integer)");
-            tok_jpop(jc, s2);
-            goto fail;
-        }
-        int32_t id = (int32_t)json_integer_value(val);
-        if (tok_vocab_set(v, id, key, klen, 0, TOK__IN_MODEL, jc->err)) goto fail;
-        if (tok_strmap_put(&ids, key, (uint32_t)klen, id)) goto nomem;
+    if (tok_strmap_init(&ids, raw ? (jc->raw_vocab[1] - jc->raw_vocab[0]) / 24 : json_object_size(voc))) {
+        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+        goto fail;
     }
+    if (raw ? vocab_from_text(jc, v, &ids, &k1) : vocab_from_tree(jc, voc, v, &ids)) goto fail;
     tok_jpop(jc, saved);
-
-    if (merges && !b->ranked) {
+    if (!b->ranked) {
         saved = tok_jpush(jc, "merges");
-        size_t nm = json_array_size(merges);
-        if (tok_vec_reserve(&b->merges, nm)) goto nomem;
-        char *buf = NULL;
-        size_t bufcap = 0;
-        for (size_t i = 0; i < nm; i++) {
-            json_t *e = json_array_get(merges, i);
-            const char *sa, *sb;
-            size_t la, lb;
-            size_t s2 = tok_jpush_index(jc, i);
-            if (json_is_string(e)) {
-                const char *s = json_string_value(e);
-                const char *sp = strchr(s, ' ');
-                if (!sp || strchr(sp + 1, ' ')) {
-                    tok_jfail(jc, TOK_ERR_FORMAT, "merge \"%s\" is not two tokens separated by one space", s);
-                    free(buf);
-                    goto fail;
-                }
-                sa = s; la = (size_t)(sp - s);
-                sb = sp + 1; lb = strlen(sb);
-            } else if (json_is_array(e) && json_array_size(e) == 2 &&
-                       json_is_string(json_array_get(e, 0)) && json_is_string(json_array_get(e, 1))) {
-                sa = json_string_value(json_array_get(e, 0)); la = json_string_length(json_array_get(e, 0));
-                sb = json_string_value(json_array_get(e, 1)); lb = json_string_length(json_array_get(e, 1));
-            } else {
-                tok_jfail(jc, TOK_ERR_FORMAT, "expected a merge as \"a b\" or [\"a\", \"b\"]");
-                free(buf);
-                goto fail;
-            }
-            int32_t a = tok_strmap_get(&ids, sa, la), c = tok_strmap_get(&ids, sb, lb);
-            if (a < 0 || c < 0) {
-                tok_jfail(jc, TOK_ERR_FORMAT, "merge token \"%.*s\" is not in the vocabulary",
-                          (int)(a < 0 ? la : lb), a < 0 ? sa : sb);
-                free(buf);
-                goto fail;
-            }
-            size_t pl = b->base.cont_prefix ? strlen(b->base.cont_prefix) : 0;
-            if (pl > lb) pl = lb;
-            size_t need = la + lb - pl;
-            if (need > bufcap) {
-                char *nb = realloc(buf, need + 16);
-                if (!nb) { free(buf); goto nomem; }
-                buf = nb;
-                bufcap = need + 16;
-            }
-            memcpy(buf, sa, la);
-            memcpy(buf + la, sb + pl, lb - pl);
-            int32_t nid = tok_strmap_get(&ids, buf, need);
-            if (nid < 0) {
-                tok_jfail(jc, TOK_ERR_FORMAT, "merged token \"%.*s\" is not in the vocabulary", (int)need, buf);
-                free(buf);
-                goto fail;
-            }
-            b->merges.v[b->merges.n++] = (merge3){ a, c, nid };
-            tok_jpop(jc, s2);
-        }
-        free(buf);
+        if (raw ? merges_from_text(jc, b, &ids, &k1, &k2, &buf) : merges && merges_from_tree(jc, b, merges, &ids, &buf))
+            goto fail;
         tok_jpop(jc, saved);
     }
     tok_strmap_free(&ids);
+    tok_vec_free(&k1);
+    tok_vec_free(&k2);
+    tok_vec_free(&buf);
     return &b->base;
-nomem:
-    tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
 fail:
     tok_strmap_free(&ids);
+    tok_vec_free(&k1);
+    tok_vec_free(&k2);
+    tok_vec_free(&buf);
     bpe_free(&b->base);
     return NULL;
 }

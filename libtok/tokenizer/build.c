@@ -138,8 +138,17 @@ void tok_free(tok_tokenizer *t)
 
 tok_tokenizer *tok__from_hfjson(const json_t *root, const char *file, const tok_load_options *opt, tok_error *err)
 {
-    tok_jctx jc = { .file = file, .err = err };
+    tok_jctx raw = { .file = file };
+    return tok__from_hfjson_raw(root, &raw, opt, err);
+}
+
+tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, const tok_load_options *opt, tok_error *err)
+{
+    tok_jctx jc = *raw;
+    const char *file = raw->file;
+    jc.err = err;
     jc.path[0] = 0;
+    jc.plen = 0;
     if (!json_is_object(root)) {
         tok_jfail(&jc, TOK_ERR_FORMAT, "expected a tokenizer.json object");
         return NULL;

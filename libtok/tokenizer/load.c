@@ -1,5 +1,6 @@
 /* Loading: find the file, tell its format, turn it into a tokenizer.json tree, build. */
 #include "../internal.h"
+#include "../loaders/rawjson.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -82,6 +83,53 @@ static tok_tokenizer *build_tree(json_t *root, const char *name, const tok_load_
     return t;
 }
 
+/* tokenizer.json: the big BPE members are read straight from the text; the
+ * rest (small) through jansson, with the big members blanked out but their
+ * line breaks kept so jansson's line numbers stay true. */
+static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fname,
+                                  const tok_load_options *opt, tok_error *err)
+{
+    json_error_t je;
+    tok_span_text v, m;
+    tok_jctx raw = { .file = fname };
+    char *patched = NULL;
+    const char *doc = data;
+    size_t doclen = len;
+    if (tok_rawjson_bpe_spans(data, len, &v, &m)) {
+        patched = malloc(len + 1);
+        if (!patched) {
+            tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", fname);
+            return NULL;
+        }
+        memcpy(patched, data, len);
+        tok_span_text sp[2] = { v, m };
+        for (int k = 0; k < 2; k++) {
+            char open = data[sp[k].start], close = data[sp[k].end - 1];
+            for (size_t i = sp[k].start; i < sp[k].end; i++)
+                if (patched[i] != '\n') patched[i] = ' ';
+            patched[sp[k].start] = open;
+            patched[sp[k].end - 1] = close;
+        }
+        doc = patched;
+        raw.raw = data;
+        raw.raw_len = len;
+        raw.raw_vocab[0] = v.start;
+        raw.raw_vocab[1] = v.end;
+        raw.raw_merges[0] = m.start;
+        raw.raw_merges[1] = m.end;
+    }
+    json_t *root = json_loadb(doc, doclen, JSON_ALLOW_NUL, &je);
+    if (!root) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s:%d:%d: invalid JSON: %s", fname, je.line, je.column, je.text);
+        free(patched);
+        return NULL;
+    }
+    tok_tokenizer *t = tok__from_hfjson_raw(root, &raw, opt, err);
+    json_decref(root);
+    free(patched);
+    return t;
+}
+
 tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
                                const tok_load_options *opt, tok_error *err)
 {
@@ -97,15 +145,8 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
     const char *fname = name ? name : "<memory>";
     tok_format f = opt->format ? opt->format : guess_format(data, len, name);
     switch (f) {
-    case TOK_FORMAT_HF_JSON: {
-        json_error_t je;
-        json_t *root = json_loadb(data, len, JSON_ALLOW_NUL, &je);
-        if (!root) {
-            tok__fail(err, TOK_ERR_FORMAT, "%s:%d:%d: invalid JSON: %s", fname, je.line, je.column, je.text);
-            return NULL;
-        }
-        return build_tree(root, fname, opt, err);
-    }
+    case TOK_FORMAT_HF_JSON:
+        return load_hfjson(data, len, fname, opt, err);
     case TOK_FORMAT_TIKTOKEN:
         return build_tree(tok_tiktoken_to_json(data, len, name, opt, err), fname, opt, err);
     case TOK_FORMAT_SPM:

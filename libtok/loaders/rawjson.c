@@ -1,0 +1,176 @@
+/* Direct reading of model.vocab and model.merges (see rawjson.h). */
+#include "rawjson.h"
+
+#include <stdio.h>
+
+size_t tok_rawjson_ws(const char *d, size_t n, size_t i)
+{
+    while (i < n && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t')) i++;
+    return i;
+}
+
+void tok_rawjson_linecol(const char *d, size_t pos, char *buf, size_t cap)
+{
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < pos; i++) {
+        if (d[i] == '\n') { line++; col = 1; }
+        else if (((unsigned char)d[i] & 0xC0) != 0x80) col++;
+    }
+    snprintf(buf, cap, "%zu:%zu", line, col);
+}
+
+/* End of the string starting at d[i] == '"', or 0. */
+static size_t skip_string(const char *d, size_t n, size_t i)
+{
+    for (i++; i < n; i++) {
+        if (d[i] == '\\') { i++; continue; }
+        if (d[i] == '"') return i + 1;
+    }
+    return 0;
+}
+
+/* End of the value at d[i], or 0. */
+static size_t skip_value(const char *d, size_t n, size_t i)
+{
+    i = tok_rawjson_ws(d, n, i);
+    if (i >= n) return 0;
+    if (d[i] == '"') return skip_string(d, n, i);
+    if (d[i] == '{' || d[i] == '[') {
+        int depth = 0;
+        for (; i < n; i++) {
+            char c = d[i];
+            if (c == '"') {
+                size_t e = skip_string(d, n, i);
+                if (!e) return 0;
+                i = e - 1;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0) return i + 1;
+            }
+        }
+        return 0;
+    }
+    while (i < n && d[i] != ',' && d[i] != '}' && d[i] != ']' && d[i] != ' ' && d[i] != '\n' && d[i] != '\r' && d[i] != '\t') i++;
+    return i;
+}
+
+/* Is the key at d[i] (a string) equal to k?  Keys here never need unescaping. */
+static bool key_is(const char *d, size_t i, size_t e, const char *k)
+{
+    size_t kl = strlen(k);
+    return e - i == kl + 2 && !memcmp(d + i + 1, k, kl);
+}
+
+/* Walk the members of the object at d[i] == '{', calling back per key. */
+typedef int (*member_fn)(void *arg, const char *d, size_t n, size_t key, size_t key_end, size_t val, size_t val_end);
+static int walk_object(const char *d, size_t n, size_t i, member_fn fn, void *arg)
+{
+    if (i >= n || d[i] != '{') return 0;
+    i = tok_rawjson_ws(d, n, i + 1);
+    if (i < n && d[i] == '}') return 1;
+    for (;;) {
+        if (i >= n || d[i] != '"') return 0;
+        size_t ke = skip_string(d, n, i);
+        if (!ke) return 0;
+        size_t c = tok_rawjson_ws(d, n, ke);
+        if (c >= n || d[c] != ':') return 0;
+        size_t v = tok_rawjson_ws(d, n, c + 1);
+        size_t ve = skip_value(d, n, v);
+        if (!ve) return 0;
+        if (fn(arg, d, n, i, ke, v, ve) < 0) return 0;
+        i = tok_rawjson_ws(d, n, ve);
+        if (i < n && d[i] == ',') { i = tok_rawjson_ws(d, n, i + 1); continue; }
+        return i < n && d[i] == '}';
+    }
+}
+
+typedef struct found { tok_span_text *vocab, *merges; size_t model, model_end; int have_v, have_m; } found;
+
+static int model_member(void *arg, const char *d, size_t n, size_t k, size_t ke, size_t v, size_t ve)
+{
+    found *f = arg;
+    TOK_UNUSED(n);
+    if (key_is(d, k, ke, "vocab") && d[v] == '{') { f->vocab->start = v; f->vocab->end = ve; f->have_v = 1; }
+    if (key_is(d, k, ke, "merges") && d[v] == '[') { f->merges->start = v; f->merges->end = ve; f->have_m = 1; }
+    return 0;
+}
+
+static int top_member(void *arg, const char *d, size_t n, size_t k, size_t ke, size_t v, size_t ve)
+{
+    found *f = arg;
+    TOK_UNUSED(n);
+    if (key_is(d, k, ke, "model") && d[v] == '{') { f->model = v; f->model_end = ve; }
+    return 0;
+}
+
+int tok_rawjson_bpe_spans(const char *d, size_t n, tok_span_text *vocab, tok_span_text *merges)
+{
+    found f = { vocab, merges, 0, 0, 0, 0 };
+    size_t i = tok_rawjson_ws(d, n, 0);
+    if (!walk_object(d, n, i, top_member, &f) || !f.model_end) return 0;
+    if (!walk_object(d, f.model_end, f.model, model_member, &f)) return 0;
+    return f.have_v && f.have_m;
+}
+
+static int hex4(const char *d, size_t n, size_t i, uint32_t *v)
+{
+    if (i + 4 > n) return -1;
+    uint32_t x = 0;
+    for (int k = 0; k < 4; k++) {
+        char c = d[i + (size_t)k];
+        int h = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+        if (h < 0) return -1;
+        x = x * 16 + (uint32_t)h;
+    }
+    *v = x;
+    return 0;
+}
+
+int tok_rawjson_string(const char *d, size_t n, size_t *pos, tok_sbuf *out)
+{
+    size_t i = *pos;
+    out->n = 0;
+    if (i >= n || d[i] != '"') return -1;
+    i++;
+    for (;;) {
+        size_t s = i;
+        while (i < n && d[i] != '"' && d[i] != '\\' && (unsigned char)d[i] >= 0x20) i++;
+        if (i > s && tok_sbuf_put(out, d + s, i - s)) return -1;
+        if (i >= n || (unsigned char)d[i] < 0x20) return -1;
+        if (d[i] == '"') break;
+        if (++i >= n) return -1;
+        char c = d[i++], r;
+        switch (c) {
+        case '"': r = '"'; break;
+        case '\\': r = '\\'; break;
+        case '/': r = '/'; break;
+        case 'b': r = '\b'; break;
+        case 'f': r = '\f'; break;
+        case 'n': r = '\n'; break;
+        case 'r': r = '\r'; break;
+        case 't': r = '\t'; break;
+        case 'u': {
+            uint32_t cp, lo;
+            if (hex4(d, n, i, &cp)) return -1;
+            i += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (i + 6 > n || d[i] != '\\' || d[i + 1] != 'u' || hex4(d, n, i + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+                    return -1;
+                i += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return -1;
+            }
+            uint8_t u[4];
+            int k = tok_utf8_encode(cp, u);
+            if (tok_sbuf_put(out, u, (size_t)k)) return -1;
+            continue;
+        }
+        default: return -1;
+        }
+        if (tok_sbuf_putc(out, r)) return -1;
+    }
+    *pos = i + 1;
+    return 0;
+}
