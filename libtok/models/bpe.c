@@ -7,10 +7,11 @@
  * recognised the way HF does (the pair at that position no longer makes the
  * same token).
  *
- * Per context, a direct-mapped cache of short pre-tokens skips the merge loop
- * for the words that make up most of natural text.
+ * Per context, a pre-token cache (piece_cache.h) skips the merge loop for
+ * the words that make up most of natural text.
  */
 #include "bpe.h"
+#include "piece_cache.h"
 #include "../loaders/rawjson.h"
 
 #include <math.h>
@@ -32,18 +33,6 @@ typedef struct bpe {
 
 /* ---- per-context scratch ---------------------------------------------- */
 
-#define CACHE_SLOTS 16384 /* 1 MiB: the working set of natural text */
-#define CACHE_MAXLEN 22
-#define CACHE_MAXIDS 8
-
-typedef struct cache_slot {
-    uint8_t len;                  /* 0 = empty */
-    uint8_t nids;
-    uint8_t bytes[CACHE_MAXLEN];
-    int32_t ids[CACHE_MAXIDS];
-    uint8_t ends[CACHE_MAXIDS];
-} cache_slot;
-
 typedef struct sym {
     int32_t id;
     uint32_t start, len;
@@ -56,7 +45,7 @@ typedef struct hent {
 } hent;
 
 typedef struct bpe_scratch {
-    cache_slot *cache;
+    tok_pcache cache;
     TOK_VEC(sym) syms;
     TOK_VEC(hent) heap;
     TOK_VEC(hent) skip;
@@ -67,12 +56,7 @@ static void *bpe_scratch_new(const tok_model *m)
     TOK_UNUSED(m);
     bpe_scratch *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    s->cache = aligned_alloc(64, CACHE_SLOTS * sizeof *s->cache);
-    if (s->cache) memset(s->cache, 0, CACHE_SLOTS * sizeof *s->cache);
-    if (!s->cache) {
-        free(s);
-        return NULL;
-    }
+    tok_pcache_init(&s->cache);
     return s;
 }
 
@@ -80,7 +64,7 @@ static void bpe_scratch_free(void *p)
 {
     bpe_scratch *s = p;
     if (!s) return;
-    free(s->cache);
+    tok_pcache_free(&s->cache);
     tok_vec_free(&s->syms);
     tok_vec_free(&s->heap);
     tok_vec_free(&s->skip);
@@ -323,35 +307,18 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
     if (n == 0) return TOK_OK;
     float dropout = b->dropout;
     if (opt && opt->dropout >= 0) dropout = opt->dropout;
+    uint64_t h = 0;
+    size_t first = out->n;
     if (dropout <= 0) {
-        if (n <= CACHE_MAXLEN) {
-            cache_slot *c = &s->cache[tok_hash_bytes(p, n) & (CACHE_SLOTS - 1)];
-            if (c->len == n && memcmp(c->bytes, p, n) == 0) {
-                if (tok_toks_reserve(out, out->n + c->nids)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-                uint32_t st = 0;
-                for (int i = 0; i < c->nids; i++) {
-                    out->id[out->n] = c->ids[i];
-                    out->off[out->n].start = st;
-                    out->off[out->n].end = c->ends[i];
-                    st = c->ends[i];
-                    out->n++;
-                }
-                return TOK_OK;
-            }
-        }
+        h = tok_hash_bytes(p, n);
+        int r = tok_pcache_get(&s->cache, p, n, h, out);
+        if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         /* HF ignore_merges, and tiktoken: a pre-token that is a token is that token */
         if (b->ignore_merges || b->ranked) {
             int32_t id = tok_vocab_model_id(m->vocab, p, n);
             if (id >= 0) {
                 if (tok_toks_push(out, id, 0, n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-                if (n <= CACHE_MAXLEN) {
-                    cache_slot *c = &s->cache[tok_hash_bytes(p, n) & (CACHE_SLOTS - 1)];
-                    c->len = (uint8_t)n;
-                    c->nids = 1;
-                    memcpy(c->bytes, p, n);
-                    c->ids[0] = id;
-                    c->ends[0] = (uint8_t)n;
-                }
+                tok_pcache_put(&s->cache, p, n, h, out->id + first, out->off + first, 1);
                 return TOK_OK;
             }
         }
@@ -360,28 +327,11 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
     if (st) return st;
     if (dropout <= 0 && !b->dup_results && s->syms.n <= SMALL_MAX) merge_small(b, s);
     else if ((st = merge_all(b, ctx, s, dropout))) return st;
-    size_t first = out->n;
     for (int32_t i = s->syms.n ? 0 : -1; i >= 0; i = s->syms.v[i].next) {
         const sym *y = &s->syms.v[i];
         if (tok_toks_push(out, y->id, y->start, y->start + y->len)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     }
-    size_t k = out->n - first;
-    if (dropout <= 0 && n <= CACHE_MAXLEN && k <= CACHE_MAXIDS) {
-        cache_slot *c = &s->cache[tok_hash_bytes(p, n) & (CACHE_SLOTS - 1)];
-        c->len = (uint8_t)n;
-        c->nids = (uint8_t)k;
-        memcpy(c->bytes, p, n);
-        for (size_t i = 0; i < k; i++) {
-            c->ids[i] = out->id[first + i];
-            c->ends[i] = (uint8_t)out->off[first + i].end;
-        }
-        /* offsets must tile the piece for the cache to replay them */
-        uint32_t at = 0;
-        for (size_t i = 0; i < k; i++) {
-            if (out->off[first + i].start != at) { c->len = 0; break; }
-            at = out->off[first + i].end;
-        }
-    }
+    if (dropout <= 0) tok_pcache_put(&s->cache, p, n, h, out->id + first, out->off + first, out->n - first);
     return TOK_OK;
 }
 

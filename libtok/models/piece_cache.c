@@ -1,0 +1,70 @@
+/* Pre-token cache (see piece_cache.h). */
+#include "piece_cache.h"
+
+#define MAX_ENTRIES (1u << 21)
+
+void tok_pcache_init(tok_pcache *c) { memset(c, 0, sizeof *c); }
+
+void tok_pcache_free(tok_pcache *c)
+{
+    free(c->slot);
+    tok_vec_free(&c->pool);
+    memset(c, 0, sizeof *c);
+}
+
+static int rehash(tok_pcache *c, size_t cap)
+{
+    uint64_t *s = calloc(cap, sizeof *s);
+    if (!s) return -1;
+    for (size_t i = 0; c->slot && i <= c->mask; i++) {
+        uint64_t v = c->slot[i];
+        if (!v) continue;
+        const uint32_t *e = c->pool.v + (uint32_t)v - 1;
+        uint64_t h = (v & 0xFFFFFFFF00000000ULL) | (tok_hash_bytes(e + 1, e[0] & 0xFFFF) & 0xFFFFFFFFu);
+        size_t j = (size_t)h & (cap - 1);
+        while (s[j]) j = (j + 1) & (cap - 1);
+        s[j] = v;
+    }
+    free(c->slot);
+    c->slot = s;
+    c->mask = cap - 1;
+    return 0;
+}
+
+void tok_pcache_put(tok_pcache *c, const uint8_t *p, uint32_t n, uint64_t h,
+                    const int32_t *ids, const tok_offset *off, size_t k)
+{
+    if (n == 0 || n > TOK_PCACHE_MAXLEN || k == 0 || k > TOK_PCACHE_MAXIDS) return;
+    uint32_t at = 0;
+    for (size_t j = 0; j < k; j++) {
+        if (off[j].start != at || off[j].end <= at) return; /* must tile the piece */
+        at = off[j].end;
+    }
+    if (at != n) return;
+    if (c->count >= MAX_ENTRIES) { /* bounded: start over */
+        memset(c->slot, 0, (c->mask + 1) * sizeof *c->slot);
+        c->count = 0;
+        c->pool.n = 0;
+    }
+    if (!c->slot || (c->count + 1) * 2 > c->mask + 1) {
+        if (rehash(c, c->slot ? (c->mask + 1) * 2 : 1u << 16)) return;
+    }
+    size_t words = 1 + (n + 3) / 4 + k + (k + 1) / 2;
+    if (tok_vec_reserve(&c->pool, c->pool.n + words)) return;
+    uint32_t *e = c->pool.v + c->pool.n;
+    e[0] = n | (uint32_t)k << 16;
+    e[(n + 3) / 4] = 0; /* padding bytes of the last word */
+    memcpy(e + 1, p, n);
+    int32_t *pid = (int32_t *)(e + 1 + (n + 3) / 4);
+    uint16_t *ends = (uint16_t *)(pid + k);
+    for (size_t j = 0; j < k; j++) {
+        pid[j] = ids[j];
+        ends[j] = (uint16_t)off[j].end;
+    }
+    if (k & 1) ends[k] = 0;
+    size_t i = (size_t)h & c->mask;
+    while (c->slot[i]) i = (i + 1) & c->mask;
+    c->slot[i] = (h & 0xFFFFFFFF00000000ULL) | (uint64_t)(c->pool.n + 1);
+    c->pool.n += words;
+    c->count++;
+}
