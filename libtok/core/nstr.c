@@ -21,6 +21,7 @@ int tok_nstr_reserve(tok_nstr *t, size_t cap)
 
 int tok_nstr_push(tok_nstr *t, const void *b, size_t n, uint32_t a0, uint32_t a1)
 {
+    if (n == 0) return 0;
     if (tok_nstr_reserve(t, t->n + n)) return -1;
     memcpy(t->s + t->n, b, n);
     for (size_t i = 0; i < n; i++) {
@@ -33,6 +34,7 @@ int tok_nstr_push(tok_nstr *t, const void *b, size_t n, uint32_t a0, uint32_t a1
 
 int tok_nstr_push_aligned(tok_nstr *t, const void *b, const uint32_t *a0, const uint32_t *a1, size_t n)
 {
+    if (n == 0) return 0;
     if (tok_nstr_reserve(t, t->n + n)) return -1;
     memcpy(t->s + t->n, b, n);
     memcpy(t->a0 + t->n, a0, n * sizeof *a0);

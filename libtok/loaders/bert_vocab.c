@@ -4,7 +4,9 @@
  * trailing white space trimmed, a repeated token keeps its last line).  The
  * rest is what HF's BertConverter writes: BertNormalizer, BertPreTokenizer,
  * WordPiece([UNK], "##", 100), [CLS]/[SEP] post-processing, WordPiece
- * decoder, and the usual special tokens as added special tokens.
+ * decoder, and the usual special tokens as added special tokens.  Case:
+ * lowercase when asked, or (bert_lowercase < 0) when no token outside
+ * brackets would change by lowercasing.
  */
 #include "../internal.h"
 
@@ -32,12 +34,14 @@ static size_t trim_end(const uint8_t *s, size_t n)
     return n;
 }
 
+/* Would lowercasing change the token?  (Not "has an Lu letter": the uncased
+ * BERT vocabulary has "ℝ", which has no lowercase form.) */
 static bool has_upper(const uint8_t *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         size_t l;
         uint32_t c = tok_utf8_decode(s + i, n - i, &l);
-        if (c != TOK_UTF8_BAD && utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_LU) return true;
+        if (c != TOK_UTF8_BAD && (uint32_t)utf8proc_tolower((utf8proc_int32_t)c) != c) return true;
         i += l;
     }
     return false;

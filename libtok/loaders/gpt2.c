@@ -151,7 +151,8 @@ json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_er
         json_object_set_new(o, "single_word", json_false());
         json_object_set_new(o, "lstrip", json_false());
         json_object_set_new(o, "rstrip", json_false());
-        json_object_set_new(o, "normalized", json_true());
+        /* there is no normalizer, so raw matching is the same thing */
+        json_object_set_new(o, "normalized", json_false());
         json_object_set_new(o, "special", json_true());
         json_array_append_new(added, o);
     }

@@ -6,24 +6,28 @@
  * rest skipped by wire type.  Truncation, overlong varints and wrong wire
  * types are reported with the file name and byte offset.
  *
- * The tree follows HF's convert_slow_tokenizer where that agrees with
- * spm_encode, and departs from it where it would not:
- *  - Unigram: Precompiled charsmap, then (remove_extra_whitespaces)
- *    Strip(right) + Replace(" {2,}" -> "▁"), then a Metaspace pre-tokenizer
- *    that prepends "▁" only at the start of the text ("first": user-defined
- *    pieces are added tokens and SentencePiece adds one dummy prefix per
- *    text) and does not split, so the lattice spans the line as in
- *    SentencePiece (its float path sums depend on it).  "libtok_ties": "spm".
- *  - BPE (Llama style): Prepend("▁") + Replace(" " -> "▁") normalizers and
- *    no pre-tokenizer, BPE with byte_fallback and fuse_unk, merges derived
- *    from the piece scores as HF's generate_merges does, decoders
- *    Replace/ByteFallback/Fuse/Strip.
- *  - Without remove_extra_whitespaces the dummy prefix is the Prepend
- *    normalizer for both (SentencePiece then keeps leading spaces).
- *  - Control and unknown pieces are special added tokens, user-defined
- *    pieces non-special ones (all normalized: false), and control text is
- *    not matched in input by default ("libtok_match_special": false), as
+ * The tree is what spm_encode does, written with HF components:
+ *  - normalizer: Precompiled with SentencePiece's longest-match rule
+ *    ("libtok_spm": true), then SentencePiece's whitespace handling on the
+ *    whole text as Replace/Prepend steps (collapse and strip spaces when
+ *    remove_extra_whitespaces, escape to "▁", one dummy prefix); no
+ *    pre-tokenizer, so a Unigram lattice spans the line as in SentencePiece
+ *    (its float path sums depend on it).
+ *  - Unigram: "libtok_ties": "spm" and "libtok_piece_types"; user-defined
+ *    pieces stay model pieces (SentencePiece gives them a bonus score in the
+ *    lattice) so that whitespace around them is normalized with the text.
+ *  - BPE: byte_fallback and fuse_unk, merges derived from the piece scores
+ *    as HF's generate_merges does; user-defined pieces are non-special added
+ *    tokens (the text between them is then normalized piecewise, so a dummy
+ *    prefix is also added after them: SentencePiece adds one per text).
+ *  - Control and unknown pieces are special added tokens whose text is not
+ *    matched in input by default ("libtok_match_special": false), as
  *    spm_encode does not.  No post-processor (spm_encode adds no BOS/EOS).
+ *    Decoder: Replace("▁" -> " "), ByteFallback + Fuse, Strip one space.
+ *  - TOK_TIES_HF asks for HF's conversion instead (convert_slow_tokenizer's
+ *    SpmConverter / LlamaConverter): HF tie rule, HF's Precompiled walk,
+ *    Strip + Replace + Metaspace("always") for Unigram, Prepend + Replace
+ *    for BPE, user-defined pieces as added tokens.
  */
 #include "../internal.h"
 
@@ -329,12 +333,12 @@ static json_t *sequence(const char *key, json_t *arr)
     return o;
 }
 
-static json_t *metaspace(const char *scheme)
+static json_t *metaspace(const char *scheme, bool split)
 {
     json_t *o = jobj("Metaspace");
     json_object_set_new(o, "replacement", json_string(SP));
     json_object_set_new(o, "prepend_scheme", json_string(scheme));
-    json_object_set_new(o, "split", json_false());
+    json_object_set_new(o, "split", json_boolean(split));
     return o;
 }
 
@@ -513,11 +517,17 @@ json_t *tok_spm_to_json(const uint8_t *data, size_t len, const char *file, const
     json_object_set_new(root, "truncation", json_null());
     json_object_set_new(root, "padding", json_null());
 
+    /* HF's conversion: user-defined pieces are added tokens.  For spm_encode
+     * parity a Unigram model keeps them as pieces with SentencePiece's bonus
+     * score instead, so that whitespace around them is normalized with the
+     * whole text (added tokens would cut the text before normalization). */
+    bool hf = opt && opt->unigram_ties == TOK_TIES_HF;
+    bool user_added = hf || m.model_type == 2;
     json_t *added = json_array();
     json_object_set_new(root, "added_tokens", added);
     for (size_t i = 0; i < np; i++) {
         const spm_piece *pc = &m.pieces.v[i];
-        if (pc->type == PT_CONTROL || pc->type == PT_USER || (int32_t)i == unk)
+        if (pc->type == PT_CONTROL || (pc->type == PT_USER && user_added) || (int32_t)i == unk)
             json_array_append_new(added, added_token((int32_t)i, (const char *)data + pc->off, pc->len,
                                                      pc->type != PT_USER));
     }
@@ -529,23 +539,35 @@ json_t *tok_spm_to_json(const uint8_t *data, size_t len, const char *file, const
         if (!b64) goto nomem;
         json_t *pc = jobj("Precompiled");
         json_object_set_new(pc, "precompiled_charsmap", json_string(b64));
+        /* SentencePiece's longest-match rule rather than HF's grapheme walk */
+        if (!hf) json_object_set_new(pc, "libtok_spm", json_true());
         free(b64);
         json_array_append_new(norms, pc);
     }
-    const char *scheme = m.add_dummy_prefix ? "first" : "never";
-    if (m.remove_extra_ws && m.escape_ws) {
-        json_array_append_new(norms, strip_norm(!m.add_dummy_prefix, true));
+    if (hf && m.model_type == 1) {
+        /* HF SpmConverter */
+        json_array_append_new(norms, strip_norm(false, true));
         json_array_append_new(norms, replace_str(" {2,}", SP, true));
         json_decref(pre);
-        pre = metaspace(scheme);
-        if (!m.byte_fallback) dec = metaspace(scheme);
-    } else if (m.remove_extra_ws) {
-        json_array_append_new(norms, strip_norm(true, true));
-        json_array_append_new(norms, replace_str(" {2,}", " ", true));
-        if (m.add_dummy_prefix) json_array_append_new(norms, prepend_norm(" "));
+        pre = metaspace("always", true);
+        dec = metaspace("always", true);
+    } else if (hf) {
+        /* HF LlamaConverter (legacy) */
+        json_array_append_new(norms, prepend_norm(SP));
+        json_array_append_new(norms, replace_str(" ", SP, false));
     } else {
-        if (m.add_dummy_prefix) json_array_append_new(norms, prepend_norm(m.escape_ws ? SP : " "));
+        /* SentencePiece's Normalizer::Normalize on the whole text: collapse
+         * runs of spaces and drop leading ones (remove_extra_whitespaces),
+         * escape, add the dummy prefix, then drop trailing escaped spaces
+         * (the dummy prefix and input "▁" included, as SentencePiece does) */
+        const char *sp = m.escape_ws ? SP : " ";
+        if (m.remove_extra_ws) {
+            json_array_append_new(norms, replace_str(" {2,}", " ", true));
+            json_array_append_new(norms, replace_str("\\A +", "", true));
+        }
         if (m.escape_ws) json_array_append_new(norms, replace_str(" ", SP, false));
+        if (m.add_dummy_prefix) json_array_append_new(norms, prepend_norm(sp));
+        if (m.remove_extra_ws) json_array_append_new(norms, replace_str(m.escape_ws ? SP "+\\z" : " +\\z", "", true));
     }
     if (!dec) {
         if (m.escape_ws) json_array_append_new(decs, replace_str(SP, " ", false));
@@ -585,7 +607,6 @@ json_t *tok_spm_to_json(const uint8_t *data, size_t len, const char *file, const
                 goto nomem;
             }
         }
-        bool hf = opt && opt->unigram_ties == TOK_TIES_HF;
         json_object_set_new(model, "type", json_string("Unigram"));
         json_object_set_new(model, "unk_id", json_integer(unk));
         json_object_set_new(model, "vocab", voc);

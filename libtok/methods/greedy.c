@@ -84,12 +84,15 @@ tok_status mx_longest_token(tok_ctx *ctx, mx_scratch *sc, const uint8_t *s, uint
     const mx_edge *E = sc->edges.v;
     const uint32_t *first = sc->first.v;
 
-    /* bucket offsets, longest first */
-    memset(bucket, 0, ((size_t)L + 1) * sizeof *bucket);
+    /* bucket offsets, longest first (lengths up to the longest edge here) */
+    uint32_t top = 1;
+    for (size_t e = 0; e < ne; e++)
+        if (E[e].id >= 0 && E[e].len > top) top = E[e].len;
+    memset(bucket, 0, ((size_t)top + 1) * sizeof *bucket);
     for (size_t e = 0; e < ne; e++)
         if (E[e].id >= 0) bucket[E[e].len]++;
     uint32_t acc = 0;
-    for (uint32_t len = L; len-- > 1;) {
+    for (uint32_t len = top + 1; len-- > 1;) {
         uint32_t c = bucket[len];
         bucket[len] = acc;
         acc += c;

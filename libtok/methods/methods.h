@@ -48,6 +48,8 @@ typedef struct mx_index {
     bool has_cont, has_eow;
     bool wordpiece;        /* continuation tokens may also start a word; uncovered word -> one unk */
     bool byte_fb;          /* uncovered characters become byte tokens */
+    bool all_bytes;        /* ... and every byte has one */
+    int32_t byte_id[256];
     bool fuse_unk;
     int32_t unk_id;
     uint32_t cpl, esl;     /* prefix / suffix length (model bytes) */
@@ -60,7 +62,9 @@ typedef struct mx_index {
     float model_unk_score;
 } mx_index;
 
-/* Lattice edge from a position: len bytes, token id or -1 (fallback). */
+/* Lattice edge from a position: len bytes, token id, or a fallback: -1
+ * (byte tokens, or unknown without byte fallback), -2 (byte fallback lacks
+ * one of the bytes: unknown). */
 typedef struct mx_edge {
     uint32_t len;
     int32_t id;
@@ -74,7 +78,8 @@ typedef struct mx_seg {
 
 /* Per-context scratch (ctx->method_scratch). */
 typedef struct mx_scratch {
-    mx_index *ix;               /* built on first use: see tok_method_scratch_free */
+    mx_index *ix;               /* the context's own (built on first use), or a shared one */
+    bool owns_ix;
     TOK_VEC(mx_edge) edges;     /* lattice: edges from i are edges[first[i] .. first[i+1]) */
     TOK_VEC(uint32_t) first;
     TOK_VEC(mx_seg) seg;
@@ -89,6 +94,12 @@ tok_status mx_index_build(const tok_tokenizer *t, mx_index **out, tok_error *err
 void mx_index_free(mx_index *x);
 tok_status mx_index_need_rev(mx_index *x, const tok_tokenizer *t, tok_error *err);
 uint64_t mx_fingerprint(const tok_tokenizer *t);
+/** Whether a token is in the index (see the list at the top). */
+bool mx_indexed(const tok_vocab *v, const tok_token *tk);
+/** A complete index (reversed tries too) to share read-only between
+ *  contexts, e.g. built once at load and kept on the tokenizer. */
+void *tok__method_index_new(const tok_tokenizer *t, tok_error *err);
+void tok__method_index_free(void *ix);
 /** The context's scratch with its index (built on first use); NULL after tok_ctx_fail. */
 mx_scratch *mx_scratch_get(tok_ctx *ctx);
 /** Bytes of the character at i (1 for a stray or invalid byte). */
@@ -107,7 +118,7 @@ static inline uint32_t mx_edge_cost(const mx_index *x, const mx_edge *e, uint32_
 {
     if (e->id >= 0) return 1;
     if (x->wordpiece && !x->byte_fb) return n < 4096 ? n + 1 : 4096; /* the word becomes unk: avoid */
-    return x->byte_fb ? e->len : 1;
+    return x->byte_fb && e->id == -1 ? e->len : 1;
 }
 /** Append the segmentation sc->seg to out (fallback expanded). */
 tok_status mx_emit(tok_ctx *ctx, const mx_index *x, const uint8_t *s, uint32_t n, const mx_seg *seg,

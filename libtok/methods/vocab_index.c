@@ -4,7 +4,9 @@
  *
  * The index belongs to a context (ctx->method_scratch): tok_tokenizer is
  * immutable and has no slot for it, so each context builds its own on first
- * use of a non-native method.
+ * use of a non-native method (forward tries; the reversed ones on first use
+ * of longest-suffix).  tok__method_index_new builds a complete one that
+ * contexts could share read-only once the tokenizer can hold it.
  */
 #include "methods.h"
 
@@ -29,7 +31,7 @@ static uint32_t model_affix(const tok_vocab *v, const char *a, uint8_t *out, siz
     return (uint32_t)k;
 }
 
-static bool eligible(const tok_vocab *v, const tok_token *tk)
+bool mx_indexed(const tok_vocab *v, const tok_token *tk)
 {
     const uint32_t skip = TOK_TOKEN_NONE | TOK_TOKEN_UNREACHABLE | TOK_TOKEN_SPECIAL | TOK_TOKEN_CONTROL |
                           TOK_TOKEN_UNUSED | TOK_TOKEN_UNK;
@@ -65,7 +67,7 @@ static size_t class_keys(const mx_index *x, const tok_vocab *v, const affixes *a
     /* highest id first: the trie keeps the last duplicate, so the lowest id wins (as by_bytes) */
     for (size_t id = v->n; id-- > 0;) {
         const tok_token *tk = &v->tok[id];
-        if (!eligible(v, tk)) continue;
+        if (!mx_indexed(v, tk)) continue;
         const uint8_t *b = tk->bytes;
         uint32_t nb = tk->nbytes;
         int c = 0, f = 0;
@@ -109,7 +111,7 @@ static tok_status build_tries(mx_index *x, const tok_tokenizer *t, bool reversed
     affixes_of(t, &af);
     size_t total = 0;
     for (size_t i = 0; i < v->n; i++)
-        if (eligible(v, &v->tok[i])) total += v->tok[i].nbytes;
+        if (mx_indexed(v, &v->tok[i])) total += v->tok[i].nbytes;
     tok_trie_key *keys = malloc((v->n ? v->n : 1) * sizeof *keys);
     uint8_t *buf = reversed ? malloc(total ? total : 1) : NULL;
     if (!keys || (reversed && !buf)) {
@@ -151,12 +153,17 @@ tok_status mx_index_build(const tok_tokenizer *t, mx_index **out, tok_error *err
     x->esl = af.sl;
     x->wordpiece = m->vt->kind == TOK_MODEL_WORDPIECE;
     x->byte_fb = v->byte_level || m->byte_fallback;
+    x->all_bytes = true;
+    for (int b = 0; b < 256; b++) {
+        x->byte_id[b] = v->byte_id[b];
+        if (v->byte_id[b] < 0) x->all_bytes = false;
+    }
     x->fuse_unk = m->fuse_unk;
     x->unk_id = m->unk_id >= 0 ? m->unk_id : v->unk_id;
     x->nvocab = v->n;
     x->fingerprint = mx_fingerprint(t);
     x->unigram = m->vt->kind == TOK_MODEL_UNIGRAM;
-    for (size_t i = 0; i < v->n; i++) x->ntokens += eligible(v, &v->tok[i]);
+    for (size_t i = 0; i < v->n; i++) x->ntokens += mx_indexed(v, &v->tok[i]);
     if (x->unigram) {
         float lo = INFINITY;
         x->model_logp = malloc((v->n ? v->n : 1) * sizeof *x->model_logp);
@@ -166,7 +173,7 @@ tok_status mx_index_build(const tok_tokenizer *t, mx_index **out, tok_error *err
         }
         for (size_t i = 0; i < v->n; i++) {
             const tok_token *tk = &v->tok[i];
-            x->model_logp[i] = eligible(v, tk) ? tk->score : -INFINITY;
+            x->model_logp[i] = mx_indexed(v, tk) ? tk->score : -INFINITY;
             /* the unknown score comes from the lowest piece score, as HF and SentencePiece */
             if ((tk->flags & TOK__IN_MODEL) && !(tk->flags & TOK_TOKEN_NONE) && tk->score < lo) lo = tk->score;
         }
@@ -183,7 +190,7 @@ tok_status mx_index_build(const tok_tokenizer *t, mx_index **out, tok_error *err
 
 tok_status mx_index_need_rev(mx_index *x, const tok_tokenizer *t, tok_error *err)
 {
-    if (x->rev_ready) return TOK_OK;
+    if (x->rev_ready) return TOK_OK; /* always so for a shared index: it is never written after */
     tok_status st = build_tries(x, t, true, err);
     if (st == TOK_OK) x->rev_ready = true;
     return st;
@@ -197,6 +204,19 @@ void mx_index_free(mx_index *x)
     free(x->model_logp);
     free(x);
 }
+
+void *tok__method_index_new(const tok_tokenizer *t, tok_error *err)
+{
+    mx_index *x;
+    if (mx_index_build(t, &x, err)) return NULL;
+    if (mx_index_need_rev(x, t, err)) {
+        mx_index_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+void tok__method_index_free(void *ix) { mx_index_free(ix); }
 
 mx_scratch *mx_scratch_get(tok_ctx *ctx)
 {
@@ -215,6 +235,7 @@ mx_scratch *mx_scratch_get(tok_ctx *ctx)
         tok_ctx_fail(ctx, err.code, "%s", err.message);
         return NULL;
     }
+    sc->owns_ix = true;
     return sc;
 }
 
@@ -329,7 +350,13 @@ static inline uint32_t edges_at(const mx_index *x, const uint8_t *s, uint32_t n,
             if (n - i == cl) have_cl = true;
         }
     }
-    if (!have_cl) out[k++] = (mx_edge){ cl, -1 };
+    if (!have_cl) {
+        int32_t fb = -1;
+        if (x->byte_fb && !x->all_bytes)
+            for (uint32_t b = i; b < i + cl; b++)
+                if (x->byte_id[s[b]] < 0) fb = -2;
+        out[k++] = (mx_edge){ cl, fb };
+    }
     return k;
 }
 

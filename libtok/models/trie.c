@@ -1,11 +1,11 @@
-/* Double-array trie: construction from sorted keys, breadth first, with the
- * usual "first free cell" search and a density heuristic to skip the packed
- * front of the array (as darts does). */
+/* Double-array trie: construction from sorted keys, breadth first.  Free
+ * cells are kept in a list sorted by index, so the search for a base where
+ * all children of a node fit only visits free cells (the array ends up
+ * ~98% full, so scanning every cell would mostly see used ones). */
 #include "trie.h"
 
-#define FREE_CELL (-2) /* check value of free cells while building */
-
 typedef struct skey {
+    uint64_t pfx; /* first 8 bytes, big-endian, zero-padded: most comparisons stop here */
     const uint8_t *s;
     uint32_t len;
     int32_t value;
@@ -15,6 +15,7 @@ typedef struct skey {
 static int skey_cmp(const void *pa, const void *pb)
 {
     const skey *a = pa, *b = pb;
+    if (a->pfx != b->pfx) return a->pfx < b->pfx ? -1 : 1;
     uint32_t m = a->len < b->len ? a->len : b->len;
     int c = m ? memcmp(a->s, b->s, m) : 0;
     if (c) return c;
@@ -29,10 +30,16 @@ typedef struct qnode {
 
 typedef struct builder {
     tok_trie_cell *cell;
+    int32_t *nxt, *prv;   /* free list links (-1: none) */
+    int32_t head, tail;   /* first and last free cell */
+    int32_t mhead;        /* where searches for several children start (a free cell) */
     size_t cap;
     uint32_t max_used;
 } builder;
 
+#define USED(b, i) ((b)->cell[i].check != -2)
+
+/* Make cells [0, need) exist; new cells join the end of the free list. */
 static int ensure(builder *b, size_t need)
 {
     if (need <= b->cap) return 0;
@@ -41,14 +48,37 @@ static int ensure(builder *b, size_t need)
     if (c > (size_t)INT32_MAX) return -1;
     tok_trie_cell *p = realloc(b->cell, c * sizeof *p);
     if (!p) return -1;
+    b->cell = p;
+    int32_t *n = realloc(b->nxt, c * sizeof *n);
+    if (!n) return -1;
+    b->nxt = n;
+    n = realloc(b->prv, c * sizeof *n);
+    if (!n) return -1;
+    b->prv = n;
     for (size_t i = b->cap; i < c; i++) {
         p[i].base = 0;
-        p[i].check = FREE_CELL;
+        p[i].check = -2;
         p[i].value = -1;
+        b->prv[i] = b->tail;
+        b->nxt[i] = -1;
+        if (b->tail >= 0) b->nxt[b->tail] = (int32_t)i;
+        else b->head = (int32_t)i;
+        b->tail = (int32_t)i;
     }
-    b->cell = p;
     b->cap = c;
     return 0;
+}
+
+static void occupy(builder *b, size_t i, int32_t parent)
+{
+    int32_t p = b->prv[i], n = b->nxt[i];
+    if (p >= 0) b->nxt[p] = n;
+    else b->head = n;
+    if (n >= 0) b->prv[n] = p;
+    else b->tail = p;
+    if (b->mhead == (int32_t)i) b->mhead = n;
+    b->cell[i].check = parent;
+    if (i > b->max_used) b->max_used = (uint32_t)i;
 }
 
 tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_error *err)
@@ -56,7 +86,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     memset(t, 0, sizeof *t);
     skey *k = NULL;
     TOK_VEC(qnode) q = { 0 };
-    builder b = { 0 };
+    builder b = { NULL, NULL, NULL, -1, -1, -1, 0, 0 };
     size_t m = 0;
     uint32_t max_len = 0;
 
@@ -69,14 +99,16 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
         k[m].len = keys[i].len;
         k[m].value = keys[i].value;
         k[m].order = (uint32_t)i;
+        uint64_t pf = 0;
+        for (uint32_t c = 0; c < 8; c++) pf = pf << 8 | (c < keys[i].len ? keys[i].s[c] : 0);
+        k[m].pfx = pf;
         if (keys[i].len > max_len) max_len = keys[i].len;
         m++;
     }
     qsort(k, m, sizeof *k, skey_cmp);
 
     if (ensure(&b, 1024) || tok_vec_push(&q, ((qnode){ 0, 0, 0, (uint32_t)m }))) goto nomem;
-    b.cell[0].check = -1;
-    size_t next_check = 1;
+    occupy(&b, 0, -1); /* the root */
     uint32_t nkeys = 0;
     struct { uint8_t label; uint32_t lo, hi; } kids[256];
 
@@ -100,40 +132,51 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
             nk++;
             i = j;
         }
-        /* find base so that every base + label is free; base >= 1 keeps
-         * children off the root cell */
-        size_t pos = next_check > (size_t)kids[0].label + 1 ? next_check : (size_t)kids[0].label + 1;
-        size_t nonzero = 0;
-        bool first = true;
+        /* the first free cell f (>= label + 1, so that base >= 1 keeps
+         * children off the root) where every base + label is free */
         size_t base;
-        for (;; pos++) {
-            if (ensure(&b, pos + 257)) goto nomem;
-            if (b.cell[pos].check != FREE_CELL) {
-                nonzero++;
+        /* one child fits in any free cell: take the first.  Several children
+         * start at mhead, which skips the packed front of the array (moved
+         * on, as darts does, when 95% of the cells a search passed were used) */
+        int32_t f = nk > 1 && b.mhead >= 0 ? b.mhead : b.head;
+        int32_t f0 = f;
+        size_t tried = 0;
+        for (;;) {
+            if (f < 0 || b.nxt[f] < 0) { /* keep a margin of free cells at the end */
+                size_t at = f < 0 ? b.cap : (size_t)f;
+                if (ensure(&b, at + 512)) goto nomem;
+                if (f < 0) f = b.head;
+            }
+            if ((size_t)f < (size_t)kids[0].label + 1) {
+                f = b.nxt[f];
                 continue;
             }
-            if (first) {
-                next_check = pos;
-                first = false;
-            }
-            base = pos - kids[0].label;
+            base = (size_t)f - kids[0].label;
+            if (base + 256 > b.cap && ensure(&b, base + 512)) goto nomem;
             int c = 1;
             for (; c < nk; c++)
-                if (b.cell[base + kids[c].label].check != FREE_CELL) break;
+                if (USED(&b, base + kids[c].label)) break;
             if (c == nk) break;
+            f = b.nxt[f];
+            tried++;
         }
-        if ((double)nonzero / (double)(pos - next_check + 1) >= 0.95) next_check = pos;
+        if (nk > 1) {
+            if (b.mhead < 0 || f0 < 0) b.mhead = f;
+            else if (f > f0 && (double)((size_t)(f - f0) + 1 - tried) >= 0.95 * (double)((size_t)(f - f0) + 1))
+                b.mhead = f;
+        }
         if (base + 255 >= (size_t)INT32_MAX - 512) {
             tok_vec_free(&q);
             free(k);
             free(b.cell);
+            free(b.nxt);
+            free(b.prv);
             return tok__fail(err, TOK_ERR_LIMIT, "trie too large");
         }
         b.cell[nd.cell].base = (int32_t)base;
         for (int c = 0; c < nk; c++) {
             size_t cc = base + kids[c].label;
-            b.cell[cc].check = nd.cell;
-            if (cc > b.max_used) b.max_used = (uint32_t)cc;
+            occupy(&b, cc, nd.cell);
             if (tok_vec_push(&q, ((qnode){ (int32_t)cc, nd.depth + 1, kids[c].lo, kids[c].hi }))) goto nomem;
         }
     }
@@ -141,9 +184,12 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     size_t ncells = (size_t)b.max_used + 257;
     if (ensure(&b, ncells)) goto nomem;
     for (size_t i = 0; i < ncells; i++)
-        if (b.cell[i].check == FREE_CELL) b.cell[i].check = -1;
+        if (b.cell[i].check == -2) b.cell[i].check = -1;
     tok_trie_cell *shrunk = realloc(b.cell, ncells * sizeof *shrunk);
     if (shrunk) b.cell = shrunk;
+    free(b.nxt);
+    free(b.prv);
+    b.nxt = b.prv = NULL;
     t->bfs = malloc(q.n * sizeof *t->bfs);
     if (!t->bfs) goto nomem;
     for (size_t i = 0; i < q.n; i++) t->bfs[i] = (uint32_t)q.v[i].cell;
@@ -160,6 +206,8 @@ nomem:
     tok_vec_free(&q);
     free(k);
     free(b.cell);
+    free(b.nxt);
+    free(b.prv);
     free(t->bfs);
     memset(t, 0, sizeof *t);
     return tok__fail(err, TOK_ERR_NOMEM, "out of memory building a trie");

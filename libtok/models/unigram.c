@@ -40,6 +40,7 @@ typedef struct ug_model {
     bool spm;
     size_t n;
     double *score;   /* as in the file */
+    double *vscore;  /* score in the lattice under the rule; NAN: skipped (spm UNUSED) */
     uint8_t *ptype;  /* SentencePiece piece types, NULL if the file has none */
     int32_t unk;     /* unk_id of the file, -1 none */
     tok_trie trie;
@@ -115,6 +116,7 @@ static void ug_free(tok_model *m)
     ug_model *u = (ug_model *)m;
     if (!u) return;
     free(u->score);
+    free(u->vscore);
     free(u->ptype);
     tok_trie_free(&u->trie);
     free(u);
@@ -165,6 +167,18 @@ static tok_status ug_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
     u->min_f = min_f;
     u->max_f = max_f;
     u->unk_score_f = min_f - 10.0f;
+    /* per-id lattice scores, so the Viterbi loop reads one array */
+    if (!(u->vscore = malloc((u->n ? u->n : 1) * sizeof *u->vscore)))
+        return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < u->n; i++) {
+        int pt = u->ptype ? u->ptype[i] : PT_NORMAL;
+        if (!u->spm) u->vscore[i] = u->score[i];
+        else if (pt == PT_UNUSED) u->vscore[i] = NAN;
+        /* SentencePiece: user-defined pieces get length * max_score - 0.1
+         * (a double expression: float product, double difference) */
+        else if (pt == PT_USER) u->vscore[i] = (double)((float)v->tok[i].nbytes * max_f) - 0.1;
+        else u->vscore[i] = (double)(float)u->score[i];
+    }
     u->base.unk_id = u->unk;
     return TOK_OK;
 }
@@ -215,7 +229,7 @@ static tok_status viterbi_hf(const ug_model *u, tok_ctx *ctx, ug_scratch *S, con
         tok_trie_iter_init(&it, s + sa, n - sa);
         while (tok_trie_next(&u->trie, &it)) {
             uint32_t kp = sa + (uint32_t)it.len;
-            double cand = u->score[it.value] + base;
+            double cand = u->vscore[it.value] + base;
             if (S->st[kp] < 0 || cand > S->dsc[kp]) {
                 S->dsc[kp] = cand;
                 S->st[kp] = (int32_t)sa;
@@ -238,12 +252,6 @@ static tok_status viterbi_hf(const ug_model *u, tok_ctx *ctx, ug_scratch *S, con
     return TOK_OK;
 }
 
-static inline double spm_score(const ug_model *u, int32_t id, size_t len)
-{
-    if (u->ptype && u->ptype[id] == PT_USER) return (double)((float)len * u->max_f) - 0.1;
-    return (double)(float)u->score[id];
-}
-
 /* SentencePiece Model::EncodeOptimized. */
 static tok_status viterbi_spm(const ug_model *u, tok_ctx *ctx, ug_scratch *S, const uint8_t *s, uint32_t n)
 {
@@ -258,9 +266,10 @@ static tok_status viterbi_spm(const ug_model *u, tok_ctx *ctx, ug_scratch *S, co
         tok_trie_iter it;
         tok_trie_iter_init(&it, s + sa, n - sa);
         while (tok_trie_next(&u->trie, &it)) {
-            if (u->ptype && u->ptype[it.value] == PT_UNUSED) continue;
+            double sc = u->vscore[it.value];
+            if (isnan(sc)) continue; /* UNUSED */
             uint32_t kp = sa + (uint32_t)it.len;
-            double cand = spm_score(u, it.value, it.len) + (double)base;
+            double cand = sc + (double)base;
             if (S->st[kp] < 0 || cand > (double)S->fsc[kp]) {
                 S->fsc[kp] = (float)cand;
                 S->st[kp] = (int32_t)sa;
@@ -350,8 +359,8 @@ static tok_status lattice(const ug_model *u, tok_ctx *ctx, ug_scratch *S, const 
         tok_trie_iter it;
         tok_trie_iter_init(&it, s + sa, n - sa);
         while (tok_trie_next(&u->trie, &it)) {
-            if (u->spm && u->ptype && u->ptype[it.value] == PT_UNUSED) continue;
-            double sc = u->spm ? spm_score(u, it.value, it.len) : u->score[it.value];
+            double sc = u->vscore[it.value];
+            if (isnan(sc)) continue;
             if (tok_vec_push(&S->nodes, ((ug_node){ sa, sa + (uint32_t)it.len, it.value, sc }))) goto nomem;
             if (it.len == mb) single = true;
         }

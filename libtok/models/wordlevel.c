@@ -5,6 +5,8 @@
  */
 #include "../internal.h"
 
+#include <stddef.h>
+
 typedef struct wl_ent {
     const char *text;
     uint32_t len;
@@ -86,6 +88,36 @@ static tok_status wl_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *s, 
     return TOK_OK;
 }
 
+typedef struct id_idx { int32_t id; uint32_t idx; } id_idx;
+
+static int id_idx_cmp(const void *pa, const void *pb)
+{
+    const id_idx *a = pa, *b = pb;
+    if (a->id != b->id) return a->id < b->id ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Indices of n records (`size` bytes each, int32 id at byte `off`) in id
+ * order, stable for equal ids.  malloc'd; NULL when out of memory. */
+static size_t *sort_by_id(const void *recs, size_t n, size_t size, size_t off)
+{
+    id_idx *t = malloc((n ? n : 1) * sizeof *t);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!t || !order) {
+        free(t);
+        free(order);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(&t[i].id, (const char *)recs + i * size + off, sizeof(int32_t));
+        t[i].idx = (uint32_t)i;
+    }
+    qsort(t, n, sizeof *t, id_idx_cmp);
+    for (size_t i = 0; i < n; i++) order[i] = t[i].idx;
+    free(t);
+    return order;
+}
+
 static json_t *wl_to_json(const tok_model *m, const tok_vocab *v)
 {
     TOK_UNUSED(v);
@@ -97,19 +129,11 @@ static json_t *wl_to_json(const tok_model *m, const tok_vocab *v)
         return NULL;
     }
     size_t n = w->ents.n;
-    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    size_t *order = sort_by_id(w->ents.v, n, sizeof *w->ents.v, offsetof(wl_ent, id));
     if (!order) {
         json_decref(j);
         json_decref(voc);
         return NULL;
-    }
-    for (size_t i = 0; i < n; i++) { /* stable insertion sort by id (input is mostly sorted) */
-        size_t k = i;
-        while (k > 0 && w->ents.v[order[k - 1]].id > w->ents.v[i].id) {
-            order[k] = order[k - 1];
-            k--;
-        }
-        order[k] = i;
     }
     for (size_t i = 0; i < n; i++) {
         const wl_ent *e = &w->ents.v[order[i]];

@@ -20,6 +20,8 @@
  */
 #include "trie.h"
 
+#include <stddef.h>
+
 typedef struct wp_ent {
     const char *text; /* in the vocabulary's string pool */
     uint32_t len;
@@ -329,6 +331,36 @@ nomem:
     return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
 }
 
+typedef struct id_idx { int32_t id; uint32_t idx; } id_idx;
+
+static int id_idx_cmp(const void *pa, const void *pb)
+{
+    const id_idx *a = pa, *b = pb;
+    if (a->id != b->id) return a->id < b->id ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Indices of n records (`size` bytes each, int32 id at byte `off`) in id
+ * order, stable for equal ids.  malloc'd; NULL when out of memory. */
+static size_t *sort_by_id(const void *recs, size_t n, size_t size, size_t off)
+{
+    id_idx *t = malloc((n ? n : 1) * sizeof *t);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!t || !order) {
+        free(t);
+        free(order);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memcpy(&t[i].id, (const char *)recs + i * size + off, sizeof(int32_t));
+        t[i].idx = (uint32_t)i;
+    }
+    qsort(t, n, sizeof *t, id_idx_cmp);
+    for (size_t i = 0; i < n; i++) order[i] = t[i].idx;
+    free(t);
+    return order;
+}
+
 static json_t *wp_to_json(const tok_model *m, const tok_vocab *v)
 {
     TOK_UNUSED(v);
@@ -341,21 +373,11 @@ static json_t *wp_to_json(const tok_model *m, const tok_vocab *v)
     }
     /* entries were kept in file order; write them by id as HF does */
     size_t n = w->ents.n;
-    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    size_t *order = sort_by_id(w->ents.v, n, sizeof *w->ents.v, offsetof(wp_ent, id));
     if (!order) {
         json_decref(j);
         json_decref(voc);
         return NULL;
-    }
-    /* counting by id would need the id range; a stable insertion sort on a
-     * mostly sorted array is cheap */
-    for (size_t i = 0; i < n; i++) {
-        size_t k = i;
-        while (k > 0 && w->ents.v[order[k - 1]].id > w->ents.v[i].id) {
-            order[k] = order[k - 1];
-            k--;
-        }
-        order[k] = i;
     }
     for (size_t i = 0; i < n; i++) {
         const wp_ent *e = &w->ents.v[order[i]];

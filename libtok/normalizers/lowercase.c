@@ -24,21 +24,22 @@ static inline int put_cp(tok_nstr *out, uint32_t cp, uint32_t r0, uint32_t r1)
     return 0;
 }
 
-/* Simple lowercase mappings where Rust's tables (a newer Unicode) and
- * utf8proc's disagree: {code point, lowercase}. */
-static const uint32_t lower_fix[][2] = {
-    {0, 0},
+/* Lowercase mappings Rust has (its Unicode is newer) and utf8proc 2.8 lacks:
+ * code points lo..hi map to cp + delta. */
+static const struct {
+    uint32_t lo, hi;
+    int32_t delta;
+} lower_fix[] = {
+    {0x1C89, 0x1C89, 1}, {0xA7CB, 0xA7CB, 0x0264 - 0xA7CB}, {0xA7CC, 0xA7CC, 1}, {0xA7CE, 0xA7CE, 1},
+    {0xA7D2, 0xA7D2, 1}, {0xA7D4, 0xA7D4, 1}, {0xA7DA, 0xA7DA, 1}, {0xA7DC, 0xA7DC, 0x019B - 0xA7DC},
+    {0x10D50, 0x10D65, 0x20}, {0x16EA0, 0x16EB8, 0x1B},
 };
 
 static uint32_t rust_lower(uint32_t cp)
 {
-    size_t lo = 0, hi = sizeof lower_fix / sizeof lower_fix[0];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (cp < lower_fix[mid][0]) hi = mid;
-        else if (cp > lower_fix[mid][0]) lo = mid + 1;
-        else if (cp) return lower_fix[mid][1];
-        else break;
+    if (cp >= 0x1C89 && cp <= 0x16EB8) {
+        for (size_t i = 0; i < sizeof lower_fix / sizeof lower_fix[0]; i++)
+            if (cp >= lower_fix[i].lo && cp <= lower_fix[i].hi) return (uint32_t)((int32_t)cp + lower_fix[i].delta);
     }
     return (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp);
 }

@@ -10,8 +10,8 @@
  * segment start, for an empty match at 0).  Unmatched text keeps its ranges.
  *
  * Patterns use PCRE2 (UTF, UCP, JIT).  Oniguruma's default (Ruby) syntax
- * differs a little: ^ and $ always work per line (MULTILINE here), (?m) means
- * "dot matches newline" (rewritten to (?s)), and \h / \H are hex digits.
+ * differs a little: ^ and $ always work per line (MULTILINE here), and a few
+ * escapes and options mean other things (see onig_to_pcre2).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "../internal.h"
@@ -113,30 +113,45 @@ static json_t *rep_to_json(const tok_normalizer *self)
 
 static const tok_normalizer_vt rep_vt = {"Replace", rep_run, rep_free, rep_to_json};
 
-/* Oniguruma (Ruby syntax) -> PCRE2: option groups (?m..) -> (?s..), \h \H ->
- * hex digit classes.  Everything else is passed through. */
+/* Oniguruma's Unicode classes, measured against HF's binding: \w is
+ * Alphabetic, marks, decimal digits, connector punctuation and the Latin-1
+ * superscripts and fractions; \s is White_Space. */
+#define ONIG_WORD "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\x{B2}\\x{B3}\\x{B9}\\x{BC}-\\x{BE}"
+
+/* Oniguruma (default Ruby syntax) -> PCRE2.  Rewrites what would otherwise
+ * match differently: \w \W \b \B \s \S (Unicode definitions above), \h \H
+ * (hex digits, not horizontal space), option groups (?m) (dot matches
+ * newline: PCRE2's s).  The rest is passed through. */
 static char *onig_to_pcre2(const char *p, size_t n, size_t *outn)
 {
-    char *o = malloc(n * 8 + 1);
-    if (!o) return NULL;
-    size_t k = 0;
+    tok_sbuf o = {0};
     bool in_class = false;
     size_t class_start = 0; /* index just after "[" or "[^" */
+    int bad = 0;
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
         if (c == '\\' && i + 1 < n) {
             char d = p[i + 1];
             const char *rep = NULL;
-            if (d == 'h') rep = in_class ? "[:xdigit:]" : "[[:xdigit:]]";
-            else if (d == 'H') rep = in_class ? "[:^xdigit:]" : "[[:^xdigit:]]";
-            if (rep) {
-                size_t rl = strlen(rep);
-                memcpy(o + k, rep, rl);
-                k += rl;
-            } else {
-                o[k++] = c;
-                o[k++] = d;
+            switch (d) {
+            case 'h': rep = in_class ? "[:xdigit:]" : "[[:xdigit:]]"; break;
+            case 'H': rep = in_class ? "[:^xdigit:]" : "[[:^xdigit:]]"; break;
+            case 'w': rep = in_class ? ONIG_WORD : "[" ONIG_WORD "]"; break;
+            case 'W': rep = in_class ? NULL : "[^" ONIG_WORD "]"; break;
+            case 's': rep = "\\p{White_Space}"; break;
+            case 'S': rep = "\\P{White_Space}"; break;
+            case 'b':
+                rep = in_class ? NULL
+                               : "(?:(?<=[" ONIG_WORD "])(?![" ONIG_WORD "])|(?<![" ONIG_WORD "])(?=[" ONIG_WORD "]))";
+                break;
+            case 'B':
+                rep = in_class ? NULL
+                               : "(?:(?<=[" ONIG_WORD "])(?=[" ONIG_WORD "])|(?<![" ONIG_WORD "])(?![" ONIG_WORD "]))";
+                break;
+            default: break;
             }
+            if (rep) bad |= tok_sbuf_put(&o, rep, strlen(rep));
+            else bad |= tok_sbuf_put(&o, p + i, 2);
             i++;
             continue;
         }
@@ -145,23 +160,20 @@ static char *onig_to_pcre2(const char *p, size_t n, size_t *outn)
                 size_t b = i + 2;
                 while (b + 1 < n && !(p[b] == ':' && p[b + 1] == ']')) b++;
                 if (b + 1 < n) {
-                    memcpy(o + k, p + i, b + 2 - i);
-                    k += b + 2 - i;
+                    bad |= tok_sbuf_put(&o, p + i, b + 2 - i);
                     i = b + 1;
                     continue;
                 }
-            } else if (c == '[') {
-                /* nested class (Ruby set operations); treat as a literal "[" level */
             } else if (c == ']' && i > class_start) {
                 in_class = false;
             }
-            o[k++] = c;
+            bad |= tok_sbuf_putc(&o, c);
             continue;
         }
         if (c == '[') {
             in_class = true;
-            o[k++] = c;
-            if (i + 1 < n && p[i + 1] == '^') o[k++] = p[++i];
+            bad |= tok_sbuf_putc(&o, c);
+            if (i + 1 < n && p[i + 1] == '^') bad |= tok_sbuf_putc(&o, p[++i]);
             class_start = i + 1;
             continue;
         }
@@ -169,18 +181,20 @@ static char *onig_to_pcre2(const char *p, size_t n, size_t *outn)
             size_t b = i + 2;
             while (b < n && (p[b] == 'i' || p[b] == 'm' || p[b] == 'x' || p[b] == '-')) b++;
             if (b > i + 2 && b < n && (p[b] == ':' || p[b] == ')')) {
-                o[k++] = '(';
-                o[k++] = '?';
-                for (size_t q = i + 2; q < b; q++) o[k++] = p[q] == 'm' ? 's' : p[q];
+                bad |= tok_sbuf_put(&o, "(?", 2);
+                for (size_t q = i + 2; q < b; q++) bad |= tok_sbuf_putc(&o, p[q] == 'm' ? 's' : p[q]);
                 i = b - 1;
                 continue;
             }
         }
-        o[k++] = c;
+        bad |= tok_sbuf_putc(&o, c);
     }
-    o[k] = 0;
-    *outn = k;
-    return o;
+    if (bad || tok_sbuf_cstr(&o)) {
+        tok_vec_free(&o);
+        return NULL;
+    }
+    *outn = o.n;
+    return o.v;
 }
 
 tok_normalizer *tok_norm_replace_from_json(tok_jctx *jc, const json_t *j)

@@ -159,7 +159,9 @@ static tok_status split_pieces(tok_ctx *ctx, const tok_piece *input, uint32_t fl
 static inline tok_status model_encode(tok_ctx *ctx, const tok_encode_options *opt, const uint8_t *s, uint32_t n, tok_toks *out)
 {
     const tok_tokenizer *t = ctx->tok;
-    if (opt->method == TOK_METHOD_DEFAULT || tok_method_is_native(t, opt->method))
+    /* likelihood with caller-given scores is a method, even on a Unigram model */
+    if ((opt->method == TOK_METHOD_DEFAULT || tok_method_is_native(t, opt->method)) &&
+        !(opt->method == TOK_METHOD_LIKELIHOOD && opt->scores))
         return t->model->vt->encode(t->model, ctx, s, n, opt, out);
     return tok_method_encode(ctx, opt, s, n, out);
 }
@@ -219,7 +221,16 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
          * regex pre-tokenizer (chosen at load only where they agree) */
         tok_pieces *a = tok_ctx_pieces_acquire(ctx);
         if (!a) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
-        if ((st = tok_added_split(t, false, &input, match_special(t, opt->flags), a, ctx))) return st;
+        bool ms = match_special(t, opt->flags);
+        if ((st = tok_added_split(t, false, &input, ms, a, ctx))) return st;
+        if (t->added.norm) {
+            /* no normalizer: normalized added tokens match the text as it is */
+            tok_pieces *b = tok_ctx_pieces_acquire(ctx);
+            if (!b) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
+            for (size_t i = 0; i < a->n; i++)
+                if ((st = tok_added_split(t, true, &a->v[i], ms, b, ctx))) return st;
+            a = b;
+        }
         int32_t w = 0;
         for (size_t i = 0; i < a->n; i++) {
             const tok_piece *p = &a->v[i];

@@ -23,8 +23,10 @@
  *   [a[bc]] [a&&b] nested classes, intersections and negated escapes inside
  *                  classes are rebuilt with lookaheads.
  *
+ *   [[:alpha:]]    POSIX brackets take Oniguruma's Unicode meaning.
+ *
  * Not translated (rare in tokenizer files; listed in the pre-tokenizer
- * report): POSIX brackets such as [[:alpha:]] keep PCRE2's meaning, \xHH
+ * report): properties under (?i) (Oniguruma case-folds \p{Lu}), \xHH
  * above 7F is a code point (Oniguruma: a raw byte), a{n,m}+ is possessive
  * in PCRE2 but a repeated interval in Ruby syntax, absent operators (?~..)
  * and scripts newer than Unicode 14 fail to compile.
@@ -51,8 +53,10 @@ struct tok_pt_matcher {
 
 /* Oniguruma's \s (White_Space). */
 #define WS_ITEMS "\\x{9}-\\x{d}\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
-/* Oniguruma's \w without the Unicode 15/16 additions (those come from k_extras "WORD"). */
-#define WORD_ITEMS "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Nl}\\x{b2}\\x{b3}\\x{b9}\\x{bc}-\\x{be}"
+/* Oniguruma's \w inside a class, without the Unicode 15/16 additions (those
+ * come from k_extras "WORD"); outside a class it also has ² ³ ¹ ¼ ½ ¾. */
+#define WORD_ITEMS "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Nl}"
+#define WORD_OUTSIDE "\\x{b2}\\x{b3}\\x{b9}\\x{bc}-\\x{be}"
 #define HEX_ITEMS "0-9a-fA-F"
 
 /* Characters Oniguruma (Unicode 16) puts in a property beyond PCRE2 10.42's
@@ -237,6 +241,89 @@ static const struct { const char *name, *plus, *minus; } k_extras[] = {
     { "sc:Common",
       "\\x{2427}-\\x{2429}\\x{2ffc}-\\x{2fff}\\x{31e4}-\\x{31e5}\\x{31ef}"
       "\\x{1cc00}-\\x{1ccf9}\\x{1cd00}-\\x{1ceb3}\\x{1d2c0}-\\x{1d2d3}\\x{1f6dc}"
+      "\\x{1f774}-\\x{1f776}\\x{1f77b}-\\x{1f77f}\\x{1f7d9}\\x{1f8b2}-\\x{1f8bb}"
+      "\\x{1f8c0}-\\x{1f8c1}\\x{1fa75}-\\x{1fa77}\\x{1fa87}-\\x{1fa89}\\x{1fa8f}"
+      "\\x{1faad}-\\x{1faaf}\\x{1fabb}-\\x{1fabf}\\x{1fac6}\\x{1face}-\\x{1facf}"
+      "\\x{1fada}-\\x{1fadc}\\x{1fadf}\\x{1fae8}-\\x{1fae9}\\x{1faf7}-\\x{1faf8}"
+      "\\x{1fbcb}-\\x{1fbef}",
+      "" },
+    { "POSIX:alpha",
+      "\\x{363}-\\x{36f}\\x{897}\\x{c04}\\x{cf3}\\x{f82}-\\x{f83}\\x{1c89}-\\x{1c8a}"
+      "\\x{1dd3}-\\x{1de6}\\x{a7cb}-\\x{a7cd}\\x{a7da}-\\x{a7dc}\\x{105c0}-\\x{105f3}"
+      "\\x{10d4a}-\\x{10d65}\\x{10d69}\\x{10d6f}-\\x{10d85}\\x{10ec2}-\\x{10ec4}\\x{10efc}"
+      "\\x{11080}-\\x{11081}\\x{1123f}-\\x{11241}\\x{11380}-\\x{11389}\\x{1138b}\\x{1138e}"
+      "\\x{11390}-\\x{113b5}\\x{113b7}-\\x{113c0}\\x{113c2}\\x{113c5}\\x{113c7}-\\x{113ca}"
+      "\\x{113cc}-\\x{113cd}\\x{113d1}\\x{113d3}\\x{11bc0}-\\x{11be0}\\x{11f00}-\\x{11f10}"
+      "\\x{11f12}-\\x{11f3a}\\x{11f3e}-\\x{11f40}\\x{1342f}\\x{13441}-\\x{13446}"
+      "\\x{13460}-\\x{143fa}\\x{16100}-\\x{1612e}\\x{16d40}-\\x{16d6c}\\x{18cff}\\x{1b132}"
+      "\\x{1b155}\\x{1df25}-\\x{1df2a}\\x{1e030}-\\x{1e06d}\\x{1e08f}\\x{1e4d0}-\\x{1e4eb}"
+      "\\x{1e5d0}-\\x{1e5ed}\\x{1e5f0}\\x{2b739}\\x{2ebf0}-\\x{2ee5d}\\x{31350}-\\x{323af}",
+      "" },
+    { "POSIX:alnum",
+      "\\x{363}-\\x{36f}\\x{897}\\x{c04}\\x{cf3}\\x{f82}-\\x{f83}\\x{1c89}-\\x{1c8a}"
+      "\\x{1dd3}-\\x{1de6}\\x{a7cb}-\\x{a7cd}\\x{a7da}-\\x{a7dc}\\x{105c0}-\\x{105f3}"
+      "\\x{10d40}-\\x{10d65}\\x{10d69}\\x{10d6f}-\\x{10d85}\\x{10ec2}-\\x{10ec4}\\x{10efc}"
+      "\\x{11080}-\\x{11081}\\x{1123f}-\\x{11241}\\x{11380}-\\x{11389}\\x{1138b}\\x{1138e}"
+      "\\x{11390}-\\x{113b5}\\x{113b7}-\\x{113c0}\\x{113c2}\\x{113c5}\\x{113c7}-\\x{113ca}"
+      "\\x{113cc}-\\x{113cd}\\x{113d1}\\x{113d3}\\x{116d0}-\\x{116e3}\\x{11bc0}-\\x{11be0}"
+      "\\x{11bf0}-\\x{11bf9}\\x{11f00}-\\x{11f10}\\x{11f12}-\\x{11f3a}\\x{11f3e}-\\x{11f40}"
+      "\\x{11f50}-\\x{11f59}\\x{1342f}\\x{13441}-\\x{13446}\\x{13460}-\\x{143fa}"
+      "\\x{16100}-\\x{1612e}\\x{16130}-\\x{16139}\\x{16d40}-\\x{16d6c}\\x{16d70}-\\x{16d79}"
+      "\\x{18cff}\\x{1b132}\\x{1b155}\\x{1ccf0}-\\x{1ccf9}\\x{1df25}-\\x{1df2a}"
+      "\\x{1e030}-\\x{1e06d}\\x{1e08f}\\x{1e4d0}-\\x{1e4eb}\\x{1e4f0}-\\x{1e4f9}"
+      "\\x{1e5d0}-\\x{1e5ed}\\x{1e5f0}-\\x{1e5fa}\\x{2b739}\\x{2ebf0}-\\x{2ee5d}"
+      "\\x{31350}-\\x{323af}",
+      "" },
+    { "POSIX:graph",
+      "\\x{897}\\x{cf3}\\x{ece}\\x{1b4e}-\\x{1b4f}\\x{1b7f}\\x{1c89}-\\x{1c8a}"
+      "\\x{2427}-\\x{2429}\\x{2ffc}-\\x{2fff}\\x{31e4}-\\x{31e5}\\x{31ef}"
+      "\\x{a7cb}-\\x{a7cd}\\x{a7da}-\\x{a7dc}\\x{105c0}-\\x{105f3}\\x{10d40}-\\x{10d65}"
+      "\\x{10d69}-\\x{10d85}\\x{10d8e}-\\x{10d8f}\\x{10ec2}-\\x{10ec4}\\x{10efc}-\\x{10eff}"
+      "\\x{1123f}-\\x{11241}\\x{11380}-\\x{11389}\\x{1138b}\\x{1138e}\\x{11390}-\\x{113b5}"
+      "\\x{113b7}-\\x{113c0}\\x{113c2}\\x{113c5}\\x{113c7}-\\x{113ca}\\x{113cc}-\\x{113d5}"
+      "\\x{113d7}-\\x{113d8}\\x{113e1}-\\x{113e2}\\x{116d0}-\\x{116e3}\\x{11b00}-\\x{11b09}"
+      "\\x{11bc0}-\\x{11be1}\\x{11bf0}-\\x{11bf9}\\x{11f00}-\\x{11f10}\\x{11f12}-\\x{11f3a}"
+      "\\x{11f3e}-\\x{11f5a}\\x{1342f}\\x{13439}-\\x{13455}\\x{13460}-\\x{143fa}"
+      "\\x{16100}-\\x{16139}\\x{16d40}-\\x{16d79}\\x{18cff}\\x{1b132}\\x{1b155}"
+      "\\x{1cc00}-\\x{1ccf9}\\x{1cd00}-\\x{1ceb3}\\x{1d2c0}-\\x{1d2d3}\\x{1df25}-\\x{1df2a}"
+      "\\x{1e030}-\\x{1e06d}\\x{1e08f}\\x{1e4d0}-\\x{1e4f9}\\x{1e5d0}-\\x{1e5fa}\\x{1e5ff}"
+      "\\x{1f6dc}\\x{1f774}-\\x{1f776}\\x{1f77b}-\\x{1f77f}\\x{1f7d9}\\x{1f8b2}-\\x{1f8bb}"
+      "\\x{1f8c0}-\\x{1f8c1}\\x{1fa75}-\\x{1fa77}\\x{1fa87}-\\x{1fa89}\\x{1fa8f}"
+      "\\x{1faad}-\\x{1faaf}\\x{1fabb}-\\x{1fabf}\\x{1fac6}\\x{1face}-\\x{1facf}"
+      "\\x{1fada}-\\x{1fadc}\\x{1fadf}\\x{1fae8}-\\x{1fae9}\\x{1faf7}-\\x{1faf8}"
+      "\\x{1fbcb}-\\x{1fbef}\\x{2b739}\\x{2ebf0}-\\x{2ee5d}\\x{31350}-\\x{323af}",
+      "" },
+    { "POSIX:print",
+      "\\x{897}\\x{cf3}\\x{ece}\\x{1b4e}-\\x{1b4f}\\x{1b7f}\\x{1c89}-\\x{1c8a}"
+      "\\x{2427}-\\x{2429}\\x{2ffc}-\\x{2fff}\\x{31e4}-\\x{31e5}\\x{31ef}"
+      "\\x{a7cb}-\\x{a7cd}\\x{a7da}-\\x{a7dc}\\x{105c0}-\\x{105f3}\\x{10d40}-\\x{10d65}"
+      "\\x{10d69}-\\x{10d85}\\x{10d8e}-\\x{10d8f}\\x{10ec2}-\\x{10ec4}\\x{10efc}-\\x{10eff}"
+      "\\x{1123f}-\\x{11241}\\x{11380}-\\x{11389}\\x{1138b}\\x{1138e}\\x{11390}-\\x{113b5}"
+      "\\x{113b7}-\\x{113c0}\\x{113c2}\\x{113c5}\\x{113c7}-\\x{113ca}\\x{113cc}-\\x{113d5}"
+      "\\x{113d7}-\\x{113d8}\\x{113e1}-\\x{113e2}\\x{116d0}-\\x{116e3}\\x{11b00}-\\x{11b09}"
+      "\\x{11bc0}-\\x{11be1}\\x{11bf0}-\\x{11bf9}\\x{11f00}-\\x{11f10}\\x{11f12}-\\x{11f3a}"
+      "\\x{11f3e}-\\x{11f5a}\\x{1342f}\\x{13439}-\\x{13455}\\x{13460}-\\x{143fa}"
+      "\\x{16100}-\\x{16139}\\x{16d40}-\\x{16d79}\\x{18cff}\\x{1b132}\\x{1b155}"
+      "\\x{1cc00}-\\x{1ccf9}\\x{1cd00}-\\x{1ceb3}\\x{1d2c0}-\\x{1d2d3}\\x{1df25}-\\x{1df2a}"
+      "\\x{1e030}-\\x{1e06d}\\x{1e08f}\\x{1e4d0}-\\x{1e4f9}\\x{1e5d0}-\\x{1e5fa}\\x{1e5ff}"
+      "\\x{1f6dc}\\x{1f774}-\\x{1f776}\\x{1f77b}-\\x{1f77f}\\x{1f7d9}\\x{1f8b2}-\\x{1f8bb}"
+      "\\x{1f8c0}-\\x{1f8c1}\\x{1fa75}-\\x{1fa77}\\x{1fa87}-\\x{1fa89}\\x{1fa8f}"
+      "\\x{1faad}-\\x{1faaf}\\x{1fabb}-\\x{1fabf}\\x{1fac6}\\x{1face}-\\x{1facf}"
+      "\\x{1fada}-\\x{1fadc}\\x{1fadf}\\x{1fae8}-\\x{1fae9}\\x{1faf7}-\\x{1faf8}"
+      "\\x{1fbcb}-\\x{1fbef}\\x{2b739}\\x{2ebf0}-\\x{2ee5d}\\x{31350}-\\x{323af}",
+      "" },
+    { "POSIX:lower",
+      "\\x{10fc}\\x{1c8a}\\x{a7cd}\\x{a7db}\\x{a7f2}-\\x{a7f4}\\x{ab69}"
+      "\\x{10d70}-\\x{10d85}\\x{1df25}-\\x{1df2a}\\x{1e030}-\\x{1e06d}",
+      "" },
+    { "POSIX:upper",
+      "\\x{1c89}\\x{a7cb}-\\x{a7cc}\\x{a7da}\\x{a7dc}\\x{10d50}-\\x{10d65}",
+      "" },
+    { "POSIX:punct",
+      "\\x{1b4e}-\\x{1b4f}\\x{1b7f}\\x{2427}-\\x{2429}\\x{2ffc}-\\x{2fff}"
+      "\\x{31e4}-\\x{31e5}\\x{31ef}\\x{10d6e}\\x{10d8e}-\\x{10d8f}\\x{113d4}-\\x{113d5}"
+      "\\x{113d7}-\\x{113d8}\\x{11b00}-\\x{11b09}\\x{11be1}\\x{11f43}-\\x{11f4f}"
+      "\\x{16d6d}-\\x{16d6f}\\x{1cc00}-\\x{1ccef}\\x{1cd00}-\\x{1ceb3}\\x{1e5ff}\\x{1f6dc}"
       "\\x{1f774}-\\x{1f776}\\x{1f77b}-\\x{1f77f}\\x{1f7d9}\\x{1f8b2}-\\x{1f8bb}"
       "\\x{1f8c0}-\\x{1f8c1}\\x{1fa75}-\\x{1fa77}\\x{1fa87}-\\x{1fa89}\\x{1fa8f}"
       "\\x{1faad}-\\x{1faaf}\\x{1fabb}-\\x{1fabf}\\x{1fac6}\\x{1face}-\\x{1facf}"
@@ -506,7 +593,9 @@ static int cs_render(xl *x, const cset *c, bool neg, tok_sbuf *o)
         }
         return put(x, o, ")");
     }
-    /* outside the union: not in any part; a complement part means "in its items" */
+    /* outside the union: not in any part; a complement part means "in its items".
+     * Grouped, so a quantifier after it applies to the whole. */
+    if (put(x, o, "(?:")) return -1;
     if (inl && (put(x, o, "(?![") || putn(x, o, c->inl.v, c->inl.n) || put(x, o, "])"))) return -1;
     for (int k = 0; k < c->nfrag; k++)
         if (put(x, o, "(?!") || put(x, o, entry(&c->frag, &pos)) || put(x, o, ")")) return -1;
@@ -516,8 +605,8 @@ static int cs_render(xl *x, const cset *c, bool neg, tok_sbuf *o)
         bool last = k == c->ncomp - 1;
         if (put(x, o, last ? "[" : "(?=[") || put(x, o, s) || put(x, o, last ? "]" : "])")) return -1;
     }
-    if (c->ncomp == 0) return put(x, o, "(?s:.)");
-    return 0;
+    if (c->ncomp == 0 && put(x, o, "(?s:.)")) return -1;
+    return put(x, o, ")");
 }
 
 static void normalize_name(const char *s, size_t n, char *out, size_t cap)
@@ -561,8 +650,17 @@ static int add_property(xl *x, cset *c, const char *name, size_t len, bool neg)
             snprintf(item, sizeof item, "\\p{sc:%s}", sc);
             snprintf(key2, sizeof key2, "sc:%s", sc);
             extras(key2, &plus, &minus);
+        } else if (!strcmp(key, "alphabetic") || !strcmp(key, "alpha")) {
+            strcpy(item, "\\p{Alphabetic}");
+            extras("POSIX:alpha", &plus, &minus);
+        } else if (!strcmp(key, "lowercase") || !strcmp(key, "lower")) {
+            strcpy(item, "\\p{Lowercase}");
+            extras("POSIX:lower", &plus, &minus);
+        } else if (!strcmp(key, "uppercase") || !strcmp(key, "upper")) {
+            strcpy(item, "\\p{Uppercase}");
+            extras("POSIX:upper", &plus, &minus);
         } else {
-            /* binary properties and the like: PCRE2's own names */
+            /* other binary properties: PCRE2's own names and tables */
             snprintf(item, sizeof item, "\\p{%.*s}", (int)len, name);
         }
     }
@@ -588,13 +686,14 @@ static int add_property(xl *x, cset *c, const char *name, size_t len, bool neg)
     return r ? -1 : 0;
 }
 
-static int add_word(xl *x, cset *c, bool neg)
+static int add_word(xl *x, cset *c, bool neg, bool in_class)
 {
     const char *plus, *minus;
+    const char *outside = in_class ? "" : WORD_OUTSIDE;
     extras("WORD", &plus, &minus);
-    if (!neg) return cs_inl(x, c, WORD_ITEMS) || cs_inl(x, c, plus) ? -1 : 0;
+    if (!neg) return cs_inl(x, c, WORD_ITEMS) || cs_inl(x, c, outside) || cs_inl(x, c, plus) ? -1 : 0;
     tok_sbuf t = { 0 };
-    int r = put(x, &t, WORD_ITEMS) || put(x, &t, plus) || cs_comp_buf(x, c, &t);
+    int r = put(x, &t, WORD_ITEMS) || put(x, &t, outside) || put(x, &t, plus) || cs_comp_buf(x, c, &t);
     tok_vec_free(&t);
     return r ? -1 : 0;
 }
@@ -610,18 +709,60 @@ static int add_digit(xl *x, cset *c, bool neg)
     return r ? -1 : 0;
 }
 
+/* POSIX brackets [:name:] / [:^name:] with Oniguruma's Unicode meaning. */
+static int add_posix(xl *x, cset *c, const char *name, size_t len)
+{
+    static const struct { const char *name, *items; } simple[] = {
+        { "alpha", "\\p{Alphabetic}" }, { "alnum", "\\p{Alphabetic}\\p{Nd}" }, { "lower", "\\p{Lowercase}" },
+        { "upper", "\\p{Uppercase}" }, { "punct", "\\p{P}\\p{S}" }, { "digit", "\\p{Nd}" },
+        { "word", WORD_ITEMS }, { "ascii", "\\x{0}-\\x{7f}" }, { "blank", "\\p{Zs}\\x{9}" },
+        { "cntrl", "\\p{Cc}" }, { "space", WS_ITEMS }, { "xdigit", HEX_ITEMS },
+    };
+    static const char graph[] = "\\p{White_Space}\\p{Cc}\\p{Cn}\\p{Cs}";
+    bool neg = len > 0 && name[0] == '^';
+    if (neg) {
+        name++;
+        len--;
+    }
+    char key[16], ek[24];
+    if (len == 0 || len >= sizeof key) return fail(x, "unknown POSIX bracket at offset %zu", x->i);
+    memcpy(key, name, len);
+    key[len] = 0;
+    const char *plus, *minus;
+    snprintf(ek, sizeof ek, "POSIX:%s", key);
+    extras(!strcmp(key, "digit") ? "DIGIT" : !strcmp(key, "word") ? "WORD" : ek, &plus, &minus);
+    tok_sbuf t = { 0 };
+    int r = -2;
+    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
+        if (strcmp(key, simple[i].name)) continue;
+        if (!neg) r = cs_inl(x, c, simple[i].items) || cs_inl(x, c, plus);
+        else r = put(x, &t, simple[i].items) || put(x, &t, plus) || cs_comp_buf(x, c, &t);
+    }
+    if (r == -2 && (!strcmp(key, "graph") || !strcmp(key, "print"))) {
+        /* everything but space, controls, unassigned and surrogates; print adds Zs */
+        const char *zs = key[0] == 'p' ? "\\p{Zs}" : "";
+        if (!neg) r = cs_comp(x, c, graph) || cs_inl(x, c, zs) || cs_inl(x, c, plus);
+        else
+            r = put(x, &t, "(?:(?![") || put(x, &t, zs) || put(x, &t, plus) || put(x, &t, "])[") ||
+                put(x, &t, graph) || put(x, &t, "])") || cs_frag(x, c, t.v, t.n);
+    }
+    tok_vec_free(&t);
+    if (r == -2) return fail(x, "unknown POSIX bracket [:%s:]", key);
+    return r ? -1 : 0;
+}
+
 static bool ishex(char ch) { return isxdigit((unsigned char)ch) != 0; }
 
 /* Class escapes (\s \w \d \h \p and negations) into c.  x->i is at the
  * letter after the backslash.  1 if handled, 0 if not a class escape, -1 error. */
-static int class_escape(xl *x, cset *c)
+static int class_escape(xl *x, cset *c, bool in_class)
 {
     char e = x->p[x->i];
     switch (e) {
     case 's': x->i++; return cs_inl(x, c, WS_ITEMS) ? -1 : 1;
     case 'S': x->i++; return cs_comp(x, c, WS_ITEMS) ? -1 : 1;
-    case 'w': x->i++; return add_word(x, c, false) ? -1 : 1;
-    case 'W': x->i++; return add_word(x, c, true) ? -1 : 1;
+    case 'w': x->i++; return add_word(x, c, false, in_class) ? -1 : 1;
+    case 'W': x->i++; return add_word(x, c, true, in_class) ? -1 : 1;
     case 'd': x->i++; return add_digit(x, c, false) ? -1 : 1;
     case 'D': x->i++; return add_digit(x, c, true) ? -1 : 1;
     case 'h': x->i++; return cs_inl(x, c, HEX_ITEMS) ? -1 : 1;
@@ -740,14 +881,15 @@ static int class_items(xl *x, cset *c, bool first)
         if (ch == '&' && x->i + 1 < x->n && x->p[x->i + 1] == '&') return 0;
         first = false;
         if (ch == '[' && x->i + 1 < x->n && x->p[x->i + 1] == ':') {
-            /* POSIX bracket: PCRE2's meaning */
             size_t j = x->i + 2;
-            while (j + 1 < x->n && !(x->p[j] == ':' && x->p[j + 1] == ']')) j++;
-            if (j + 1 >= x->n) return fail(x, "unterminated POSIX bracket at offset %zu", x->i);
-            int r = putn(x, &c->inl, x->p + x->i, j + 2 - x->i);
-            x->i = j + 2;
-            if (r) return -1;
-            continue;
+            while (j + 1 < x->n && (isalpha((unsigned char)x->p[j]) || x->p[j] == '^')) j++;
+            if (j + 1 < x->n && x->p[j] == ':' && x->p[j + 1] == ']') {
+                int r = add_posix(x, c, x->p + x->i + 2, j - x->i - 2);
+                x->i = j + 2;
+                if (r) return -1;
+                continue;
+            }
+            /* not a bracket: a nested class starting with ':' */
         }
         if (ch == '[') {
             /* nested class: a union member */
@@ -776,7 +918,7 @@ static int class_items(xl *x, cset *c, bool first)
         }
         if (ch == '\\' && is_set_escape(x, x->i)) {
             x->i++;
-            if (class_escape(x, c) < 0) return -1;
+            if (class_escape(x, c, true) < 0) return -1;
             continue;
         }
         /* a single character, maybe the start of a range */
@@ -836,12 +978,12 @@ static int parse_class(xl *x, cset *out_union, tok_sbuf *frag, bool *is_frag)
         } else {
             /* intersection: lookaheads for all operands but the last, which consumes */
             tok_sbuf t = { 0 };
-            if (neg) r = put(x, &t, "(?:(?!");
+            r = put(x, &t, neg ? "(?:(?!" : "(?:");
             for (int k = 0; !r && k < nops; k++) {
                 if (k < nops - 1) r = put(x, &t, "(?=") || cs_render(x, &ops[k], false, &t) || put(x, &t, ")");
                 else r = cs_render(x, &ops[k], false, &t);
             }
-            if (!r && neg) r = put(x, &t, ")(?s:.))");
+            if (!r) r = put(x, &t, neg ? ")(?s:.))" : ")");
             if (!r) r = putn(x, frag, t.v, t.n);
             tok_vec_free(&t);
             *is_frag = true;
@@ -881,7 +1023,7 @@ int tok_onig_to_pcre2(const char *pat, size_t len, tok_sbuf *out, char *err, siz
             if (x->i >= x->n) return fail(x, "pattern ends with a backslash");
             char e = x->p[x->i];
             cset c = { 0 };
-            int k = class_escape(x, &c);
+            int k = class_escape(x, &c, false);
             if (k == 1) r = cs_render(x, &c, false, x->o);
             cs_free(&c);
             if (k < 0 || r) goto out;
@@ -890,7 +1032,7 @@ int tok_onig_to_pcre2(const char *pat, size_t len, tok_sbuf *out, char *err, siz
                 const char *plus, *minus;
                 extras("WORD", &plus, &minus);
                 tok_sbuf w = { 0 };
-                r = put(x, &w, "[" WORD_ITEMS) || put(x, &w, plus) || put(x, &w, "]");
+                r = put(x, &w, "[" WORD_ITEMS WORD_OUTSIDE) || put(x, &w, plus) || put(x, &w, "]");
                 if (!r) {
                     const char *W = w.v;
                     int wl = (int)w.n;

@@ -7,7 +7,12 @@
  * tokenizer.json holds templates as lists of {"SpecialToken": {id, type_id}}
  * / {"Sequence": {id: "A"|"B", type_id}}; the shorthand the Python API takes
  * ("[CLS] $A:0 [SEP]" or ["[CLS]", "$0"]) is accepted too.  As in HF, a
- * special token missing from special_tokens is only an error when used. */
+ * special token missing from special_tokens is only an error when used.
+ *
+ * HF returns one encoding per template piece and merges them only at the
+ * end; here the result is merged at once (*n == 1).  Only a later member of
+ * a Sequence could tell: ByteLevel's "first token" offset rule would also
+ * apply to the first token of each piece in HF. */
 #include "../internal.h"
 
 tok_processor *tok_proc_template_from_json(tok_jctx *jc, const json_t *j);

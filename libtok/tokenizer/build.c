@@ -173,8 +173,12 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
     if (tok_jarr(&jc, root, "added_tokens", &added, false)) goto fail;
     if (added && load_added(t, &jc, added)) goto fail;
 
+    /* libtok's own setting; kept in the model object where HF tolerates it */
     bool match_special = true;
     if (tok_jbool(&jc, root, "libtok_match_special", &match_special, false)) goto fail;
+    s = tok_jpush(&jc, "model");
+    if (tok_jbool(&jc, model, "libtok_match_special", &match_special, false)) goto fail;
+    tok_jpop(&jc, s);
     t->match_special_default = match_special;
 
     bool byte_level = has_type(json_object_get(root, "pre_tokenizer"), "ByteLevel") ||

@@ -124,6 +124,10 @@ static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fnam
         free(patched);
         return NULL;
     }
+    /* the caller's Unigram tie rule overrides the file's */
+    json_t *model = json_object_get(root, "model");
+    if (opt->unigram_ties && json_is_object(model))
+        json_object_set_new(model, "libtok_ties", json_string(opt->unigram_ties == TOK_TIES_SPM ? "spm" : "hf"));
     tok_tokenizer *t = tok__from_hfjson_raw(root, &raw, opt, err);
     json_decref(root);
     free(patched);

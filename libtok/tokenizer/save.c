@@ -30,8 +30,10 @@ tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format,
     json_object_set_new(root, "pre_tokenizer", t->pretok ? t->pretok->vt->to_json(t->pretok) : json_null());
     json_object_set_new(root, "post_processor", t->post ? t->post->vt->to_json(t->post) : json_null());
     json_object_set_new(root, "decoder", t->decoder ? t->decoder->vt->to_json(t->decoder) : json_null());
-    json_object_set_new(root, "model", t->model->vt->to_json(t->model, &t->vocab));
-    if (!t->match_special_default) json_object_set_new(root, "libtok_match_special", json_false());
+    json_t *model = t->model->vt->to_json(t->model, &t->vocab);
+    /* HF rejects unknown top-level keys but not model keys */
+    if (!t->match_special_default) json_object_set_new(model, "libtok_match_special", json_false());
+    json_object_set_new(root, "model", model);
     int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (rc) return tok__fail(err, TOK_ERR_IO, "%s: cannot write", path);

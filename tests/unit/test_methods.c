@@ -521,6 +521,40 @@ static void dp_compare(const char *name, size_t maxlen)
 static void test_least_tokens_dp_llama3(void **state) { (void)state; dp_compare("llama3.json", 200000); }
 static void test_least_tokens_dp_mistral(void **state) { (void)state; dp_compare("mistral.json", 100000); }
 
+/* A complete index built once can serve contexts read-only (what a field
+ * on the tokenizer would hold): same results, and the context does not free it. */
+static void test_shared_index(void **state)
+{
+    (void)state;
+    tok_tokenizer *t = wordlevel(small_vocab, NSMALL);
+    tok_error err = { 0 };
+    void *ix = tok__method_index_new(t, &err);
+    assert_non_null(ix);
+    tok_ctx *own = tok_ctx_new(t), *shared = tok_ctx_new(t);
+    mx_scratch *sc = calloc(1, sizeof *sc);
+    sc->ix = ix;
+    sc->owns_ix = false;
+    shared->method_scratch = sc;
+    srand(99);
+    char s[16];
+    for (int it = 0; it < 300; it++) {
+        size_t n = 1 + (size_t)(rand() % 12);
+        for (size_t i = 0; i < n; i++) s[i] = "abc"[rand() % 3];
+        for (size_t m = 0; m < NMETHODS; m++) {
+            tok_toks a = run(own, all_methods[m], TOK_TIE_LONGEST, 0, s, n);
+            tok_toks b = run(shared, all_methods[m], TOK_TIE_LONGEST, 0, s, n);
+            assert_int_equal(a.n, b.n);
+            assert_memory_equal(a.id, b.id, a.n * sizeof *a.id);
+            tok_toks_free(&a);
+            tok_toks_free(&b);
+        }
+    }
+    tok_ctx_free(shared);
+    tok_ctx_free(own);
+    tok__method_index_free(ix);
+    tok_free(t);
+}
+
 /* ---- linear work on adversarial input ------------------------------------ */
 
 static void test_linear_work(void **state)
@@ -717,6 +751,66 @@ static void test_scores(void **state)
     tok_free(t2);
 }
 
+/* likelihood with a Unigram model's own scores == the model's Viterbi (HF
+ * tie rule: the longest last token among equal scores). */
+static void test_likelihood_equals_unigram(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "albert.model", "smart.model" };
+    int done = 0;
+    for (size_t k = 0; k < 2; k++) {
+        char dir[1024], path[2048];
+        cache_dir(dir, sizeof dir);
+        snprintf(path, sizeof path, "%s/tokenizers/%s", dir, names[k]);
+        if (access(path, R_OK)) continue;
+        tok_load_options lo;
+        tok_load_options_init(&lo);
+        lo.unigram_ties = TOK_TIES_HF;
+        tok_error err = { 0 };
+        tok_tokenizer *t = tok_load(path, &lo, &err);
+        if (!t) fail_msg("%s: %s", path, err.message);
+        size_t len;
+        snprintf(path, sizeof path, "%s/texts/english.txt", dir);
+        char *text = read_file(path, &len);
+        if (!text) {
+            tok_free(t);
+            continue;
+        }
+        if (len > 400000) len = 400000;
+        while (len && ((unsigned char)text[len] & 0xC0) == 0x80) len--;
+        tok_ctx *ctx = tok_ctx_new(t), *ctx2 = tok_ctx_new(t);
+        tok_encode_options o;
+        tok_encode_options_init(&o);
+        o.method = TOK_METHOD_LIKELIHOOD;
+        size_t checked = 0;
+        for (size_t p = 0; p < len;) {
+            const char *nl = memchr(text + p, '\n', len - p);
+            size_t e = nl ? (size_t)(nl - text) + 1 : len;
+            const tok_pretoken *pt;
+            size_t np;
+            assert_int_equal(tok_pretokenize(ctx, text + p, e - p, 0, &pt, &np), TOK_OK);
+            for (size_t i = 0; i < np; i++) {
+                if (pt[i].id >= 0) continue;
+                tok_encoding en;
+                assert_int_equal(tok_encode_pretoken(ctx2, pt[i].text, pt[i].len, &o, &en), TOK_OK); /* native */
+                tok_toks g = run(ctx2, TOK_METHOD_LIKELIHOOD, TOK_TIE_LONGEST, 0, pt[i].text, pt[i].len);
+                if (g.n != en.n) fail_msg("%s \"%.*s\": generic %zu tokens, Unigram %zu", names[k], (int)pt[i].len, pt[i].text, g.n, en.n);
+                for (size_t q = 0; q < g.n; q++) assert_int_equal(g.id[q], en.ids[q]);
+                tok_toks_free(&g);
+                checked++;
+            }
+            p = e;
+        }
+        assert_true(checked > 100);
+        free(text);
+        tok_ctx_free(ctx);
+        tok_ctx_free(ctx2);
+        tok_free(t);
+        done++;
+    }
+    if (!done) skip();
+}
+
 /* Real vocabularies: every method gives valid ids that tile the text and
  * decode back to it. */
 static void test_real_roundtrip(void **state)
@@ -775,10 +869,12 @@ int main(void)
         cmocka_unit_test(test_wordpiece_equal_bert),
         cmocka_unit_test(test_least_tokens_dp_llama3),
         cmocka_unit_test(test_least_tokens_dp_mistral),
+        cmocka_unit_test(test_shared_index),
         cmocka_unit_test(test_linear_work),
         cmocka_unit_test(test_byte_fallback_and_unk),
         cmocka_unit_test(test_end_of_word_suffix),
         cmocka_unit_test(test_scores),
+        cmocka_unit_test(test_likelihood_equals_unigram),
         cmocka_unit_test(test_real_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,15 +161,14 @@ static void unigram_tree(void **state)
     assert_true(json_is_true(json_object_get(model, "byte_fallback")));
     assert_int_equal(json_array_size(json_object_get(model, "libtok_piece_types")), np);
     assert_true(json_is_false(json_object_get(j, "libtok_match_special")));
-    json_t *pre = json_object_get(j, "pre_tokenizer");
-    assert_string_equal(json_string_value(json_object_get(pre, "type")), "Metaspace");
-    assert_string_equal(json_string_value(json_object_get(pre, "prepend_scheme")), "first");
-    assert_true(json_is_false(json_object_get(pre, "split")));
+    /* no pre-tokenizer: the lattice spans the whole text, as in SentencePiece */
+    assert_true(json_is_null(json_object_get(j, "pre_tokenizer")));
     json_t *added = json_object_get(j, "added_tokens");
     /* <unk> and <s> special; the user-defined <sep> stays a model piece */
     assert_int_equal(json_array_size(added), 2);
-    json_t *pc = json_array_get(json_object_get(json_object_get(j, "normalizer"), "normalizers"), 0);
-    assert_string_equal(json_string_value(json_object_get(pc, "type")), "Strip");
+    json_t *ns = json_object_get(json_object_get(j, "normalizer"), "normalizers");
+    assert_int_equal(json_array_size(ns), 5); /* collapse, lstrip, escape, dummy prefix, rstrip */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ns, 3), "type")), "Prepend");
     json_decref(j);
     /* HF's conversion: <sep> a non-special added token */
     tok_load_options o;
@@ -179,6 +178,9 @@ static void unigram_tree(void **state)
     added = json_object_get(j, "added_tokens");
     assert_int_equal(json_array_size(added), 3);
     assert_true(json_is_false(json_object_get(json_array_get(added, 2), "special")));
+    json_t *pre = json_object_get(j, "pre_tokenizer");
+    assert_string_equal(json_string_value(json_object_get(pre, "type")), "Metaspace");
+    assert_string_equal(json_string_value(json_object_get(pre, "prepend_scheme")), "always");
     json_decref(j);
 
     tok_tokenizer *t = load_spm(&m, TOK_TIES_DEFAULT, &err);
@@ -188,6 +190,8 @@ static void unigram_tree(void **state)
     tu_expect_ids(c, "a<sep>b", 0, TU_IDS(3, 4, 2, 5));
     tu_expect_ids(c, "<sep>b", 0, TU_IDS(3, 2, 5));
     tu_expect_ids(c, "a <sep>  b ", 0, TU_IDS(3, 4, 3, 2, 3, 5));
+    /* only ' ' is white space to SentencePiece; trailing "▁" goes like a space */
+    tu_expect_ids(c, " \ta \xE2\x96\x81", 0, TU_IDS(3, 7 + 9, 4));
     tu_expect_ids(c, "aAx", 0, TU_IDS(3, 4, 7 + 0x41, 7 + 0x78));
     tu_expect_ids(c, "\xC3\xA9", 0, TU_IDS(3, 7 + 0xC3, 7 + 0xA9));
     tok_ctx_free(c);
