@@ -26,6 +26,7 @@ typedef struct bpe {
     bool ranked;              /* tiktoken: pairs implied by ranks */
     bool ignore_merges;
     bool dup_results;         /* some token is made by merges of different ranks */
+    bool marker_split;        /* no token has "▁" right after another character */
     float dropout;            /* file's dropout, 0 = none */
     char *unk_token;
     int32_t unk_id;
@@ -299,8 +300,8 @@ static void merge_small(const bpe *b, bpe_scratch *s)
     s->syms.n = n;
 }
 
-static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n,
-                             const tok_encode_options *opt, tok_toks *out)
+static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n,
+                                 const tok_encode_options *opt, tok_toks *out)
 {
     const bpe *b = (const bpe *)m;
     bpe_scratch *s = ctx->model_scratch;
@@ -335,6 +336,40 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
     return TOK_OK;
 }
 
+#define MARKER "\xE2\x96\x81"
+
+/* Without a pre-tokenizer (SentencePiece-style files) the model sees whole
+ * lines.  When no token contains "▁" right after another character, no merge
+ * can join the text before such a "▁" with it, so each stretch can be merged
+ * on its own, and cached, with the same result. */
+static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n,
+                             const tok_encode_options *opt, tok_toks *out)
+{
+    const bpe *b = (const bpe *)m;
+    if (!b->marker_split || n < 8) return bpe_encode_one(m, ctx, p, n, opt, out);
+    uint32_t start = 0;
+    for (uint32_t i = 1; i + 3 <= n; i++) {
+        if (p[i] != 0xE2 || memcmp(p + i, MARKER, 3) != 0) continue;
+        if (i >= 3 && memcmp(p + i - 3, MARKER, 3) == 0) continue;
+        size_t first = out->n;
+        tok_status st = bpe_encode_one(m, ctx, p + start, i - start, opt, out);
+        if (st) return st;
+        for (size_t k = first; k < out->n; k++) {
+            out->off[k].start += start;
+            out->off[k].end += start;
+        }
+        start = i;
+        i += 2;
+    }
+    size_t first = out->n;
+    tok_status st = bpe_encode_one(m, ctx, p + start, n - start, opt, out);
+    for (size_t k = first; k < out->n; k++) {
+        out->off[k].start += start;
+        out->off[k].end += start;
+    }
+    return st;
+}
+
 /* ---- preparation ------------------------------------------------------- */
 
 static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
@@ -346,6 +381,16 @@ static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
         if (b->unk_id < 0) b->unk_id = tok_vocab_id(v, b->unk_token, strlen(b->unk_token));
     }
     m->unk_id = b->unk_id;
+    b->marker_split = !v->byte_level;
+    for (size_t i = 0; i < v->n && b->marker_split; i++) {
+        const tok_token *t = &v->tok[i];
+        if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL)) continue;
+        for (uint32_t k = 1; k + 3 <= t->nbytes; k++)
+            if (!memcmp(t->bytes + k, MARKER, 3) && !(k >= 3 && !memcmp(t->bytes + k - 3, MARKER, 3))) {
+                b->marker_split = false;
+                break;
+            }
+    }
     if (!b->ranked) {
         if (tok_u64map_init(&b->pairs, b->merges.n)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
         /* later duplicates of a pair win, as in HF's map collect */
