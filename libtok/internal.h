@@ -23,6 +23,7 @@
 #include "tok.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -344,6 +345,10 @@ typedef struct tok_jctx {
     const char *raw;
     size_t raw_len;
     size_t raw_vocab[2], raw_merges[2]; /* byte spans [start, end) */
+    /* Set when loading libtok's compact format: the BPE vocabulary as
+     * (u32 id, u32 len, bytes) records and merges as (u32 a, u32 b) id pairs. */
+    const uint8_t *pack_vocab, *pack_merges;
+    size_t pack_vocab_len, pack_nvocab, pack_nmerges;
 } tok_jctx;
 
 /** Enter a key / an index; returns the previous path length for tok_jpop. */
@@ -519,6 +524,10 @@ struct tok_tokenizer {
     size_t (*scan)(const uint8_t *s, size_t n, size_t pos);
     bool scan_cuttable;         /* a text may be cut after "\n" before a letter */
     int32_t roles[7];           /* tok_role -> id */
+    /* methods/ index (tries over the vocabulary), built on first use by any
+     * thread under method_lock, then read-only and shared */
+    void *_Atomic method_index;
+    pthread_mutex_t method_lock;
     char *desc[5];              /* tok_describe cache, built at load */
 };
 

@@ -50,8 +50,8 @@ const float *mx_logp(tok_ctx *ctx, mx_scratch *sc, const tok_encode_options *opt
     }
     tok_ctx_fail(ctx, TOK_ERR_ARG,
                  "method %s needs unigram scores for this %s vocabulary: estimate them from a corpus "
-                 "(tok_scores_estimate, tok ... --unigram-from CORPUS) or load saved ones (tok_scores_load) "
-                 "and pass them in the encode options",
+                 "(tok_scores_estimate; --unigram-from CORPUS in the tok CLI) or load saved ones "
+                 "(tok_scores_load) and pass them as tok_encode_options.scores",
                  tok_method_name(opt->method), ctx->tok->model->vt->type);
     return NULL;
 }

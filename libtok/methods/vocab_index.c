@@ -10,6 +10,8 @@
  */
 #include "methods.h"
 
+#include <stdatomic.h>
+
 /* Model-space form of a prefix/suffix written in the file (byte-level
  * vocabularies store decoded bytes).  Returns its length, 0 if unusable. */
 static uint32_t model_affix(const tok_vocab *v, const char *a, uint8_t *out, size_t cap)
@@ -230,12 +232,25 @@ mx_scratch *mx_scratch_get(tok_ctx *ctx)
         }
         ctx->method_scratch = sc;
     }
-    tok_error err = { 0 };
-    if (mx_index_build(ctx->tok, &sc->ix, &err)) {
-        tok_ctx_fail(ctx, err.code, "%s", err.message);
-        return NULL;
+    /* one index per tokenizer, built by the first context that needs it */
+    tok_tokenizer *t = (tok_tokenizer *)ctx->tok;
+    void *ix = atomic_load(&t->method_index);
+    if (!ix) {
+        tok_error err = { 0 };
+        pthread_mutex_lock(&t->method_lock);
+        ix = atomic_load(&t->method_index);
+        if (!ix) {
+            ix = tok__method_index_new(t, &err);
+            atomic_store(&t->method_index, ix);
+        }
+        pthread_mutex_unlock(&t->method_lock);
+        if (!ix) {
+            tok_ctx_fail(ctx, err.code ? err.code : TOK_ERR_NOMEM, "%s", err.message[0] ? err.message : "out of memory");
+            return NULL;
+        }
     }
-    sc->owns_ix = true;
+    sc->ix = ix;
+    sc->owns_ix = false;
     return sc;
 }
 

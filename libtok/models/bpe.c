@@ -455,6 +455,9 @@ static json_t *bpe_to_json(const tok_model *m, const tok_vocab *v)
     json_object_set_new(j, "fuse_unk", json_boolean(m->fuse_unk));
     json_object_set_new(j, "byte_fallback", json_boolean(m->byte_fallback));
     json_object_set_new(j, "ignore_merges", json_boolean(b->ignore_merges));
+    /* libtok reads its merges from the ranks (exact tiktoken rule); HF, which
+     * ignores model keys it does not know, uses the merges written below */
+    if (b->ranked) json_object_set_new(j, "libtok_ranked", json_true());
     json_t *voc = json_object();
     for (size_t i = 0; i < v->n; i++) {
         const tok_token *t = &v->tok[i];
@@ -699,6 +702,40 @@ static int merges_from_text(tok_jctx *jc, bpe *b, const tok_strmap *ids, tok_sbu
     }
 }
 
+static uint32_t rd32(const uint8_t *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+/* libtok's compact format: records instead of JSON (tokenizer/pack.c). */
+static int vocab_from_pack(tok_jctx *jc, tok_vocab *v, tok_strmap *ids)
+{
+    const uint8_t *p = jc->pack_vocab, *end = p + jc->pack_vocab_len;
+    for (size_t i = 0; i < jc->pack_nvocab; i++) {
+        if (end - p < 8) return tok_jfail(jc, TOK_ERR_FORMAT, "truncated vocabulary record %zu", i), -1;
+        uint32_t id = rd32(p), len = rd32(p + 4);
+        if ((size_t)(end - p - 8) < len) return tok_jfail(jc, TOK_ERR_FORMAT, "truncated vocabulary record %zu", i), -1;
+        if (add_token(jc, v, ids, (const char *)p + 8, len, id)) return -1;
+        p += 8 + len;
+    }
+    return 0;
+}
+
+static int merges_from_pack(tok_jctx *jc, bpe *b, const tok_vocab *v)
+{
+    const uint8_t *p = jc->pack_merges;
+    if (tok_vec_reserve(&b->merges, jc->pack_nmerges)) return tok_jfail(jc, TOK_ERR_NOMEM, "out of memory"), -1;
+    for (size_t i = 0; i < jc->pack_nmerges; i++, p += 8) {
+        uint32_t a = rd32(p), c = rd32(p + 4);
+        if (a >= v->n || c >= v->n || (v->tok[a].flags & TOK_TOKEN_NONE) || (v->tok[c].flags & TOK_TOKEN_NONE))
+            return tok_jfail(jc, TOK_ERR_FORMAT, "merge %zu names an unknown id", i), -1;
+        b->merges.v[b->merges.n++] = (merge3){ (int32_t)a, (int32_t)c, -1 };
+    }
+    return 0;
+}
+
 tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
 {
     bpe *b = calloc(1, sizeof *b);
@@ -738,19 +775,42 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     b->unk_token = dup_opt(unk);
     b->base.cont_prefix = pre && *pre ? strdup(pre) : NULL;
     b->base.eow_suffix = suf && *suf ? strdup(suf) : NULL;
-    bool raw = jc->raw && json_object_size(voc) == 0 && (!merges || json_array_size(merges) == 0);
+    bool empty = json_object_size(voc) == 0 && (!merges || json_array_size(merges) == 0);
+    bool raw = jc->raw && empty, pack = jc->pack_vocab && empty;
 
     size_t saved = tok_jpush(jc, "vocab");
-    if (tok_strmap_init(&ids, raw ? (jc->raw_vocab[1] - jc->raw_vocab[0]) / 24 : json_object_size(voc))) {
+    size_t expect = pack ? jc->pack_nvocab : raw ? (jc->raw_vocab[1] - jc->raw_vocab[0]) / 24 : json_object_size(voc);
+    if (tok_strmap_init(&ids, expect)) {
         tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
         goto fail;
     }
-    if (raw ? vocab_from_text(jc, v, &ids, &k1) : vocab_from_tree(jc, voc, v, &ids)) goto fail;
+    if (pack ? vocab_from_pack(jc, v, &ids) : raw ? vocab_from_text(jc, v, &ids, &k1) : vocab_from_tree(jc, voc, v, &ids))
+        goto fail;
     tok_jpop(jc, saved);
     if (!b->ranked) {
         saved = tok_jpush(jc, "merges");
-        if (raw ? merges_from_text(jc, b, &ids, &k1, &k2, &buf) : merges && merges_from_tree(jc, b, merges, &ids, &buf))
+        if (pack) {
+            if (merges_from_pack(jc, b, v)) goto fail;
+            /* the merged token of each pair, found by its text */
+            for (size_t i = 0; i < b->merges.n; i++) {
+                merge3 *g = &b->merges.v[i];
+                const tok_token *ta = &v->tok[g->a], *tc = &v->tok[g->b];
+                size_t pl = b->base.cont_prefix ? strlen(b->base.cont_prefix) : 0;
+                if (pl > tc->text_len) pl = tc->text_len;
+                buf.n = 0;
+                if (tok_sbuf_put(&buf, ta->text, ta->text_len) || tok_sbuf_put(&buf, tc->text + pl, tc->text_len - pl)) {
+                    tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+                    goto fail;
+                }
+                g->c = tok_strmap_get(&ids, buf.v, buf.n);
+                if (g->c < 0) {
+                    tok_jfail(jc, TOK_ERR_FORMAT, "merge %zu makes a token not in the vocabulary", i);
+                    goto fail;
+                }
+            }
+        } else if (raw ? merges_from_text(jc, b, &ids, &k1, &k2, &buf) : merges && merges_from_tree(jc, b, merges, &ids, &buf)) {
             goto fail;
+        }
         tok_jpop(jc, saved);
     }
     tok_strmap_free(&ids);

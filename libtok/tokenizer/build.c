@@ -2,6 +2,7 @@
  * normalizer, pre-tokenizer, post-processor, decoder. */
 #include "../internal.h"
 #include "../scan/scan.h"
+#include "../methods/methods.h"
 
 #include <stdio.h>
 
@@ -130,6 +131,8 @@ void tok_free(tok_tokenizer *t)
     tok_processor_free(t->post);
     tok_decoder_free(t->decoder);
     tok_added_free(&t->added);
+    if (t->method_index) tok__method_index_free(t->method_index);
+    pthread_mutex_destroy(&t->method_lock);
     tok_vocab_free(&t->vocab);
     for (int i = 0; i < 5; i++) free(t->desc[i]);
     free(t->source);
@@ -159,6 +162,7 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
         return NULL;
     }
     tok_vocab_init(&t->vocab);
+    pthread_mutex_init(&t->method_lock, NULL);
     t->source = strdup(file ? file : "<memory>");
     t->match_special_default = true;
     json_t *model = NULL, *added = NULL, *j = NULL;

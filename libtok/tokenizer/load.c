@@ -53,6 +53,9 @@ static const char *base_name(const char *p)
     return b ? b + 1 : p;
 }
 
+tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
+                              const tok_load_options *opt, tok_error *err);
+
 static tok_format guess_format(const uint8_t *d, size_t n, const char *name)
 {
     if (name) {
@@ -68,6 +71,7 @@ static tok_format guess_format(const uint8_t *d, size_t n, const char *name)
     while (i < n && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t')) i++;
     if (i < n && d[i] == '{') return TOK_FORMAT_HF_JSON;
     if (n > 0 && d[0] == 0x0A) return TOK_FORMAT_SPM; /* protobuf field 1, length-delimited */
+    if (n >= 4 && d[0] == 0x28 && d[1] == 0xB5 && d[2] == 0x2F && d[3] == 0xFD) return TOK_FORMAT_TOKPACK;
     /* "<base64> <digits>\n" */
     size_t j = 0;
     while (j < n && d[j] != ' ' && d[j] != '\n') j++;
@@ -161,8 +165,7 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
         tok__fail(err, TOK_ERR_ARG, "%s: GPT-2 vocab.json needs its merges.txt: load it from a path", fname);
         return NULL;
     case TOK_FORMAT_TOKPACK:
-        tok__fail(err, TOK_ERR_UNSUPPORTED, "%s: the compact format is not supported yet", fname);
-        return NULL;
+        return tok__load_pack(data, len, fname, opt, err);
     default:
         tok__fail(err, TOK_ERR_ARG, "%s: unknown format", fname);
         return NULL;

@@ -16,11 +16,13 @@ static json_t *added_json(const tok_tokenizer *t)
     return a;
 }
 
+tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err);
+
 tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format, tok_error *err)
 {
     if (!t || !path) return tok__fail(err, TOK_ERR_ARG, "no tokenizer or path");
-    if (format != TOK_FORMAT_HF_JSON)
-        return tok__fail(err, TOK_ERR_UNSUPPORTED, "%s: only tokenizer.json output is supported", path);
+    if (format != TOK_FORMAT_HF_JSON && format != TOK_FORMAT_TOKPACK)
+        return tok__fail(err, TOK_ERR_UNSUPPORTED, "%s: output is tokenizer.json or the compact .tokpack", path);
     json_t *root = json_object();
     json_object_set_new(root, "version", json_string("1.0"));
     json_object_set_new(root, "truncation", json_null());
@@ -34,6 +36,11 @@ tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format,
     /* HF rejects unknown top-level keys but not model keys */
     if (!t->match_special_default) json_object_set_new(model, "libtok_match_special", json_false());
     json_object_set_new(root, "model", model);
+    if (format == TOK_FORMAT_TOKPACK) {
+        tok_status st = tok__save_pack(root, t, path, err);
+        json_decref(root);
+        return st;
+    }
     int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     if (rc) return tok__fail(err, TOK_ERR_IO, "%s: cannot write", path);

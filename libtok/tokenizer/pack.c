@@ -1,0 +1,174 @@
+/*
+ * libtok's compact format (.tokpack): one zstd frame holding
+ *
+ *   "TOKPACK1"  u32 json_len  json            the tokenizer.json tree, with a
+ *                                             BPE model's vocab and merges empty
+ *   u32 nvocab  { u32 id, u32 len, bytes }    the BPE vocabulary as records
+ *   u32 nmerges { u32 a, u32 b }              merges as id pairs, rank order
+ *
+ * (little-endian).  Loading skips JSON for the big parts and resolves no merge
+ * strings, and the file is a fraction of the JSON's size.
+ */
+#include "../internal.h"
+
+#include <stdio.h>
+#include <zstd.h>
+
+#define MAGIC "TOKPACK1"
+
+static int put32(tok_sbuf *b, uint32_t x) { return tok_sbuf_put(b, &x, 4); }
+
+tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err);
+tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err)
+{
+    tok_sbuf b = { 0 };
+    tok_status st = TOK_OK;
+    json_t *model = json_object_get(root, "model");
+    json_t *voc = json_object_get(model, "vocab"), *merges = json_object_get(model, "merges");
+    bool bpe = t->model->vt->kind == TOK_MODEL_BPE && json_is_object(voc) && json_is_array(merges);
+    json_incref(voc);
+    json_incref(merges);
+    if (bpe) {
+        json_object_set_new(model, "vocab", json_object());
+        json_object_set_new(model, "merges", json_array());
+    }
+    char *js = json_dumps(root, JSON_COMPACT);
+    if (!js) {
+        st = tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    size_t jl = strlen(js);
+    tok_sbuf_put(&b, MAGIC, 8);
+    put32(&b, (uint32_t)jl);
+    tok_sbuf_put(&b, js, jl);
+    free(js);
+    if (bpe) {
+        put32(&b, (uint32_t)json_object_size(voc));
+        const char *k;
+        size_t kl;
+        json_t *v;
+        json_object_keylen_foreach(voc, k, kl, v) {
+            put32(&b, (uint32_t)json_integer_value(v));
+            put32(&b, (uint32_t)kl);
+            tok_sbuf_put(&b, k, kl);
+        }
+        bool ranked = json_is_true(json_object_get(model, "libtok_ranked"));
+        size_t nm = ranked ? 0 : json_array_size(merges);
+        put32(&b, (uint32_t)nm);
+        for (size_t i = 0; i < nm; i++) {
+            json_t *e = json_array_get(merges, i);
+            int32_t a = tok_vocab_id(&t->vocab, json_string_value(json_array_get(e, 0)), json_string_length(json_array_get(e, 0)));
+            int32_t c = tok_vocab_id(&t->vocab, json_string_value(json_array_get(e, 1)), json_string_length(json_array_get(e, 1)));
+            put32(&b, (uint32_t)a);
+            put32(&b, (uint32_t)c);
+        }
+    } else {
+        put32(&b, 0);
+        put32(&b, 0);
+    }
+    size_t cap = ZSTD_compressBound(b.n);
+    void *z = malloc(cap);
+    if (!z) {
+        st = tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    size_t zn = ZSTD_compress(z, cap, b.v, b.n, 9);
+    if (ZSTD_isError(zn)) {
+        free(z);
+        st = tok__fail(err, TOK_ERR_NOMEM, "%s: zstd: %s", path, ZSTD_getErrorName(zn));
+        goto done;
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(z, 1, zn, f) != zn || fclose(f)) {
+        if (f) fclose(f);
+        st = tok__fail(err, TOK_ERR_IO, "%s: cannot write", path);
+    }
+    free(z);
+done:
+    if (bpe) {
+        json_object_set(model, "vocab", voc);
+        json_object_set(model, "merges", merges);
+    }
+    json_decref(voc);
+    json_decref(merges);
+    tok_vec_free(&b);
+    return st;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
+                              const tok_load_options *opt, tok_error *err);
+tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
+                              const tok_load_options *opt, tok_error *err)
+{
+    unsigned long long n = ZSTD_getFrameContentSize(data, len);
+    if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > ((size_t)1 << 32)) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: not a libtok compact file (bad zstd frame)", file);
+        return NULL;
+    }
+    uint8_t *d = malloc((size_t)n + 1);
+    if (!d) {
+        tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
+        return NULL;
+    }
+    size_t got = ZSTD_decompress(d, (size_t)n, data, len);
+    tok_tokenizer *t = NULL;
+    json_t *root = NULL;
+    if (ZSTD_isError(got) || got != n) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: corrupt compressed data: %s", file,
+                  ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short frame");
+        goto done;
+    }
+    if (n < 12 || memcmp(d, MAGIC, 8)) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte 0: not a libtok compact file", file);
+        goto done;
+    }
+    size_t jl = rd32(d + 8), at = 12 + jl;
+    if (at + 4 > n) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte 8: truncated header", file);
+        goto done;
+    }
+    json_error_t je;
+    root = json_loadb((const char *)d + 12, jl, JSON_ALLOW_NUL, &je);
+    if (!root) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %d: invalid JSON section: %s", file, 12 + je.position, je.text);
+        goto done;
+    }
+    tok_jctx jc = { .file = file };
+    jc.pack_nvocab = rd32(d + at);
+    at += 4;
+    size_t vstart = at;
+    for (size_t i = 0; i < jc.pack_nvocab; i++) {
+        if (at + 8 > n || rd32(d + at + 4) > n - at - 8) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: truncated vocabulary record %zu", file, at, i);
+            goto done;
+        }
+        at += 8 + rd32(d + at + 4);
+    }
+    if (at + 4 > n) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: truncated merges", file, at);
+        goto done;
+    }
+    jc.pack_nmerges = rd32(d + at);
+    at += 4;
+    if (jc.pack_nmerges > (n - at) / 8) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: truncated merges", file, at);
+        goto done;
+    }
+    if (jc.pack_nvocab) {
+        jc.pack_vocab = d + vstart;
+        jc.pack_vocab_len = at - 4 - vstart;
+        jc.pack_merges = d + at;
+    }
+    t = tok__from_hfjson_raw(root, &jc, opt, err);
+done:
+    json_decref(root);
+    free(d);
+    return t;
+}
