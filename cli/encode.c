@@ -26,6 +26,11 @@ static const char encode_help[] =
     "  --alpha A           Unigram sampling smoothing (sample), default 0.1\n"
     "  --nbest N           sample among the N best segmentations (sample)\n"
     "  --tie T             longest | random: tie rule for least-tokens\n"
+    "  --unigram-from C    likelihood/sample on a vocabulary without scores: estimate\n"
+    "                      unigram log-probabilities from corpus file C (EM)\n"
+    "  --em-iters N        EM rounds for --unigram-from (default 3)\n"
+    "  --save-scores F     save the estimate to F for reuse with --scores\n"
+    "  --scores F          unigram scores saved earlier\n"
     "  --seed S            seed for dropout, sampling and random ties\n"
     "  --pattern P         r50k | p50k | cl100k | o200k: split pattern of a .tiktoken file\n"
     "  --ties R            hf | spm: Unigram tie rule\n"
@@ -173,6 +178,8 @@ int cmd_encode(int argc, char **argv)
     enum fmt fmt = FMT_IDS;
     bool lines = false;
     int threads = 1;
+    const char *unigram_from = NULL, *scores_path = NULL, *save_scores = NULL;
+    int em_iters = 3;
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t nfiles = 0;
     for (int i = 1; i < argc; i++) {
@@ -220,6 +227,15 @@ int cmd_encode(int argc, char **argv)
             if (!strcmp(v, "longest")) opt.tie = TOK_TIE_LONGEST;
             else if (!strcmp(v, "random")) opt.tie = TOK_TIE_RANDOM;
             else { usage_error("encode", "--tie takes longest or random"); return EXIT_USAGE; }
+        } else if ((v = opt_value(argc, argv, &i, "--unigram-from"))) {
+            unigram_from = v;
+        } else if ((v = opt_value(argc, argv, &i, "--scores"))) {
+            scores_path = v;
+        } else if ((v = opt_value(argc, argv, &i, "--save-scores"))) {
+            save_scores = v;
+        } else if ((v = opt_value(argc, argv, &i, "--em-iters"))) {
+            em_iters = atoi(v);
+            if (em_iters < 1 || em_iters > 100) { usage_error("encode", "--em-iters takes 1..100"); return EXIT_USAGE; }
         } else if (a[0] == '-' && a[1]) {
             usage_error("encode", "unknown option %s", a);
             return EXIT_USAGE;
@@ -232,6 +248,23 @@ int cmd_encode(int argc, char **argv)
     if (!t) return EXIT_RUNTIME;
 
     int rc = EXIT_OK;
+    tok_scores *scores = NULL;
+    tok_error serr = { 0 };
+    if (scores_path) {
+        if (!(scores = tok_scores_load(t, scores_path, &serr))) rc = EXIT_RUNTIME;
+    } else if (unigram_from) {
+        size_t clen;
+        char *corpus = read_all(unigram_from, &clen);
+        if (!corpus || !(scores = tok_scores_estimate(t, corpus, clen, em_iters, &serr))) rc = EXIT_RUNTIME;
+        free(corpus);
+        if (scores && save_scores && tok_scores_save(scores, save_scores, &serr)) rc = EXIT_RUNTIME;
+    }
+    if (rc) {
+        if (serr.message[0]) fprintf(stderr, "tok encode: %s\n", serr.message);
+        tok_free(t);
+        return rc;
+    }
+    opt.scores = scores;
     char **bufs = calloc(nfiles, sizeof *bufs);
     size_t *blens = calloc(nfiles, sizeof *blens);
     for (size_t f = 0; f < nfiles && rc == EXIT_OK; f++)
@@ -269,6 +302,7 @@ int cmd_encode(int argc, char **argv)
     free(bufs);
     free(blens);
     free(files);
+    tok_scores_free(scores);
     tok_free(t);
     return rc;
 }
