@@ -16,25 +16,9 @@ size_t tok_scan_cl100k(const uint8_t *s, size_t n, size_t pos)
         size_t l2;
         if (sc_cls_at(s, pos + l, &l2) & TOK_CL_L) return sc_run(s, n, pos + l + l2, TOK_CL_L);
     }
-    if (k & TOK_CL_N) {
-        size_t e = pos + l;
-        for (int i = 1; i < 3 && e < n; i++) {
-            size_t l2;
-            if (!(sc_cls_at(s, e, &l2) & TOK_CL_N)) break;
-            e += l2;
-        }
-        return e;
-    }
-    size_t j = c == ' ' ? pos + 1 : pos;
-    if (j < n) {
-        size_t l2;
-        uint8_t kj = sc_cls_at(s, j, &l2);
-        if (!(kj & (TOK_CL_S | TOK_CL_L | TOK_CL_N))) {
-            size_t e = sc_run_not(s, n, j + l2, TOK_CL_S | TOK_CL_L | TOK_CL_N);
-            while (e < n && (s[e] == '\r' || s[e] == '\n')) e++;
-            return e;
-        }
-    }
+    if (k & TOK_CL_N) return sc_digits3(s, n, pos, l);
+    size_t e = sc_punct(s, n, pos, "\r\n");
+    if (e) return e;
     if (k & TOK_CL_S) return sc_spaces(s, n, pos);
     return pos + l; /* not reached: every character is covered above */
 }

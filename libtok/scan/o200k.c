@@ -51,25 +51,8 @@ size_t tok_scan_o200k(const uint8_t *s, size_t n, size_t pos)
     if ((k & (TOK_CL_U | TOK_CL_W)) && (e = alt_a(s, n, pos))) return e;
     if (p && (e = alt_b(s, n, pos + l))) return e;
     if ((k & TOK_CL_U) && (e = alt_b(s, n, pos))) return e;
-    if (k & TOK_CL_N) {
-        e = pos + l;
-        for (int i = 1; i < 3 && e < n; i++) {
-            size_t l2;
-            if (!(sc_cls_at(s, e, &l2) & TOK_CL_N)) break;
-            e += l2;
-        }
-        return e;
-    }
-    size_t j = c == ' ' ? pos + 1 : pos;
-    if (j < n) {
-        size_t l2;
-        uint8_t kj = sc_cls_at(s, j, &l2);
-        if (!(kj & (TOK_CL_S | TOK_CL_L | TOK_CL_N))) {
-            e = sc_run_not(s, n, j + l2, TOK_CL_S | TOK_CL_L | TOK_CL_N);
-            while (e < n && (s[e] == '\r' || s[e] == '\n' || s[e] == '/')) e++;
-            return e;
-        }
-    }
+    if (k & TOK_CL_N) return sc_digits3(s, n, pos, l);
+    if ((e = sc_punct(s, n, pos, "\r\n/"))) return e;
     if (k & TOK_CL_S) return sc_spaces(s, n, pos);
     return pos + l;
 }

@@ -6,6 +6,7 @@
 #include "scan.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 /* Code point at s[i] (valid UTF-8), its length in *len. */
 static inline uint32_t sc_dec(const uint8_t *s, size_t i, size_t *len)
@@ -84,6 +85,29 @@ static inline size_t sc_spaces(const uint8_t *s, size_t n, size_t pos)
     if (last_nl != (size_t)-1) return last_nl + 1;
     if (w == n || last == pos) return w;
     return last;
+}
+
+/* \p{N}{1,3} from a number character at pos (length l). */
+static inline size_t sc_digits3(const uint8_t *s, size_t n, size_t pos, size_t l)
+{
+    size_t e = pos + l;
+    for (int i = 1; i < 3 && e < n; i++) {
+        size_t l2;
+        if (!(sc_cls_at(s, e, &l2) & TOK_CL_N)) break;
+        e += l2;
+    }
+    return e;
+}
+
+/* ' '?[^\s\p{L}\p{N}]+ then any of the bytes in `tail` ([\r\n]* or
+ * [\r\n/]*) from pos: the end, or 0 if it does not match. */
+static inline size_t sc_punct(const uint8_t *s, size_t n, size_t pos, const char *tail)
+{
+    size_t j = s[pos] == ' ' ? pos + 1 : pos, l;
+    if (j >= n || (sc_cls_at(s, j, &l) & (TOK_CL_S | TOK_CL_L | TOK_CL_N))) return 0;
+    size_t e = sc_run_not(s, n, j + l, TOK_CL_S | TOK_CL_L | TOK_CL_N);
+    while (e < n && s[e] && strchr(tail, s[e])) e++;
+    return e;
 }
 
 /* \s+(?!\S) | \s+ from a whitespace character at pos. */
