@@ -101,7 +101,7 @@ unit-asan:
 
 parity: $(TOK_BIN)
 	sh scripts/fetch-refs.sh
-	TOK=$(TOK_BIN) PARITY_NO_FETCH=1 sh tests/parity/run.sh
+	TOK=$(abspath $(TOK_BIN)) PARITY_NO_FETCH=1 sh tests/parity/run.sh
 
 demo: deps $(TOK_BIN)
 	sh scripts/demo.sh
