@@ -308,18 +308,18 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
     if (n == 0) return TOK_OK;
     float dropout = b->dropout;
     if (opt && opt->dropout >= 0) dropout = opt->dropout;
-    uint64_t h = 0;
+    uint64_t h = 0, key = 0;
     size_t first = out->n;
     if (dropout <= 0) {
-        h = tok_hash_bytes(p, n);
-        int r = tok_pcache_get(&s->cache, p, n, h, out);
+        h = tok_pcache_hash(p, n, &key);
+        int r = tok_pcache_get(&s->cache, p, n, h, key, out);
         if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         /* HF ignore_merges, and tiktoken: a pre-token that is a token is that token */
         if (b->ignore_merges || b->ranked) {
             int32_t id = tok_vocab_model_id(m->vocab, p, n);
             if (id >= 0) {
                 if (tok_toks_push(out, id, 0, n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-                tok_pcache_put(&s->cache, p, n, h, out->id + first, out->off + first, 1);
+                tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, 1);
                 return TOK_OK;
             }
         }
@@ -332,7 +332,7 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
         const sym *y = &s->syms.v[i];
         if (tok_toks_push(out, y->id, y->start, y->start + y->len)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     }
-    if (dropout <= 0) tok_pcache_put(&s->cache, p, n, h, out->id + first, out->off + first, out->n - first);
+    if (dropout <= 0) tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, out->n - first);
     return TOK_OK;
 }
 

@@ -23,6 +23,7 @@ struct tok_added_matcher {
     TOK_VEC(uint8_t) label;  /* edges, grouped per node, sorted by label */
     TOK_VEC(uint32_t) target;
     bool first[256];
+    bool any_plain;  /* holds a non-special token (matched whatever the policy) */
 };
 
 /* Build by inserting sorted patterns depth-first: we collect (pattern, id)
@@ -95,6 +96,12 @@ static struct tok_added_matcher *matcher_new(pat *p, size_t n)
     for (size_t i = 0; i < n; i++)
         if (p[i].n) m->first[p[i].s[0]] = true;
     return m;
+}
+
+static void mark_plain(struct tok_added_matcher *m, const tok_added_set *a, const pat *p, size_t n)
+{
+    for (size_t i = 0; m && i < n; i++)
+        if (!a->v.v[p[i].index].special) m->any_plain = true;
 }
 
 static void matcher_free(struct tok_added_matcher *m)
@@ -180,6 +187,8 @@ tok_status tok_added_build(tok_tokenizer *t, tok_error *err)
     }
     if ((nr && !(a->raw = matcher_new(raw, nr))) || (nn && !(a->norm = matcher_new(norm, nn))))
         st = tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    mark_plain(a->raw, a, raw, nr);
+    mark_plain(a->norm, a, norm, nn);
 done:
     free(raw);
     free(norm);
@@ -223,6 +232,7 @@ tok_status tok_added_split(const tok_tokenizer *t, bool normalized_set, const to
                            bool match_special, tok_pieces *out, tok_ctx *ctx)
 {
     const struct tok_added_matcher *m = normalized_set ? t->added.norm : t->added.raw;
+    if (m && !match_special && !m->any_plain) m = NULL; /* nothing here can match */
     if (!m || p->id >= 0 || p->n == 0) {
         if (p->n == 0 && p->id < 0) return TOK_OK;
         return tok_vec_push(out, *p) ? tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory") : TOK_OK;
