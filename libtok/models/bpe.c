@@ -45,7 +45,11 @@ typedef struct hent {
     int32_t new_id;
 } hent;
 
+#define PAIR_MEMO 4096
+typedef struct pair_memo { uint64_t key, val; } pair_memo;
+
 typedef struct bpe_scratch {
+    pair_memo memo[PAIR_MEMO]; /* key UINT64_MAX: empty */
     tok_pcache cache;
     TOK_VEC(sym) syms;
     TOK_VEC(hent) heap;
@@ -58,6 +62,7 @@ static void *bpe_scratch_new(const tok_model *m)
     bpe_scratch *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     tok_pcache_init(&s->cache);
+    memset(s->memo, 0xFF, sizeof s->memo);
     return s;
 }
 
@@ -108,10 +113,21 @@ static hent heap_pop(bpe_scratch *s)
     return top;
 }
 
-static inline int pair_lookup(const bpe *b, int32_t x, int32_t y, uint32_t *rank, int32_t *new_id)
+/* Pair -> (rank, merged id).  The pair table is large; a small per-context
+ * memo in front keeps the pairs a text repeats (and degenerate inputs such
+ * as one letter a million times) in the first-level cache. */
+static inline int pair_lookup(const bpe *b, bpe_scratch *s, int32_t x, int32_t y, uint32_t *rank, int32_t *new_id)
 {
-    uint64_t v;
-    if (!tok_u64map_get(&b->pairs, (uint64_t)(uint32_t)x << 32 | (uint32_t)y, &v)) return 0;
+    uint64_t key = (uint64_t)(uint32_t)x << 32 | (uint32_t)y, v;
+    pair_memo *m = &s->memo[(tok_hash64(key)) & (PAIR_MEMO - 1)];
+    if (m->key == key) {
+        v = m->val;
+    } else {
+        if (!tok_u64map_get(&b->pairs, key, &v)) v = UINT64_MAX;
+        m->key = key;
+        m->val = v;
+    }
+    if (v == UINT64_MAX) return 0;
     *rank = (uint32_t)(v >> 32);
     *new_id = (int32_t)(uint32_t)v;
     return 1;
@@ -223,7 +239,7 @@ static tok_status merge_all(const bpe *b, tok_ctx *ctx, bpe_scratch *s, float dr
     for (size_t i = 0; i + 1 < n; i++) {
         uint32_t rank;
         int32_t nid;
-        if (pair_lookup(b, y[i].id, y[i + 1].id, &rank, &nid) &&
+        if (pair_lookup(b, s, y[i].id, y[i + 1].id, &rank, &nid) &&
             heap_push(s, (uint64_t)rank << 32 | i, nid))
             return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     }
@@ -244,7 +260,7 @@ static tok_status merge_all(const bpe *b, tok_ctx *ctx, bpe_scratch *s, float dr
         int32_t nx = y[pos].next;
         uint32_t rank;
         int32_t nid;
-        if (!pair_lookup(b, y[pos].id, y[nx].id, &rank, &nid) || nid != top.new_id) continue;
+        if (!pair_lookup(b, s, y[pos].id, y[nx].id, &rank, &nid) || nid != top.new_id) continue;
         y[pos].id = top.new_id;
         y[pos].len += y[nx].len;
         y[pos].next = y[nx].next;
@@ -252,13 +268,13 @@ static tok_status merge_all(const bpe *b, tok_ctx *ctx, bpe_scratch *s, float dr
         if (y[nx].next >= 0) y[y[nx].next].prev = (int32_t)pos;
         if (y[pos].prev >= 0) {
             int32_t pv = y[pos].prev;
-            if (pair_lookup(b, y[pv].id, y[pos].id, &rank, &nid) &&
+            if (pair_lookup(b, s, y[pv].id, y[pos].id, &rank, &nid) &&
                 heap_push(s, (uint64_t)rank << 32 | (uint32_t)pv, nid))
                 return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         }
         if (y[pos].next >= 0) {
             int32_t nn = y[pos].next;
-            if (pair_lookup(b, y[pos].id, y[nn].id, &rank, &nid) &&
+            if (pair_lookup(b, s, y[pos].id, y[nn].id, &rank, &nid) &&
                 heap_push(s, (uint64_t)rank << 32 | pos, nid))
                 return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         }
@@ -277,7 +293,7 @@ static void merge_small(const bpe *b, bpe_scratch *s)
     uint32_t rank[SMALL_MAX];
     int32_t nid[SMALL_MAX];
     for (size_t i = 0; i + 1 < n; i++)
-        if (!pair_lookup(b, y[i].id, y[i + 1].id, &rank[i], &nid[i])) rank[i] = UINT32_MAX;
+        if (!pair_lookup(b, s, y[i].id, y[i + 1].id, &rank[i], &nid[i])) rank[i] = UINT32_MAX;
     while (n > 1) {
         size_t best = 0;
         uint32_t br = UINT32_MAX;
@@ -292,9 +308,9 @@ static void merge_small(const bpe *b, bpe_scratch *s)
             nid[i] = nid[i + 1];
         }
         n--;
-        if (best + 1 < n && !pair_lookup(b, y[best].id, y[best + 1].id, &rank[best], &nid[best])) rank[best] = UINT32_MAX;
+        if (best + 1 < n && !pair_lookup(b, s, y[best].id, y[best + 1].id, &rank[best], &nid[best])) rank[best] = UINT32_MAX;
         if (best + 1 >= n) rank[best] = UINT32_MAX;
-        if (best > 0 && !pair_lookup(b, y[best - 1].id, y[best].id, &rank[best - 1], &nid[best - 1])) rank[best - 1] = UINT32_MAX;
+        if (best > 0 && !pair_lookup(b, s, y[best - 1].id, y[best].id, &rank[best - 1], &nid[best - 1])) rank[best - 1] = UINT32_MAX;
     }
     for (size_t i = 0; i < n; i++) y[i].next = i + 1 < n ? (int32_t)(i + 1) : -1;
     s->syms.n = n;
