@@ -69,7 +69,9 @@ static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *
     const bytelevel *bl = (const bytelevel *)self;
     tok_pt_matcher *m = NULL;
     if (bl->use_regex && !(m = tok_pt_matcher_new(bl->re, ctx))) return TOK_ERR_NOMEM;
-    return tok_pt_map(bl, in, out, ctx, piece, m);
+    tok_status st = tok_pt_map(bl, in, out, ctx, piece, m);
+    tok_pt_matcher_done(m);
+    return st;
 }
 
 static void bl_free(tok_pretok *self)

@@ -87,6 +87,8 @@ void tok_pt_regex_free(tok_pt_regex *re);
 /** Per-call match state (lives in the ctx arena). */
 typedef struct tok_pt_matcher tok_pt_matcher;
 tok_pt_matcher *tok_pt_matcher_new(const tok_pt_regex *re, tok_ctx *ctx);
+/** Release what a matcher may have taken outside the arena (a grown JIT stack). */
+void tok_pt_matcher_done(tok_pt_matcher *m);
 /** Split src by the regex as HF (onig find_iter + Pattern::find_matches). */
 tok_status tok_pt_split_regex(tok_pt_matcher *m, const tok_piece *src, bool invert, tok_split_behavior b,
                               tok_pieces *out, tok_ctx *ctx);

@@ -49,6 +49,9 @@ struct tok_pt_regex {
 struct tok_pt_matcher {
     const tok_pt_regex *re;
     pcre2_match_data *md;
+    /* only for matches too deep for the default 32 KiB JIT stack */
+    pcre2_jit_stack *stack;
+    pcre2_match_context *mc;
 };
 
 /* Oniguruma's \s (White_Space). */
@@ -1183,7 +1186,18 @@ tok_pt_matcher *tok_pt_matcher_new(const tok_pt_regex *re, tok_ctx *ctx)
     }
     m->re = re;
     m->md = md;
+    m->stack = NULL;
+    m->mc = NULL;
     return m;
+}
+
+void tok_pt_matcher_done(tok_pt_matcher *m)
+{
+    if (!m) return;
+    pcre2_jit_stack_free(m->stack);
+    pcre2_match_context_free(m->mc);
+    m->stack = NULL;
+    m->mc = NULL;
 }
 
 /* Leftmost match at or after start: 1 found, 0 none, <0 PCRE2 error. */
@@ -1191,9 +1205,16 @@ static int find(tok_pt_matcher *m, const uint8_t *s, size_t n, size_t start, siz
 {
     int rc;
     if (m->re->jit) {
-        rc = pcre2_jit_match(m->re->code, s, n, start, 0, m->md, NULL);
-        if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
-            rc = pcre2_match(m->re->code, s, n, start, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, m->md, NULL);
+        rc = pcre2_jit_match(m->re->code, s, n, start, 0, m->md, m->mc);
+        if (rc == PCRE2_ERROR_JIT_STACKLIMIT && !m->stack) {
+            /* a long match of a repeated group: retry with a stack that can
+             * grow (Oniguruma has no such limit) */
+            m->mc = pcre2_match_context_create(NULL);
+            m->stack = pcre2_jit_stack_create(1 << 16, 1 << 28, NULL);
+            if (!m->mc || !m->stack) return PCRE2_ERROR_NOMEMORY;
+            pcre2_jit_stack_assign(m->mc, NULL, m->stack);
+            rc = pcre2_jit_match(m->re->code, s, n, start, 0, m->md, m->mc);
+        }
     } else {
         rc = pcre2_match(m->re->code, s, n, start, PCRE2_NO_UTF_CHECK, m->md, NULL);
     }

@@ -27,7 +27,9 @@ static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *
     /* one match block per call: the tokenizer is shared between threads */
     tok_pt_matcher *m = tok_pt_matcher_new(sp->re, ctx);
     if (!m) return TOK_ERR_NOMEM;
-    return tok_pt_map(sp, in, out, ctx, piece, m);
+    tok_status st = tok_pt_map(sp, in, out, ctx, piece, m);
+    tok_pt_matcher_done(m);
+    return st;
 }
 
 static void sp_free(tok_pretok *self)

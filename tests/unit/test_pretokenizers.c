@@ -614,11 +614,13 @@ static void passthrough(void **state)
     assert_int_equal(out.n, 3);
     assert_int_equal(out.v[0].n, 2);
     assert_memory_equal(out.v[0].s, " x", 2);
-    assert_int_equal(out.v[1].id, 7);
-    assert_ptr_equal(out.v[1].s, tokp.s);
-    assert_int_equal(out.v[1].n, 3);
-    assert_memory_equal(out.v[2].s, " y", 2);
-    assert_int_equal(tok_piece_start(&out.v[2], 0), 2); /* the prefix space takes y's range */
+    assert_int_equal(out.v[1].n, 2);
+    assert_memory_equal(out.v[1].s, " y", 2);
+    assert_int_equal(tok_piece_start(&out.v[1], 0), 2); /* the prefix space takes y's range */
+    assert_int_equal(tok_piece_end(&out.v[1], 0), 3);
+    assert_int_equal(out.v[2].id, 7);
+    assert_ptr_equal(out.v[2].s, tokp.s);
+    assert_int_equal(out.v[2].n, 3);
     tok_vec_free(&in);
     tok_vec_free(&out);
     tok_ctx_free(ctx);
@@ -731,7 +733,8 @@ static void onig_translation(void **state)
         { "\\u3042", "\\x{3042}" },
         { "(?m:.)", "(?s:.)" },
         { "a{,3}", "a{0,3}" },
-        { "[a-z&&[^aeiou]]", "(?:(?=[a-z])(?:(?![aeiou])(?s:.)))" },
+        { "[a-z&&[^aeiou]]", "(?:(?=[a-z])(?:[^aeiou]))" },
+        { "[^a-z&&[^aeiou]]", "(?:(?!(?=[a-z])(?:[^aeiou]))(?s:.))" },
         { "[^\\S\\r\\n]", "(?:(?![\\r\\n])[\\x{9}-\\x{d}\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}"
                           "\\x{2029}\\x{202f}\\x{205f}\\x{3000}])" },
         { "\\p{Hiragana}", "[\\p{sc:Hiragana}\\x{1b132}]" },
