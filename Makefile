@@ -53,9 +53,13 @@ $(B)/%.o: %.c $(HDRS)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # Unicode class table for the scanners, asked of PCRE2 at build time.
-$(B)/gen/gen_unitab: tools/gen_unitab.c libtok/scan/classes.h
+$(B)/libtok-nogen.a: $(filter-out $(B)/gen/unitab.o,$(LIB_OBJ))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/gen/gen_unitab: tools/gen_unitab.c libtok/scan/classes.h $(B)/libtok-nogen.a
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -I. -o $@ tools/gen_unitab.c $(PKG_CFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ tools/gen_unitab.c $(B)/libtok-nogen.a $(LDLIBS)
 
 $(B)/gen/unitab.c: $(B)/gen/gen_unitab
 	$< > $@.tmp && mv $@.tmp $@
