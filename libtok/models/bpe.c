@@ -26,7 +26,8 @@ typedef struct bpe {
     bool ranked;              /* tiktoken: pairs implied by ranks */
     bool ignore_merges;
     bool dup_results;         /* some token is made by merges of different ranks */
-    bool marker_split;        /* no token has "▁" right after another character */
+    bool marker_split;        /* split model input before "▁" (SentencePiece-style vocabularies) */
+    bool no_split_after[256]; /* ...except after these bytes: some token has "<byte>▁" inside */
     float dropout;            /* file's dropout, 0 = none */
     char *unk_token;
     int32_t unk_id;
@@ -355,9 +356,9 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
 #define MARKER "\xE2\x96\x81"
 
 /* Without a pre-tokenizer (SentencePiece-style files) the model sees whole
- * lines.  When no token contains "▁" right after another character, no merge
- * can join the text before such a "▁" with it, so each stretch can be merged
- * on its own, and cached, with the same result. */
+ * lines.  A merge can only join the text before a "▁" with it if some token
+ * contains the byte before the "▁" followed by "▁"; everywhere else each
+ * stretch can be merged on its own, and cached, with the same result. */
 static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n,
                              const tok_encode_options *opt, tok_toks *out)
 {
@@ -367,6 +368,7 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
     for (uint32_t i = 1; i + 3 <= n; i++) {
         if (p[i] != 0xE2 || memcmp(p + i, MARKER, 3) != 0) continue;
         if (i >= 3 && memcmp(p + i - 3, MARKER, 3) == 0) continue;
+        if (b->no_split_after[p[i - 1]]) continue;
         size_t first = out->n;
         tok_status st = bpe_encode_one(m, ctx, p + start, i - start, opt, out);
         if (st) return st;
@@ -398,14 +400,13 @@ static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
     }
     m->unk_id = b->unk_id;
     b->marker_split = !v->byte_level;
+    memset(b->no_split_after, 0, sizeof b->no_split_after);
     for (size_t i = 0; i < v->n && b->marker_split; i++) {
         const tok_token *t = &v->tok[i];
         if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL)) continue;
         for (uint32_t k = 1; k + 3 <= t->nbytes; k++)
-            if (!memcmp(t->bytes + k, MARKER, 3) && !(k >= 3 && !memcmp(t->bytes + k - 3, MARKER, 3))) {
-                b->marker_split = false;
-                break;
-            }
+            if (!memcmp(t->bytes + k, MARKER, 3) && !(k >= 3 && !memcmp(t->bytes + k - 3, MARKER, 3)))
+                b->no_split_after[t->bytes[k - 1]] = true;
     }
     if (!b->ranked) {
         if (tok_u64map_init(&b->pairs, b->merges.n)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
