@@ -43,7 +43,7 @@ else
 TOK_BIN   := $(B)/tok
 endif
 
-.PHONY: all lib clean deps fetch check unit unit-asan parity demo bench install uninstall
+.PHONY: all lib clean deps fetch check unit unit-asan parity robust demo bench install uninstall
 
 all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so
 lib: $(B)/libtok.a $(B)/libtok.so
@@ -96,6 +96,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) parity
+	$(MAKE) robust
 
 unit: $(TEST_BIN) $(TOK_BIN)
 	@sh tests/run-unit.sh $(B) $(TEST_BIN)
@@ -106,6 +107,12 @@ unit-asan:
 parity: $(TOK_BIN)
 	sh scripts/fetch-refs.sh
 	TOK=$(abspath $(TOK_BIN)) PARITY_NO_FETCH=1 sh tests/parity/run.sh
+
+# bad files and bad text through the ASan+UBSan tok: exit 0/1, never a crash
+robust:
+	sh scripts/fetch-refs.sh
+	$(MAKE) B=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build-asan/tok
+	node tests/robust/fuzz.js build-asan/tok $${TOK_CACHE:-$$HOME/.cache/libtok}/tokenizers 60
 
 demo: deps $(TOK_BIN)
 	sh scripts/demo.sh

@@ -169,7 +169,18 @@ static int encode_texts(const tok_tokenizer *t, const tok_encode_options *opt, e
     return rc;
 }
 
+static int encode_main(int argc, char **argv, const char **files);
+
 int cmd_encode(int argc, char **argv)
+{
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    if (!files) return EXIT_RUNTIME;
+    int rc = encode_main(argc, argv, files);
+    free(files);
+    return rc;
+}
+
+static int encode_main(int argc, char **argv, const char **files)
 {
     tok_open to;
     tok_open_init(&to);
@@ -180,7 +191,6 @@ int cmd_encode(int argc, char **argv)
     int threads = 1;
     const char *unigram_from = NULL, *scores_path = NULL, *save_scores = NULL;
     int em_iters = 3;
-    const char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t nfiles = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -301,7 +311,6 @@ int cmd_encode(int argc, char **argv)
     for (size_t f = 0; f < nfiles; f++) free(bufs[f]);
     free(bufs);
     free(blens);
-    free(files);
     tok_scores_free(scores);
     tok_free(t);
     return rc;

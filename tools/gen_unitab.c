@@ -92,5 +92,7 @@ int main(void)
     for (int k = 0; k < nb; k++)
         for (int i = 0; i < 256; i++) printf("%s%u,", i % 32 ? "" : "\n", blocks[k][i]);
     printf("\n};\n");
+    for (int i = 0; i < NC; i++) pcre2_code_free(code[i]);
+    pcre2_match_data_free(md);
     return 0;
 }
