@@ -471,7 +471,8 @@ static json_t *bpe_to_json(const tok_model *m, const tok_vocab *v)
     json_object_set_new(j, "end_of_word_suffix", m->eow_suffix ? json_string(m->eow_suffix) : json_null());
     json_object_set_new(j, "fuse_unk", json_boolean(m->fuse_unk));
     json_object_set_new(j, "byte_fallback", json_boolean(m->byte_fallback));
-    json_object_set_new(j, "ignore_merges", json_boolean(b->ignore_merges));
+    /* tiktoken takes a pre-token that is a token as that token: HF's ignore_merges */
+    json_object_set_new(j, "ignore_merges", json_boolean(b->ignore_merges || b->ranked));
     /* libtok reads its merges from the ranks (exact tiktoken rule); HF, which
      * ignores model keys it does not know, uses the merges written below */
     if (b->ranked) json_object_set_new(j, "libtok_ranked", json_true());
@@ -492,24 +493,33 @@ static json_t *bpe_to_json(const tok_model *m, const tok_vocab *v)
             json_array_append_new(mg, pr);
         }
     } else {
-        /* One merge per token in rank order: the split whose parts have the
-         * lowest ranks, as tiktoken would have built it. */
+        /* One merge per token in rank order: the last merge tiktoken makes
+         * when it encodes the token's own bytes with the lower ranks only. */
+        TOK_VEC(int32_t) parts = { 0 };
         for (size_t i = 0; i < v->n; i++) {
             const tok_token *t = &v->tok[i];
             if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL) || t->nbytes < 2) continue;
-            int32_t ba = -1, bc = -1;
-            for (uint32_t k = 1; k < t->nbytes; k++) {
-                int32_t a = tok_vocab_model_id(v, t->bytes, k);
-                int32_t c = tok_vocab_model_id(v, t->bytes + k, t->nbytes - k);
-                if (a < 0 || c < 0 || (size_t)a >= i || (size_t)c >= i) continue;
-                if (ba < 0 || (a > c ? a : c) < (ba > bc ? ba : bc)) { ba = a; bc = c; }
+            parts.n = 0;
+            bool ok = true;
+            for (uint32_t k = 0; k < t->nbytes && ok; k++) ok = tok_vec_push(&parts, v->byte_id[t->bytes[k]]) == 0 && v->byte_id[t->bytes[k]] >= 0;
+            while (ok && parts.n > 2) {
+                size_t best = 0;
+                uint64_t br = UINT64_MAX, val;
+                for (size_t k = 0; k + 1 < parts.n; k++)
+                    if (tok_u64map_get(&b->pairs, (uint64_t)(uint32_t)parts.v[k] << 32 | (uint32_t)parts.v[k + 1], &val) &&
+                        (val >> 32) < i && (val >> 32) < br) { br = val >> 32; best = k; }
+                if (br == UINT64_MAX) { ok = false; break; }
+                parts.v[best] = (int32_t)br;
+                memmove(parts.v + best + 1, parts.v + best + 2, (parts.n - best - 2) * sizeof *parts.v);
+                parts.n--;
             }
-            if (ba < 0) continue;
+            if (!ok || parts.n != 2) continue;
             json_t *pr = json_array();
-            json_array_append_new(pr, json_stringn(v->tok[ba].text, v->tok[ba].text_len));
-            json_array_append_new(pr, json_stringn(v->tok[bc].text, v->tok[bc].text_len));
+            json_array_append_new(pr, json_stringn(v->tok[parts.v[0]].text, v->tok[parts.v[0]].text_len));
+            json_array_append_new(pr, json_stringn(v->tok[parts.v[1]].text, v->tok[parts.v[1]].text_len));
             json_array_append_new(mg, pr);
         }
+        tok_vec_free(&parts);
     }
     json_object_set_new(j, "merges", mg);
     return j;

@@ -116,6 +116,18 @@ run_case() {
     tkpath=$TK/$tkfile
     dir=$WORK/$name
     mkdir -p "$dir"
+    refpath=$tkpath
+    case $tkfile in
+        conv:*)
+            # the reference reads the tokenizer.json `tok convert` wrote; tok reads the original
+            tkpath=$TK/${tkfile#conv:}
+            refpath=$WORK/$name.converted.json
+            [ -f "$tkpath" ] || { fail_case "$name" "no tokenizer file $tkpath (scripts/fetch-refs.sh)"; return; }
+            if ! "$TOK" convert -t "$tkpath" -o "$refpath" 2> "$dir/conv.err"; then
+                fail_case "$name" "tok convert failed" "$dir/conv.err"; return
+            fi
+            ;;
+    esac
     lines_flag=
     [ "$mode" = lines ] && lines_flag=--lines
     if [ "$mode" != lines ] && [ "$mode" != whole ]; then
@@ -131,6 +143,7 @@ run_case() {
             char-offsets) cmp_flags="$cmp_flags${NL}--char-offsets" ;;
             threads2)   tokargs="$tokargs${NL}--threads${NL}2" ;;
             regex-only) tokargs="$tokargs${NL}--regex-only" ;;
+            ties-hf)    tokargs="$tokargs${NL}--ties${NL}hf" ;;
             -) ;;
             *) fail_case "$name" "unknown option '$o' in $CASES_FILE"; return ;;
         esac
@@ -146,15 +159,15 @@ run_case() {
 
     # Reference output (cached).
     if [ "$ref" != decode ]; then
-        key=$( (echo "$ref $mode $nospecial $(ref_version "$ref") $(file_hash "$tkpath")"
+        key=$( (echo "$ref $mode $nospecial $(ref_version "$ref") $(file_hash "$refpath")"
                 IFS=$NL; for f in $files; do sha16 < "$f"; done) | sha16)
-        refbase=$REFOUT/$ref.$tkfile.$text.$mode.${nospecial:+no}special
+        refbase=$REFOUT/$ref.$(echo "$tkfile" | tr ':' '_').$text.$mode.${nospecial:+no}special
         refout=$refbase.$key.jsonl
         if [ ! -f "$refout" ]; then
             IFS=$NL
             # shellcheck disable=SC2086
             case $ref in
-                hf)       timeout "$TIMEOUT" node "$HERE/ref_hf.js" "$tkpath" $files $lines_flag $nospecial ;;
+                hf)       timeout "$TIMEOUT" node "$HERE/ref_hf.js" "$refpath" $files $lines_flag $nospecial ;;
                 tiktoken) timeout "$TIMEOUT" node "$HERE/ref_tiktoken.js" "$tkpath" $files $lines_flag ;;
                 spm)      if [ "$mode" != lines ]; then echo "spm_encode works per line only: use mode lines" >&2; false
                           else timeout "$TIMEOUT" sh "$HERE/ref_spm.sh" "$tkpath" $files; fi ;;
