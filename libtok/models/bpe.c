@@ -737,14 +737,15 @@ static uint32_t rd32(const uint8_t *p)
 }
 
 /* libtok's compact format: records instead of JSON (tokenizer/pack.c). */
-static int vocab_from_pack(tok_jctx *jc, tok_vocab *v, tok_strmap *ids)
+static int vocab_from_pack(tok_jctx *jc, tok_vocab *v)
 {
     const uint8_t *p = jc->pack_vocab, *end = p + jc->pack_vocab_len;
     for (size_t i = 0; i < jc->pack_nvocab; i++) {
         if (end - p < 8) return tok_jfail(jc, TOK_ERR_FORMAT, "truncated vocabulary record %zu", i), -1;
         uint32_t id = rd32(p), len = rd32(p + 4);
         if ((size_t)(end - p - 8) < len) return tok_jfail(jc, TOK_ERR_FORMAT, "truncated vocabulary record %zu", i), -1;
-        if (add_token(jc, v, ids, (const char *)p + 8, len, id)) return -1;
+        if (id >= (1u << 30)) return tok_jfail(jc, TOK_ERR_FORMAT, "vocabulary record %zu: id %u out of range", i, id), -1;
+        if (tok_vocab_set(v, (int32_t)id, (const char *)p + 8, len, 0, TOK__IN_MODEL, jc->err)) return -1;
         p += 8 + len;
     }
     return 0;
@@ -754,11 +755,12 @@ static int merges_from_pack(tok_jctx *jc, bpe *b, const tok_vocab *v)
 {
     const uint8_t *p = jc->pack_merges;
     if (tok_vec_reserve(&b->merges, jc->pack_nmerges)) return tok_jfail(jc, TOK_ERR_NOMEM, "out of memory"), -1;
-    for (size_t i = 0; i < jc->pack_nmerges; i++, p += 8) {
-        uint32_t a = rd32(p), c = rd32(p + 4);
-        if (a >= v->n || c >= v->n || (v->tok[a].flags & TOK_TOKEN_NONE) || (v->tok[c].flags & TOK_TOKEN_NONE))
-            return tok_jfail(jc, TOK_ERR_FORMAT, "merge %zu names an unknown id", i), -1;
-        b->merges.v[b->merges.n++] = (merge3){ (int32_t)a, (int32_t)c, -1 };
+    for (size_t i = 0; i < jc->pack_nmerges; i++, p += 12) {
+        uint32_t ids[3] = { rd32(p), rd32(p + 4), rd32(p + 8) };
+        for (int k = 0; k < 3; k++)
+            if (ids[k] >= v->n || (v->tok[ids[k]].flags & TOK_TOKEN_NONE))
+                return tok_jfail(jc, TOK_ERR_FORMAT, "merge %zu names an unknown id", i), -1;
+        b->merges.v[b->merges.n++] = (merge3){ (int32_t)ids[0], (int32_t)ids[1], (int32_t)ids[2] };
     }
     return 0;
 }
@@ -806,35 +808,18 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     bool raw = jc->raw && empty, pack = jc->pack_vocab && empty;
 
     size_t saved = tok_jpush(jc, "vocab");
-    size_t expect = pack ? jc->pack_nvocab : raw ? (jc->raw_vocab[1] - jc->raw_vocab[0]) / 24 : json_object_size(voc);
-    if (tok_strmap_init(&ids, expect)) {
+    /* text -> id, to resolve merges by text (the compact format has them as ids) */
+    if (!pack && tok_strmap_init(&ids, raw ? (jc->raw_vocab[1] - jc->raw_vocab[0]) / 24 : json_object_size(voc))) {
         tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
         goto fail;
     }
-    if (pack ? vocab_from_pack(jc, v, &ids) : raw ? vocab_from_text(jc, v, &ids, &k1) : vocab_from_tree(jc, voc, v, &ids))
+    if (pack ? vocab_from_pack(jc, v) : raw ? vocab_from_text(jc, v, &ids, &k1) : vocab_from_tree(jc, voc, v, &ids))
         goto fail;
     tok_jpop(jc, saved);
     if (!b->ranked) {
         saved = tok_jpush(jc, "merges");
         if (pack) {
             if (merges_from_pack(jc, b, v)) goto fail;
-            /* the merged token of each pair, found by its text */
-            for (size_t i = 0; i < b->merges.n; i++) {
-                merge3 *g = &b->merges.v[i];
-                const tok_token *ta = &v->tok[g->a], *tc = &v->tok[g->b];
-                size_t pl = b->base.cont_prefix ? strlen(b->base.cont_prefix) : 0;
-                if (pl > tc->text_len) pl = tc->text_len;
-                buf.n = 0;
-                if (tok_sbuf_put(&buf, ta->text, ta->text_len) || tok_sbuf_put(&buf, tc->text + pl, tc->text_len - pl)) {
-                    tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-                    goto fail;
-                }
-                g->c = tok_strmap_get(&ids, buf.v, buf.n);
-                if (g->c < 0) {
-                    tok_jfail(jc, TOK_ERR_FORMAT, "merge %zu makes a token not in the vocabulary", i);
-                    goto fail;
-                }
-            }
         } else if (raw ? merges_from_text(jc, b, &ids, &k1, &k2, &buf) : merges && merges_from_tree(jc, b, merges, &ids, &buf)) {
             goto fail;
         }

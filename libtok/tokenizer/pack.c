@@ -4,9 +4,9 @@
  *   "TOKPACK1"  u32 json_len  json            the tokenizer.json tree, with a
  *                                             BPE model's vocab and merges empty
  *   u32 nvocab  { u32 id, u32 len, bytes }    the BPE vocabulary as records
- *   u32 nmerges { u32 a, u32 b }              merges as id pairs, rank order
+ *   u32 nmerges { u32 a, u32 b, u32 merged }  merges as ids, rank order
  *
- * (little-endian).  Loading skips JSON for the big parts and resolves no merge
+ * (little-endian).  Loading skips JSON for the big parts and looks up no
  * strings, and the file is a fraction of the JSON's size.
  */
 #include "../internal.h"
@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <zstd.h>
 
-#define MAGIC "TOKPACK1"
+#define MAGIC "TOKPACK2"
 
 static int put32(tok_sbuf *b, uint32_t x) { return tok_sbuf_put(b, &x, 4); }
 
@@ -55,13 +55,23 @@ tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path
         bool ranked = json_is_true(json_object_get(model, "libtok_ranked"));
         size_t nm = ranked ? 0 : json_array_size(merges);
         put32(&b, (uint32_t)nm);
+        const char *pre = t->model->cont_prefix;
+        size_t pl = pre ? strlen(pre) : 0;
+        tok_sbuf m = { 0 };
         for (size_t i = 0; i < nm; i++) {
-            json_t *e = json_array_get(merges, i);
-            int32_t a = tok_vocab_id(&t->vocab, json_string_value(json_array_get(e, 0)), json_string_length(json_array_get(e, 0)));
-            int32_t c = tok_vocab_id(&t->vocab, json_string_value(json_array_get(e, 1)), json_string_length(json_array_get(e, 1)));
+            json_t *e = json_array_get(merges, i), *x = json_array_get(e, 0), *y = json_array_get(e, 1);
+            int32_t a = tok_vocab_id(&t->vocab, json_string_value(x), json_string_length(x));
+            int32_t c = tok_vocab_id(&t->vocab, json_string_value(y), json_string_length(y));
+            size_t yl = json_string_length(y), skip = pl < yl ? pl : yl;
+            m.n = 0;
+            tok_sbuf_put(&m, json_string_value(x), json_string_length(x));
+            tok_sbuf_put(&m, json_string_value(y) + skip, yl - skip);
+            int32_t r = tok_vocab_id(&t->vocab, m.v ? m.v : "", m.n);
             put32(&b, (uint32_t)a);
             put32(&b, (uint32_t)c);
+            put32(&b, (uint32_t)r);
         }
+        tok_vec_free(&m);
     } else {
         put32(&b, 0);
         put32(&b, 0);
@@ -157,7 +167,7 @@ tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
     }
     jc.pack_nmerges = rd32(d + at);
     at += 4;
-    if (jc.pack_nmerges > (n - at) / 8) {
+    if (jc.pack_nmerges > (n - at) / 12) {
         tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: truncated merges", file, at);
         goto done;
     }
