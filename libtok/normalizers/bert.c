@@ -185,6 +185,24 @@ static int pass1(const bert *b, const tok_nstr *in, tok_nstr *out, bool lower, b
     if (tok_nstr_reserve(out, out->n + in->n + 16)) return -1;
     *wide = false;
     for (size_t i = 0; i < in->n;) {
+        uint8_t c = in->s[i];
+        if (c < 0x80) { /* ASCII: the same rules, inline */
+            if (b->clean_text) {
+                if (c == 0x7F || (c < 0x20 && c != '\t' && c != '\n' && c != '\r')) {
+                    i++;
+                    continue;
+                }
+                if (c < 0x20) c = ' ';
+            }
+            if (lower && c >= 'A' && c <= 'Z') c = (uint8_t)(c + 32);
+            if (out->n == out->cap && tok_nstr_reserve(out, out->n + 1)) return -1;
+            out->s[out->n] = c;
+            out->a0[out->n] = in->a0[i];
+            out->a1[out->n] = in->a1[i];
+            out->n++;
+            i++;
+            continue;
+        }
         size_t len;
         uint32_t cp = tok_utf8_decode(in->s + i, in->n - i, &len);
         if (cp == TOK_UTF8_BAD) cp = 0xFFFD;
@@ -210,6 +228,17 @@ static int pass2(const tok_nstr *in, tok_nstr *out, bool lower)
 {
     if (tok_nstr_reserve(out, out->n + in->n + 16)) return -1;
     for (size_t i = 0; i < in->n;) {
+        uint8_t c = in->s[i];
+        if (c < 0x80) {
+            if (lower && c >= 'A' && c <= 'Z') c = (uint8_t)(c + 32);
+            if (out->n == out->cap && tok_nstr_reserve(out, out->n + 1)) return -1;
+            out->s[out->n] = c;
+            out->a0[out->n] = in->a0[i];
+            out->a1[out->n] = in->a1[i];
+            out->n++;
+            i++;
+            continue;
+        }
         size_t len;
         uint32_t cp = tok_utf8_decode(in->s + i, in->n - i, &len);
         if (cp == TOK_UTF8_BAD) cp = 0xFFFD;

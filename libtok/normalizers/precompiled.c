@@ -24,7 +24,7 @@
 
 tok_normalizer *tok_norm_precompiled_from_json(tok_jctx *jc, const json_t *j);
 
-/* ---- helpers (same as in unicode.c) ---- */
+/* ---- small helpers (unicode.c has the same ones) ---- */
 
 static inline uint32_t nchar(const tok_nstr *in, size_t i, size_t *len, uint32_t *r0, uint32_t *r1)
 {
@@ -94,6 +94,7 @@ typedef struct precompiled {
     const char *norm;     /* replacement strings (inside blob) */
     size_t norm_len;
     bool spm;             /* SentencePiece longest-match rule */
+    uint8_t ascii_hit[128]; /* the trie has a key for this byte alone */
 } precompiled;
 
 static inline bool unit_has_leaf(uint32_t u) { return (u >> 8) & 1; }
@@ -150,6 +151,7 @@ static bool transform(const precompiled *p, const uint8_t *chunk, size_t n, cons
  * removals into the previous entry (HF's transformations.last_mut()). */
 typedef struct emitter {
     xf x;
+    bool direct;     /* the last char went out through the ASCII fast path */
     bool pending;
     uint32_t cp;
     long change;
@@ -165,6 +167,7 @@ static void em_flush(emitter *e)
 static void em_push(emitter *e, uint32_t cp, long change)
 {
     em_flush(e);
+    e->direct = false;
     e->pending = true;
     e->cp = cp;
     e->change = change;
@@ -193,6 +196,9 @@ static void em_replace(emitter *e, size_t old, const char *s, size_t n)
         k++;
     }
     if (diff < 0 && e->pending) e->change += diff;
+    /* the previous char is already out (change 0): removing after it just
+     * moves past the removed chars */
+    else if (diff < 0 && e->direct) xf_skip(&e->x, (size_t)-diff);
 }
 
 static void run_hf(const precompiled *p, const tok_nstr *in, emitter *e)
@@ -201,12 +207,35 @@ static void run_hf(const precompiled *p, const tok_nstr *in, emitter *e)
     size_t n = in->n;
     size_t i = 0;
     while (i < n && !e->err) {
+        /* Fast path: a run of ASCII chars the trie leaves alone, each followed
+         * by another ASCII char (so each is a cluster of its own; CR is left
+         * out for CR LF).  They take their own places, which is what the
+         * transform gives them as long as it is in step with the input. */
+        if (s[i] < 0x80 && s[i] != '\r' && !p->ascii_hit[s[i]] && i + 1 < n && s[i + 1] < 0x80) {
+            em_flush(e);
+            if (e->x.pos == i) {
+                size_t j = i;
+                while (j + 1 < n && s[j] < 0x80 && s[j + 1] < 0x80 && s[j] != '\r' && !p->ascii_hit[s[j]]) j++;
+                if (tok_nstr_push_aligned(e->x.out, s + i, in->a0 + i, in->a1 + i, j - i)) {
+                    e->err = true;
+                    return;
+                }
+                e->x.pos = j;
+                e->x.p0 = in->a0[j - 1];
+                e->x.p1 = in->a1[j - 1];
+                e->direct = true;
+                i = j;
+                continue;
+            }
+        }
         /* one extended grapheme cluster [i, g) */
         size_t len;
         uint32_t prev = tok_utf8_decode(s + i, n - i, &len);
         size_t g = i + len;
         utf8proc_int32_t state = 0;
         while (g < n) {
+            /* two ASCII chars always break, except CR LF */
+            if (prev < 0x80 && s[g] < 0x80 && !(prev == '\r' && s[g] == '\n')) break;
             uint32_t cp = tok_utf8_decode(s + g, n - g, &len);
             if (utf8proc_grapheme_break_stateful((utf8proc_int32_t)prev, (utf8proc_int32_t)cp, &state)) break;
             prev = cp;
@@ -353,6 +382,11 @@ tok_normalizer *tok_norm_precompiled_from_json(tok_jctx *jc, const json_t *j)
             tok_jfail(jc, TOK_ERR_FORMAT, "charsmap strings are not valid UTF-8");
             goto fail;
         }
+    }
+    for (int c = 1; c < 128; c++) {
+        uint8_t b = (uint8_t)c;
+        uint32_t val;
+        p->ascii_hit[c] = trie_match(p, &b, 1, true, true, &val) != 0;
     }
     tok_jpop(jc, s0);
     return &p->base;

@@ -17,7 +17,7 @@
 
 tok_normalizer *tok_norm_unicode_from_json(tok_jctx *jc, const json_t *j, const char *form);
 
-/* ---- helpers shared in spirit with the other normalizer files ---- */
+/* ---- small helpers (precompiled.c has the same ones) ---- */
 
 /* Char at in->s[i]: code point, byte length and original range (start of its
  * first byte, end of its last byte). */
@@ -423,6 +423,25 @@ static tok_status unorm_run(const tok_normalizer *self, const tok_nstr *in, tok_
 
     utf8proc_option_t opt = (utf8proc_option_t)(UTF8PROC_DECOMPOSE | (u->compat ? UTF8PROC_COMPAT : 0));
     for (size_t i = 0; i < in->n && !st.err;) {
+        /* Fast path: an ASCII char followed by another ASCII char, with nothing
+         * pending, is final as it is (it neither decomposes, reorders nor
+         * composes).  Everything emitted so far consumed exactly the input
+         * before i, so it simply takes its own place. */
+        if (in->s[i] < 0x80 && st.pend.n == 0 && !st.has_composee && st.blocked.n == 0 && st.x.pos == i) {
+            size_t j = i;
+            while (j + 1 < in->n && in->s[j] < 0x80 && in->s[j + 1] < 0x80) j++;
+            if (j > i) {
+                if (tok_nstr_push_aligned(out, in->s + i, in->a0 + i, in->a1 + i, j - i)) {
+                    st.err = true;
+                    break;
+                }
+                st.x.pos = j;
+                st.x.p0 = in->a0[j - 1];
+                st.x.p1 = in->a1[j - 1];
+                i = j;
+                continue;
+            }
+        }
         size_t len;
         uint32_t cp = tok_utf8_decode(in->s + i, in->n - i, &len);
         if (cp == TOK_UTF8_BAD) cp = 0xFFFD;
