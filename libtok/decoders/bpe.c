@@ -1,11 +1,6 @@
 /* BPEDecoder: the end-of-word suffix becomes a space, except in the last
  * token where it is removed (Rust str::replace: all occurrences). */
-#include "../internal.h"
-
-tok_decoder *tok_dec_bpe_from_json(tok_jctx *jc, const json_t *j);
-tok_status tok_dec_replace_all(tok_ctx *ctx, tok_str in, const char *from, size_t fn,
-                               const char *to, size_t tn, tok_str *out);
-char *tok_dec_strdup(tok_jctx *jc, const char *s, size_t n);
+#include "decoders.h"
 
 typedef struct {
     tok_decoder base;

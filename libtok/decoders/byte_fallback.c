@@ -1,10 +1,7 @@
 /* ByteFallback decoder: runs of "<0xAB>" tokens become their bytes.  A run
  * that is valid UTF-8 becomes one string; otherwise HF emits one U+FFFD per
  * byte token of the run (not per maximal subpart). */
-#include "../internal.h"
-
-tok_decoder *tok_dec_byte_fallback_from_json(tok_jctx *jc, const json_t *j);
-char *tok_dec_alloc(tok_ctx *ctx, size_t n);
+#include "decoders.h"
 
 static int hexval(char c)
 {

@@ -2,10 +2,7 @@
  * joined into one string, invalid UTF-8 replaced (HF: from_utf8_lossy).
  * A token holding any character outside the alphabet contributes its own
  * UTF-8 bytes unchanged (HF falls back per token, not per character). */
-#include "../internal.h"
-
-tok_decoder *tok_dec_bytelevel_from_json(tok_jctx *jc, const json_t *j);
-char *tok_dec_alloc(tok_ctx *ctx, size_t n);
+#include "decoders.h"
 
 typedef struct {
     tok_decoder base;

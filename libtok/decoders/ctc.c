@@ -1,13 +1,7 @@
 /* CTC decoder: consecutive duplicate tokens collapse, the pad token is
  * removed, and with cleanup the WordPiece cleanup runs and the word
  * delimiter becomes a space; tokens left empty are dropped. */
-#include "../internal.h"
-
-tok_decoder *tok_dec_ctc_from_json(tok_jctx *jc, const json_t *j);
-tok_status tok_dec_wordpiece_cleanup(tok_ctx *ctx, tok_str in, tok_str *out);
-tok_status tok_dec_replace_all(tok_ctx *ctx, tok_str in, const char *from, size_t fn,
-                               const char *to, size_t tn, tok_str *out);
-char *tok_dec_strdup(tok_jctx *jc, const char *s, size_t n);
+#include "decoders.h"
 
 typedef struct {
     tok_decoder base;

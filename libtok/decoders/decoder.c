@@ -1,27 +1,6 @@
 /* Decoder dispatch on "type", and helpers the decoder files share
  * (arena strings, Rust's str::replace, one-character options). */
-#include "../internal.h"
-
-/* Constructors of the decoder files (no shared header: each file repeats the
- * prototypes it needs). */
-tok_decoder *tok_dec_bytelevel_from_json(tok_jctx *jc, const json_t *j);
-tok_decoder *tok_dec_replace_from_json(tok_jctx *jc, const json_t *j);
-tok_decoder *tok_dec_byte_fallback_from_json(tok_jctx *jc, const json_t *j);
-tok_decoder *tok_dec_fuse_from_json(tok_jctx *jc, const json_t *j);
-tok_decoder *tok_dec_strip_from_json(tok_jctx *jc, const json_t *j);
-tok_decoder *tok_dec_metaspace_from_json(tok_jctx *jc, const json_t *j);
-tok_decoder *tok_dec_wordpiece_from_json(tok_jctx *jc, const json_t *j);
-tok_decoder *tok_dec_bpe_from_json(tok_jctx *jc, const json_t *j);
-tok_decoder *tok_dec_ctc_from_json(tok_jctx *jc, const json_t *j);
-tok_decoder *tok_dec_sequence_from_json(tok_jctx *jc, const json_t *j);
-
-/* Shared helpers (also declared in the files that use them). */
-char *tok_dec_alloc(tok_ctx *ctx, size_t n);
-tok_status tok_dec_replace_all(tok_ctx *ctx, tok_str in, const char *from, size_t fn,
-                               const char *to, size_t tn, tok_str *out);
-char *tok_dec_strdup(tok_jctx *jc, const char *s, size_t n);
-int tok_dec_char_opt(tok_jctx *jc, const json_t *j, const char *key, char out[5], bool required);
-int tok_dec_uint_opt(tok_jctx *jc, const json_t *j, const char *key, uint64_t max, uint64_t *out);
+#include "decoders.h"
 
 static const struct {
     const char *type;

@@ -1,8 +1,5 @@
 /* Fuse decoder: all tokens joined into one string (one string even for none). */
-#include "../internal.h"
-
-tok_decoder *tok_dec_fuse_from_json(tok_jctx *jc, const json_t *j);
-char *tok_dec_alloc(tok_ctx *ctx, size_t n);
+#include "decoders.h"
 
 static tok_status run(const tok_decoder *self, tok_strs *toks, tok_ctx *ctx)
 {

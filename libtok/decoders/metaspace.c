@@ -1,11 +1,7 @@
 /* Metaspace decoder: the replacement character becomes a space.  In the
  * first token, unless prepend_scheme is "never", HF drops every replacement
  * character instead (not only the leading one). */
-#include "../internal.h"
-
-tok_decoder *tok_dec_metaspace_from_json(tok_jctx *jc, const json_t *j);
-char *tok_dec_alloc(tok_ctx *ctx, size_t n);
-int tok_dec_char_opt(tok_jctx *jc, const json_t *j, const char *key, char out[5], bool required);
+#include "decoders.h"
 
 typedef enum { PREPEND_ALWAYS, PREPEND_FIRST, PREPEND_NEVER } prepend_scheme;
 static const char *const scheme_names[] = {"always", "first", "never"};

@@ -7,17 +7,10 @@
  * they go through the pre-tokenizers' translation to PCRE2, with ^ and $ as
  * line anchors (PCRE2_MULTILINE, newline LF) as in Ruby. */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "../internal.h"
+#include "decoders.h"
+#include "../pretokenizers/pretok.h" /* tok_onig_to_pcre2 */
 
 #include <pcre2.h>
-
-tok_decoder *tok_dec_replace_from_json(tok_jctx *jc, const json_t *j);
-char *tok_dec_alloc(tok_ctx *ctx, size_t n);
-tok_status tok_dec_replace_all(tok_ctx *ctx, tok_str in, const char *from, size_t fn,
-                               const char *to, size_t tn, tok_str *out);
-char *tok_dec_strdup(tok_jctx *jc, const char *s, size_t n);
-/* pretokenizers/regex.c (declared in pretokenizers/pretok.h) */
-int tok_onig_to_pcre2(const char *pat, size_t len, tok_sbuf *out, char *err, size_t errcap);
 
 typedef struct {
     tok_decoder base;

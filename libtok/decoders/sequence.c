@@ -1,7 +1,5 @@
 /* Sequence decoder: each decoder's decode_chain runs on the previous one's output. */
-#include "../internal.h"
-
-tok_decoder *tok_dec_sequence_from_json(tok_jctx *jc, const json_t *j);
+#include "decoders.h"
 
 typedef struct {
     tok_decoder base;

@@ -2,12 +2,7 @@
  * trailing copies of the character `content`.  Where HF panics (stop larger
  * than a token made only of `content`, or the two cuts crossing) the token
  * becomes empty. */
-#include "../internal.h"
-
-
-tok_decoder *tok_dec_strip_from_json(tok_jctx *jc, const json_t *j);
-int tok_dec_char_opt(tok_jctx *jc, const json_t *j, const char *key, char out[5], bool required);
-int tok_dec_uint_opt(tok_jctx *jc, const json_t *j, const char *key, uint64_t max, uint64_t *out);
+#include "decoders.h"
 
 typedef struct {
     tok_decoder base;

@@ -1,14 +1,7 @@
 /* WordPiece decoder: tokens after the first lose the continuing-subword
  * prefix, or else get a leading space; then, per token, HF's cleanup of
  * tokenization artifacts (" ." -> ".", " n't" -> "n't", ...). */
-#include "../internal.h"
-
-tok_decoder *tok_dec_wordpiece_from_json(tok_jctx *jc, const json_t *j);
-tok_status tok_dec_wordpiece_cleanup(tok_ctx *ctx, tok_str in, tok_str *out);
-char *tok_dec_alloc(tok_ctx *ctx, size_t n);
-tok_status tok_dec_replace_all(tok_ctx *ctx, tok_str in, const char *from, size_t fn,
-                               const char *to, size_t tn, tok_str *out);
-char *tok_dec_strdup(tok_jctx *jc, const char *s, size_t n);
+#include "decoders.h"
 
 typedef struct {
     tok_decoder base;

@@ -1,15 +1,7 @@
 /* BertProcessing: [CLS] A [SEP] and, for a pair, B [SEP] with type id 1.
  * The two sequences stay separate encodings until process() merges them.
  * As in HF, the special mask of the sequence tokens is reset to 0. */
-#include "../internal.h"
-
-tok_processor *tok_proc_bert_from_json(tok_jctx *jc, const json_t *j);
-tok_status tok_proc_bert_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-tok_status tok_proc_run(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-int tok_proc_token_pair(tok_jctx *jc, const json_t *j, const char *key, char **text, int32_t *id);
-json_t *tok_proc_token_pair_json(const char *text, int32_t id);
-tok_status tok_proc_add_around(tok_enc *e, int32_t front, int32_t back, uint8_t front_type, uint8_t back_type,
-                               tok_ctx *ctx);
+#include "processors.h"
 
 typedef struct {
     tok_processor base;

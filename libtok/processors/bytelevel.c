@@ -4,12 +4,7 @@
  * characters on character offsets (Node/Python); here each "Ġ" stands for
  * its one original byte and other whitespace for its own UTF-8 length, which
  * gives the same ranges once converted to bytes. */
-#include "../internal.h"
-
-tok_processor *tok_proc_bytelevel_from_json(tok_jctx *jc, const json_t *j);
-tok_status tok_proc_bytelevel_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-void tok_proc_trim_offsets(tok_enc *e, bool add_prefix_space, const tok_vocab *v);
-tok_status tok_proc_run(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
+#include "processors.h"
 
 typedef struct {
     tok_processor base;

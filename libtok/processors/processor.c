@@ -8,29 +8,9 @@
  * inner process_encodings() calls, so a later member still sees the pair
  * split.  Here vt->run is process() (on return *n == 1) and
  * tok_proc_process() is process_encodings(). */
-#include "../internal.h"
+#include "processors.h"
 
 #include <stdio.h>
-
-/* Per-file entry points (no shared header: each file repeats what it needs). */
-tok_processor *tok_proc_bytelevel_from_json(tok_jctx *jc, const json_t *j);
-tok_processor *tok_proc_template_from_json(tok_jctx *jc, const json_t *j);
-tok_processor *tok_proc_bert_from_json(tok_jctx *jc, const json_t *j);
-tok_processor *tok_proc_roberta_from_json(tok_jctx *jc, const json_t *j);
-tok_processor *tok_proc_sequence_from_json(tok_jctx *jc, const json_t *j, const tok_vocab *v);
-tok_status tok_proc_bytelevel_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-tok_status tok_proc_template_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-tok_status tok_proc_bert_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-tok_status tok_proc_roberta_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-tok_status tok_proc_sequence_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-
-/* Shared (declared again where used). */
-tok_status tok_proc_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-tok_status tok_proc_run(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-int tok_proc_token_pair(tok_jctx *jc, const json_t *j, const char *key, char **text, int32_t *id);
-json_t *tok_proc_token_pair_json(const char *text, int32_t id);
-tok_status tok_proc_add_around(tok_enc *e, int32_t front, int32_t back, uint8_t front_type, uint8_t back_type,
-                               tok_ctx *ctx);
 
 tok_processor *tok_processor_from_json(tok_jctx *jc, const json_t *j, const tok_vocab *v)
 {

@@ -1,16 +1,7 @@
 /* RobertaProcessing: optional ByteLevel offset trimming, every type id 0,
  * then <s> A </s> and, for a pair, </s> B </s> (still two encodings until
  * process() merges them). */
-#include "../internal.h"
-
-tok_processor *tok_proc_roberta_from_json(tok_jctx *jc, const json_t *j);
-tok_status tok_proc_roberta_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-tok_status tok_proc_run(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-void tok_proc_trim_offsets(tok_enc *e, bool add_prefix_space, const tok_vocab *v);
-int tok_proc_token_pair(tok_jctx *jc, const json_t *j, const char *key, char **text, int32_t *id);
-json_t *tok_proc_token_pair_json(const char *text, int32_t id);
-tok_status tok_proc_add_around(tok_enc *e, int32_t front, int32_t back, uint8_t front_type, uint8_t back_type,
-                               tok_ctx *ctx);
+#include "processors.h"
 
 typedef struct {
     tok_processor base;

@@ -1,11 +1,6 @@
 /* Sequence post-processor: the members' process_encodings() in order, on
  * the same list of encodings (merged only at the end, by process()). */
-#include "../internal.h"
-
-tok_processor *tok_proc_sequence_from_json(tok_jctx *jc, const json_t *j, const tok_vocab *v);
-tok_status tok_proc_sequence_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-tok_status tok_proc_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-tok_status tok_proc_run(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
+#include "processors.h"
 
 typedef struct {
     tok_processor base;

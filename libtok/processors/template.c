@@ -13,11 +13,7 @@
  * end; here the result is merged at once (*n == 1).  Only a later member of
  * a Sequence could tell: ByteLevel's "first token" offset rule would also
  * apply to the first token of each piece in HF. */
-#include "../internal.h"
-
-tok_processor *tok_proc_template_from_json(tok_jctx *jc, const json_t *j);
-tok_status tok_proc_template_process(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
-tok_status tok_proc_run(const tok_processor *p, tok_enc *encs, size_t *n, bool add, tok_ctx *ctx);
+#include "processors.h"
 
 typedef struct {
     char *key;      /* the special_tokens map key */
