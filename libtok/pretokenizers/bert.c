@@ -35,24 +35,10 @@ static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *
     return tok_pt_map(self, in, out, ctx, piece, NULL);
 }
 
-static void bert_free(tok_pretok *self) { free(self); }
-
-static json_t *to_json(const tok_pretok *self)
-{
-    TOK_UNUSED(self);
-    return json_pack("{s:s}", "type", "BertPreTokenizer");
-}
-
-static const tok_pretok_vt vt = { "BertPreTokenizer", run, bert_free, to_json };
+static const tok_pretok_vt vt = { "BertPreTokenizer", run, tok_pt_free_plain, tok_pt_type_json };
 
 tok_pretok *tok_pt_bert_from_json(tok_jctx *jc, const json_t *j)
 {
     TOK_UNUSED(j);
-    tok_pretok *p = calloc(1, sizeof *p);
-    if (!p) {
-        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    p->vt = &vt;
-    return p;
+    return tok_pt_new(jc, sizeof(tok_pretok), &vt);
 }

@@ -97,12 +97,8 @@ tok_pretok *tok_pt_bytelevel_from_json(tok_jctx *jc, const json_t *j)
     if (tok_jbool(jc, j, "add_prefix_space", &aps, true) || tok_jbool(jc, j, "trim_offsets", &trim, true) ||
         tok_jbool(jc, j, "use_regex", &use_regex, false))
         return NULL;
-    bytelevel *bl = calloc(1, sizeof *bl);
-    if (!bl) {
-        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    bl->base.vt = &vt;
+    bytelevel *bl = tok_pt_new(jc, sizeof *bl, &vt);
+    if (!bl) return NULL;
     bl->add_prefix_space = aps;
     bl->trim_offsets = trim;
     bl->use_regex = use_regex;

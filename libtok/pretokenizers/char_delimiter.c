@@ -22,8 +22,6 @@ static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *
     return tok_pt_map(self, in, out, ctx, piece, NULL);
 }
 
-static void d_free(tok_pretok *self) { free(self); }
-
 static json_t *to_json(const tok_pretok *self)
 {
     const delim *d = (const delim *)self;
@@ -33,7 +31,7 @@ static json_t *to_json(const tok_pretok *self)
     return j;
 }
 
-static const tok_pretok_vt vt = { "CharDelimiterSplit", run, d_free, to_json };
+static const tok_pretok_vt vt = { "CharDelimiterSplit", run, tok_pt_free_plain, to_json };
 
 tok_pretok *tok_pt_char_delimiter_from_json(tok_jctx *jc, const json_t *j)
 {
@@ -46,12 +44,8 @@ tok_pretok *tok_pt_char_delimiter_from_json(tok_jctx *jc, const json_t *j)
         tok_jpop(jc, sv);
         return NULL;
     }
-    delim *d = calloc(1, sizeof *d);
-    if (!d) {
-        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    d->base.vt = &vt;
+    delim *d = tok_pt_new(jc, sizeof *d, &vt);
+    if (!d) return NULL;
     memcpy(d->utf8, s, n);
     d->len = (uint32_t)n;
     uint32_t l;

@@ -29,26 +29,20 @@ static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *
     return tok_pt_map(self, in, out, ctx, piece, NULL);
 }
 
-static void d_free(tok_pretok *self) { free(self); }
-
 static json_t *to_json(const tok_pretok *self)
 {
     const digits *d = (const digits *)self;
     return json_pack("{s:s, s:b}", "type", "Digits", "individual_digits", d->individual);
 }
 
-static const tok_pretok_vt vt = { "Digits", run, d_free, to_json };
+static const tok_pretok_vt vt = { "Digits", run, tok_pt_free_plain, to_json };
 
 tok_pretok *tok_pt_digits_from_json(tok_jctx *jc, const json_t *j)
 {
     bool ind = false;
     if (tok_jbool(jc, j, "individual_digits", &ind, true)) return NULL; /* required, as HF */
-    digits *d = calloc(1, sizeof *d);
-    if (!d) {
-        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    d->base.vt = &vt;
+    digits *d = tok_pt_new(jc, sizeof *d, &vt);
+    if (!d) return NULL;
     d->individual = ind;
     return &d->base;
 }

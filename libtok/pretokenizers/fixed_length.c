@@ -30,15 +30,13 @@ static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *
     return tok_pt_map(self, in, out, ctx, piece, NULL);
 }
 
-static void f_free(tok_pretok *self) { free(self); }
-
 static json_t *to_json(const tok_pretok *self)
 {
     const fixed *f = (const fixed *)self;
     return json_pack("{s:s, s:I}", "type", "FixedLength", "length", (json_int_t)f->length);
 }
 
-static const tok_pretok_vt vt = { "FixedLength", run, f_free, to_json };
+static const tok_pretok_vt vt = { "FixedLength", run, tok_pt_free_plain, to_json };
 
 tok_pretok *tok_pt_fixed_length_from_json(tok_jctx *jc, const json_t *j)
 {
@@ -51,12 +49,8 @@ tok_pretok *tok_pt_fixed_length_from_json(tok_jctx *jc, const json_t *j)
         tok_jpop(jc, sv);
         return NULL;
     }
-    fixed *f = calloc(1, sizeof *f);
-    if (!f) {
-        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    f->base.vt = &vt;
+    fixed *f = tok_pt_new(jc, sizeof *f, &vt);
+    if (!f) return NULL;
     f->length = (uint32_t)len;
     return &f->base;
 }

@@ -87,8 +87,6 @@ static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *
     return tok_pt_map(self, in, out, ctx, piece, NULL);
 }
 
-static void ms_free(tok_pretok *self) { free(self); }
-
 static json_t *to_json(const tok_pretok *self)
 {
     const metaspace *ms = (const metaspace *)self;
@@ -100,7 +98,7 @@ static json_t *to_json(const tok_pretok *self)
     return j;
 }
 
-static const tok_pretok_vt vt = { "Metaspace", run, ms_free, to_json };
+static const tok_pretok_vt vt = { "Metaspace", run, tok_pt_free_plain, to_json };
 
 tok_pretok *tok_pt_metaspace_from_json(tok_jctx *jc, const json_t *j)
 {
@@ -139,12 +137,8 @@ tok_pretok *tok_pt_metaspace_from_json(tok_jctx *jc, const json_t *j)
             return NULL;
         }
     }
-    metaspace *ms = calloc(1, sizeof *ms);
-    if (!ms) {
-        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    ms->base.vt = &vt;
+    metaspace *ms = tok_pt_new(jc, sizeof *ms, &vt);
+    if (!ms) return NULL;
     memcpy(ms->rep, rep, rlen);
     ms->rep_len = (uint32_t)rlen;
     ms->rep_cp = tok_pt_decode(ms->rep, &l);

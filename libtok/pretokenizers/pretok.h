@@ -72,6 +72,16 @@ tok_status tok_pt_map(const void *self, const tok_pieces *in, tok_pieces *out, t
 /** TOK_ERR_NOMEM through ctx. */
 tok_status tok_pt_nomem(tok_ctx *ctx);
 
+/* ---- what every component's constructor, free and to_json would repeat ---- */
+/** calloc size bytes (a struct whose first member is its tok_pretok) with
+ *  vt set; NULL after reporting through jc. */
+void *tok_pt_new(tok_jctx *jc, size_t size, const tok_pretok_vt *vt);
+/** free for components that own nothing beyond their struct. */
+void tok_pt_free_plain(tok_pretok *self);
+/** to_json for components without options: {"type": vt->type}, so vt->type
+ *  must be HF's type name. */
+json_t *tok_pt_type_json(const tok_pretok *self);
+
 /* ---- Unicode predicates, as the HF binding answers them (tables measured from it) ---- */
 bool tok_uc_is_whitespace(uint32_t cp); /* Rust char::is_whitespace (= White_Space) */
 bool tok_uc_is_numeric(uint32_t cp);    /* Rust char::is_numeric (Nd, Nl, No) */

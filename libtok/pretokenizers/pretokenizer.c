@@ -193,6 +193,24 @@ tok_status tok_pt_nomem(tok_ctx *ctx)
     return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
 }
 
+void *tok_pt_new(tok_jctx *jc, size_t size, const tok_pretok_vt *vt)
+{
+    tok_pretok *p = calloc(1, size);
+    if (!p) {
+        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    p->vt = vt;
+    return p;
+}
+
+void tok_pt_free_plain(tok_pretok *self) { free(self); }
+
+json_t *tok_pt_type_json(const tok_pretok *self)
+{
+    return json_pack("{s:s}", "type", self->vt->type);
+}
+
 tok_status tok_pt_map(const void *self, const tok_pieces *in, tok_pieces *out, tok_ctx *ctx, tok_pt_piece_fn fn,
                       void *scratch)
 {

@@ -28,26 +28,20 @@ static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *
     return tok_pt_map(self, in, out, ctx, piece, NULL);
 }
 
-static void pu_free(tok_pretok *self) { free(self); }
-
 static json_t *to_json(const tok_pretok *self)
 {
     const punct *pu = (const punct *)self;
     return json_pack("{s:s, s:s}", "type", "Punctuation", "behavior", tok_split_behavior_name(pu->behavior));
 }
 
-static const tok_pretok_vt vt = { "Punctuation", run, pu_free, to_json };
+static const tok_pretok_vt vt = { "Punctuation", run, tok_pt_free_plain, to_json };
 
 tok_pretok *tok_pt_punctuation_from_json(tok_jctx *jc, const json_t *j)
 {
     tok_split_behavior b = TOK_SPLIT_ISOLATED;
     if (tok_pt_behavior(jc, j, "behavior", false, &b)) return NULL;
-    punct *pu = calloc(1, sizeof *pu);
-    if (!pu) {
-        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    pu->base.vt = &vt;
+    punct *pu = tok_pt_new(jc, sizeof *pu, &vt);
+    if (!pu) return NULL;
     pu->behavior = b;
     return &pu->base;
 }
