@@ -3,21 +3,15 @@
  * unknown token when it is not in the vocabulary (an error when there is no
  * unknown token either, as in HF).
  */
-#include "../internal.h"
+#include "vocab_json.h"
 
-#include <stddef.h>
-
-typedef struct wl_ent {
-    const char *text;
-    uint32_t len;
-    int32_t id;
-} wl_ent;
+typedef tok_vocab_ent wl_ent;
 
 typedef struct wl_model {
     tok_model base;
     char *unk;
     size_t unk_len;
-    TOK_VEC(wl_ent) ents;
+    tok_vocab_ents ents;
     tok_strmap map;   /* model bytes -> id */
     uint8_t *keybuf;  /* byte-level decoded keys */
 } wl_model;
@@ -88,58 +82,17 @@ static tok_status wl_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *s, 
     return TOK_OK;
 }
 
-typedef struct id_idx { int32_t id; uint32_t idx; } id_idx;
-
-static int id_idx_cmp(const void *pa, const void *pb)
-{
-    const id_idx *a = pa, *b = pb;
-    if (a->id != b->id) return a->id < b->id ? -1 : 1;
-    return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
-/* Indices of n records (`size` bytes each, int32 id at byte `off`) in id
- * order, stable for equal ids.  malloc'd; NULL when out of memory. */
-static size_t *sort_by_id(const void *recs, size_t n, size_t size, size_t off)
-{
-    id_idx *t = malloc((n ? n : 1) * sizeof *t);
-    size_t *order = malloc((n ? n : 1) * sizeof *order);
-    if (!t || !order) {
-        free(t);
-        free(order);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        memcpy(&t[i].id, (const char *)recs + i * size + off, sizeof(int32_t));
-        t[i].idx = (uint32_t)i;
-    }
-    qsort(t, n, sizeof *t, id_idx_cmp);
-    for (size_t i = 0; i < n; i++) order[i] = t[i].idx;
-    free(t);
-    return order;
-}
-
 static json_t *wl_to_json(const tok_model *m, const tok_vocab *v)
 {
     TOK_UNUSED(v);
     const wl_model *w = (const wl_model *)m;
-    json_t *j = json_object(), *voc = json_object();
+    /* entries were kept in file order; written by id as HF does */
+    json_t *j = json_object(), *voc = tok_vocab_json_write(&w->ents);
     if (!j || !voc) {
         json_decref(j);
         json_decref(voc);
         return NULL;
     }
-    size_t n = w->ents.n;
-    size_t *order = sort_by_id(w->ents.v, n, sizeof *w->ents.v, offsetof(wl_ent, id));
-    if (!order) {
-        json_decref(j);
-        json_decref(voc);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const wl_ent *e = &w->ents.v[order[i]];
-        json_object_setn_new(voc, e->text, e->len, json_integer(e->id));
-    }
-    free(order);
     json_object_set_new(j, "type", json_string("WordLevel"));
     json_object_set_new(j, "vocab", voc);
     json_object_set_new(j, "unk_token", json_stringn(w->unk, w->unk_len));
@@ -172,25 +125,7 @@ tok_model *tok_wordlevel_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     memcpy(w->unk, unk, unk_len);
     w->unk[unk_len] = 0;
     w->unk_len = unk_len;
-    if (tok_vec_reserve(&w->ents, json_object_size(voc))) goto nomem;
-    size_t saved = tok_jpush(jc, "vocab");
-    const char *key;
-    size_t klen;
-    json_t *val;
-    json_object_keylen_foreach(voc, key, klen, val) {
-        if (!json_is_integer(val) || json_integer_value(val) < 0 || json_integer_value(val) >= (1 << 30)) {
-            size_t s2 = tok_jpush(jc, key);
-            tok_jfail(jc, TOK_ERR_FORMAT, "expected a token id (non-negative integer)");
-            tok_jpop(jc, s2);
-            goto fail;
-        }
-        int32_t id = (int32_t)json_integer_value(val);
-        uint32_t flags = TOK__IN_MODEL;
-        if (klen == unk_len && !memcmp(key, unk, klen)) flags |= TOK_TOKEN_UNK;
-        if (tok_vocab_set(v, id, key, klen, 0, flags, jc->err)) goto fail;
-        if (tok_vec_push(&w->ents, ((wl_ent){ v->tok[id].text, (uint32_t)klen, id }))) goto nomem;
-    }
-    tok_jpop(jc, saved);
+    if (tok_vocab_json_read(jc, voc, unk, unk_len, v, &w->ents)) goto fail;
     return &w->base;
 nomem:
     tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");

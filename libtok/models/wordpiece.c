@@ -19,14 +19,9 @@
  * least one token covering at least one byte.
  */
 #include "trie.h"
+#include "vocab_json.h"
 
-#include <stddef.h>
-
-typedef struct wp_ent {
-    const char *text; /* in the vocabulary's string pool */
-    uint32_t len;
-    int32_t id;
-} wp_ent;
+typedef tok_vocab_ent wp_ent;
 
 typedef struct wp_pop {
     int32_t id;
@@ -42,7 +37,7 @@ typedef struct wp_model {
     uint8_t *mprefix; /* model-space prefix */
     size_t mplen;
     int64_t max_chars;
-    TOK_VEC(wp_ent) ents;
+    tok_vocab_ents ents;
     /* built by prepare */
     bool byte_level;
     tok_trie trie;
@@ -247,6 +242,18 @@ uint64_t tok__wordpiece_steps(const tok_ctx *ctx)
     return s ? s->steps : 0;
 }
 
+/* Emit F(node), the tokens MaxMatch pops on a failure step at node,
+ * advancing *pos over the input they cover; -1 when out of memory. */
+static inline int push_pops(const wp_model *w, int32_t node, tok_toks *out, uint32_t *pos)
+{
+    for (uint32_t k = 0; k < w->flen[node]; k++) {
+        const wp_pop *p = &w->pops.v[w->fpos[node] + k];
+        if (tok_toks_push(out, p->id, *pos, *pos + p->len)) return -1;
+        *pos += p->len;
+    }
+    return 0;
+}
+
 static tok_status wp_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *s, uint32_t n,
                             const tok_encode_options *opt, tok_toks *out)
 {
@@ -302,21 +309,13 @@ static tok_status wp_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *s, 
             continue;
         }
         if (w->fail[node] < 0) goto unk;
-        for (uint32_t k = 0; k < w->flen[node]; k++) {
-            const wp_pop *p = &w->pops.v[w->fpos[node] + k];
-            if (tok_toks_push(out, p->id, pos, pos + p->len)) goto nomem;
-            pos += p->len;
-        }
+        if (push_pops(w, node, out, &pos)) goto nomem;
         node = w->fail[node];
         steps++;
     }
     while (node != w->rsharp) {
         if (w->fail[node] < 0) goto unk;
-        for (uint32_t k = 0; k < w->flen[node]; k++) {
-            const wp_pop *p = &w->pops.v[w->fpos[node] + k];
-            if (tok_toks_push(out, p->id, pos, pos + p->len)) goto nomem;
-            pos += p->len;
-        }
+        if (push_pops(w, node, out, &pos)) goto nomem;
         node = w->fail[node];
         steps++;
     }
@@ -331,59 +330,17 @@ nomem:
     return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
 }
 
-typedef struct id_idx { int32_t id; uint32_t idx; } id_idx;
-
-static int id_idx_cmp(const void *pa, const void *pb)
-{
-    const id_idx *a = pa, *b = pb;
-    if (a->id != b->id) return a->id < b->id ? -1 : 1;
-    return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
-/* Indices of n records (`size` bytes each, int32 id at byte `off`) in id
- * order, stable for equal ids.  malloc'd; NULL when out of memory. */
-static size_t *sort_by_id(const void *recs, size_t n, size_t size, size_t off)
-{
-    id_idx *t = malloc((n ? n : 1) * sizeof *t);
-    size_t *order = malloc((n ? n : 1) * sizeof *order);
-    if (!t || !order) {
-        free(t);
-        free(order);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        memcpy(&t[i].id, (const char *)recs + i * size + off, sizeof(int32_t));
-        t[i].idx = (uint32_t)i;
-    }
-    qsort(t, n, sizeof *t, id_idx_cmp);
-    for (size_t i = 0; i < n; i++) order[i] = t[i].idx;
-    free(t);
-    return order;
-}
-
 static json_t *wp_to_json(const tok_model *m, const tok_vocab *v)
 {
     TOK_UNUSED(v);
     const wp_model *w = (const wp_model *)m;
-    json_t *j = json_object(), *voc = json_object();
+    /* entries were kept in file order; written by id as HF does */
+    json_t *j = json_object(), *voc = tok_vocab_json_write(&w->ents);
     if (!j || !voc) {
         json_decref(j);
         json_decref(voc);
         return NULL;
     }
-    /* entries were kept in file order; write them by id as HF does */
-    size_t n = w->ents.n;
-    size_t *order = sort_by_id(w->ents.v, n, sizeof *w->ents.v, offsetof(wp_ent, id));
-    if (!order) {
-        json_decref(j);
-        json_decref(voc);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const wp_ent *e = &w->ents.v[order[i]];
-        json_object_setn_new(voc, e->text, e->len, json_integer(e->id));
-    }
-    free(order);
     json_object_set_new(j, "type", json_string("WordPiece"));
     json_object_set_new(j, "unk_token", json_stringn(w->unk, w->unk_len));
     json_object_set_new(j, "continuing_subword_prefix", json_stringn(w->prefix, w->prefix_len));
@@ -442,27 +399,7 @@ tok_model *tok_wordpiece_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     w->prefix_len = prefix_len;
     if (!w->unk || !w->prefix) goto nomem;
     w->base.cont_prefix = w->prefix_len ? w->prefix : NULL;
-    if (tok_vec_reserve(&w->ents, json_object_size(voc))) goto nomem;
-
-    size_t saved = tok_jpush(jc, "vocab");
-    const char *key;
-    size_t klen;
-    json_t *val;
-    json_object_keylen_foreach(voc, key, klen, val) {
-        if (!json_is_integer(val) || json_integer_value(val) < 0 || json_integer_value(val) >= (1 << 30)) {
-            size_t s2 = tok_jpush(jc, key);
-            tok_jfail(jc, TOK_ERR_FORMAT, "expected a token id (non-negative integer)");
-            tok_jpop(jc, s2);
-            goto fail;
-        }
-        int32_t id = (int32_t)json_integer_value(val);
-        uint32_t flags = TOK__IN_MODEL;
-        if (klen == unk_len && !memcmp(key, unk, klen)) flags |= TOK_TOKEN_UNK;
-        if (tok_vocab_set(v, id, key, klen, 0, flags, jc->err)) goto fail;
-        wp_ent e = { v->tok[id].text, (uint32_t)klen, id };
-        if (tok_vec_push(&w->ents, e)) goto nomem;
-    }
-    tok_jpop(jc, saved);
+    if (tok_vocab_json_read(jc, voc, unk, unk_len, v, &w->ents)) goto fail;
     return &w->base;
 nomem:
     tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");

@@ -12,11 +12,7 @@
  * Category data: HF uses the unicode_categories crate (Unicode 8.0 tables);
  * mn_old / cf_old are those tables as ranges.
  */
-#include "../internal.h"
-
-#include <utf8proc.h>
-
-tok_normalizer *tok_norm_bert_from_json(tok_jctx *jc, const json_t *j);
+#include "normalizers.h"
 
 typedef struct bert {
     tok_normalizer base;
@@ -24,18 +20,6 @@ typedef struct bert {
     int strip_accents; /* -1: null (follow lowercase), 0, 1 */
     tok_normalizer *nfd;
 } bert;
-
-static bool in_ranges(const uint32_t (*r)[2], size_t n, uint32_t cp)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (cp < r[mid][0]) hi = mid;
-        else if (cp > r[mid][1]) lo = mid + 1;
-        else return true;
-    }
-    return false;
-}
 
 /* Mn in the unicode_categories crate HF uses (an old Unicode). */
 static const uint32_t mn_old[][2] = {
@@ -102,38 +86,18 @@ static const uint32_t cf_old[][2] = {
     {0xFFF9, 0xFFFB}, {0x110BD, 0x110BD}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
     {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
 };
-/* Lowercase mappings Rust has (its Unicode is newer) and utf8proc 2.8 lacks:
- * code points lo..hi map to cp + delta. */
-static const struct {
-    uint32_t lo, hi;
-    int32_t delta;
-} lower_fix[] = {
-    {0x1C89, 0x1C89, 1}, {0xA7CB, 0xA7CB, 0x0264 - 0xA7CB}, {0xA7CC, 0xA7CC, 1}, {0xA7CE, 0xA7CE, 1},
-    {0xA7D2, 0xA7D2, 1}, {0xA7D4, 0xA7D4, 1}, {0xA7DA, 0xA7DA, 1}, {0xA7DC, 0xA7DC, 0x019B - 0xA7DC},
-    {0x10D50, 0x10D65, 0x20}, {0x16EA0, 0x16EB8, 0x1B},
-};
-
-static uint32_t rust_lower(uint32_t cp)
-{
-    if (cp >= 0x1C89 && cp <= 0x16EB8) {
-        for (size_t i = 0; i < sizeof lower_fix / sizeof lower_fix[0]; i++)
-            if (cp >= lower_fix[i].lo && cp <= lower_fix[i].hi) return (uint32_t)((int32_t)cp + lower_fix[i].delta);
-    }
-    return (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp);
-}
-
 /* Cc, Cf, Co as the crate has them. */
 static bool is_other(uint32_t cp)
 {
     if (cp <= 0x1F || (cp >= 0x7F && cp <= 0x9F)) return true;
     if ((cp >= 0xE000 && cp <= 0xF8FF) || (cp >= 0xF0000 && cp <= 0xFFFFD) || (cp >= 0x100000 && cp <= 0x10FFFD))
         return true;
-    return in_ranges(cf_old, sizeof cf_old / sizeof cf_old[0], cp);
+    return tok_norm_in_ranges(cf_old, sizeof cf_old / sizeof cf_old[0], cp);
 }
 
 static bool is_mn(uint32_t cp)
 {
-    return cp >= 0x300 && in_ranges(mn_old, sizeof mn_old / sizeof mn_old[0], cp);
+    return cp >= 0x300 && tok_norm_in_ranges(mn_old, sizeof mn_old / sizeof mn_old[0], cp);
 }
 
 static bool rust_is_whitespace(uint32_t c)
@@ -148,34 +112,6 @@ static bool is_chinese(uint32_t c)
     return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
            (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
            (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
-}
-
-static inline int put_cp(tok_nstr *out, uint32_t cp, uint32_t r0, uint32_t r1)
-{
-    if (out->n + 4 > out->cap && tok_nstr_reserve(out, out->n + 4)) return -1;
-    if (cp < 0x80) {
-        out->s[out->n] = (uint8_t)cp;
-        out->a0[out->n] = r0;
-        out->a1[out->n] = r1;
-        out->n++;
-        return 0;
-    }
-    uint8_t b[4];
-    int k = tok_utf8_encode(cp, b);
-    for (int i = 0; i < k; i++) {
-        out->s[out->n] = b[i];
-        out->a0[out->n] = r0;
-        out->a1[out->n] = r1;
-        out->n++;
-    }
-    return 0;
-}
-
-static int put_lower(tok_nstr *out, uint32_t cp, uint32_t r0, uint32_t r1)
-{
-    if (cp < 0x80) return put_cp(out, (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp, r0, r1);
-    if (cp == 0x130) return put_cp(out, 'i', r0, r1) || put_cp(out, 0x307, r0, r1);
-    return put_cp(out, rust_lower(cp), r0, r1);
 }
 
 /* clean_text + chinese chars (+ lowercase when `lower`).  *wide is set when a
@@ -195,18 +131,13 @@ static int pass1(const bert *b, const tok_nstr *in, tok_nstr *out, bool lower, b
                 if (c < 0x20) c = ' ';
             }
             if (lower && c >= 'A' && c <= 'Z') c = (uint8_t)(c + 32);
-            if (out->n == out->cap && tok_nstr_reserve(out, out->n + 1)) return -1;
-            out->s[out->n] = c;
-            out->a0[out->n] = in->a0[i];
-            out->a1[out->n] = in->a1[i];
-            out->n++;
+            if (tok_norm_put_byte(out, c, in->a0[i], in->a1[i])) return -1;
             i++;
             continue;
         }
         size_t len;
-        uint32_t cp = tok_utf8_decode(in->s + i, in->n - i, &len);
-        if (cp == TOK_UTF8_BAD) cp = 0xFFFD;
-        uint32_t r0 = in->a0[i], r1 = in->a1[i + len - 1];
+        uint32_t r0, r1;
+        uint32_t cp = tok_norm_nchar(in, i, &len, &r0, &r1);
         i += len;
         if (b->clean_text) {
             if (cp == 0 || cp == 0xFFFD) continue;
@@ -215,10 +146,12 @@ static int pass1(const bert *b, const tok_nstr *in, tok_nstr *out, bool lower, b
         }
         if (cp >= 0xC0) *wide = true;
         if (b->handle_chinese_chars && is_chinese(cp)) {
-            if (put_cp(out, ' ', r0, r1) || put_cp(out, cp, r0, r1) || put_cp(out, ' ', r0, r1)) return -1;
+            if (tok_norm_put_cp(out, ' ', r0, r1) || tok_norm_put_cp(out, cp, r0, r1) ||
+                tok_norm_put_cp(out, ' ', r0, r1))
+                return -1;
             continue;
         }
-        if (lower ? put_lower(out, cp, r0, r1) : put_cp(out, cp, r0, r1)) return -1;
+        if (lower ? tok_norm_put_lower(out, cp, r0, r1) : tok_norm_put_cp(out, cp, r0, r1)) return -1;
     }
     return 0;
 }
@@ -231,21 +164,16 @@ static int pass2(const tok_nstr *in, tok_nstr *out, bool lower)
         uint8_t c = in->s[i];
         if (c < 0x80) {
             if (lower && c >= 'A' && c <= 'Z') c = (uint8_t)(c + 32);
-            if (out->n == out->cap && tok_nstr_reserve(out, out->n + 1)) return -1;
-            out->s[out->n] = c;
-            out->a0[out->n] = in->a0[i];
-            out->a1[out->n] = in->a1[i];
-            out->n++;
+            if (tok_norm_put_byte(out, c, in->a0[i], in->a1[i])) return -1;
             i++;
             continue;
         }
         size_t len;
-        uint32_t cp = tok_utf8_decode(in->s + i, in->n - i, &len);
-        if (cp == TOK_UTF8_BAD) cp = 0xFFFD;
-        uint32_t r0 = in->a0[i], r1 = in->a1[i + len - 1];
+        uint32_t r0, r1;
+        uint32_t cp = tok_norm_nchar(in, i, &len, &r0, &r1);
         i += len;
         if (is_mn(cp)) continue;
-        if (lower ? put_lower(out, cp, r0, r1) : put_cp(out, cp, r0, r1)) return -1;
+        if (lower ? tok_norm_put_lower(out, cp, r0, r1) : tok_norm_put_cp(out, cp, r0, r1)) return -1;
     }
     return 0;
 }

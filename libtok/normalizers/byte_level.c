@@ -4,9 +4,7 @@
  * keep that char's range (HF: the first takes its place, the others are
  * insertions after it).
  */
-#include "../internal.h"
-
-tok_normalizer *tok_norm_bytelevel_from_json(tok_jctx *jc, const json_t *j);
+#include "normalizers.h"
 
 static tok_status bl_run(const tok_normalizer *self, const tok_nstr *in, tok_nstr *out, tok_ctx *ctx)
 {
@@ -32,24 +30,16 @@ static tok_status bl_run(const tok_normalizer *self, const tok_nstr *in, tok_nst
     return TOK_OK;
 }
 
-static void bl_free(tok_normalizer *self) { free(self); }
-
 static json_t *bl_to_json(const tok_normalizer *self)
 {
     TOK_UNUSED(self);
     return json_pack("{ss}", "type", "ByteLevel");
 }
 
-static const tok_normalizer_vt bl_vt = {"ByteLevel", bl_run, bl_free, bl_to_json};
+static const tok_normalizer_vt bl_vt = {"ByteLevel", bl_run, tok_norm_free_plain, bl_to_json};
 
 tok_normalizer *tok_norm_bytelevel_from_json(tok_jctx *jc, const json_t *j)
 {
     TOK_UNUSED(j);
-    tok_normalizer *n = calloc(1, sizeof *n);
-    if (!n) {
-        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    n->vt = &bl_vt;
-    return n;
+    return tok_norm_new_plain(jc, &bl_vt);
 }

@@ -3,9 +3,7 @@
  * some control chars, turn a few space-like chars into ' '.  Per char; the
  * chars kept keep their ranges.
  */
-#include "../internal.h"
-
-tok_normalizer *tok_norm_nmt_from_json(tok_jctx *jc, const json_t *j);
+#include "normalizers.h"
 
 static tok_status nmt_run(const tok_normalizer *self, const tok_nstr *in, tok_nstr *out, tok_ctx *ctx)
 {
@@ -34,24 +32,16 @@ static tok_status nmt_run(const tok_normalizer *self, const tok_nstr *in, tok_ns
     return TOK_OK;
 }
 
-static void nmt_free(tok_normalizer *self) { free(self); }
-
 static json_t *nmt_to_json(const tok_normalizer *self)
 {
     TOK_UNUSED(self);
     return json_pack("{ss}", "type", "Nmt");
 }
 
-static const tok_normalizer_vt nmt_vt = {"Nmt", nmt_run, nmt_free, nmt_to_json};
+static const tok_normalizer_vt nmt_vt = {"Nmt", nmt_run, tok_norm_free_plain, nmt_to_json};
 
 tok_normalizer *tok_norm_nmt_from_json(tok_jctx *jc, const json_t *j)
 {
     TOK_UNUSED(j);
-    tok_normalizer *n = calloc(1, sizeof *n);
-    if (!n) {
-        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    n->vt = &nmt_vt;
-    return n;
+    return tok_norm_new_plain(jc, &nmt_vt);
 }

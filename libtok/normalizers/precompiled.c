@@ -18,70 +18,9 @@
  *
  * An empty charsmap (or null) is the identity.
  */
-#include "../internal.h"
+#include "normalizers.h"
 
 #include <utf8proc.h>
-
-tok_normalizer *tok_norm_precompiled_from_json(tok_jctx *jc, const json_t *j);
-
-/* ---- small helpers (unicode.c has the same ones) ---- */
-
-static inline uint32_t nchar(const tok_nstr *in, size_t i, size_t *len, uint32_t *r0, uint32_t *r1)
-{
-    uint32_t cp = tok_utf8_decode(in->s + i, in->n - i, len);
-    if (cp == TOK_UTF8_BAD) cp = 0xFFFD;
-    *r0 = in->a0[i];
-    *r1 = in->a1[i + *len - 1];
-    return cp;
-}
-
-static inline int put_cp(tok_nstr *out, uint32_t cp, uint32_t r0, uint32_t r1)
-{
-    if (out->n + 4 > out->cap && tok_nstr_reserve(out, out->n + 4)) return -1;
-    uint8_t b[4];
-    int k = tok_utf8_encode(cp, b);
-    for (int i = 0; i < k; i++) {
-        out->s[out->n] = b[i];
-        out->a0[out->n] = r0;
-        out->a1[out->n] = r1;
-        out->n++;
-    }
-    return 0;
-}
-
-/* HF NormalizedString::transform, fed one (char, change) at a time. */
-typedef struct xf {
-    const tok_nstr *in;
-    tok_nstr *out;
-    size_t pos;
-    uint32_t p0, p1;
-} xf;
-
-static void xf_skip(xf *x, size_t k)
-{
-    while (k-- > 0 && x->pos < x->in->n) {
-        size_t len;
-        nchar(x->in, x->pos, &len, &x->p0, &x->p1);
-        x->pos += len;
-    }
-}
-
-static int xf_put(xf *x, uint32_t cp, long change)
-{
-    uint32_t r0, r1;
-    if (change > 0 || x->pos >= x->in->n) {
-        r0 = x->p0;
-        r1 = x->p1;
-    } else {
-        size_t len;
-        nchar(x->in, x->pos, &len, &r0, &r1);
-        x->pos += len;
-        x->p0 = r0;
-        x->p1 = r1;
-    }
-    if (change < 0) xf_skip(x, (size_t)-change);
-    return put_cp(x->out, cp, r0, r1);
-}
 
 /* ---- the charsmap ---- */
 
@@ -150,7 +89,7 @@ static bool transform(const precompiled *p, const uint8_t *chunk, size_t n, cons
 /* Emission with one pending entry, so an empty replacement can fold its
  * removals into the previous entry (HF's transformations.last_mut()). */
 typedef struct emitter {
-    xf x;
+    tok_norm_xf x;
     bool direct;     /* the last char went out through the ASCII fast path */
     bool pending;
     uint32_t cp;
@@ -160,7 +99,7 @@ typedef struct emitter {
 
 static void em_flush(emitter *e)
 {
-    if (e->pending && xf_put(&e->x, e->cp, e->change)) e->err = true;
+    if (e->pending && tok_norm_xf_put(&e->x, e->cp, e->change)) e->err = true;
     e->pending = false;
 }
 
@@ -198,7 +137,7 @@ static void em_replace(emitter *e, size_t old, const char *s, size_t n)
     if (diff < 0 && e->pending) e->change += diff;
     /* the previous char is already out (change 0): removing after it just
      * moves past the removed chars */
-    else if (diff < 0 && e->direct) xf_skip(&e->x, (size_t)-diff);
+    else if (diff < 0 && e->direct) tok_norm_xf_skip(&e->x, (size_t)-diff);
 }
 
 static void run_hf(const precompiled *p, const tok_nstr *in, emitter *e)
@@ -294,9 +233,7 @@ static tok_status pc_run(const tok_normalizer *self, const tok_nstr *in, tok_nst
     if (tok_nstr_reserve(out, out->n + in->n + 16)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     emitter e;
     memset(&e, 0, sizeof e);
-    e.x.in = in;
-    e.x.out = out;
-    e.x.p0 = e.x.p1 = in->n ? in->a0[0] : 0;
+    tok_norm_xf_init(&e.x, in, out);
     if (p->spm) run_spm(p, in, &e);
     else run_hf(p, in, &e);
     em_flush(&e);

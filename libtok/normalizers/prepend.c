@@ -3,9 +3,7 @@
  * NormalizedString::prepend, the prefix and the first char all take the
  * range of the first char; the rest is unchanged.
  */
-#include "../internal.h"
-
-tok_normalizer *tok_norm_prepend_from_json(tok_jctx *jc, const json_t *j);
+#include "normalizers.h"
 
 typedef struct prepend {
     tok_normalizer base;

@@ -14,12 +14,10 @@
  * escapes and options mean other things (see onig_to_pcre2).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "../internal.h"
+#include "normalizers.h"
 
 #include <pcre2.h>
 #include <stdio.h>
-
-tok_normalizer *tok_norm_replace_from_json(tok_jctx *jc, const json_t *j);
 
 typedef struct replace {
     tok_normalizer base;

@@ -2,9 +2,7 @@
  * Sequence: run the members in order, ping-ponging between two scratch
  * strings borrowed from the context; the last member writes into out.
  */
-#include "../internal.h"
-
-tok_normalizer *tok_norm_sequence_from_json(tok_jctx *jc, const json_t *j);
+#include "normalizers.h"
 
 typedef struct seq {
     tok_normalizer base;

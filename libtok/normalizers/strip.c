@@ -2,9 +2,7 @@
  * Strip: remove leading and/or trailing whitespace (Rust char::is_whitespace,
  * i.e. the Unicode White_Space property).  The chars kept keep their ranges.
  */
-#include "../internal.h"
-
-tok_normalizer *tok_norm_strip_from_json(tok_jctx *jc, const json_t *j);
+#include "normalizers.h"
 
 typedef struct strip {
     tok_normalizer base;

@@ -4,9 +4,7 @@
  * crate's tables are Unicode 9.0, so marks added later stay (marks9).
  * The chars kept keep their ranges.
  */
-#include "../internal.h"
-
-tok_normalizer *tok_norm_strip_accents_from_json(tok_jctx *jc, const json_t *j);
+#include "normalizers.h"
 
 /* General_Category M (Mn, Mc, Me) in Unicode 9.0, as HF's crate. */
 static const uint32_t marks9[][2] = {
@@ -62,21 +60,9 @@ static const uint32_t marks9[][2] = {
     {0x1E026, 0x1E02A}, {0x1E8D0, 0x1E8D6}, {0x1E944, 0x1E94A}, {0xE0100, 0xE01EF},
 };
 
-static bool in_ranges(const uint32_t (*r)[2], size_t n, uint32_t cp)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (cp < r[mid][0]) hi = mid;
-        else if (cp > r[mid][1]) lo = mid + 1;
-        else return true;
-    }
-    return false;
-}
-
 static bool is_combining_mark9(uint32_t cp)
 {
-    return cp >= 0x300 && in_ranges(marks9, sizeof marks9 / sizeof marks9[0], cp);
+    return cp >= 0x300 && tok_norm_in_ranges(marks9, sizeof marks9 / sizeof marks9[0], cp);
 }
 
 static tok_status sa_run(const tok_normalizer *self, const tok_nstr *in, tok_nstr *out, tok_ctx *ctx)
@@ -100,24 +86,16 @@ static tok_status sa_run(const tok_normalizer *self, const tok_nstr *in, tok_nst
     return TOK_OK;
 }
 
-static void sa_free(tok_normalizer *self) { free(self); }
-
 static json_t *sa_to_json(const tok_normalizer *self)
 {
     TOK_UNUSED(self);
     return json_pack("{ss}", "type", "StripAccents");
 }
 
-static const tok_normalizer_vt sa_vt = {"StripAccents", sa_run, sa_free, sa_to_json};
+static const tok_normalizer_vt sa_vt = {"StripAccents", sa_run, tok_norm_free_plain, sa_to_json};
 
 tok_normalizer *tok_norm_strip_accents_from_json(tok_jctx *jc, const json_t *j)
 {
     TOK_UNUSED(j);
-    tok_normalizer *n = calloc(1, sizeof *n);
-    if (!n) {
-        tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-        return NULL;
-    }
-    n->vt = &sa_vt;
-    return n;
+    return tok_norm_new_plain(jc, &sa_vt);
 }

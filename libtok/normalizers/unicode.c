@@ -11,82 +11,9 @@
  * utf8proc, restricted to the code points that had such data in Unicode 9.0,
  * the version of the crate's tables (see u9_data); later ones are left alone.
  */
-#include "../internal.h"
+#include "normalizers.h"
 
 #include <utf8proc.h>
-
-tok_normalizer *tok_norm_unicode_from_json(tok_jctx *jc, const json_t *j, const char *form);
-
-/* ---- small helpers (precompiled.c has the same ones) ---- */
-
-/* Char at in->s[i]: code point, byte length and original range (start of its
- * first byte, end of its last byte). */
-static inline uint32_t nchar(const tok_nstr *in, size_t i, size_t *len, uint32_t *r0, uint32_t *r1)
-{
-    uint32_t cp = tok_utf8_decode(in->s + i, in->n - i, len);
-    if (cp == TOK_UTF8_BAD) cp = 0xFFFD;
-    *r0 = in->a0[i];
-    *r1 = in->a1[i + *len - 1];
-    return cp;
-}
-
-static inline int put_cp(tok_nstr *out, uint32_t cp, uint32_t r0, uint32_t r1)
-{
-    if (out->n + 4 > out->cap && tok_nstr_reserve(out, out->n + 4)) return -1;
-    uint8_t b[4];
-    int k = tok_utf8_encode(cp, b);
-    for (int i = 0; i < k; i++) {
-        out->s[out->n] = b[i];
-        out->a0[out->n] = r0;
-        out->a1[out->n] = r1;
-        out->n++;
-    }
-    return 0;
-}
-
-/* HF NormalizedString::transform over the whole string, fed one output char
- * at a time.  pos is HF's running byte offset into the input. */
-typedef struct xf {
-    const tok_nstr *in;
-    tok_nstr *out;
-    size_t pos;
-    uint32_t p0, p1; /* range of the input char ending at pos (alignments[pos-1]) */
-} xf;
-
-static void xf_init(xf *x, const tok_nstr *in, tok_nstr *out)
-{
-    x->in = in;
-    x->out = out;
-    x->pos = 0;
-    /* HF gives chars inserted before everything (0,0): the segment start. */
-    x->p0 = x->p1 = in->n ? in->a0[0] : 0;
-}
-
-static void xf_skip(xf *x, size_t k)
-{
-    while (k-- > 0 && x->pos < x->in->n) {
-        size_t len;
-        nchar(x->in, x->pos, &len, &x->p0, &x->p1);
-        x->pos += len;
-    }
-}
-
-static int xf_put(xf *x, uint32_t cp, long change)
-{
-    uint32_t r0, r1;
-    if (change > 0 || x->pos >= x->in->n) {
-        r0 = x->p0;
-        r1 = x->p1;
-    } else {
-        size_t len;
-        nchar(x->in, x->pos, &len, &r0, &r1);
-        x->pos += len;
-        x->p0 = r0;
-        x->p1 = r1;
-    }
-    if (change < 0) xf_skip(x, (size_t)-change);
-    return put_cp(x->out, cp, r0, r1);
-}
 
 /* ---- Unicode 9.0 vs utf8proc ---- */
 
@@ -204,23 +131,11 @@ static const uint32_t u9_data[][2] = {
     {0x1F240, 0x1F248}, {0x1F250, 0x1F251}, {0x2F800, 0x2FA1D},
 };
 
-static bool in_ranges(const uint32_t (*r)[2], size_t n, uint32_t cp)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (cp < r[mid][0]) hi = mid;
-        else if (cp > r[mid][1]) lo = mid + 1;
-        else return true;
-    }
-    return false;
-}
-
 /* May cp have normalization data?  (Below U+00A0 only as a composition
  * starter; Hangul syllables are handled before this is asked.) */
 static inline bool u9_has(uint32_t cp)
 {
-    return cp < 0xA0 || in_ranges(u9_data, sizeof u9_data / sizeof u9_data[0], cp);
+    return cp < 0xA0 || tok_norm_in_ranges(u9_data, sizeof u9_data / sizeof u9_data[0], cp);
 }
 
 static inline uint8_t ccc_of(uint32_t cp)
@@ -295,7 +210,7 @@ static int ubuf_push(ubuf *b, uent e)
 
 /* Recomposition state (the crate's Recompositions iterator, push-driven). */
 typedef struct ustate {
-    xf x;
+    tok_norm_xf x;
     bool compose;
     ubuf pend;       /* decomposed chars since the last starter */
     ubuf blocked;    /* recomposer buffer */
@@ -307,7 +222,7 @@ typedef struct ustate {
 
 static void emit(ustate *st, uent e)
 {
-    if (xf_put(&st->x, e.cp, e.change)) st->err = true;
+    if (tok_norm_xf_put(&st->x, e.cp, e.change)) st->err = true;
 }
 
 static void purge(ustate *st)
@@ -414,7 +329,7 @@ static tok_status unorm_run(const tok_normalizer *self, const tok_nstr *in, tok_
     ustate st;
     uent pend_stack[16], blocked_stack[16];
     memset(&st, 0, sizeof st);
-    xf_init(&st.x, in, out);
+    tok_norm_xf_init(&st.x, in, out);
     st.compose = u->compose;
     st.pend = (ubuf){pend_stack, 0, 16, &ctx->arena};
     st.blocked = (ubuf){blocked_stack, 0, 16, &ctx->arena};
