@@ -139,7 +139,8 @@ static void threads_give_the_same_tokens(void **state)
     tok_ctx *c = tok_ctx_new(t);
     size_t n = 600000;
     char *text = malloc(n + 1);
-    for (size_t i = 0; i < n; i++) text[i] = "hello world\nhe said hel\n  \xC3\xA9t\xC3\xA9 <|end|>x\n"[i % 45];
+    static const char unit[] = "hello world\nhe said hel\n  \xC3\xA9t\xC3\xA9 <|end|>x\n";
+    for (size_t i = 0; i < n; i++) text[i] = unit[i % (sizeof unit - 1)];
     /* keep whole characters at the end */
     while ((text[n - 1] & 0xC0) == 0x80 || (unsigned char)text[n - 1] >= 0xC0) n--;
     tok_encoding e;
