@@ -551,6 +551,7 @@ struct tok_ctx {
     tok_rng rng;
     bool rng_seeded;
     struct tok_ctx *helpers[16]; /* tok_encode_threads workers, created on first use */
+    struct tok_pcache *pcache;   /* pre-token cache for models without their own */
 };
 
 tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);

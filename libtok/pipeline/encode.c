@@ -6,6 +6,7 @@
  */
 #include "../internal.h"
 #include "../scan/scan.h"
+#include "../models/piece_cache.h"
 
 tok_status tok_method_encode(tok_ctx *ctx, const tok_encode_options *opt, const uint8_t *s, uint32_t n, tok_toks *out);
 bool tok_method_is_native(const tok_tokenizer *t, tok_method m);
@@ -177,8 +178,24 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
     }
     tok_toks *tk = &ctx->toks;
     tk->n = 0;
-    tok_status st = model_encode(ctx, opt, p->s, p->n, tk);
-    if (st) return st;
+    /* Models that keep no cache of their own (WordPiece, Unigram, WordLevel)
+     * get one here when their answer for a pre-token cannot vary. */
+    const tok_model *m = ctx->tok->model;
+    bool cacheable = opt->method == TOK_METHOD_DEFAULT && m->vt->kind != TOK_MODEL_BPE && p->n <= TOK_PCACHE_MAXLEN;
+    uint64_t h = 0, key = 0;
+    int hit = 0;
+    if (cacheable) {
+        if (!ctx->pcache && (ctx->pcache = calloc(1, sizeof *ctx->pcache))) tok_pcache_init(ctx->pcache);
+        if (!ctx->pcache) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        h = tok_pcache_hash(p->s, p->n, &key);
+        hit = tok_pcache_get(ctx->pcache, p->s, p->n, h, key, tk);
+        if (hit < 0) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    }
+    tok_status st;
+    if (!hit) {
+        if ((st = model_encode(ctx, opt, p->s, p->n, tk))) return st;
+        if (cacheable) tok_pcache_put(ctx->pcache, p->s, p->n, h, key, tk->id, tk->off, tk->n);
+    }
     if (tok_enc_reserve(e, e->n + tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < tk->n; i++) {
         uint32_t s0 = tk->off[i].start, s1 = tk->off[i].end;
