@@ -203,11 +203,18 @@ double tok_rng_unit(tok_rng *r);
 /* ------------------------------------------------------------------------ */
 
 /** Text with, for each byte i, the original byte range [a0[i], a1[i]) of the
- *  character that produced it (as HF NormalizedString alignments). */
+ *  character that produced it (as HF NormalizedString alignments).  start is
+ *  the original offset where the text being normalized began (the segment
+ *  the added tokens left; HF's original_shift): HF aligns a char inserted
+ *  before everything to (0,0) of its NormalizedString, i.e. the empty range
+ *  at start, even when earlier steps removed the leading text.  Whoever
+ *  starts a normalization sets it (normalize_piece); normalizers that chain
+ *  scratch strings (Sequence, BertNormalizer) pass it along. */
 typedef struct tok_nstr {
     uint8_t *s;
     uint32_t *a0, *a1;
     size_t n, cap;
+    uint32_t start;
 } tok_nstr;
 int tok_nstr_reserve(tok_nstr *t, size_t cap);
 /** Append n bytes, all aligned to [a0, a1). */

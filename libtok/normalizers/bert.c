@@ -191,6 +191,7 @@ static tok_status bert_run(const tok_normalizer *self, const tok_nstr *in, tok_n
     tok_nstr local1 = {0}, local2 = {0};
     if (!t1) t1 = &local1;
     t1->n = 0;
+    t1->start = in->start;
     tok_status st = TOK_OK;
     if (pass1(b, in, t1, false, &wide)) {
         st = TOK_ERR_NOMEM;
@@ -201,6 +202,7 @@ static tok_status bert_run(const tok_normalizer *self, const tok_nstr *in, tok_n
         tok_nstr *t2 = tok_ctx_nstr_acquire(ctx);
         if (!t2) t2 = &local2;
         t2->n = 0;
+        t2->start = in->start;
         st = b->nfd->vt->run(b->nfd, t1, t2, ctx);
         if (!st && pass2(t2, out, b->lowercase)) st = TOK_ERR_NOMEM;
         if (t2 != &local2) tok_ctx_nstr_release(ctx, t2);

@@ -94,7 +94,7 @@ void tok_norm_xf_init(tok_norm_xf *x, const tok_nstr *in, tok_nstr *out)
     x->out = out;
     x->pos = 0;
     /* HF gives chars inserted before everything (0,0): the segment start. */
-    x->p0 = x->p1 = in->n ? in->a0[0] : 0;
+    x->p0 = x->p1 = in->start;
 }
 
 void tok_norm_xf_skip(tok_norm_xf *x, size_t k)

@@ -20,7 +20,7 @@ static tok_status pp_run(const tok_normalizer *self, const tok_nstr *in, tok_nst
     uint32_t r0 = in->a0[0], r1 = in->a1[len - 1];
     /* HF marks the first char as an insertion when the prefix is empty:
      * it then aligns to HF's (0,0), the start of the segment */
-    uint32_t f0 = p->n ? r0 : in->a0[0], f1 = p->n ? r1 : in->a0[0];
+    uint32_t f0 = p->n ? r0 : in->start, f1 = p->n ? r1 : in->start;
     if (tok_nstr_push(out, p->s, p->n, r0, r1) || tok_nstr_push(out, in->s, len, f0, f1) ||
         tok_nstr_push_aligned(out, in->s + len, in->a0 + len, in->a1 + len, in->n - len))
         return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");

@@ -77,7 +77,7 @@ static tok_status rep_run(const tok_normalizer *self, const tok_nstr *in, tok_ns
         if (tok_nstr_push_aligned(out, in->s + copied, in->a0 + copied, in->a1 + copied, s - copied)) goto nomem;
         uint32_t r0, r1;
         if (e == 0) {
-            r0 = r1 = in->a0[0];
+            r0 = r1 = in->start;
         } else {
             size_t k = e - 1;
             while (k > 0 && (in->s[k] & 0xC0) == 0x80) k--;

@@ -1,6 +1,7 @@
 /*
  * Sequence: run the members in order, ping-ponging between two scratch
- * strings borrowed from the context; the last member writes into out.
+ * strings borrowed from the context; the last member writes into out.  All
+ * share the segment start of in (HF runs them on one NormalizedString).
  */
 #include "normalizers.h"
 
@@ -35,7 +36,10 @@ static tok_status seq_run(const tok_normalizer *self, const tok_nstr *in, tok_ns
     const tok_nstr *cur = in;
     for (size_t i = 0; i < q->n; i++) {
         tok_nstr *dst = i + 1 == q->n ? out : buf[i & 1];
-        if (dst != out) dst->n = 0;
+        if (dst != out) {
+            dst->n = 0;
+            dst->start = in->start;
+        }
         st = q->v[i]->vt->run(q->v[i], cur, dst, ctx);
         if (st) break;
         cur = dst;

@@ -103,6 +103,8 @@ static tok_status normalize_piece(tok_ctx *ctx, const tok_piece *p, tok_piece *q
     }
     in->n = p->n;
     out->n = 0;
+    /* the segment's original start: HF's (0,0) for chars inserted before everything */
+    in->start = out->start = p->n ? tok_piece_start(p, 0) : p->base;
     st = t->normalizer->vt->run(t->normalizer, in, out, ctx);
     if (st == TOK_OK) {
         st = tok_ctx_piece_alloc(ctx, q, out->n);

@@ -3,7 +3,7 @@
  * 0.23.2 (the Node binding): a tokenizer.json with the normalizer, a Split
  * pre-tokenizer isolating every char and a WordLevel model gives each
  * normalized char's original range.  Here ranges are byte offsets of the
- * input; the input carries HF's per-char alignments.
+ * input; the input carries HF's per-char alignments and its segment start.
  */
 #include "tests/unit/testutil.h"
 
@@ -57,6 +57,12 @@ static const hfcase hf_cases[] = {
     {"replace_string", "{\"type\": \"Replace\", \"pattern\": {\"String\": \" \"}, \"content\": \"\\u2581\"}", " hello  w\303\266rld ", 15, "\342\226\201hello\342\226\201\342\226\201w\303\266rld\342\226\201", 23, {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}, {5, 6}, {6, 7}, {7, 8}, {8, 9}, {9, 11}, {11, 12}, {12, 13}, {13, 14}, {14, 15}}},
     {"replace_regex", "{\"type\": \"Replace\", \"pattern\": {\"Regex\": \" {2,}\"}, \"content\": \" \"}", "a   b  c", 8, "a b c", 5, {{0, 1}, {3, 4}, {4, 5}, {6, 7}, {7, 8}}},
     {"replace_delete", "{\"type\": \"Replace\", \"pattern\": {\"Regex\": \"\\u00e9+\"}, \"content\": \"\"}", "a\303\251\303\251b\303\251", 8, "ab", 2, {{0, 1}, {5, 6}}},
+    /* text inserted before everything after earlier steps removed the
+     * leading text: HF aligns it to (0,0), the segment start, not to the
+     * first char kept */
+    {"seq_strip_then_insert", "{\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"Strip\", \"strip_left\": true, \"strip_right\": false}, {\"type\": \"Replace\", \"pattern\": {\"Regex\": \"^\"}, \"content\": \"X\"}]}", "   ab  c", 8, "Xab  c", 6, {{0, 0}, {3, 4}, {4, 5}, {5, 6}, {6, 7}, {7, 8}}},
+    {"seq_strip_then_prepend_empty", "{\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"Strip\", \"strip_left\": true, \"strip_right\": false}, {\"type\": \"Prepend\", \"prepend\": \"\"}]}", "   ab  c", 8, "ab  c", 5, {{0, 0}, {4, 5}, {5, 6}, {6, 7}, {7, 8}}},
+    {"seq_collapse_then_insert", "{\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"Replace\", \"pattern\": {\"Regex\": \" {2,}\"}, \"content\": \" \"}, {\"type\": \"Replace\", \"pattern\": {\"Regex\": \"\\\\A +\"}, \"content\": \"\"}, {\"type\": \"Replace\", \"pattern\": {\"String\": \"\"}, \"content\": \"_\"}]}", "   ab  c", 8, "_a_b_ _c_", 9, {{0, 0}, {3, 4}, {3, 4}, {4, 5}, {4, 5}, {6, 7}, {6, 7}, {7, 8}, {7, 8}}},
     {"replace_empty_string", "{\"type\": \"Replace\", \"pattern\": {\"String\": \"\"}, \"content\": \"_\"}", "ab", 2, "_a_b_", 5, {{0, 0}, {0, 1}, {0, 1}, {1, 2}, {1, 2}}},
     {"replace_empty_matches", "{\"type\": \"Replace\", \"pattern\": {\"Regex\": \"a*\"}, \"content\": \"_\"}", "ab", 2, "_b_", 3, {{0, 1}, {1, 2}, {1, 2}}},
     {"replace_multiline", "{\"type\": \"Replace\", \"pattern\": {\"Regex\": \"^a|b$\"}, \"content\": \"X\"}", "a\012ab\012b", 6, "X\012XX\012X", 6, {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}, {5, 6}}},
@@ -144,6 +150,7 @@ static tok_normalizer *load_json(const char *json, tok_error *err)
 static void make_input(tok_nstr *t, const char *s, size_t n, uint32_t shift)
 {
     t->n = 0;
+    t->start = shift; /* the segment starts there (HF's (0,0)) */
     for (size_t i = 0; i < n;) {
         int k = tok_utf8_seqlen((uint8_t)s[i]);
         if (k == 0 || i + (size_t)k > n) k = 1;
