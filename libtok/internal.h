@@ -602,4 +602,27 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
 /** GPT-2 vocab.json + merges.txt -> tokenizer.json tree (loaders/gpt2.c). */
 json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* between folders                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* methods/: a non-native method on one pre-token; which methods a model runs
+ * itself; per-context method scratch. */
+tok_status tok_method_encode(tok_ctx *ctx, const tok_encode_options *opt, const uint8_t *s, uint32_t n, tok_toks *out);
+bool tok_method_is_native(const tok_tokenizer *t, tok_method m);
+void tok_method_scratch_free(void *s);
+
+/* pipeline/: one sequence into e; post-processing and publishing; the start of
+ * a public call; default options (used by parallel.c). */
+tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                           tok_enc *e, uint8_t ty);
+tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
+void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt);
+const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def);
+
+/* tokenizer/pack.c: libtok's compact format. */
+tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err);
+tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
+                              const tok_load_options *opt, tok_error *err);
+
 #endif /* LIBTOK_INTERNAL_H */

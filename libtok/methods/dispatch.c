@@ -5,12 +5,9 @@
  */
 #include "methods.h"
 
-tok_status tok_method_encode(tok_ctx *ctx, const tok_encode_options *opt, const uint8_t *s, uint32_t n, tok_toks *out);
-void tok_method_scratch_free(void *s);
 uint64_t tok__method_work(const tok_ctx *ctx);
 tok_status tok__method_generic(tok_ctx *ctx, const tok_encode_options *opt, const uint8_t *s, uint32_t n,
                                tok_toks *out);
-bool tok_method_is_native(const tok_tokenizer *t, tok_method m);
 
 tok_status tok_method_encode(tok_ctx *ctx, const tok_encode_options *opt, const uint8_t *s, uint32_t n, tok_toks *out)
 {

@@ -25,7 +25,6 @@ int tok_method_from_name(const char *name)
     return -1;
 }
 
-bool tok_method_is_native(const tok_tokenizer *t, tok_method m);
 bool tok_method_is_native(const tok_tokenizer *t, tok_method m)
 {
     switch (t->model->vt->kind) {

@@ -8,8 +8,6 @@
 #include "../scan/scan.h"
 #include "../models/piece_cache.h"
 
-tok_status tok_method_encode(tok_ctx *ctx, const tok_encode_options *opt, const uint8_t *s, uint32_t n, tok_toks *out);
-bool tok_method_is_native(const tok_tokenizer *t, tok_method m);
 
 void tok_encode_options_init(tok_encode_options *opt)
 {
@@ -224,9 +222,6 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
     return TOK_OK;
 }
 
-/* One sequence into e (type id ty). */
-tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
-                           tok_enc *e, uint8_t ty);
 tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
                              tok_enc *e, uint8_t ty)
 {
@@ -284,9 +279,6 @@ static void fill_result(tok_ctx *ctx, const tok_enc *e, uint32_t flags, tok_enco
     TOK_UNUSED(ctx);
 }
 
-tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
-void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt);
-const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def);
 
 void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt) { begin_call(ctx, opt); }
 const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def) { return defaults(opt, def); }

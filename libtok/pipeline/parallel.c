@@ -10,11 +10,6 @@
 
 #include <pthread.h>
 
-tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
-                           tok_enc *e, uint8_t ty);
-tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
-void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt);
-const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def);
 
 #define MIN_PARALLEL (256u << 10)
 

@@ -21,7 +21,6 @@ tok_ctx *tok_ctx_new(const tok_tokenizer *t)
     return c;
 }
 
-void tok_method_scratch_free(void *s); /* methods/ */
 
 void tok_ctx_free(tok_ctx *c)
 {

@@ -53,8 +53,6 @@ static const char *base_name(const char *p)
     return b ? b + 1 : p;
 }
 
-tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
-                              const tok_load_options *opt, tok_error *err);
 
 static tok_format guess_format(const uint8_t *d, size_t n, const char *name)
 {

@@ -18,7 +18,6 @@
 
 static int put32(tok_sbuf *b, uint32_t x) { return tok_sbuf_put(b, &x, 4); }
 
-tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err);
 tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err)
 {
     tok_sbuf b = { 0 };
@@ -112,8 +111,6 @@ static uint32_t rd32(const uint8_t *p)
     return x;
 }
 
-tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
-                              const tok_load_options *opt, tok_error *err);
 tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
                               const tok_load_options *opt, tok_error *err)
 {

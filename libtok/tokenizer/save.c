@@ -16,7 +16,6 @@ static json_t *added_json(const tok_tokenizer *t)
     return a;
 }
 
-tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err);
 
 tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format, tok_error *err)
 {
