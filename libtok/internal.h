@@ -332,6 +332,8 @@ const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n);
 /** After all tokens are set: compute model bytes (byte-level decode when
  *  byte_level), the lookup maps, byte_id[], word-start/continuation flags. */
 tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_prefix, tok_error *err);
+/** "<0xAB>" (upper-case hex, as HF and SentencePiece write byte pieces) -> 0xAB, else -1. */
+int tok_byte_piece(const char *s, size_t n);
 static inline int32_t tok_vocab_id(const tok_vocab *v, const void *text, size_t len)
 { return tok_strmap_get(&v->by_text, text, len); }
 /** Model-space lookup (only model tokens). */

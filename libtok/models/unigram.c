@@ -122,20 +122,6 @@ static void ug_free(tok_model *m)
     free(u);
 }
 
-/* "<0xAB>" -> 0xAB (upper-case hex, as HF formats it), else -1 */
-static int byte_piece(const char *s, size_t n)
-{
-    if (n != 6 || memcmp(s, "<0x", 3) != 0 || s[5] != '>') return -1;
-    int v = 0;
-    for (int i = 3; i < 5; i++) {
-        char c = s[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (d < 0) return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
 static tok_status ug_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
 {
     ug_model *u = (ug_model *)m;
@@ -154,7 +140,7 @@ static tok_status ug_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
             if (f < min_f) min_f = f;
             if (f > max_f) max_f = f;
         }
-        int b = byte_piece(t->text, t->text_len);
+        int b = tok_byte_piece(t->text, t->text_len);
         if (b >= 0 && (!u->spm || !u->ptype || pt == PT_BYTE)) u->byte_id[b] = (int32_t)i;
         if (t->flags & (TOK_TOKEN_NONE | TOK_TOKEN_UNREACHABLE)) continue;
         if (u->spm && (pt == PT_UNKNOWN || pt == PT_CONTROL || pt == PT_BYTE)) continue;

@@ -52,13 +52,10 @@ const uint8_t *tok_token_bytes(const tok_tokenizer *t, int32_t id, size_t *len)
         if (len) *len = 0;
         return NULL;
     }
-    if ((k->flags & TOK_TOKEN_BYTE) && !t->vocab.byte_level && k->text_len == 6) {
-        /* <0xAB> stands for one byte */
-        for (int b = 0; b < 256; b++)
-            if (t->vocab.byte_id[b] == id) {
-                if (len) *len = 1;
-                return &all_bytes[b];
-            }
+    int b = (k->flags & TOK_TOKEN_BYTE) && !t->vocab.byte_level ? tok_byte_piece(k->text, k->text_len) : -1;
+    if (b >= 0) { /* <0xAB> stands for one byte */
+        if (len) *len = 1;
+        return &all_bytes[b];
     }
     if (len) *len = k->nbytes;
     return k->bytes;

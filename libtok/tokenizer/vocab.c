@@ -67,8 +67,7 @@ tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
     return TOK_OK;
 }
 
-/* "<0xAB>" -> 0xAB, else -1 */
-static int byte_piece(const char *s, size_t n)
+int tok_byte_piece(const char *s, size_t n)
 {
     if (n != 6 || memcmp(s, "<0x", 3) != 0 || s[5] != '>') return -1;
     int v = 0;
@@ -131,7 +130,7 @@ tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_pref
             if (t->nbytes == 1) t->flags |= TOK_TOKEN_BYTE;
             if (t->nbytes && t->bytes[0] == ' ') t->flags |= TOK_TOKEN_WORD_START;
         } else {
-            int b = byte_piece(t->text, t->text_len);
+            int b = tok_byte_piece(t->text, t->text_len);
             if (b >= 0) t->flags |= TOK_TOKEN_BYTE;
             if (t->text_len >= 3 && memcmp(t->text, "\xE2\x96\x81", 3) == 0) t->flags |= TOK_TOKEN_WORD_START;
         }
@@ -144,7 +143,7 @@ tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_pref
     for (size_t i = 0; i < v->n; i++) {
         tok_token *t = &v->tok[i];
         if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL) || !(t->flags & TOK_TOKEN_BYTE)) continue;
-        int b = byte_level ? t->bytes[0] : byte_piece(t->text, t->text_len);
+        int b = byte_level ? t->bytes[0] : tok_byte_piece(t->text, t->text_len);
         if (b >= 0 && v->byte_id[b] < 0) v->byte_id[b] = (int32_t)i;
     }
     return TOK_OK;
