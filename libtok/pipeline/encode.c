@@ -8,7 +8,6 @@
 #include "../scan/scan.h"
 #include "../models/piece_cache.h"
 
-
 void tok_encode_options_init(tok_encode_options *opt)
 {
     memset(opt, 0, sizeof *opt);
@@ -18,14 +17,14 @@ void tok_encode_options_init(tok_encode_options *opt)
     opt->alpha = 0.1f;
 }
 
-static const tok_encode_options *defaults(const tok_encode_options *opt, tok_encode_options *def)
+const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def)
 {
     if (opt) return opt;
     tok_encode_options_init(def);
     return def;
 }
 
-static void begin_call(tok_ctx *ctx, const tok_encode_options *opt)
+void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt)
 {
     ctx->err[0] = 0;
     tok_arena_reset(&ctx->arena);
@@ -268,7 +267,7 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
     return TOK_OK;
 }
 
-static void fill_result(tok_ctx *ctx, const tok_enc *e, uint32_t flags, tok_encoding *out)
+static void fill_result(const tok_enc *e, uint32_t flags, tok_encoding *out)
 {
     out->n = e->n;
     out->ids = e->ids;
@@ -276,20 +275,17 @@ static void fill_result(tok_ctx *ctx, const tok_enc *e, uint32_t flags, tok_enco
     out->words = e->words;
     out->type_ids = e->type_ids;
     out->special = e->special;
-    TOK_UNUSED(ctx);
 }
 
 
-void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt) { begin_call(ctx, opt); }
-const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def) { return defaults(opt, def); }
 
 static tok_status encode_any(tok_ctx *ctx, const char *a, size_t alen, const char *b, size_t blen, bool pair,
                              const tok_encode_options *opt, tok_encoding *out)
 {
     if (!ctx || !out) return TOK_ERR_ARG;
     tok_encode_options def;
-    opt = defaults(opt, &def);
-    begin_call(ctx, opt);
+    opt = tok__defaults(opt, &def);
+    tok__begin_call(ctx, opt);
     memset(out, 0, sizeof *out);
     tok_status st = tok__encode_seq(ctx, a, alen, opt, &ctx->enc[0], 0);
     if (st) return st;
@@ -313,7 +309,7 @@ tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, to
     if (n == 2) {
         if (tok_enc_append(&ctx->enc[0], &ctx->enc[1])) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     }
-    fill_result(ctx, &ctx->enc[0], opt->flags, out);
+    fill_result(&ctx->enc[0], opt->flags, out);
     return TOK_OK;
 }
 
@@ -345,8 +341,8 @@ tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t len, cons
 {
     if (!ctx || !out || (!piece && len)) return TOK_ERR_ARG;
     tok_encode_options def;
-    opt = defaults(opt, &def);
-    begin_call(ctx, opt);
+    opt = tok__defaults(opt, &def);
+    tok__begin_call(ctx, opt);
     memset(out, 0, sizeof *out);
     if (len > TOK_MAX_TEXT) return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "pre-token too large");
     tok_toks *tk = &ctx->toks;
@@ -357,7 +353,7 @@ tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t len, cons
     e->n = 0;
     if (tok_enc_reserve(e, tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < tk->n; i++) tok_enc_push(e, tk->id[i], tk->off[i], 0, 0, 0);
-    fill_result(ctx, e, opt->flags | TOK_ENC_OFFSETS, out);
+    fill_result(e, opt->flags | TOK_ENC_OFFSETS, out);
     return TOK_OK;
 }
 
@@ -365,7 +361,7 @@ tok_status tok_normalize(tok_ctx *ctx, const char *text, size_t len, const char 
                          const tok_offset **align)
 {
     if (!ctx || !out || !out_len) return TOK_ERR_ARG;
-    begin_call(ctx, NULL);
+    tok__begin_call(ctx, NULL);
     tok_piece in, q;
     tok_status st = input_piece(ctx, text, len, 0, &in);
     if (st) return st;
@@ -389,7 +385,7 @@ tok_status tok_pretokenize(tok_ctx *ctx, const char *text, size_t len, uint32_t 
                            const tok_pretoken **out, size_t *n)
 {
     if (!ctx || !out || !n) return TOK_ERR_ARG;
-    begin_call(ctx, NULL);
+    tok__begin_call(ctx, NULL);
     tok_piece in;
     tok_status st = input_piece(ctx, text, len, flags, &in);
     if (st) return st;
