@@ -79,6 +79,9 @@ static void bpe_scratch_free(void *p)
 }
 
 /* ---- heap ordered by (rank, pos) --------------------------------------- */
+/* Four children per node: half the depth of a binary heap, and the children
+ * of a node share a cache line, which matters for pre-tokens of a million
+ * symbols (a long run of one letter). */
 
 static int heap_push(bpe_scratch *s, uint64_t key, int32_t new_id)
 {
@@ -86,7 +89,7 @@ static int heap_push(bpe_scratch *s, uint64_t key, int32_t new_id)
     hent *h = s->heap.v;
     size_t i = s->heap.n++;
     while (i > 0) {
-        size_t p = (i - 1) / 2;
+        size_t p = (i - 1) / 4;
         if (h[p].key <= key) break;
         h[i] = h[p];
         i = p;
@@ -103,12 +106,14 @@ static hent heap_pop(bpe_scratch *s)
     hent last = h[--s->heap.n];
     size_t n = s->heap.n, i = 0;
     for (;;) {
-        size_t c = 2 * i + 1;
+        size_t c = 4 * i + 1;
         if (c >= n) break;
-        if (c + 1 < n && h[c + 1].key < h[c].key) c++;
-        if (last.key <= h[c].key) break;
-        h[i] = h[c];
-        i = c;
+        size_t end = c + 4 < n ? c + 4 : n, m = c;
+        for (size_t k = c + 1; k < end; k++)
+            if (h[k].key < h[m].key) m = k;
+        if (last.key <= h[m].key) break;
+        h[i] = h[m];
+        i = m;
     }
     if (n) h[i] = last;
     return top;
