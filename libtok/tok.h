@@ -291,7 +291,7 @@ tok_status tok_encode(tok_ctx *ctx, const char *text, size_t len,
 
 /** Encode one large text on up to `threads` threads, with the same result as
  *  tok_encode.  The text is cut only where every pre-tokenizer libtok runs in
- *  its fast lane must split (after a newline, before an ASCII letter), and
+ *  its fast lane must split (after a newline, before a letter), and
  *  only for pipelines where that holds; otherwise, or for texts under 256 KiB,
  *  this is tok_encode.  Helper contexts are kept in ctx for reuse. */
 tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len,

@@ -1,12 +1,14 @@
 /*
  * One large text on several threads.  The fast-lane scanners always end a
  * pre-token after a newline that is followed by a letter (no alternative of
- * their patterns can run from a line break into a letter), so cutting there
+ * their patterns can run from a line break into a letter: the optional
+ * prefix before letters excludes \r and \n), so cutting there
  * and encoding the parts independently gives the same tokens; word indices
  * and offsets are shifted back when the parts are joined, and the
  * post-processor then runs once on the whole.
  */
 #include "../internal.h"
+#include "../scan/classes.h"
 
 #include <pthread.h>
 
@@ -29,13 +31,17 @@ static void *run_part(void *arg)
     return NULL;
 }
 
-static bool is_ascii_letter(char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-
-/* First safe cut at or after `at`, or len. */
+/* First safe cut at or after `at`, or len: a newline followed by a letter
+ * (\p{L}, any script, by the scanners' own class table). */
 static size_t safe_cut(const char *s, size_t len, size_t at)
 {
-    for (size_t i = at ? at : 1; i < len; i++)
-        if (s[i - 1] == '\n' && is_ascii_letter(s[i])) return i;
+    const uint8_t *u = (const uint8_t *)s;
+    for (size_t i = at ? at : 1; i < len; i++) {
+        if (u[i - 1] != '\n') continue;
+        size_t l;
+        uint32_t cp = tok_utf8_decode(u + i, len - i, &l);
+        if (cp != TOK_UTF8_BAD && (tok_cl(cp) & TOK_CL_L)) return i;
+    }
     return len;
 }
 
