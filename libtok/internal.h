@@ -598,9 +598,10 @@ json_t *tok_spm_to_json(const uint8_t *data, size_t len, const char *file,
 /** BERT vocab.txt bytes -> tokenizer.json tree (loaders/bert_vocab.c). */
 json_t *tok_bert_vocab_to_json(const uint8_t *data, size_t len, const char *file,
                                const tok_load_options *opt, tok_error *err);
-/** tiktoken rank file -> tokenizer.json tree (loaders/tiktoken.c). */
+/** tiktoken rank file -> tokenizer.json tree whose model vocabulary is
+ *  left empty and returned as compact-format records (loaders/tiktoken.c). */
 json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
-                             const tok_load_options *opt, tok_error *err);
+                             const tok_load_options *opt, tok_sbuf *records, size_t *nrec, tok_error *err);
 /** GPT-2 vocab.json + merges.txt -> tokenizer.json tree (loaders/gpt2.c). */
 json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_error *err);
 

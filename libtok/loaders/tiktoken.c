@@ -67,8 +67,10 @@ static int bytelevel_text(tok_sbuf *b, const uint8_t *p, size_t n)
     return 0;
 }
 
+static int put32(tok_sbuf *b, uint32_t x) { return tok_sbuf_put(b, &x, 4); }
+
 json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
-                             const tok_load_options *opt, tok_error *err)
+                             const tok_load_options *opt, tok_sbuf *records, size_t *nrec, tok_error *err)
 {
     const char *fname = file ? file : "<memory>";
     const encoding_def *enc = NULL;
@@ -87,10 +89,14 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
             return NULL;
         }
     }
-    json_t *vocab = json_object();
+    /* the vocabulary goes out as (id, len, text) records, not as a JSON
+     * object of 200k keys; a table of text hashes finds duplicates */
     tok_sbuf text = { 0 };
-    size_t line = 1, pos = 0;
+    tok_u64map seen = { 0 };
+    size_t line = 1, pos = 0, count = 0;
     int64_t max_rank = -1;
+    records->n = 0;
+    if (tok_u64map_init(&seen, len / 12 + 16)) goto nomem;
     while (pos < len) {
         size_t eol = pos;
         while (eol < len && data[eol] != '\n') eol++;
@@ -130,26 +136,37 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
                 goto nomem;
             }
             free(tokb);
-            if (json_object_getn(vocab, text.v, text.n)) {
-                tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:1: duplicate token", fname, line);
-                goto fail;
+            uint64_t h = tok_hash_bytes(text.v, text.n) & ~1ULL, at;
+            if (tok_u64map_get(&seen, h, &at)) {
+                uint32_t ol;
+                memcpy(&ol, records->v + at + 4, 4);
+                if (ol == text.n && !memcmp(records->v + at + 8, text.v, text.n)) {
+                    tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:1: duplicate token", fname, line);
+                    goto fail;
+                }
+            } else if (tok_u64map_put(&seen, h, records->n)) {
+                goto nomem;
             }
-            json_object_setn_new_nocheck(vocab, text.v, text.n, json_integer(rank));
+            if (put32(records, (uint32_t)rank) || put32(records, (uint32_t)text.n) || tok_sbuf_put(records, text.v, text.n))
+                goto nomem;
+            count++;
             if (rank > max_rank) max_rank = rank;
         }
         pos = eol + 1;
         line++;
     }
-    if (json_object_size(vocab) == 0) {
+    if (count == 0) {
         tok__fail(err, TOK_ERR_FORMAT, "%s: no tokens in file", fname);
         goto fail;
     }
     tok_vec_free(&text);
+    tok_u64map_free(&seen);
+    *nrec = count;
 
     json_t *root = json_object();
     json_t *model = json_object();
     json_object_set_new(model, "type", json_string("BPE"));
-    json_object_set_new(model, "vocab", vocab);
+    json_object_set_new(model, "vocab", json_object());
     json_object_set_new(model, "merges", json_array());
     json_object_set_new(model, "libtok_ranked", json_true());
     json_object_set_new(root, "model", model);
@@ -180,6 +197,6 @@ nomem:
     tok__fail(err, TOK_ERR_NOMEM, "out of memory");
 fail:
     tok_vec_free(&text);
-    json_decref(vocab);
+    tok_u64map_free(&seen);
     return NULL;
 }

@@ -85,6 +85,26 @@ static tok_tokenizer *build_tree(json_t *root, const char *name, const tok_load_
     return t;
 }
 
+/* .tiktoken: the 100k-200k ranks go to the model as records, not as JSON */
+static tok_tokenizer *load_tiktoken(const uint8_t *data, size_t len, const char *name, const char *fname,
+                                    const tok_load_options *opt, tok_error *err)
+{
+    tok_sbuf rec = { 0 };
+    size_t nrec = 0;
+    json_t *root = tok_tiktoken_to_json(data, len, name, opt, &rec, &nrec, err);
+    tok_tokenizer *t = NULL;
+    if (root) {
+        tok_jctx jc = { .file = fname };
+        jc.pack_vocab = (const uint8_t *)rec.v;
+        jc.pack_vocab_len = rec.n;
+        jc.pack_nvocab = nrec;
+        t = tok__from_hfjson_raw(root, &jc, opt, err);
+        json_decref(root);
+    }
+    tok_vec_free(&rec);
+    return t;
+}
+
 /* tokenizer.json: the big BPE members are read straight from the text; the
  * rest (small) through jansson, with the big members blanked out but their
  * line breaks kept so jansson's line numbers stay true. */
@@ -154,7 +174,7 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
     case TOK_FORMAT_HF_JSON:
         return load_hfjson(data, len, fname, opt, err);
     case TOK_FORMAT_TIKTOKEN:
-        return build_tree(tok_tiktoken_to_json(data, len, name, opt, err), fname, opt, err);
+        return load_tiktoken(data, len, name, fname, opt, err);
     case TOK_FORMAT_SPM:
         return build_tree(tok_spm_to_json(data, len, fname, opt, err), fname, opt, err);
     case TOK_FORMAT_BERT_VOCAB:
