@@ -51,6 +51,7 @@ typedef struct pair_memo { uint64_t key, val; } pair_memo;
 
 typedef struct bpe_scratch {
     pair_memo memo[PAIR_MEMO]; /* key UINT64_MAX: empty */
+    tok_sbuf cat;              /* tiktoken: the two parts' bytes together */
     tok_pcache cache;
     TOK_VEC(sym) syms;
     TOK_VEC(hent) heap;
@@ -72,6 +73,7 @@ static void bpe_scratch_free(void *p)
     bpe_scratch *s = p;
     if (!s) return;
     tok_pcache_free(&s->cache);
+    tok_vec_free(&s->cat);
     tok_vec_free(&s->syms);
     tok_vec_free(&s->heap);
     tok_vec_free(&s->skip);
@@ -122,6 +124,17 @@ static hent heap_pop(bpe_scratch *s)
 /* Pair -> (rank, merged id).  The pair table is large; a small per-context
  * memo in front keeps the pairs a text repeats (and degenerate inputs such
  * as one letter a million times) in the first-level cache. */
+/* tiktoken's rule: two parts merge when their bytes together are a token,
+ * at that token's rank (= its id), whatever the parts' own ranks. */
+static uint64_t ranked_pair(const tok_vocab *v, int32_t x, int32_t y, tok_sbuf *cat)
+{
+    const tok_token *a = &v->tok[x], *c = &v->tok[y];
+    cat->n = 0;
+    if (tok_sbuf_put(cat, a->bytes, a->nbytes) || tok_sbuf_put(cat, c->bytes, c->nbytes)) return UINT64_MAX;
+    int32_t id = tok_vocab_model_id(v, cat->v, cat->n);
+    return id < 0 ? UINT64_MAX : (uint64_t)(uint32_t)id << 32 | (uint32_t)id;
+}
+
 static inline int pair_lookup(const bpe *b, bpe_scratch *s, int32_t x, int32_t y, uint32_t *rank, int32_t *new_id)
 {
     uint64_t key = (uint64_t)(uint32_t)x << 32 | (uint32_t)y, v;
@@ -129,7 +142,8 @@ static inline int pair_lookup(const bpe *b, bpe_scratch *s, int32_t x, int32_t y
     if (m->key == key) {
         v = m->val;
     } else {
-        if (!tok_u64map_get(&b->pairs, key, &v)) v = UINT64_MAX;
+        if (b->ranked) v = ranked_pair(b->base.vocab, x, y, &s->cat);
+        else if (!tok_u64map_get(&b->pairs, key, &v)) v = UINT64_MAX;
         m->key = key;
         m->val = v;
     }
@@ -437,20 +451,6 @@ static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
         free(seen);
         return TOK_OK;
     }
-    /* tiktoken: every split of a token into two tokens is a merge at its rank */
-    if (tok_u64map_init(&b->pairs, v->n * 2)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < v->n; i++) {
-        const tok_token *t = &v->tok[i];
-        if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL) || t->nbytes < 2) continue;
-        for (uint32_t k = 1; k < t->nbytes; k++) {
-            int32_t a = tok_vocab_model_id(v, t->bytes, k);
-            if (a < 0 || (size_t)a >= i) continue;
-            int32_t c = tok_vocab_model_id(v, t->bytes + k, t->nbytes - k);
-            if (c < 0 || (size_t)c >= i) continue;
-            if (tok_u64map_put(&b->pairs, (uint64_t)(uint32_t)a << 32 | (uint32_t)c, (uint64_t)i << 32 | (uint32_t)i))
-                return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
-        }
-    }
     return TOK_OK;
 }
 
@@ -501,6 +501,7 @@ static json_t *bpe_to_json(const tok_model *m, const tok_vocab *v)
         /* One merge per token in rank order: the last merge tiktoken makes
          * when it encodes the token's own bytes with the lower ranks only. */
         TOK_VEC(int32_t) parts = { 0 };
+        tok_sbuf cat = { 0 };
         for (size_t i = 0; i < v->n; i++) {
             const tok_token *t = &v->tok[i];
             if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL) || t->nbytes < 2) continue;
@@ -511,7 +512,7 @@ static json_t *bpe_to_json(const tok_model *m, const tok_vocab *v)
                 size_t best = 0;
                 uint64_t br = UINT64_MAX, val;
                 for (size_t k = 0; k + 1 < parts.n; k++)
-                    if (tok_u64map_get(&b->pairs, (uint64_t)(uint32_t)parts.v[k] << 32 | (uint32_t)parts.v[k + 1], &val) &&
+                    if ((val = ranked_pair(v, parts.v[k], parts.v[k + 1], &cat)) != UINT64_MAX &&
                         (val >> 32) < i && (val >> 32) < br) { br = val >> 32; best = k; }
                 if (br == UINT64_MAX) { ok = false; break; }
                 parts.v[best] = (int32_t)br;
@@ -525,6 +526,7 @@ static json_t *bpe_to_json(const tok_model *m, const tok_vocab *v)
             json_array_append_new(mg, pr);
         }
         tok_vec_free(&parts);
+        tok_vec_free(&cat);
     }
     json_object_set_new(j, "merges", mg);
     return j;
