@@ -19,12 +19,17 @@ void tok_rawjson_linecol(const char *d, size_t pos, char *buf, size_t cap)
     snprintf(buf, cap, "%zu:%zu", line, col);
 }
 
-/* End of the string starting at d[i] == '"', or 0. */
+/* End of the string starting at d[i] == '"', or 0.  memchr to the next quote,
+ * then count the backslashes before it: most of a tokenizer.json is strings. */
 static size_t skip_string(const char *d, size_t n, size_t i)
 {
-    for (i++; i < n; i++) {
-        if (d[i] == '\\') { i++; continue; }
-        if (d[i] == '"') return i + 1;
+    for (i++; i < n;) {
+        const char *q = memchr(d + i, '"', n - i);
+        if (!q) return 0;
+        size_t k = (size_t)(q - d), bs = 0;
+        while (k - bs > i && d[k - bs - 1] == '\\') bs++;
+        if (bs % 2 == 0) return k + 1;
+        i = k + 1;
     }
     return 0;
 }

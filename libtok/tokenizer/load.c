@@ -118,21 +118,29 @@ static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fnam
     const char *doc = data;
     size_t doclen = len;
     if (tok_rawjson_bpe_spans(data, len, &v, &m)) {
+        /* the document without the two members' contents, keeping their line
+         * breaks so that jansson's line numbers stay true */
         patched = malloc(len + 1);
         if (!patched) {
             tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", fname);
             return NULL;
         }
-        memcpy(patched, data, len);
         tok_span_text sp[2] = { v, m };
-        for (int k = 0; k < 2; k++) {
-            char open = data[sp[k].start], close = data[sp[k].end - 1];
-            for (size_t i = sp[k].start; i < sp[k].end; i++)
-                if (patched[i] != '\n') patched[i] = ' ';
-            patched[sp[k].start] = open;
-            patched[sp[k].end - 1] = close;
+        if (sp[1].start < sp[0].start) { tok_span_text x = sp[0]; sp[0] = sp[1]; sp[1] = x; }
+        size_t at = 0, k = 0;
+        for (int i = 0; i < 2; i++) {
+            memcpy(patched + k, data + at, sp[i].start - at);
+            k += sp[i].start - at;
+            patched[k++] = data[sp[i].start];
+            for (size_t j = sp[i].start + 1; j + 1 < sp[i].end; j++)
+                if (data[j] == '\n') patched[k++] = '\n';
+            patched[k++] = data[sp[i].end - 1];
+            at = sp[i].end;
         }
+        memcpy(patched + k, data + at, len - at);
+        k += len - at;
         doc = patched;
+        doclen = k;
         raw.raw = data;
         raw.raw_len = len;
         raw.raw_vocab[0] = v.start;
