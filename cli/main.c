@@ -10,7 +10,7 @@ static const char main_help[] =
     "  encode    text -> token ids (or tokens, or JSON with byte offsets)\n"
     "  decode    token ids -> text\n"
     "  info      model type, vocabulary size, pipeline, special tokens\n"
-    "  convert   write any supported tokenizer as tokenizer.json\n"
+    "  convert   write any supported tokenizer as tokenizer.json or compact .tokpack\n"
     "  analyze   intrinsic measures of inference methods (tok analyze --help)\n"
     "\n"
     "TOKENIZER (-t) is a tokenizer.json, SentencePiece .model, .tiktoken, BERT vocab.txt\n"
