@@ -285,18 +285,25 @@ static int encode_main(int argc, char **argv, const char **files)
                               nfiles == 1 ? (strcmp(files[0], "-") ? files[0] : "stdin") : "input");
         } else {
             for (size_t f = 0; f < nfiles && rc == EXIT_OK; f++) {
-                size_t n = 0, cap = 1024;
-                const char **texts = malloc(cap * sizeof *texts);
-                size_t *lens = malloc(cap * sizeof *lens);
+                /* count the lines first, then one allocation for them */
+                size_t n = 0, cap = 0;
                 const char *p = bufs[f], *end = bufs[f] + blens[f];
+                for (const char *q = p; q < end; cap++) {
+                    const char *nl = memchr(q, '\n', (size_t)(end - q));
+                    q = nl ? nl + 1 : end;
+                }
+                const char **texts = malloc((cap + 1) * sizeof *texts);
+                size_t *lens = malloc((cap + 1) * sizeof *lens);
+                if (!texts || !lens) {
+                    free(texts);
+                    free(lens);
+                    fprintf(stderr, "tok encode: out of memory\n");
+                    rc = EXIT_RUNTIME;
+                    break;
+                }
                 while (p < end) {
                     const char *nl = memchr(p, '\n', (size_t)(end - p));
                     const char *le = nl ? nl : end;
-                    if (n == cap) {
-                        cap *= 2;
-                        texts = realloc(texts, cap * sizeof *texts);
-                        lens = realloc(lens, cap * sizeof *lens);
-                    }
                     texts[n] = p;
                     lens[n] = (size_t)(le - p);
                     n++;
