@@ -123,6 +123,10 @@ static inline uint32_t mx_edge_cost(const mx_index *x, const mx_edge *e, uint32_
 /** Append the segmentation sc->seg to out (fallback expanded). */
 tok_status mx_emit(tok_ctx *ctx, const mx_index *x, const uint8_t *s, uint32_t n, const mx_seg *seg,
                    size_t nseg, tok_toks *out);
+/** Walk a lattice back from n (pred[j] = start of the piece ending at j, pid[j]
+ *  its id) and emit the path in text order. */
+tok_status mx_emit_path(tok_ctx *ctx, const mx_index *x, mx_scratch *sc, const uint8_t *s, uint32_t n,
+                        const uint32_t *pred, const int32_t *pid, tok_toks *out);
 /** Push one piece on sc->seg. */
 static inline int mx_seg_push(mx_scratch *sc, int32_t id, uint32_t a, uint32_t b)
 {

@@ -51,14 +51,5 @@ tok_status mx_least_tokens(tok_ctx *ctx, mx_scratch *sc, const tok_encode_option
         }
     }
     /* every reachable position has an outgoing edge, so n is reached */
-    sc->seg.n = 0;
-    for (uint32_t j = n; j > 0; j = pred[j])
-        if (mx_seg_push(sc, pid[j], pred[j], j)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-    mx_seg *g = sc->seg.v;
-    for (size_t a = 0, b = sc->seg.n; a + 1 < b; a++, b--) {
-        mx_seg t = g[a];
-        g[a] = g[b - 1];
-        g[b - 1] = t;
-    }
-    return mx_emit(ctx, x, s, n, sc->seg.v, sc->seg.n, out);
+    return mx_emit_path(ctx, x, sc, s, n, pred, pid, out);
 }

@@ -408,6 +408,21 @@ static int push_unk(const mx_index *x, tok_toks *out, size_t mark, uint32_t a, u
     return tok_toks_push(out, x->unk_id, a, b);
 }
 
+tok_status mx_emit_path(tok_ctx *ctx, const mx_index *x, mx_scratch *sc, const uint8_t *s, uint32_t n,
+                        const uint32_t *pred, const int32_t *pid, tok_toks *out)
+{
+    sc->seg.n = 0;
+    for (uint32_t j = n; j > 0; j = pred[j])
+        if (mx_seg_push(sc, pid[j], pred[j], j)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    mx_seg *g = sc->seg.v;
+    for (size_t a = 0, b = sc->seg.n; a + 1 < b; a++, b--) {
+        mx_seg t = g[a];
+        g[a] = g[b - 1];
+        g[b - 1] = t;
+    }
+    return mx_emit(ctx, x, s, n, sc->seg.v, sc->seg.n, out);
+}
+
 tok_status mx_emit(tok_ctx *ctx, const mx_index *x, const uint8_t *s, uint32_t n, const mx_seg *seg, size_t nseg,
                    tok_toks *out)
 {
