@@ -77,7 +77,7 @@ $(B)/libtok.so: $(LIB_OBJ)
 $(TOK_BIN): $(CLI_OBJ) $(B)/libtok.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(B)/libtok.a $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/testutil.h $(B)/libtok.a
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libtok.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libtok.a $(LDLIBS) -lcmocka
 

@@ -4,21 +4,14 @@
 
 #include <stdlib.h>
 
-#include "libtok/internal.h"
+#include "bytevocab.h"
 
 /* 256 byte tokens plus a few merges, GPT-2 split, one special token. */
 static char *tiny_json(void)
 {
     tok_sbuf b = { 0 };
     tok_sbuf_printf(&b, "{\"model\":{\"type\":\"BPE\",\"vocab\":{");
-    for (int i = 0; i < 256; i++) {
-        uint8_t u[4];
-        int k = tok_utf8_encode(tok_bytelevel_char((uint8_t)i), u);
-        tok_sbuf_printf(&b, "%s\"", i ? "," : "");
-        if (u[0] == '"' || u[0] == '\\') tok_sbuf_putc(&b, '\\');
-        tok_sbuf_put(&b, u, (size_t)k);
-        tok_sbuf_printf(&b, "\":%d", i);
-    }
+    tu_put_byte_vocab(&b);
     tok_sbuf_printf(&b, ",\"he\":256,\"hel\":257,\"\xC4\xA0h\":258,\"<|end|>\":259},"
                         "\"merges\":[\"h e\",\"he l\",\"\xC4\xA0 h\"]},"
                         "\"added_tokens\":[{\"id\":259,\"content\":\"<|end|>\",\"special\":true,"

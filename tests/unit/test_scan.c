@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-#include "libtok/internal.h"
+#include "bytevocab.h"
 
 static const char *const patterns[] = {
     "'s|'t|'re|'ve|'m|'ll|'d| ?\\\\p{L}+| ?\\\\p{N}+| ?[^\\\\s\\\\p{L}\\\\p{N}]+|\\\\s+(?!\\\\S)|\\\\s+",
@@ -29,14 +29,7 @@ static char *byte_vocab_json(const char *pattern, bool gpt2_bytelevel)
 {
     tok_sbuf b = { 0 };
     tok_sbuf_printf(&b, "{\"model\":{\"type\":\"BPE\",\"vocab\":{");
-    for (int i = 0; i < 256; i++) {
-        uint8_t u[4];
-        int k = tok_utf8_encode(tok_bytelevel_char((uint8_t)i), u);
-        tok_sbuf_printf(&b, "%s\"", i ? "," : "");
-        if (u[0] == '"' || u[0] == '\\') tok_sbuf_putc(&b, '\\');
-        tok_sbuf_put(&b, u, (size_t)k);
-        tok_sbuf_printf(&b, "\":%d", i);
-    }
+    tu_put_byte_vocab(&b);
     tok_sbuf_printf(&b, "},\"merges\":[]},\"added_tokens\":[],");
     if (gpt2_bytelevel)
         tok_sbuf_printf(&b, "\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"trim_offsets\":false,\"use_regex\":true}}");
