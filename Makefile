@@ -27,6 +27,11 @@ CFLAGS    ?= $(OPT) -g
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARN) $(PKG_CFLAGS) -DTOK_DATADIR='"$(DATADIR)"' -I. $(CFLAGS)
 LDLIBS    := $(PKG_LIBS) -lm -pthread
+# Libraries the modules above the core use (zlib for corpora, ICU for word
+# boundaries, CBLAS for the weight-based analyzers).
+MOD_PKGS  := zlib icu-uc icu-i18n openblas
+MOD_LDLIBS := $(shell pkg-config --libs $(MOD_PKGS) 2>/dev/null || echo -lz -licui18n -licuuc -licudata -lopenblas)
+PKG_CFLAGS += $(shell pkg-config --cflags $(MOD_PKGS) 2>/dev/null)
 
 B         ?= build
 LIB_SRC   := $(sort $(wildcard libtok/*.c libtok/*/*.c))
@@ -35,7 +40,14 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/unitab.o
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/%.o)
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
-HDRS      := $(wildcard libtok/*.h libtok/*/*.h cli/*.h)
+
+# Modules above the core, each its own folder, public header(s) and library
+# (libtok_<module>.a), built on the public API (libtok/tok.h) only.  Listed
+# from the highest floor down: a module may use the ones after it.
+MODULES   := analyzers vocab corpora
+mod_src    = $(sort $(wildcard $(1)/*.c $(1)/*/*.c))
+MOD_LIBS  := $(foreach m,$(MODULES),$(B)/libtok_$(m).a)
+HDRS      := $(wildcard libtok/*.h libtok/*/*.h cli/*.h $(foreach m,$(MODULES),$(m)/*.h $(m)/*/*.h))
 
 ifeq ($(B),build)
 TOK_BIN   := tok
@@ -43,10 +55,11 @@ else
 TOK_BIN   := $(B)/tok
 endif
 
-.PHONY: all lib clean deps fetch check unit unit-asan parity robust demo bench install uninstall
+.PHONY: all lib modules clean deps fetch check check-layers unit unit-asan parity robust demo bench install uninstall
 
-all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so
+all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so $(MOD_LIBS)
 lib: $(B)/libtok.a $(B)/libtok.so
+modules: $(MOD_LIBS)
 
 $(B)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -74,25 +87,33 @@ $(B)/libtok.a: $(LIB_OBJ)
 $(B)/libtok.so: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libtok.so.$(SOVERSION) -o $@ $^ $(LDLIBS) $(ALL_CFLAGS)
 
-$(TOK_BIN): $(CLI_OBJ) $(B)/libtok.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(B)/libtok.a $(LDLIBS)
+define module_rules
+$(B)/libtok_$(1).a: $(patsubst %.c,$(B)/%.o,$(call mod_src,$(1)))
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(eval $(call module_rules,$(m))))
 
-$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libtok.a
+$(TOK_BIN): $(CLI_OBJ) $(MOD_LIBS) $(B)/libtok.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(MOD_LIBS) $(B)/libtok.a $(LDLIBS) $(MOD_LDLIBS)
+
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(MOD_LIBS) $(B)/libtok.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libtok.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(MOD_LIBS) $(B)/libtok.a $(LDLIBS) $(MOD_LDLIBS) -lcmocka
 
 $(B)/tokbench: bench/tokbench.c $(B)/libtok.a
 	$(CC) $(ALL_CFLAGS) -o $@ bench/tokbench.c $(B)/libtok.a $(LDLIBS)
 
 # --- dependencies --------------------------------------------------------
 deps:
-	sh scripts/deps.sh
+	sh scripts/deps.sh build test
 
 fetch:
 	sh scripts/fetch-refs.sh
 
 # --- tests -----------------------------------------------------------------
 check: deps
+	$(MAKE) check-layers
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) parity
@@ -100,6 +121,11 @@ check: deps
 
 unit: $(TEST_BIN) $(TOK_BIN)
 	@sh tests/run-unit.sh $(B) $(TEST_BIN)
+
+# The floors: modules and the CLI see only public headers (never libtok's
+# internals), and a module never includes one above it.
+check-layers:
+	@sh tests/check-layers.sh $(MODULES)
 
 unit-asan:
 	$(MAKE) B=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
@@ -114,10 +140,14 @@ robust:
 	$(MAKE) B=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build-asan/tok
 	node tests/robust/fuzz.js build-asan/tok $${TOK_CACHE:-$$HOME/.cache/libtok}/tokenizers 60
 
-demo: deps $(TOK_BIN)
+demo:
+	sh scripts/deps.sh build
+	$(MAKE) $(TOK_BIN)
 	sh scripts/demo.sh
 
-bench: deps $(TOK_BIN) $(B)/tokbench
+bench:
+	sh scripts/deps.sh build test bench
+	$(MAKE) $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
 	sh bench/run.sh
 

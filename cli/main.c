@@ -22,6 +22,15 @@ static const char main_help[] =
     "'tok COMMAND --help' describes each command.  Exit status: 0 success,\n"
     "1 runtime error, 2 usage error.\n";
 
+/* One line per command; each lives in cli/<name>.c. */
+static const struct { const char *name; int (*run)(int, char **); } commands[] = {
+    { "encode", cmd_encode },
+    { "decode", cmd_decode },
+    { "info", cmd_info },
+    { "convert", cmd_convert },
+    { "analyze", cmd_analyze },
+};
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -37,11 +46,8 @@ int main(int argc, char **argv)
         printf("tok (libtok) %s\n", tok_version());
         return EXIT_OK;
     }
-    if (!strcmp(cmd, "encode")) return cmd_encode(argc - 1, argv + 1);
-    if (!strcmp(cmd, "decode")) return cmd_decode(argc - 1, argv + 1);
-    if (!strcmp(cmd, "info")) return cmd_info(argc - 1, argv + 1);
-    if (!strcmp(cmd, "convert")) return cmd_convert(argc - 1, argv + 1);
-    if (!strcmp(cmd, "analyze")) return cmd_analyze(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "tok: unknown command '%s'\n", cmd);
     fputs(main_help, stderr);
     return EXIT_USAGE;

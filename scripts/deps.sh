@@ -1,23 +1,50 @@
 #!/bin/sh
-# Install libtok's build and test dependencies on Debian/Ubuntu.  Idempotent and
-# fast when everything is already present (dpkg-query, no apt run).
+# Install libtok's dependencies on Debian/Ubuntu, by set:
+#
+#   sh scripts/deps.sh build        compile libtok, its modules and tok
+#   sh scripts/deps.sh build test   + what make check needs (cmocka, references,
+#                                   clang's libFuzzer, numpy, Chromium, ...)
+#   sh scripts/deps.sh bench        + what make bench needs
+#
+# Idempotent and fast when everything is present (dpkg-query, no apt run).
 set -eu
 
-PKGS="build-essential pkg-config libpcre2-dev libutf8proc-dev libzstd-dev libjansson-dev
-libcmocka-dev libxxhash-dev sentencepiece"
+[ $# -gt 0 ] || set -- build test
+
+BUILD="build-essential pkg-config libpcre2-dev libutf8proc-dev libzstd-dev libjansson-dev
+libxxhash-dev zlib1g-dev libicu-dev libopenblas-dev"
+# test oracles and tools: cmocka, SentencePiece's spm_*, clang for libFuzzer,
+# Debian's python3 with numpy/pytest (reference implementations in tests),
+# Chromium (renders HTML reports), GNU parallel (the scale-out recipe).
+TEST="libcmocka-dev sentencepiece libsentencepiece-dev clang libclang-rt-14-dev
+python3 python3-dev python3-numpy python3-pytest python3-venv chromium parallel"
+BENCH="sentencepiece python3-sentencepiece time"
+
+want=""
+need_node=0
+for set in "$@"; do
+    case "$set" in
+        build) want="$want $BUILD" ;;
+        test) want="$want $TEST"; need_node=1 ;;
+        bench) want="$want $BENCH"; need_node=1 ;;
+        *) echo "deps: unknown set '$set' (build, test, bench)" >&2; exit 2 ;;
+    esac
+done
 
 missing=""
-for p in $PKGS; do
+for p in $want; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-    case "$st" in *"ok installed") ;; *) missing="$missing $p" ;; esac
+    case "$st" in *"ok installed") ;; *) case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac ;; esac
 done
 # node and npm: any working install will do (e.g. NodeSource's nodejs ships npm and
 # conflicts with Debian's npm package), so only ask apt when the commands are absent.
-command -v node >/dev/null 2>&1 || missing="$missing nodejs"
-command -v npm  >/dev/null 2>&1 || missing="$missing npm"
+if [ "$need_node" = 1 ]; then
+    command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+    command -v npm  >/dev/null 2>&1 || missing="$missing npm"
+fi
 
 if [ -z "$missing" ]; then
-    echo "deps: all present"
+    echo "deps ($*): all present"
     exit 0
 fi
 

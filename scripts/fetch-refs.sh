@@ -110,3 +110,13 @@ else
         die "building texts failed"
     echo "$TX_KEY" > "$TX_DIR/.stamp"
 fi
+
+# --- 4. data for the modules ---------------------------------------------------
+# Each scripts/fetch.d/*.sh fetches what one module's tests need (GGUF
+# vocabularies, embedding matrices, parallel corpora, morphology gold...), with
+# the same stamp rule; it gets TOK_CACHE, ROOT, NPM_DIR and FETCH_FORCE.
+for f in "$ROOT"/scripts/fetch.d/*.sh; do
+    [ -f "$f" ] || continue
+    TOK_CACHE=$TOK_CACHE ROOT=$ROOT NPM_DIR=$NPM_DIR FETCH_FORCE=$FORCE FETCH_QUIET=$Q \
+        sh "$f" || die "$(basename "$f") failed"
+done

@@ -1,15 +1,29 @@
 #!/bin/sh
-# Run the cmocka unit test binaries given as arguments (after the build dir).
-# Prints each binary's result and a final "N passed, M failed" line.
+# Run the cmocka unit test binaries given as arguments (after the build dir),
+# then every shell suite listed in tests/suites.txt against this build's tok.
+# A listed suite that is missing, not runnable, or that reports a skip fails
+# the run: a suite that silently does not run is a defect.
+# Prints each failure and a final "N passed, M failed" line.
 b=$1; shift
 pass=0; fail=0
 for t in "$@"; do
+    if [ ! -x "$t" ]; then fail=$((fail+1)); echo "FAILED: $t (missing)"; continue; fi
     if "$t"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAILED: $t"; fi
 done
-# CLI behaviour tests (exit codes, messages) against the tok binary of this build
-if [ -x tests/cli/run.sh ]; then
-    if [ "$b" = build ]; then tokbin=./tok; else tokbin=$b/tok; fi
-    if TOK="$tokbin" sh tests/cli/run.sh; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAILED: tests/cli/run.sh"; fi
-fi
+# the cmocka binaries must be exactly the test_*.c sources
+for src in tests/unit/test_*.c; do
+    bin=$b/tests/$(basename "$src" .c)
+    case " $* " in *" $bin "*) ;; *) fail=$((fail+1)); echo "FAILED: $src was not built or not run" ;; esac
+done
+if [ "$b" = build ]; then tokbin=$(pwd)/tok; else tokbin=$(pwd)/$b/tok; fi
+while read -r suite rest; do
+    case "$suite" in ''|'#'*) continue ;; esac
+    if [ ! -f "$suite" ]; then fail=$((fail+1)); echo "FAILED: $suite (listed in tests/suites.txt, missing)"; continue; fi
+    out=$(TOK="$tokbin" BUILD_DIR="$b" sh "$suite" 2>&1); st=$?
+    printf '%s\n' "$out" | grep -v '^ok ' | tail -n 40
+    if [ $st -ne 0 ]; then fail=$((fail+1)); echo "FAILED: $suite (exit $st)"
+    elif printf '%s\n' "$out" | grep -qiE '^(SKIP|skipped)'; then fail=$((fail+1)); echo "FAILED: $suite skipped checks"
+    else pass=$((pass+1)); fi
+done < tests/suites.txt
 echo "unit: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
