@@ -25,7 +25,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcre2-8 -l
 OPT       ?= -O2
 CFLAGS    ?= $(OPT) -g
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARN) $(PKG_CFLAGS) -DTOK_DATADIR='"$(DATADIR)"' -I. $(CFLAGS)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -pthread $(WARN) $(PKG_CFLAGS) -DTOK_DATADIR='"$(DATADIR)"' -I. $(CFLAGS)
 LDLIBS    := $(PKG_LIBS) -lm -pthread
 # Libraries the modules above the core use (zlib for corpora, ICU for word
 # boundaries, CBLAS for the weight-based analyzers).

@@ -49,6 +49,9 @@ int cmd_encode(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
-int cmd_analyze(int argc, char **argv); /* analyze.c */
+int cmd_analyze(int argc, char **argv); /* analyze.c: dispatch */
+
+/* tok analyze subcommands, one file each (cli/analyze_<name>.c). */
+int analyze_intrinsic(int argc, char **argv);
 
 #endif

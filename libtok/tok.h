@@ -30,13 +30,23 @@
 extern "C" {
 #endif
 
+/* Symbol visibility: libtok is built with -fvisibility=hidden and exports
+ * exactly the functions marked TOK_API (checked by `make check`). */
+#if defined(_WIN32) && defined(TOK_BUILDING_DLL)
+#  define TOK_API __declspec(dllexport)
+#elif defined(__GNUC__) || defined(__clang__)
+#  define TOK_API __attribute__((visibility("default")))
+#else
+#  define TOK_API
+#endif
+
 #define TOK_VERSION_MAJOR 0
 #define TOK_VERSION_MINOR 1
 #define TOK_VERSION_PATCH 0
 #define TOK_VERSION_STRING "0.1.0"
 
 /** Version of the library actually linked, e.g. "0.1.0". */
-const char *tok_version(void);
+TOK_API const char *tok_version(void);
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                    */
@@ -56,7 +66,7 @@ typedef enum tok_status {
 } tok_status;
 
 /** Static English name of a status code. Thread-safe. */
-const char *tok_strerror(tok_status code);
+TOK_API const char *tok_strerror(tok_status code);
 
 /** Detailed error of a loader call: code plus a message naming file and place. */
 typedef struct tok_error {
@@ -107,7 +117,7 @@ typedef struct tok_load_options {
 } tok_load_options;
 
 /** Fill *opt with defaults (auto format, inferred pattern, guessed case). */
-void tok_load_options_init(tok_load_options *opt);
+TOK_API void tok_load_options_init(tok_load_options *opt);
 
 /**
  * Load a tokenizer from a file, or from a directory holding one
@@ -115,10 +125,10 @@ void tok_load_options_init(tok_load_options *opt);
  * vocab.txt, searched in that order).  opt may be NULL.  On failure returns
  * NULL and fills *err (if non-NULL) with a message naming the file and place.
  */
-tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err);
+TOK_API tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err);
 
 /** Load from memory; `name` is used in error messages and to infer the format. */
-tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
+TOK_API tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
                                const tok_load_options *opt, tok_error *err);
 
 /**
@@ -129,10 +139,10 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
  * `make fetch` ($TOK_CACHE, default ~/.cache/libtok).  Writes the path into
  * buf.  Returns TOK_OK, or TOK_ERR_IO if nothing was found.
  */
-tok_status tok_resolve(const char *name_or_path, char *buf, size_t cap);
+TOK_API tok_status tok_resolve(const char *name_or_path, char *buf, size_t cap);
 
 /** Release a tokenizer. NULL is allowed. No context may still use it. */
-void tok_free(tok_tokenizer *t);
+TOK_API void tok_free(tok_tokenizer *t);
 
 /* ------------------------------------------------------------------------ */
 /* Introspection and vocabulary (all thread-safe)                            */
@@ -145,9 +155,9 @@ typedef enum tok_model_kind {
     TOK_MODEL_WORDLEVEL
 } tok_model_kind;
 
-tok_model_kind tok_model_type(const tok_tokenizer *t);
+TOK_API tok_model_kind tok_model_type(const tok_tokenizer *t);
 /** "BPE", "WordPiece", "Unigram", "WordLevel". */
-const char *tok_model_name(const tok_tokenizer *t);
+TOK_API const char *tok_model_name(const tok_tokenizer *t);
 
 /** Pipeline stages, for tok_describe(). */
 typedef enum tok_stage {
@@ -160,13 +170,13 @@ typedef enum tok_stage {
 
 /** Short human description of a stage, e.g. "Sequence[Prepend(▁), Replace( →▁)]",
  *  or "none".  Valid while t lives. */
-const char *tok_describe(const tok_tokenizer *t, tok_stage stage);
+TOK_API const char *tok_describe(const tok_tokenizer *t, tok_stage stage);
 
 /** Name of the file the tokenizer came from (as given to tok_load). */
-const char *tok_source(const tok_tokenizer *t);
+TOK_API const char *tok_source(const tok_tokenizer *t);
 
 /** Number of ids: model vocabulary plus added tokens (max id + 1). */
-size_t tok_vocab_size(const tok_tokenizer *t);
+TOK_API size_t tok_vocab_size(const tok_tokenizer *t);
 
 /* Token flags. */
 #define TOK_TOKEN_NORMAL       0x0000u
@@ -183,27 +193,27 @@ size_t tok_vocab_size(const tok_tokenizer *t);
 #define TOK_TOKEN_NONE         0x8000u /* the id has no token (a hole in the vocabulary) */
 
 /** Flags of an id; TOK_TOKEN_NONE for ids out of range or unassigned. */
-uint32_t tok_token_flags(const tok_tokenizer *t, int32_t id);
+TOK_API uint32_t tok_token_flags(const tok_tokenizer *t, int32_t id);
 
 /** The token as written in the tokenizer file (e.g. "Ġthe", "▁the", "##ing").
  *  NULL if the id is unassigned.  Not NUL-terminated in general: use *len. */
-const char *tok_token_text(const tok_tokenizer *t, int32_t id, size_t *len);
+TOK_API const char *tok_token_text(const tok_tokenizer *t, int32_t id, size_t *len);
 
 /** The raw bytes the token stands for on its own (what a byte-level or
  *  byte-fallback token decodes to; ▁ stays ▁).  NULL if unassigned. */
-const uint8_t *tok_token_bytes(const tok_tokenizer *t, int32_t id, size_t *len);
+TOK_API const uint8_t *tok_token_bytes(const tok_tokenizer *t, int32_t id, size_t *len);
 
 /** Score of the token (Unigram log-probability; BPE: minus the merge rank
  *  that creates it, 0 for base tokens). */
-float tok_token_score(const tok_tokenizer *t, int32_t id);
+TOK_API float tok_token_score(const tok_tokenizer *t, int32_t id);
 
 /** Id of a token given as written in the file, or -1. */
-int32_t tok_token_id(const tok_tokenizer *t, const char *text, size_t len);
+TOK_API int32_t tok_token_id(const tok_tokenizer *t, const char *text, size_t len);
 
 typedef enum tok_role { TOK_ROLE_UNK, TOK_ROLE_BOS, TOK_ROLE_EOS, TOK_ROLE_PAD,
                         TOK_ROLE_CLS, TOK_ROLE_SEP, TOK_ROLE_MASK } tok_role;
 /** Id of a well-known special token, or -1 if the tokenizer has none. */
-int32_t tok_role_id(const tok_tokenizer *t, tok_role role);
+TOK_API int32_t tok_role_id(const tok_tokenizer *t, tok_role role);
 
 /* ------------------------------------------------------------------------ */
 /* Contexts: per-thread scratch, caches and last error                       */
@@ -213,10 +223,10 @@ typedef struct tok_ctx tok_ctx;
 
 /** A context for encoding and decoding with t. t must outlive it.
  *  After warm-up, encoding with a context does not allocate. */
-tok_ctx *tok_ctx_new(const tok_tokenizer *t);
-void tok_ctx_free(tok_ctx *ctx);
+TOK_API tok_ctx *tok_ctx_new(const tok_tokenizer *t);
+TOK_API void tok_ctx_free(tok_ctx *ctx);
 /** Message of the last failed call on ctx ("" if none). */
-const char *tok_ctx_error(const tok_ctx *ctx);
+TOK_API const char *tok_ctx_error(const tok_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* Encoding                                                                  */
@@ -235,8 +245,8 @@ typedef enum tok_method {
 } tok_method;
 
 /** Name <-> method ("merges", "longest-prefix", ...). Unknown name: -1. */
-const char *tok_method_name(tok_method m);
-int tok_method_from_name(const char *name);
+TOK_API const char *tok_method_name(tok_method m);
+TOK_API int tok_method_from_name(const char *name);
 
 /** Tie rule for TOK_METHOD_LEAST_TOKENS. */
 typedef enum tok_tie { TOK_TIE_LONGEST = 0, TOK_TIE_RANDOM } tok_tie;
@@ -270,7 +280,7 @@ typedef struct tok_encode_options {
 } tok_encode_options;
 
 /** Defaults: TOK_ENC_ADD_SPECIAL|TOK_ENC_OFFSETS, the file's own method. */
-void tok_encode_options_init(tok_encode_options *opt);
+TOK_API void tok_encode_options_init(tok_encode_options *opt);
 
 typedef struct tok_offset { uint32_t start, end; } tok_offset;
 
@@ -286,7 +296,7 @@ typedef struct tok_encoding {
 } tok_encoding;
 
 /** Encode one text.  opt may be NULL (defaults). */
-tok_status tok_encode(tok_ctx *ctx, const char *text, size_t len,
+TOK_API tok_status tok_encode(tok_ctx *ctx, const char *text, size_t len,
                       const tok_encode_options *opt, tok_encoding *out);
 
 /** Encode one large text on up to `threads` threads, with the same result as
@@ -294,25 +304,25 @@ tok_status tok_encode(tok_ctx *ctx, const char *text, size_t len,
  *  its fast lane must split (after a newline, before a letter), and
  *  only for pipelines where that holds; otherwise, or for texts under 256 KiB,
  *  this is tok_encode.  Helper contexts are kept in ctx for reuse. */
-tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len,
+TOK_API tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len,
                               const tok_encode_options *opt, int threads, tok_encoding *out);
 
 /** Encode a pair (e.g. question/context for BERT); type_ids tell the sides. */
-tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen,
+TOK_API tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen,
                            const char *b, size_t blen,
                            const tok_encode_options *opt, tok_encoding *out);
 
 /** Encode into a caller buffer of `cap` ids; *n gets the count.  If the buffer
  *  is too small returns TOK_ERR_BUFFER with *n = the count needed.  No
  *  allocation once the context is warm. */
-tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len,
+TOK_API tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len,
                           const tok_encode_options *opt,
                           int32_t *ids, size_t cap, size_t *n);
 
 /** Encode one pre-token, already normalized and pre-tokenized (as
  *  tok_pretokenize() gives it), with the chosen method.  Offsets are relative
  *  to `piece`.  No post-processing, no added-token matching. */
-tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t len,
+TOK_API tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t len,
                                const tok_encode_options *opt, tok_encoding *out);
 
 /* ------------------------------------------------------------------------ */
@@ -321,7 +331,7 @@ tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t len,
 
 /** Run the normalizer. *out gets the normalized text, *align (if non-NULL) one
  *  original byte range per output byte.  Valid until the next call on ctx. */
-tok_status tok_normalize(tok_ctx *ctx, const char *text, size_t len,
+TOK_API tok_status tok_normalize(tok_ctx *ctx, const char *text, size_t len,
                          const char **out, size_t *out_len, const tok_offset **align);
 
 typedef struct tok_pretoken {
@@ -333,7 +343,7 @@ typedef struct tok_pretoken {
 
 /** Added-token matching, normalization and pre-tokenization, without the
  *  model: the word/pre-token boundaries.  Valid until the next call on ctx. */
-tok_status tok_pretokenize(tok_ctx *ctx, const char *text, size_t len, uint32_t flags,
+TOK_API tok_status tok_pretokenize(tok_ctx *ctx, const char *text, size_t len, uint32_t flags,
                            const tok_pretoken **out, size_t *n);
 
 /* ------------------------------------------------------------------------ */
@@ -344,19 +354,19 @@ tok_status tok_pretokenize(tok_ctx *ctx, const char *text, size_t len, uint32_t 
 
 /** Decode ids to text, as the reference does (invalid byte sequences become
  *  U+FFFD).  *text is owned by ctx, NUL-terminated, valid until the next call. */
-tok_status tok_decode(tok_ctx *ctx, const int32_t *ids, size_t n, uint32_t flags,
+TOK_API tok_status tok_decode(tok_ctx *ctx, const int32_t *ids, size_t n, uint32_t flags,
                       const char **text, size_t *len);
 
 /** Incremental decoder for generated ids: never emits a broken UTF-8 sequence. */
 typedef struct tok_stream tok_stream;
-tok_stream *tok_stream_new(const tok_tokenizer *t, uint32_t flags);
-void tok_stream_free(tok_stream *s);
+TOK_API tok_stream *tok_stream_new(const tok_tokenizer *t, uint32_t flags);
+TOK_API void tok_stream_free(tok_stream *s);
 /** Feed one id; *chunk gets the text that became final (possibly empty).
  *  Valid until the next call on s. */
-tok_status tok_stream_push(tok_stream *s, int32_t id, const char **chunk, size_t *len);
+TOK_API tok_status tok_stream_push(tok_stream *s, int32_t id, const char **chunk, size_t *len);
 /** End of ids: flush what is pending (incomplete bytes become U+FFFD). */
-tok_status tok_stream_finish(tok_stream *s, const char **chunk, size_t *len);
-const char *tok_stream_error(const tok_stream *s);
+TOK_API tok_status tok_stream_finish(tok_stream *s, const char **chunk, size_t *len);
+TOK_API const char *tok_stream_error(const tok_stream *s);
 
 /* ------------------------------------------------------------------------ */
 /* Unigram scores for any vocabulary (TOK_METHOD_LIKELIHOOD)                 */
@@ -365,11 +375,11 @@ const char *tok_stream_error(const tok_stream *s);
 /** Estimate unigram log-probabilities for t's vocabulary from a corpus
  *  (EM over the segmentation lattice, `iters` rounds, starting from counts of
  *  the default method).  NULL on error, with *err filled. */
-tok_scores *tok_scores_estimate(const tok_tokenizer *t, const char *text, size_t len,
+TOK_API tok_scores *tok_scores_estimate(const tok_tokenizer *t, const char *text, size_t len,
                                 int iters, tok_error *err);
-tok_scores *tok_scores_load(const tok_tokenizer *t, const char *path, tok_error *err);
-tok_status tok_scores_save(const tok_scores *s, const char *path, tok_error *err);
-void tok_scores_free(tok_scores *s);
+TOK_API tok_scores *tok_scores_load(const tok_tokenizer *t, const char *path, tok_error *err);
+TOK_API tok_status tok_scores_save(const tok_scores *s, const char *path, tok_error *err);
+TOK_API void tok_scores_free(tok_scores *s);
 
 /* ------------------------------------------------------------------------ */
 /* Conversion                                                                */
@@ -377,7 +387,7 @@ void tok_scores_free(tok_scores *s);
 
 /** Write t as a HuggingFace tokenizer.json (TOK_FORMAT_HF_JSON) or as libtok's
  *  compact format (TOK_FORMAT_TOKPACK). */
-tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format, tok_error *err);
+TOK_API tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format, tok_error *err);
 
 #ifdef __cplusplus
 }
