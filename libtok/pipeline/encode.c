@@ -131,9 +131,15 @@ static tok_status split_pieces(tok_ctx *ctx, const tok_piece *input, uint32_t fl
     bool ms = match_special(t, flags);
     tok_pieces *a = tok_ctx_pieces_acquire(ctx), *b = tok_ctx_pieces_acquire(ctx);
     if (!a || !b) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
-    tok_status st = tok_added_split(t, false, input, ms, a, ctx);
-    if (st) return st;
-    if (t->normalizer || t->added.norm) {
+    tok_status st = TOK_OK;
+    if (flags & TOK_PRE_NO_ADDED) {
+        a->n = 0;
+        if (tok_vec_push(a, *input)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    } else if ((st = tok_added_split(t, false, input, ms, a, ctx))) {
+        return st;
+    }
+    bool norm = t->normalizer && !(flags & TOK_PRE_NO_NORMALIZE);
+    if (norm || (t->added.norm && !(flags & TOK_PRE_NO_ADDED))) {
         b->n = 0;
         for (size_t i = 0; i < a->n; i++) {
             tok_piece p = a->v[i];
@@ -142,8 +148,12 @@ static tok_status split_pieces(tok_ctx *ctx, const tok_piece *input, uint32_t fl
                 continue;
             }
             tok_piece q = p;
-            if (t->normalizer && (st = normalize_piece(ctx, &p, &q))) return st;
-            if ((st = tok_added_split(t, true, &q, ms, b, ctx))) return st;
+            if (norm && (st = normalize_piece(ctx, &p, &q))) return st;
+            if (flags & TOK_PRE_NO_ADDED) {
+                if (tok_vec_push(b, q)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+            } else if ((st = tok_added_split(t, true, &q, ms, b, ctx))) {
+                return st;
+            }
         }
         tok_pieces *x = a; a = b; b = x;
     }
@@ -261,7 +271,7 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
         return TOK_OK;
     }
     tok_pieces *ps;
-    if ((st = split_pieces(ctx, &input, opt->flags, &ps))) return st;
+    if ((st = split_pieces(ctx, &input, opt->flags & ~(uint32_t)TOK_PRE_ONLY, &ps))) return st;
     for (size_t w = 0; w < ps->n; w++)
         if ((st = encode_piece(ctx, opt, &ps->v[w], (int32_t)w, e, ty))) return st;
     return TOK_OK;
