@@ -54,5 +54,10 @@ int cmd_train(int argc, char **argv);   /* train.c */
 
 /* tok analyze subcommands, one file each (cli/analyze_<name>.c). */
 int analyze_intrinsic(int argc, char **argv);
+/* language analyzers (analyzers/lang) */
+int analyze_parity(int argc, char **argv);
+int analyze_fertility(int argc, char **argv);
+int analyze_efficiency(int argc, char **argv);
+int analyze_morph(int argc, char **argv);
 
 #endif
