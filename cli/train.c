@@ -1,6 +1,7 @@
 /* tok train: count pre-tokens and train a vocabulary (vocab/tok_train.h). */
 #include "cli.h"
 
+#include <corpora/tok_corpora.h>
 #include <vocab/tok_train.h>
 
 #include <errno.h>
@@ -16,9 +17,10 @@ static const char train_help[] =
     "       tok train --model M --vocab-size N [--like T | --pre P] --from-counts -o OUT A.counts B.counts...\n"
     "\n"
     "Trains a vocabulary as HuggingFace tokenizers' trainers do (BPE: the same\n"
-    "merges in the same order).  Each CORPUS file (or - for stdin) is read in\n"
-    "blocks, cut into lines, normalized and pre-tokenized by the pipeline, and\n"
-    "its pre-tokens are counted.  OUT is a tokenizer.json with that pipeline.\n"
+    "merges in the same order).  Each CORPUS (file, directory, .gz, .zst, or -\n"
+    "for stdin) is read line by line, each line with its line break normalized\n"
+    "and pre-tokenized by the pipeline, and its pre-tokens are counted.  OUT is\n"
+    "a tokenizer.json with that pipeline.\n"
     "\n"
     "  --model M              bpe | wordpiece | wordlevel (default bpe)\n"
     "  --vocab-size N         target size, special tokens included (default 30000)\n"
@@ -36,6 +38,7 @@ static const char train_help[] =
     "  --counts-only          write the counts (-o FILE.counts) and stop\n"
     "  --from-counts          CORPUS arguments are count files to add up\n"
     "  --threads N            count with N threads (default 1)\n"
+    "  --json-field F         corpora are JSON lines; member F of each is a text\n"
     "  -o, --output OUT       tokenizer.json to write (.json)\n";
 
 static int parse_size(const char *s, size_t *out)
@@ -64,54 +67,63 @@ static int parse_count(const char *s, unsigned long long *out)
     return 0;
 }
 
-/* Read a file in blocks cut after the last newline and count each block. */
-static int count_file(tok_counts *c, const tok_template *tp, const char *path, int threads)
+/* Read one corpus (file, directory, .gz/.zst, JSONL field, stdin) through the
+ * corpus readers and count it in batches of lines, each given back its '\n'
+ * as HF's trainers read files. */
+static int count_corpus(tok_counts *c, const tok_template *tp, const char *path, const char *json_field,
+                        int threads)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) { fprintf(stderr, "tok train: %s: %s\n", path, strerror(errno)); return -1; }
-    size_t cap = (size_t)32 << 20, have = 0;
+    tok_corpus_options co;
+    tok_corpus_options_init(&co);
+    co.keep_empty = true;
+    co.json_field = json_field;
+    tok_error err = { 0 };
+    tok_corpus *cp = tok_corpus_open(path, &co, &err);
+    if (!cp) { fprintf(stderr, "tok train: %s\n", err.message); return -1; }
+    size_t cap = (size_t)16 << 20, have = 0;
     char *buf = malloc(cap);
-    if (!buf) { fprintf(stderr, "tok train: out of memory\n"); if (f != stdin) fclose(f); return -1; }
-    int rc = 0, progress = isatty(2);
-    unsigned long long done = 0;
+    int rc = 0;
+    tok_progress pg;
+    tok_progress_init(&pg, path, 0);
     for (;;) {
-        size_t k = fread(buf + have, 1, cap - have, f);
-        have += k;
-        int eof = k == 0 || have < cap;
-        if (ferror(f)) { fprintf(stderr, "tok train: %s: read error\n", path); rc = -1; break; }
-        size_t cut = have;
-        if (!eof) {
-            while (cut > 0 && buf[cut - 1] != '\n') cut--;
-            if (cut == 0) { /* a line longer than the block: grow */
-                char *nb = cap < ((size_t)1 << 31) ? realloc(buf, cap * 2) : NULL;
-                if (!nb) { fprintf(stderr, "tok train: %s: line longer than 2 GiB\n", path); rc = -1; break; }
-                buf = nb;
-                cap *= 2;
-                continue;
-            }
+        tok_text u;
+        tok_status st = tok_corpus_next(cp, &u);
+        if (st) { fprintf(stderr, "tok train: %s\n", tok_corpus_error(cp)); rc = -1; break; }
+        if (!buf) { fprintf(stderr, "tok train: out of memory\n"); rc = -1; break; }
+        if (u.text && have + u.len + 1 <= cap) {
+            memcpy(buf + have, u.text, u.len);
+            have += u.len;
+            buf[have++] = '\n';
+            continue;
         }
-        tok_error err = { 0 };
-        if (tok_counts_add_text(c, tp, buf, cut, threads, path, &err)) {
-            fprintf(stderr, "tok train: %s (block at byte %llu)\n", err.message, done);
+        if (have && tok_counts_add_text(c, tp, buf, have, threads, path, &err)) {
+            fprintf(stderr, "tok train: %s\n", err.message);
             rc = -1;
             break;
         }
-        done += cut;
-        if (progress) fprintf(stderr, "\rtok train: %s: %llu MB counted, %zu pre-tokens   ", path, done >> 20, tok_counts_size(c));
-        memmove(buf, buf + cut, have - cut);
-        have -= cut;
-        if (eof && !have) break;
+        have = 0;
+        tok_progress_update(&pg, tok_corpus_get_stats(cp)->input_bytes);
+        if (!u.text) break;
+        if (u.len + 1 > cap) {
+            char *nb = realloc(buf, u.len + 1);
+            if (!nb) { fprintf(stderr, "tok train: out of memory\n"); rc = -1; break; }
+            buf = nb;
+            cap = u.len + 1;
+        }
+        memcpy(buf, u.text, u.len);
+        have = u.len;
+        buf[have++] = '\n';
     }
-    if (progress) fputc('\n', stderr);
+    tok_progress_done(&pg);
     free(buf);
-    if (f != stdin) fclose(f);
+    tok_corpus_free(cp);
     return rc;
 }
 
 int cmd_train(int argc, char **argv)
 {
     const char *model = "bpe", *like = NULL, *pre = NULL, *out = NULL;
-    const char *prefix = NULL, *suffix = NULL, *alphabet = NULL;
+    const char *prefix = NULL, *suffix = NULL, *alphabet = NULL, *json_field = NULL;
     unsigned long long vocab = 30000, minf = 0, limit_alpha = 0, maxlen = 0, threads = 1;
     int vocab_set = 0, counts_only = 0, from_counts = 0;
     size_t memlimit = 0;
@@ -136,6 +148,7 @@ int cmd_train(int argc, char **argv)
         else if ((v = opt_value(argc, argv, &i, "--pre"))) pre = v;
         else if ((v = opt_value(argc, argv, &i, "--special"))) special[nspecial++] = v;
         else if ((v = opt_value(argc, argv, &i, "--initial-alphabet"))) alphabet = v;
+        else if ((v = opt_value(argc, argv, &i, "--json-field"))) json_field = v;
         else if ((v = opt_value(argc, argv, &i, "--continuing-prefix"))) prefix = v;
         else if ((v = opt_value(argc, argv, &i, "--end-of-word-suffix"))) suffix = v;
         else if ((v = opt_value(argc, argv, &i, "--vocab-size"))) {
@@ -190,7 +203,7 @@ int cmd_train(int argc, char **argv)
     for (size_t i = 0; i < ninputs; i++) {
         if (from_counts) {
             if (tok_counts_load(c, tok_template_name(tp), inputs[i], &err)) { fprintf(stderr, "tok train: %s\n", err.message); goto done; }
-        } else if (count_file(c, tp, inputs[i], (int)threads)) goto done;
+        } else if (count_corpus(c, tp, inputs[i], json_field, (int)threads)) goto done;
     }
     tok_counts_stats cs;
     tok_counts_stats_get(c, &cs);

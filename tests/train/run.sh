@@ -17,9 +17,9 @@ pass=0 fail=0
 ok() { pass=$((pass+1)); }
 bad() { echo "FAIL $*"; fail=$((fail+1)); }
 
-head -c 400000 "$TX/english.txt" > "$D/en.txt"
-head -c 300000 "$TX/multilingual.txt" > "$D/ml.txt"
-head -c 300000 "$TX/code.txt" > "$D/code.txt"
+head -c 400000 "$TX/english.txt" > "$D/en.txt"; echo >> "$D/en.txt"
+head -c 300000 "$TX/multilingual.txt" > "$D/ml.txt"; echo >> "$D/ml.txt"
+head -c 300000 "$TX/code.txt" > "$D/code.txt"; echo >> "$D/code.txt"
 
 # 1. the same model as HF's trainer: vocabulary ids and merges in order
 same_as_hf() { # MODEL PRE CORPUS
@@ -90,7 +90,7 @@ expect() { # NAME STATUS NEEDLE cmd...
     else ok; fi
 }
 : > "$D/empty.txt"
-expect "empty corpus" 1 "empty corpus" "$TOK" train -o "$D/x.json" "$D/empty.txt"
+expect "empty corpus" 1 "no text" "$TOK" train -o "$D/x.json" "$D/empty.txt"
 expect "vocab below alphabet" 2 "--vocab-size 10" "$TOK" train --vocab-size 10 -o "$D/x.json" "$D/en.txt"
 expect "like and pre" 2 "--like and --pre" "$TOK" train --like "$D/bl.json" --pre bert -o "$D/x.json" "$D/en.txt"
 expect "unknown pre" 2 "--pre nope" "$TOK" train --pre nope -o "$D/x.json" "$D/en.txt"
