@@ -150,6 +150,7 @@ bench:
 	$(MAKE) $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
 	sh bench/run.sh
+	sh bench/train.sh
 
 # --- install ---------------------------------------------------------------
 install: all

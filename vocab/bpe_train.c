@@ -139,11 +139,7 @@ static qent heap_pop(heap *h)
 
 /* --- words ------------------------------------------------------------------- */
 
-typedef struct word {
-    uint32_t *sym;  /* symbol ids */
-    uint32_t *len;  /* symbol lengths in characters */
-    uint32_t n;
-} word;
+typedef vx_word word;
 
 typedef struct change { uint64_t pair; uint32_t w; int32_t d; } change;
 
@@ -248,14 +244,93 @@ static int cmp_cp(const void *a, const void *b)
     return (x->cp > y->cp) - (x->cp < y->cp);
 }
 
-/* --- the trainer ------------------------------------------------------------------ */
-
-static void progress_line(const tok_train_options *o, size_t done, size_t total, time_t t0)
+static void progress_line(int on, size_t done, size_t total, time_t t0)
 {
-    if (!o->progress) return;
+    if (!on) return;
     double el = difftime(time(NULL), t0);
     double eta = done ? el * (double)(total - done) / (double)done : 0;
     fprintf(stderr, "\rtok train: merges %zu / %zu, ETA %.0f s   ", done, total, eta);
+}
+
+/* Steps 4-5 of the trainer on words already split into symbols: count the
+ * pairs, then merge until m has `target` tokens (also used to extend a
+ * vocabulary: m then holds the existing tokens and words their encodings). */
+tok_status vx_bpe_merge_loop(vx_word *W, const uint64_t *counts, size_t nw, vx_model *m, size_t target,
+                             uint64_t min_frequency, size_t maxlen, const char *prefix, int progress)
+{
+    /* 4. pair counts and the first queue */
+    pmap pc = { 0 };
+    heap h = { 0 };
+    chvec ch = { 0 };
+    tok_status st = TOK_OK;
+    time_t t0 = time(NULL);
+    size_t plen = prefix ? strlen(prefix) : 0;
+    for (size_t w = 0; w < nw && !st; w++)
+        for (uint32_t i = 0; i + 1 < W[w].n; i++) {
+            uint64_t pr = PAIR(W[w].sym[i], W[w].sym[i + 1]);
+            int64_t *v = pmap_at(&pc, pr);
+            if (!v || ch_push(&ch, pr, (uint32_t)w, 1)) { st = TOK_ERR_NOMEM; break; }
+            *v += (int64_t)counts[w];
+        }
+    if (!st && queue_groups(&h, &pc, ch.v, ch.n)) st = TOK_ERR_NOMEM;
+    ch.n = 0;
+
+    /* 5. merges */
+    size_t steps = 0;
+    while (!st && m->n < target && h.n) {
+        qent top = heap_pop(&h);
+        int64_t cur = *pmap_at(&pc, top.pair);
+        if (top.count != (uint64_t)cur) {
+            top.count = (uint64_t)cur;
+            if (heap_push(&h, top)) { free(top.pos); st = TOK_ERR_NOMEM; }
+            continue;
+        }
+        if (top.count < 1 || min_frequency > top.count) { free(top.pos); break; }
+        uint32_t a = (uint32_t)(top.pair >> 32), b = (uint32_t)top.pair;
+        size_t la, lb;
+        const char *sa = vx_model_token(m, a, &la), *sb = vx_model_token(m, b, &lb);
+        if (prefix && lb >= plen && !memcmp(sb, prefix, plen)) { sb += plen; lb -= plen; }
+        char *nt = malloc(la + lb + 1);
+        if (!nt) { free(top.pos); st = TOK_ERR_NOMEM; break; }
+        memcpy(nt, sa, la);
+        memcpy(nt + la, sb, lb);
+        int32_t nid = vx_model_find(m, nt, la + lb);
+        if (nid < 0) nid = vx_model_add(m, nt, la + lb);
+        free(nt);
+        if (nid < 0 || vx_model_add_merge(m, a, b)) { free(top.pos); st = TOK_ERR_NOMEM; break; }
+        for (uint32_t k = 0; k < top.npos && !st; k++)
+            if (word_merge(&W[top.pos[k]], top.pos[k], a, b, (uint32_t)nid, maxlen, &ch)) st = TOK_ERR_NOMEM;
+        free(top.pos);
+        if (st) break;
+        size_t npos = 0;
+        for (size_t k = 0; k < ch.n; k++) {
+            int64_t *v = pmap_at(&pc, ch.v[k].pair);
+            if (!v) { st = TOK_ERR_NOMEM; break; }
+            *v += (int64_t)ch.v[k].d * (int64_t)counts[ch.v[k].w];
+            if (ch.v[k].d > 0) ch.v[npos++] = ch.v[k];
+        }
+        if (!st && queue_groups(&h, &pc, ch.v, npos)) st = TOK_ERR_NOMEM;
+        ch.n = 0;
+        if (progress && (++steps & 1023) == 0) progress_line(progress, m->n, target, t0);
+    }
+    if (progress) { progress_line(progress, m->n, target, t0); fputc('\n', stderr); }
+    for (size_t i = 0; i < h.n; i++) free(h.v[i].pos);
+    free(h.v);
+    free(ch.v);
+    free(pc.k);
+    free(pc.v);
+    return st;
+}
+
+/* --- the trainer ------------------------------------------------------------------ */
+
+
+static const uint64_t *counts_of(const tok_count_entry *E, size_t n, uint64_t **out)
+{
+    *out = malloc((n ? n : 1) * sizeof **out);
+    if (*out)
+        for (size_t i = 0; i < n; i++) (*out)[i] = E[i].count;
+    return *out;
 }
 
 tok_status vx_train_bpe(tok_counts *c, const tok_train_options *o, vx_model *m, tok_error *err)
@@ -269,7 +344,6 @@ tok_status vx_train_bpe(tok_counts *c, const tok_train_options *o, vx_model *m, 
     const char *prefix = o->continuing_subword_prefix, *suffix = o->end_of_word_suffix;
     size_t plen = prefix ? strlen(prefix) : 0, slen = suffix ? strlen(suffix) : 0;
     tok_status st = TOK_OK;
-    time_t t0 = time(NULL);
 
     /* 1. special tokens */
     for (size_t i = 0; i < o->n_special; i++)
@@ -372,6 +446,7 @@ tok_status vx_train_bpe(tok_counts *c, const tok_train_options *o, vx_model *m, 
                        "(raise it, or limit the alphabet)", o->vocab_size, m->n);
 
     /* 3. words as symbol lists */
+    uint64_t *cnt = NULL;
     size_t total_chars = 0;
     for (size_t w = 0; w < nw; w++) total_chars += E[w].len;
     word *W = malloc(nw * sizeof *W);
@@ -409,65 +484,9 @@ tok_status vx_train_bpe(tok_counts *c, const tok_train_options *o, vx_model *m, 
         }
     }
 
-    /* 4. pair counts and the first queue */
-    pmap pc = { 0 };
-    heap h = { 0 };
-    chvec ch = { 0 };
-    for (size_t w = 0; w < nw && !st; w++)
-        for (uint32_t i = 0; i + 1 < W[w].n; i++) {
-            uint64_t pr = PAIR(W[w].sym[i], W[w].sym[i + 1]);
-            int64_t *v = pmap_at(&pc, pr);
-            if (!v || ch_push(&ch, pr, (uint32_t)w, 1)) { st = TOK_ERR_NOMEM; break; }
-            *v += (int64_t)E[w].count;
-        }
-    if (!st && queue_groups(&h, &pc, ch.v, ch.n)) st = TOK_ERR_NOMEM;
-    ch.n = 0;
-
-    /* 5. merges */
-    size_t target = o->vocab_size;
-    size_t steps = 0;
-    while (!st && m->n < target && h.n) {
-        qent top = heap_pop(&h);
-        int64_t cur = *pmap_at(&pc, top.pair);
-        if (top.count != (uint64_t)cur) {
-            top.count = (uint64_t)cur;
-            if (heap_push(&h, top)) { free(top.pos); st = TOK_ERR_NOMEM; }
-            continue;
-        }
-        if (top.count < 1 || o->min_frequency > top.count) { free(top.pos); break; }
-        uint32_t a = (uint32_t)(top.pair >> 32), b = (uint32_t)top.pair;
-        size_t la, lb;
-        const char *sa = vx_model_token(m, a, &la), *sb = vx_model_token(m, b, &lb);
-        if (prefix && lb >= plen && !memcmp(sb, prefix, plen)) { sb += plen; lb -= plen; }
-        char *nt = malloc(la + lb + 1);
-        if (!nt) { free(top.pos); st = TOK_ERR_NOMEM; break; }
-        memcpy(nt, sa, la);
-        memcpy(nt + la, sb, lb);
-        int32_t nid = vx_model_find(m, nt, la + lb);
-        if (nid < 0) nid = vx_model_add(m, nt, la + lb);
-        free(nt);
-        if (nid < 0 || vx_model_add_merge(m, a, b)) { free(top.pos); st = TOK_ERR_NOMEM; break; }
-        for (uint32_t k = 0; k < top.npos && !st; k++)
-            if (word_merge(&W[top.pos[k]], top.pos[k], a, b, (uint32_t)nid, maxlen, &ch)) st = TOK_ERR_NOMEM;
-        free(top.pos);
-        if (st) break;
-        size_t npos = 0;
-        for (size_t k = 0; k < ch.n; k++) {
-            int64_t *v = pmap_at(&pc, ch.v[k].pair);
-            if (!v) { st = TOK_ERR_NOMEM; break; }
-            *v += (int64_t)ch.v[k].d * (int64_t)E[ch.v[k].w].count;
-            if (ch.v[k].d > 0) ch.v[npos++] = ch.v[k];
-        }
-        if (!st && queue_groups(&h, &pc, ch.v, npos)) st = TOK_ERR_NOMEM;
-        ch.n = 0;
-        if (o->progress && (++steps & 1023) == 0) progress_line(o, m->n, target, t0);
-    }
-    if (o->progress) { progress_line(o, m->n, target, t0); fputc('\n', stderr); }
-    for (size_t i = 0; i < h.n; i++) free(h.v[i].pos);
-    free(h.v);
-    free(ch.v);
-    free(pc.k);
-    free(pc.v);
+    st = vx_bpe_merge_loop(W, counts_of(E, nw, &cnt), nw, m, o->vocab_size, o->min_frequency, maxlen, prefix,
+                           o->progress);
+    free(cnt);
 out:
     free(W);
     free(sympool);

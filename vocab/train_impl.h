@@ -24,6 +24,16 @@ void vx_model_clear(vx_model *m);
 /* Per merge, 1 when the same pair is merged again later (HF keeps the last). */
 char *vx_merges_superseded(const vx_model *m);
 
+/* A word being merged: symbol ids and their lengths in characters. */
+typedef struct vx_word {
+    uint32_t *sym;
+    uint32_t *len;
+    uint32_t n;
+} vx_word;
+
+tok_status vx_bpe_merge_loop(vx_word *W, const uint64_t *counts, size_t nw, vx_model *m, size_t target,
+                             uint64_t min_frequency, size_t maxlen, const char *prefix, int progress);
+
 tok_status vx_train_bpe(tok_counts *c, const tok_train_options *o, vx_model *m, tok_error *err);
 
 #endif
