@@ -51,6 +51,7 @@ int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_analyze(int argc, char **argv); /* analyze.c: dispatch */
 int cmd_train(int argc, char **argv);   /* train.c */
+int cmd_vocab(int argc, char **argv);   /* vocab.c */
 
 /* tok analyze subcommands, one file each (cli/analyze_<name>.c). */
 int analyze_intrinsic(int argc, char **argv);

@@ -30,6 +30,7 @@ static const struct { const char *name; int (*run)(int, char **); } commands[] =
     { "convert", cmd_convert },
     { "analyze", cmd_analyze },
     { "train", cmd_train },
+    { "vocab", cmd_vocab },
 };
 
 int main(int argc, char **argv)

@@ -66,6 +66,12 @@ tok_status vx_fail(tok_error *err, tok_status code, const char *fmt, ...)
 
 const json_t *vx_template_json(const tok_template *tp) { return tp->doc; }
 const char *tok_template_name(const tok_template *tp) { return tp->name; }
+void tok_template_model_space(tok_template *tp)
+{
+    tp->byte_level = 0;
+    size_t l = strlen(tp->name);
+    snprintf(tp->name + l, sizeof tp->name - l, "%s", ":model-space");
+}
 
 void tok_template_free(tok_template *tp)
 {

@@ -63,6 +63,11 @@ TOK_API tok_template *tok_template_like(const char *name_or_path, tok_error *err
  *  count files so counts made behind another pipeline are refused. */
 TOK_API const char *tok_template_name(const tok_template *tp);
 
+/** Count pre-tokens as the model matches them (raw bytes for a byte-level
+ *  pipeline, not GPT-2's characters): for tok_edit_extend, which encodes
+ *  them with tok_encode_pretoken. */
+TOK_API void tok_template_model_space(tok_template *tp);
+
 TOK_API void tok_template_free(tok_template *tp);
 
 /* ------------------------------------------------------------------------ */

@@ -295,6 +295,36 @@ static json_t *model_json(const tok_trained *t)
     return j;
 }
 
+/* The template's post-processor names special tokens with their ids in the
+ * template: give them their ids here, or -1 if one is not in the vocabulary. */
+static int fix_post(json_t *p, const vx_model *m)
+{
+    if (!json_is_object(p)) return 0;
+    static const char *const pairs[] = { "sep", "cls" };
+    for (size_t i = 0; i < 2; i++) {
+        json_t *pr = json_object_get(p, pairs[i]);
+        if (!pr) continue;
+        const char *tx = json_string_value(json_array_get(pr, 0));
+        int32_t id = tx ? vx_model_find(m, tx, strlen(tx)) : -1;
+        if (id < 0) return -1;
+        json_array_set_new(pr, 1, json_integer(id));
+    }
+    json_t *sp = json_object_get(p, "special_tokens"), *v, *x;
+    const char *k;
+    size_t i;
+    json_object_foreach(sp, k, v) {
+        json_t *ids = json_object_get(v, "ids"), *toks = json_object_get(v, "tokens");
+        json_array_foreach(toks, i, x) {
+            const char *tx = json_string_value(x);
+            int32_t id = tx ? vx_model_find(m, tx, strlen(tx)) : -1;
+            if (id < 0 || i >= json_array_size(ids)) return -1;
+            json_array_set_new(ids, i, json_integer(id));
+        }
+    }
+    json_array_foreach(json_object_get(p, "processors"), i, x) if (fix_post(x, m)) return -1;
+    return 0;
+}
+
 tok_status tok_trained_save_json(const tok_trained *t, const tok_template *tp, const char *path, tok_error *err)
 {
     if (!t || !tp || !path) return vx_fail(err, TOK_ERR_ARG, "no model, template or path");
@@ -317,6 +347,9 @@ tok_status tok_trained_save_json(const tok_trained *t, const tok_template *tp, c
         json_t *v = json_object_get(doc, stages[i]);
         json_object_set_new(root, stages[i], v ? json_deep_copy(v) : json_null());
     }
+    /* a post-processor inserting tokens the new vocabulary lacks is dropped
+     * (train with them as --special to keep it) */
+    if (fix_post(json_object_get(root, "post_processor"), &t->m)) json_object_set_new(root, "post_processor", json_null());
     json_object_set_new(root, "model", model_json(t));
     int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII * 0);
     json_decref(root);
