@@ -12,7 +12,7 @@
 static const char vocab_help[] =
     "Usage: tok vocab remove -t T (--ids LIST | --ids-file FILE | --glitch FILE) [--keep-holes] [--force] -o OUT\n"
     "       tok vocab add -t T [--special] TOKEN... -o OUT\n"
-    "       tok vocab extend -t T --new N [--min-frequency N] [--threads N] -o OUT CORPUS...\n"
+    "       tok vocab extend -t T --new N [--keep TEXT] [--min-frequency N] [--threads N] -o OUT CORPUS...\n"
     "       tok vocab shrink -t T [--keep-holes] -o OUT CORPUS...\n"
     "\n"
     "Edit a tokenizer's vocabulary and write it as a tokenizer.json (OUT).\n"
@@ -22,7 +22,8 @@ static const char vocab_help[] =
     "           --keep-holes.  The unknown token and base byte tokens need --force.\n"
     "  add      add tokens as HF add_tokens (--special: add_special_tokens)\n"
     "  extend   learn N more BPE merges on CORPUS behind T's own pipeline, after\n"
-    "           all existing ones: old ids and merges unchanged\n"
+    "           all existing ones: old ids and merges unchanged; --keep TEXT: no\n"
+    "           merge may apply to TEXT, which encodes exactly as before\n"
     "  shrink   keep what CORPUS uses (plus what that needs: merge parts,\n"
     "           characters, bytes, specials); renumbered unless --keep-holes\n"
     "\n"
@@ -137,6 +138,7 @@ int cmd_vocab(int argc, char **argv)
         usage_error("vocab", "unknown operation '%s' (remove, add, extend, shrink)", op);
         return EXIT_USAGE;
     }
+    const char *keep_file = NULL;
     const char *tname = NULL, *out = NULL, *idmap = NULL, *ids_list = NULL, *ids_file = NULL, *glitch = NULL;
     unsigned long long nnew = 0, minf = 0, threads = 1;
     int keep_holes = 0, force = 0, special = 0;
@@ -158,6 +160,7 @@ int cmd_vocab(int argc, char **argv)
         else if ((v = opt_value(argc, argv, &i, "--ids"))) ids_list = v;
         else if ((v = opt_value(argc, argv, &i, "--ids-file"))) ids_file = v;
         else if ((v = opt_value(argc, argv, &i, "--glitch"))) glitch = v;
+        else if ((v = opt_value(argc, argv, &i, "--keep"))) keep_file = v;
         else if ((v = opt_value(argc, argv, &i, "--new"))) {
             char *end; errno = 0; nnew = strtoull(v, &end, 10);
             if (errno || *end || !nnew || *v == '-') { usage_error("vocab", "--new: want a positive number, not '%s'", v); goto done; }
@@ -225,7 +228,15 @@ int cmd_vocab(int argc, char **argv)
             goto done;
         }
         size_t added = 0;
-        tok_status st = tok_edit_extend(e, c, nnew, minf, &added, &err);
+        char *keep = NULL;
+        size_t keep_len = 0;
+        if (keep_file && !(keep = read_corpora((char **)&keep_file, 1, &keep_len))) {
+            tok_counts_free(c);
+            tok_template_free(tp);
+            goto done;
+        }
+        tok_status st = tok_edit_extend(e, c, nnew, minf, keep, keep_len, &added, &err);
+        free(keep);
         tok_counts_free(c);
         tok_template_free(tp);
         if (st) { fprintf(stderr, "tok vocab: %s\n", err.message); goto done; }

@@ -255,8 +255,15 @@ static void progress_line(int on, size_t done, size_t total, time_t t0)
 /* Steps 4-5 of the trainer on words already split into symbols: count the
  * pairs, then merge until m has `target` tokens (also used to extend a
  * vocabulary: m then holds the existing tokens and words their encodings). */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
 tok_status vx_bpe_merge_loop(vx_word *W, const uint64_t *counts, size_t nw, vx_model *m, size_t target,
-                             uint64_t min_frequency, size_t maxlen, const char *prefix, int progress)
+                             uint64_t min_frequency, size_t maxlen, const char *prefix, int progress,
+                             const uint64_t *forbid, size_t nforbid)
 {
     /* 4. pair counts and the first queue */
     pmap pc = { 0 };
@@ -286,6 +293,7 @@ tok_status vx_bpe_merge_loop(vx_word *W, const uint64_t *counts, size_t nw, vx_m
             continue;
         }
         if (top.count < 1 || min_frequency > top.count) { free(top.pos); break; }
+        if (forbid && bsearch(&top.pair, forbid, nforbid, sizeof *forbid, cmp_u64)) { free(top.pos); continue; }
         uint32_t a = (uint32_t)(top.pair >> 32), b = (uint32_t)top.pair;
         size_t la, lb;
         const char *sa = vx_model_token(m, a, &la), *sb = vx_model_token(m, b, &lb);
@@ -485,7 +493,7 @@ tok_status vx_train_bpe(tok_counts *c, const tok_train_options *o, vx_model *m, 
     }
 
     st = vx_bpe_merge_loop(W, counts_of(E, nw, &cnt), nw, m, o->vocab_size, o->min_frequency, maxlen, prefix,
-                           o->progress);
+                           o->progress, NULL, 0);
     free(cnt);
 out:
     free(W);

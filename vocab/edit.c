@@ -382,8 +382,54 @@ tok_status tok_edit_add(tok_edit *e, const char *text, size_t len, int special, 
 
 /* --- extend (BPE) ---------------------------------------------------------- */
 
-tok_status tok_edit_extend(tok_edit *e, tok_counts *c, size_t n_new, uint64_t min_frequency, size_t *added,
-                           tok_error *err)
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Adjacent id pairs of keep's encodings (whole and line by line), sorted. */
+static tok_status keep_pairs(tok_ctx *ctx, const char *text, size_t len, uint64_t **out, size_t *n, tok_error *err)
+{
+    size_t cap = 0, k = 0;
+    uint64_t *v = NULL;
+    tok_encode_options eo;
+    tok_encode_options_init(&eo);
+    eo.flags = 0;
+    size_t p = 0;
+    for (int whole = 1; whole >= 0; whole--) {
+        p = 0;
+        while (p < len || (whole && p == 0)) {
+            const char *nl = whole ? NULL : memchr(text + p, '\n', len - p);
+            size_t q = whole ? len : nl ? (size_t)(nl - text) : len;
+            tok_encoding enc;
+            if (tok_encode(ctx, text + p, q - p, &eo, &enc)) {
+                free(v);
+                return vx_fail(err, TOK_ERR_FORMAT, "extend --keep: byte %zu: %s", p, tok_ctx_error(ctx));
+            }
+            if (k + enc.n > cap) {
+                cap = (k + enc.n) * 2 + 1024;
+                uint64_t *nv = realloc(v, cap * sizeof *nv);
+                if (!nv) { free(v); return vx_fail(err, TOK_ERR_NOMEM, "out of memory"); }
+                v = nv;
+            }
+            for (size_t i = 0; i + 1 < enc.n; i++)
+                v[k++] = (uint64_t)(uint32_t)enc.ids[i] << 32 | (uint32_t)enc.ids[i + 1];
+            p = q + 1;
+            if (whole) break;
+        }
+    }
+    qsort(v, k, sizeof *v, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++)
+        if (!u || v[u - 1] != v[i]) v[u++] = v[i];
+    *out = v;
+    *n = u;
+    return TOK_OK;
+}
+
+tok_status tok_edit_extend(tok_edit *e, tok_counts *c, size_t n_new, uint64_t min_frequency, const char *keep,
+                           size_t keep_len, size_t *added, tok_error *err)
 {
     if (strcmp(e->kind, "BPE")) return vx_fail(err, TOK_ERR_UNSUPPORTED, "extend: %s is %s, not BPE", e->src, e->kind);
     tok_tokenizer *t = tok_edit_build(e, err);
@@ -455,7 +501,11 @@ tok_status tok_edit_extend(tok_edit *e, tok_counts *c, size_t n_new, uint64_t mi
     size_t before = m.n;
     size_t nmerges0 = 0;
     const char *pre = json_string_value(json_object_get(model(e), "continuing_subword_prefix"));
-    st = vx_bpe_merge_loop(W, cnt, nw, &m, before + n_new, min_frequency, SIZE_MAX, pre, 0);
+    uint64_t *forbid = NULL;
+    size_t nforbid = 0;
+    if (keep && (st = keep_pairs(ctx, keep, keep_len, &forbid, &nforbid, err))) goto out;
+    st = vx_bpe_merge_loop(W, cnt, nw, &m, before + n_new, min_frequency, SIZE_MAX, pre, 0, forbid, nforbid);
+    free(forbid);
     if (st) { vx_fail(err, st, "out of memory"); goto out; }
     for (size_t id = before; id < m.n; id++) json_object_set_new(v, m.tok[id], json_integer((json_int_t)id));
     json_t *merges = json_object_get(model(e), "merges");

@@ -18,7 +18,8 @@
  *  - extend (BPE): merges learnt on new counts are appended after every
  *    existing merge, new tokens get ids after every id in use: the ids of the
  *    old tokens and the order of the old merges do not change, so text the
- *    new merges never touch encodes as before.
+ *    new merges never touch encodes as before; given text to keep, pairs
+ *    adjacent in its encodings are never merged, so it encodes as before.
  *  - shrink: keep only the tokens a corpus uses, with what they need: the
  *    parts of the merges producing them (BPE), single characters/bytes, the
  *    unknown token and added tokens.
@@ -63,9 +64,11 @@ TOK_API tok_status tok_edit_add(tok_edit *e, const char *text, size_t len, int s
 /** Extend a BPE vocabulary by up to n_new tokens learnt from counts made
  *  behind this tokenizer's own pipeline in model space (tok_template_like on
  *  the same tokenizer with tok_template_model_space), pairs seen at least
- *  min_frequency times. *added gets the number of new tokens. */
+ *  min_frequency times.  keep (may be NULL): text whose encodings (whole and
+ *  line by line) must not change: no pair adjacent in them is merged, so no
+ *  new merge ever applies to it.  *added gets the number of new tokens. */
 TOK_API tok_status tok_edit_extend(tok_edit *e, tok_counts *c, size_t n_new, uint64_t min_frequency,
-                                   size_t *added, tok_error *err);
+                                   const char *keep, size_t keep_len, size_t *added, tok_error *err);
 
 /** Keep only what the text uses (see above); the text is encoded with the
  *  tokenizer as it is now.  *removed gets the number of ids dropped. */

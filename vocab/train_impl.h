@@ -32,7 +32,9 @@ typedef struct vx_word {
 } vx_word;
 
 tok_status vx_bpe_merge_loop(vx_word *W, const uint64_t *counts, size_t nw, vx_model *m, size_t target,
-                             uint64_t min_frequency, size_t maxlen, const char *prefix, int progress);
+                             uint64_t min_frequency, size_t maxlen, const char *prefix, int progress,
+                             const uint64_t *forbid, size_t nforbid);
+/* forbid: sorted pairs (left << 32 | right) never merged (NULL: none). */
 
 tok_status vx_train_bpe(tok_counts *c, const tok_train_options *o, vx_model *m, tok_error *err);
 
