@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char train_help[] =
@@ -67,12 +68,72 @@ static int parse_count(const char *s, unsigned long long *out)
     return 0;
 }
 
+/* A plain file: read in blocks cut after the last newline, lines counted
+ * exactly as HF reads them (a "\r\n" keeps its "\r"). */
+static int count_file(tok_counts *c, const tok_template *tp, const char *path, int threads)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) { fprintf(stderr, "tok train: %s: %s\n", path, strerror(errno)); return -1; }
+    size_t cap = (size_t)32 << 20, have = 0;
+    char *buf = malloc(cap);
+    if (!buf) { fprintf(stderr, "tok train: out of memory\n"); if (f != stdin) fclose(f); return -1; }
+    int rc = 0, progress = isatty(2);
+    unsigned long long done = 0;
+    for (;;) {
+        size_t k = fread(buf + have, 1, cap - have, f);
+        have += k;
+        int eof = k == 0 || have < cap;
+        if (ferror(f)) { fprintf(stderr, "tok train: %s: read error\n", path); rc = -1; break; }
+        size_t cut = have;
+        if (!eof) {
+            while (cut > 0 && buf[cut - 1] != '\n') cut--;
+            if (cut == 0) { /* a line longer than the block: grow */
+                char *nb = cap < ((size_t)1 << 31) ? realloc(buf, cap * 2) : NULL;
+                if (!nb) { fprintf(stderr, "tok train: %s: line longer than 2 GiB\n", path); rc = -1; break; }
+                buf = nb;
+                cap *= 2;
+                continue;
+            }
+        }
+        tok_error err = { 0 };
+        if (tok_counts_add_text(c, tp, buf, cut, threads, path, &err)) {
+            fprintf(stderr, "tok train: %s (block at byte %llu)\n", err.message, done);
+            rc = -1;
+            break;
+        }
+        done += cut;
+        if (progress) fprintf(stderr, "\rtok train: %s: %llu MB counted, %zu pre-tokens   ", path, done >> 20, tok_counts_size(c));
+        memmove(buf, buf + cut, have - cut);
+        have -= cut;
+        if (eof && !have) break;
+    }
+    if (progress) fputc('\n', stderr);
+    free(buf);
+    if (f != stdin) fclose(f);
+    return rc;
+}
+
 /* Read one corpus (file, directory, .gz/.zst, JSONL field, stdin) through the
  * corpus readers and count it in batches of lines, each given back its '\n'
  * as HF's trainers read files. */
 static int count_corpus(tok_counts *c, const tok_template *tp, const char *path, const char *json_field,
                         int threads)
 {
+    /* plain regular files directly; compressed files, directories, JSONL
+     * through the corpus readers (whose lines lose a '\r' before '\n') */
+    struct stat sb;
+    if (!json_field && strcmp(path, "-") && !stat(path, &sb) && S_ISREG(sb.st_mode)) {
+        unsigned char mg[4] = { 0 };
+        FILE *f = fopen(path, "rb");
+        size_t k = f ? fread(mg, 1, 4, f) : 0;
+        if (f) fclose(f);
+        int gz = k >= 2 && mg[0] == 0x1f && mg[1] == 0x8b;
+        int zst = k >= 4 && mg[0] == 0x28 && mg[1] == 0xb5 && mg[2] == 0x2f && mg[3] == 0xfd;
+        if (!gz && !zst) {
+            if (sb.st_size == 0) { fprintf(stderr, "tok train: %s: no text (empty corpus)\n", path); return -1; }
+            return count_file(c, tp, path, threads);
+        }
+    }
     tok_corpus_options co;
     tok_corpus_options_init(&co);
     co.keep_empty = true;

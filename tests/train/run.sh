@@ -35,6 +35,8 @@ same_as_hf bpe bytelevel "$D/ml.txt"
 same_as_hf bpe whitespace "$D/code.txt"
 same_as_hf bpe bert "$D/ml.txt"
 same_as_hf bpe metaspace "$D/en.txt"
+sed 's/$/\r/' "$D/code.txt" > "$D/crlf.txt"   # CRLF lines keep their \r, as HF reads them
+same_as_hf bpe bytelevel "$D/crlf.txt"
 same_as_hf wordlevel bytelevel "$D/code.txt"
 same_as_hf wordlevel bert "$D/ml.txt"
 
@@ -80,6 +82,11 @@ cat "$D/en.txt" "$D/en.txt" "$D/en.txt" > "$D/en3.txt"
 cmp -s "$D/thr.json" "$D/thr1.json" && ok || bad "--threads 2 differs from one thread"
 "$TOK" train --model bpe --vocab-size 3000 --memory-limit 1M -o "$D/lim.json" "$TX/multilingual.txt" 2>"$D/err" &&
     grep -q 'pruned' "$D/err" && ok || bad "memory limit: $(cat "$D/err")"
+gzip -c "$D/en.txt" > "$D/en.txt.gz"   # compressed input through the corpus readers
+"$TOK" train --model bpe --vocab-size 3000 -o "$D/gz.json" "$D/en.txt.gz" 2>"$D/err" &&
+    cmp -s "$D/gz.json" "$D/one.json" && ok || bad "gzip corpus differs from plain: $(cat "$D/err")"
+: ||
+    grep -q 'pruned' "$D/err" && ok || bad "memory limit: $(cat "$D/err")"
 
 # 4. bad input: clear errors naming the option or file:line, exit 1/2
 expect() { # NAME STATUS NEEDLE cmd...
@@ -90,7 +97,7 @@ expect() { # NAME STATUS NEEDLE cmd...
     else ok; fi
 }
 : > "$D/empty.txt"
-expect "empty corpus" 1 "no text" "$TOK" train -o "$D/x.json" "$D/empty.txt"
+expect "empty corpus" 1 "empty corpus" "$TOK" train -o "$D/x.json" "$D/empty.txt"
 expect "vocab below alphabet" 2 "--vocab-size 10" "$TOK" train --vocab-size 10 -o "$D/x.json" "$D/en.txt"
 expect "like and pre" 2 "--like and --pre" "$TOK" train --like "$D/bl.json" --pre bert -o "$D/x.json" "$D/en.txt"
 expect "unknown pre" 2 "--pre nope" "$TOK" train --pre nope -o "$D/x.json" "$D/en.txt"
