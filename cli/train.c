@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static const char train_help[] =
-    "Usage: tok train --model bpe|wordpiece|wordlevel --vocab-size N\n"
+    "Usage: tok train --model bpe|wordpiece|wordlevel|unigram --vocab-size N\n"
     "                 [--like T | --pre bytelevel|metaspace|bert|whitespace]\n"
     "                 [--min-frequency N] [--special TOK]... -o OUT CORPUS...\n"
     "       tok train --counts-only [--like T | --pre P] -o SHARD.counts CORPUS...\n"
@@ -23,10 +23,13 @@ static const char train_help[] =
     "and pre-tokenized by the pipeline, and its pre-tokens are counted.  OUT is\n"
     "a tokenizer.json with that pipeline.\n"
     "\n"
-    "  --model M              bpe | wordpiece | wordlevel (default bpe)\n"
+    "  --model M              bpe | wordpiece | wordlevel | unigram (default bpe)\n"
+    "                         (unigram: SentencePiece's trainer, default --pre\n"
+    "                         metaspace and vocab 8000; -o X.model writes a .model)\n"
     "  --vocab-size N         target size, special tokens included (default 30000)\n"
     "  --like T               train behind T's normalizer, pre-tokenizer, decoder\n"
     "  --pre P                bytelevel (default) | metaspace | bert | whitespace\n"
+    "  -o OUT                 .json: tokenizer.json; .model: SentencePiece (unigram)\n"
     "  --min-frequency N      pairs (words for wordlevel) seen fewer times are not used\n"
     "  --special TOK          special token, ids 0.. in order (repeatable)\n"
     "  --limit-alphabet N     keep at most N initial characters (the most frequent)\n"
@@ -184,6 +187,7 @@ static int count_corpus(tok_counts *c, const tok_template *tp, const char *path,
 int cmd_train(int argc, char **argv)
 {
     const char *model = "bpe", *like = NULL, *pre = NULL, *out = NULL;
+    int pre_default_metaspace = 0;
     const char *prefix = NULL, *suffix = NULL, *alphabet = NULL, *json_field = NULL;
     unsigned long long vocab = 30000, minf = 0, limit_alpha = 0, maxlen = 0, threads = 1;
     int vocab_set = 0, counts_only = 0, from_counts = 0;
@@ -234,7 +238,8 @@ int cmd_train(int argc, char **argv)
     if (!strcmp(model, "bpe")) tm = TOK_TRAIN_BPE;
     else if (!strcmp(model, "wordpiece")) tm = TOK_TRAIN_WORDPIECE;
     else if (!strcmp(model, "wordlevel")) tm = TOK_TRAIN_WORDLEVEL;
-    else if (!strcmp(model, "unigram") || !strcmp(model, "pathpiece")) {
+    else if (!strcmp(model, "unigram")) tm = TOK_TRAIN_UNIGRAM;
+    else if (!strcmp(model, "pathpiece")) {
         fprintf(stderr, "tok train: --model %s is not implemented yet\n", model);
         rc = EXIT_RUNTIME;
         goto done;
@@ -250,15 +255,23 @@ int cmd_train(int argc, char **argv)
     }
     if (!counts_only) {
         size_t l = strlen(out);
-        if (!(l > 5 && !strcmp(out + l - 5, ".json"))) {
-            usage_error("train", "-o %s: the output is a tokenizer.json (name ending in .json)", out);
+        int json = l > 5 && !strcmp(out + l - 5, ".json"), spm = l > 6 && !strcmp(out + l - 6, ".model");
+        if (!json && !spm) {
+            usage_error("train", "-o %s: the output is a tokenizer.json (.json) or a SentencePiece .model", out);
+            goto done;
+        }
+        if (spm && tm != TOK_TRAIN_UNIGRAM) {
+            usage_error("train", "-o %s: a .model is written for --model unigram only", out);
             goto done;
         }
     }
     rc = EXIT_RUNTIME;
     tok_error err = { 0 };
-    tp = like ? tok_template_like(like, &err) : tok_template_builtin(pre ? pre : "bytelevel", &err);
+    pre_default_metaspace = tm == TOK_TRAIN_UNIGRAM;
+    tp = like ? tok_template_like(like, &err)
+              : tok_template_builtin(pre ? pre : pre_default_metaspace ? "metaspace" : "bytelevel", &err);
     if (!tp) { fprintf(stderr, "tok train: %s\n", err.message); if (err.code == TOK_ERR_ARG) rc = EXIT_USAGE; goto done; }
+    if (tm == TOK_TRAIN_UNIGRAM) tok_template_strip_line_breaks(tp);
     c = tok_counts_new(memlimit);
     if (!c) { fprintf(stderr, "tok train: out of memory\n"); goto done; }
     for (size_t i = 0; i < ninputs; i++) {
@@ -282,7 +295,7 @@ int cmd_train(int argc, char **argv)
     }
     tok_train_options o;
     tok_train_options_init(&o, tm);
-    o.vocab_size = vocab;
+    if (vocab_set || tm != TOK_TRAIN_UNIGRAM) o.vocab_size = vocab;
     o.min_frequency = minf;
     o.special = special;
     o.n_special = nspecial;
@@ -309,7 +322,10 @@ int cmd_train(int argc, char **argv)
     o.progress = isatty(2);
     tr = tok_train(c, &o, &err);
     if (!tr) { fprintf(stderr, "tok train: %s\n", err.message); if (err.code == TOK_ERR_ARG) rc = EXIT_USAGE; goto done; }
-    if (tok_trained_save_json(tr, tp, out, &err)) { fprintf(stderr, "tok train: %s\n", err.message); goto done; }
+    size_t ol = strlen(out);
+    tok_status sst = ol > 6 && !strcmp(out + ol - 6, ".model") ? tok_trained_save_spm(tr, out, &err)
+                                                                : tok_trained_save_json(tr, tp, out, &err);
+    if (sst) { fprintf(stderr, "tok train: %s\n", err.message); goto done; }
     rc = EXIT_OK;
 done:
     tok_trained_free(tr);

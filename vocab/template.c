@@ -19,6 +19,7 @@ struct tok_template {
     tok_tokenizer *tok;    /* the same pipeline with a placeholder model, for tok_pretokenize */
     char name[600];
     int byte_level;        /* pre-tokens are mapped to GPT-2's byte characters */
+    int strip_breaks;      /* lines lose their line break (SentencePiece's sentences) */
     char bl[256][3];       /* that map: UTF-8 of each byte's character */
     unsigned char bl_len[256];
 };
@@ -66,6 +67,13 @@ tok_status vx_fail(tok_error *err, tok_status code, const char *fmt, ...)
 
 const json_t *vx_template_json(const tok_template *tp) { return tp->doc; }
 const char *tok_template_name(const tok_template *tp) { return tp->name; }
+void tok_template_strip_line_breaks(tok_template *tp)
+{
+    tp->strip_breaks = 1;
+    size_t l = strlen(tp->name);
+    snprintf(tp->name + l, sizeof tp->name - l, "%s", ":no-breaks");
+}
+
 void tok_template_model_space(tok_template *tp)
 {
     tp->byte_level = 0;
@@ -196,9 +204,14 @@ static void count_range(job *j)
     while (p < j->end) {
         const char *nl = memchr(j->text + p, '\n', j->end - p);
         size_t q = nl ? (size_t)(nl - j->text) + 1 : j->end;
+        size_t e = q;
+        if (j->tp->strip_breaks) {
+            if (e > p && j->text[e - 1] == '\n') e--;
+            if (e > p && j->text[e - 1] == '\r') e--;
+        }
         const tok_pretoken *pt;
-        size_t n;
-        tok_status st = tok_pretokenize(ctx, j->text + p, q - p, TOK_ENC_NO_SPECIAL_TEXT, &pt, &n);
+        size_t n = 0;
+        tok_status st = e > p ? tok_pretokenize(ctx, j->text + p, e - p, TOK_ENC_NO_SPECIAL_TEXT, &pt, &n) : TOK_OK;
         if (st) {
             j->st = st;
             snprintf(j->msg, sizeof j->msg, "line at byte %zu: %s", p, tok_ctx_error(ctx));

@@ -63,6 +63,10 @@ TOK_API tok_template *tok_template_like(const char *name_or_path, tok_error *err
  *  count files so counts made behind another pipeline are refused. */
 TOK_API const char *tok_template_name(const tok_template *tp);
 
+/** Lines are counted without their line break, as SentencePiece reads
+ *  sentences (what `tok train --model unigram` does). */
+TOK_API void tok_template_strip_line_breaks(tok_template *tp);
+
 /** Count pre-tokens as the model matches them (raw bytes for a byte-level
  *  pipeline, not GPT-2's characters): for tok_edit_extend, which encodes
  *  them with tok_encode_pretoken. */
@@ -129,7 +133,8 @@ TOK_API tok_status tok_counts_load(tok_counts *c, const char *template_name, con
 typedef enum tok_train_model {
     TOK_TRAIN_BPE = 1,    /* HF BpeTrainer, merge for merge */
     TOK_TRAIN_WORDPIECE,  /* HF WordPieceTrainer (BPE with "##", then WordPiece) */
-    TOK_TRAIN_WORDLEVEL   /* HF WordLevelTrainer */
+    TOK_TRAIN_WORDLEVEL,  /* HF WordLevelTrainer */
+    TOK_TRAIN_UNIGRAM     /* SentencePiece's Unigram trainer (EM, pruning by loss) */
 } tok_train_model;
 
 typedef struct tok_train_options {
@@ -146,6 +151,10 @@ typedef struct tok_train_options {
     size_t max_token_length;  /* 0 = no limit (characters) */
     const char *unk_token;    /* model's unk token (WordPiece "[UNK]", else NULL) */
     int progress;             /* 1: progress lines on stderr */
+    /* Unigram (0 = SentencePiece's default) */
+    size_t unigram_seed_size;        /* seed pieces (1000000) */
+    double unigram_shrinking_factor; /* share kept by each pruning round (0.75) */
+    int unigram_em_iterations;       /* EM rounds between prunings (2) */
 } tok_train_options;
 
 /** HF defaults for `model` (vocab 30000, min frequency 0, WordPiece: "##",
@@ -164,6 +173,14 @@ TOK_API void tok_trained_free(tok_trained *m);
 TOK_API size_t tok_trained_size(const tok_trained *m);
 TOK_API const char *tok_trained_token(const tok_trained *m, size_t id);
 TOK_API size_t tok_trained_merges(const tok_trained *m, const uint32_t (**pairs)[2]);
+
+/** Score of a token (Unigram log probability; 0 for the others). */
+TOK_API float tok_trained_score(const tok_trained *m, size_t id);
+
+/** Write a SentencePiece .model (Unigram only): pieces <unk> <s> </s> as
+ *  SentencePiece writes them, identity normalization, a dummy "▁" prefix and
+ *  whitespace as "▁" -- what a Metaspace template does. */
+TOK_API tok_status tok_trained_save_spm(const tok_trained *m, const char *path, tok_error *err);
 
 /** Write a HuggingFace tokenizer.json: the template's pipeline, the trained
  *  model, and the special tokens as added tokens (special, not normalized),

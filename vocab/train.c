@@ -18,6 +18,7 @@ struct tok_trained {
     char *prefix, *suffix, *unk;
     char **special;
     size_t n_special;
+    float *scores;   /* Unigram */
 };
 
 /* --- vx_model ------------------------------------------------------------- */
@@ -143,6 +144,7 @@ void tok_train_options_init(tok_train_options *o, tok_train_model model)
         o->unk_token = "[UNK]";
     }
     if (model == TOK_TRAIN_WORDLEVEL) o->unk_token = "<unk>";
+    if (model == TOK_TRAIN_UNIGRAM) o->vocab_size = 8000; /* spm_train's default */
 }
 
 void tok_trained_free(tok_trained *t)
@@ -154,8 +156,11 @@ void tok_trained_free(tok_trained *t)
     free(t->unk);
     for (size_t i = 0; i < t->n_special; i++) free(t->special[i]);
     free(t->special);
+    free(t->scores);
     free(t);
 }
+
+float tok_trained_score(const tok_trained *t, size_t id) { return t && t->scores && id < t->m.n ? t->scores[id] : 0; }
 
 size_t tok_trained_size(const tok_trained *t) { return t ? t->m.n : 0; }
 const char *tok_trained_token(const tok_trained *t, size_t id) { return t && id < t->m.n ? t->m.tok[id] : NULL; }
@@ -212,6 +217,10 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
     }
     for (size_t i = 0; i < o->n_special; i++)
         if (!o->special[i] || !*o->special[i]) { vx_fail(err, TOK_ERR_ARG, "--special: empty token"); return NULL; }
+    if (o->model == TOK_TRAIN_UNIGRAM && (o->continuing_subword_prefix || o->end_of_word_suffix || o->limit_alphabet)) {
+        vx_fail(err, TOK_ERR_ARG, "Unigram training takes no prefix, suffix or alphabet limit");
+        return NULL;
+    }
     if (o->model == TOK_TRAIN_WORDLEVEL && (o->continuing_subword_prefix || o->end_of_word_suffix || o->limit_alphabet)) {
         vx_fail(err, TOK_ERR_ARG, "WordLevel training takes no prefix, suffix or alphabet limit");
         return NULL;
@@ -224,6 +233,7 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
     case TOK_TRAIN_BPE:
     case TOK_TRAIN_WORDPIECE: st = vx_train_bpe(c, o, &t->m, err); break;
     case TOK_TRAIN_WORDLEVEL: st = train_wordlevel(c, o, &t->m, err); break;
+    case TOK_TRAIN_UNIGRAM: st = vx_train_unigram(c, o, &t->m, &t->scores, err); break;
     default: st = vx_fail(err, TOK_ERR_ARG, "--model: unknown model");
     }
     if (!st) {
@@ -286,6 +296,20 @@ static json_t *model_json(const tok_trained *t)
         json_object_set_new(j, "max_input_chars_per_word", json_integer(100));
         json_object_set_new(j, "vocab", vocab_json(m));
         break;
+    case TOK_TRAIN_UNIGRAM: {
+        json_object_set_new(j, "type", json_string("Unigram"));
+        json_object_set_new(j, "unk_id", json_integer(0));
+        json_t *v = json_array();
+        for (size_t i = 0; i < m->n; i++) {
+            json_t *p = json_array();
+            json_array_append_new(p, json_stringn(m->tok[i], m->tlen[i]));
+            json_array_append_new(p, json_real(t->scores ? t->scores[i] : 0));
+            json_array_append_new(v, p);
+        }
+        json_object_set_new(j, "vocab", v);
+        json_object_set_new(j, "byte_fallback", json_false());
+        break;
+    }
     case TOK_TRAIN_WORDLEVEL:
         json_object_set_new(j, "type", json_string("WordLevel"));
         json_object_set_new(j, "vocab", vocab_json(m));
@@ -341,6 +365,11 @@ tok_status tok_trained_save_json(const tok_trained *t, const tok_template *tp, c
                                                t->special[i], "single_word", 0, "lstrip", 0, "rstrip", 0,
                                                "normalized", 0, "special", 1));
     }
+    if (t->model == TOK_TRAIN_UNIGRAM)
+        for (size_t i = 0; i < 3 && i < t->m.n; i++)
+            json_array_insert_new(added, i, json_pack("{s:i, s:s, s:b, s:b, s:b, s:b, s:b}", "id", (int)i, "content",
+                                                      t->m.tok[i], "single_word", 0, "lstrip", 0, "rstrip", 0,
+                                                      "normalized", 0, "special", 1));
     json_object_set_new(root, "added_tokens", added);
     static const char *const stages[] = { "normalizer", "pre_tokenizer", "post_processor", "decoder" };
     for (size_t i = 0; i < 4; i++) {

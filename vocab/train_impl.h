@@ -36,6 +36,9 @@ tok_status vx_bpe_merge_loop(vx_word *W, const uint64_t *counts, size_t nw, vx_m
                              const uint64_t *forbid, size_t nforbid);
 /* forbid: sorted pairs (left << 32 | right) never merged (NULL: none). */
 
+tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model *m, float **scores,
+                            tok_error *err);
+
 tok_status vx_train_bpe(tok_counts *c, const tok_train_options *o, vx_model *m, tok_error *err);
 
 #endif
