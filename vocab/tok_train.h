@@ -134,7 +134,9 @@ typedef enum tok_train_model {
     TOK_TRAIN_BPE = 1,    /* HF BpeTrainer, merge for merge */
     TOK_TRAIN_WORDPIECE,  /* HF WordPieceTrainer (BPE with "##", then WordPiece) */
     TOK_TRAIN_WORDLEVEL,  /* HF WordLevelTrainer */
-    TOK_TRAIN_UNIGRAM     /* SentencePiece's Unigram trainer (EM, pruning by loss) */
+    TOK_TRAIN_UNIGRAM,    /* SentencePiece's Unigram trainer (EM, pruning by loss) */
+    TOK_TRAIN_PATHPIECE   /* PathPiece: top-down pruning by corpus token count (least tokens);
+                             written as a Unigram model whose pieces all score -1 */
 } tok_train_model;
 
 typedef struct tok_train_options {

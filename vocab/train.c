@@ -144,7 +144,7 @@ void tok_train_options_init(tok_train_options *o, tok_train_model model)
         o->unk_token = "[UNK]";
     }
     if (model == TOK_TRAIN_WORDLEVEL) o->unk_token = "<unk>";
-    if (model == TOK_TRAIN_UNIGRAM) o->vocab_size = 8000; /* spm_train's default */
+    if (model == TOK_TRAIN_UNIGRAM || model == TOK_TRAIN_PATHPIECE) o->vocab_size = 8000; /* spm_train's default */
 }
 
 void tok_trained_free(tok_trained *t)
@@ -217,7 +217,7 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
     }
     for (size_t i = 0; i < o->n_special; i++)
         if (!o->special[i] || !*o->special[i]) { vx_fail(err, TOK_ERR_ARG, "--special: empty token"); return NULL; }
-    if (o->model == TOK_TRAIN_UNIGRAM && (o->continuing_subword_prefix || o->end_of_word_suffix || o->limit_alphabet)) {
+    if ((o->model == TOK_TRAIN_UNIGRAM || o->model == TOK_TRAIN_PATHPIECE) && (o->continuing_subword_prefix || o->end_of_word_suffix || o->limit_alphabet)) {
         vx_fail(err, TOK_ERR_ARG, "Unigram training takes no prefix, suffix or alphabet limit");
         return NULL;
     }
@@ -233,7 +233,8 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
     case TOK_TRAIN_BPE:
     case TOK_TRAIN_WORDPIECE: st = vx_train_bpe(c, o, &t->m, err); break;
     case TOK_TRAIN_WORDLEVEL: st = train_wordlevel(c, o, &t->m, err); break;
-    case TOK_TRAIN_UNIGRAM: st = vx_train_unigram(c, o, &t->m, &t->scores, err); break;
+    case TOK_TRAIN_UNIGRAM:
+    case TOK_TRAIN_PATHPIECE: st = vx_train_unigram(c, o, &t->m, &t->scores, err); break;
     default: st = vx_fail(err, TOK_ERR_ARG, "--model: unknown model");
     }
     if (!st) {
@@ -296,7 +297,8 @@ static json_t *model_json(const tok_trained *t)
         json_object_set_new(j, "max_input_chars_per_word", json_integer(100));
         json_object_set_new(j, "vocab", vocab_json(m));
         break;
-    case TOK_TRAIN_UNIGRAM: {
+    case TOK_TRAIN_UNIGRAM:
+    case TOK_TRAIN_PATHPIECE: {
         json_object_set_new(j, "type", json_string("Unigram"));
         json_object_set_new(j, "unk_id", json_integer(0));
         json_t *v = json_array();
@@ -365,7 +367,7 @@ tok_status tok_trained_save_json(const tok_trained *t, const tok_template *tp, c
                                                t->special[i], "single_word", 0, "lstrip", 0, "rstrip", 0,
                                                "normalized", 0, "special", 1));
     }
-    if (t->model == TOK_TRAIN_UNIGRAM)
+    if (t->model == TOK_TRAIN_UNIGRAM || t->model == TOK_TRAIN_PATHPIECE)
         for (size_t i = 0; i < 3 && i < t->m.n; i++)
             json_array_insert_new(added, i, json_pack("{s:i, s:s, s:b, s:b, s:b, s:b, s:b}", "id", (int)i, "content",
                                                       t->m.tok[i], "single_word", 0, "lstrip", 0, "rstrip", 0,

@@ -305,6 +305,55 @@ static int valid_piece(const char *s, size_t n)
     return 1;
 }
 
+/* PathPiece (Schmidt et al. 2024): from the seed vocabulary, top-down, drop
+ * the pieces whose removal adds the fewest tokens to the corpus under
+ * least-tokens segmentation, a share of the vocabulary per round, until
+ * `target` remain.  A piece's cost is, over the words whose shortest
+ * segmentation uses it, count x (shortest length without it - shortest
+ * length); characters are never dropped. */
+static tok_status pathpiece_prune(uctx *u, const tok_count_entry *E, size_t nw, size_t target, int32_t *path,
+                                  int32_t *tmp, cand *cd, double *delta, int progress)
+{
+    for (size_t i = 0; i < u->pv.n; i++) u->pv.v[i].score = -1; /* Viterbi = fewest tokens */
+    for (int round = 0;; round++) {
+        size_t alive = 0;
+        for (size_t i = 0; i < u->pv.n; i++) alive += u->pv.v[i].alive;
+        if (progress) fprintf(stderr, "\rtok train: pathpiece round %d, %zu pieces   ", round + 1, alive);
+        if (alive <= target) break;
+        double *used = delta + u->pv.n;
+        memset(delta, 0, 2 * u->pv.n * sizeof *delta);
+        for (size_t w = 0; w < nw; w++) {
+            if (lat_prep(&u->L, E[w].s, E[w].len)) return TOK_ERR_NOMEM;
+            size_t k = viterbi(u, E[w].s, -1, path, NULL);
+            for (size_t t = 0; t < k; t++) {
+                int32_t id = path[t];
+                used[id] += (double)E[w].count;
+                if (u->pv.v[id].chars == 1) continue;
+                int seen = 0;
+                for (size_t q = 0; q < t; q++) seen |= path[q] == id;
+                if (seen) continue;
+                size_t k2 = viterbi(u, E[w].s, id, tmp, NULL);
+                delta[id] += (double)E[w].count * (double)(k2 ? k2 - k : 1000);
+            }
+        }
+        size_t nc = 0;
+        for (size_t i = 0; i < u->pv.n; i++) {
+            piece *p = &u->pv.v[i];
+            if (!p->alive || p->chars == 1) continue;
+            /* fewest added tokens first; among equal, the least used */
+            cd[nc++] = (cand){ (uint32_t)i, -(delta[i] + used[i] * 1e-9) };
+        }
+        qsort(cd, nc, sizeof *cd, cand_desc);
+        size_t drop = alive - target, step = alive / 20 + 1;
+        if (drop > step) drop = step;
+        if (drop > nc) drop = nc;
+        if (!drop) break;
+        for (size_t i = 0; i < drop; i++) u->pv.v[cd[i].id].alive = 0;
+    }
+    if (progress) fputc('\n', stderr);
+    return TOK_OK;
+}
+
 tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model *m, float **scores_out,
                             tok_error *err)
 {
@@ -360,6 +409,7 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
         }
         qsort(cd, k, sizeof *cd, cand_desc);
         size_t seed = o->unigram_seed_size ? o->unigram_seed_size : 1000000;
+        if (o->model == TOK_TRAIN_PATHPIECE && !o->unigram_seed_size) seed = o->vocab_size * 10;
         for (size_t i = seed; i < k; i++) u.pv.v[cd[i].id].alive = 0;
         double sum = 0;
         for (size_t i = 0; i < np; i++)
@@ -376,6 +426,16 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
     if (!ex || !path || !alt || !order) { st = TOK_ERR_NOMEM; goto out; }
     size_t meta = 3 + o->n_special;
     size_t target = o->vocab_size > meta ? o->vocab_size - meta : 1;
+    if (o->model == TOK_TRAIN_PATHPIECE) {
+        double *dl = calloc(2 * u.pv.n + 2, sizeof *dl);
+        int32_t *tmp = malloc((maxchars + 1) * sizeof *tmp);
+        if (!dl || !tmp) { free(dl); free(tmp); st = TOK_ERR_NOMEM; goto out; }
+        st = pathpiece_prune(&u, E, nw, target, path, tmp, cd, dl, o->progress);
+        free(dl);
+        free(tmp);
+        if (st) goto out;
+        goto final;
+    }
     size_t desired = (size_t)((double)target * 1.1);
     double shrink = o->unigram_shrinking_factor > 0 ? o->unigram_shrinking_factor : 0.75;
     int subiters = o->unigram_em_iterations > 0 ? o->unigram_em_iterations : 2;
@@ -447,6 +507,7 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
         for (size_t i = room; i < k; i++) u.pv.v[cd[i].id].alive = 0;
     }
     if (o->progress) fputc('\n', stderr);
+final:
     /* final: meta pieces, characters, then by score */
     {
         const char *metas[3] = { "<unk>", "<s>", "</s>" };
@@ -489,7 +550,8 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
             if (vx_model_find(m, p->s, p->len) >= 0) continue;
             if (vx_model_add(m, p->s, p->len) < 0) { free(take); free(sc); st = TOK_ERR_NOMEM; goto out; }
             double scv = p->score;
-            if (p->freq < 0.5) { scv = minsc + pen; pen += 0.0001; }
+            if (o->model == TOK_TRAIN_PATHPIECE) scv = -1; /* every token costs one: Viterbi = fewest tokens */
+            else if (p->freq < 0.5) { scv = minsc + pen; pen += 0.0001; }
             sc[m->n - 1] = (float)scv;
         }
         free(take);

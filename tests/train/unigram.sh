@@ -65,5 +65,18 @@ spm_encode --model="$D/ours.model" --output_format=id < "$D/test.txt" > "$D/spm_
 "$TOK" encode -t "$D/ours.model" --lines --no-special "$D/test.txt" > "$D/tok_ids"
 cmp -s "$D/spm_ids" "$D/tok_ids" && ok || bad "libtok and spm_encode read our .model differently"
 
+# PathPiece: fewer corpus tokens than BPE and Unigram at the same size
+"$TOK" train --model pathpiece --vocab-size "$V" -o "$D/pp.json" "$D/corpus.txt" 2>"$D/err" || bad "pathpiece: $(cat "$D/err")"
+"$TOK" train --model bpe --pre metaspace --vocab-size "$V" -o "$D/bpe.json" "$D/corpus.txt" 2>"$D/err" || bad "bpe: $(cat "$D/err")"
+nb=$("$TOK" encode -t "$D/bpe.json" --lines --no-special "$D/corpus.txt" | wc -w)
+nu=$("$TOK" encode -t "$D/ours.json" --lines --no-special "$D/corpus.txt" | wc -w)
+np=$("$TOK" encode -t "$D/pp.json" --method least-tokens --lines --no-special "$D/corpus.txt" | wc -w)
+echo "| corpus tokens at vocab $V (metaspace words) | BPE $nb | Unigram $nu | PathPiece $np |"
+[ "$np" -lt "$nb" ] && [ "$np" -lt "$nu" ] && ok || bad "PathPiece $np not below BPE $nb and Unigram $nu"
+node "$ROOT/tests/parity/ref_hf.js" "$D/pp.json" "$D/test.txt" --lines --no-special 2>"$D/err" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const l of s.split("\n"))if(l)console.log(JSON.parse(l).ids.join(" "))})' > "$D/hf_ids"
+"$TOK" encode -t "$D/pp.json" --lines --no-special "$D/test.txt" > "$D/our_ids"
+[ -s "$D/our_ids" ] && cmp -s "$D/hf_ids" "$D/our_ids" && ok || bad "HF and libtok encode the PathPiece tokenizer.json differently"
+
 echo "unigram: $pass passed, $fail failed"
 [ $fail -eq 0 ]
