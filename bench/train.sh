@@ -57,6 +57,11 @@ echo "| BPE byte-level → 50k, libtok 1 / 2 threads | ${T1} / ${T2} s | | | $((
 set -- $(run spmb spm_train --input="$W/corpus.txt" --model_prefix="$W/spmb" --vocab_size=50000 --model_type=bpe \
     --num_threads=1 --minloglevel=2 --train_extremely_large_corpus=false); S1=$1; SM1=$2
 echo "| BPE → 50k vs spm_train --model_type=bpe (1 thread) | ${T1} s | ${S1} s | $(ratio "$S1" "$T1") | $((M1 / 1024)) / $((${SM1:-0} / 1024)) MB |"
+set -- $(run toku "$TOK" train --model unigram --vocab-size 32000 -o "$W/u.model" "$W/corpus.txt"); U1=$1; UM1=$2
+set -- $(run spmu spm_train --input="$W/corpus.txt" --model_prefix="$W/spmu" --vocab_size=32000 --model_type=unigram \
+    --num_threads=1 --minloglevel=2 --character_coverage=1.0 --normalization_rule_name=identity \
+    --remove_extra_whitespaces=false --max_sentence_length=100000); SU1=$1; SUM1=$2
+echo "| Unigram → 32k vs spm_train --model_type=unigram (1 thread) | ${U1} s | ${SU1} s | $(ratio "$SU1" "$U1") | $((UM1 / 1024)) / $((${SUM1:-0} / 1024)) MB |"
 echo
 echo "HF merges vs libtok at 30k on this corpus: $same"
 if [ "${BENCH_QUICK:-0}" != 1 ] && [ "$MB" -ge 100 ]; then
