@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static const char train_help[] =
-    "Usage: tok train --model bpe|wordpiece|wordlevel|unigram|pathpiece --vocab-size N\n"
+    "Usage: tok train --model bpe|wordpiece|wordlevel|unigram|pathpiece|spm-bpe --vocab-size N\n"
     "                 [--like T | --pre bytelevel|metaspace|bert|whitespace]\n"
     "                 [--min-frequency N] [--special TOK]... -o OUT CORPUS...\n"
     "       tok train --counts-only [--like T | --pre P] -o SHARD.counts CORPUS...\n"
@@ -27,7 +27,8 @@ static const char train_help[] =
     "                         (unigram: SentencePiece's trainer, default --pre\n"
     "                         metaspace and vocab 8000; -o X.model writes a .model;\n"
     "                         pathpiece: fewest tokens, a Unigram model scoring\n"
-    "                         every piece -1, encode it with --method least-tokens)\n"
+    "                         every piece -1, encode it with --method least-tokens;\n"
+    "                         spm-bpe: spm_train --model_type=bpe's rules)\n"
     "  --vocab-size N         target size, special tokens included (default 30000)\n"
     "  --like T               train behind T's normalizer, pre-tokenizer, decoder\n"
     "  --pre P                bytelevel (default) | metaspace | bert | whitespace\n"
@@ -242,7 +243,8 @@ int cmd_train(int argc, char **argv)
     else if (!strcmp(model, "wordlevel")) tm = TOK_TRAIN_WORDLEVEL;
     else if (!strcmp(model, "unigram")) tm = TOK_TRAIN_UNIGRAM;
     else if (!strcmp(model, "pathpiece")) tm = TOK_TRAIN_PATHPIECE;
-    else { usage_error("train", "--model: bpe, wordpiece or wordlevel, not '%s'", model); goto done; }
+    else if (!strcmp(model, "spm-bpe")) tm = TOK_TRAIN_SPM_BPE;
+    else { usage_error("train", "--model: bpe, wordpiece, wordlevel, unigram, pathpiece or spm-bpe, not '%s'", model); goto done; }
     if (like && pre) { usage_error("train", "--like and --pre conflict: give one"); goto done; }
     if (counts_only && from_counts) { usage_error("train", "--counts-only and --from-counts conflict"); goto done; }
     if (counts_only && vocab_set) { usage_error("train", "--counts-only trains nothing: --vocab-size conflicts"); goto done; }
@@ -259,18 +261,18 @@ int cmd_train(int argc, char **argv)
             usage_error("train", "-o %s: the output is a tokenizer.json (.json) or a SentencePiece .model", out);
             goto done;
         }
-        if (spm && !(tm == TOK_TRAIN_UNIGRAM || tm == TOK_TRAIN_PATHPIECE)) {
+        if (spm && !(tm == TOK_TRAIN_UNIGRAM || tm == TOK_TRAIN_PATHPIECE || tm == TOK_TRAIN_SPM_BPE)) {
             usage_error("train", "-o %s: a .model is written for --model unigram only", out);
             goto done;
         }
     }
     rc = EXIT_RUNTIME;
     tok_error err = { 0 };
-    pre_default_metaspace = tm == TOK_TRAIN_UNIGRAM || tm == TOK_TRAIN_PATHPIECE;
+    pre_default_metaspace = tm == TOK_TRAIN_UNIGRAM || tm == TOK_TRAIN_PATHPIECE || tm == TOK_TRAIN_SPM_BPE;
     tp = like ? tok_template_like(like, &err)
               : tok_template_builtin(pre ? pre : pre_default_metaspace ? "metaspace" : "bytelevel", &err);
     if (!tp) { fprintf(stderr, "tok train: %s\n", err.message); if (err.code == TOK_ERR_ARG) rc = EXIT_USAGE; goto done; }
-    if (tm == TOK_TRAIN_UNIGRAM || tm == TOK_TRAIN_PATHPIECE) tok_template_strip_line_breaks(tp);
+    if (tm == TOK_TRAIN_UNIGRAM || tm == TOK_TRAIN_PATHPIECE || tm == TOK_TRAIN_SPM_BPE) tok_template_strip_line_breaks(tp);
     c = tok_counts_new(memlimit);
     if (!c) { fprintf(stderr, "tok train: out of memory\n"); goto done; }
     for (size_t i = 0; i < ninputs; i++) {
@@ -294,7 +296,7 @@ int cmd_train(int argc, char **argv)
     }
     tok_train_options o;
     tok_train_options_init(&o, tm);
-    if (vocab_set || !(tm == TOK_TRAIN_UNIGRAM || tm == TOK_TRAIN_PATHPIECE)) o.vocab_size = vocab;
+    if (vocab_set || !(tm == TOK_TRAIN_UNIGRAM || tm == TOK_TRAIN_PATHPIECE || tm == TOK_TRAIN_SPM_BPE)) o.vocab_size = vocab;
     o.min_frequency = minf;
     o.special = special;
     o.n_special = nspecial;

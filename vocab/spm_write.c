@@ -54,7 +54,7 @@ tok_status tok_trained_save_spm(const tok_trained *t, const char *path, tok_erro
     if (!t || !path) return vx_fail(err, TOK_ERR_ARG, "no model or path");
     size_t n = tok_trained_size(t);
     if (n < 3 || strcmp(tok_trained_token(t, 0), "<unk>"))
-        return vx_fail(err, TOK_ERR_UNSUPPORTED, "%s: a .model is written for Unigram training only", path);
+        return vx_fail(err, TOK_ERR_UNSUPPORTED, "%s: a .model is written for unigram, pathpiece and spm-bpe training only", path);
     buf out = { 0 }, sub = { 0 };
     for (size_t i = 0; i < n; i++) {
         const char *s = tok_trained_token(t, i);
@@ -65,8 +65,8 @@ tok_status tok_trained_save_spm(const tok_trained *t, const char *path, tok_erro
         vint(&sub, 3, i == 0 ? 2 : i < 3 ? 3 : 1);
         bytes(&out, 1, sub.p, sub.n);
     }
-    sub.n = 0; /* TrainerSpec: model_type UNIGRAM (1), vocab_size */
-    vint(&sub, 3, 1);
+    sub.n = 0; /* TrainerSpec: model_type (UNIGRAM 1, BPE 2), vocab_size */
+    vint(&sub, 3, (uint64_t)vx_trained_spm_type(t));
     vint(&sub, 4, n);
     bytes(&out, 2, sub.p, sub.n);
     sub.n = 0; /* NormalizerSpec: identity, add_dummy_prefix, no whitespace folding, escape */

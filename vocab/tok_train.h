@@ -135,6 +135,7 @@ typedef enum tok_train_model {
     TOK_TRAIN_WORDPIECE,  /* HF WordPieceTrainer (BPE with "##", then WordPiece) */
     TOK_TRAIN_WORDLEVEL,  /* HF WordLevelTrainer */
     TOK_TRAIN_UNIGRAM,    /* SentencePiece's Unigram trainer (EM, pruning by loss) */
+    TOK_TRAIN_SPM_BPE,    /* SentencePiece's BPE trainer (spm_train --model_type=bpe) */
     TOK_TRAIN_PATHPIECE   /* PathPiece: top-down pruning by corpus token count (least tokens);
                              written as a Unigram model whose pieces all score -1 */
 } tok_train_model;
@@ -179,7 +180,7 @@ TOK_API size_t tok_trained_merges(const tok_trained *m, const uint32_t (**pairs)
 /** Score of a token (Unigram log probability; 0 for the others). */
 TOK_API float tok_trained_score(const tok_trained *m, size_t id);
 
-/** Write a SentencePiece .model (Unigram only): pieces <unk> <s> </s> as
+/** Write a SentencePiece .model (Unigram, PathPiece, SentencePiece BPE): pieces <unk> <s> </s> as
  *  SentencePiece writes them, identity normalization, a dummy "▁" prefix and
  *  whitespace as "▁" -- what a Metaspace template does. */
 TOK_API tok_status tok_trained_save_spm(const tok_trained *m, const char *path, tok_error *err);

@@ -144,7 +144,7 @@ void tok_train_options_init(tok_train_options *o, tok_train_model model)
         o->unk_token = "[UNK]";
     }
     if (model == TOK_TRAIN_WORDLEVEL) o->unk_token = "<unk>";
-    if (model == TOK_TRAIN_UNIGRAM || model == TOK_TRAIN_PATHPIECE) o->vocab_size = 8000; /* spm_train's default */
+    if (model == TOK_TRAIN_UNIGRAM || model == TOK_TRAIN_PATHPIECE || model == TOK_TRAIN_SPM_BPE) o->vocab_size = 8000; /* spm_train's default */
 }
 
 void tok_trained_free(tok_trained *t)
@@ -159,6 +159,8 @@ void tok_trained_free(tok_trained *t)
     free(t->scores);
     free(t);
 }
+
+int vx_trained_spm_type(const tok_trained *t) { return t->model == TOK_TRAIN_SPM_BPE ? 2 : 1; }
 
 float tok_trained_score(const tok_trained *t, size_t id) { return t && t->scores && id < t->m.n ? t->scores[id] : 0; }
 
@@ -217,7 +219,8 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
     }
     for (size_t i = 0; i < o->n_special; i++)
         if (!o->special[i] || !*o->special[i]) { vx_fail(err, TOK_ERR_ARG, "--special: empty token"); return NULL; }
-    if ((o->model == TOK_TRAIN_UNIGRAM || o->model == TOK_TRAIN_PATHPIECE) && (o->continuing_subword_prefix || o->end_of_word_suffix || o->limit_alphabet)) {
+    if ((o->model == TOK_TRAIN_UNIGRAM || o->model == TOK_TRAIN_PATHPIECE || o->model == TOK_TRAIN_SPM_BPE) &&
+        (o->continuing_subword_prefix || o->end_of_word_suffix || o->limit_alphabet)) {
         vx_fail(err, TOK_ERR_ARG, "Unigram training takes no prefix, suffix or alphabet limit");
         return NULL;
     }
@@ -235,6 +238,7 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
     case TOK_TRAIN_WORDLEVEL: st = train_wordlevel(c, o, &t->m, err); break;
     case TOK_TRAIN_UNIGRAM:
     case TOK_TRAIN_PATHPIECE: st = vx_train_unigram(c, o, &t->m, &t->scores, err); break;
+    case TOK_TRAIN_SPM_BPE: st = vx_train_spm_bpe(c, o, &t->m, &t->scores, err); break;
     default: st = vx_fail(err, TOK_ERR_ARG, "--model: unknown model");
     }
     if (!st) {
@@ -297,6 +301,24 @@ static json_t *model_json(const tok_trained *t)
         json_object_set_new(j, "max_input_chars_per_word", json_integer(100));
         json_object_set_new(j, "vocab", vocab_json(m));
         break;
+    case TOK_TRAIN_SPM_BPE: {
+        /* as HF converts a SentencePiece BPE model */
+        json_object_set_new(j, "type", json_string("BPE"));
+        json_object_set_new(j, "dropout", json_null());
+        json_object_set_new(j, "unk_token", json_string("<unk>"));
+        json_object_set_new(j, "continuing_subword_prefix", json_null());
+        json_object_set_new(j, "end_of_word_suffix", json_null());
+        json_object_set_new(j, "fuse_unk", json_true());
+        json_object_set_new(j, "byte_fallback", json_false());
+        json_object_set_new(j, "ignore_merges", json_false());
+        json_object_set_new(j, "vocab", vocab_json(m));
+        json_t *mg = json_array();
+        for (size_t i = 0; i < m->nmerges; i++)
+            json_array_append_new(mg, json_pack("[s#, s#]", m->tok[m->merges[i][0]], (int)m->tlen[m->merges[i][0]],
+                                                m->tok[m->merges[i][1]], (int)m->tlen[m->merges[i][1]]));
+        json_object_set_new(j, "merges", mg);
+        break;
+    }
     case TOK_TRAIN_UNIGRAM:
     case TOK_TRAIN_PATHPIECE: {
         json_object_set_new(j, "type", json_string("Unigram"));
@@ -367,7 +389,7 @@ tok_status tok_trained_save_json(const tok_trained *t, const tok_template *tp, c
                                                t->special[i], "single_word", 0, "lstrip", 0, "rstrip", 0,
                                                "normalized", 0, "special", 1));
     }
-    if (t->model == TOK_TRAIN_UNIGRAM || t->model == TOK_TRAIN_PATHPIECE)
+    if (t->model == TOK_TRAIN_UNIGRAM || t->model == TOK_TRAIN_PATHPIECE || t->model == TOK_TRAIN_SPM_BPE)
         for (size_t i = 0; i < 3 && i < t->m.n; i++)
             json_array_insert_new(added, i, json_pack("{s:i, s:s, s:b, s:b, s:b, s:b, s:b}", "id", (int)i, "content",
                                                       t->m.tok[i], "single_word", 0, "lstrip", 0, "rstrip", 0,

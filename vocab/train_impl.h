@@ -39,6 +39,13 @@ tok_status vx_bpe_merge_loop(vx_word *W, const uint64_t *counts, size_t nw, vx_m
 tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model *m, float **scores,
                             tok_error *err);
 
+tok_status vx_train_spm_bpe(tok_counts *c, const tok_train_options *o, vx_model *m, float **scores,
+                            tok_error *err);
+/* SentencePiece model type of a trained model (1 Unigram, 2 BPE). */
+int vx_trained_spm_type(const tok_trained *t);
+/* SentencePiece's IsValidSentencePiece (split by whitespace, script, number). */
+int vx_spm_valid_piece(const char *s, size_t n, size_t maxchars);
+
 tok_status vx_train_bpe(tok_counts *c, const tok_train_options *o, vx_model *m, tok_error *err);
 
 #endif

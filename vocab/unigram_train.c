@@ -283,9 +283,13 @@ static uint32_t cp_at(const char *s, size_t *adv)
 }
 
 /* SentencePiece's rule for a piece: "▁" only first, no NUL, and one Unicode
- * script (Hiragana and Katakana count as Han; digits keep theirs, Common). */
-static int valid_piece(const char *s, size_t n)
+ * script (Hiragana and Katakana count as Han; digits keep theirs, Common);
+ * at most maxchars characters (0: no limit). */
+int vx_spm_valid_piece(const char *s, size_t n, size_t maxchars)
 {
+    size_t nc = 0;
+    for (size_t q = 0; q < n; q += vx_u8len((unsigned char)s[q])) nc++;
+    if (maxchars && nc > maxchars) return 0;
     int prev = -1;
     size_t p = 0, adv;
     for (size_t pos = 0; p < n; pos++, p += adv) {
@@ -299,6 +303,7 @@ static int valid_piece(const char *s, size_t n)
         int sc = (int)uscript_getScript((UChar32)c, &ec);
         if (U_FAILURE(ec)) sc = USCRIPT_COMMON;
         if (sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA || c == 0x30FC) sc = USCRIPT_HAN;
+        if (sc == USCRIPT_INHERITED) continue; /* combining marks go with any script (as spm_train) */
         if (prev != -1 && prev != sc) return 0;
         prev = sc;
     }
@@ -404,7 +409,7 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
             if (p->chars == 1) continue;
             /* suffix-tree internal nodes: seen twice or more, not always
              * followed by the same character; and a valid piece */
-            if (p->rc != UINT32_MAX || p->freq < 2 || !valid_piece(p->s, p->len)) { p->alive = 0; continue; }
+            if (p->rc != UINT32_MAX || p->freq < 2 || !vx_spm_valid_piece(p->s, p->len, 0)) { p->alive = 0; continue; }
             cd[k++] = (cand){ (uint32_t)i, p->freq * p->chars };
         }
         qsort(cd, k, sizeof *cd, cand_desc);

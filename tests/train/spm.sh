@@ -1,4 +1,6 @@
 #!/bin/sh
+# tok train --model spm-bpe: the same vocabulary and scores as
+# spm_train --model_type=bpe (multilingual and English text).
 # tok train --model unigram beside spm_train --model_type=unigram on the same
 # text and options: our .model loads in spm_encode, our tokenizer.json in HF
 # (same encodings as libtok); vocabulary overlap, corpus log-likelihood and
@@ -78,5 +80,25 @@ node "$ROOT/tests/parity/ref_hf.js" "$D/pp.json" "$D/test.txt" --lines --no-spec
 "$TOK" encode -t "$D/pp.json" --lines --no-special "$D/test.txt" > "$D/our_ids"
 [ -s "$D/our_ids" ] && cmp -s "$D/hf_ids" "$D/our_ids" && ok || bad "HF and libtok encode the PathPiece tokenizer.json differently"
 
-echo "unigram: $pass passed, $fail failed"
+# SentencePiece BPE: identical .model vocabulary and scores
+spm_bpe() { # TEXT VOCAB
+    "$TOK" train --model spm-bpe --vocab-size "$2" -o "$D/sb.model" "$1" 2>"$D/err" || { bad "spm-bpe: $(cat "$D/err")"; return; }
+    spm_train --input="$1" --model_prefix="$D/ssb" --vocab_size="$2" --model_type=bpe --num_threads=1 --minloglevel=2 \
+        --character_coverage=1.0 --normalization_rule_name=identity --remove_extra_whitespaces=false \
+        --split_digits=false --max_sentence_length=100000 > "$D/spm.log" 2>&1 || { bad "spm_train bpe: $(tail -3 "$D/spm.log")"; return; }
+    spm_export_vocab --model="$D/sb.model" > "$D/v1"; spm_export_vocab --model="$D/ssb.model" > "$D/v2"
+    if cmp -s "$D/v1" "$D/v2"; then ok; else bad "spm-bpe $(basename "$1") $2: $(diff "$D/v1" "$D/v2" | grep -c '^<') pieces differ from spm_train"; fi
+}
+node -e 'const fs=require("fs");const s=fs.readFileSync(process.argv[1],"utf8").slice(0,200000).replace(/\t/g," ");
+fs.writeFileSync(process.argv[2], s.endsWith("\n") ? s : s + "\n")' "$CACHE/texts/multilingual.txt" "$D/ml.txt"
+head -c 150000 "$D/corpus.txt" > "$D/en150.txt"; echo >> "$D/en150.txt"
+spm_bpe "$D/ml.txt" 2000
+spm_bpe "$D/en150.txt" 1000
+"$TOK" train --model spm-bpe --vocab-size 1000 -o "$D/sb.json" "$D/en150.txt" 2>"$D/err" || bad "spm-bpe json: $(cat "$D/err")"
+node "$ROOT/tests/parity/ref_hf.js" "$D/sb.json" "$D/test.txt" --lines --no-special 2>"$D/err" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const l of s.split("\n"))if(l)console.log(JSON.parse(l).ids.join(" "))})' > "$D/hf_ids"
+"$TOK" encode -t "$D/sb.json" --lines --no-special "$D/test.txt" > "$D/our_ids"
+[ -s "$D/our_ids" ] && cmp -s "$D/hf_ids" "$D/our_ids" && ok || bad "HF and libtok encode the spm-bpe tokenizer.json differently"
+
+echo "spm: $pass passed, $fail failed"
 [ $fail -eq 0 ]
