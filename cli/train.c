@@ -23,16 +23,16 @@ static const char train_help[] =
     "and pre-tokenized by the pipeline, and its pre-tokens are counted.  OUT is\n"
     "a tokenizer.json with that pipeline.\n"
     "\n"
-    "  --model M              bpe | wordpiece | wordlevel | unigram (default bpe)\n"
-    "                         (unigram: SentencePiece's trainer, default --pre\n"
-    "                         metaspace and vocab 8000; -o X.model writes a .model;\n"
-    "                         pathpiece: fewest tokens, a Unigram model scoring\n"
-    "                         every piece -1, encode it with --method least-tokens;\n"
-    "                         spm-bpe: spm_train --model_type=bpe's rules)\n"
+    "  --model M              bpe | wordpiece | wordlevel (HF's trainers; default bpe)\n"
+    "                         unigram | spm-bpe (spm_train's Unigram and BPE) |\n"
+    "                         pathpiece (fewest tokens: a Unigram model scoring every\n"
+    "                         piece -1).  The last three default to --pre metaspace,\n"
+    "                         vocab 8000, lines without their line break\n"
     "  --vocab-size N         target size, special tokens included (default 30000)\n"
     "  --like T               train behind T's normalizer, pre-tokenizer, decoder\n"
     "  --pre P                bytelevel (default) | metaspace | bert | whitespace\n"
-    "  -o OUT                 .json: tokenizer.json; .model: SentencePiece (unigram)\n"
+    "  -o OUT                 .json: tokenizer.json; .model: SentencePiece (unigram,\n"
+    "                         spm-bpe, pathpiece); .counts with --counts-only\n"
     "  --min-frequency N      pairs (words for wordlevel) seen fewer times are not used\n"
     "  --special TOK          special token, ids 0.. in order (repeatable)\n"
     "  --limit-alphabet N     keep at most N initial characters (the most frequent)\n"
@@ -46,7 +46,7 @@ static const char train_help[] =
     "  --from-counts          CORPUS arguments are count files to add up\n"
     "  --threads N            count with N threads (default 1)\n"
     "  --json-field F         corpora are JSON lines; member F of each is a text\n"
-    "  -o, --output OUT       tokenizer.json to write (.json)\n";
+    "  -o, --output OUT       the same as -o\n";
 
 static int parse_size(const char *s, size_t *out)
 {
