@@ -40,6 +40,7 @@ static const char train_help[] =
     "  --continuing-prefix P  prefix of non-initial pieces (wordpiece: ##)\n"
     "  --end-of-word-suffix S suffix of word-final pieces\n"
     "  --max-token-length N   no token longer than N characters\n"
+    "  --byte-fallback        unigram, spm-bpe, pathpiece: 256 <0xAB> byte pieces\n"
     "  --memory-limit SIZE    bound the count table (e.g. 512M, 4G); rare pre-tokens\n"
     "                         are pruned when it is reached (see tok-train(1))\n"
     "  --counts-only          write the counts (-o FILE.counts) and stop\n"
@@ -193,7 +194,7 @@ int cmd_train(int argc, char **argv)
     int pre_default_metaspace = 0;
     const char *prefix = NULL, *suffix = NULL, *alphabet = NULL, *json_field = NULL;
     unsigned long long vocab = 30000, minf = 0, limit_alpha = 0, maxlen = 0, threads = 1;
-    int vocab_set = 0, counts_only = 0, from_counts = 0;
+    int vocab_set = 0, counts_only = 0, from_counts = 0, byte_fallback = 0;
     size_t memlimit = 0;
     const char **special = calloc((size_t)argc + 1, sizeof *special);
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
@@ -234,6 +235,7 @@ int cmd_train(int argc, char **argv)
             if (parse_size(v, &memlimit) || memlimit < (1u << 20)) { usage_error("train", "--memory-limit: want a size of at least 1M (e.g. 512M, 4G), not '%s'", v); goto done; }
         } else if (!strcmp(a, "--counts-only")) counts_only = 1;
         else if (!strcmp(a, "--from-counts")) from_counts = 1;
+        else if (!strcmp(a, "--byte-fallback")) byte_fallback = 1;
         else if (a[0] == '-' && a[1]) { usage_error("train", "unknown option %s", a); goto done; }
         else inputs[ninputs++] = a;
     }
@@ -320,6 +322,7 @@ int cmd_train(int argc, char **argv)
     if (prefix) o.continuing_subword_prefix = prefix;
     o.end_of_word_suffix = suffix;
     o.max_token_length = maxlen;
+    o.byte_fallback = byte_fallback;
     o.progress = isatty(2);
     tr = tok_train(c, &o, &err);
     if (!tr) { fprintf(stderr, "tok train: %s\n", err.message); if (err.code == TOK_ERR_ARG) rc = EXIT_USAGE; goto done; }

@@ -179,7 +179,7 @@ tok_status vx_train_spm_bpe(tok_counts *c, const tok_train_options *o, vx_model 
         off += wn[w];
     }
     size_t nchar = sym.n;
-    size_t meta = 3 + o->n_special;
+    size_t meta = 3 + o->n_special + (o->byte_fallback ? 256 : 0);
     if (o->vocab_size < meta + nchar) {
         st = vx_fail(err, TOK_ERR_ARG, "--vocab-size %zu is smaller than the %zu characters plus %zu meta pieces",
                      o->vocab_size, nchar, meta);
@@ -288,6 +288,13 @@ tok_status vx_train_spm_bpe(tok_counts *c, const tok_train_options *o, vx_model 
     for (size_t i = 0; i < o->n_special; i++)
         if (vx_model_find(m, o->special[i], strlen(o->special[i])) < 0) {
             vx_model_add(m, o->special[i], strlen(o->special[i]));
+            sc[m->n - 1] = 0;
+        }
+    if (o->byte_fallback)
+        for (int bb = 0; bb < 256; bb++) {
+            char bs[8];
+            snprintf(bs, sizeof bs, "<0x%02X>", bb);
+            if (vx_model_add(m, bs, 6) < 0) { free(cs); st = TOK_ERR_NOMEM; goto out_p; }
             sc[m->n - 1] = 0;
         }
     float score = -0.0f; /* SentencePiece writes -(float)index: the first is -0 */

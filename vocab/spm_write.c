@@ -61,13 +61,16 @@ tok_status tok_trained_save_spm(const tok_trained *t, const char *path, tok_erro
         sub.n = 0;
         bytes(&sub, 1, s, strlen(s));
         f32(&sub, 2, tok_trained_score(t, i));
-        /* type: 1 normal, 2 unknown, 3 control */
-        vint(&sub, 3, i == 0 ? 2 : i < 3 ? 3 : 1);
+        /* type: 1 normal, 2 unknown, 3 control, 4 user defined, 6 byte */
+        size_t nu = vx_trained_user_symbols(t);
+        int bf = vx_trained_byte_fallback(t);
+        vint(&sub, 3, i == 0 ? 2 : i < 3 ? 3 : i < 3 + nu ? 4 : bf && i < 3 + nu + 256 ? 6 : 1);
         bytes(&out, 1, sub.p, sub.n);
     }
     sub.n = 0; /* TrainerSpec: model_type (UNIGRAM 1, BPE 2), vocab_size */
     vint(&sub, 3, (uint64_t)vx_trained_spm_type(t));
     vint(&sub, 4, n);
+    if (vx_trained_byte_fallback(t)) vint(&sub, 35, 1);
     bytes(&out, 2, sub.p, sub.n);
     sub.n = 0; /* NormalizerSpec: identity, add_dummy_prefix, no whitespace folding, escape */
     bytes(&sub, 1, "identity", 8);

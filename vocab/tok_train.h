@@ -158,6 +158,10 @@ typedef struct tok_train_options {
     size_t unigram_seed_size;        /* seed pieces (1000000) */
     double unigram_shrinking_factor; /* share kept by each pruning round (0.75) */
     int unigram_em_iterations;       /* EM rounds between prunings (2) */
+    /* Unigram, PathPiece, SentencePiece BPE: 256 byte pieces <0x00>..<0xFF>
+     * after the meta pieces and user symbols (the special tokens, typed
+     * USER_DEFINED in a .model); unknown characters encode as bytes */
+    int byte_fallback;
 } tok_train_options;
 
 /** HF defaults for `model` (vocab 30000, min frequency 0, WordPiece: "##",

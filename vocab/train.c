@@ -19,6 +19,7 @@ struct tok_trained {
     char **special;
     size_t n_special;
     float *scores;   /* Unigram */
+    int byte_fallback;
 };
 
 /* --- vx_model ------------------------------------------------------------- */
@@ -161,6 +162,8 @@ void tok_trained_free(tok_trained *t)
 }
 
 int vx_trained_spm_type(const tok_trained *t) { return t->model == TOK_TRAIN_SPM_BPE ? 2 : 1; }
+int vx_trained_byte_fallback(const tok_trained *t) { return t->byte_fallback; }
+size_t vx_trained_user_symbols(const tok_trained *t) { return t->n_special; }
 
 float tok_trained_score(const tok_trained *t, size_t id) { return t && t->scores && id < t->m.n ? t->scores[id] : 0; }
 
@@ -219,6 +222,10 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
     }
     for (size_t i = 0; i < o->n_special; i++)
         if (!o->special[i] || !*o->special[i]) { vx_fail(err, TOK_ERR_ARG, "--special: empty token"); return NULL; }
+    if (o->byte_fallback && !(o->model == TOK_TRAIN_UNIGRAM || o->model == TOK_TRAIN_PATHPIECE || o->model == TOK_TRAIN_SPM_BPE)) {
+        vx_fail(err, TOK_ERR_ARG, "--byte-fallback is for unigram, pathpiece and spm-bpe (byte-level BPE has all bytes: --initial-alphabet bytelevel)");
+        return NULL;
+    }
     if ((o->model == TOK_TRAIN_UNIGRAM || o->model == TOK_TRAIN_PATHPIECE || o->model == TOK_TRAIN_SPM_BPE) &&
         (o->continuing_subword_prefix || o->end_of_word_suffix || o->limit_alphabet)) {
         vx_fail(err, TOK_ERR_ARG, "Unigram training takes no prefix, suffix or alphabet limit");
@@ -245,6 +252,7 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
         t->prefix = dup_or_null(o->continuing_subword_prefix);
         t->suffix = dup_or_null(o->end_of_word_suffix);
         t->unk = dup_or_null(o->unk_token);
+        t->byte_fallback = o->byte_fallback;
         t->special = calloc(o->n_special + 1, sizeof *t->special);
         if (!t->special) st = vx_fail(err, TOK_ERR_NOMEM, "out of memory");
         for (size_t i = 0; !st && i < o->n_special; i++)
@@ -309,7 +317,7 @@ static json_t *model_json(const tok_trained *t)
         json_object_set_new(j, "continuing_subword_prefix", json_null());
         json_object_set_new(j, "end_of_word_suffix", json_null());
         json_object_set_new(j, "fuse_unk", json_true());
-        json_object_set_new(j, "byte_fallback", json_false());
+        json_object_set_new(j, "byte_fallback", json_boolean(t->byte_fallback));
         json_object_set_new(j, "ignore_merges", json_false());
         json_object_set_new(j, "vocab", vocab_json(m));
         json_t *mg = json_array();
@@ -331,7 +339,7 @@ static json_t *model_json(const tok_trained *t)
             json_array_append_new(v, p);
         }
         json_object_set_new(j, "vocab", v);
-        json_object_set_new(j, "byte_fallback", json_false());
+        json_object_set_new(j, "byte_fallback", json_boolean(t->byte_fallback));
         break;
     }
     case TOK_TRAIN_WORDLEVEL:

@@ -43,6 +43,8 @@ tok_status vx_train_spm_bpe(tok_counts *c, const tok_train_options *o, vx_model 
                             tok_error *err);
 /* SentencePiece model type of a trained model (1 Unigram, 2 BPE). */
 int vx_trained_spm_type(const tok_trained *t);
+int vx_trained_byte_fallback(const tok_trained *t);
+size_t vx_trained_user_symbols(const tok_trained *t);
 /* SentencePiece's IsValidSentencePiece (split by whitespace, script, number). */
 int vx_spm_valid_piece(const char *s, size_t n, size_t maxchars);
 

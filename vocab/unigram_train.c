@@ -429,7 +429,7 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
     alt = malloc((u.maxlen + 1) * sizeof *alt);
     order = malloc((u.pv.n + 1) * sizeof *order);
     if (!ex || !path || !alt || !order) { st = TOK_ERR_NOMEM; goto out; }
-    size_t meta = 3 + o->n_special;
+    size_t meta = 3 + o->n_special + (o->byte_fallback ? 256 : 0);
     size_t target = o->vocab_size > meta ? o->vocab_size - meta : 1;
     if (o->model == TOK_TRAIN_PATHPIECE) {
         double *dl = calloc(2 * u.pv.n + 2, sizeof *dl);
@@ -526,6 +526,13 @@ final:
         for (size_t i = 0; i < o->n_special; i++)
             if (vx_model_find(m, o->special[i], strlen(o->special[i])) < 0) {
                 vx_model_add(m, o->special[i], strlen(o->special[i]));
+                sc[m->n - 1] = 0;
+            }
+        if (o->byte_fallback)
+            for (int b = 0; b < 256; b++) {
+                char bs[8];
+                snprintf(bs, sizeof bs, "<0x%02X>", b);
+                if (vx_model_add(m, bs, 6) < 0) { free(sc); st = TOK_ERR_NOMEM; goto out; }
                 sc[m->n - 1] = 0;
             }
         char *take = calloc(u.pv.n + 1, 1);

@@ -67,6 +67,17 @@ spm_encode --model="$D/ours.model" --output_format=id < "$D/test.txt" > "$D/spm_
 "$TOK" encode -t "$D/ours.model" --lines --no-special "$D/test.txt" > "$D/tok_ids"
 cmp -s "$D/spm_ids" "$D/tok_ids" && ok || bad "libtok and spm_encode read our .model differently"
 
+# byte fallback and a user symbol: spm_encode, libtok and HF agree on unseen characters
+"$TOK" train --model unigram --vocab-size "$V" --byte-fallback --special '<mask>' -o "$D/bf.model" "$D/corpus.txt" 2>"$D/err" &&
+"$TOK" train --model unigram --vocab-size "$V" --byte-fallback --special '<mask>' -o "$D/bf.json" "$D/corpus.txt" 2>>"$D/err" ||
+    bad "unigram --byte-fallback: $(cat "$D/err")"
+printf 'Ωmega 日本 <mask> hello\nnaïve ☃ test\n' > "$D/bf.txt"
+spm_encode --model="$D/bf.model" --output_format=id < "$D/bf.txt" > "$D/a" 2>/dev/null
+"$TOK" encode -t "$D/bf.model" --lines --no-special "$D/bf.txt" > "$D/b"
+node "$ROOT/tests/parity/ref_hf.js" "$D/bf.json" "$D/bf.txt" --lines --no-special 2>/dev/null |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const l of s.split("\n"))if(l)console.log(JSON.parse(l).ids.join(" "))})' > "$D/c"
+[ -s "$D/a" ] && cmp -s "$D/a" "$D/b" && cmp -s "$D/a" "$D/c" && grep -q ' 3 ' "$D/a" && ok || bad "byte fallback / user symbol: spm_encode, libtok and HF differ"
+
 # PathPiece: fewer corpus tokens than BPE and Unigram at the same size
 "$TOK" train --model pathpiece --vocab-size "$V" -o "$D/pp.json" "$D/corpus.txt" 2>"$D/err" || bad "pathpiece: $(cat "$D/err")"
 "$TOK" train --model bpe --pre metaspace --vocab-size "$V" -o "$D/bpe.json" "$D/corpus.txt" 2>"$D/err" || bad "bpe: $(cat "$D/err")"
