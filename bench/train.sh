@@ -30,11 +30,12 @@ printf '\n' >> "$W/corpus.txt"
 SZ=$(wc -c < "$W/corpus.txt")
 [ "$SZ" -gt 1000000 ] || { echo "bench/train.sh: no documentation text under /usr/share"; exit 1; }
 
-# run NAME cmd...: "seconds peak_kb" of one run
+# run NAME cmd...: "seconds peak_kb cpu_seconds" of one run (wall time is
+# what the ratios use; CPU time shows linearity on a busy machine)
 run() {
     name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$W/time.$name" "$@" > "$W/log.$name" 2>&1 || { echo "run $name failed: $(tail -3 "$W/log.$name")" >&2; echo "0 0"; return; }
-    cat "$W/time.$name"
+    /usr/bin/time -f "%e %M %U %S" -o "$W/time.$name" "$@" > "$W/log.$name" 2>&1 || { echo "run $name failed: $(tail -3 "$W/log.$name")" >&2; echo "0 0 0"; return; }
+    awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$W/time.$name"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a > 0 && b > 0) printf "%.1f×", a/b; else print "-" }'; }
 
@@ -70,7 +71,7 @@ if [ "${BENCH_QUICK:-0}" != 1 ] && [ "$MB" -ge 100 ]; then
     for part in 25 50 100; do
         head -c $((part * 1048576)) "$W/corpus.txt" > "$W/part.txt"
         set -- $(run lin "$TOK" train --model bpe --vocab-size 50000 -o "$W/lin.json" "$W/part.txt")
-        printf ' %s MB %s s (%s MB RSS);' "$part" "$1" "$(( $2 / 1024 ))"
+        printf ' %s MB %s s wall, %s s CPU (%s MB RSS);' "$part" "$1" "$3" "$(( $2 / 1024 ))"
     done
     echo
 fi
