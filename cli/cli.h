@@ -50,6 +50,7 @@ int cmd_decode(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_analyze(int argc, char **argv); /* analyze.c: dispatch */
+int cmd_list(int argc, char **argv);
 
 /* tok analyze subcommands, one file each (cli/analyze_<name>.c). */
 int analyze_intrinsic(int argc, char **argv);

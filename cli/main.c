@@ -29,6 +29,7 @@ static const struct { const char *name; int (*run)(int, char **); } commands[] =
     { "info", cmd_info },
     { "convert", cmd_convert },
     { "analyze", cmd_analyze },
+    { "list", cmd_list },
 };
 
 int main(int argc, char **argv)
