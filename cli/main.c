@@ -30,6 +30,7 @@ static const struct { const char *name; int (*run)(int, char **); } commands[] =
     { "convert", cmd_convert },
     { "analyze", cmd_analyze },
     { "list", cmd_list },
+    { "count", cmd_count },
 };
 
 int main(int argc, char **argv)
