@@ -68,6 +68,8 @@ int cmd_convert(int argc, char **argv);
 int cmd_analyze(int argc, char **argv); /* analyze.c: dispatch */
 int cmd_list(int argc, char **argv);
 int cmd_count(int argc, char **argv); /* encode.c */
+int vocab_dump(int argc, char **argv); /* vocab_dump.c: tok vocab -t T */
+int cmd_show(int argc, char **argv);
 
 /* tok analyze subcommands, one file each (cli/analyze_<name>.c). */
 int analyze_intrinsic(int argc, char **argv);

@@ -31,6 +31,8 @@ static const struct { const char *name; int (*run)(int, char **); } commands[] =
     { "analyze", cmd_analyze },
     { "list", cmd_list },
     { "count", cmd_count },
+    { "vocab", vocab_dump },
+    { "show", cmd_show },
 };
 
 int main(int argc, char **argv)
