@@ -178,8 +178,10 @@ typedef enum tok_stage {
     TOK_STAGE_DECODER
 } tok_stage;
 
-/** Short human description of a stage, e.g. "Sequence[Prepend(▁), Replace( →▁)]",
- *  or "none".  Valid while t lives. */
+/** A stage as text: the component's tokenizer.json object (compact JSON) for
+ *  the normalizer, pre-tokenizer, post-processor and decoder; a short
+ *  description for the model ("BPE (128000 model tokens, byte-level)");
+ *  "none" when the stage is absent.  Valid while t lives. */
 TOK_API const char *tok_describe(const tok_tokenizer *t, tok_stage stage);
 
 /** Name of the file the tokenizer came from (as given to tok_load). */

@@ -17,7 +17,7 @@ libxxhash-dev zlib1g-dev libicu-dev libopenblas-dev"
 # Debian's python3 with numpy/pytest (reference implementations in tests),
 # Chromium (renders HTML reports), GNU parallel (the scale-out recipe).
 TEST="libcmocka-dev sentencepiece libsentencepiece-dev clang libclang-rt-14-dev
-python3 python3-dev python3-numpy python3-pytest python3-venv chromium parallel"
+python3 python3-dev python3-numpy python3-pytest python3-venv chromium parallel time"
 BENCH="sentencepiece python3-sentencepiece time"
 
 want=""
