@@ -142,7 +142,7 @@ robust:
 	node tests/robust/fuzz.js build-asan/tok $${TOK_CACHE:-$$HOME/.cache/libtok}/tokenizers 60
 
 demo:
-	sh scripts/deps.sh build
+	sh scripts/deps.sh build demo
 	$(MAKE) $(TOK_BIN)
 	sh scripts/demo.sh
 
