@@ -151,6 +151,7 @@ bench:
 	$(MAKE) $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
 	sh bench/run.sh
+	sh bench/python.sh
 
 # --- install ---------------------------------------------------------------
 install: all
