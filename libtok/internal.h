@@ -319,6 +319,11 @@ typedef struct tok_vocab {
     bool byte_level;      /* model space is raw bytes (GPT-2 alphabet decoded) */
     int32_t byte_id[256]; /* token for one raw byte: byte-level char or <0xAB>; -1 none */
     int32_t unk_id;       /* -1 none */
+    /* Ids are stored densely, so a hostile file's one huge id would cost
+     * memory it does not contain: when id_limit is set (the loaders set it
+     * from the entries the file really holds), ids at or past it are refused,
+     * naming `file`. */
+    size_t id_limit;
 } tok_vocab;
 
 void tok_vocab_init(tok_vocab *v);
@@ -327,6 +332,10 @@ void tok_vocab_free(tok_vocab *v);
  *  at the same id replaces text/score but keeps the union of flags. */
 tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
                          float score, uint32_t flags, tok_error *err);
+/** Bound ids by the number of entries a file holds (`entries`, an upper
+ *  bound): a generous slack for the added tokens real files number past the
+ *  model, then twice the entries. */
+void tok_vocab_limit_ids(tok_vocab *v, size_t entries);
 /** Copy bytes into the vocabulary's string pool (lives as long as v). */
 const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n);
 /** After all tokens are set: compute model bytes (byte-level decode when
@@ -366,6 +375,9 @@ size_t tok_jpush_index(tok_jctx *jc, size_t i);
 void tok_jpop(tok_jctx *jc, size_t saved);
 /** "FILE: at PATH: <message>" into jc->err; returns code. */
 tok_status tok_jfail(tok_jctx *jc, tok_status code, const char *fmt, ...) TOK_PRINTF(3, 4);
+/** Put file and path in front of the message a helper without them left in
+ *  jc->err (e.g. tok_vocab_set); returns its code. */
+tok_status tok_jwrap(tok_jctx *jc);
 
 /* Typed getters.  Return 0 on success or absent-and-optional (out left as
  * is; JSON null counts as absent), -1 after reporting a type error or a

@@ -111,7 +111,7 @@ static tok_status load_added(tok_tokenizer *t, tok_jctx *jc, const json_t *arr)
         if ((size_t)id < v->n && !(v->tok[id].flags & TOK_TOKEN_NONE)) {
             v->tok[id].flags |= flags;
         } else if (tok_vocab_set(v, (int32_t)id, content, len, 0, flags, jc->err)) {
-            return jc->err->code;
+            return tok_jwrap(jc);
         }
         const char *c = tok_vocab_strdup(v, content, len);
         tok_added a = { (int32_t)id, c, (uint32_t)len, special, lstrip, rstrip, single, normalized };
@@ -169,6 +169,18 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
     size_t s;
 
     if (tok_jobj(&jc, root, "model", &model, true)) goto fail;
+    {
+        /* what the file holds: vocab entries (in the tree, in the document
+         * text at >= 4 bytes each, or as records) and added tokens */
+        json_t *mv = json_object_get(model, "vocab");
+        size_t entries = json_is_object(mv) ? json_object_size(mv) : json_array_size(mv);
+        if (raw->raw) entries += (raw->raw_vocab[1] - raw->raw_vocab[0]) / 4;
+        entries += raw->pack_nvocab + json_array_size(json_object_get(root, "added_tokens"));
+        /* a tiktoken encoding's special tokens (ids up to 200018) come from
+         * libtok's table, not from the file */
+        if (json_object_get(root, "libtok_encoding")) entries += (size_t)1 << 17;
+        tok_vocab_limit_ids(&t->vocab, entries);
+    }
     s = tok_jpush(&jc, "model");
     t->model = tok_model_from_json(&jc, model, &t->vocab);
     tok_jpop(&jc, s);

@@ -39,11 +39,25 @@ const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n)
     return d;
 }
 
+#define ID_SLACK ((size_t)1 << 16)
+
+void tok_vocab_limit_ids(tok_vocab *v, size_t entries)
+{
+    size_t lim = ID_SLACK + 2 * entries;
+    v->id_limit = lim < ((size_t)1 << 30) ? lim : ((size_t)1 << 30);
+}
+
 tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
                          float score, uint32_t flags, tok_error *err)
 {
     if (id < 0 || id >= (1 << 30))
         return tok__fail(err, TOK_ERR_FORMAT, "token id %ld out of range", (long)id);
+    /* HF and tiktoken would take a sparse id (their vocabularies are hash
+     * maps); a dense table sized by it would not be bounded by the file */
+    if (v->id_limit && (size_t)id >= v->id_limit)
+        return tok__fail(err, TOK_ERR_FORMAT, "token \"%.*s\" has id %ld, far more ids than the file has "
+                         "entries (libtok accepts ids below %zu here)", len > 40 ? 40 : (int)len,
+                         text, (long)id, v->id_limit);
     if ((size_t)id >= v->n) {
         size_t old = v->cap;
         if (tok__grow((void **)&v->tok, &v->cap, (size_t)id + 1, sizeof *v->tok))

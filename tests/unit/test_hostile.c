@@ -1,0 +1,371 @@
+/* Hostile and inconsistent tokenizer files, generated here: each must fail
+ * cleanly (or load) with memory and time bounded by the file's real content.
+ *
+ * Every case runs in a child process.  In the plain build the child gets an
+ * address-space limit (RLIMIT_AS) so that an allocation sized by a claim in
+ * the file fails the case instead of passing as "out of memory"; under ASan
+ * (which reserves a huge shadow) the peak resident size is checked instead.
+ * An alarm is the hang guard (not a timing: the bound is minutes away from
+ * the linear cost and seconds away from the quadratic one). */
+#include "testutil.h"
+
+#include "libtok/internal.h"
+#include "protobuf.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#  define UNDER_ASAN 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define UNDER_ASAN 1
+#  endif
+#endif
+#ifndef UNDER_ASAN
+#  define UNDER_ASAN 0
+#endif
+
+#define MEM_LIMIT ((rlim_t)512 << 20) /* address space of a plain child */
+#define RSS_LIMIT_KB (400L << 10)     /* peak resident size under ASan */
+#define HANG_GUARD_S 60
+
+typedef struct blob { uint8_t *b; size_t n; } blob;
+
+/* What one case expects from tok_load_memory. */
+typedef struct expect {
+    tok_format format;
+    const char *name;
+    const char *tiktoken;   /* encoding name, or NULL */
+    tok_status code;        /* TOK_OK: must load */
+    const char *needle;     /* in the message when it fails */
+    int loads;              /* how many times to load (double free needs 2) */
+} expect;
+
+/* In the child: load, compare, exit 0 (as expected) or 1 (message on stderr). */
+static int child_load(const blob *d, const expect *x)
+{
+    for (int round = 0; round < (x->loads ? x->loads : 1); round++) {
+        tok_load_options o;
+        tok_load_options_init(&o);
+        o.format = x->format;
+        o.tiktoken_pattern = x->tiktoken;
+        tok_error err = { 0 };
+        tok_tokenizer *t = tok_load_memory(d->b, d->n, x->name, &o, &err);
+        if (x->code == TOK_OK) {
+            if (!t) {
+                fprintf(stderr, "%s: load failed: %s\n", x->name, err.message);
+                return 1;
+            }
+        } else if (t) {
+            fprintf(stderr, "%s: load succeeded, want failure with \"%s\"\n", x->name, x->needle);
+            tok_free(t);
+            return 1;
+        } else if (err.code != x->code || (x->needle && !strstr(err.message, x->needle))) {
+            fprintf(stderr, "%s: error %d \"%s\", want %d with \"%s\"\n", x->name, err.code, err.message, x->code,
+                    x->needle);
+            return 1;
+        }
+        tok_free(t);
+    }
+    return 0;
+}
+
+/* Run fn in a child under the memory and time bounds; fail the test unless
+ * it exits 0 within them. */
+static void bounded(int (*fn)(const void *), const void *arg)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!UNDER_ASAN) {
+            struct rlimit r = { MEM_LIMIT, MEM_LIMIT };
+            setrlimit(RLIMIT_AS, &r);
+        }
+        alarm(HANG_GUARD_S);
+        int rc = fn(arg);
+        struct rusage u;
+        getrusage(RUSAGE_SELF, &u);
+        if (rc == 0 && UNDER_ASAN && u.ru_maxrss > RSS_LIMIT_KB) {
+            fprintf(stderr, "peak resident size %ld KiB over the %ld KiB bound\n", u.ru_maxrss, RSS_LIMIT_KB);
+            rc = 1;
+        }
+        fflush(NULL);
+        _exit(rc);
+    }
+    int st = 0;
+    assert_true(waitpid(pid, &st, 0) == pid);
+    if (WIFSIGNALED(st))
+        fail_msg("child killed by signal %d (%s)", WTERMSIG(st),
+                 WTERMSIG(st) == SIGALRM ? "hang guard" : "crash or memory bound");
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) fail_msg("child exited with %d", WEXITSTATUS(st));
+}
+
+typedef struct load_case { blob d; expect x; } load_case;
+
+static int run_load_case(const void *p)
+{
+    const load_case *c = p;
+    return child_load(&c->d, &c->x);
+}
+
+static void expect_load(blob d, expect x)
+{
+    load_case c = { d, x };
+    bounded(run_load_case, &c);
+    free(d.b);
+}
+
+static blob text_blob(const tok_sbuf *s)
+{
+    blob d = { malloc(s->n + 1), s->n };
+    assert_non_null(d.b);
+    memcpy(d.b, s->v, s->n);
+    return d;
+}
+
+/* ---- .tiktoken ------------------------------------------------------------ */
+
+/* The 256 single bytes as "base64 rank" lines, ranks 0..255. */
+static void tiktoken_bytes(tok_sbuf *s)
+{
+    for (int i = 0; i < 256; i++) {
+        uint8_t c = (uint8_t)i;
+        char *b64 = tok_base64_encode(&c, 1);
+        assert_non_null(b64);
+        tok_sbuf_printf(s, "%s %d\n", b64, i);
+        free(b64);
+    }
+}
+
+/* A token that is not base64, loaded twice in one process: the loader freed
+ * an uninitialised pointer (ASan: double free on the second load). */
+static void tiktoken_not_base64(void **state)
+{
+    tok_sbuf s = { 0 };
+    tiktoken_bytes(&s);
+    tok_sbuf_printf(&s, "!!!! 256\n");
+    expect_load(text_blob(&s), (expect){ TOK_FORMAT_TIKTOKEN, "bad.tiktoken", "cl100k", TOK_ERR_FORMAT,
+                                         "bad.tiktoken:257:1: invalid base64", 2 });
+    tok_vec_free(&s);
+}
+
+/* One rank 2^26 in a 2.6 KB file took 4 GB and 50 s. */
+static void tiktoken_huge_rank(void **state)
+{
+    tok_sbuf s = { 0 };
+    tiktoken_bytes(&s);
+    tok_sbuf_printf(&s, "YWI= %d\n", 1 << 26);
+    expect_load(text_blob(&s), (expect){ TOK_FORMAT_TIKTOKEN, "big.tiktoken", "cl100k", TOK_ERR_FORMAT,
+                                         "67108864", 1 });
+    tok_vec_free(&s);
+}
+
+/* ---- tokenizer.json ------------------------------------------------------- */
+
+static void json_case(const char *json, tok_status code, const char *needle)
+{
+    tok_sbuf s = { 0 };
+    tok_sbuf_printf(&s, "%s", json);
+    expect_load(text_blob(&s), (expect){ TOK_FORMAT_HF_JSON, "big.json", NULL, code, needle, 1 });
+    tok_vec_free(&s);
+}
+
+/* One id 2^24 in a small file took 1 GB: in each place an id is read. */
+static void json_huge_id(void **state)
+{
+    json_case("{\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"a\":0,\"b\":16777216},\"unk_token\":\"a\"}}",
+              TOK_ERR_FORMAT, "16777216");
+    json_case("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":16777216},\"merges\":[]}}",
+              TOK_ERR_FORMAT, "16777216");
+    json_case("{\"model\":{\"type\":\"WordPiece\",\"vocab\":{\"[UNK]\":0,\"b\":16777216}}}",
+              TOK_ERR_FORMAT, "16777216");
+    json_case("{\"added_tokens\":[{\"id\":16777216,\"content\":\"<x>\",\"special\":true}],"
+              "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"a\":0},\"unk_token\":\"a\"}}",
+              TOK_ERR_FORMAT, "16777216");
+    /* a hole that real files have: added tokens a little past the model */
+    json_case("{\"added_tokens\":[{\"id\":300,\"content\":\"<x>\",\"special\":true}],"
+              "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"a\":0},\"unk_token\":\"a\"}}",
+              TOK_OK, NULL);
+}
+
+/* ---- .tokpack ------------------------------------------------------------- */
+
+/* 1 GiB of zeros in one zstd frame (about 32 KB), after the right magic or
+ * not, with the content size in the frame header or not: the loader
+ * decompressed all of it before looking at the magic. */
+static blob zstd_bomb(bool pledge, bool magic)
+{
+    ZSTD_CCtx *z = ZSTD_createCCtx();
+    assert_non_null(z);
+    ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, 1);
+    size_t total = (size_t)1 << 30, chunk = 1 << 20;
+    if (pledge) ZSTD_CCtx_setPledgedSrcSize(z, total);
+    uint8_t *zeros = calloc(1, chunk);
+    tok_sbuf out = { 0 };
+    uint8_t obuf[1 << 16];
+    assert_non_null(zeros);
+    if (magic) memcpy(zeros, "TOKPACK2\x00\x00\x00\x40", 12); /* JSON of 1 GiB */
+    for (size_t done = 0; done < total; done += chunk) {
+        ZSTD_inBuffer in = { zeros, chunk, 0 };
+        ZSTD_EndDirective end = done + chunk == total ? ZSTD_e_end : ZSTD_e_continue;
+        size_t left;
+        do {
+            ZSTD_outBuffer o = { obuf, sizeof obuf, 0 };
+            left = ZSTD_compressStream2(z, &o, &in, end);
+            assert_false(ZSTD_isError(left));
+            tok_sbuf_put(&out, obuf, o.pos);
+        } while (end == ZSTD_e_end ? left != 0 : in.pos < in.size);
+        if (magic) memset(zeros, 0, 12);
+    }
+    ZSTD_freeCCtx(z);
+    free(zeros);
+    blob d = text_blob(&out);
+    tok_vec_free(&out);
+    return d;
+}
+
+static void tokpack_bomb(void **state)
+{
+    expect_load(zstd_bomb(true, false), (expect){ TOK_FORMAT_TOKPACK, "bomb.tokpack", NULL, TOK_ERR_FORMAT,
+                                                  "bomb.tokpack: byte 4: the zstd frame claims 1073741824 bytes", 1 });
+    expect_load(zstd_bomb(false, false), (expect){ TOK_FORMAT_TOKPACK, "bomb.tokpack", NULL, TOK_ERR_FORMAT,
+                                                   "bomb.tokpack: byte 0: not a libtok compact file", 1 });
+    expect_load(zstd_bomb(false, true), (expect){ TOK_FORMAT_TOKPACK, "bomb.tokpack", NULL, TOK_ERR_FORMAT,
+                                                  "bomb.tokpack: decompresses to more than", 1 });
+}
+
+/* 17 bytes: a frame header claiming 4 GiB - 1 of content, one 5-byte block.
+ * The loader malloc'ed the claimed size. */
+static void tokpack_claims_4g(void **state)
+{
+    static const uint8_t f[17] = { 0x28, 0xB5, 0x2F, 0xFD, 0xA0, 0xFF, 0xFF, 0xFF, 0xFF,
+                                   0x29, 0x00, 0x00, 'T', 'O', 'K', 'P', 'A' };
+    blob d = { malloc(sizeof f), sizeof f };
+    memcpy(d.b, f, sizeof f);
+    expect_load(d, (expect){ TOK_FORMAT_TOKPACK, "claim.tokpack", NULL, TOK_ERR_FORMAT, "claim.tokpack", 1 });
+}
+
+/* A frame with the right magic whose JSON length claims 4 GiB. */
+static void tokpack_lying_lengths(void **state)
+{
+    uint8_t raw[12 + 2] = { 'T', 'O', 'K', 'P', 'A', 'C', 'K', '2', 0xF0, 0xFF, 0xFF, 0xFF, '{', '}' };
+    size_t cap = ZSTD_compressBound(sizeof raw);
+    blob d = { malloc(cap), 0 };
+    d.n = ZSTD_compress(d.b, cap, raw, sizeof raw, 1);
+    assert_false(ZSTD_isError(d.n));
+    expect_load(d, (expect){ TOK_FORMAT_TOKPACK, "lie.tokpack", NULL, TOK_ERR_FORMAT, "lie.tokpack: byte 8", 1 });
+}
+
+/* ---- SentencePiece -------------------------------------------------------- */
+
+static blob spm_model(int model_type, const char *const *pieces, const size_t *lens, const int *types, size_t n)
+{
+    pbuf m = { 0 };
+    for (size_t i = 0; i < n; i++) {
+        pbuf q = { 0 };
+        ld(&q, 1, pieces[i], lens[i]);
+        float score = -(float)i;
+        key(&q, 2, 5);
+        put(&q, &score, 4);
+        if (types[i] != 1) vfield(&q, 3, (uint64_t)types[i]);
+        ld(&m, 1, q.b, q.n);
+        free(q.b);
+    }
+    pbuf t = { 0 };
+    vfield(&t, 3, (uint64_t)model_type);
+    ld(&m, 2, t.b, t.n);
+    free(t.b);
+    return (blob){ m.b, m.n };
+}
+
+static blob spm_run(size_t n)
+{
+    char *run = malloc(n);
+    const char **rp = malloc((n + 1) * sizeof *rp);
+    size_t *rl = malloc((n + 1) * sizeof *rl);
+    int *rt = malloc((n + 1) * sizeof *rt);
+    assert_true(run && rp && rl && rt);
+    memset(run, 'a', n);
+    rp[0] = "<unk>", rl[0] = 5, rt[0] = 2;
+    for (size_t i = 1; i <= n; i++) rp[i] = run, rl[i] = i, rt[i] = 1;
+    blob d = spm_model(2, rp, rl, rt, n + 1);
+    free(run), free(rp), free(rl), free(rt);
+    return d;
+}
+
+/* A BPE model with one 1 MB piece: deriving the merges hashed every split of
+ * it (quadratic; 400 KB took 12 s).  Also a run of pieces that are each
+ * other's prefixes, which makes every split of the long ones a candidate. */
+static void spm_long_piece(void **state)
+{
+    size_t big = (size_t)1 << 20;
+    char *s = malloc(big);
+    assert_non_null(s);
+    for (size_t i = 0; i < big; i++) s[i] = (char)('a' + i % 7);
+    const char *pieces[] = { "<unk>", "a", "b", "ab", s };
+    size_t lens[] = { 5, 1, 1, 2, big };
+    int types[] = { 2, 1, 1, 1, 1 };
+    expect_load(spm_model(2, pieces, lens, types, 5), (expect){ TOK_FORMAT_SPM, "long.model", NULL, TOK_OK, NULL, 1 });
+    free(s);
+
+    /* "a", "aa", ... : n pieces give n^2/2 merges and n^3/3 bytes of merge
+     * text, as HF's generate_merges would make; past 16 bytes per byte of
+     * the file libtok refuses */
+    expect_load(spm_run(300), (expect){ TOK_FORMAT_SPM, "run.model", NULL, TOK_OK, NULL, 1 });
+    expect_load(spm_run(4000), (expect){ TOK_FORMAT_SPM, "run.model", NULL, TOK_ERR_LIMIT,
+                                         "the BPE merges derived from the pieces would take more than", 1 });
+}
+
+/* ---- encode on odd but valid files ---------------------------------------- */
+
+static int bpe_no_unk(const void *unused)
+{
+    /* a pre-token that yields no tokens (BPE without unk, byte not in the
+     * vocabulary): NULL + 0 in the pre-token cache (UBSan) */
+    static const char json[] = "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[]},"
+                               "\"pre_tokenizer\":{\"type\":\"Whitespace\"}}";
+    tok_error err = { 0 };
+    tok_load_options o;
+    tok_load_options_init(&o);
+    o.format = TOK_FORMAT_HF_JSON;
+    tok_tokenizer *t = tok_load_memory(json, strlen(json), "nounk.json", &o, &err);
+    if (!t) return fprintf(stderr, "%s\n", err.message), 1;
+    tok_ctx *ctx = tok_ctx_new(t);
+    tok_encoding e;
+    int bad = 0;
+    static const char *texts[] = { "b", "b b", "a b a", "" };
+    static const size_t want[] = { 0, 0, 2, 0 };
+    for (int k = 0; k < 2; k++) /* twice: the second time from the cache */
+        for (size_t i = 0; i < 4; i++) {
+            if (tok_encode(ctx, texts[i], strlen(texts[i]), NULL, &e) || e.n != want[i]) {
+                fprintf(stderr, "\"%s\": %zu ids, want %zu\n", texts[i], e.n, want[i]);
+                bad = 1;
+            }
+        }
+    tok_ctx_free(ctx);
+    tok_free(t);
+    return bad;
+}
+
+static void bpe_pretoken_without_tokens(void **state) { bounded(bpe_no_unk, NULL); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tiktoken_not_base64),
+        cmocka_unit_test(tiktoken_huge_rank),
+        cmocka_unit_test(json_huge_id),
+        cmocka_unit_test(tokpack_bomb),
+        cmocka_unit_test(tokpack_claims_4g),
+        cmocka_unit_test(tokpack_lying_lengths),
+        cmocka_unit_test(spm_long_piece),
+        cmocka_unit_test(bpe_pretoken_without_tokens),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
