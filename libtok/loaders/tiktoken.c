@@ -96,6 +96,7 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
     size_t line = 1, pos = 0, count = 0;
     int64_t max_rank = -1;
     size_t max_line = 0;
+    bool have_byte[256] = { false };
     records->n = 0;
     if (tok_u64map_init(&seen, len / 12 + 16)) goto nomem;
     while (pos < len) {
@@ -136,6 +137,20 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
                 free(tokb);
                 goto nomem;
             }
+            /* tiktoken refuses two tokens with one rank ("maybe you had
+             * duplicate token indices"); ranks go in the same table, odd keys */
+            uint64_t rline;
+            if (tok_u64map_get(&seen, (uint64_t)rank << 1 | 1, &rline)) {
+                free(tokb);
+                tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:%zu: rank %lld was given already on line %llu", fname, line,
+                          sp - pos + 2, (long long)rank, (unsigned long long)rline);
+                goto fail;
+            }
+            if (tok_u64map_put(&seen, (uint64_t)rank << 1 | 1, line)) {
+                free(tokb);
+                goto nomem;
+            }
+            if (tl == 1) have_byte[tokb[0]] = true;
             free(tokb);
             uint64_t h = tok_hash_bytes(text.v, text.n) & ~1ULL, at;
             if (tok_u64map_get(&seen, h, &at)) {
@@ -163,6 +178,14 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
         tok__fail(err, TOK_ERR_FORMAT, "%s: no tokens in file", fname);
         goto fail;
     }
+    /* tiktoken starts every piece from its single bytes (and fails on a byte
+     * it has no rank for) */
+    for (int b = 0; b < 256; b++)
+        if (!have_byte[b]) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s: no rank for the single byte 0x%02X (a rank file needs all 256)",
+                      fname, b);
+            goto fail;
+        }
     /* ranks index a dense table: one far past the lines the file has would
      * cost memory (and merge time) the file does not contain */
     if ((size_t)max_rank >= ((size_t)1 << 16) + 2 * count) {

@@ -69,6 +69,12 @@ tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
         v->n = (size_t)id + 1;
     }
     tok_token *t = &v->tok[id];
+    /* Two model tokens at one id: HF takes them (its vocabulary is a map
+     * from text) and decodes the id to either one, by hash order; there is
+     * no behaviour to match, and one of the texts would be lost here. */
+    if (t->flags != TOK_TOKEN_NONE && (t->flags & TOK__IN_MODEL) && (flags & TOK__IN_MODEL))
+        return tok__fail(err, TOK_ERR_FORMAT, "tokens \"%.*s\" and \"%.*s\" both have id %ld",
+                         t->text_len > 40 ? 40 : (int)t->text_len, t->text, len > 40 ? 40 : (int)len, text, (long)id);
     const char *d = tok_vocab_strdup(v, text, len);
     if (!d) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     uint32_t old = t->flags == TOK_TOKEN_NONE ? 0 : t->flags;

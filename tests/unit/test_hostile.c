@@ -355,6 +355,70 @@ static int bpe_no_unk(const void *unused)
 
 static void bpe_pretoken_without_tokens(void **state) { bounded(bpe_no_unk, NULL); }
 
+/* ---- inconsistent files ----------------------------------------------------- */
+
+/* tiktoken refuses two tokens with one rank; a token given twice is refused
+ * too (tiktoken would keep the last, losing a rank); a rank file without all
+ * 256 single bytes fails in tiktoken as soon as such a byte is encoded. */
+static void tiktoken_inconsistent(void **state)
+{
+    tok_sbuf s = { 0 };
+    tiktoken_bytes(&s);
+    tok_sbuf_printf(&s, "YWI= 256\nYWM= 256\n");
+    expect_load(text_blob(&s), (expect){ TOK_FORMAT_TIKTOKEN, "dup.tiktoken", "cl100k", TOK_ERR_FORMAT,
+                                         "dup.tiktoken:258:6: rank 256 was given already on line 257", 1 });
+    s.n = 0;
+    tiktoken_bytes(&s);
+    tok_sbuf_printf(&s, "YWI= 256\nYWI= 257\n");
+    expect_load(text_blob(&s), (expect){ TOK_FORMAT_TIKTOKEN, "dup.tiktoken", "cl100k", TOK_ERR_FORMAT,
+                                         "dup.tiktoken:258:1: duplicate token", 1 });
+    s.n = 0;
+    tok_sbuf_printf(&s, "YQ== 0\nYg== 1\nYWI= 2\n");
+    expect_load(text_blob(&s), (expect){ TOK_FORMAT_TIKTOKEN, "few.tiktoken", "cl100k", TOK_ERR_FORMAT,
+                                         "few.tiktoken: no rank for the single byte 0x00", 1 });
+    s.n = 0;
+    tiktoken_bytes(&s);
+    tok_sbuf_printf(&s, "YWI= 256\n");
+    expect_load(text_blob(&s), (expect){ TOK_FORMAT_TIKTOKEN, "ok.tiktoken", "cl100k", TOK_OK, NULL, 1 });
+    tok_vec_free(&s);
+}
+
+/* Two model tokens at one id: HF loads them and decodes the id to either,
+ * by hash order; libtok refuses (each model, both JSON readers). */
+static void json_duplicate_ids(void **state)
+{
+    tu_load_fails("{\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"a\":0,\"b\":0,\"c\":1},\"unk_token\":\"c\"}}",
+                  TOK_ERR_FORMAT, "at model.vocab.b: tokens \"a\" and \"b\" both have id 0");
+    tu_load_fails("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":0,\"ab\":1},\"merges\":[\"a b\"]}}",
+                  TOK_ERR_FORMAT, "tokens \"a\" and \"b\" both have id 0");
+    tu_load_fails("{\"model\":{\"type\":\"WordPiece\",\"vocab\":{\"[UNK]\":0,\"a\":1,\"b\":1}}}",
+                  TOK_ERR_FORMAT, "both have id 1");
+    /* an added token over a model token is not a duplicate */
+    tok_tokenizer *t = tu_load_json("{\"added_tokens\":[{\"id\":1,\"content\":\"b\",\"special\":true}],"
+                                    "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"a\":0,\"b\":1},\"unk_token\":\"a\"}}");
+    tok_free(t);
+}
+
+/* Post-processor ids beyond the vocabulary: HF emits them and its decode
+ * drops them; refused at load, naming the JSON path. */
+static void post_processor_ids(void **state)
+{
+#define VOCAB "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"a\":0,\"[CLS]\":1},\"unk_token\":\"a\"}"
+    tu_load_fails("{" VOCAB ",\"post_processor\":{\"type\":\"TemplateProcessing\","
+                  "\"single\":[{\"SpecialToken\":{\"id\":\"[CLS]\",\"type_id\":0}},{\"Sequence\":{\"id\":\"A\",\"type_id\":0}}],"
+                  "\"pair\":[{\"Sequence\":{\"id\":\"A\",\"type_id\":0}},{\"Sequence\":{\"id\":\"B\",\"type_id\":1}}],"
+                  "\"special_tokens\":{\"[CLS]\":{\"id\":\"[CLS]\",\"ids\":[1,5],\"tokens\":[\"[CLS]\",\"[CLS]\"]}}}}",
+                  TOK_ERR_FORMAT, "at post_processor.special_tokens.[CLS].ids[1]: special token id 5 is not in the vocabulary");
+    tu_load_fails("{" VOCAB ",\"post_processor\":{\"type\":\"BertProcessing\",\"sep\":[\"[SEP]\",7],\"cls\":[\"[CLS]\",1]}}",
+                  TOK_ERR_FORMAT, "at post_processor.sep[1]: special token id 7");
+    tu_load_fails("{" VOCAB ",\"post_processor\":{\"type\":\"Sequence\",\"processors\":[{\"type\":\"ByteLevel\"},"
+                  "{\"type\":\"RobertaProcessing\",\"sep\":[\"[CLS]\",1],\"cls\":[\"<s>\",9]}]}}",
+                  TOK_ERR_FORMAT, "at post_processor.processors[1].cls[1]: special token id 9");
+    tok_tokenizer *t = tu_load_json("{" VOCAB ",\"post_processor\":{\"type\":\"BertProcessing\",\"sep\":[\"[CLS]\",1],\"cls\":[\"[CLS]\",1]}}");
+    tok_free(t);
+#undef VOCAB
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +430,9 @@ int main(void)
         cmocka_unit_test(tokpack_lying_lengths),
         cmocka_unit_test(spm_long_piece),
         cmocka_unit_test(bpe_pretoken_without_tokens),
+        cmocka_unit_test(tiktoken_inconsistent),
+        cmocka_unit_test(json_duplicate_ids),
+        cmocka_unit_test(post_processor_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
