@@ -637,6 +637,10 @@ const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encod
 
 /* tokenizer/pack.c: libtok's compact format. */
 tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err);
+/** TOK_FORMAT_AUTO resolved from the name and first bytes (loaders/sniff.c);
+ *  TOK_FORMAT_AUTO when the data is not a tokenizer file, with *code and a
+ *  message saying what it looks like in why. */
+tok_format tok__sniff_format(const uint8_t *d, size_t n, const char *name, tok_status *code, char *why, size_t cap);
 tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
                               const tok_load_options *opt, tok_error *err);
 

@@ -41,41 +41,12 @@ static int read_file(const char *path, uint8_t **data, size_t *len, tok_error *e
     return TOK_OK;
 }
 
-static bool ends_with(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && !strcmp(s + a - b, suf);
-}
-
 static const char *base_name(const char *p)
 {
     const char *b = strrchr(p, '/');
     return b ? b + 1 : p;
 }
 
-
-static tok_format guess_format(const uint8_t *d, size_t n, const char *name)
-{
-    if (name) {
-        const char *b = base_name(name);
-        if (ends_with(b, ".tiktoken")) return TOK_FORMAT_TIKTOKEN;
-        if (ends_with(b, ".model")) return TOK_FORMAT_SPM;
-        if (ends_with(b, ".tokpack")) return TOK_FORMAT_TOKPACK;
-        if (!strcmp(b, "vocab.json")) return TOK_FORMAT_GPT2;
-        if (ends_with(b, ".json")) return TOK_FORMAT_HF_JSON;
-        if (ends_with(b, ".txt")) return TOK_FORMAT_BERT_VOCAB;
-    }
-    size_t i = 0;
-    while (i < n && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t')) i++;
-    if (i < n && d[i] == '{') return TOK_FORMAT_HF_JSON;
-    if (n > 0 && d[0] == 0x0A) return TOK_FORMAT_SPM; /* protobuf field 1, length-delimited */
-    if (n >= 4 && d[0] == 0x28 && d[1] == 0xB5 && d[2] == 0x2F && d[3] == 0xFD) return TOK_FORMAT_TOKPACK;
-    /* "<base64> <digits>\n" */
-    size_t j = 0;
-    while (j < n && d[j] != ' ' && d[j] != '\n') j++;
-    if (j < n && d[j] == ' ' && j + 1 < n && d[j + 1] >= '0' && d[j + 1] <= '9') return TOK_FORMAT_TIKTOKEN;
-    return TOK_FORMAT_BERT_VOCAB;
-}
 
 static tok_tokenizer *build_tree(json_t *root, const char *name, const tok_load_options *opt, tok_error *err)
 {
@@ -177,7 +148,16 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
         return NULL;
     }
     const char *fname = name ? name : "<memory>";
-    tok_format f = opt->format ? opt->format : guess_format(data, len, name);
+    tok_format f = opt->format;
+    if (!f) {
+        char why[256];
+        tok_status code;
+        f = tok__sniff_format(data, len, name, &code, why, sizeof why);
+        if (!f) {
+            tok__fail(err, code, "%s: %s", fname, why);
+            return NULL;
+        }
+    }
     switch (f) {
     case TOK_FORMAT_HF_JSON:
         return load_hfjson(data, len, fname, opt, err);

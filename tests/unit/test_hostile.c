@@ -419,6 +419,69 @@ static void post_processor_ids(void **state)
 #undef VOCAB
 }
 
+/* ---- format detection --------------------------------------------------------- */
+
+static void detect_fails(const void *d, size_t n, const char *name, tok_status code, const char *needle)
+{
+    tok_error err = { 0 };
+    tok_tokenizer *t = tok_load_memory(d, n, name, NULL, &err);
+    if (t) {
+        tok_free(t);
+        fail_msg("%s loaded as a tokenizer", name);
+    }
+    if (err.code != code || !strstr(err.message, needle))
+        fail_msg("%s: error %d \"%s\", want %d with \"%s\"", name, err.code, err.message, code, needle);
+}
+
+/* Files that are not tokenizers loaded as one-line BERT vocabularies. */
+static void not_tokenizers(void **state)
+{
+    static const char readme[] = "# libtok\n\nA tokenizer library in C.\n\n## Build\n\n    make\n";
+    detect_fails(readme, sizeof readme - 1, "README", TOK_ERR_FORMAT, "README: text (a README?), not a tokenizer");
+    detect_fails(readme, sizeof readme - 1, "notes.txt", TOK_ERR_FORMAT, "not a tokenizer");
+    static const uint8_t gguf[] = { 'G', 'G', 'U', 'F', 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+    detect_fails(gguf, sizeof gguf, "llama.gguf", TOK_ERR_UNSUPPORTED, "a GGUF model file");
+    detect_fails(gguf, sizeof gguf, "vocab.txt", TOK_ERR_UNSUPPORTED, "a GGUF model file");
+    static const uint8_t png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13 };
+    detect_fails(png, sizeof png, "tokenizer.json", TOK_ERR_FORMAT, "a PNG image, not a tokenizer");
+    static const uint8_t jpeg[] = { 0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 'J', 'F', 'I', 'F' };
+    detect_fails(jpeg, sizeof jpeg, "x", TOK_ERR_FORMAT, "a JPEG image");
+    static const uint8_t zip[] = { 'P', 'K', 3, 4, 20, 0, 0, 0 };
+    detect_fails(zip, sizeof zip, "model.bin", TOK_ERR_FORMAT, "a zip archive");
+    static const uint8_t elf[] = { 0x7F, 'E', 'L', 'F', 2, 1, 1, 0 };
+    detect_fails(elf, sizeof elf, "tok", TOK_ERR_FORMAT, "an ELF executable");
+    uint8_t rnd[512];
+    uint64_t x = 88172645463325252ULL;
+    for (size_t i = 0; i < sizeof rnd; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        rnd[i] = (uint8_t)(x >> 24);
+    }
+    detect_fails(rnd, sizeof rnd, "blob", TOK_ERR_FORMAT, "binary data");
+    detect_fails("", 0, "empty", TOK_ERR_FORMAT, "an empty file");
+    static const char nul[] = "[PAD]\n[UNK]\nab\0c\n";
+    detect_fails(nul, sizeof nul - 1, "vocab.txt", TOK_ERR_FORMAT, "a NUL byte at line 3");
+    static const char latin1[] = "[PAD]\n[UNK]\ncaf\xE9\n";
+    detect_fails(latin1, sizeof latin1 - 1, "vocab.txt", TOK_ERR_FORMAT, "line 3 is not valid UTF-8");
+}
+
+/* What is a tokenizer is still told from the content without a name. */
+static void tokenizers_by_content(void **state)
+{
+    static const char vocab[] = "[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\n##s\n";
+    static const char json[] = "\xEF\xBB\xBF {\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"a\":0},\"unk_token\":\"a\"}}";
+    static const struct { const char *d; size_t n; tok_model_kind kind; } c[] = {
+        { vocab, sizeof vocab - 1, TOK_MODEL_WORDPIECE },
+        { json + 3, sizeof json - 4, TOK_MODEL_WORDLEVEL },
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        tok_error err = { 0 };
+        tok_tokenizer *t = tok_load_memory(c[i].d, c[i].n, NULL, NULL, &err);
+        if (!t) fail_msg("case %zu: %s", i, err.message);
+        assert_int_equal(tok_model_type(t), c[i].kind);
+        tok_free(t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -433,6 +496,8 @@ int main(void)
         cmocka_unit_test(tiktoken_inconsistent),
         cmocka_unit_test(json_duplicate_ids),
         cmocka_unit_test(post_processor_ids),
+        cmocka_unit_test(not_tokenizers),
+        cmocka_unit_test(tokenizers_by_content),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
