@@ -333,8 +333,8 @@ void tok_vocab_free(tok_vocab *v);
 tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
                          float score, uint32_t flags, tok_error *err);
 /** Bound ids by the number of entries a file holds (`entries`, an upper
- *  bound): a generous slack for the added tokens real files number past the
- *  model, then twice the entries. */
+ *  bound): a slack of 2^18 ids for the added tokens real files number past
+ *  the model, then twice the entries. */
 void tok_vocab_limit_ids(tok_vocab *v, size_t entries);
 /** Copy bytes into the vocabulary's string pool (lives as long as v). */
 const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n);
@@ -615,6 +615,10 @@ json_t *tok_bert_vocab_to_json(const uint8_t *data, size_t len, const char *file
 json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
                              const tok_load_options *opt, tok_sbuf *records, size_t *nrec, tok_error *err);
 /** GPT-2 vocab.json + merges.txt -> tokenizer.json tree (loaders/gpt2.c). */
+/** The same from memory: vocab.json and merges.txt bytes, each with the
+ *  name its messages use. */
+json_t *tok_gpt2_mem_to_json(const uint8_t *vd, size_t vlen, const char *vocab_name,
+                             const uint8_t *md, size_t mlen, const char *merges_name, tok_error *err);
 json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_error *err);
 
 /* ------------------------------------------------------------------------ */

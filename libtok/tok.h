@@ -108,6 +108,10 @@ typedef struct tok_load_options {
     const char *tiktoken_pattern;
     /* GPT-2 format: path of merges.txt; NULL = "merges.txt" beside vocab.json. */
     const char *merges_path;
+    /* GPT-2 format from memory (tok_load_memory with TOK_FORMAT_GPT2): the
+     * bytes of merges.txt, borrowed for the call; the data given is vocab.json. */
+    const void *merges_data;
+    size_t merges_len;
     /* BERT vocab.txt: 1 lowercase (uncased), 0 keep case, -1 guess from the vocab. */
     int bert_lowercase;
     tok_unigram_ties unigram_ties;

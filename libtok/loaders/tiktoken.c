@@ -188,7 +188,7 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
         }
     /* ranks index a dense table: one far past the lines the file has would
      * cost memory (and merge time) the file does not contain */
-    if ((size_t)max_rank >= ((size_t)1 << 16) + 2 * count) {
+    if ((size_t)max_rank >= ((size_t)1 << 18) + 2 * count) {
         tok__fail(err, TOK_ERR_FORMAT, "%s:%zu: rank %lld is far past the %zu ranks of the file", fname, max_line,
                   (long long)max_rank, count);
         goto fail;

@@ -234,9 +234,6 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
         size_t entries = json_is_object(mv) ? json_object_size(mv) : json_array_size(mv);
         if (raw->raw) entries += (raw->raw_vocab[1] - raw->raw_vocab[0]) / 4;
         entries += raw->pack_nvocab + json_array_size(json_object_get(root, "added_tokens"));
-        /* a tiktoken encoding's special tokens (ids up to 200018) come from
-         * libtok's table, not from the file */
-        if (json_object_get(root, "libtok_encoding")) entries += (size_t)1 << 17;
         tok_vocab_limit_ids(&t->vocab, entries);
     }
     s = tok_jpush(&jc, "model");

@@ -168,8 +168,13 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
     case TOK_FORMAT_BERT_VOCAB:
         return build_tree(tok_bert_vocab_to_json(data, len, fname, opt, err), fname, opt, err);
     case TOK_FORMAT_GPT2:
-        tok__fail(err, TOK_ERR_ARG, "%s: GPT-2 vocab.json needs its merges.txt: load it from a path", fname);
-        return NULL;
+        if (!opt->merges_data) {
+            tok__fail(err, TOK_ERR_ARG, "%s: GPT-2 vocab.json needs its merges.txt: load it from a path, or give "
+                      "its bytes in merges_data", fname);
+            return NULL;
+        }
+        return build_tree(tok_gpt2_mem_to_json(data, len, fname, opt->merges_data, opt->merges_len, "merges.txt", err),
+                          fname, opt, err);
     case TOK_FORMAT_TOKPACK:
         return tok__load_pack(data, len, fname, opt, err);
     default:

@@ -39,7 +39,9 @@ const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n)
     return d;
 }
 
-#define ID_SLACK ((size_t)1 << 16)
+/* room for the added tokens real files number past the model (a tiktoken
+ * encoding's specials go up to 200018, whatever the file's size) */
+#define ID_SLACK ((size_t)1 << 18)
 
 void tok_vocab_limit_ids(tok_vocab *v, size_t entries)
 {
