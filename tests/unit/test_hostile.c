@@ -11,6 +11,7 @@
 
 #include "libtok/internal.h"
 #include "protobuf.h"
+#include "bytevocab.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -482,6 +483,38 @@ static void tokenizers_by_content(void **state)
     }
 }
 
+/* GPT-2 vocab.json + merges.txt from memory (the fuzz harness loads it so),
+ * the same as from files; and its errors name both parts. */
+static void gpt2_from_memory(void **state)
+{
+    tok_sbuf v = { 0 };
+    tok_sbuf_printf(&v, "{");
+    tu_put_byte_vocab(&v);
+    tok_sbuf_printf(&v, ",\"\xC4\xA0t\":256,\"he\":257,\"\xC4\xA0the\":258}");
+    static const char merges[] = "#version: 0.2\n\xC4\xA0 t\nh e\n\xC4\xA0t he\n";
+    tok_load_options o;
+    tok_load_options_init(&o);
+    o.format = TOK_FORMAT_GPT2;
+    o.merges_data = merges;
+    o.merges_len = sizeof merges - 1;
+    tok_error err = { 0 };
+    tok_tokenizer *t = tok_load_memory(v.v, v.n, "vocab.json", &o, &err);
+    if (!t) fail_msg("%s", err.message);
+    tok_ctx *ctx = tok_ctx_new(t);
+    tu_expect_ids(ctx, "a the", 0, TU_IDS('a', 258));
+    tok_ctx_free(ctx);
+    tok_free(t);
+    o.merges_len = 4; /* "#ver": one token, no space */
+    t = tok_load_memory(v.v, v.n, "vocab.json", &o, &err);
+    assert_null(t);
+    assert_non_null(strstr(err.message, "merges.txt:1: expected two tokens"));
+    o.merges_data = NULL;
+    t = tok_load_memory(v.v, v.n, "vocab.json", &o, &err);
+    assert_null(t);
+    assert_int_equal(err.code, TOK_ERR_ARG);
+    tok_vec_free(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -498,6 +531,7 @@ int main(void)
         cmocka_unit_test(post_processor_ids),
         cmocka_unit_test(not_tokenizers),
         cmocka_unit_test(tokenizers_by_content),
+        cmocka_unit_test(gpt2_from_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
