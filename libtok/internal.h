@@ -628,7 +628,10 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
                            tok_enc *e, uint8_t ty);
 tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
 void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt);
+/** The caller's options (NULL: defaults) copied into *def up to their size;
+ *  NULL if they were not initialised (then return tok__bad_options). */
 const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def);
+tok_status tok__bad_options(tok_ctx *ctx);
 
 /* tokenizer/save.c: the tokenizer.json tree of a tokenizer (the spec the
  * loaders build from), whole or one stage (JSON null for none). */

@@ -44,6 +44,23 @@ extern "C" {
 #define TOK_VERSION_MINOR 1
 #define TOK_VERSION_PATCH 0
 #define TOK_VERSION_STRING "0.1.0"
+/** MAJOR * 10000 + MINOR * 100 + PATCH, for preprocessor comparisons. */
+#define TOK_VERSION_NUMBER (TOK_VERSION_MAJOR * 10000 + TOK_VERSION_MINOR * 100 + TOK_VERSION_PATCH)
+
+/*
+ * ABI policy.  libtok.so exports exactly the functions declared TOK_API in
+ * this header (a linker version script and `make check` hold it to that).
+ * Within one major version (the soname, libtok.so.MAJOR) functions are only
+ * added, never changed or removed.  Structs the library reads from the
+ * caller (tok_load_options, tok_encode_options) or fills for it
+ * (tok_model_info) start with a `size` field: new fields are only appended,
+ * the library reads or writes no byte beyond `size`, and fields the caller's
+ * struct lacks take their defaults.  So initialise option structs with their
+ * *_init function (it sets size and the defaults), then set fields; a struct
+ * with size 0 (not initialised) is refused with TOK_ERR_ARG.  Result structs
+ * owned by the library (tok_encoding, tok_pretoken) and enums only grow at
+ * the end.
+ */
 
 /** Version of the library actually linked, e.g. "0.1.0". */
 TOK_API const char *tok_version(void);
@@ -101,6 +118,7 @@ typedef enum tok_unigram_ties {
 } tok_unigram_ties;
 
 typedef struct tok_load_options {
+    size_t size;         /* sizeof(tok_load_options): set by tok_load_options_init */
     tok_format format;
     /* .tiktoken: split pattern by encoding name ("r50k_base", "p50k_base",
      * "cl100k_base", "o200k_base"; the "_base" may be left off) or NULL to
@@ -116,13 +134,15 @@ typedef struct tok_load_options {
     int regex_only;
 } tok_load_options;
 
-/** Fill *opt with defaults (auto format, inferred pattern, guessed case). */
+/** Fill *opt with defaults (auto format, inferred pattern, guessed case) and
+ *  its size (see the ABI policy above). */
 TOK_API void tok_load_options_init(tok_load_options *opt);
 
 /**
  * Load a tokenizer from a file, or from a directory holding one
  * (tokenizer.json, tokenizer.model, *.tiktoken, vocab.json+merges.txt,
- * vocab.txt, searched in that order).  opt may be NULL.  On failure returns
+ * vocab.txt, searched in that order; several *.tiktoken files in one
+ * directory are refused as ambiguous: name the file).  opt may be NULL.  On failure returns
  * NULL and fills *err (if non-NULL) with a message naming the file and place.
  */
 TOK_API tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err);
@@ -369,6 +389,7 @@ typedef enum tok_tie { TOK_TIE_LONGEST = 0, TOK_TIE_RANDOM } tok_tie;
 typedef struct tok_scores tok_scores; /* unigram log-probabilities, see below */
 
 typedef struct tok_encode_options {
+    size_t size;             /* sizeof(tok_encode_options): set by tok_encode_options_init */
     uint32_t flags;          /* TOK_ENC_* */
     tok_method method;       /* TOK_METHOD_DEFAULT */
     float dropout;           /* BPE-dropout probability for MERGES (0 = none; <0 = the file's) */
@@ -379,7 +400,9 @@ typedef struct tok_encode_options {
     const tok_scores *scores;/* LIKELIHOOD on a vocabulary without scores */
 } tok_encode_options;
 
-/** Defaults: TOK_ENC_ADD_SPECIAL|TOK_ENC_OFFSETS, the file's own method. */
+/** Defaults: TOK_ENC_ADD_SPECIAL|TOK_ENC_OFFSETS, the file's own method; and
+ *  the size (see the ABI policy above).  Every function taking options
+ *  accepts NULL for the defaults and refuses a struct with size 0. */
 TOK_API void tok_encode_options_init(tok_encode_options *opt);
 
 typedef struct tok_offset { uint32_t start, end; } tok_offset;

@@ -4,13 +4,30 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 void tok_load_options_init(tok_load_options *opt)
 {
     memset(opt, 0, sizeof *opt);
+    opt->size = sizeof *opt;
     opt->bert_lowercase = -1;
+}
+
+/* The caller's options (NULL: defaults) copied into *def up to their size
+ * (the ABI policy in tok.h); NULL with *err filled if not initialised. */
+static const tok_load_options *load_options(const tok_load_options *opt, tok_load_options *def, tok_error *err)
+{
+    tok_load_options_init(def);
+    if (!opt) return def;
+    if (opt->size < offsetof(tok_load_options, format) + sizeof opt->format) {
+        tok__fail(err, TOK_ERR_ARG, "load options not initialised (size 0): call tok_load_options_init");
+        return NULL;
+    }
+    memcpy(def, opt, opt->size < sizeof *def ? opt->size : sizeof *def);
+    def->size = sizeof *def;
+    return def;
 }
 
 static int read_file(const char *path, uint8_t **data, size_t *len, tok_error *err)
@@ -168,10 +185,7 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
                                const tok_load_options *opt, tok_error *err)
 {
     tok_load_options def;
-    if (!opt) {
-        tok_load_options_init(&def);
-        opt = &def;
-    }
+    if (!(opt = load_options(opt, &def, err))) return NULL;
     if (!data) {
         tok__fail(err, TOK_ERR_ARG, "no data");
         return NULL;
@@ -210,27 +224,58 @@ static bool is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* The one regular file in dir whose name ends with ext, into buf: 1 found,
+ * 0 none, -1 (with *err) when several make the choice ambiguous. */
+static int find_one(const char *dir, const char *ext, char *buf, size_t cap, tok_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    size_t el = strlen(ext);
+    int n = 0;
+    char first[256] = "";
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t nl = strlen(e->d_name);
+        if (nl <= el || strcmp(e->d_name + nl - el, ext)) continue;
+        snprintf(buf, cap, "%s/%s", dir, e->d_name);
+        if (!is_file(buf)) continue;
+        if (n++ == 0) {
+            snprintf(first, sizeof first, "%s", e->d_name);
+            continue;
+        }
+        tok__fail(err, TOK_ERR_ARG, "%s: several *%s files (%s, %s): name the one to load", dir, ext, first, e->d_name);
+        closedir(d);
+        return -1;
+    }
+    closedir(d);
+    if (n) snprintf(buf, cap, "%s/%s", dir, first);
+    return n;
+}
+
 tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err)
 {
     tok_load_options def;
-    if (!opt) {
-        tok_load_options_init(&def);
-        opt = &def;
-    }
+    if (!(opt = load_options(opt, &def, err))) return NULL;
     if (!path) {
         tok__fail(err, TOK_ERR_ARG, "no path");
         return NULL;
     }
     char buf[4096];
     if (is_dir(path)) {
-        static const char *names[] = { "tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt" };
+        static const char *names[] = { "tokenizer.json", "tokenizer.model", "*.tiktoken", "vocab.json", "vocab.txt" };
         const char *found = NULL;
-        for (size_t i = 0; i < 4 && !found; i++) {
+        for (size_t i = 0; i < 5 && !found; i++) {
+            if (names[i][0] == '*') {
+                int n = find_one(path, names[i] + 1, buf, sizeof buf, err);
+                if (n < 0) return NULL;
+                if (n == 1) found = buf;
+                continue;
+            }
             snprintf(buf, sizeof buf, "%s/%s", path, names[i]);
             if (is_file(buf)) found = buf;
         }
         if (!found) {
-            tok__fail(err, TOK_ERR_IO, "%s: no tokenizer.json, tokenizer.model, vocab.json or vocab.txt in this directory", path);
+            tok__fail(err, TOK_ERR_IO, "%s: no tokenizer.json, tokenizer.model, *.tiktoken, vocab.json or vocab.txt in this directory", path);
             return NULL;
         }
         path = found;

@@ -454,6 +454,66 @@ static void builder_from_real(void **state)
     }
 }
 
+
+/* ---- option structs (ABI policy) and directories ------------------------ */
+
+static void option_sizes(void **state)
+{
+    (void)state;
+    tok_tokenizer *t = tu_load_json(FRONT_JSON);
+    tok_ctx *c = tok_ctx_new(t);
+    tok_encode_options o;
+    tok_encoding e;
+    memset(&o, 0, sizeof o);
+    assert_int_equal(tok_encode(c, "ab", 2, &o, &e), TOK_ERR_ARG);
+    assert_non_null(strstr(tok_ctx_error(c), "tok_encode_options_init"));
+    /* an older caller's struct that ends after flags: the rest are defaults */
+    tok_encode_options_init(&o);
+    assert_int_equal(o.size, sizeof o);
+    o.flags = TOK_ENC_OFFSETS;
+    o.method = (tok_method)12345; /* beyond the caller's size: never read */
+    o.size = offsetof(tok_encode_options, flags) + sizeof o.flags;
+    assert_int_equal(tok_encode(c, "ab", 2, &o, &e), TOK_OK);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(e.ids[0], 1);
+    tok_ctx_free(c);
+    tok_free(t);
+
+    tok_load_options lo;
+    memset(&lo, 0, sizeof lo);
+    tok_error err = { 0 };
+    assert_null(tok_load_memory(FRONT_JSON, strlen(FRONT_JSON), "x.json", &lo, &err));
+    assert_int_equal(err.code, TOK_ERR_ARG);
+    tok_load_options_init(&lo);
+    assert_int_equal(lo.size, sizeof lo);
+    assert_int_equal(TOK_VERSION_NUMBER, TOK_VERSION_MAJOR * 10000 + TOK_VERSION_MINOR * 100 + TOK_VERSION_PATCH);
+}
+
+static void directory_with_tiktoken(void **state)
+{
+    (void)state;
+    char src[2048], dir[] = "/tmp/tok_surface_XXXXXX", link1[4096], link2[4096];
+    const char *c = getenv("TOK_CACHE");
+    if (c) snprintf(src, sizeof src, "%s/tokenizers/r50k_base.tiktoken", c);
+    else snprintf(src, sizeof src, "%s/.cache/libtok/tokenizers/r50k_base.tiktoken", getenv("HOME") ? getenv("HOME") : ".");
+    if (access(src, R_OK)) skip();
+    assert_non_null(mkdtemp(dir));
+    snprintf(link1, sizeof link1, "%s/r50k_base.tiktoken", dir);
+    snprintf(link2, sizeof link2, "%s/other.tiktoken", dir);
+    assert_int_equal(symlink(src, link1), 0);
+    tok_error err = { 0 };
+    tok_tokenizer *t = tok_load(dir, NULL, &err);
+    if (!t) fail_msg("%s: %s", dir, err.message);
+    assert_string_equal(tok_source(t), link1);
+    tok_free(t);
+    assert_int_equal(symlink(src, link2), 0);
+    assert_null(tok_load(dir, NULL, &err));
+    assert_non_null(strstr(err.message, "several *.tiktoken"));
+    unlink(link1);
+    unlink(link2);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +526,8 @@ int main(void)
         cmocka_unit_test(builder_bpe_from_scratch),
         cmocka_unit_test(builder_other_kinds),
         cmocka_unit_test(builder_from_real),
+        cmocka_unit_test(option_sizes),
+        cmocka_unit_test(directory_with_tiktoken),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
