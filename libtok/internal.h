@@ -609,6 +609,10 @@ json_t *tok_bert_vocab_to_json(const uint8_t *data, size_t len, const char *file
  *  left empty and returned as compact-format records (loaders/tiktoken.c). */
 json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
                              const tok_load_options *opt, tok_sbuf *records, size_t *nrec, tok_error *err);
+/** GGUF file (its tokenizer.ggml.* metadata; tensors are not read) ->
+ *  tokenizer.json tree (loaders/gguf.c). */
+json_t *tok_gguf_to_json(const uint8_t *data, size_t len, const char *file,
+                         const tok_load_options *opt, tok_error *err);
 /** GPT-2 vocab.json + merges.txt -> tokenizer.json tree (loaders/gpt2.c). */
 json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_error *err);
 

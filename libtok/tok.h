@@ -107,7 +107,9 @@ typedef enum tok_format {
     TOK_FORMAT_SPM,       /* SentencePiece .model (protobuf) */
     TOK_FORMAT_BERT_VOCAB,/* BERT vocab.txt (one WordPiece token per line) */
     TOK_FORMAT_GPT2,      /* GPT-2 vocab.json + merges.txt */
-    TOK_FORMAT_TOKPACK    /* libtok's compact native format (tok convert) */
+    TOK_FORMAT_TOKPACK,   /* libtok's compact native format (tok convert) */
+    TOK_FORMAT_GGUF       /* the vocabulary of a GGUF model file (llama.cpp's
+                             tokenizer.ggml.* metadata; tensors are not read) */
 } tok_format;
 
 /** Tie rule among equal-score Unigram segmentations. */
@@ -141,8 +143,9 @@ TOK_API void tok_load_options_init(tok_load_options *opt);
 /**
  * Load a tokenizer from a file, or from a directory holding one
  * (tokenizer.json, tokenizer.model, *.tiktoken, vocab.json+merges.txt,
- * vocab.txt, searched in that order; several *.tiktoken files in one
- * directory are refused as ambiguous: name the file).  opt may be NULL.  On failure returns
+ * vocab.txt, *.gguf, searched in that order; several *.tiktoken or *.gguf
+ * files in one directory are refused as ambiguous: name the file).  A GGUF
+ * file is mapped, not read: only its metadata pages are touched.  opt may be NULL.  On failure returns
  * NULL and fills *err (if non-NULL) with a message naming the file and place.
  */
 TOK_API tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err);

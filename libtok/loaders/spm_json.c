@@ -260,7 +260,7 @@ json_t *tok__spm_model_to_json(const uint8_t *data, const spm_model *mp, const c
         dec = metaspace("always", true);
     } else if (hf) {
         /* HF LlamaConverter (legacy) */
-        json_array_append_new(norms, prepend_norm(SP));
+        if (m.add_dummy_prefix) json_array_append_new(norms, prepend_norm(SP));
         json_array_append_new(norms, replace_str(" ", SP, false));
     } else {
         /* SentencePiece's Normalizer::Normalize on the whole text: collapse

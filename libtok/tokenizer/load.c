@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,11 +75,13 @@ static const char *base_name(const char *p)
 
 static tok_format guess_format(const uint8_t *d, size_t n, const char *name)
 {
+    if (n >= 4 && !memcmp(d, "GGUF", 4)) return TOK_FORMAT_GGUF;
     if (name) {
         const char *b = base_name(name);
         if (ends_with(b, ".tiktoken")) return TOK_FORMAT_TIKTOKEN;
         if (ends_with(b, ".model")) return TOK_FORMAT_SPM;
         if (ends_with(b, ".tokpack")) return TOK_FORMAT_TOKPACK;
+        if (ends_with(b, ".gguf")) return TOK_FORMAT_GGUF;
         if (!strcmp(b, "vocab.json")) return TOK_FORMAT_GPT2;
         if (ends_with(b, ".json")) return TOK_FORMAT_HF_JSON;
         if (ends_with(b, ".txt")) return TOK_FORMAT_BERT_VOCAB;
@@ -206,6 +210,8 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
         return NULL;
     case TOK_FORMAT_TOKPACK:
         return tok__load_pack(data, len, fname, opt, err);
+    case TOK_FORMAT_GGUF:
+        return build_tree(tok_gguf_to_json(data, len, fname, opt, err), fname, opt, err);
     default:
         tok__fail(err, TOK_ERR_ARG, "%s: unknown format", fname);
         return NULL;
@@ -222,6 +228,44 @@ static bool is_dir(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool has_magic(const char *path, const char *magic)
+{
+    char b[8] = { 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    size_t n = fread(b, 1, strlen(magic), f);
+    fclose(f);
+    return n == strlen(magic) && !memcmp(b, magic, n);
+}
+
+/* A model file of gigabytes: map it, so that reading its metadata touches
+ * only the first pages, never the tensors. */
+static tok_tokenizer *load_mapped(const char *path, const tok_load_options *opt, tok_error *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        tok__fail(err, TOK_ERR_IO, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) || st.st_size <= 0) {
+        tok__fail(err, TOK_ERR_IO, "%s: %s", path, st.st_size == 0 ? "empty file" : strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        tok__fail(err, TOK_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
+        return NULL;
+    }
+    tok_load_options o = *opt;
+    o.format = TOK_FORMAT_GGUF;
+    tok_tokenizer *t = tok_load_memory(p, (size_t)st.st_size, path, &o, err);
+    munmap(p, (size_t)st.st_size);
+    return t;
 }
 
 /* The one regular file in dir whose name ends with ext, into buf: 1 found,
@@ -262,9 +306,9 @@ tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error
     }
     char buf[4096];
     if (is_dir(path)) {
-        static const char *names[] = { "tokenizer.json", "tokenizer.model", "*.tiktoken", "vocab.json", "vocab.txt" };
+        static const char *names[] = { "tokenizer.json", "tokenizer.model", "*.tiktoken", "vocab.json", "vocab.txt", "*.gguf" };
         const char *found = NULL;
-        for (size_t i = 0; i < 5 && !found; i++) {
+        for (size_t i = 0; i < 6 && !found; i++) {
             if (names[i][0] == '*') {
                 int n = find_one(path, names[i] + 1, buf, sizeof buf, err);
                 if (n < 0) return NULL;
@@ -275,7 +319,7 @@ tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error
             if (is_file(buf)) found = buf;
         }
         if (!found) {
-            tok__fail(err, TOK_ERR_IO, "%s: no tokenizer.json, tokenizer.model, *.tiktoken, vocab.json or vocab.txt in this directory", path);
+            tok__fail(err, TOK_ERR_IO, "%s: no tokenizer.json, tokenizer.model, *.tiktoken, vocab.json, vocab.txt or *.gguf in this directory", path);
             return NULL;
         }
         path = found;
@@ -291,6 +335,8 @@ tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error
         }
         return build_tree(tok_gpt2_to_json(path, merges, err), path, opt, err);
     }
+    if (f == TOK_FORMAT_GGUF || (!f && (ends_with(base_name(path), ".gguf") || has_magic(path, "GGUF"))))
+        return load_mapped(path, opt, err);
     uint8_t *data = NULL;
     size_t len = 0;
     if (read_file(path, &data, &len, err)) return NULL;
