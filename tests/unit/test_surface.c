@@ -514,6 +514,57 @@ static void directory_with_tiktoken(void **state)
     rmdir(dir);
 }
 
+/* ---- a GGUF vocabulary built in memory ----------------------------------- */
+
+typedef struct gbuf { unsigned char b[4096]; size_t n; } gbuf;
+static void g_put(gbuf *g, const void *p, size_t n) { assert_true(g->n + n <= sizeof g->b); memcpy(g->b + g->n, p, n); g->n += n; }
+static void g_u32(gbuf *g, uint32_t v) { unsigned char x[4]; for (int i = 0; i < 4; i++) x[i] = (unsigned char)(v >> (8 * i)); g_put(g, x, 4); }
+static void g_u64(gbuf *g, uint64_t v) { unsigned char x[8]; for (int i = 0; i < 8; i++) x[i] = (unsigned char)(v >> (8 * i)); g_put(g, x, 8); }
+static void g_str(gbuf *g, const char *s) { g_u64(g, strlen(s)); g_put(g, s, strlen(s)); }
+static void g_strs(gbuf *g, const char *key, const char *const *v, size_t n)
+{
+    g_str(g, key);
+    g_u32(g, 9);
+    g_u32(g, 8);
+    g_u64(g, n);
+    for (size_t i = 0; i < n; i++) g_str(g, v[i]);
+}
+
+static void gguf_in_memory(void **state)
+{
+    (void)state;
+    static const char *toks[] = { "a", "b", "\xC4\xA0", "ab", "\xC4\xA0" "ab", "<|end|>" };
+    static const char *merges[] = { "a b", "\xC4\xA0 ab" };
+    gbuf g = { .n = 0 };
+    g_put(&g, "GGUF", 4);
+    g_u32(&g, 3);
+    g_u64(&g, 7); /* tensor count: the tensors are never looked at */
+    g_u64(&g, 6);
+    g_str(&g, "general.architecture"); g_u32(&g, 8); g_str(&g, "gpt2");
+    g_str(&g, "tokenizer.ggml.model"); g_u32(&g, 8); g_str(&g, "gpt2");
+    g_str(&g, "tokenizer.ggml.pre"); g_u32(&g, 8); g_str(&g, "gpt-2");
+    g_strs(&g, "tokenizer.ggml.tokens", toks, 6);
+    g_strs(&g, "tokenizer.ggml.merges", merges, 2);
+    g_str(&g, "tokenizer.ggml.token_type"); g_u32(&g, 9); g_u32(&g, 5); g_u64(&g, 6);
+    for (int i = 0; i < 6; i++) g_u32(&g, i == 5 ? 3 : 1);
+    tok_error err = { 0 };
+    tok_tokenizer *t = tok_load_memory(g.b, g.n, "mem.gguf", NULL, &err);
+    if (!t) fail_msg("gguf: %s", err.message);
+    tok_ctx *c = tok_ctx_new(t);
+    tu_expect_ids(c, "ab ab<|end|>", 0, TU_IDS(3, 4, 5));
+    assert_int_equal(tok_added_flags(t, 5), TOK_ADDED_IS | TOK_ADDED_SPECIAL);
+    assert_int_equal(tok_merge_count(t), 2);
+    tok_ctx_free(c);
+    tok_free(t);
+    /* every truncation fails cleanly with a byte offset */
+    for (size_t n = 0; n < g.n; n++) {
+        t = tok_load_memory(g.b, n, "cut.gguf", NULL, &err);
+        if (t) fail_msg("a GGUF cut at %zu bytes loaded", n);
+        assert_true(err.code == TOK_ERR_FORMAT);
+        assert_non_null(strstr(err.message, "cut.gguf"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +579,7 @@ int main(void)
         cmocka_unit_test(builder_from_real),
         cmocka_unit_test(option_sizes),
         cmocka_unit_test(directory_with_tiktoken),
+        cmocka_unit_test(gguf_in_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
