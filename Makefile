@@ -130,10 +130,12 @@ check-layers:
 	@sh tests/check-layers.sh $(MODULES)
 
 # libtok.so exports exactly the TOK_API functions of libtok/tok.h; the
-# README's C example compiles and runs against the installed-style headers.
+# README's C example compiles and runs against the installed-style headers;
+# no folder of libtok/ uses one above it (tests/check-floors.sh).
 check-exports: $(B)/libtok.so $(B)/libtok.a
 	@sh tests/check-exports.sh $(B)/libtok.so
 	@sh tests/readme-example.sh $(B)
+	@sh tests/check-floors.sh $(B)
 
 unit-asan:
 	$(MAKE) B=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit

@@ -293,7 +293,7 @@ void tok_enc_clear(tok_enc *e);
 void tok_enc_free(tok_enc *e);
 
 /* ------------------------------------------------------------------------ */
-/* vocabulary (tokenizer/vocab.c)                                                */
+/* vocabulary (core/vocab.c)                                                 */
 /* ------------------------------------------------------------------------ */
 
 /** Internal flag: the token belongs to the model's own vocabulary. */
@@ -341,7 +341,7 @@ static inline int32_t tok_vocab_model_id(const tok_vocab *v, const void *bytes, 
 { return tok_strmap_get(&v->by_bytes, bytes, len); }
 
 /* ------------------------------------------------------------------------ */
-/* JSON helpers with file + path in every message (loaders/json.c)           */
+/* JSON helpers with file + path in every message (core/json.c)              */
 /* ------------------------------------------------------------------------ */
 
 typedef struct tok_jctx {
@@ -350,7 +350,7 @@ typedef struct tok_jctx {
     char path[512];       /* e.g. "pre_tokenizer.pretokenizers[1].pattern" */
     size_t plen;
     /* Set when model.vocab / model.merges were left out of the tree and are
-     * to be read from the document text directly (loaders/rawjson.h). */
+     * to be read from the document text directly (core/rawjson.h). */
     const char *raw;
     size_t raw_len;
     size_t raw_vocab[2], raw_merges[2]; /* byte spans [start, end) */
@@ -564,6 +564,7 @@ struct tok_ctx {
     tok_sbuf sbuf;            /* decode output */
     void *model_scratch;
     void *method_scratch;     /* methods/ (lattices, tries walks) */
+    void (*method_scratch_free)(void *); /* set by methods/ with method_scratch */
     tok_rng rng;
     bool rng_seeded;
     struct tok_ctx *helpers[16]; /* tok_encode_threads workers, created on first use */

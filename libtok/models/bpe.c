@@ -11,8 +11,8 @@
  * the words that make up most of natural text.
  */
 #include "bpe.h"
-#include "piece_cache.h"
-#include "../loaders/rawjson.h"
+#include "../core/piece_cache.h"
+#include "../core/rawjson.h"
 
 #include <math.h>
 #include <stdatomic.h>

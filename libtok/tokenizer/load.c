@@ -1,6 +1,6 @@
 /* Loading: find the file, tell its format, turn it into a tokenizer.json tree, build. */
 #include "../internal.h"
-#include "../loaders/rawjson.h"
+#include "../core/rawjson.h"
 
 #include <errno.h>
 #include <stdio.h>
