@@ -2,7 +2,8 @@
  * Telling a tokenizer file's format from its name and first bytes
  * (TOK_FORMAT_AUTO), and refusing what is not a tokenizer file with a
  * message that says what it looks like: a README, a model's weights, an
- * image or an archive must not load as a one-line vocab.txt.
+ * image or an archive must not load as a one-line vocab.txt.  A GGUF model
+ * file is read for its vocabulary (loaders/gguf.c).
  *
  * The name decides among the formats (as before), but only when the content
  * agrees; without a telling name the content decides.  vocab.txt has no
@@ -27,7 +28,6 @@ static bool starts(const uint8_t *d, size_t n, const char *magic, size_t k)
 /* Files that are certainly something else, by magic number. */
 static const char *foreign(const uint8_t *d, size_t n)
 {
-    if (starts(d, n, "GGUF", 4)) return "a GGUF model file";
     if (starts(d, n, "\x89PNG\r\n\x1a\n", 8)) return "a PNG image";
     if (starts(d, n, "\xFF\xD8\xFF", 3)) return "a JPEG image";
     if (starts(d, n, "GIF87a", 6) || starts(d, n, "GIF89a", 6)) return "a GIF image";
@@ -137,13 +137,10 @@ static bool json_like(const uint8_t *d, size_t n)
 tok_format tok__sniff_format(const uint8_t *d, size_t n, const char *name, tok_status *code, char *why, size_t cap)
 {
     *code = TOK_ERR_FORMAT;
+    if (starts(d, n, "GGUF", 4)) return TOK_FORMAT_GGUF; /* its vocabulary, from the metadata */
     const char *what = foreign(d, n);
     if (what) {
         snprintf(why, cap, "%s, not a tokenizer", what);
-        if (starts(d, n, "GGUF", 4)) {
-            snprintf(why, cap, "a GGUF model file: GGUF vocabularies are not supported (yet)");
-            *code = TOK_ERR_UNSUPPORTED;
-        }
         return TOK_FORMAT_AUTO;
     }
     bool zstd = starts(d, n, "\x28\xB5\x2F\xFD", 4);
@@ -154,6 +151,7 @@ tok_format tok__sniff_format(const uint8_t *d, size_t n, const char *name, tok_s
         if (ends_with(b, ".tiktoken") && !zstd && !json_like(d, n)) return TOK_FORMAT_TIKTOKEN;
         if (ends_with(b, ".model") && spm_like(d, n)) return TOK_FORMAT_SPM;
         if (ends_with(b, ".tokpack")) return TOK_FORMAT_TOKPACK;
+        if (ends_with(b, ".gguf")) return TOK_FORMAT_GGUF; /* its loader says what is wrong */
         if (!strcmp(b, "vocab.json") && json_like(d, n)) return TOK_FORMAT_GPT2;
         if (ends_with(b, ".json") && json_like(d, n)) return TOK_FORMAT_HF_JSON;
     }

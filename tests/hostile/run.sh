@@ -28,7 +28,7 @@ printf 'GGUF\003\000\000\000\000\000\000\000' > "$tmp/model.gguf"
 printf '\211PNG\r\n\032\n\000\000\000\rIHDR' > "$tmp/vocab.txt"
 printf 'PK\003\004\024\000\000\000' > "$tmp/pytorch_model.bin"
 expect 1 "text (a README?), not a tokenizer" -- info -t "$tmp/README"
-expect 1 "a GGUF model file" -- info -t "$tmp/model.gguf"
+expect 1 "model.gguf: byte 8: truncated tensor count" -- info -t "$tmp/model.gguf"
 expect 1 "a PNG image, not a tokenizer" -- info -t "$tmp/vocab.txt"
 expect 1 "a zip archive" -- encode -t "$tmp/pytorch_model.bin" "hello"
 
