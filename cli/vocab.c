@@ -129,15 +129,17 @@ static int write_map(const tok_edit *e, const char *path)
 
 int cmd_vocab(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        fputs(vocab_help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    /* tok vocab -t T ... lists the vocabulary (vocab_dump.c); the edits are
+     * subcommands */
+    if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        int rc = vocab_dump(argc, argv);
+        fputs("\n", stdout);
+        fputs(vocab_help, stdout);
+        return rc;
     }
-    const char *op = argv[1];
-    if (strcmp(op, "remove") && strcmp(op, "add") && strcmp(op, "extend") && strcmp(op, "shrink")) {
-        usage_error("vocab", "unknown operation '%s' (remove, add, extend, shrink)", op);
-        return EXIT_USAGE;
-    }
+    const char *op = argc >= 2 ? argv[1] : "";
+    if (strcmp(op, "remove") && strcmp(op, "add") && strcmp(op, "extend") && strcmp(op, "shrink"))
+        return vocab_dump(argc, argv);
     const char *keep_file = NULL;
     const char *tname = NULL, *out = NULL, *idmap = NULL, *ids_list = NULL, *ids_file = NULL, *glitch = NULL;
     unsigned long long nnew = 0, minf = 0, threads = 1;

@@ -44,6 +44,23 @@ extern "C" {
 #define TOK_VERSION_MINOR 1
 #define TOK_VERSION_PATCH 0
 #define TOK_VERSION_STRING "0.1.0"
+/** MAJOR * 10000 + MINOR * 100 + PATCH, for preprocessor comparisons. */
+#define TOK_VERSION_NUMBER (TOK_VERSION_MAJOR * 10000 + TOK_VERSION_MINOR * 100 + TOK_VERSION_PATCH)
+
+/*
+ * ABI policy.  libtok.so exports exactly the functions declared TOK_API in
+ * this header (a linker version script and `make check` hold it to that).
+ * Within one major version (the soname, libtok.so.MAJOR) functions are only
+ * added, never changed or removed.  Structs the library reads from the
+ * caller (tok_load_options, tok_encode_options) or fills for it
+ * (tok_model_info) start with a `size` field: new fields are only appended,
+ * the library reads or writes no byte beyond `size`, and fields the caller's
+ * struct lacks take their defaults.  So initialise option structs with their
+ * *_init function (it sets size and the defaults), then set fields; a struct
+ * with size 0 (not initialised) is refused with TOK_ERR_ARG.  Result structs
+ * owned by the library (tok_encoding, tok_pretoken) and enums only grow at
+ * the end.
+ */
 
 /** Version of the library actually linked, e.g. "0.1.0". */
 TOK_API const char *tok_version(void);
@@ -90,7 +107,9 @@ typedef enum tok_format {
     TOK_FORMAT_SPM,       /* SentencePiece .model (protobuf) */
     TOK_FORMAT_BERT_VOCAB,/* BERT vocab.txt (one WordPiece token per line) */
     TOK_FORMAT_GPT2,      /* GPT-2 vocab.json + merges.txt */
-    TOK_FORMAT_TOKPACK    /* libtok's compact native format (tok convert) */
+    TOK_FORMAT_TOKPACK,   /* libtok's compact native format (tok convert) */
+    TOK_FORMAT_GGUF       /* the vocabulary of a GGUF model file (llama.cpp's
+                             tokenizer.ggml.* metadata; tensors are not read) */
 } tok_format;
 
 /** Tie rule among equal-score Unigram segmentations. */
@@ -101,6 +120,7 @@ typedef enum tok_unigram_ties {
 } tok_unigram_ties;
 
 typedef struct tok_load_options {
+    size_t size;         /* sizeof(tok_load_options): set by tok_load_options_init */
     tok_format format;
     /* .tiktoken: split pattern by encoding name ("r50k_base", "p50k_base",
      * "cl100k_base", "o200k_base"; the "_base" may be left off) or NULL to
@@ -108,6 +128,10 @@ typedef struct tok_load_options {
     const char *tiktoken_pattern;
     /* GPT-2 format: path of merges.txt; NULL = "merges.txt" beside vocab.json. */
     const char *merges_path;
+    /* GPT-2 format from memory (tok_load_memory with TOK_FORMAT_GPT2): the
+     * bytes of merges.txt, borrowed for the call; the data given is vocab.json. */
+    const void *merges_data;
+    size_t merges_len;
     /* BERT vocab.txt: 1 lowercase (uncased), 0 keep case, -1 guess from the vocab. */
     int bert_lowercase;
     tok_unigram_ties unigram_ties;
@@ -116,13 +140,16 @@ typedef struct tok_load_options {
     int regex_only;
 } tok_load_options;
 
-/** Fill *opt with defaults (auto format, inferred pattern, guessed case). */
+/** Fill *opt with defaults (auto format, inferred pattern, guessed case) and
+ *  its size (see the ABI policy above). */
 TOK_API void tok_load_options_init(tok_load_options *opt);
 
 /**
  * Load a tokenizer from a file, or from a directory holding one
  * (tokenizer.json, tokenizer.model, *.tiktoken, vocab.json+merges.txt,
- * vocab.txt, searched in that order).  opt may be NULL.  On failure returns
+ * vocab.txt, *.gguf, searched in that order; several *.tiktoken or *.gguf
+ * files in one directory are refused as ambiguous: name the file).  A GGUF
+ * file is mapped, not read: only its metadata pages are touched.  opt may be NULL.  On failure returns
  * NULL and fills *err (if non-NULL) with a message naming the file and place.
  */
 TOK_API tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err);
@@ -140,6 +167,16 @@ TOK_API tok_tokenizer *tok_load_memory(const void *data, size_t len, const char 
  * buf.  Returns TOK_OK, or TOK_ERR_IO if nothing was found.
  */
 TOK_API tok_status tok_resolve(const char *name_or_path, char *buf, size_t cap);
+
+/** Model-name aliases that tok_resolve follows where the mapping is
+ *  unambiguous ("gpt-4o" -> "o200k_base", "gpt-4" -> "cl100k_base", "gpt2" ->
+ *  "r50k_base", ...): the i-th alias, with *target set to the built-in name it
+ *  stands for; NULL past the end.  Static strings; thread-safe. */
+TOK_API const char *tok_alias(size_t i, const char **target);
+
+/** The directories tok_resolve searches for built-in names, in order, joined
+ *  by ':' into buf (NUL-terminated when it fits).  Returns the length needed. */
+TOK_API size_t tok_data_path(char *buf, size_t cap);
 
 /** Release a tokenizer. NULL is allowed. No context may still use it. */
 TOK_API void tok_free(tok_tokenizer *t);
@@ -168,8 +205,10 @@ typedef enum tok_stage {
     TOK_STAGE_DECODER
 } tok_stage;
 
-/** Short human description of a stage, e.g. "Sequence[Prepend(▁), Replace( →▁)]",
- *  or "none".  Valid while t lives. */
+/** A stage as text: the component's tokenizer.json object (compact JSON) for
+ *  the normalizer, pre-tokenizer, post-processor and decoder; a short
+ *  description for the model ("BPE (128000 model tokens, byte-level)");
+ *  "none" when the stage is absent.  Valid while t lives. */
 TOK_API const char *tok_describe(const tok_tokenizer *t, tok_stage stage);
 
 /** Name of the file the tokenizer came from (as given to tok_load). */
@@ -369,6 +408,7 @@ typedef enum tok_tie { TOK_TIE_LONGEST = 0, TOK_TIE_RANDOM } tok_tie;
 typedef struct tok_scores tok_scores; /* unigram log-probabilities, see below */
 
 typedef struct tok_encode_options {
+    size_t size;             /* sizeof(tok_encode_options): set by tok_encode_options_init */
     uint32_t flags;          /* TOK_ENC_* */
     tok_method method;       /* TOK_METHOD_DEFAULT */
     float dropout;           /* BPE-dropout probability for MERGES (0 = none; <0 = the file's) */
@@ -379,7 +419,9 @@ typedef struct tok_encode_options {
     const tok_scores *scores;/* LIKELIHOOD on a vocabulary without scores */
 } tok_encode_options;
 
-/** Defaults: TOK_ENC_ADD_SPECIAL|TOK_ENC_OFFSETS, the file's own method. */
+/** Defaults: TOK_ENC_ADD_SPECIAL|TOK_ENC_OFFSETS, the file's own method; and
+ *  the size (see the ABI policy above).  Every function taking options
+ *  accepts NULL for the defaults and refuses a struct with size 0. */
 TOK_API void tok_encode_options_init(tok_encode_options *opt);
 
 typedef struct tok_offset { uint32_t start, end; } tok_offset;
@@ -424,6 +466,74 @@ TOK_API tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len,
  *  to `piece`.  No post-processing, no added-token matching. */
 TOK_API tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t len,
                                const tok_encode_options *opt, tok_encoding *out);
+
+/* ------------------------------------------------------------------------ */
+/* Batches: many texts in one call, on several threads                       */
+/* ------------------------------------------------------------------------ */
+
+/** Results holder and per-thread contexts for batch calls (HF encode_batch).
+ *  A tok_batch belongs to one thread at a time; it keeps its contexts and
+ *  buffers between calls, so a warm batch does not allocate.  t must outlive
+ *  it.  NULL on allocation failure. */
+typedef struct tok_batch tok_batch;
+TOK_API tok_batch *tok_batch_new(const tok_tokenizer *t);
+TOK_API void tok_batch_free(tok_batch *b);
+
+/** Encode texts[0..n) (lens[i] bytes each) on up to `threads` threads (1..64;
+ *  texts are handed out one at a time, so long and short ones balance).
+ *  Each result equals tok_encode of that text with opt.  Without
+ *  TOK_ENC_OFFSETS in opt->flags no offsets are stored (the ids-only path).
+ *  On failure nothing is kept and tok_batch_error() names the first failing
+ *  text ("text 12: invalid UTF-8 at byte offset 5"). */
+TOK_API tok_status tok_encode_batch(tok_batch *b, const char *const *texts, const size_t *lens, size_t n,
+                                    const tok_encode_options *opt, int threads);
+/** Number of texts of the last successful tok_encode_batch (0 after a failure). */
+TOK_API size_t tok_batch_count(const tok_batch *b);
+/** Result i of the last tok_encode_batch; arrays valid until the next call on b.
+ *  TOK_ERR_RANGE if i >= tok_batch_count(b). */
+TOK_API tok_status tok_batch_get(const tok_batch *b, size_t i, tok_encoding *out);
+/** All ids of the last tok_encode_batch back to back in input order; text i
+ *  has ids [(*starts)[i], (*starts)[i+1]).  *total = all ids.  Valid until the
+ *  next call on b. */
+TOK_API const int32_t *tok_batch_ids(const tok_batch *b, const size_t **starts, size_t *total);
+/** Decode n id sequences (ids[i], ns[i] ids) on up to `threads` threads, each
+ *  as tok_decode with flags.  Texts then come from tok_batch_text(). */
+TOK_API tok_status tok_decode_batch(tok_batch *b, const int32_t *const *ids, const size_t *ns, size_t n,
+                                    uint32_t flags, int threads);
+/** Text i of the last tok_decode_batch (NUL-terminated, *len bytes), or NULL. */
+TOK_API const char *tok_batch_text(const tok_batch *b, size_t i, size_t *len);
+/** Message of the last failed batch call ("" if none). */
+TOK_API const char *tok_batch_error(const tok_batch *b);
+
+/* ------------------------------------------------------------------------ */
+/* Streaming encode of one huge text                                         */
+/* ------------------------------------------------------------------------ */
+
+/** Encodes a text that arrives in chunks, handing out the tokens of
+ *  everything that can no longer change, with memory bounded by the longest
+ *  stretch of text without a safe cut.  A cut is safe after a newline
+ *  followed by a letter in pipelines whose pre-tokenizer always splits there
+ *  (byte-level BPE with the GPT-2/cl100k/Llama 3/o200k patterns and no
+ *  normalizer); with other pipelines the whole text is kept until
+ *  tok_encoder_finish.  The concatenated results equal tok_encode of the
+ *  whole text without TOK_ENC_ADD_SPECIAL: the post-processor is not run
+ *  (add BOS/EOS yourself).  One thread at a time; t must outlive it. */
+typedef struct tok_encoder tok_encoder;
+/** opt as for tok_encode (copied; NULL = defaults); TOK_ENC_ADD_SPECIAL is ignored. */
+TOK_API tok_encoder *tok_encoder_new(const tok_tokenizer *t, const tok_encode_options *opt);
+TOK_API void tok_encoder_free(tok_encoder *s);
+/** Append len bytes (a chunk may end inside a UTF-8 character).  *out gets
+ *  the tokens that became final (often none); their offsets are relative to
+ *  stream byte tok_encoder_offset(s), word indices count from the stream's
+ *  start.  Valid until the next call on s.  After an error the stream is
+ *  dead; invalid UTF-8 is reported with its offset in the whole stream. */
+TOK_API tok_status tok_encoder_push(tok_encoder *s, const char *chunk, size_t len, tok_encoding *out);
+/** End of the text: the remaining tokens. */
+TOK_API tok_status tok_encoder_finish(tok_encoder *s, tok_encoding *out);
+/** Stream byte offset that the offsets of the last result are relative to. */
+TOK_API uint64_t tok_encoder_offset(const tok_encoder *s);
+/** Message of the last failed call ("" if none). */
+TOK_API const char *tok_encoder_error(const tok_encoder *s);
 
 /* ------------------------------------------------------------------------ */
 /* Pipeline stages, for analyzers                                            */

@@ -6,22 +6,23 @@
  */
 #include "../internal.h"
 #include "../scan/scan.h"
-#include "../models/piece_cache.h"
-
-void tok_encode_options_init(tok_encode_options *opt)
-{
-    memset(opt, 0, sizeof *opt);
-    opt->flags = TOK_ENC_ADD_SPECIAL | TOK_ENC_OFFSETS;
-    opt->method = TOK_METHOD_DEFAULT;
-    opt->dropout = -1;
-    opt->alpha = 0.1f;
-}
+#include "../core/piece_cache.h"
 
 const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def)
 {
-    if (opt) return opt;
     tok_encode_options_init(def);
+    if (!opt) return def;
+    if (opt->size < offsetof(tok_encode_options, flags) + sizeof opt->flags) return NULL;
+    /* a caller built against an older, shorter struct: the rest are defaults */
+    memcpy(def, opt, opt->size < sizeof *def ? opt->size : sizeof *def);
+    def->size = sizeof *def;
     return def;
+}
+
+tok_status tok__bad_options(tok_ctx *ctx)
+{
+    tok__begin_call(ctx, NULL);
+    return tok_ctx_fail(ctx, TOK_ERR_ARG, "encode options not initialised (size 0): call tok_encode_options_init");
 }
 
 void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt)
@@ -294,7 +295,7 @@ static tok_status encode_any(tok_ctx *ctx, const char *a, size_t alen, const cha
 {
     if (!ctx || !out) return TOK_ERR_ARG;
     tok_encode_options def;
-    opt = tok__defaults(opt, &def);
+    if (!(opt = tok__defaults(opt, &def))) return tok__bad_options(ctx);
     tok__begin_call(ctx, opt);
     memset(out, 0, sizeof *out);
     tok_status st = tok__encode_seq(ctx, a, alen, opt, &ctx->enc[0], 0);
@@ -351,7 +352,7 @@ tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t len, cons
 {
     if (!ctx || !out || (!piece && len)) return TOK_ERR_ARG;
     tok_encode_options def;
-    opt = tok__defaults(opt, &def);
+    if (!(opt = tok__defaults(opt, &def))) return tok__bad_options(ctx);
     tok__begin_call(ctx, opt);
     memset(out, 0, sizeof *out);
     if (len > TOK_MAX_TEXT) return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "pre-token too large");

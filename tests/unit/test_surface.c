@@ -454,6 +454,117 @@ static void builder_from_real(void **state)
     }
 }
 
+
+/* ---- option structs (ABI policy) and directories ------------------------ */
+
+static void option_sizes(void **state)
+{
+    (void)state;
+    tok_tokenizer *t = tu_load_json(FRONT_JSON);
+    tok_ctx *c = tok_ctx_new(t);
+    tok_encode_options o;
+    tok_encoding e;
+    memset(&o, 0, sizeof o);
+    assert_int_equal(tok_encode(c, "ab", 2, &o, &e), TOK_ERR_ARG);
+    assert_non_null(strstr(tok_ctx_error(c), "tok_encode_options_init"));
+    /* an older caller's struct that ends after flags: the rest are defaults */
+    tok_encode_options_init(&o);
+    assert_int_equal(o.size, sizeof o);
+    o.flags = TOK_ENC_OFFSETS;
+    o.method = (tok_method)12345; /* beyond the caller's size: never read */
+    o.size = offsetof(tok_encode_options, flags) + sizeof o.flags;
+    assert_int_equal(tok_encode(c, "ab", 2, &o, &e), TOK_OK);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(e.ids[0], 1);
+    tok_ctx_free(c);
+    tok_free(t);
+
+    tok_load_options lo;
+    memset(&lo, 0, sizeof lo);
+    tok_error err = { 0 };
+    assert_null(tok_load_memory(FRONT_JSON, strlen(FRONT_JSON), "x.json", &lo, &err));
+    assert_int_equal(err.code, TOK_ERR_ARG);
+    tok_load_options_init(&lo);
+    assert_int_equal(lo.size, sizeof lo);
+    assert_int_equal(TOK_VERSION_NUMBER, TOK_VERSION_MAJOR * 10000 + TOK_VERSION_MINOR * 100 + TOK_VERSION_PATCH);
+}
+
+static void directory_with_tiktoken(void **state)
+{
+    (void)state;
+    char src[2048], dir[] = "/tmp/tok_surface_XXXXXX", link1[4096], link2[4096];
+    const char *c = getenv("TOK_CACHE");
+    if (c) snprintf(src, sizeof src, "%s/tokenizers/r50k_base.tiktoken", c);
+    else snprintf(src, sizeof src, "%s/.cache/libtok/tokenizers/r50k_base.tiktoken", getenv("HOME") ? getenv("HOME") : ".");
+    if (access(src, R_OK)) skip();
+    assert_non_null(mkdtemp(dir));
+    snprintf(link1, sizeof link1, "%s/r50k_base.tiktoken", dir);
+    snprintf(link2, sizeof link2, "%s/other.tiktoken", dir);
+    assert_int_equal(symlink(src, link1), 0);
+    tok_error err = { 0 };
+    tok_tokenizer *t = tok_load(dir, NULL, &err);
+    if (!t) fail_msg("%s: %s", dir, err.message);
+    assert_string_equal(tok_source(t), link1);
+    tok_free(t);
+    assert_int_equal(symlink(src, link2), 0);
+    assert_null(tok_load(dir, NULL, &err));
+    assert_non_null(strstr(err.message, "several *.tiktoken"));
+    unlink(link1);
+    unlink(link2);
+    rmdir(dir);
+}
+
+/* ---- a GGUF vocabulary built in memory ----------------------------------- */
+
+typedef struct gbuf { unsigned char b[4096]; size_t n; } gbuf;
+static void g_put(gbuf *g, const void *p, size_t n) { assert_true(g->n + n <= sizeof g->b); memcpy(g->b + g->n, p, n); g->n += n; }
+static void g_u32(gbuf *g, uint32_t v) { unsigned char x[4]; for (int i = 0; i < 4; i++) x[i] = (unsigned char)(v >> (8 * i)); g_put(g, x, 4); }
+static void g_u64(gbuf *g, uint64_t v) { unsigned char x[8]; for (int i = 0; i < 8; i++) x[i] = (unsigned char)(v >> (8 * i)); g_put(g, x, 8); }
+static void g_str(gbuf *g, const char *s) { g_u64(g, strlen(s)); g_put(g, s, strlen(s)); }
+static void g_strs(gbuf *g, const char *key, const char *const *v, size_t n)
+{
+    g_str(g, key);
+    g_u32(g, 9);
+    g_u32(g, 8);
+    g_u64(g, n);
+    for (size_t i = 0; i < n; i++) g_str(g, v[i]);
+}
+
+static void gguf_in_memory(void **state)
+{
+    (void)state;
+    static const char *toks[] = { "a", "b", "\xC4\xA0", "ab", "\xC4\xA0" "ab", "<|end|>" };
+    static const char *merges[] = { "a b", "\xC4\xA0 ab" };
+    gbuf g = { .n = 0 };
+    g_put(&g, "GGUF", 4);
+    g_u32(&g, 3);
+    g_u64(&g, 7); /* tensor count: the tensors are never looked at */
+    g_u64(&g, 6);
+    g_str(&g, "general.architecture"); g_u32(&g, 8); g_str(&g, "gpt2");
+    g_str(&g, "tokenizer.ggml.model"); g_u32(&g, 8); g_str(&g, "gpt2");
+    g_str(&g, "tokenizer.ggml.pre"); g_u32(&g, 8); g_str(&g, "gpt-2");
+    g_strs(&g, "tokenizer.ggml.tokens", toks, 6);
+    g_strs(&g, "tokenizer.ggml.merges", merges, 2);
+    g_str(&g, "tokenizer.ggml.token_type"); g_u32(&g, 9); g_u32(&g, 5); g_u64(&g, 6);
+    for (int i = 0; i < 6; i++) g_u32(&g, i == 5 ? 3 : 1);
+    tok_error err = { 0 };
+    tok_tokenizer *t = tok_load_memory(g.b, g.n, "mem.gguf", NULL, &err);
+    if (!t) fail_msg("gguf: %s", err.message);
+    tok_ctx *c = tok_ctx_new(t);
+    tu_expect_ids(c, "ab ab<|end|>", 0, TU_IDS(3, 4, 5));
+    assert_int_equal(tok_added_flags(t, 5), TOK_ADDED_IS | TOK_ADDED_SPECIAL);
+    assert_int_equal(tok_merge_count(t), 2);
+    tok_ctx_free(c);
+    tok_free(t);
+    /* every truncation fails cleanly with a byte offset */
+    for (size_t n = 0; n < g.n; n++) {
+        t = tok_load_memory(g.b, n, "cut.gguf", NULL, &err);
+        if (t) fail_msg("a GGUF cut at %zu bytes loaded", n);
+        assert_true(err.code == TOK_ERR_FORMAT);
+        assert_non_null(strstr(err.message, "cut.gguf"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +577,9 @@ int main(void)
         cmocka_unit_test(builder_bpe_from_scratch),
         cmocka_unit_test(builder_other_kinds),
         cmocka_unit_test(builder_from_real),
+        cmocka_unit_test(option_sizes),
+        cmocka_unit_test(directory_with_tiktoken),
+        cmocka_unit_test(gguf_in_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
