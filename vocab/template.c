@@ -101,6 +101,7 @@ static tok_template *finish(json_t *doc, const char *name, tok_error *err)
     byte_level_table(tp);
     json_t *probe = json_deep_copy(doc);
     json_object_set_new(probe, "added_tokens", json_array());
+    json_object_set_new(probe, "post_processor", json_null()); /* its ids name the old vocabulary */
     json_object_set_new(probe, "model", json_pack("{s:s, s:{s:i}, s:s}", "type", "WordLevel", "vocab", "<unk>", 0,
                                                   "unk_token", "<unk>"));
     char *s = json_dumps(probe, JSON_COMPACT);
