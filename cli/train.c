@@ -31,7 +31,8 @@ static const char train_help[] =
     "  --vocab-size N         target size, special tokens included (default 30000)\n"
     "  --like T               train behind T's normalizer, pre-tokenizer, decoder\n"
     "  --pre P                bytelevel (default) | metaspace | bert | whitespace\n"
-    "  -o OUT                 .json: tokenizer.json; .model: SentencePiece (unigram,\n"
+    "  -o OUT                 .json: tokenizer.json; .tokpack: libtok's compact format;\n"
+    "                         .model: SentencePiece (unigram,\n"
     "                         spm-bpe, pathpiece); .counts with --counts-only\n"
     "  --min-frequency N      pairs (words for wordlevel) seen fewer times are not used\n"
     "  --special TOK          special token, ids 0.. in order (repeatable)\n"
@@ -259,8 +260,9 @@ int cmd_train(int argc, char **argv)
     if (!counts_only) {
         size_t l = strlen(out);
         int json = l > 5 && !strcmp(out + l - 5, ".json"), spm = l > 6 && !strcmp(out + l - 6, ".model");
+        if (l > 8 && !strcmp(out + l - 8, ".tokpack")) json = 1;
         if (!json && !spm) {
-            usage_error("train", "-o %s: the output is a tokenizer.json (.json) or a SentencePiece .model", out);
+            usage_error("train", "-o %s: the output is a tokenizer.json (.json), a .tokpack or a SentencePiece .model", out);
             goto done;
         }
         if (spm && !(tm == TOK_TRAIN_UNIGRAM || tm == TOK_TRAIN_PATHPIECE || tm == TOK_TRAIN_SPM_BPE)) {
@@ -326,10 +328,7 @@ int cmd_train(int argc, char **argv)
     o.progress = isatty(2);
     tr = tok_train(c, &o, &err);
     if (!tr) { fprintf(stderr, "tok train: %s\n", err.message); if (err.code == TOK_ERR_ARG) rc = EXIT_USAGE; goto done; }
-    size_t ol = strlen(out);
-    tok_status sst = ol > 6 && !strcmp(out + ol - 6, ".model") ? tok_trained_save_spm(tr, out, &err)
-                                                                : tok_trained_save_json(tr, tp, out, &err);
-    if (sst) { fprintf(stderr, "tok train: %s\n", err.message); goto done; }
+    if (tok_trained_save(tr, tp, out, &err)) { fprintf(stderr, "tok train: %s\n", err.message); goto done; }
     rc = EXIT_OK;
 done:
     tok_trained_free(tr);

@@ -195,6 +195,10 @@ TOK_API tok_status tok_trained_save_spm(const tok_trained *m, const char *path, 
 TOK_API tok_status tok_trained_save_json(const tok_trained *m, const tok_template *tp, const char *path,
                                          tok_error *err);
 
+/** Write by the name's extension: .model (tok_trained_save_spm), .tokpack
+ *  (libtok's compact format), else tokenizer.json. */
+TOK_API tok_status tok_trained_save(const tok_trained *m, const tok_template *tp, const char *path, tok_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,9 +7,11 @@
 #include "train_impl.h"
 #include "vocab_impl.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 struct tok_trained {
@@ -416,4 +418,23 @@ tok_status tok_trained_save_json(const tok_trained *t, const tok_template *tp, c
     json_decref(root);
     if (rc) return vx_fail(err, TOK_ERR_IO, "%s: cannot write", path);
     return TOK_OK;
+}
+
+tok_status tok_trained_save(const tok_trained *t, const tok_template *tp, const char *path, tok_error *err)
+{
+    size_t l = path ? strlen(path) : 0;
+    if (l > 6 && !strcmp(path + l - 6, ".model")) return tok_trained_save_spm(t, path, err);
+    if (!(l > 8 && !strcmp(path + l - 8, ".tokpack"))) return tok_trained_save_json(t, tp, path, err);
+    /* .tokpack: through a tokenizer.json loaded back */
+    char tmp[] = "/tmp/libtok-trained-XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0) return vx_fail(err, TOK_ERR_IO, "temporary file: %s", strerror(errno));
+    close(fd);
+    tok_status st = tok_trained_save_json(t, tp, tmp, err);
+    tok_tokenizer *tk = st ? NULL : tok_load(tmp, NULL, err);
+    unlink(tmp);
+    if (!tk) return st ? st : (err ? err->code : TOK_ERR_FORMAT);
+    st = tok_save(tk, path, TOK_FORMAT_TOKPACK, err);
+    tok_free(tk);
+    return st;
 }

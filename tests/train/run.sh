@@ -70,6 +70,11 @@ done
 [ "$(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1]));console.log(j.model.vocab["<s>"],j.model.vocab["</s>"],j.added_tokens.length)' "$D/bl.json")" = "0 1 2" ] &&
     ok || bad "special tokens not at ids 0, 1"
 
+"$TOK" train --model bpe --vocab-size 3000 -o "$D/t.tokpack" "$D/en.txt" 2>"$D/err" || bad "train .tokpack: $(cat "$D/err")"
+"$TOK" train --model bpe --vocab-size 3000 -o "$D/t.json" "$D/en.txt" 2>"$D/err" || bad "train .json: $(cat "$D/err")"
+"$TOK" encode -t "$D/t.tokpack" "$D/ml.txt" > "$D/a" && "$TOK" encode -t "$D/t.json" "$D/ml.txt" > "$D/b" &&
+    cmp -s "$D/a" "$D/b" && ok || bad ".tokpack output encodes differently from .json"
+
 # 3. shards: counts per shard, merged == one pass; threads give the same
 split -n l/3 "$D/en.txt" "$D/shard."
 for s in "$D"/shard.a?; do "$TOK" train --counts-only --pre bytelevel -o "$s.counts" "$s" || bad "counts-only $s"; done
