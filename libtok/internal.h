@@ -105,9 +105,13 @@ size_t tok_utf8_check(const uint8_t *s, size_t n);
 /** Append s to b replacing each maximal invalid subpart by U+FFFD (Rust/WHATWG lossy rule). */
 int tok_utf8_lossy(tok_sbuf *b, const uint8_t *s, size_t n);
 
-/* Unicode classes (core/unicode.c). */
+/* Unicode properties (core/unicode.c), the one place that defines them. */
 bool tok_uni_is_space(uint32_t cp); /* White_Space (Rust is_whitespace, regex \s) */
 bool tok_uni_is_word(uint32_t cp);  /* regex \w */
+/* ...as the HF binding answers them (tables measured from it) */
+bool tok_uc_is_numeric(uint32_t cp);    /* Rust char::is_numeric (Nd, Nl, No) */
+bool tok_uc_is_punc(uint32_t cp);       /* ASCII punctuation or Unicode P* (unicode_categories) */
+bool tok_uc_is_re_word(uint32_t cp);    /* \w of the regex crate (Whitespace pre-tokenizer) */
 
 /* GPT-2 byte-level alphabet: byte <-> code point (core/bytelevel.c). */
 uint32_t tok_bytelevel_char(uint8_t b);
