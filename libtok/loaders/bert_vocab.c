@@ -8,7 +8,7 @@
  * lowercase when asked, or (bert_lowercase < 0) when no token outside
  * brackets would change by lowercasing.
  */
-#include "../internal.h"
+#include "../core/json.h"
 
 #include <utf8proc.h>
 

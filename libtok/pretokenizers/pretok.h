@@ -7,7 +7,7 @@
 #ifndef LIBTOK_PRETOK_H
 #define LIBTOK_PRETOK_H
 
-#include "../internal.h"
+#include "../core/json.h"
 
 /* HF SplitDelimiterBehavior. */
 typedef enum tok_split_behavior {
