@@ -102,8 +102,9 @@ static uint32_t nchars(const uint8_t *s, size_t n)
 /* HF generate_merges(vocab, vocab_scores): for every piece, each split into
  * two pieces of the vocabulary (ordered by their ids), then all of them by
  * score, left length and right length, descending, stably. */
-static json_t *bpe_merges(const uint8_t *d, const spm_model *m, tok_error *err, const char *file)
+static json_t *bpe_merges(const uint8_t *d, size_t dlen, const spm_model *m, tok_error *err, const char *file)
 {
+    (void)dlen;
     tok_strmap ids;
     TOK_VEC(merge_c) mc = { 0 };
     json_t *arr = NULL;
@@ -170,7 +171,8 @@ static json_t *added_token(int32_t id, const char *s, size_t n, bool special)
     return o;
 }
 
-json_t *tok__spm_model_to_json(const uint8_t *data, const spm_model *mp, const char *file, bool hf, tok_error *err)
+json_t *tok__spm_model_to_json(const uint8_t *data, size_t len, const spm_model *mp, const char *file, bool hf,
+                              tok_error *err)
 {
     spm_model m = *mp; /* read only: the pieces stay the caller's */
     json_t *root = NULL;
@@ -327,7 +329,7 @@ json_t *tok__spm_model_to_json(const uint8_t *data, const spm_model *mp, const c
             const spm_piece *pc = &m.pieces.v[i];
             json_object_setn_new(voc, (const char *)data + pc->off, pc->len, json_integer((json_int_t)i));
         }
-        json_t *merges = bpe_merges(data, &m, err, file);
+        json_t *merges = bpe_merges(data, len, &m, err, file);
         if (!merges) {
             json_decref(voc);
             goto fail;
