@@ -329,6 +329,11 @@ typedef struct tok_vocab {
     bool byte_level;      /* model space is raw bytes (GPT-2 alphabet decoded) */
     int32_t byte_id[256]; /* token for one raw byte: byte-level char or <0xAB>; -1 none */
     int32_t unk_id;       /* -1 none */
+    /* Ids are stored densely, so a hostile file's one huge id would cost
+     * memory it does not contain: when id_limit is set (the loaders set it
+     * from the entries the file really holds), ids at or past it are refused,
+     * naming `file`. */
+    size_t id_limit;
 } tok_vocab;
 
 void tok_vocab_init(tok_vocab *v);
@@ -337,6 +342,10 @@ void tok_vocab_free(tok_vocab *v);
  *  at the same id replaces text/score but keeps the union of flags. */
 tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
                          float score, uint32_t flags, tok_error *err);
+/** Bound ids by the number of entries a file holds (`entries`, an upper
+ *  bound): a slack of 2^18 ids for the added tokens real files number past
+ *  the model, then twice the entries. */
+void tok_vocab_limit_ids(tok_vocab *v, size_t entries);
 /** Copy bytes into the vocabulary's string pool (lives as long as v). */
 const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n);
 /** After all tokens are set: compute model bytes (byte-level decode when
@@ -586,6 +595,10 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
 json_t *tok_gguf_to_json(const uint8_t *data, size_t len, const char *file,
                          const tok_load_options *opt, tok_error *err);
 /** GPT-2 vocab.json + merges.txt -> tokenizer.json tree (loaders/gpt2.c). */
+/** The same from memory: vocab.json and merges.txt bytes, each with the
+ *  name its messages use. */
+json_t *tok_gpt2_mem_to_json(const uint8_t *vd, size_t vlen, const char *vocab_name,
+                             const uint8_t *md, size_t mlen, const char *merges_name, tok_error *err);
 json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_error *err);
 
 /* ------------------------------------------------------------------------ */
@@ -620,6 +633,10 @@ json_t *tok__stage_json(const tok_tokenizer *t, tok_stage stage);
 
 /* tokenizer/pack.c: libtok's compact format. */
 tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err);
+/** TOK_FORMAT_AUTO resolved from the name and first bytes (loaders/sniff.c);
+ *  TOK_FORMAT_AUTO when the data is not a tokenizer file, with *code and a
+ *  message saying what it looks like in why. */
+tok_format tok__sniff_format(const uint8_t *d, size_t n, const char *name, tok_status *code, char *why, size_t cap);
 tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
                               const tok_load_options *opt, tok_error *err);
 

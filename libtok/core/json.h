@@ -37,6 +37,9 @@ size_t tok_jpush_index(tok_jctx *jc, size_t i);
 void tok_jpop(tok_jctx *jc, size_t saved);
 /** "FILE: at PATH: <message>" into jc->err; returns code. */
 tok_status tok_jfail(tok_jctx *jc, tok_status code, const char *fmt, ...) TOK_PRINTF(3, 4);
+/** Put file and path in front of the message a helper without them left in
+ *  jc->err (e.g. tok_vocab_set); returns its code. */
+tok_status tok_jwrap(tok_jctx *jc);
 
 /* Typed getters.  Return 0 on success or absent-and-optional (out left as
  * is; JSON null counts as absent), -1 after reporting a type error or a

@@ -534,7 +534,7 @@ static json_t *spm_tree(gg *g, const gkeys *k, const gtoks *tk, int model_type)
         if (t->type == PT_BYTE) m.byte_fallback = true;
         m.pieces.v[m.pieces.n++] = (spm_piece){ t->off, t->len, t->score, t->type };
     }
-    json_t *root = tok__spm_model_to_json(g->d, g->n, &m, g->file, true, g->err);
+    json_t *root = tok__spm_model_to_json(g->d, &m, g->file, true, g->err);
     tok_vec_free(&m.pieces);
     if (!root) return NULL;
     /* llama.cpp's defaults: SentencePiece BPE adds BOS, Unigram (T5) EOS */

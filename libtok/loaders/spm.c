@@ -284,7 +284,7 @@ json_t *tok_spm_to_json(const uint8_t *data, size_t len, const char *file, const
         return NULL;
     }
     if (parse_model(&r, &m)) goto fail;
-    json_t *root = tok__spm_model_to_json(data, len, &m, file, opt && opt->unigram_ties == TOK_TIES_HF, err);
+    json_t *root = tok__spm_model_to_json(data, &m, file, opt && opt->unigram_ties == TOK_TIES_HF, err);
     tok_vec_free(&m.pieces);
     return root;
 fail:

@@ -26,10 +26,9 @@ typedef struct spm_model {
 } spm_model;
 
 /** The tokenizer.json tree of a SentencePiece model whose piece texts are
- *  data[off, off + len) (len: the whole file, bounding derived sizes).  hf: HF's conversion (convert_slow_tokenizer)
+ *  data[off, off + len).  hf: HF's conversion (convert_slow_tokenizer)
  *  rather than spm_encode's rules.  Checks the pieces (unique, an unknown
  *  piece, supported model type); errors name the file and byte offset. */
-json_t *tok__spm_model_to_json(const uint8_t *data, size_t len, const spm_model *m, const char *file, bool hf,
-                              tok_error *err);
+json_t *tok__spm_model_to_json(const uint8_t *data, const spm_model *m, const char *file, bool hf, tok_error *err);
 
 #endif
