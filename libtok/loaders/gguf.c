@@ -209,7 +209,7 @@ static bool bool_value(const gg *g, const gval *v, bool dflt)
 static int64_t id_value(const gg *g, const gval *v, int64_t dflt, size_t ntok)
 {
     int64_t x;
-    if (!int_value(g, v, &x)) return dflt;
+    if (!int_value(g, v, &x)) x = dflt; /* a default is checked too: the vocabulary may be shorter */
     return x >= 0 && (uint64_t)x < ntok ? x : -1;
 }
 

@@ -516,6 +516,32 @@ static void gpt2_from_memory(void **state)
     tok_vec_free(&v);
 }
 
+/* A BERT GGUF vocabulary shorter than BERT's default special ids (100-102)
+ * and without the keys naming them: the defaults indexed past the tokens. */
+static void gguf_bert_default_ids(void **state)
+{
+    tok_sbuf g = { 0 };
+    uint32_t u32;
+    uint64_t u64;
+#define PUT32(x) (u32 = (x), tok_sbuf_put(&g, &u32, 4))
+#define PUT64(x) (u64 = (x), tok_sbuf_put(&g, &u64, 8))
+#define PUTS(s) (PUT64(strlen(s)), tok_sbuf_put(&g, s, strlen(s)))
+    static const char *const toks[] = { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "##s" };
+    tok_sbuf_put(&g, "GGUF", 4);
+    PUT32(3), PUT64(0), PUT64(3);
+    PUTS("tokenizer.ggml.model"), PUT32(8), PUTS("bert");
+    PUTS("tokenizer.ggml.tokens"), PUT32(9), PUT32(8), PUT64(6);
+    for (int i = 0; i < 6; i++) PUTS(toks[i]);
+    PUTS("tokenizer.ggml.token_type"), PUT32(9), PUT32(4), PUT64(6);
+    for (int i = 0; i < 6; i++) PUT32(i == 4 || i == 5 ? 1 : i == 1 ? 2 : 3);
+#undef PUT32
+#undef PUT64
+#undef PUTS
+    expect_load(text_blob(&g), (expect){ TOK_FORMAT_AUTO, "bert.gguf", NULL, TOK_ERR_FORMAT,
+                                         "bert.gguf: the BERT vocabulary has no unknown token", 1 });
+    tok_vec_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -533,6 +559,7 @@ int main(void)
         cmocka_unit_test(not_tokenizers),
         cmocka_unit_test(tokenizers_by_content),
         cmocka_unit_test(gpt2_from_memory),
+        cmocka_unit_test(gguf_bert_default_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
