@@ -186,9 +186,9 @@ fuzz: fuzz-build
 	    grep -E "stat::number_of_executed_units|DONE" $(FUZZ_B)/$$t.log | tr '\n' ' '; echo; \
 	done
 
-# a few seconds each, from `make check`
+# a few seconds each (3), from `make check`
 fuzz-check:
-	$(MAKE) fuzz FUZZ_SECONDS=4
+	$(MAKE) fuzz FUZZ_SECONDS=3
 
 demo:
 	sh scripts/deps.sh build

@@ -31,7 +31,7 @@ static const char *const fuzz_fixed_names[FUZZ_NFIXED] = {
 
 #define SP "\xE2\x96\x81"
 
-static tok_tokenizer *fuzz_build(int which)
+static inline tok_tokenizer *fuzz_build(int which)
 {
     tok_sbuf b = { 0 };
     switch (which) {
@@ -116,7 +116,7 @@ static tok_tokenizer *fuzz_build(int which)
 }
 
 /* The fixed tokenizers, built once per process. */
-static tok_tokenizer *fuzz_fixed(int which)
+static inline tok_tokenizer *fuzz_fixed(int which)
 {
     static tok_tokenizer *t[FUZZ_NFIXED];
     if (!t[which]) t[which] = fuzz_build(which);

@@ -539,6 +539,10 @@ static void gguf_bert_default_ids(void **state)
 #undef PUTS
     expect_load(text_blob(&g), (expect){ TOK_FORMAT_AUTO, "bert.gguf", NULL, TOK_ERR_FORMAT,
                                          "bert.gguf: the BERT vocabulary has no unknown token", 1 });
+    /* a u32 token type past int's range (found by fuzzing: UBSan, float to int) */
+    memcpy(g.v + g.n - 4, "\xD9\xD9\xD9\xD9", 4);
+    expect_load(text_blob(&g), (expect){ TOK_FORMAT_AUTO, "bert.gguf", NULL, TOK_ERR_FORMAT,
+                                         "tokenizer.ggml.token_type: token 5 has type 3654932953", 1 });
     tok_vec_free(&g);
 }
 
