@@ -546,6 +546,35 @@ static void gguf_bert_default_ids(void **state)
     tok_vec_free(&g);
 }
 
+/* A byte-fallback run changes text already streamed: <0x5D> alone is "]",
+ * with <0xC1> after it both are U+FFFD.  The stream cut the next chunk
+ * inside a character (found by fuzzing: invalid UTF-8 out). */
+static void stream_byte_fallback_rewrite(void **state)
+{
+    tok_tokenizer *t = tu_load_json("{\"model\":{\"type\":\"BPE\",\"unk_token\":\"<unk>\",\"byte_fallback\":true,"
+                                    "\"vocab\":{\"<unk>\":0,\"<0x5D>\":1,\"<0xC1>\":2,\"<0xFB>\":3},\"merges\":[]},"
+                                    "\"decoder\":{\"type\":\"Sequence\",\"decoders\":[{\"type\":\"ByteFallback\"},"
+                                    "{\"type\":\"Fuse\"}]}}");
+    tok_stream *s = tok_stream_new(t, 0);
+    static const int32_t ids[] = { 1, 2, 3 };
+    tok_sbuf all = { 0 };
+    const char *c;
+    size_t n;
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(tok_stream_push(s, ids[i], &c, &n), TOK_OK);
+        tok_sbuf_put(&all, c, n);
+    }
+    assert_int_equal(tok_stream_finish(s, &c, &n), TOK_OK);
+    tok_sbuf_put(&all, c, n);
+    assert_int_equal(tok_utf8_check((const uint8_t *)all.v, all.n), all.n);
+    /* "]" went out before the run turned invalid; the rest is whole U+FFFDs */
+    assert_int_equal(all.n, 1 + 2 * 3);
+    assert_memory_equal(all.v, "]\xEF\xBF\xBD\xEF\xBF\xBD", all.n);
+    tok_vec_free(&all);
+    tok_stream_free(s);
+    tok_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -564,6 +593,7 @@ int main(void)
         cmocka_unit_test(tokenizers_by_content),
         cmocka_unit_test(gpt2_from_memory),
         cmocka_unit_test(gguf_bert_default_ids),
+        cmocka_unit_test(stream_byte_fallback_rewrite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
