@@ -191,7 +191,7 @@ fuzz-check:
 	$(MAKE) fuzz FUZZ_SECONDS=3
 
 demo:
-	sh scripts/deps.sh build
+	sh scripts/deps.sh build demo
 	$(MAKE) $(TOK_BIN)
 	sh scripts/demo.sh
 
@@ -200,6 +200,7 @@ bench:
 	$(MAKE) $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
 	sh bench/run.sh
+	sh bench/python.sh
 
 # --- install ---------------------------------------------------------------
 install: all
@@ -212,6 +213,14 @@ install: all
 	install -m 755 $(TOK_BIN) $(DESTDIR)$(BINDIR)/tok
 	install -m 644 man/tok.1 $(DESTDIR)$(MANDIR)/man1/tok.1
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
+	@# built-in names: the tokenizer files already fetched into the cache (their
+	@# licences: README); none fetched is said, not an error
+	install -d $(DESTDIR)$(DATADIR)
+	@c=$${TOK_CACHE:-$$HOME/.cache/libtok}/tokenizers; n=0; \
+	for f in "$$c"/*.json "$$c"/*.tiktoken "$$c"/*.model "$$c"/*.tokpack "$$c"/README; do \
+	    [ -f "$$f" ] || continue; install -m 644 "$$f" $(DESTDIR)$(DATADIR)/; n=$$((n+1)); done; \
+	if [ $$n -eq 0 ]; then echo "install: no fetched tokenizers in $$c: run 'make fetch' (all) or 'sh scripts/fetch-demo.sh' (o200k_base, llama3), then 'make install' again, for built-in names"; \
+	else echo "install: $$n tokenizer files into $(DATADIR) (built-in names for -t)"; fi
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
 	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' libtok.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
 
@@ -219,6 +228,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtok.a $(DESTDIR)$(LIBDIR)/libtok.so* $(DESTDIR)$(INCDIR)/libtok/tok.h \
 	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build build-asan build-fuzz tok
