@@ -319,6 +319,8 @@ static void spm_long_piece(void **state)
      * text, as HF's generate_merges would make; past 16 bytes per byte of
      * the file libtok refuses */
     expect_load(spm_run(300), (expect){ TOK_FORMAT_SPM, "run.model", NULL, TOK_OK, NULL, 1 });
+    /* no piece splits into two others: no merges at all (qsort of NULL; found by fuzzing) */
+    expect_load(spm_run(1), (expect){ TOK_FORMAT_SPM, "one.model", NULL, TOK_OK, NULL, 1 });
     expect_load(spm_run(4000), (expect){ TOK_FORMAT_SPM, "run.model", NULL, TOK_ERR_LIMIT,
                                          "the BPE merges derived from the pieces would take more than", 1 });
 }
