@@ -176,16 +176,28 @@ static inline int64_t edge(const uctx *u, const char *w, size_t i, size_t j, int
     return id;
 }
 
-/* Expected counts (weighted by cnt) into ex[]; returns the word's log Z. */
-static double forward_backward(uctx *u, const char *w, double cnt, double *ex)
+/* Expected counts (weighted by cnt) into ex[]; returns the word's log Z.
+ * The lattice's edges are looked up once (E[j * (maxlen + 1) + l]: the
+ * piece ending at character j, l characters long, or -1). */
+static double forward_backward(uctx *u, const char *w, double cnt, double *ex, int32_t **eb, size_t *ecap)
 {
     lat *L = &u->L;
-    size_t n = L->nchars;
+    size_t n = L->nchars, M = u->maxlen + 1;
+    if ((n + 1) * M > *ecap) {
+        size_t cap = (n + 1) * M * 2;
+        int32_t *nb = realloc(*eb, cap * sizeof *nb);
+        if (!nb) return -INFINITY;
+        *eb = nb;
+        *ecap = cap;
+    }
+    int32_t *E = *eb;
+    for (size_t j = 1; j <= n; j++)
+        for (size_t l = 1; l < M; l++) E[j * M + l] = l <= j ? (int32_t)edge(u, w, j - l, j, -1) : -1;
     L->alpha[0] = 0;
     for (size_t j = 1; j <= n; j++) {
         double a = -INFINITY;
-        for (size_t l = 1; l <= u->maxlen && l <= j; l++) {
-            int64_t id = edge(u, w, j - l, j, -1);
+        for (size_t l = 1; l < M && l <= j; l++) {
+            int32_t id = E[j * M + l];
             if (id >= 0 && L->alpha[j - l] != -INFINITY) a = lse(a, L->alpha[j - l] + u->pv.v[id].score);
         }
         L->alpha[j] = a;
@@ -193,8 +205,8 @@ static double forward_backward(uctx *u, const char *w, double cnt, double *ex)
     L->beta[n] = 0;
     for (size_t i = n; i-- > 0;) {
         double b = -INFINITY;
-        for (size_t l = 1; l <= u->maxlen && i + l <= n; l++) {
-            int64_t id = edge(u, w, i, i + l, -1);
+        for (size_t l = 1; l < M && i + l <= n; l++) {
+            int32_t id = E[(i + l) * M + l];
             if (id >= 0 && L->beta[i + l] != -INFINITY) b = lse(b, L->beta[i + l] + u->pv.v[id].score);
         }
         L->beta[i] = b;
@@ -202,8 +214,8 @@ static double forward_backward(uctx *u, const char *w, double cnt, double *ex)
     double z = L->alpha[n];
     if (z == -INFINITY) return z;
     for (size_t j = 1; j <= n; j++)
-        for (size_t l = 1; l <= u->maxlen && l <= j; l++) {
-            int64_t id = edge(u, w, j - l, j, -1);
+        for (size_t l = 1; l < M && l <= j; l++) {
+            int32_t id = E[j * M + l];
             if (id < 0) continue;
             double lp = L->alpha[j - l] + u->pv.v[id].score + L->beta[j] - z;
             ex[id] += cnt * exp(lp);
@@ -369,6 +381,8 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
     uctx u = { .maxlen = o->max_token_length ? o->max_token_length : 16 };
     tok_status st = TOK_OK;
     double *ex = NULL;
+    int32_t *ebuf = NULL; /* lattice edges of one word (forward_backward) */
+    size_t ecap = 0;
     int32_t *path = NULL, *alt = NULL;
     uint32_t *order = NULL;
     cand *cd = NULL;
@@ -449,7 +463,7 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
             memset(ex, 0, u.pv.n * sizeof *ex);
             for (size_t w = 0; w < nw; w++) {
                 if (lat_prep(&u.L, E[w].s, E[w].len)) { st = TOK_ERR_NOMEM; goto out; }
-                forward_backward(&u, E[w].s, (double)E[w].count, ex);
+                forward_backward(&u, E[w].s, (double)E[w].count, ex, &ebuf, &ecap);
             }
             double sum = 0;
             for (size_t i = 0; i < u.pv.n; i++) {
@@ -572,6 +586,7 @@ final:
 out:
     if (st) vx_fail(err, st, "out of memory");
 out_nofail:
+    free(ebuf);
     free(ex);
     free(path);
     free(alt);
