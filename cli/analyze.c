@@ -8,6 +8,9 @@ static const struct { const char *name; int (*run)(int, char **); const char *wh
     { "intrinsic", analyze_intrinsic,
       "fertility, compression, Renyi efficiency, utilisation, morphological\n"
       "              boundary F1 and speed of inference methods x tokenizers" },
+    { "saliency", analyze_saliency,
+      "per-id priors for KV-cache eviction and token pruning (separators,\n"
+      "              stopwords, specials...), exported for tok prune / tok_keep" },
 };
 
 static void top_help(FILE *f)

@@ -53,5 +53,9 @@ int cmd_analyze(int argc, char **argv); /* analyze.c: dispatch */
 
 /* tok analyze subcommands, one file each (cli/analyze_<name>.c). */
 int analyze_intrinsic(int argc, char **argv);
+int analyze_saliency(int argc, char **argv);
+
+/* tok prune (cli/prune.c): replay an attention trace through a keep policy. */
+int cmd_prune(int argc, char **argv);
 
 #endif
