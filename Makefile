@@ -57,7 +57,7 @@ endif
 
 .PHONY: all lib modules clean deps fetch check check-layers unit unit-asan parity robust demo bench install uninstall
 
-all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so $(MOD_LIBS)
+all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so $(MOD_LIBS) $(B)/examples/keep_replay
 lib: $(B)/libtok.a $(B)/libtok.so
 modules: $(MOD_LIBS)
 
@@ -100,6 +100,15 @@ $(TOK_BIN): $(CLI_OBJ) $(MOD_LIBS) $(B)/libtok.a
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(MOD_LIBS) $(B)/libtok.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(MOD_LIBS) $(B)/libtok.a $(LDLIBS) $(MOD_LDLIBS) -lcmocka
+
+# Worked example of the keep-mask engine (docs/examples/keep_replay.c).
+$(B)/examples/keep_replay: docs/examples/keep_replay.c $(MOD_LIBS) $(B)/libtok.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(MOD_LIBS) $(B)/libtok.a $(LDLIBS) $(MOD_LDLIBS)
+
+# Keep-mask engine bench (bench/keep_bench.c, run by bench/keep.sh).
+$(B)/keep_bench: bench/keep_bench.c $(MOD_LIBS) $(B)/libtok.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(MOD_LIBS) $(B)/libtok.a $(LDLIBS) $(MOD_LDLIBS)
 
 $(B)/tokbench: bench/tokbench.c $(B)/libtok.a
 	$(CC) $(ALL_CFLAGS) -o $@ bench/tokbench.c $(B)/libtok.a $(LDLIBS)

@@ -32,6 +32,7 @@ struct tok_keep {
     uint64_t appended;
     int64_t last_pos;
     int have_pos;
+    uint32_t weighted; /* flags with a non-zero weight */
     uint8_t *keep;   /* scratch, cap */
     kunit *units;    /* scratch, cap */
     double *tmp;     /* scratch, cap */
@@ -140,6 +141,8 @@ tok_keep *tok_keep_new(const tok_keep_config *c, tok_error *err)
     tok_keep *k = calloc(1, sizeof *k);
     if (!k) { cfail(err, TOK_ERR_NOMEM, "keep: out of memory"); return NULL; }
     k->c = *c;
+    for (int b = 0; b < TOK_PRIOR_NBITS; b++)
+        if (c->weight[b] != 0) k->weighted |= 1u << b;
     k->g = calloc((size_t)c->groups, sizeof *k->g);
     size_t cap = c->capacity;
     if (!cap) cap = (c->budget > 0 ? (size_t)c->budget * 2 : 0) + 4096;
@@ -255,10 +258,12 @@ static double eff_score(const tok_keep *k, const kgroup *g, size_t i)
         break;
     }
     }
-    uint32_t f = g->flags[i];
-    if (f)
-        for (int b = 0; b < TOK_PRIOR_NBITS; b++)
-            if (f & (1u << b)) s += k->c.weight[b];
+    uint32_t f = g->flags[i] & k->weighted;
+    while (f) {
+        int b = __builtin_ctz(f);
+        s += k->c.weight[b];
+        f &= f - 1;
+    }
     return s;
 }
 
@@ -319,6 +324,8 @@ static size_t top_units(kunit *u, size_t n, size_t budget)
     return lo;
 }
 
+#define FEW 32
+
 static void select_group(tok_keep *k, kgroup *g, size_t B)
 {
     const tok_keep_config *c = &k->c;
@@ -345,12 +352,33 @@ static void select_group(tok_keep *k, kgroup *g, size_t B)
         }
     }
     size_t hh = c->heavy >= 0 ? (size_t)c->heavy : (B > kept ? B - kept : 0);
-    if (hh > 0) {
-        kunit *u = k->units;
-        size_t nu = 0, cand = 0;
+    size_t cand = n - kept;
+    if (hh > 0 && !c->word_granularity && hh < cand && cand - hh <= FEW) {
+        /* decode steps evict a few positions: keep every candidate except
+         * the cand - hh worst, found in one scan (same result as the
+         * selection below: all units have size 1) */
+        kunit w[FEW];
+        size_t m = cand - hh, nw = 0;
         for (size_t i = 0; i < n; i++) {
             if (keep[i]) continue;
-            cand++;
+            keep[i] = 1;
+            kunit u = { eff_score(k, g, i), g->pos[i], (uint32_t)i, 1 };
+            if (nw == m && !better(&w[nw - 1], &u)) continue; /* not among the m worst */
+            size_t j = nw < m ? nw++ : nw - 1;                /* w[] ascends: worst first */
+            while (j > 0 && better(&w[j - 1], &u)) {
+                w[j] = w[j - 1];
+                j--;
+            }
+            w[j] = u;
+        }
+        for (size_t j = 0; j < nw; j++) keep[w[j].first] = 0;
+        hh = 0;
+    }
+    if (hh > 0) {
+        kunit *u = k->units;
+        size_t nu = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (keep[i]) continue;
             double sc = eff_score(k, g, i);
             if (c->word_granularity && nu && g->word[i] >= 0 && u[nu - 1].size &&
                 g->word[u[nu - 1].first + u[nu - 1].size - 1] == g->word[i] &&
