@@ -112,19 +112,26 @@ static void group_free(kgroup *g)
     free(g->ev);
 }
 
+/* which per-position arrays a configuration needs */
+static int uses_word(const tok_keep_config *c) { return c->word_granularity; }
+static int uses_score(const tok_keep_config *c) { return c->mode != TOK_KEEP_NONE; }
+static int uses_seen(const tok_keep_config *c) { return c->mode == TOK_KEEP_NORMALIZED && c->probe_exact; }
+static int uses_born(const tok_keep_config *c) { return c->mode == TOK_KEEP_NORMALIZED && !c->probe_exact; }
+
 tok_status tok_keep_reserve(tok_keep *k, size_t cap)
 {
     if (cap <= k->cap) return TOK_OK;
     if (cap > ((size_t)1 << 40) / sizeof(kunit)) return fail(k, TOK_ERR_LIMIT, "keep: capacity %zu too large", cap);
 #define GROW(p, n) do { void *q_ = realloc((p), (n) * sizeof *(p)); if (!q_) return fail(k, TOK_ERR_NOMEM, "keep: out of memory"); (p) = q_; } while (0)
-    for (int i = 0; i < k->c.groups; i++) {
+    const tok_keep_config *c = &k->c;
+    for (int i = 0; i < c->groups; i++) {
         kgroup *g = &k->g[i];
         GROW(g->pos, cap);
         GROW(g->flags, cap);
-        GROW(g->word, cap);
-        GROW(g->score, cap);
-        GROW(g->seen, cap);
-        GROW(g->born, cap);
+        if (uses_word(c)) GROW(g->word, cap);
+        if (uses_score(c)) GROW(g->score, cap);
+        if (uses_seen(c)) GROW(g->seen, cap);
+        if (uses_born(c)) GROW(g->born, cap);
         GROW(g->ev, cap);
     }
     GROW(k->keep, cap);
@@ -133,6 +140,37 @@ tok_status tok_keep_reserve(tok_keep *k, size_t cap)
 #undef GROW
     k->cap = cap;
     return TOK_OK;
+}
+
+/* move slots [from, from + n) to `to` (to < from) in every array in use */
+static void move_slots(kgroup *g, size_t to, size_t from, size_t n)
+{
+    memmove(g->pos + to, g->pos + from, n * sizeof *g->pos);
+    memmove(g->flags + to, g->flags + from, n * sizeof *g->flags);
+    if (g->word) memmove(g->word + to, g->word + from, n * sizeof *g->word);
+    if (g->score) memmove(g->score + to, g->score + from, n * sizeof *g->score);
+    if (g->seen) memmove(g->seen + to, g->seen + from, n * sizeof *g->seen);
+    if (g->born) memmove(g->born + to, g->born + from, n * sizeof *g->born);
+}
+
+/* drop the slots whose keep[] byte is 0, listing them as evicted; runs of
+ * kept slots move as blocks */
+static void compact(kgroup *g, const uint8_t *keep)
+{
+    size_t n = g->n, o = 0, i = 0;
+    g->nev = 0;
+    while (i < n) {
+        if (!keep[i]) {
+            g->ev[g->nev++] = g->pos[i++];
+            continue;
+        }
+        const uint8_t *z = memchr(keep + i, 0, n - i);
+        size_t j = z ? (size_t)(z - keep) : n;
+        if (o != i) move_slots(g, o, i, j - i);
+        o += j - i;
+        i = j;
+    }
+    g->n = o;
 }
 
 tok_keep *tok_keep_new(const tok_keep_config *c, tok_error *err)
@@ -182,10 +220,10 @@ tok_status tok_keep_append(tok_keep *k, int64_t pos, uint32_t flags, int32_t wor
         size_t s = g->n++;
         g->pos[s] = pos;
         g->flags[s] = flags;
-        g->word[s] = word;
-        g->score[s] = 0;
-        g->seen[s] = 0;
-        g->born[s] = k->appended;
+        if (g->word) g->word[s] = word;
+        if (g->score) g->score[s] = 0;
+        if (g->seen) g->seen[s] = 0;
+        if (g->born) g->born[s] = k->appended;
     }
     k->appended++;
     k->last_pos = pos;
@@ -211,7 +249,8 @@ tok_status tok_keep_feed(tok_keep *k, int group, int64_t qpos, const float *attn
     }
     case TOK_KEEP_NORMALIZED:
         for (size_t i = 0; i < n; i++) s[i] += (double)attn[i];
-        for (size_t i = 0; i < n && g->pos[i] <= qpos; i++) g->seen[i] += 1;
+        if (g->seen)
+            for (size_t i = 0; i < n && g->pos[i] <= qpos; i++) g->seen[i] += 1;
         break;
     }
     return TOK_OK;
@@ -226,10 +265,9 @@ tok_status tok_keep_feed_sums(tok_keep *k, int group, const float *sums, size_t 
     if (n != g->n) return fail(k, TOK_ERR_ARG, "keep: %zu sums for %zu live keys in group %d", n, g->n, group);
     if (k->c.mode == TOK_KEEP_DECAY) return tok_keep_feed(k, group, k->last_pos, sums, n);
     if (k->c.mode == TOK_KEEP_NONE) return TOK_OK;
-    for (size_t i = 0; i < n; i++) {
-        g->score[i] += (double)sums[i];
-        g->seen[i] += (double)rows;
-    }
+    for (size_t i = 0; i < n; i++) g->score[i] += (double)sums[i];
+    if (g->seen)
+        for (size_t i = 0; i < n; i++) g->seen[i] += (double)rows;
     return TOK_OK;
 }
 
@@ -253,7 +291,7 @@ static double eff_score(const tok_keep *k, const kgroup *g, size_t i)
     case TOK_KEEP_SUM:
     case TOK_KEEP_DECAY: s = g->score[i]; break;
     case TOK_KEEP_NORMALIZED: {
-        double d = k->c.probe_exact ? g->seen[i] : (double)(k->appended - g->born[i]);
+        double d = g->seen ? g->seen[i] : (double)(k->appended - g->born[i]);
         s = d > 0 ? g->score[i] / d : 0;
         break;
     }
@@ -359,10 +397,17 @@ static void select_group(tok_keep *k, kgroup *g, size_t B)
          * selection below: all units have size 1) */
         kunit w[FEW];
         size_t m = cand - hh, nw = 0;
+        const double *es = g->score;
+        if (k->weighted || !(c->mode == TOK_KEEP_SUM || c->mode == TOK_KEEP_DECAY)) {
+            for (size_t i = 0; i < n; i++) k->tmp[i] = eff_score(k, g, i);
+            es = k->tmp;
+        }
         for (size_t i = 0; i < n; i++) {
             if (keep[i]) continue;
             keep[i] = 1;
-            kunit u = { eff_score(k, g, i), g->pos[i], (uint32_t)i, 1 };
+            double sc = es[i];
+            if (nw == m && sc > w[nw - 1].s) continue; /* fast reject: better than the m worst */
+            kunit u = { sc, g->pos[i], (uint32_t)i, 1 };
             if (nw == m && !better(&w[nw - 1], &u)) continue; /* not among the m worst */
             size_t j = nw < m ? nw++ : nw - 1;                /* w[] ascends: worst first */
             while (j > 0 && better(&w[j - 1], &u)) {
@@ -380,7 +425,7 @@ static void select_group(tok_keep *k, kgroup *g, size_t B)
         for (size_t i = 0; i < n; i++) {
             if (keep[i]) continue;
             double sc = eff_score(k, g, i);
-            if (c->word_granularity && nu && g->word[i] >= 0 && u[nu - 1].size &&
+            if (g->word && nu && g->word[i] >= 0 && u[nu - 1].size &&
                 g->word[u[nu - 1].first + u[nu - 1].size - 1] == g->word[i] &&
                 u[nu - 1].first + u[nu - 1].size == i) {
                 k->tmp[nu - 1] += sc;
@@ -401,25 +446,7 @@ static void select_group(tok_keep *k, kgroup *g, size_t B)
                 for (uint32_t t = 0; t < u[j].size; t++) keep[u[j].first + t] = 1;
         }
     }
-    /* compact */
-    size_t o = 0;
-    g->nev = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!keep[i]) {
-            g->ev[g->nev++] = g->pos[i];
-            continue;
-        }
-        if (o != i) {
-            g->pos[o] = g->pos[i];
-            g->flags[o] = g->flags[i];
-            g->word[o] = g->word[i];
-            g->score[o] = g->score[i];
-            g->seen[o] = g->seen[i];
-            g->born[o] = g->born[i];
-        }
-        o++;
-    }
-    g->n = o;
+    compact(g, keep);
 }
 
 tok_status tok_keep_step(tok_keep *k)
@@ -454,13 +481,7 @@ tok_status tok_keep_remove(tok_keep *k, int64_t pos)
         long s = tok_keep_slot(k, i, pos);
         if (s < 0) continue;
         found = 1;
-        size_t m = g->n - (size_t)s - 1;
-        memmove(g->pos + s, g->pos + s + 1, m * sizeof *g->pos);
-        memmove(g->flags + s, g->flags + s + 1, m * sizeof *g->flags);
-        memmove(g->word + s, g->word + s + 1, m * sizeof *g->word);
-        memmove(g->score + s, g->score + s + 1, m * sizeof *g->score);
-        memmove(g->seen + s, g->seen + s + 1, m * sizeof *g->seen);
-        memmove(g->born + s, g->born + s + 1, m * sizeof *g->born);
+        move_slots(g, (size_t)s, (size_t)s + 1, g->n - (size_t)s - 1);
         g->n--;
     }
     return found ? TOK_OK : fail(k, TOK_ERR_ARG, "keep: position %lld is not live", (long long)pos);
@@ -482,9 +503,11 @@ size_t tok_keep_evicted(const tok_keep *k, int group, const int64_t **pos)
 
 size_t tok_keep_bytes_per_position(const tok_keep *k)
 {
-    size_t per_group = sizeof(int64_t) + sizeof(uint32_t) + sizeof(int32_t) + 2 * sizeof(double) + sizeof(uint64_t) +
-                       sizeof(int64_t);
-    return per_group * (size_t)k->c.groups + 1 + sizeof(kunit) + sizeof(double);
+    const tok_keep_config *c = &k->c;
+    size_t per_group = sizeof(int64_t) + sizeof(uint32_t) + sizeof(int64_t) /* evicted list */ +
+                       (uses_word(c) ? sizeof(int32_t) : 0) + (uses_score(c) ? sizeof(double) : 0) +
+                       (uses_seen(c) ? sizeof(double) : 0) + (uses_born(c) ? sizeof(uint64_t) : 0);
+    return per_group * (size_t)c->groups + 1 + sizeof(kunit) + sizeof(double);
 }
 
 /* ---- span pruning ------------------------------------------------------- */
@@ -568,28 +591,14 @@ tok_status tok_keep_span(tok_keep *k, int group, int64_t span_start, size_t nspa
     if (kb > nspan) kb = nspan;
     size_t m = top_units(u, nspan, kb);
     uint8_t *keep = rt; /* reuse: rater marks are no longer needed */
-    memset(keep, 0, nspan > nrows ? nspan : nrows);
+    memset(keep, 0, nspan);
     for (size_t j = 0; j < m; j++) keep[u[j].first] = 1;
-    /* evict the rest of the span */
-    size_t o = (size_t)s0;
-    g->nev = 0;
-    for (size_t i = (size_t)s0; i < g->n; i++) {
-        size_t j = i - (size_t)s0;
-        if (j < nspan && !keep[j]) {
-            g->ev[g->nev++] = g->pos[i];
-            continue;
-        }
-        if (o != i) {
-            g->pos[o] = g->pos[i];
-            g->flags[o] = g->flags[i];
-            g->word[o] = g->word[i];
-            g->score[o] = g->score[i];
-            g->seen[o] = g->seen[i];
-            g->born[o] = g->born[i];
-        }
-        o++;
-    }
-    g->n = o;
+    /* evict the rest of the span: keep[] over every slot */
+    uint8_t *all = k->keep;
+    memmove(all + s0, all, nspan);
+    memset(all, 1, (size_t)s0);
+    memset(all + (size_t)s0 + nspan, 1, g->n - (size_t)s0 - nspan);
+    compact(g, all);
     return TOK_OK;
 }
 
@@ -601,7 +610,7 @@ uint32_t tok_keep_flags(const tok_keep *k, int group, size_t slot)
 
 int32_t tok_keep_word(const tok_keep *k, int group, size_t slot)
 {
-    if (group < 0 || group >= k->c.groups || slot >= k->g[group].n) return -1;
+    if (group < 0 || group >= k->c.groups || slot >= k->g[group].n || !k->g[group].word) return -1;
     return k->g[group].word[slot];
 }
 
