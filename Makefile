@@ -159,6 +159,8 @@ bench:
 	$(MAKE) $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
 	sh bench/run.sh
+	$(MAKE) $(B)/keep_bench
+	sh bench/keep.sh
 
 # --- install ---------------------------------------------------------------
 install: all
@@ -171,6 +173,11 @@ install: all
 	install -m 755 $(TOK_BIN) $(DESTDIR)$(BINDIR)/tok
 	install -m 644 man/tok.1 $(DESTDIR)$(MANDIR)/man1/tok.1
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
+	install -d $(DESTDIR)$(DATADIR)/policies
+	install -m 644 data/policies/*.policy $(DESTDIR)$(DATADIR)/policies/
+	install -m 644 analyzers/keep/tok_keep.h $(DESTDIR)$(INCDIR)/libtok/tok_keep.h
+	install -m 644 $(B)/libtok_analyzers.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 man/tok_keep.3 $(DESTDIR)$(MANDIR)/man3/tok_keep.3
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
 	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' libtok.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
 
@@ -178,6 +185,8 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtok.a $(DESTDIR)$(LIBDIR)/libtok.so* $(DESTDIR)$(INCDIR)/libtok/tok.h \
 	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
+	rm -rf $(DESTDIR)$(DATADIR)/policies
+	rm -f $(DESTDIR)$(INCDIR)/libtok/tok_keep.h $(DESTDIR)$(LIBDIR)/libtok_analyzers.a $(DESTDIR)$(MANDIR)/man3/tok_keep.3
 
 clean:
 	rm -rf build build-asan tok

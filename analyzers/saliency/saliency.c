@@ -355,6 +355,7 @@ tok_saliency *tok_saliency_build(const tok_tokenizer *t, const tok_saliency_opti
             s->sl_n[i] = e.n;
         }
         for (size_t j = 0; j < e.n; j++) {
+            if (tok_token_flags(t, e.ids[j]) & TOK_TOKEN_UNK) continue; /* a mark the vocabulary lacks */
             if (s->nseps == cap) {
                 int32_t *q = realloc(s->seps, (cap *= 2) * sizeof *q);
                 if (!q) goto nomem;

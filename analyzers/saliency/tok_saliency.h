@@ -26,7 +26,8 @@
  *   . , ? ! ; : space tab newline, then two spaces, and those six marks,
  *   tab and newline after one space; three spaces and the same after two
  *   spaces; the six marks, tab and newline followed by one space and by two
- * (43 strings), plus any string the caller adds.
+ * (43 strings), plus any string the caller adds; the unknown token's id
+ * (a mark the vocabulary lacks) is left out.
  *
  * Fingerprint: XXH3-128 over the vocabulary as the public API shows it
  * (size; per id: id, tok_token_flags, the token text), as 32 hex digits.
