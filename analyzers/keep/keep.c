@@ -14,6 +14,7 @@ typedef struct kgroup {
     double *score;  /* SUM/DECAY accumulator */
     double *seen;   /* rows fed that see the key (probe_exact) */
     uint64_t *born; /* positions appended before this one */
+    double *bias;   /* caller's retention priority (tok_keep_bias), or NULL */
     size_t n;
     int64_t *ev;    /* evicted by the last step */
     size_t nev;
@@ -109,6 +110,7 @@ static void group_free(kgroup *g)
     free(g->score);
     free(g->seen);
     free(g->born);
+    free(g->bias);
     free(g->ev);
 }
 
@@ -132,6 +134,7 @@ tok_status tok_keep_reserve(tok_keep *k, size_t cap)
         if (uses_score(c)) GROW(g->score, cap);
         if (uses_seen(c)) GROW(g->seen, cap);
         if (uses_born(c)) GROW(g->born, cap);
+        if (g->bias) GROW(g->bias, cap);
         GROW(g->ev, cap);
     }
     GROW(k->keep, cap);
@@ -151,6 +154,7 @@ static void move_slots(kgroup *g, size_t to, size_t from, size_t n)
     if (g->score) memmove(g->score + to, g->score + from, n * sizeof *g->score);
     if (g->seen) memmove(g->seen + to, g->seen + from, n * sizeof *g->seen);
     if (g->born) memmove(g->born + to, g->born + from, n * sizeof *g->born);
+    if (g->bias) memmove(g->bias + to, g->bias + from, n * sizeof *g->bias);
 }
 
 /* drop the slots whose keep[] byte is 0, listing them as evicted; runs of
@@ -224,6 +228,7 @@ tok_status tok_keep_append(tok_keep *k, int64_t pos, uint32_t flags, int32_t wor
         if (g->score) g->score[s] = 0;
         if (g->seen) g->seen[s] = 0;
         if (g->born) g->born[s] = k->appended;
+        if (g->bias) g->bias[s] = 0;
     }
     k->appended++;
     k->last_pos = pos;
@@ -296,6 +301,7 @@ static double eff_score(const tok_keep *k, const kgroup *g, size_t i)
         break;
     }
     }
+    if (g->bias) s += g->bias[i];
     uint32_t f = g->flags[i] & k->weighted;
     while (f) {
         int b = __builtin_ctz(f);
@@ -398,7 +404,7 @@ static void select_group(tok_keep *k, kgroup *g, size_t B)
         kunit w[FEW];
         size_t m = cand - hh, nw = 0;
         const double *es = g->score;
-        if (k->weighted || !(c->mode == TOK_KEEP_SUM || c->mode == TOK_KEEP_DECAY)) {
+        if (k->weighted || g->bias || !(c->mode == TOK_KEEP_SUM || c->mode == TOK_KEEP_DECAY)) {
             for (size_t i = 0; i < n; i++) k->tmp[i] = eff_score(k, g, i);
             es = k->tmp;
         }
@@ -615,3 +621,18 @@ int32_t tok_keep_word(const tok_keep *k, int group, size_t slot)
 }
 
 const tok_keep_config *tok_keep_get_config(const tok_keep *k) { return &k->c; }
+
+tok_status tok_keep_bias(tok_keep *k, int64_t from, int64_t to, double bias)
+{
+    if (!isfinite(bias)) return fail(k, TOK_ERR_ARG, "keep: bias %g is not finite", bias);
+    if (from > to) return fail(k, TOK_ERR_ARG, "keep: bias range [%lld, %lld) is reversed", (long long)from, (long long)to);
+    for (int i = 0; i < k->c.groups; i++) {
+        kgroup *g = &k->g[i];
+        if (!g->bias) {
+            if (!(g->bias = calloc(k->cap, sizeof *g->bias))) return fail(k, TOK_ERR_NOMEM, "keep: out of memory");
+        }
+        for (size_t j = 0; j < g->n; j++)
+            if (g->pos[j] >= from && g->pos[j] < to) g->bias[j] = bias;
+    }
+    return TOK_OK;
+}

@@ -185,6 +185,13 @@ tok_status tok_keep_replay(tok_keep *k, const char *path, const tok_keep_priors 
             rat.n = 0;
             rel.n = 0;
             nrel = 0;
+        } else if (kind == 'b') {
+            long long a, b;
+            if (parse_i64(&q, &a) || parse_i64(&q, &b) || parse_floats(q, &vals) || vals.n != 1) {
+                st = rfail(&r, TOK_ERR_FORMAT, "expected 'b FROM TO BIAS'");
+                break;
+            }
+            if ((st = tok_keep_bias(k, a, b, (double)vals.v[0]))) { st = rfail(&r, st, "%s", tok_keep_error(k)); break; }
         } else if (kind == 'x') {
             long long v;
             if (span_start < 0 || parse_i64(&q, &v) || v != (long long)nrel) { st = rfail(&r, TOK_ERR_FORMAT, "'x V ...' needs a span and V in order (expected %zu)", nrel); break; }
@@ -208,7 +215,7 @@ tok_status tok_keep_replay(tok_keep *k, const char *path, const tok_keep_priors 
             step++;
             if (fn && fn(user, k, step)) break;
         } else {
-            st = rfail(&r, TOK_ERR_FORMAT, "unknown record '%c' (p, i, r, span, x, s)", kind);
+            st = rfail(&r, TOK_ERR_FORMAT, "unknown record '%c' (p, i, r, b, span, x, s)", kind);
             break;
         }
     }

@@ -27,8 +27,8 @@
  *               count, also when only probe rows are fed — its code divides
  *               by the full count), or, with probe_exact, the fed rows whose
  *               query position is at or after the key.
- * A key's effective score adds the weights of its prior flags
- * (config.weight[bit]).
+ * A key's effective score adds the caller's bias (tok_keep_bias) and the
+ * weights of its prior flags (config.weight[bit], in bit order).
  *
  * Selection, when a group holds n > B live positions (B = budget, or with a
  * ratio r: B = N - floor((1 - r) * N), N = positions appended so far, and
@@ -173,6 +173,13 @@ TOK_API tok_status tok_keep_feed_sums(tok_keep *k, int group, const float *sums,
  *  tok_keep_evicted() lists what this step removed. */
 TOK_API tok_status tok_keep_step(tok_keep *k);
 
+/** Retention priority: set the additive score bias of the live positions in
+ *  [from, to) (all groups) to `bias` (a vLLM/sglang-style per-range
+ *  priority; a large bias keeps a range, a negative one evicts it first).
+ *  New positions start at 0.  The first call allocates one double per
+ *  position of capacity. */
+TOK_API tok_status tok_keep_bias(tok_keep *k, int64_t from, int64_t to, double bias);
+
 /** Remove one position from every group (the caller evicted it itself). */
 TOK_API tok_status tok_keep_remove(tok_keep *k, int64_t pos);
 
@@ -241,6 +248,8 @@ TOK_API const tok_keep_config *tok_keep_get_config(const tok_keep *k);
  *                                    START..START+LEN-1 by the rows of that
  *                                    step (tok_keep_span) instead of the
  *                                    budget step
+ *   b FROM TO BIAS                   retention priority of positions
+ *                                    [FROM, TO) (tok_keep_bias)
  *   x V L0 ... L(T-1)                relevance logits of span member V over
  *                                    the T rows of the step (optional)
  *   s                                step: select and evict

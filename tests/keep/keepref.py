@@ -83,7 +83,7 @@ def load_policy(path):
 
 # ---------------------------------------------------------------- generator
 
-def gen(out, n, prefill, groups, seed, probe=1.0, ties=False, span=None):
+def gen(out, n, prefill, groups, seed, probe=1.0, ties=False, span=None, bias=False):
     rng = np.random.default_rng(seed)
     f = open(out, "w")
     f.write("tok-trace 1\ngroups %d\n" % groups)
@@ -109,6 +109,10 @@ def gen(out, n, prefill, groups, seed, probe=1.0, ties=False, span=None):
         wid = -1 if fl & BIT["special"] else word
         flags.append(fl)
         f.write("p %d %d %d\n" % (p, fl, wid))
+        if bias and p >= prefill and rng.random() < 0.02:
+            a = int(rng.integers(0, p))
+            b = a + int(rng.integers(1, 40))
+            f.write("b %d %d %.9g\n" % (a, b, float(rng.choice([-0.5, 0.01, 10.0]))))
         if p + 1 < prefill:
             continue
         rows = range(prefill) if p + 1 == prefill else [p]
@@ -190,6 +194,7 @@ class Group:
         self.live = []      # positions
         self.score = {}     # position -> float64 accumulator
         self.seen = {}
+        self.bias = {}
 
 
 def run(policy, trace, budget=None, groups=None, out=sys.stdout):
@@ -235,6 +240,12 @@ def run(policy, trace, budget=None, groups=None, out=sys.stdout):
                     g.seen[p] += 1
             if span is not None and gi == 0:
                 rows.append((q, vals))
+        elif r[0] == "b":
+            lo, hi, v = int(r[1]), int(r[2]), float(np.float32(float(r[3])))
+            for g in gs:
+                for p in g.live:
+                    if lo <= p < hi:
+                        g.bias[p] = v
         elif r[0] == "span":
             span = (int(r[1]), int(r[2]))
             rows, rel = [], []
@@ -267,6 +278,8 @@ def eff(c, g, p, N, flags):
         s = g.score[p] / d if d > 0 else 0.0
     else:
         s = g.score[p]
+    if g.bias:
+        s += g.bias.get(p, 0.0)
     for b in range(len(BITS)):
         if flags[p] & (1 << b):
             s += c["weights"].get(1 << b, 0.0)
@@ -376,15 +389,18 @@ if __name__ == "__main__":
     if a[0] == "gen":
         out = a[1]
         opt = dict(positions=1000, prefill=100, groups=1, seed=1, probe=1.0)
-        ties, i = False, 2
+        ties, bias, i = False, False, 2
         while i < len(a):
             if a[i] == "--ties":
                 ties = True
                 i += 1
+            elif a[i] == "--bias":
+                bias = True
+                i += 1
             else:
                 opt[a[i][2:]] = float(a[i + 1]) if a[i] == "--probe" else int(a[i + 1])
                 i += 2
-        gen(out, opt["positions"], opt["prefill"], opt["groups"], opt["seed"], opt["probe"], ties)
+        gen(out, opt["positions"], opt["prefill"], opt["groups"], opt["seed"], opt["probe"], ties, None, bias)
     elif a[0] == "genspan":
         gen_span(a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5]), a[6] == "1")
     elif a[0] == "run":

@@ -50,6 +50,9 @@ same data/policies/streamingllm.policy "$W/ties.trace" --groups 2 --budget 600
 same data/policies/zipcache.policy "$W/probe.trace"
 sed 's/^normalize = all-rows/normalize = probe-rows/' data/policies/zipcache.policy > "$W/zipexact.policy"
 same "$W/zipexact.policy" "$W/probe.trace"
+# retention priorities per range (tok_keep_bias, 'b' records)
+$PY $REF gen "$W/bias.trace" --positions 900 --prefill 300 --seed 14 --bias || exit 1
+for p in h2o saliency zipcache; do same data/policies/$p.policy "$W/bias.trace"; done
 # word granularity with a heavy budget that a word may not fit
 sed -e 's/^heavy = auto/heavy = 37/' data/policies/saliency.policy > "$W/words.policy"
 same "$W/words.policy" "$W/ties.trace" --groups 2
