@@ -129,6 +129,7 @@ check: deps
 	$(MAKE) robust
 
 unit: $(TEST_BIN) $(TOK_BIN)
+	sh scripts/fetch-refs.sh
 	@sh tests/run-unit.sh $(B) $(TEST_BIN)
 
 # The floors: modules and the CLI see only public headers (never libtok's

@@ -620,6 +620,10 @@ void tok_method_scratch_free(void *s);
 tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
                            tok_enc *e, uint8_t ty);
 tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
+/* Safe cuts of a text for pipelines with t->scan_cuttable (pipeline/parallel.c):
+ * the first at or after `at` (len if none), the last in [lo, len) (0 if none). */
+size_t tok__safe_cut(const char *s, size_t len, size_t at);
+size_t tok__safe_cut_last(const char *s, size_t len, size_t lo);
 void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt);
 const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def);
 

@@ -326,6 +326,74 @@ TOK_API tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t l
                                const tok_encode_options *opt, tok_encoding *out);
 
 /* ------------------------------------------------------------------------ */
+/* Batches: many texts in one call, on several threads                       */
+/* ------------------------------------------------------------------------ */
+
+/** Results holder and per-thread contexts for batch calls (HF encode_batch).
+ *  A tok_batch belongs to one thread at a time; it keeps its contexts and
+ *  buffers between calls, so a warm batch does not allocate.  t must outlive
+ *  it.  NULL on allocation failure. */
+typedef struct tok_batch tok_batch;
+TOK_API tok_batch *tok_batch_new(const tok_tokenizer *t);
+TOK_API void tok_batch_free(tok_batch *b);
+
+/** Encode texts[0..n) (lens[i] bytes each) on up to `threads` threads (1..64;
+ *  texts are handed out one at a time, so long and short ones balance).
+ *  Each result equals tok_encode of that text with opt.  Without
+ *  TOK_ENC_OFFSETS in opt->flags no offsets are stored (the ids-only path).
+ *  On failure nothing is kept and tok_batch_error() names the first failing
+ *  text ("text 12: invalid UTF-8 at byte offset 5"). */
+TOK_API tok_status tok_encode_batch(tok_batch *b, const char *const *texts, const size_t *lens, size_t n,
+                                    const tok_encode_options *opt, int threads);
+/** Number of texts of the last successful tok_encode_batch (0 after a failure). */
+TOK_API size_t tok_batch_count(const tok_batch *b);
+/** Result i of the last tok_encode_batch; arrays valid until the next call on b.
+ *  TOK_ERR_RANGE if i >= tok_batch_count(b). */
+TOK_API tok_status tok_batch_get(const tok_batch *b, size_t i, tok_encoding *out);
+/** All ids of the last tok_encode_batch back to back in input order; text i
+ *  has ids [(*starts)[i], (*starts)[i+1]).  *total = all ids.  Valid until the
+ *  next call on b. */
+TOK_API const int32_t *tok_batch_ids(const tok_batch *b, const size_t **starts, size_t *total);
+/** Decode n id sequences (ids[i], ns[i] ids) on up to `threads` threads, each
+ *  as tok_decode with flags.  Texts then come from tok_batch_text(). */
+TOK_API tok_status tok_decode_batch(tok_batch *b, const int32_t *const *ids, const size_t *ns, size_t n,
+                                    uint32_t flags, int threads);
+/** Text i of the last tok_decode_batch (NUL-terminated, *len bytes), or NULL. */
+TOK_API const char *tok_batch_text(const tok_batch *b, size_t i, size_t *len);
+/** Message of the last failed batch call ("" if none). */
+TOK_API const char *tok_batch_error(const tok_batch *b);
+
+/* ------------------------------------------------------------------------ */
+/* Streaming encode of one huge text                                         */
+/* ------------------------------------------------------------------------ */
+
+/** Encodes a text that arrives in chunks, handing out the tokens of
+ *  everything that can no longer change, with memory bounded by the longest
+ *  stretch of text without a safe cut.  A cut is safe after a newline
+ *  followed by a letter in pipelines whose pre-tokenizer always splits there
+ *  (byte-level BPE with the GPT-2/cl100k/Llama 3/o200k patterns and no
+ *  normalizer); with other pipelines the whole text is kept until
+ *  tok_encoder_finish.  The concatenated results equal tok_encode of the
+ *  whole text without TOK_ENC_ADD_SPECIAL: the post-processor is not run
+ *  (add BOS/EOS yourself).  One thread at a time; t must outlive it. */
+typedef struct tok_encoder tok_encoder;
+/** opt as for tok_encode (copied; NULL = defaults); TOK_ENC_ADD_SPECIAL is ignored. */
+TOK_API tok_encoder *tok_encoder_new(const tok_tokenizer *t, const tok_encode_options *opt);
+TOK_API void tok_encoder_free(tok_encoder *s);
+/** Append len bytes (a chunk may end inside a UTF-8 character).  *out gets
+ *  the tokens that became final (often none); their offsets are relative to
+ *  stream byte tok_encoder_offset(s), word indices count from the stream's
+ *  start.  Valid until the next call on s.  After an error the stream is
+ *  dead; invalid UTF-8 is reported with its offset in the whole stream. */
+TOK_API tok_status tok_encoder_push(tok_encoder *s, const char *chunk, size_t len, tok_encoding *out);
+/** End of the text: the remaining tokens. */
+TOK_API tok_status tok_encoder_finish(tok_encoder *s, tok_encoding *out);
+/** Stream byte offset that the offsets of the last result are relative to. */
+TOK_API uint64_t tok_encoder_offset(const tok_encoder *s);
+/** Message of the last failed call ("" if none). */
+TOK_API const char *tok_encoder_error(const tok_encoder *s);
+
+/* ------------------------------------------------------------------------ */
 /* Pipeline stages, for analyzers                                            */
 /* ------------------------------------------------------------------------ */
 
