@@ -23,8 +23,8 @@ static const char saliency_help[] =
     "  --lang L1,L2           stopword languages (default en)\n"
     "  --glitch FILE          'tok analyze glitch --json' output: unreachable,\n"
     "                         under-trained (percentile <= --pct) and sticky ids\n"
-    "  --weights W            shorthand for a glitch report made with weights\n"
-    "                         (same as --glitch)\n"
+    "                         (with weights: its candidates are under-trained, and\n"
+    "                         each id's indicator percentile is exported)\n"
     "  --pct P                under-training percentile cut (default 2)\n"
     "  -h, --help             this help\n"
     "\n"
@@ -71,7 +71,11 @@ int analyze_saliency(int argc, char **argv)
         if (r > 0) continue;
         if ((v = opt_value(argc, argv, &i, "--export"))) export_path = v;
         else if ((v = opt_value(argc, argv, &i, "--glitch"))) glitch = v;
-        else if ((v = opt_value(argc, argv, &i, "--weights"))) glitch = v;
+        else if ((v = opt_value(argc, argv, &i, "--weights"))) {
+            usage_error("analyze saliency", "--weights: run 'tok analyze glitch -t T --weights %s --json > G.json' "
+                        "and pass --glitch G.json", v);
+            return EXIT_USAGE;
+        }
         else if ((v = opt_value(argc, argv, &i, "--stopwords"))) stop = v;
         else if ((v = opt_value(argc, argv, &i, "--lang"))) lang = v;
         else if ((v = opt_value(argc, argv, &i, "--pct"))) {

@@ -173,11 +173,51 @@ static tok_status load_stopwords(const char *path, const char *langs, sset *set,
     return st;
 }
 
+typedef struct ival { double v; int32_t id; } ival;
+
+static int cmp_ival(const void *a, const void *b)
+{
+    const ival *x = a, *y = b;
+    if (x->v != y->v) return x->v < y->v ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* percentile of each token's first indicator among the tokens that have one:
+ * 100 * (rank + 1) / n, ascending (magikarp's candidates are the lowest) */
+static tok_status indicator_percentiles(tok_saliency *s, json_t *toks, const char *path, tok_error *err)
+{
+    size_t n = 0, i;
+    json_t *v;
+    json_array_foreach(toks, i, v) {
+        json_t *ind = json_object_get(v, "indicators");
+        if (json_is_array(ind) && json_array_size(ind) && json_is_number(json_array_get(ind, 0))) n++;
+    }
+    if (!n) return TOK_OK;
+    ival *a = malloc(n * sizeof *a);
+    if (!a) {
+        snprintf(err->message, sizeof err->message, "saliency: out of memory");
+        return TOK_ERR_NOMEM;
+    }
+    size_t k = 0;
+    json_array_foreach(toks, i, v) {
+        json_t *ind = json_object_get(v, "indicators");
+        if (json_is_array(ind) && json_array_size(ind) && json_is_number(json_array_get(ind, 0)))
+            a[k++] = (ival){ json_number_value(json_array_get(ind, 0)), (int32_t)json_integer_value(json_object_get(v, "id")) };
+    }
+    qsort(a, n, sizeof *a, cmp_ival);
+    for (k = 0; k < n; k++)
+        if (a[k].id >= 0 && (size_t)a[k].id < s->V && isnan(s->utpct[a[k].id]))
+            s->utpct[a[k].id] = (float)(100.0 * (double)(k + 1) / (double)n);
+    free(a);
+    (void)path;
+    return TOK_OK;
+}
+
 /* glitch report: {"tokens": [{"id": N, "category": C, ...}]} (issue 13) */
 static tok_status load_glitch(tok_saliency *s, const char *path, double pct_max, tok_error *err)
 {
     json_error_t je;
-    json_t *root = json_load_file(path, 0, &je);
+    json_t *root = json_load_file(path, JSON_ALLOW_NUL, &je);
     if (!root) {
         err->code = TOK_ERR_FORMAT;
         snprintf(err->message, sizeof err->message, "%.300s:%d:%d: %.150s", path, je.line, je.column, je.text);
@@ -210,7 +250,7 @@ static tok_status load_glitch(tok_saliency *s, const char *path, double pct_max,
             break;
         }
         const char *c = jc ? json_string_value(jc) : "";
-        if (!strncmp(c, "UNREACHABLE", 11) || !strcmp(c, "UNDECODEABLE")) s->flags[id] |= TOK_PRIOR_UNREACHABLE;
+        if (!strncmp(c, "UNREACHABLE", 11)) s->flags[id] |= TOK_PRIOR_UNREACHABLE;
         if (!strcmp(c, "UNDECODEABLE")) s->flags[id] |= TOK_PRIOR_PARTIAL;
         if (!strcmp(c, "STICKY") || json_is_true(json_object_get(v, "sticky"))) s->flags[id] |= TOK_PRIOR_STICKY;
         if (!strcmp(c, "UNDERTRAINED") || json_is_true(json_object_get(v, "undertrained")) ||
@@ -227,6 +267,38 @@ static tok_status load_glitch(tok_saliency *s, const char *path, double pct_max,
             s->utpct[id] = (float)pc;
             if (pc <= pct_max) s->flags[id] |= TOK_PRIOR_UNDERTRAINED;
         }
+    }
+    /* weights section: candidates at or below the indicator percentile */
+    json_t *w = st ? NULL : json_object_get(root, "weights");
+    json_t *cands = w ? json_object_get(w, "candidates") : NULL;
+    if (!st && w && cands && !json_is_array(cands)) {
+        st = TOK_ERR_FORMAT;
+        snprintf(err->message, sizeof err->message, "%.300s: $.weights.candidates: expected an array", path);
+    }
+    if (!st && cands) json_array_foreach(cands, i, v) {
+        json_t *jid = json_object_get(v, "id");
+        json_int_t id = json_is_integer(jid) ? json_integer_value(jid) : -1;
+        if (id < 0 || (size_t)id >= s->V) {
+            st = TOK_ERR_FORMAT;
+            snprintf(err->message, sizeof err->message, "%.300s: $.weights.candidates[%zu].id: not an id of this vocabulary", path, i);
+            break;
+        }
+        s->flags[id] |= TOK_PRIOR_UNDERTRAINED;
+    }
+    /* percentiles of the first indicator where tokens carry "indicators" */
+    if (!st) st = indicator_percentiles(s, toks, path, err);
+    /* sticky tokens: "sticky": [id or {"id": id}, ...] */
+    json_t *sk = st ? NULL : json_object_get(root, "sticky");
+    if (sk && json_is_object(sk)) sk = json_object_get(sk, "tokens");
+    if (!st && sk && json_is_array(sk)) json_array_foreach(sk, i, v) {
+        json_t *jid = json_is_object(v) ? json_object_get(v, "id") : v;
+        json_int_t id = json_is_integer(jid) ? json_integer_value(jid) : -1;
+        if (id < 0 || (size_t)id >= s->V) {
+            st = TOK_ERR_FORMAT;
+            snprintf(err->message, sizeof err->message, "%.300s: $.sticky[%zu]: not an id of this vocabulary", path, i);
+            break;
+        }
+        s->flags[id] |= TOK_PRIOR_STICKY;
     }
     if (st) err->code = st;
     json_decref(root);

@@ -15,10 +15,16 @@
  *                lowercased) are a stopword of one of the chosen languages
  *                (stopwords-iso lists; a prior on the id, not on context)
  *   byte         TOK_TOKEN_BYTE; partial: its bytes are not complete UTF-8
- *   unreachable  TOK_TOKEN_UNREACHABLE, or an UNREACHABLE_* / UNDECODEABLE
- *                category in a glitch report
+ *   unreachable  TOK_TOKEN_UNREACHABLE, or an UNREACHABLE_* category in a
+ *                glitch report (UNDECODEABLE there sets partial)
  *   word-start   TOK_TOKEN_WORD_START, or a WordPiece token without ##
- *   undertrained, sticky   from a glitch report (see tok_saliency_options)
+ *   undertrained, sticky   from a glitch report (`tok analyze glitch --json`):
+ *                the candidates of its "weights" section, tokens with
+ *                "undertrained"/"candidate": true or a "percentile" at or
+ *                below the cut; sticky: "sticky": true on a token, or a
+ *                top-level "sticky" list of ids; the percentile exported
+ *                per id is the given one or the rank of the token's first
+ *                indicator among all tokens with indicators
  *
  * Separators as SepLLM derives them (HKUDS/SepLLM,
  * Training-SepLLM/tools/sepllm/get_separator_ids.py): every id the tokenizer

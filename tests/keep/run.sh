@@ -93,7 +93,13 @@ cat > "$W/glitch.json" <<'J'
  "tokens": [{"id": 5, "category": "UNREACHABLE_SINGLE_TOKEN"},
             {"id": 7, "category": "OK", "percentile": 0.5},
             {"id": 9, "category": "OK", "percentile": 40.0},
-            {"id": 11, "category": "OK", "sticky": true}]}
+            {"id": 11, "category": "OK", "sticky": true},
+            {"id": 20, "category": "OK", "indicators": [0.5, 1]},
+            {"id": 21, "category": "OK", "indicators": [0.1, 1]},
+            {"id": 22, "category": "OK", "indicators": [0.9, 1]},
+            {"id": 23, "category": "OK", "indicators": [0.3, 1]}],
+ "weights": {"file": "w.safetensors", "threshold": 0.1, "candidates": [{"id": 21, "indicators": [0.1, 1]}]},
+ "sticky": [30, {"id": 31}]}
 J
 "$TOK" analyze saliency -t "$TK/llama3.json" --glitch "$W/glitch.json" --export "$W/l3.json" --json > "$W/l3sum.json" || bad "saliency export json"
 $PY - "$W/l3.json" <<'P' && ok "glitch report read into the priors" || bad "glitch priors"
@@ -104,7 +110,11 @@ assert "unreachable" in t[5]["flags"], t[5]
 assert "undertrained" in t[7]["flags"] and t[7]["undertrained_pct"] == 0.5, t[7]
 assert "undertrained" not in t[9]["flags"], t[9]
 assert "sticky" in t[11]["flags"], t[11]
-assert d["flags"]["undertrained"] == 1 and d["flags"]["sticky"] == 1
+assert "undertrained" in t[21]["flags"] and t[21]["undertrained_pct"] == 25.0, t[21]
+assert "undertrained" not in t[20]["flags"] and t[20]["undertrained_pct"] == 75.0, t[20]
+assert t[22]["undertrained_pct"] == 100.0 and t[23]["undertrained_pct"] == 50.0
+assert "sticky" in t[30]["flags"] and "sticky" in t[31]["flags"]
+assert d["flags"]["undertrained"] == 2 and d["flags"]["sticky"] == 3, d["flags"]
 assert "separator" in t[13]["flags"] and "punct" in t[13]["flags"]   # '.'
 assert "special" in t[128000]["flags"]                                # <|begin_of_text|>
 assert d["vocab_size"] == len(d["tokens"]) == 128256
