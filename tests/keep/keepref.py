@@ -384,6 +384,32 @@ def span_step(c, g, span, rows, rel, flags, words):
     g.live = [p for p in g.live if not (s0 <= p < s0 + ns) or p in kept]
 
 
+def a2sf_prefill(policy, trace, out=sys.stdout):
+    """A2SF's published form on one prefill step: score[k] = sum over the L
+    query rows q of alpha^(L - 1 - q) * a[q, k] (its _window weights), then
+    its _topk_with_recent: the last recent_budget positions and the top
+    (total - recent) before them.  Prints the kept positions."""
+    c = load_policy(policy)
+    G, recs = read_trace(trace)
+    rows = [r for r in recs if r[0] == "r" and r[1] == "0"]
+    n = sum(1 for r in recs if r[0] == "p")
+    L = len(rows)
+    A = np.zeros((L, n))
+    for i, r in enumerate(rows):
+        v = np.array([float(x) for x in r[3:]], dtype=np.float32).astype(np.float64)
+        A[i, :len(v)] = v
+    window = c["alpha"] ** np.arange(L - 1, -1, -1, dtype=np.float64)
+    scores = (A * window[:, None]).sum(axis=0)
+    total, recent = c["budget"], c["window"]
+    if n <= total:
+        kept = list(range(n))
+    else:
+        head = n - recent
+        top = topk_later_wins(scores[:head], np.arange(head), total - recent)
+        kept = sorted(int(i) for i in top) + list(range(head, n))
+    out.write(" ".join(str(p) for p in kept) + "\n")
+
+
 if __name__ == "__main__":
     a = sys.argv[1:]
     if a[0] == "gen":
@@ -401,6 +427,8 @@ if __name__ == "__main__":
                 opt[a[i][2:]] = float(a[i + 1]) if a[i] == "--probe" else int(a[i + 1])
                 i += 2
         gen(out, opt["positions"], opt["prefill"], opt["groups"], opt["seed"], opt["probe"], ties, None, bias)
+    elif a[0] == "a2sf":
+        a2sf_prefill(a[1], a[2])
     elif a[0] == "genspan":
         gen_span(a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5]), a[6] == "1")
     elif a[0] == "run":

@@ -50,6 +50,13 @@ same data/policies/streamingllm.policy "$W/ties.trace" --groups 2 --budget 600
 same data/policies/zipcache.policy "$W/probe.trace"
 sed 's/^normalize = all-rows/normalize = probe-rows/' data/policies/zipcache.policy > "$W/zipexact.policy"
 same "$W/zipexact.policy" "$W/probe.trace"
+# A2SF's own form (window weights alpha^(L-1-q) over one prefill) gives the same mask
+$PY $REF gen "$W/prefill.trace" --positions 600 --prefill 600 --seed 15 || exit 1
+for seed in 16 17; do $PY $REF gen "$W/prefill$seed.trace" --positions 500 --prefill 500 --seed $seed || exit 1; done
+for t in prefill prefill16 prefill17; do
+    a=$("$TOK" prune --policy a2sf "$W/$t.trace" | head -1); b=$($PY $REF a2sf data/policies/a2sf.policy "$W/$t.trace")
+    [ "$a" = "$b" ] && ok "a2sf $t: same mask as A2SF's window-weight form" || bad "a2sf $t: differs from the window-weight form"
+done
 # retention priorities per range (tok_keep_bias, 'b' records)
 $PY $REF gen "$W/bias.trace" --positions 900 --prefill 300 --seed 14 --bias || exit 1
 for p in h2o saliency zipcache; do same data/policies/$p.policy "$W/bias.trace"; done
