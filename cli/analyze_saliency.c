@@ -19,13 +19,18 @@ static const char saliency_help[] =
     "  --json                 print a JSON summary: fingerprint, \"separators\",\n"
     "                         SepLLM's strings with their ids, \"flags\" counts\n"
     "  --separator STR        another separator string (repeatable; \\n \\t read)\n"
-    "  --stopwords FILE       stopwords-iso JSON (default: the fetched cache copy)\n"
+    "  --stopwords FILE       stopword lists as JSON {\"en\": [words], ...}\n"
+    "                         (default: NLTK's lists fetched into the cache,\n"
+    "                         $TOK_CACHE/stopwords/nltk.json; stopwords-iso.json\n"
+    "                         beside it is a broader choice)\n"
     "  --lang L1,L2           stopword languages (default en)\n"
     "  --glitch FILE          'tok analyze glitch --json' output: unreachable,\n"
     "                         under-trained (percentile <= --pct) and sticky ids\n"
     "                         (with weights: its candidates are under-trained, and\n"
     "                         each id's indicator percentile is exported)\n"
     "  --pct P                under-training percentile cut (default 2)\n"
+    "  --features FILE        encode FILE and print one JSON line per token: id,\n"
+    "                         word, word_len, pos_in_word, sentence, flags\n"
     "  -h, --help             this help\n"
     "\n"
     "Without --json a table of counts per flag is printed.\n";
@@ -44,11 +49,63 @@ static char *unescape(const char *s)
     return o;
 }
 
+static int print_features(const tok_tokenizer *t, const tok_saliency *s, const char *path)
+{
+    size_t len;
+    char *text = read_all(path, &len);
+    if (!text) return EXIT_RUNTIME;
+    tok_ctx *ctx = tok_ctx_new(t);
+    tok_encode_options eo;
+    tok_encode_options_init(&eo);
+    eo.flags = TOK_ENC_OFFSETS | TOK_ENC_LOSSY;
+    tok_encoding e;
+    int rc = EXIT_OK;
+    tok_features *f = NULL;
+    if (!ctx || tok_encode(ctx, text, len, &eo, &e)) {
+        fprintf(stderr, "tok analyze saliency: %s: %s\n", path, ctx ? tok_ctx_error(ctx) : "out of memory");
+        rc = EXIT_RUNTIME;
+    } else if (!(f = malloc((e.n ? e.n : 1) * sizeof *f)) || tok_saliency_features(s, &e, NULL, 0, f)) {
+        fprintf(stderr, "tok analyze saliency: out of memory\n");
+        rc = EXIT_RUNTIME;
+    } else {
+        outbuf o;
+        out_init(&o, stdout);
+        for (size_t i = 0; i < e.n; i++) {
+            out_str(&o, "{\"id\":");
+            out_int(&o, e.ids[i]);
+            out_str(&o, ",\"word\":");
+            out_int(&o, f[i].word);
+            out_str(&o, ",\"word_len\":");
+            out_int(&o, f[i].word_len);
+            out_str(&o, ",\"pos_in_word\":");
+            out_int(&o, f[i].pos_in_word);
+            out_str(&o, ",\"sentence\":");
+            out_int(&o, f[i].sentence);
+            out_str(&o, ",\"flags\":[");
+            int first = 1;
+            for (int b = 0; b < TOK_PRIOR_NBITS; b++)
+                if (f[i].flags & (1u << b)) {
+                    if (!first) out_char(&o, ',');
+                    out_char(&o, '"');
+                    out_str(&o, tok_prior_name(1u << b));
+                    out_char(&o, '"');
+                    first = 0;
+                }
+            out_str(&o, "]}\n");
+        }
+        if (out_flush(&o)) rc = EXIT_RUNTIME;
+    }
+    free(f);
+    tok_ctx_free(ctx);
+    free(text);
+    return rc;
+}
+
 int analyze_saliency(int argc, char **argv)
 {
     tok_open to;
     tok_open_init(&to);
-    const char *export_path = NULL, *glitch = NULL, *stop = NULL, *lang = "en";
+    const char *export_path = NULL, *glitch = NULL, *stop = NULL, *lang = "en", *features = NULL;
     double pct = 2.0;
     int json = 0;
     char *seps[65] = { 0 };
@@ -77,6 +134,7 @@ int analyze_saliency(int argc, char **argv)
             return EXIT_USAGE;
         }
         else if ((v = opt_value(argc, argv, &i, "--stopwords"))) stop = v;
+        else if ((v = opt_value(argc, argv, &i, "--features"))) features = v;
         else if ((v = opt_value(argc, argv, &i, "--lang"))) lang = v;
         else if ((v = opt_value(argc, argv, &i, "--pct"))) {
             char *e;
@@ -94,8 +152,8 @@ int analyze_saliency(int argc, char **argv)
     if (!stop) {
         const char *cache = getenv("TOK_CACHE");
         const char *home = getenv("HOME");
-        if (cache && *cache) snprintf(defstop, sizeof defstop, "%s/stopwords/stopwords-iso.json", cache);
-        else snprintf(defstop, sizeof defstop, "%s/.cache/libtok/stopwords/stopwords-iso.json", home ? home : ".");
+        if (cache && *cache) snprintf(defstop, sizeof defstop, "%s/stopwords/nltk.json", cache);
+        else snprintf(defstop, sizeof defstop, "%s/.cache/libtok/stopwords/nltk.json", home ? home : ".");
         if (access(defstop, R_OK) == 0) stop = defstop;
         else fprintf(stderr, "tok analyze saliency: no stopword list (%s; run 'make fetch' or give --stopwords): "
                              "no stopword flags\n", defstop);
@@ -129,7 +187,9 @@ int analyze_saliency(int argc, char **argv)
             rc = EXIT_RUNTIME;
         }
     }
-    if (json) {
+    if (features) {
+        rc = print_features(t, s, features);
+    } else if (json) {
         tok_saliency_write_json(s, stdout, 0);
     } else {
         const int32_t *ids;

@@ -2,6 +2,7 @@
 #include "tok_keep.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@ static int parse_floats(char *p, fbuf *out)
         char *e;
         errno = 0;
         double d = strtod(p, &e);
-        if (e == p || errno == ERANGE) return -1;
+        if (e == p || errno == ERANGE || !isfinite(d)) return -1;
         if (fb_push(out, (float)d)) return -2;
         p = e;
     }

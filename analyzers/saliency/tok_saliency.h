@@ -13,7 +13,8 @@
  *   digit        has a decimal digit (Nd)
  *   stopword     the token's letters (word-start marker and spaces removed,
  *                lowercased) are a stopword of one of the chosen languages
- *                (stopwords-iso lists; a prior on the id, not on context)
+ *                (JSON {"en": [...]}: NLTK's lists or stopwords-iso, both
+ *                fetched from npm; a prior on the id, not on context)
  *   byte         TOK_TOKEN_BYTE; partial: its bytes are not complete UTF-8
  *   unreachable  TOK_TOKEN_UNREACHABLE, or an UNREACHABLE_* category in a
  *                glitch report (UNDECODEABLE there sets partial)
@@ -64,7 +65,7 @@ TOK_API void tok_saliency_fingerprint(const tok_tokenizer *t, char out[33]);
 typedef struct tok_saliency_options {
     size_t size;                   /* sizeof, set by _init */
     const char *const *separators; /* extra separator strings, NULL-terminated, or NULL */
-    const char *stopwords_file;    /* stopwords-iso JSON ({"en": [...], ...}) or NULL */
+    const char *stopwords_file;    /* JSON {"en": [words], ...} or NULL */
     const char *languages;         /* comma-separated codes, default "en" */
     const char *glitch_file;       /* `tok analyze glitch --json` output or NULL */
     double undertrained_pct;       /* tokens with "percentile" <= this are undertrained (default 2) */

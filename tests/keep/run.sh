@@ -170,5 +170,8 @@ grep -q "order.trace:4: position 2 out of order" "$W/err" && ok "positions out o
 printf 'tok-trace 1\ngroups 1\np 0 0 -1\nr 0 0 1 2\ns\n' > "$W/row.trace"
 "$TOK" prune --policy h2o "$W/row.trace" > /dev/null 2> "$W/err" && bad "row of wrong length accepted"
 grep -q "row.trace:4: row of query 0 has 2 values" "$W/err" && ok "bad row: $(cat "$W/err")" || bad "row message: $(cat "$W/err")"
+printf 'tok-trace 1\ngroups 1\np 0 0 -1\nr 0 0 nan\ns\n' > "$W/nan.trace"
+"$TOK" prune --policy h2o "$W/nan.trace" > /dev/null 2> "$W/err" && bad "NaN attention accepted"
+grep -q "nan.trace:4: bad number" "$W/err" && ok "NaN attention: $(cat "$W/err")" || bad "nan message: $(cat "$W/err")"
 "$TOK" prune --policy nosuchpolicy "$W/long.trace" > /dev/null 2>&1; [ $? -eq 2 ] && ok "unknown policy name: exit 2" || bad "unknown policy exit"
 exit $fail
