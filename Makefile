@@ -151,7 +151,7 @@ robust:
 	node tests/robust/fuzz.js build-asan/tok $${TOK_CACHE:-$$HOME/.cache/libtok}/tokenizers 60
 
 demo:
-	sh scripts/deps.sh build
+	sh scripts/deps.sh build demo
 	$(MAKE) $(TOK_BIN)
 	sh scripts/demo.sh
 
@@ -162,6 +162,7 @@ bench:
 	sh bench/run.sh
 	$(MAKE) $(B)/keep_bench
 	sh bench/keep.sh
+	sh bench/python.sh
 
 # --- install ---------------------------------------------------------------
 install: all
@@ -179,6 +180,14 @@ install: all
 	install -m 644 analyzers/keep/tok_keep.h $(DESTDIR)$(INCDIR)/libtok/tok_keep.h
 	install -m 644 $(B)/libtok_analyzers.a $(DESTDIR)$(LIBDIR)/
 	install -m 644 man/tok_keep.3 $(DESTDIR)$(MANDIR)/man3/tok_keep.3
+	@# built-in names: the tokenizer files already fetched into the cache (their
+	@# licences: README); none fetched is said, not an error
+	install -d $(DESTDIR)$(DATADIR)
+	@c=$${TOK_CACHE:-$$HOME/.cache/libtok}/tokenizers; n=0; \
+	for f in "$$c"/*.json "$$c"/*.tiktoken "$$c"/*.model "$$c"/*.tokpack "$$c"/README; do \
+	    [ -f "$$f" ] || continue; install -m 644 "$$f" $(DESTDIR)$(DATADIR)/; n=$$((n+1)); done; \
+	if [ $$n -eq 0 ]; then echo "install: no fetched tokenizers in $$c: run 'make fetch' (all) or 'sh scripts/fetch-demo.sh' (o200k_base, llama3), then 'make install' again, for built-in names"; \
+	else echo "install: $$n tokenizer files into $(DATADIR) (built-in names for -t)"; fi
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
 	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' libtok.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
 
@@ -186,7 +195,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtok.a $(DESTDIR)$(LIBDIR)/libtok.so* $(DESTDIR)$(INCDIR)/libtok/tok.h \
 	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
-	rm -rf $(DESTDIR)$(DATADIR)/policies
+	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(INCDIR)/libtok/tok_keep.h $(DESTDIR)$(LIBDIR)/libtok_analyzers.a $(DESTDIR)$(MANDIR)/man3/tok_keep.3
 
 clean:

@@ -64,9 +64,7 @@ static char *describe_json(json_t *j)
     if (!j) return strdup("none");
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
-    if (!s) return strdup("?");
-    if (strlen(s) > 400) strcpy(s + 396, "...");
-    return s;
+    return s ? s : strdup("?");
 }
 
 static char *describe_model(const tok_tokenizer *t)

@@ -266,6 +266,64 @@ static bool try_dir(const char *dir, const char *name, char *buf, size_t cap)
     return false;
 }
 
+/* Model names that map to one tokenizer without doubt (as tiktoken's model
+ * table and the models' own cards say). */
+static const struct { const char *alias, *target; } aliases[] = {
+    { "gpt-4o", "o200k_base" },          { "gpt-4o-mini", "o200k_base" },
+    { "gpt-4.1", "o200k_base" },         { "o1", "o200k_base" },
+    { "o3", "o200k_base" },              { "gpt-5", "o200k_base" },
+    { "gpt-4", "cl100k_base" },          { "gpt-3.5-turbo", "cl100k_base" },
+    { "text-embedding-3-small", "cl100k_base" }, { "text-embedding-3-large", "cl100k_base" },
+    { "text-embedding-ada-002", "cl100k_base" },
+    { "text-davinci-003", "p50k_base" }, { "code-davinci-002", "p50k_base" },
+    { "gpt2", "r50k_base" },             { "gpt-2", "r50k_base" },
+    { "davinci", "r50k_base" },
+    { "llama-3", "llama3" },             { "meta-llama-3", "llama3" },
+    { "mistral-7b", "mistral" },         { "gemma-3", "gemma3" },
+    { "bert", "bert-base-uncased" },     { "albert-base-v2", "albert" },
+};
+
+const char *tok_alias(size_t i, const char **target)
+{
+    if (i >= sizeof aliases / sizeof aliases[0]) return NULL;
+    if (target) *target = aliases[i].target;
+    return aliases[i].alias;
+}
+
+/* The directories built-in names are looked up in, in order. */
+static size_t data_dirs(char dirs[][4096], size_t max)
+{
+    size_t n = 0;
+    const char *env = getenv("TOK_DATA_PATH");
+    if (env) {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s", env);
+        for (char *save = NULL, *d = strtok_r(tmp, ":", &save); d && n < max; d = strtok_r(NULL, ":", &save))
+            snprintf(dirs[n++], 4096, "%s", d);
+    }
+#ifdef TOK_DATADIR
+    if (n < max) snprintf(dirs[n++], 4096, "%s", TOK_DATADIR);
+#endif
+    const char *cache = getenv("TOK_CACHE");
+    const char *home = getenv("HOME");
+    if (n < max) {
+        if (cache && *cache) snprintf(dirs[n++], 4096, "%s/tokenizers", cache);
+        else snprintf(dirs[n++], 4096, "%s/.cache/libtok/tokenizers", home ? home : ".");
+    }
+    return n;
+}
+
+size_t tok_data_path(char *buf, size_t cap)
+{
+    char dirs[16][4096];
+    size_t n = data_dirs(dirs, 16), len = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = snprintf(buf && len < cap ? buf + len : NULL, buf && len < cap ? cap - len : 0, "%s%s", i ? ":" : "", dirs[i]);
+        if (k > 0) len += (size_t)k;
+    }
+    return len;
+}
+
 tok_status tok_resolve(const char *name, char *buf, size_t cap)
 {
     if (!name || !buf || cap == 0) return TOK_ERR_ARG;
@@ -273,22 +331,13 @@ tok_status tok_resolve(const char *name, char *buf, size_t cap)
         snprintf(buf, cap, "%s", name);
         return is_file(name) || is_dir(name) ? TOK_OK : TOK_ERR_IO;
     }
-    const char *env = getenv("TOK_DATA_PATH");
-    if (env) {
-        char dirs[4096];
-        snprintf(dirs, sizeof dirs, "%s", env);
-        for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save))
-            if (try_dir(d, name, buf, cap)) return TOK_OK;
-    }
-#ifdef TOK_DATADIR
-    if (try_dir(TOK_DATADIR, name, buf, cap)) return TOK_OK;
-#endif
-    char dir[4096];
-    const char *cache = getenv("TOK_CACHE");
-    const char *home = getenv("HOME");
-    if (cache && *cache) snprintf(dir, sizeof dir, "%s/tokenizers", cache);
-    else snprintf(dir, sizeof dir, "%s/.cache/libtok/tokenizers", home ? home : ".");
-    if (try_dir(dir, name, buf, cap)) return TOK_OK;
+    const char *target = NULL;
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (!strcmp(name, aliases[i].alias)) target = aliases[i].target;
+    char dirs[16][4096];
+    size_t n = data_dirs(dirs, 16);
+    for (size_t i = 0; i < n; i++)
+        if (try_dir(dirs[i], name, buf, cap) || (target && try_dir(dirs[i], target, buf, cap))) return TOK_OK;
     snprintf(buf, cap, "%s", name);
     return TOK_ERR_IO;
 }
