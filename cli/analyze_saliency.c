@@ -19,6 +19,9 @@ static const char saliency_help[] =
     "  --json                 print a JSON summary: fingerprint, \"separators\",\n"
     "                         SepLLM's strings with their ids, \"flags\" counts\n"
     "  --separator STR        another separator string (repeatable; \\n \\t read)\n"
+    "  --sep-in-context       also the ids each separator string gets after a\n"
+    "                         letter (SentencePiece-style vocabularies encode a\n"
+    "                         lone \".\" as \"\xe2\x96\x81.\", a period after a word as \".\")\n"
     "  --stopwords FILE       stopword lists as JSON {\"en\": [words], ...}\n"
     "                         (default: NLTK's lists fetched into the cache,\n"
     "                         $TOK_CACHE/stopwords/nltk.json; stopwords-iso.json\n"
@@ -107,7 +110,7 @@ int analyze_saliency(int argc, char **argv)
     tok_open_init(&to);
     const char *export_path = NULL, *glitch = NULL, *stop = NULL, *lang = "en", *features = NULL;
     double pct = 2.0;
-    int json = 0;
+    int json = 0, in_context = 0;
     char *seps[65] = { 0 };
     size_t nseps = 0;
     int rc = EXIT_OK;
@@ -145,6 +148,7 @@ int analyze_saliency(int argc, char **argv)
             if (!*v) { usage_error("analyze saliency", "empty --separator"); return EXIT_USAGE; }
             seps[nseps++] = unescape(v);
         } else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--sep-in-context")) in_context = 1;
         else { usage_error("analyze saliency", "unknown argument %s", a); return EXIT_USAGE; }
     }
     if (!to.name) { usage_error("analyze saliency", "no tokenizer (-t)"); return EXIT_USAGE; }
@@ -167,6 +171,7 @@ int analyze_saliency(int argc, char **argv)
     o.languages = lang;
     o.glitch_file = glitch;
     o.undertrained_pct = pct;
+    o.sep_in_context = in_context;
     tok_error err = { 0 };
     tok_saliency *s = tok_saliency_build(t, &o, &err);
     if (!s) {

@@ -360,6 +360,41 @@ static uint32_t text_flags(const uint8_t *b, size_t n, const sset *stop, uint16_
     return f;
 }
 
+static int push_sep(tok_saliency *s, int32_t id, size_t *cap)
+{
+    if (s->nseps == *cap) {
+        int32_t *q = realloc(s->seps, (*cap *= 2) * sizeof *q);
+        if (!q) return -1;
+        s->seps = q;
+    }
+    s->seps[s->nseps++] = id;
+    return 0;
+}
+
+/* the ids of str after a letter: encode "a" + str, drop the ids "a" alone gets */
+static int add_in_context(tok_saliency *s, const tok_tokenizer *t, tok_ctx *ctx, const tok_encode_options *eo,
+                          const char *str, size_t *cap)
+{
+    int32_t pre[8];
+    size_t np = 0;
+    tok_encoding e;
+    if (tok_encode(ctx, "a", 1, eo, &e)) return 0;
+    if (e.n > 8) return 0;
+    np = e.n;
+    memcpy(pre, e.ids, np * sizeof *pre);
+    char buf[16];
+    size_t l = strlen(str);
+    if (l + 2 > sizeof buf) return 0;
+    buf[0] = 'a';
+    memcpy(buf + 1, str, l + 1);
+    if (tok_encode(ctx, buf, l + 1, eo, &e) || e.n < np || memcmp(e.ids, pre, np * sizeof *pre)) return 0;
+    for (size_t j = np; j < e.n; j++) {
+        if (tok_token_flags(t, e.ids[j]) & TOK_TOKEN_UNK) continue;
+        if (push_sep(s, e.ids[j], cap)) return -1;
+    }
+    return 0;
+}
+
 tok_saliency *tok_saliency_build(const tok_tokenizer *t, const tok_saliency_options *o, tok_error *err)
 {
     tok_saliency_options def;
@@ -435,6 +470,7 @@ tok_saliency *tok_saliency_build(const tok_tokenizer *t, const tok_saliency_opti
             }
             s->seps[s->nseps++] = e.ids[j];
         }
+        if (o->sep_in_context && add_in_context(s, t, ctx, &eo, str, &cap)) goto nomem;
     }
     qsort(s->seps, s->nseps, sizeof *s->seps, cmp_i32);
     size_t u = 0;

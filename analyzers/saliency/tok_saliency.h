@@ -69,6 +69,7 @@ typedef struct tok_saliency_options {
     const char *languages;         /* comma-separated codes, default "en" */
     const char *glitch_file;       /* `tok analyze glitch --json` output or NULL */
     double undertrained_pct;       /* tokens with "percentile" <= this are undertrained (default 2) */
+    int sep_in_context;            /* also the ids each string gets after a letter (see above) */
 } tok_saliency_options;
 TOK_API void tok_saliency_options_init(tok_saliency_options *o);
 

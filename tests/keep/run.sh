@@ -82,6 +82,9 @@ for t in llama3 o200k mistral bert-base-uncased; do
     want=$(node tests/keep/sepllm_ids.js "$TOK_CACHE/npm" "$f") || { bad "HF binding failed on $t"; continue; }
     got=$("$TOK" analyze saliency -t "$f" --json | $PY -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["separators"]).replace(" ",""))')
     [ "$got" = "$want" ] && ok "separators $t: $got" || bad "separators $t: libtok $got, HF $want"
+    want=$(node tests/keep/sepllm_ids.js "$TOK_CACHE/npm" "$f" context) || { bad "HF binding failed on $t"; continue; }
+    got=$("$TOK" analyze saliency -t "$f" --sep-in-context --json | $PY -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["separators"]).replace(" ",""))')
+    [ "$got" = "$want" ] && ok "separators in context $t: $got" || bad "separators in context $t: libtok $got, HF $want"
 done
 # SepLLM's hard-coded Llama 3 list (kv_cache_manager.py) is a subset; the rest are tab variants and '  \n'
 "$TOK" analyze saliency -t "$TK/llama3.json" --json | $PY -c '
