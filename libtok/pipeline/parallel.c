@@ -51,10 +51,11 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
     if (!ctx || !out) return TOK_ERR_ARG;
     const tok_tokenizer *t = ctx->tok;
     if (threads > 16) threads = 16;
-    if (threads <= 1 || !t->scan_cuttable || len < MIN_PARALLEL || (opt && opt->seed))
-        return tok_encode(ctx, text, len, opt, out);
     tok_encode_options def;
-    opt = tok__defaults(opt, &def);
+    const tok_encode_options *given = opt;
+    if (!(opt = tok__defaults(opt, &def))) return tok__bad_options(ctx);
+    if (threads <= 1 || !t->scan_cuttable || len < MIN_PARALLEL || opt->seed)
+        return tok_encode(ctx, text, len, given, out);
     /* cut points; fewer parts when no safe cut is near */
     size_t cuts[17];
     int np = 0;
@@ -64,7 +65,7 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
         if (c > cuts[np] && c < len) cuts[++np] = c;
     }
     cuts[++np] = len;
-    if (np == 1) return tok_encode(ctx, text, len, opt, out);
+    if (np == 1) return tok_encode(ctx, text, len, given, out);
     /* invalid UTF-8 must be reported with its offset in the whole text */
     size_t bad = tok_utf8_check((const uint8_t *)text, len);
     if (bad != len && !(opt->flags & TOK_ENC_LOSSY)) {
