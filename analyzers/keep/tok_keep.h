@@ -46,8 +46,9 @@
  *   4. everything else is evicted.
  * Tie rule: units compare by score, higher first; equal scores keep the
  * later position (the unit's first position).  Selection is a quickselect
- * (expected linear time), not a sort; a step costs O(live) and allocates
- * nothing.  Scratch is sized by the capacity given at creation.
+ * (expected linear time; median-of-three pivots), or one scan when a step
+ * evicts at most 32 positions, never a sort; a step costs O(live) and
+ * allocates nothing.  Scratch is sized by the capacity given at creation.
  *
  * Threads: a tok_keep belongs to one thread at a time; distinct handles are
  * independent.  Priors objects are immutable after loading and may be shared.
