@@ -57,7 +57,7 @@ endif
 
 .PHONY: all lib modules clean deps fetch check check-layers check-exports unit unit-asan parity robust demo bench install uninstall fuzz fuzz-check fuzz-build
 
-all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so $(MOD_LIBS)
+all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so $(MOD_LIBS) $(B)/examples/keep_replay
 lib: $(B)/libtok.a $(B)/libtok.so
 modules: $(MOD_LIBS)
 
@@ -100,6 +100,15 @@ $(TOK_BIN): $(CLI_OBJ) $(MOD_LIBS) $(B)/libtok.a
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(MOD_LIBS) $(B)/libtok.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(MOD_LIBS) $(B)/libtok.a $(LDLIBS) $(MOD_LDLIBS) -lcmocka
+
+# Worked example of the keep-mask engine (docs/examples/keep_replay.c).
+$(B)/examples/keep_replay: docs/examples/keep_replay.c $(MOD_LIBS) $(B)/libtok.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(MOD_LIBS) $(B)/libtok.a $(LDLIBS) $(MOD_LDLIBS)
+
+# Keep-mask engine bench (bench/keep_bench.c, run by bench/keep.sh).
+$(B)/keep_bench: bench/keep_bench.c $(MOD_LIBS) $(B)/libtok.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(MOD_LIBS) $(B)/libtok.a $(LDLIBS) $(MOD_LDLIBS)
 
 $(B)/tokbench: bench/tokbench.c $(B)/libtok.a
 	$(CC) $(ALL_CFLAGS) -o $@ bench/tokbench.c $(B)/libtok.a $(LDLIBS)
@@ -200,6 +209,8 @@ bench:
 	$(MAKE) $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
 	sh bench/run.sh
+	$(MAKE) $(B)/keep_bench
+	sh bench/keep.sh
 	sh bench/python.sh
 	sh bench/train.sh
 
@@ -215,6 +226,11 @@ install: all
 	install -m 644 man/tok.1 $(DESTDIR)$(MANDIR)/man1/tok.1
 	install -m 644 man/tok-train.1 $(DESTDIR)$(MANDIR)/man1/tok-train.1
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
+	install -d $(DESTDIR)$(DATADIR)/policies
+	install -m 644 data/policies/*.policy $(DESTDIR)$(DATADIR)/policies/
+	install -m 644 analyzers/keep/tok_keep.h $(DESTDIR)$(INCDIR)/libtok/tok_keep.h
+	install -m 644 $(B)/libtok_analyzers.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 man/tok_keep.3 $(DESTDIR)$(MANDIR)/man3/tok_keep.3
 	@# built-in names: the tokenizer files already fetched into the cache (their
 	@# licences: README); none fetched is said, not an error
 	install -d $(DESTDIR)$(DATADIR)
@@ -231,6 +247,7 @@ uninstall:
 	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man1/tok-train.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(INCDIR)/libtok/tok_keep.h $(DESTDIR)$(LIBDIR)/libtok_analyzers.a $(DESTDIR)$(MANDIR)/man3/tok_keep.3
 
 clean:
 	rm -rf build build-asan build-fuzz tok

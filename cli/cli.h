@@ -83,5 +83,9 @@ int analyze_parity(int argc, char **argv);
 int analyze_fertility(int argc, char **argv);
 int analyze_efficiency(int argc, char **argv);
 int analyze_morph(int argc, char **argv);
+int analyze_saliency(int argc, char **argv);
+
+/* tok prune (cli/prune.c): replay an attention trace through a keep policy. */
+int cmd_prune(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const char main_help[] =
     "  analyze   intrinsic measures of inference methods (tok analyze --help)\n"
     "  train     train a vocabulary: BPE, WordPiece, WordLevel (as HF), Unigram and\n"
     "            BPE (as spm_train), PathPiece\n"
+    "  prune     replay an attention trace through a KV-cache keep policy\n"
     "\n"
     "TOKENIZER (-t) is a tokenizer.json, SentencePiece .model, .tiktoken, BERT vocab.txt,\n"
     "GPT-2 vocab.json (with merges.txt beside it), the vocabulary of a .gguf model file,\n"
@@ -43,6 +44,7 @@ static const struct { const char *name; int (*run)(int, char **); } commands[] =
     { "vocab", cmd_vocab },
     { "show", cmd_show },
     { "train", cmd_train },
+    { "prune", cmd_prune },
 };
 
 int main(int argc, char **argv)
