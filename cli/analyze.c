@@ -8,6 +8,9 @@ static const struct { const char *name; int (*run)(int, char **); const char *wh
     { "intrinsic", analyze_intrinsic,
       "fertility, compression, Renyi efficiency, utilisation, morphological\n"
       "              boundary F1 and speed of inference methods x tokenizers" },
+    { "glitch", analyze_glitch,
+      "under-trained / glitch tokens (magikarp categories, weight indicators,\n"
+      "              verification prompts, sticky tokens)" },
 };
 
 static void top_help(FILE *f)

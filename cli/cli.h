@@ -53,5 +53,6 @@ int cmd_analyze(int argc, char **argv); /* analyze.c: dispatch */
 
 /* tok analyze subcommands, one file each (cli/analyze_<name>.c). */
 int analyze_intrinsic(int argc, char **argv);
+int analyze_glitch(int argc, char **argv);
 
 #endif

@@ -1,0 +1,156 @@
+/*
+ * tok_glitch.h — token health from the tokenizer alone (and, with
+ * tok_weights.h, from a model's weights): under-trained / "glitch" tokens.
+ *
+ * Categories follow "Fishing for Magikarp" (Land & Bartolo 2024, code
+ * cohere-ai/magikarp, magikarp/tokenization.py): every id is decoded on its
+ * own and the text re-encoded without special tokens.  Tokenizers that add or
+ * strip a leading space (the first token of "test" starts with one of " ▁_Ġ")
+ * get that code's guard prefixes «, » (tried cumulatively, as it does).
+ *   OK                       re-encodes to exactly [id]
+ *   OK_SPECIAL               the same, for a special token
+ *   UNREACHABLE_SPECIAL      decoded text of >= 3 code points, starts with [ or <,
+ *                            ends with ] or >, contains a letter
+ *   UNDECODEABLE             decoded text holds U+FFFD (partial UTF-8)
+ *   UNREACHABLE_SINGLE_TOKEN re-encodes to one other id
+ *   UNREACHABLE_MULTI_TOKEN  re-encodes to several ids (or none)
+ *   MEANINGLESS              (StickyToken, only when asked) decoded text is
+ *                            empty or whitespace (Python str.strip()), checked first
+ * Byte tokens and special-looking tokens are found as magikarp/utils.py does
+ * (find_byte_tokens, find_special_tokens), and the summary counts are those
+ * of its generate_summary.py: unreachable and partial UTF-8 leave out byte and
+ * special-looking tokens.
+ *
+ * Where libtok knowingly differs from the Python code: the special-token set
+ * for OK_SPECIAL is the tokenizer's own (special added tokens and the
+ * bos/eos/pad/unk/sep/mask roles; HF also adds tokenizer_config.json's
+ * additional_special_tokens, which only moves ids between OK and OK_SPECIAL);
+ * a failing guard prefix (Python raises AssertionError) is reported on the
+ * token (flag TOK_GLITCH_F_GUARD_FAILED) instead of aborting the run.
+ *
+ * Thread safety: a tok_glitch report is immutable once built; building one
+ * uses its own context and may run concurrently with other builds on the same
+ * tokenizer.
+ */
+#ifndef TOK_GLITCH_H
+#define TOK_GLITCH_H
+
+#include <libtok/tok.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tok_glitch_category {
+    TOK_GLITCH_OK = 0,
+    TOK_GLITCH_OK_SPECIAL,
+    TOK_GLITCH_UNREACHABLE_SPECIAL,
+    TOK_GLITCH_UNDECODEABLE,
+    TOK_GLITCH_UNREACHABLE_SINGLE_TOKEN,
+    TOK_GLITCH_UNREACHABLE_MULTI_TOKEN,
+    TOK_GLITCH_MEANINGLESS,
+    TOK_GLITCH_NCATEGORIES
+} tok_glitch_category;
+
+/** Magikarp's name of a category ("OK", "UNREACHABLE_MULTI_TOKEN", ...). */
+TOK_API const char *tok_glitch_category_name(tok_glitch_category c);
+
+/** Kind of a single-byte token (magikarp find_byte_tokens' byte_type). */
+typedef enum tok_glitch_byte_kind {
+    TOK_GLITCH_BYTE_NONE = 0,   /* not a byte token */
+    TOK_GLITCH_BYTE_ASCII,      /* 0x00-0x7F ("ascii") */
+    TOK_GLITCH_BYTE_UTF8_LEAD,  /* 0xC2-0xF4 ("utf8", a lead byte) */
+    TOK_GLITCH_BYTE_UTF8_CONT,  /* 0x80-0xBF ("utf8", a continuation byte) */
+    TOK_GLITCH_BYTE_NEVER_VALID /* 0xC0, 0xC1, >= 0xF5 ("unused_utf8") */
+} tok_glitch_byte_kind;
+
+TOK_API const char *tok_glitch_byte_kind_name(tok_glitch_byte_kind k);
+
+/* Flags of a token in a report. */
+#define TOK_GLITCH_F_SPECIAL_LOOKING 0x01u /* find_special_tokens: [..] / <..> with an ASCII letter, not <0x */
+#define TOK_GLITCH_F_SPECIAL         0x02u /* in the tokenizer's special-token set */
+#define TOK_GLITCH_F_GUARD_FAILED    0x04u /* no guard prefix survived decode or encode */
+#define TOK_GLITCH_F_ADDED           0x08u /* an added token */
+
+/** Reachability of a token that does not come back alone (tok_glitch_context). */
+typedef enum tok_glitch_reach {
+    TOK_GLITCH_REACH_ALONE = 0,    /* category OK / OK_SPECIAL */
+    TOK_GLITCH_REACH_CONTEXT,      /* comes back after a preceding context text */
+    TOK_GLITCH_REACH_ADDED_TEXT,   /* only when special-token text is matched in input */
+    TOK_GLITCH_REACH_NEVER,        /* none of the contexts brings it back */
+    TOK_GLITCH_REACH_UNKNOWN       /* not searched (undecodeable, or search not run) */
+} tok_glitch_reach;
+
+TOK_API const char *tok_glitch_reach_name(tok_glitch_reach r);
+
+typedef struct tok_glitch_token {
+    int32_t id;
+    uint8_t category;     /* tok_glitch_category */
+    uint8_t byte_kind;    /* tok_glitch_byte_kind */
+    uint8_t flags;        /* TOK_GLITCH_F_* */
+    uint8_t reach;        /* tok_glitch_reach */
+    int16_t byte_value;   /* 0..255 for byte tokens, else -1 */
+    int16_t context;      /* index into tok_glitch_contexts() when reach == CONTEXT, else -1 */
+    const char *decoded;  /* the clean decode (UTF-8, NUL-terminated), owned by the report */
+    size_t decoded_len;
+    const int32_t *reencoded; /* the clean re-encoding (n_reencoded ids) */
+    size_t n_reencoded;
+} tok_glitch_token;
+
+/** Summary counts as magikarp's results/summary.md reports them. */
+typedef struct tok_glitch_counts {
+    size_t vocab;         /* ids with a token ("Vocab Size": len(get_vocab())) */
+    size_t bytes;         /* "# bytes" */
+    size_t unreachable;   /* "# unreachable": UNREACHABLE_* minus bytes and special-looking */
+    size_t partial_utf8;  /* "# partial utf-8": UNDECODEABLE minus bytes and special-looking */
+    size_t special;       /* "# special": special-looking tokens */
+    size_t category[TOK_GLITCH_NCATEGORIES]; /* every id, per category */
+    size_t byte_kind[5];  /* byte tokens per tok_glitch_byte_kind */
+    size_t reach[5];      /* per tok_glitch_reach (after tok_glitch_context) */
+} tok_glitch_counts;
+
+typedef struct tok_glitch_options {
+    size_t size;          /* sizeof(tok_glitch_options) */
+    int meaningless;      /* 1: StickyToken's MEANINGLESS category first */
+} tok_glitch_options;
+
+TOK_API void tok_glitch_options_init(tok_glitch_options *opt);
+
+typedef struct tok_glitch tok_glitch;
+
+/**
+ * Categorise every id of t.  opt may be NULL.  Returns NULL with *err filled
+ * (the tokenizer's source named) on failure: no memory, or a tokenizer whose
+ * first token of "test" is neither spaced nor starting with 't' (magikarp's
+ * assertion), or whose guard prefix is not one token.  t must outlive the report.
+ */
+TOK_API tok_glitch *tok_glitch_analyze(const tok_tokenizer *t, const tok_glitch_options *opt,
+                                       tok_error *err);
+TOK_API void tok_glitch_free(tok_glitch *g);
+
+/** Number of ids in the report (tok_vocab_size of the tokenizer). */
+TOK_API size_t tok_glitch_size(const tok_glitch *g);
+/** The token with this id, or NULL for ids without a token / out of range. */
+TOK_API const tok_glitch_token *tok_glitch_get(const tok_glitch *g, int32_t id);
+TOK_API const tok_glitch_counts *tok_glitch_get_counts(const tok_glitch *g);
+/** 1 if the guard-prefix mode was used (the tokenizer adds/strips a leading space). */
+TOK_API int tok_glitch_space_mode(const tok_glitch *g);
+/** 1 if the vocabulary is GPT-2 byte-level style (> 10% of tokens start with Ġ). */
+TOK_API int tok_glitch_gpt2_style(const tok_glitch *g);
+
+/**
+ * Beyond magikarp: search whether tokens that do not come back alone come
+ * back after a preceding context (the texts of tok_glitch_contexts(), tried in
+ * order; the first, i.e. shortest, that works is recorded), or only when
+ * special-token text is matched in input.  Updates reach/context in g.
+ */
+TOK_API tok_status tok_glitch_context(tok_glitch *g, tok_error *err);
+/** The context texts tried by tok_glitch_context, NULL-terminated. */
+TOK_API const char *const *tok_glitch_contexts(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
