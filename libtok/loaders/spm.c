@@ -23,7 +23,7 @@
  *  - Control and unknown pieces are special added tokens whose text is not
  *    matched in input by default ("libtok_match_special": false), as
  *    spm_encode does not.  No post-processor (spm_encode adds no BOS/EOS).
- *    Decoder: Replace("▁" -> " "), ByteFallback + Fuse, Strip one space.
+ *    Decoder: Replace("▁" -> " "), ByteFallback, Fuse, Strip one space.
  *  - TOK_TIES_HF asks for HF's conversion instead (convert_slow_tokenizer's
  *    SpmConverter / LlamaConverter): HF tie rule, HF's Precompiled walk,
  *    Strip + Replace + Metaspace("always") for Unigram, Prepend + Replace
@@ -571,10 +571,9 @@ json_t *tok_spm_to_json(const uint8_t *data, size_t len, const char *file, const
     }
     if (!dec) {
         if (m.escape_ws) json_array_append_new(decs, replace_str(SP, " ", false));
-        if (m.byte_fallback) {
-            json_array_append_new(decs, jobj("ByteFallback"));
-            json_array_append_new(decs, jobj("Fuse"));
-        }
+        if (m.byte_fallback) json_array_append_new(decs, jobj("ByteFallback"));
+        /* fused first so that Strip (per token) drops only the text's first space */
+        if (m.byte_fallback || m.add_dummy_prefix) json_array_append_new(decs, jobj("Fuse"));
         if (m.add_dummy_prefix) json_array_append_new(decs, strip_dec());
         dec = sequence("decoders", decs);
     } else {
