@@ -35,7 +35,7 @@ static void print_counts_text(const tok_glitch *g, const tok_tokenizer *t)
     const tok_glitch_counts *c = tok_glitch_get_counts(g);
     printf("tokenizer:      %s\n", tok_source(t));
     printf("vocab:          %zu (gpt2-style bytes: %s, guard prefix: %s)\n", c->vocab,
-           tok_glitch_gpt2_style(g) ? "yes" : "no", tok_glitch_space_mode(g) ? "yes" : "no");
+           tok_glitch_gpt2_style(g) ? "yes" : "no", tok_glitch_space_mode(g) == 2 ? "yes (substitute guards: beyond magikarp)" : tok_glitch_space_mode(g) ? "yes" : "no");
     printf("# bytes:        %zu\n# unreachable:  %zu\n# partial utf-8: %zu\n# special:      %zu\n",
            c->bytes, c->unreachable, c->partial_utf8, c->special);
     for (int k = 0; k < TOK_GLITCH_NCATEGORIES; k++)
@@ -76,7 +76,7 @@ static void json_token(outbuf *o, const tok_tokenizer *t, const tok_glitch_token
         }
         out_char(o, ']');
     }
-    if (k->reach != TOK_GLITCH_REACH_UNKNOWN || k->category != TOK_GLITCH_OK) {
+    if (k->reach != TOK_GLITCH_REACH_UNKNOWN && k->reach != TOK_GLITCH_REACH_ALONE) {
         out_str(o, ",\"reach\":\"");
         out_str(o, tok_glitch_reach_name((tok_glitch_reach)k->reach));
         out_char(o, '"');
@@ -101,7 +101,7 @@ static void print_json(const tok_glitch *g, const tok_tokenizer *t, const gopts 
     out_str(&o, ",\"gpt2_style\":");
     out_str(&o, tok_glitch_gpt2_style(g) ? "true" : "false");
     out_str(&o, ",\"guard_prefix\":");
-    out_str(&o, tok_glitch_space_mode(g) ? "true" : "false");
+    out_str(&o, tok_glitch_space_mode(g) == 2 ? "\"substitute\"" : tok_glitch_space_mode(g) ? "true" : "false");
     out_str(&o, ",\"counts\":{\"bytes\":");
     out_int(&o, (long long)c->bytes);
     out_str(&o, ",\"unreachable\":");

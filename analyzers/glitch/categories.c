@@ -147,7 +147,10 @@ int gl_buf_put(gl_buf *b, const void *p, size_t n)
 
 /* ---- clean decode / clean encode (magikarp TokenizerAnalyzer) ------------- */
 
-static const char *const PREFIXES[GL_NPREFIX] = { "\xC2\xAB", "\xC2\xBB" }; /* «, » */
+/* magikarp's guard prefixes «, » first; the others stand in (beyond magikarp,
+ * which stops with an AssertionError) when those are not single tokens that
+ * decode to themselves, e.g. in ALBERT's vocabulary, which lacks « and ». */
+static const char *const GUARDS[] = { "\xC2\xAB", "\xC2\xBB", "|", "@", "~", "^", "#", "$", "%", "&", "*", NULL };
 
 /* Decode [id] as clean_decode does; result in g->scratch (NUL-terminated). */
 tok_status gl_clean_decode(tok_glitch *g, int32_t id, const char **s, size_t *n, int *guard_failed)
@@ -164,16 +167,17 @@ tok_status gl_clean_decode(tok_glitch *g, int32_t id, const char **s, size_t *n,
         return TOK_OK;
     }
     /* the prefixes are prepended cumulatively: [«, id], then [», «, id] */
-    int32_t ids[GL_NPREFIX + 1];
-    size_t k = GL_NPREFIX;
+    int32_t ids[GL_NPREFIX * GL_PREFIX_MAX + 1];
+    size_t k = GL_NPREFIX * GL_PREFIX_MAX;
     ids[k] = id;
     for (int p = 0; p < GL_NPREFIX; p++) {
-        ids[--k] = g->prefix_id[p];
-        st = tok_decode(g->ctx, ids + k, GL_NPREFIX + 1 - k, 0, &text, &len);
+        k -= g->prefix_len[p];
+        memcpy(ids + k, g->prefix_seq[p], g->prefix_len[p] * sizeof *ids);
+        st = tok_decode(g->ctx, ids + k, GL_NPREFIX * GL_PREFIX_MAX + 1 - k, 0, &text, &len);
         if (st) return st;
         if (len && text[0] == ' ') { text++; len--; }
-        size_t pl = strlen(PREFIXES[p]);
-        if (len >= pl && !memcmp(text, PREFIXES[p], pl)) {
+        size_t pl = strlen(g->prefix_text[p]);
+        if (len >= pl && !memcmp(text, g->prefix_text[p], pl)) {
             size_t i = 0;
             gl_next_cp(text, len, &i);          /* decoded[1:]: drop one character */
             *s = text + i;
@@ -207,17 +211,18 @@ tok_status gl_clean_encode(tok_glitch *g, const char *s, size_t n, int *guard_fa
     g->text.n = 0;
     if (gl_buf_put(&g->text, s, n)) return TOK_ERR_NOMEM;
     for (int p = 0; p < GL_NPREFIX; p++) {
-        size_t pl = strlen(PREFIXES[p]);
+        size_t pl = strlen(g->prefix_text[p]);
         /* s = prefix + s, cumulatively */
-        if (gl_buf_put(&g->text, PREFIXES[p], pl)) return TOK_ERR_NOMEM;
+        if (gl_buf_put(&g->text, g->prefix_text[p], pl)) return TOK_ERR_NOMEM;
         memmove(g->text.p + pl, g->text.p, g->text.n - pl);
-        memcpy(g->text.p, PREFIXES[p], pl);
+        memcpy(g->text.p, g->prefix_text[p], pl);
         st = tok_encode(g->ctx, g->text.p, g->text.n, &o, &e);
         if (st) return st;
-        if (e.n && e.ids[0] == g->prefix_id[p]) {
+        size_t m = g->prefix_len[p];
+        if (e.n >= m && !memcmp(e.ids, g->prefix_seq[p], m * sizeof *e.ids)) {
             if (gl_ids_reserve(g, e.n)) return TOK_ERR_NOMEM;
-            memcpy(g->ids, e.ids + 1, (e.n - 1) * sizeof *e.ids);
-            g->n_ids = e.n - 1;
+            memcpy(g->ids, e.ids + m, (e.n - m) * sizeof *e.ids);
+            g->n_ids = e.n - m;
             return TOK_OK;
         }
     }
@@ -270,15 +275,29 @@ static int set_flags(tok_glitch *g, tok_error *err)
     int32_t c0 = s && len ? gl_next_cp(s, len, &i) : -1;
     if (c0 == ' ' || c0 == 0x2581 || c0 == '_' || c0 == 0x120) {
         g->space_mode = 1;
-        for (int p = 0; p < GL_NPREFIX; p++) {
-            if (tok_encode(g->ctx, PREFIXES[p], strlen(PREFIXES[p]), &o, &e) || e.n != 1) {
-                snprintf(err->message, sizeof err->message,
-                         "%s: the guard prefix \"%s\" is not a single token (%zu tokens)",
-                         tok_source(t), PREFIXES[p], e.n);
-                err->code = TOK_ERR_UNSUPPORTED;
-                return -1;
-            }
-            g->prefix_id[p] = e.ids[0];
+        int np = 0;
+        for (int q = 0; GUARDS[q] && np < GL_NPREFIX; q++) {
+            const char *gt = GUARDS[q];
+            size_t gl = strlen(gt);
+            const char *d;
+            size_t dl;
+            if (tok_encode(g->ctx, gt, gl, &o, &e) || e.n != 1 || e.ids[0] == tok_role_id(t, TOK_ROLE_UNK))
+                continue;
+            int32_t pid = e.ids[0];
+            if (tok_decode(g->ctx, &pid, 1, 0, &d, &dl)) continue;
+            if (dl && d[0] == ' ') { d++; dl--; }
+            if (dl < gl || memcmp(d, gt, gl)) continue;
+            if (q >= GL_NPREFIX) g->guard_multi = 1;
+            g->prefix_text[np] = gt;
+            g->prefix_seq[np][0] = pid;
+            g->prefix_len[np] = 1;
+            np++;
+        }
+        if (np < GL_NPREFIX) {
+            snprintf(err->message, sizeof err->message,
+                     "%s: no guard prefix (\u00ab, \u00bb or a substitute) is a single token", tok_source(t));
+            err->code = TOK_ERR_UNSUPPORTED;
+            return -1;
         }
     } else if (c0 != 't') {
         snprintf(err->message, sizeof err->message,
@@ -453,5 +472,5 @@ const tok_glitch_token *tok_glitch_get(const tok_glitch *g, int32_t id)
 }
 
 const tok_glitch_counts *tok_glitch_get_counts(const tok_glitch *g) { return &g->counts; }
-int tok_glitch_space_mode(const tok_glitch *g) { return g->space_mode; }
+int tok_glitch_space_mode(const tok_glitch *g) { return g->space_mode ? 1 + g->guard_multi : 0; }
 int tok_glitch_gpt2_style(const tok_glitch *g) { return g->gpt2; }

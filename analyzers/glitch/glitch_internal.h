@@ -5,6 +5,7 @@
 #include "analyzers/glitch/tok_glitch.h"
 
 #define GL_NPREFIX 2
+#define GL_PREFIX_MAX 8
 
 typedef struct gl_buf { char *p; size_t n, cap; } gl_buf;
 
@@ -16,7 +17,10 @@ struct tok_glitch {
     tok_glitch_counts counts;
     int gpt2, space_mode, meaningless;
     uint32_t enc_flags;
-    int32_t prefix_id[GL_NPREFIX];
+    int32_t prefix_seq[GL_NPREFIX][GL_PREFIX_MAX]; /* each guard prefix encoded alone */
+    size_t prefix_len[GL_NPREFIX];
+    int guard_multi;         /* magikarp's guards fail here (it asserts): substitutes used */
+    const char *prefix_text[GL_NPREFIX];
     gl_buf strings, reenc;   /* decoded texts; re-encoded ids */
     gl_buf text;             /* scratch text */
     int32_t *ids;            /* scratch ids */

@@ -135,7 +135,9 @@ TOK_API size_t tok_glitch_size(const tok_glitch *g);
 /** The token with this id, or NULL for ids without a token / out of range. */
 TOK_API const tok_glitch_token *tok_glitch_get(const tok_glitch *g, int32_t id);
 TOK_API const tok_glitch_counts *tok_glitch_get_counts(const tok_glitch *g);
-/** 1 if the guard-prefix mode was used (the tokenizer adds/strips a leading space). */
+/** 1 if the guard-prefix mode was used (the tokenizer adds/strips a leading space);
+ *  2 if, beyond magikarp (which stops with an AssertionError there), « or »
+ *  is not a single token and substitute guards (| @ ~ ...) were used (ALBERT). */
 TOK_API int tok_glitch_space_mode(const tok_glitch *g);
 /** 1 if the vocabulary is GPT-2 byte-level style (> 10% of tokens start with Ġ). */
 TOK_API int tok_glitch_gpt2_style(const tok_glitch *g);
