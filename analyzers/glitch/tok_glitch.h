@@ -152,6 +152,116 @@ TOK_API tok_status tok_glitch_context(tok_glitch *g, tok_error *err);
 /** The context texts tried by tok_glitch_context, NULL-terminated. */
 TOK_API const char *const *tok_glitch_contexts(void);
 
+
+/* ------------------------------------------------------------------------ */
+/* Weight-based indicators (magikarp model.py / utils.py)                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Indicators, in magikarp's order: for an untied model first "E_in L2 Norm"
+ * (the input-embedding row norm), then, when there is a reference set of
+ * known-unused tokens, on the unembedding matrix E_out: "E_out Cosine
+ * Distance" to the mean reference row, "Centered E_out Cosine Distance"
+ * (matrix mean subtracted), "E_out Cosine Distance w/o 1st PC" (the first
+ * principal component of the centred matrix, found by power iteration,
+ * projected out of the uncentred rows) and "E_out L2 Distance".  Cosine
+ * distance is 1 - a.b / max(|a||b|, 1e-6).  The main indicator is the first
+ * (magikarp's indicator_ix 0).  Candidates: tokens whose category starts with
+ * OK and whose main indicator is <= the given percentile (numpy's linear
+ * interpolation) of the main indicator over OK tokens, ascending.
+ *
+ * Differences from the Python code: dot products accumulate in double
+ * (numpy: float32 pairwise), and the first PC comes from power iteration to
+ * a tolerance (sklearn may use a randomized SVD); both move values in the
+ * 6th-7th significant digit.  The reference set is derived (never-valid byte
+ * tokens, tokens whose text names them unused/reserved/placeholder, matrix
+ * rows beyond the vocabulary) unless given; magikarp keeps a hand-made list
+ * per model.
+ */
+
+#include "analyzers/weights/tok_weights.h"
+
+typedef struct tok_glitch_indicator_options {
+    size_t size;              /* sizeof(tok_glitch_indicator_options) */
+    const int32_t *unused;    /* reference set; NULL = derive it */
+    size_t n_unused;
+    double percentile;        /* candidates threshold, default 2.0 */
+    int power_iters;          /* at most this many iterations, default 300 */
+    double power_tol;         /* stop when the PC moves less, default 1e-9 */
+} tok_glitch_indicator_options;
+
+TOK_API void tok_glitch_indicator_options_init(tok_glitch_indicator_options *opt);
+
+typedef struct tok_glitch_indicators tok_glitch_indicators;
+
+/**
+ * Compute the indicators.  embed: the input embedding (may be NULL when only
+ * an unembedding is given); unembed: the output matrix, NULL for tied
+ * weights (embed serves as E_out, and there is no E_in L2 norm).  Both must
+ * have at least as many rows as the tokenizer has ids with tokens
+ * (TOK_ERR_FORMAT naming the tensor otherwise) and the same row length.
+ * A tied model with an empty reference set is an error (as in magikarp).
+ */
+TOK_API tok_glitch_indicators *tok_glitch_indicators_compute(const tok_glitch *g, const tok_matrix *embed,
+                                                             const tok_matrix *unembed,
+                                                             const tok_glitch_indicator_options *opt,
+                                                             tok_error *err);
+TOK_API void tok_glitch_indicators_free(tok_glitch_indicators *ind);
+TOK_API size_t tok_glitch_indicators_count(const tok_glitch_indicators *ind);
+TOK_API const char *tok_glitch_indicators_name(const tok_glitch_indicators *ind, size_t k);
+/** Values of indicator k, one per matrix row (tok_glitch_indicators_rows). */
+TOK_API const float *tok_glitch_indicators_values(const tok_glitch_indicators *ind, size_t k);
+TOK_API size_t tok_glitch_indicators_rows(const tok_glitch_indicators *ind);
+TOK_API const int32_t *tok_glitch_indicators_reference(const tok_glitch_indicators *ind, size_t *n);
+/** Candidates for verification, ascending by main indicator, and the threshold. */
+TOK_API const int32_t *tok_glitch_indicators_candidates(const tok_glitch_indicators *ind, size_t *n,
+                                                        double *threshold);
+/** Power-iteration steps used and the first PC's eigenvalue (variance along it). */
+TOK_API void tok_glitch_indicators_pca(const tok_glitch_indicators *ind, int *iters, double *variance);
+
+/* ------------------------------------------------------------------------ */
+/* Verification support (magikarp fishing.py): libtok writes, the caller runs */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The three prompts of fishing.py (input_output with 20 repeats,
+ * assistant_explain with 0, repeats with 50) are built around a placeholder
+ * token chosen as select_placeholder_token does (OK, alphabetic, most
+ * distinct characters, longest, whose double decodes back to two copies),
+ * encoded with special tokens (as tokenizer.encode does by default), and
+ * the placeholder's 2n+1 occurrences replaced by the candidate id, so that
+ * unreachable tokens can be tested.  An engine runs each sequence, takes the
+ * candidate's probability at each of the next 3 greedy steps and reports the
+ * maximum; tok_glitch_verify_classify applies fishing.py's rule.
+ */
+typedef enum tok_glitch_verdict {
+    TOK_GLITCH_STRONG_VERIFIED = 0,   /* max_prob < 0.001 */
+    TOK_GLITCH_WEAK_VERIFIED,         /* 0.001 <= max_prob <= 0.1 */
+    TOK_GLITCH_WEAK_REJECTED,         /* 0.1 < max_prob <= 0.9 */
+    TOK_GLITCH_STRONG_REJECTED,       /* max_prob > 0.9 */
+    TOK_GLITCH_ENCODING_FAILED        /* no prompt keeps the id through decode+encode */
+} tok_glitch_verdict;
+
+TOK_API const char *tok_glitch_verdict_name(tok_glitch_verdict v);
+
+#define TOK_GLITCH_NPROMPTS 3
+/** Name of prompt k ("input_output", "assistant_explain", "repeats"). */
+TOK_API const char *tok_glitch_prompt_name(int k);
+
+/** The placeholder id (select_placeholder_token), or -1 if none qualifies. */
+TOK_API int32_t tok_glitch_placeholder(tok_glitch *g);
+
+/**
+ * Prompt k for candidate id: the ids into *ids (owned by g, valid until the
+ * next call on g), and whether the id survives decode + encode of the
+ * prompt (fishing.py's "encodeable").
+ */
+TOK_API tok_status tok_glitch_prompt(tok_glitch *g, int k, int32_t placeholder, int32_t id,
+                                     const int32_t **ids, size_t *n, int *encodeable, tok_error *err);
+
+/** fishing.py's classify_verification over the prompts' max probabilities. */
+TOK_API tok_glitch_verdict tok_glitch_verify_classify(const double *max_prob, const int *encodeable, int n);
+
 #ifdef __cplusplus
 }
 #endif
