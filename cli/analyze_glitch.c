@@ -6,7 +6,10 @@
  */
 #include "cli.h"
 #include "analyzers/glitch/tok_glitch.h"
+#include "analyzers/weights/tok_weights.h"
 
+#include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +23,21 @@ static const char glitch_help[] =
     "  --meaningless       StickyToken's MEANINGLESS category (whitespace-only decode) first\n"
     "  --context           search whether unreachable tokens come back after a preceding\n"
     "                      context text (reach: alone, context, added_text, never)\n"
+    "\n"
+    "Weights (magikarp's under-training indicators):\n"
+    "  --weights FILE      .safetensors, model.safetensors.index.json, .gguf or .npy\n"
+    "  --tensor NAME       input embedding tensor (default: by architecture name)\n"
+    "  --unembed NAME      output embedding / LM head tensor (default: by name; none = tied)\n"
+    "  --tied              use the input embedding as the output matrix\n"
+    "  --unused IDS        reference set of known-unused ids, comma-separated\n"
+    "                      (default: never-valid bytes, unused/reserved/placeholder tokens,\n"
+    "                      matrix rows beyond the vocabulary)\n"
+    "  --percentile P      candidates at or below this percentile of OK tokens (default 2)\n"
+    "  --top N             text output: list the N lowest candidates (default 20)\n"
+    "  --prompts FILE      write the verification prompts (JSON lines: id, prompt, ids,\n"
+    "                      encodeable) for every candidate\n"
+    "  --verify FILE       read an engine's results (JSON lines: id, prompt, max_prob)\n"
+    "                      and classify the candidates (strong/weak verified/rejected)\n"
     "  -h, --help          this help\n"
     "\n"
     "Counts as magikarp's results/summary.md: bytes (single-byte tokens), unreachable\n"
@@ -27,8 +45,96 @@ static const char glitch_help[] =
     "(special-looking [..]/<..> tokens).\n";
 
 typedef struct gopts {
-    bool json, all, meaningless, context;
+    bool json, all, meaningless, context, tied;
+    const char *weights, *tensor, *unembed, *unused, *prompts, *verify;
+    double percentile;
+    int top;
 } gopts;
+
+/* indicator results for printing */
+typedef struct wres {
+    tok_weights *w;
+    tok_matrix *emb, *out;
+    tok_glitch_indicators *ind;
+    const char *emb_name, *out_name;
+    /* verification verdicts per candidate (-1 none) */
+    int *verdict;
+    double *maxp;
+} wres;
+
+static int parse_ids(const char *s, int32_t **out, size_t *n)
+{
+    size_t cap = 16;
+    *n = 0;
+    *out = malloc(cap * sizeof **out);
+    if (!*out) return -1;
+    while (*s) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || v < 0 || v > INT32_MAX) return -1;
+        if (*n == cap) {
+            int32_t *p = realloc(*out, (cap *= 2) * sizeof *p);
+            if (!p) return -1;
+            *out = p;
+        }
+        (*out)[(*n)++] = (int32_t)v;
+        s = end;
+        if (*s == ',') s++;
+        else if (*s) return -1;
+    }
+    return 0;
+}
+
+static int run_weights(tok_glitch *g, const gopts *op, wres *wr)
+{
+    tok_error err;
+    wr->w = tok_weights_open(op->weights, &err);
+    if (!wr->w) { fprintf(stderr, "tok analyze glitch: %s\n", err.message); return -1; }
+    wr->emb_name = op->tensor ? op->tensor : tok_weights_default_name(wr->w, TOK_MATRIX_EMBED);
+    wr->out_name = op->tied ? NULL : op->unembed ? op->unembed : tok_weights_default_name(wr->w, TOK_MATRIX_UNEMBED);
+    if (wr->out_name && wr->emb_name && !strcmp(wr->out_name, wr->emb_name)) wr->out_name = NULL;
+    if (!wr->emb_name && !wr->out_name) {
+        fprintf(stderr, "tok analyze glitch: %s: no embedding tensor found by name; give --tensor (%zu tensors)\n",
+                op->weights, tok_weights_count(wr->w));
+        return -1;
+    }
+    if (wr->emb_name && !(wr->emb = tok_weights_matrix(wr->w, wr->emb_name, &err))) {
+        fprintf(stderr, "tok analyze glitch: %s\n", err.message);
+        return -1;
+    }
+    if (wr->out_name && !(wr->out = tok_weights_matrix(wr->w, wr->out_name, &err))) {
+        fprintf(stderr, "tok analyze glitch: %s\n", err.message);
+        return -1;
+    }
+    tok_glitch_indicator_options io;
+    tok_glitch_indicator_options_init(&io);
+    int32_t *unused = NULL;
+    size_t nu = 0;
+    if (op->unused) {
+        if (parse_ids(op->unused, &unused, &nu)) {
+            free(unused);
+            fprintf(stderr, "tok analyze glitch: --unused: not a comma-separated list of ids: %s\n", op->unused);
+            return -2;
+        }
+        io.unused = unused;
+        io.n_unused = nu;
+    }
+    if (op->percentile >= 0) io.percentile = op->percentile;
+    wr->ind = tok_glitch_indicators_compute(g, wr->emb ? wr->emb : wr->out, wr->emb ? wr->out : NULL, &io, &err);
+    free(unused);
+    if (!wr->ind) { fprintf(stderr, "tok analyze glitch: %s\n", err.message); return -1; }
+    return 0;
+}
+
+static void wres_free(wres *wr)
+{
+    tok_glitch_indicators_free(wr->ind);
+    tok_matrix_free(wr->emb);
+    tok_matrix_free(wr->out);
+    tok_weights_free(wr->w);
+    free(wr->verdict);
+    free(wr->maxp);
+}
 
 static void print_counts_text(const tok_glitch *g, const tok_tokenizer *t)
 {
@@ -45,7 +151,7 @@ static void print_counts_text(const tok_glitch *g, const tok_tokenizer *t)
            c->byte_kind[1], c->byte_kind[2], c->byte_kind[3], c->byte_kind[4]);
 }
 
-static void json_token(outbuf *o, const tok_tokenizer *t, const tok_glitch_token *k)
+static void json_token(outbuf *o, const tok_tokenizer *t, const tok_glitch_token *k, const tok_glitch_indicators *ind)
 {
     size_t rl;
     const char *raw = tok_token_text(t, k->id, &rl);
@@ -76,6 +182,16 @@ static void json_token(outbuf *o, const tok_tokenizer *t, const tok_glitch_token
         }
         out_char(o, ']');
     }
+    if (ind && (size_t)k->id < tok_glitch_indicators_rows(ind) && tok_glitch_indicators_count(ind)) {
+        char num[64];
+        out_str(o, ",\"indicators\":[");
+        for (size_t q = 0; q < tok_glitch_indicators_count(ind); q++) {
+            if (q) out_char(o, ',');
+            snprintf(num, sizeof num, "%.9g", tok_glitch_indicators_values(ind, q)[k->id]);
+            out_str(o, num);
+        }
+        out_char(o, ']');
+    }
     if (k->reach != TOK_GLITCH_REACH_UNKNOWN && k->reach != TOK_GLITCH_REACH_ALONE) {
         out_str(o, ",\"reach\":\"");
         out_str(o, tok_glitch_reach_name((tok_glitch_reach)k->reach));
@@ -89,7 +205,9 @@ static void json_token(outbuf *o, const tok_tokenizer *t, const tok_glitch_token
     out_char(o, '}');
 }
 
-static void print_json(const tok_glitch *g, const tok_tokenizer *t, const gopts *op)
+static void json_weights(outbuf *o, const tok_glitch *g, const wres *wr, const gopts *op);
+
+static void print_json(const tok_glitch *g, const tok_tokenizer *t, const gopts *op, const wres *wr)
 {
     const tok_glitch_counts *c = tok_glitch_get_counts(g);
     outbuf o;
@@ -149,10 +267,226 @@ static void print_json(const tok_glitch *g, const tok_tokenizer *t, const gopts 
         if (!first) out_char(&o, ',');
         first = 0;
         out_str(&o, "\n");
-        json_token(&o, t, k);
+        json_token(&o, t, k, wr ? wr->ind : NULL);
     }
-    out_str(&o, "]}\n");
+    out_char(&o, ']');
+    if (wr) json_weights(&o, g, wr, op);
+    out_str(&o, "}\n");
     out_flush(&o);
+}
+
+static int write_prompts(tok_glitch *g, const wres *wr, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) { fprintf(stderr, "tok analyze glitch: %s: cannot write\n", path); return -1; }
+    int32_t ph = tok_glitch_placeholder(g);
+    if (ph < 0) { fclose(f); fprintf(stderr, "tok analyze glitch: no placeholder token for the prompts\n"); return -1; }
+    size_t nc;
+    const int32_t *cand = tok_glitch_indicators_candidates(wr->ind, &nc, NULL);
+    outbuf o;
+    out_init(&o, f);
+    for (size_t c = 0; c < nc; c++)
+        for (int k = 0; k < TOK_GLITCH_NPROMPTS; k++) {
+            const int32_t *ids;
+            size_t n;
+            int enc;
+            tok_error err;
+            if (tok_glitch_prompt(g, k, ph, cand[c], &ids, &n, &enc, &err)) {
+                out_flush(&o);
+                fclose(f);
+                fprintf(stderr, "tok analyze glitch: %s\n", err.message);
+                return -1;
+            }
+            out_str(&o, "{\"id\":");
+            out_int(&o, cand[c]);
+            out_str(&o, ",\"prompt\":\"");
+            out_str(&o, tok_glitch_prompt_name(k));
+            out_str(&o, "\",\"placeholder\":");
+            out_int(&o, ph);
+            out_str(&o, enc ? ",\"encodeable\":true,\"ids\":[" : ",\"encodeable\":false,\"ids\":[");
+            for (size_t i = 0; i < n; i++) {
+                if (i) out_char(&o, ',');
+                out_int(&o, ids[i]);
+            }
+            out_str(&o, "]}\n");
+        }
+    int rc = out_flush(&o);
+    if (fclose(f) || rc) { fprintf(stderr, "tok analyze glitch: %s: write failed\n", path); return -1; }
+    return 0;
+}
+
+/* results of an engine: {"id": N, "prompt": NAME, "max_prob": P} per line */
+static int read_verify(tok_glitch *g, wres *wr, const char *path)
+{
+    size_t len;
+    char *text = read_all(path, &len);
+    if (!text) return -1;
+    size_t nc;
+    const int32_t *cand = tok_glitch_indicators_candidates(wr->ind, &nc, NULL);
+    size_t nv = tok_glitch_size(g);
+    long *slot = malloc((nv ? nv : 1) * sizeof *slot);
+    wr->maxp = malloc((nc ? nc : 1) * TOK_GLITCH_NPROMPTS * sizeof *wr->maxp);
+    wr->verdict = malloc((nc ? nc : 1) * sizeof *wr->verdict);
+    if (!slot || !wr->maxp || !wr->verdict) { free(slot); free(text); return -1; }
+    for (size_t i = 0; i < nv; i++) slot[i] = -1;
+    for (size_t c = 0; c < nc; c++) slot[cand[c]] = (long)c;
+    for (size_t i = 0; i < nc * TOK_GLITCH_NPROMPTS; i++) wr->maxp[i] = -1;
+    int line = 0, rc = 0;
+    for (char *p = text, *nl; p < text + len; p = nl + 1) {
+        nl = memchr(p, '\n', (size_t)(text + len - p));
+        if (!nl) nl = text + len;
+        line++;
+        if (nl == p) continue;
+        json_error_t je;
+        json_t *j = json_loadb(p, (size_t)(nl - p), 0, &je);
+        json_t *jid = j ? json_object_get(j, "id") : NULL, *jp = j ? json_object_get(j, "prompt") : NULL,
+               *jm = j ? json_object_get(j, "max_prob") : NULL;
+        int k = -1;
+        if (json_is_string(jp))
+            for (int q = 0; q < TOK_GLITCH_NPROMPTS; q++)
+                if (!strcmp(json_string_value(jp), tok_glitch_prompt_name(q))) k = q;
+        if (!json_is_integer(jid) || k < 0 || !json_is_number(jm) || json_integer_value(jid) < 0 ||
+            (size_t)json_integer_value(jid) >= nv || slot[json_integer_value(jid)] < 0) {
+            fprintf(stderr, "tok analyze glitch: %s:%d: want {\"id\": candidate id, \"prompt\": name, \"max_prob\": p}\n",
+                    path, line);
+            json_decref(j);
+            rc = -1;
+            break;
+        }
+        double v = json_number_value(jm);
+        double *m = &wr->maxp[slot[json_integer_value(jid)] * TOK_GLITCH_NPROMPTS + k];
+        if (v > *m) *m = v;
+        json_decref(j);
+    }
+    free(text);
+    free(slot);
+    if (rc) return rc;
+    int32_t ph = tok_glitch_placeholder(g);
+    for (size_t c = 0; c < nc; c++) {
+        double mp[TOK_GLITCH_NPROMPTS];
+        int enc[TOK_GLITCH_NPROMPTS], have = 0;
+        for (int k = 0; k < TOK_GLITCH_NPROMPTS; k++) {
+            const int32_t *ids;
+            size_t n;
+            tok_error err;
+            mp[have] = wr->maxp[c * TOK_GLITCH_NPROMPTS + k];
+            if (mp[have] < 0) continue;
+            if (ph < 0 || tok_glitch_prompt(g, k, ph, cand[c], &ids, &n, &enc[have], &err)) enc[have] = 0;
+            have++;
+        }
+        wr->verdict[c] = have ? (int)tok_glitch_verify_classify(mp, enc, have) : -1;
+    }
+    return 0;
+}
+
+static double cand_maxp(const wres *wr, size_t c)
+{
+    double m = -1;
+    for (int k = 0; k < TOK_GLITCH_NPROMPTS; k++)
+        if (wr->maxp[c * TOK_GLITCH_NPROMPTS + k] > m) m = wr->maxp[c * TOK_GLITCH_NPROMPTS + k];
+    return m;
+}
+
+static void print_weights_text(const tok_glitch *g, const wres *wr, const gopts *op, const tok_tokenizer *t)
+{
+    size_t ni = tok_glitch_indicators_count(wr->ind), nref, nc;
+    double thr;
+    int iters;
+    double var;
+    tok_glitch_indicators_reference(wr->ind, &nref);
+    const int32_t *cand = tok_glitch_indicators_candidates(wr->ind, &nc, &thr);
+    tok_glitch_indicators_pca(wr->ind, &iters, &var);
+    printf("weights:        %s\n", op->weights);
+    printf("matrices:       E_in %s [%zu x %zu], E_out %s\n", wr->emb_name ? wr->emb_name : "-",
+           wr->emb ? tok_matrix_rows(wr->emb) : 0, wr->emb ? tok_matrix_cols(wr->emb) : 0,
+           wr->out_name ? wr->out_name : "(tied)");
+    printf("reference set:  %zu known-unused rows; first PC after %d power iterations\n", nref, iters);
+    printf("indicators:    ");
+    for (size_t k = 0; k < ni; k++) printf(" [%s]", tok_glitch_indicators_name(wr->ind, k));
+    printf("\nmain indicator: %s; threshold %.6g (%.1f%% of OK tokens): %zu candidates\n",
+           ni ? tok_glitch_indicators_name(wr->ind, 0) : "-", thr, op->percentile >= 0 ? op->percentile : 2.0, nc);
+    if (wr->verdict) {
+        size_t ver = 0, nosb = 0, ver_nosb = 0, n[5] = { 0 };
+        for (size_t c = 0; c < nc; c++) {
+            const tok_glitch_token *k = tok_glitch_get(g, cand[c]);
+            int sb = k->byte_value >= 0 || (k->flags & TOK_GLITCH_F_SPECIAL_LOOKING);
+            double m = cand_maxp(wr, c);
+            if (wr->verdict[c] >= 0) n[wr->verdict[c]]++;
+            if (m >= 0 && m < 0.01) { ver++; if (!sb) ver_nosb++; }
+            if (!sb) nosb++;
+        }
+        printf("verified:       %zu/%zu (max_prob < 0.01), without special/byte tokens %zu/%zu\n", ver, nc, ver_nosb, nosb);
+        for (int v = 0; v < 5; v++) printf("  %-29s %zu\n", tok_glitch_verdict_name((tok_glitch_verdict)v), n[v]);
+    }
+    const float *main = ni ? tok_glitch_indicators_values(wr->ind, 0) : NULL;
+    for (size_t c = 0; c < nc && (int)c < op->top; c++) {
+        const tok_glitch_token *k = tok_glitch_get(g, cand[c]);
+        size_t rl;
+        const char *raw = tok_token_text(t, cand[c], &rl);
+        printf("  %8d  %10.6g  %.*s\n", (int)cand[c], main[cand[c]], (int)rl, raw);
+        (void)k;
+    }
+}
+
+static void json_weights(outbuf *o, const tok_glitch *g, const wres *wr, const gopts *op)
+{
+    size_t ni = tok_glitch_indicators_count(wr->ind), nref, nc;
+    double thr;
+    int iters;
+    const int32_t *ref = tok_glitch_indicators_reference(wr->ind, &nref);
+    const int32_t *cand = tok_glitch_indicators_candidates(wr->ind, &nc, &thr);
+    tok_glitch_indicators_pca(wr->ind, &iters, NULL);
+    out_str(o, ",\"weights\":{\"file\":");
+    out_json_string(o, op->weights, strlen(op->weights));
+    out_str(o, ",\"embedding\":");
+    if (wr->emb_name) out_json_string(o, wr->emb_name, strlen(wr->emb_name)); else out_str(o, "null");
+    out_str(o, ",\"unembedding\":");
+    if (wr->out_name) out_json_string(o, wr->out_name, strlen(wr->out_name)); else out_str(o, "null");
+    out_str(o, ",\"tied\":");
+    out_str(o, wr->out ? "false" : "true");
+    out_str(o, ",\"pca_iterations\":");
+    out_int(o, iters);
+    out_str(o, ",\"indicators\":[");
+    for (size_t k = 0; k < ni; k++) {
+        if (k) out_char(o, ',');
+        const char *nm = tok_glitch_indicators_name(wr->ind, k);
+        out_json_string(o, nm, strlen(nm));
+    }
+    char num[64];
+    snprintf(num, sizeof num, "%.9g", thr);
+    out_str(o, "],\"threshold\":");
+    out_str(o, num);
+    out_str(o, ",\"reference\":[");
+    for (size_t i = 0; i < nref; i++) {
+        if (i) out_char(o, ',');
+        out_int(o, ref[i]);
+    }
+    out_str(o, "],\"candidates\":[");
+    for (size_t c = 0; c < nc; c++) {
+        if (c) out_char(o, ',');
+        out_str(o, "\n{\"id\":");
+        out_int(o, cand[c]);
+        const tok_glitch_token *k = tok_glitch_get(g, cand[c]);
+        out_str(o, ",\"decoded\":");
+        out_json_string(o, k->decoded, k->decoded_len);
+        out_str(o, ",\"indicators\":[");
+        for (size_t q = 0; q < ni; q++) {
+            if (q) out_char(o, ',');
+            snprintf(num, sizeof num, "%.9g", tok_glitch_indicators_values(wr->ind, q)[cand[c]]);
+            out_str(o, num);
+        }
+        out_char(o, ']');
+        if (wr->verdict && wr->verdict[c] >= 0) {
+            snprintf(num, sizeof num, "%.9g", cand_maxp(wr, c));
+            out_str(o, ",\"max_prob\":");
+            out_str(o, num);
+            out_str(o, ",\"verdict\":\"");
+            out_str(o, tok_glitch_verdict_name((tok_glitch_verdict)wr->verdict[c]));
+            out_char(o, '"');
+        }
+        out_char(o, '}');
+    }
+    out_str(o, "]}");
 }
 
 int analyze_glitch(int argc, char **argv)
@@ -160,8 +494,10 @@ int analyze_glitch(int argc, char **argv)
     tok_open to;
     tok_open_init(&to);
     gopts op = { 0 };
+    op.percentile = -1;
+    op.top = 20;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i], *v;
         int r = tok_open_arg(&to, argc, argv, &i);
         if (r < 0) return EXIT_USAGE;
         if (r > 0) continue;
@@ -170,9 +506,28 @@ int analyze_glitch(int argc, char **argv)
         else if (!strcmp(a, "--all")) op.all = true;
         else if (!strcmp(a, "--meaningless")) op.meaningless = true;
         else if (!strcmp(a, "--context")) op.context = true;
+        else if (!strcmp(a, "--tied")) op.tied = true;
+        else if ((v = opt_value(argc, argv, &i, "--weights"))) op.weights = v;
+        else if ((v = opt_value(argc, argv, &i, "--tensor"))) op.tensor = v;
+        else if ((v = opt_value(argc, argv, &i, "--unembed"))) op.unembed = v;
+        else if ((v = opt_value(argc, argv, &i, "--unused"))) op.unused = v;
+        else if ((v = opt_value(argc, argv, &i, "--prompts"))) op.prompts = v;
+        else if ((v = opt_value(argc, argv, &i, "--verify"))) op.verify = v;
+        else if ((v = opt_value(argc, argv, &i, "--percentile"))) {
+            char *end;
+            op.percentile = strtod(v, &end);
+            if (*end || op.percentile < 0 || op.percentile > 100) {
+                usage_error("analyze glitch", "--percentile wants a number in [0, 100]");
+                return EXIT_USAGE;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--top"))) op.top = atoi(v);
         else { usage_error("analyze glitch", "unknown option %s", a); return EXIT_USAGE; }
     }
     if (!to.name) { usage_error("analyze glitch", "a tokenizer is required (-t)"); return EXIT_USAGE; }
+    if ((op.prompts || op.verify || op.tensor || op.unembed || op.unused || op.tied) && !op.weights) {
+        usage_error("analyze glitch", "--tensor, --unembed, --tied, --unused, --prompts and --verify need --weights");
+        return EXIT_USAGE;
+    }
     tok_tokenizer *t = tok_open_load(&to);
     if (!t) return EXIT_RUNTIME;
     tok_glitch_options go;
@@ -191,9 +546,23 @@ int analyze_glitch(int argc, char **argv)
         tok_free(t);
         return EXIT_RUNTIME;
     }
-    if (op.json) print_json(g, t, &op);
-    else print_counts_text(g, t);
+    wres wr = { 0 };
+    int rc = EXIT_OK;
+    if (op.weights) {
+        int r = run_weights(g, &op, &wr);
+        if (r) rc = r == -2 ? EXIT_USAGE : EXIT_RUNTIME;
+        else if (op.prompts && write_prompts(g, &wr, op.prompts)) rc = EXIT_RUNTIME;
+        else if (op.verify && read_verify(g, &wr, op.verify)) rc = EXIT_RUNTIME;
+    }
+    if (rc == EXIT_OK) {
+        if (op.json) print_json(g, t, &op, op.weights ? &wr : NULL);
+        else {
+            print_counts_text(g, t);
+            if (op.weights) print_weights_text(g, &wr, &op, t);
+        }
+    }
+    wres_free(&wr);
     tok_glitch_free(g);
     tok_free(t);
-    return EXIT_OK;
+    return rc;
 }
