@@ -9,6 +9,9 @@
 #include "analyzers/weights/tok_weights.h"
 
 #include <jansson.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +41,15 @@ static const char glitch_help[] =
     "                      encodeable) for every candidate\n"
     "  --verify FILE       read an engine's results (JSON lines: id, prompt, max_prob)\n"
     "                      and classify the candidates (strong/weak verified/rejected)\n"
+    "\n"
+    "Sticky tokens (StickyToken's pipeline and defaults):\n"
+    "  --sticky FILE       score OK tokens against sentence pairs from FILE (one a line)\n"
+    "  --embed-cmd CMD     sentence embedder: CMD (run by sh) reads a JSON array of texts\n"
+    "                      per line on stdin and answers one line, a JSON array of\n"
+    "                      vectors; default: the static embedder (mean of the input\n"
+    "                      embedding rows of --weights)\n"
+    "  --sticky-sample N   score a seeded sample of N OK tokens (default: all)\n"
+    "  --sticky-pairs N    scoring pairs (default 5); --verify-pairs N (default 250)\n"
     "  -h, --help          this help\n"
     "\n"
     "Counts as magikarp's results/summary.md: bytes (single-byte tokens), unreachable\n"
@@ -46,7 +58,8 @@ static const char glitch_help[] =
 
 typedef struct gopts {
     bool json, all, meaningless, context, tied;
-    const char *weights, *tensor, *unembed, *unused, *prompts, *verify;
+    const char *weights, *tensor, *unembed, *unused, *prompts, *verify, *sticky, *embed_cmd;
+    long sticky_sample, sticky_pairs, verify_pairs;
     double percentile;
     int top;
 } gopts;
@@ -207,7 +220,10 @@ static void json_token(outbuf *o, const tok_tokenizer *t, const tok_glitch_token
 
 static void json_weights(outbuf *o, const tok_glitch *g, const wres *wr, const gopts *op);
 
-static void print_json(const tok_glitch *g, const tok_tokenizer *t, const gopts *op, const wres *wr)
+static void json_sticky(outbuf *o, const tok_glitch *g, const tok_sticky *s, const char *emb_name);
+
+static void print_json(const tok_glitch *g, const tok_tokenizer *t, const gopts *op, const wres *wr,
+                       const tok_sticky *sticky, const char *emb_name)
 {
     const tok_glitch_counts *c = tok_glitch_get_counts(g);
     outbuf o;
@@ -270,7 +286,8 @@ static void print_json(const tok_glitch *g, const tok_tokenizer *t, const gopts 
         json_token(&o, t, k, wr ? wr->ind : NULL);
     }
     out_char(&o, ']');
-    if (wr) json_weights(&o, g, wr, op);
+    if (wr && wr->ind) json_weights(&o, g, wr, op);
+    if (sticky) json_sticky(&o, g, sticky, emb_name);
     out_str(&o, "}\n");
     out_flush(&o);
 }
@@ -489,6 +506,226 @@ static void json_weights(outbuf *o, const tok_glitch *g, const wres *wr, const g
     out_str(o, "]}");
 }
 
+/* ---- sticky tokens ------------------------------------------------------- */
+
+/* --embed-cmd: one JSON array of texts per line out, one array of vectors back */
+typedef struct cmd_emb {
+    pid_t pid;
+    FILE *to, *from;
+    size_t dim;
+    char *line;
+    size_t cap;
+    const char *cmd;
+} cmd_emb;
+
+static int cmd_fn(void *user, const char *const *texts, const size_t *lens, size_t n, float *out, char *msg)
+{
+    cmd_emb *c = user;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n && arr; i++)
+        if (json_array_append_new(arr, json_stringn_nocheck(texts[i], lens[i]))) { json_decref(arr); arr = NULL; }
+    if (!arr || json_dumpf(arr, c->to, JSON_COMPACT | JSON_ENSURE_ASCII) || fputc('\n', c->to) == EOF || fflush(c->to)) {
+        json_decref(arr);
+        snprintf(msg, 256, "%s: cannot write to the command", c->cmd);
+        return -1;
+    }
+    json_decref(arr);
+    ssize_t got = getline(&c->line, &c->cap, c->from);
+    if (got <= 0) { snprintf(msg, 256, "%s: no answer (the command ended?)", c->cmd); return -1; }
+    json_error_t je;
+    json_t *v = json_loadb(c->line, (size_t)got, 0, &je);
+    int rc = 0;
+    if (!json_is_array(v) || json_array_size(v) != n) {
+        snprintf(msg, 256, "%s: answer is not an array of %zu vectors (%s)", c->cmd, n, v ? "wrong length" : je.text);
+        rc = -1;
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        json_t *row = json_array_get(v, i);
+        if (!c->dim && json_is_array(row)) c->dim = json_array_size(row);
+        if (!json_is_array(row) || json_array_size(row) != c->dim || !c->dim) {
+            snprintf(msg, 256, "%s: vector %zu has %zu numbers, want %zu", c->cmd, i,
+                     json_is_array(row) ? json_array_size(row) : 0, c->dim);
+            rc = -1;
+            break;
+        }
+        if (out)
+            for (size_t j = 0; j < c->dim; j++) {
+                json_t *x = json_array_get(row, j);
+                if (!json_is_number(x)) { snprintf(msg, 256, "%s: vector %zu: not a number", c->cmd, i); rc = -1; break; }
+                out[i * c->dim + j] = (float)json_number_value(x);
+            }
+    }
+    json_decref(v);
+    return rc;
+}
+
+static int cmd_start(cmd_emb *c, const char *cmd)
+{
+    int in[2], outp[2];
+    memset(c, 0, sizeof *c);
+    c->cmd = cmd;
+    if (pipe(in) || pipe(outp)) return -1;
+    c->pid = fork();
+    if (c->pid < 0) return -1;
+    if (c->pid == 0) {
+        dup2(in[0], 0);
+        dup2(outp[1], 1);
+        close(in[0]); close(in[1]); close(outp[0]); close(outp[1]);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    close(outp[1]);
+    c->to = fdopen(in[1], "w");
+    c->from = fdopen(outp[0], "r");
+    if (!c->to || !c->from) return -1;
+    /* learn the dimension from one probe text */
+    const char *probe = "dimension probe";
+    size_t pl = strlen(probe);
+    char msg[256];
+    if (cmd_fn(c, &probe, &pl, 1, NULL, msg)) { fprintf(stderr, "tok analyze glitch: --embed-cmd %s\n", msg); return -2; }
+    return 0;
+}
+
+static void cmd_stop(cmd_emb *c)
+{
+    if (c->to) fclose(c->to);
+    if (c->from) fclose(c->from);
+    if (c->pid > 0) waitpid(c->pid, NULL, 0);
+    free(c->line);
+}
+
+static tok_sticky *run_sticky(tok_glitch *g, const tok_tokenizer *t, const gopts *op, const wres *wr,
+                              const char **emb_name)
+{
+    size_t len;
+    char *text = read_all(op->sticky, &len);
+    if (!text) return NULL;
+    size_t n = 0, cap = 1024;
+    const char **lines = malloc(cap * sizeof *lines);
+    size_t *lens = malloc(cap * sizeof *lens);
+    for (char *p = text, *nl; lines && lens && p < text + len; p = nl + 1) {
+        nl = memchr(p, '\n', (size_t)(text + len - p));
+        if (!nl) nl = text + len;
+        if (n == cap) {
+            cap *= 2;
+            const char **l2 = realloc(lines, cap * sizeof *l2);
+            size_t *s2 = realloc(lens, cap * sizeof *s2);
+            if (l2) lines = l2;
+            if (s2) lens = s2;
+            if (!l2 || !s2) break;
+        }
+        lines[n] = p;
+        lens[n++] = (size_t)(nl - p);
+    }
+    tok_sticky_embedder emb;
+    cmd_emb ce;
+    tok_error err;
+    tok_sticky *s = NULL;
+    int have = 0;
+    memset(&ce, 0, sizeof ce);
+    if (op->embed_cmd) {
+        int r = cmd_start(&ce, op->embed_cmd);
+        if (r == -1) fprintf(stderr, "tok analyze glitch: --embed-cmd: cannot start %s\n", op->embed_cmd);
+        if (!r) {
+            emb.fn = cmd_fn;
+            emb.user = &ce;
+            emb.dim = ce.dim;
+            emb.name = op->embed_cmd;
+            *emb_name = "command";
+            have = 1;
+        }
+    } else {
+        const tok_matrix *m = wr->emb ? wr->emb : wr->out;
+        if (!m) fprintf(stderr, "tok analyze glitch: the static embedder needs an input embedding in --weights\n");
+        else if (tok_sticky_static_embedder(t, m, &emb, &err)) fprintf(stderr, "tok analyze glitch: %s\n", err.message);
+        else { have = 1; *emb_name = emb.name; }
+    }
+    if (have && lines && lens) {
+        tok_sticky_options so;
+        tok_sticky_options_init(&so);
+        if (op->sticky_sample > 0) so.sample = (size_t)op->sticky_sample;
+        if (op->sticky_pairs > 0) so.pairs = (int)op->sticky_pairs;
+        if (op->verify_pairs > 0) so.verify_pairs = (int)op->verify_pairs;
+        if (op->embed_cmd) so.batch = 8192; /* few round trips to the command */
+        s = tok_sticky_run(g, lines, lens, n, &emb, &so, &err);
+        if (!s) fprintf(stderr, "tok analyze glitch: %s\n", err.message);
+    }
+    if (op->embed_cmd) cmd_stop(&ce);
+    else if (have) tok_sticky_static_free(emb.user);
+    if (op->embed_cmd && *emb_name) *emb_name = op->embed_cmd;
+    free(lines);
+    free(lens);
+    free(text);
+    return s;
+}
+
+static void print_sticky_text(const tok_glitch *g, const tok_tokenizer *t, const tok_sticky *s, const char *emb_name)
+{
+    size_t nt, nc, np, nv;
+    double thr, mean;
+    tok_sticky_tokens(s, &nt);
+    const tok_sticky_token *tk = tok_sticky_tokens(s, &nt);
+    const size_t *cand = tok_sticky_candidates(s, &nc, &thr);
+    tok_sticky_stats(s, &mean, &np, &nv);
+    printf("sticky tokens:  embedder %s\n", emb_name);
+    printf("                vocabulary mean similarity %.6f; %zu scoring pairs, %zu verification pairs\n", mean, np, nv);
+    printf("                %zu OK tokens scored; top 2%% at cosine score >= %.6f: %zu candidates\n", nt, thr, nc);
+    size_t nver[3] = { 0 };
+    for (size_t c = 0; c < nc; c++)
+        if (tk[cand[c]].verdict >= 0) nver[tk[cand[c]].verdict]++;
+    printf("                strong_verified %zu, weak_verified %zu, strong_rejected %zu\n", nver[0], nver[1], nver[2]);
+    for (size_t c = 0; c < nc && c < 20; c++) {
+        size_t rl;
+        const char *raw = tok_token_text(t, tk[cand[c]].id, &rl);
+        printf("  %8d  %10.6f  %-15s  %.*s\n", (int)tk[cand[c]].id, tk[cand[c]].score[0],
+               tok_sticky_verdict_name(tk[cand[c]].verdict), (int)rl, raw);
+    }
+    (void)g;
+}
+
+static void json_sticky(outbuf *o, const tok_glitch *g, const tok_sticky *s, const char *emb_name)
+{
+    size_t nt, nc, np, nv;
+    double thr, mean;
+    const tok_sticky_token *tk = tok_sticky_tokens(s, &nt);
+    const size_t *cand = tok_sticky_candidates(s, &nc, &thr);
+    tok_sticky_stats(s, &mean, &np, &nv);
+    char num[64];
+    out_str(o, ",\"sticky\":{\"embedder\":");
+    out_json_string(o, emb_name, strlen(emb_name));
+    snprintf(num, sizeof num, "%.9g", mean);
+    out_str(o, ",\"mean_similarity\":");
+    out_str(o, num);
+    out_str(o, ",\"pairs\":");
+    out_int(o, (long long)np);
+    out_str(o, ",\"verify_pairs\":");
+    out_int(o, (long long)nv);
+    out_str(o, ",\"scored\":");
+    out_int(o, (long long)nt);
+    snprintf(num, sizeof num, "%.9g", thr);
+    out_str(o, ",\"threshold\":");
+    out_str(o, num);
+    out_str(o, ",\"candidates\":[");
+    for (size_t c = 0; c < nc; c++) {
+        const tok_sticky_token *k = &tk[cand[c]];
+        const tok_glitch_token *gt = tok_glitch_get(g, k->id);
+        if (c) out_char(o, ',');
+        out_str(o, "\n{\"id\":");
+        out_int(o, k->id);
+        out_str(o, ",\"decoded\":");
+        out_json_string(o, gt->decoded, gt->decoded_len);
+        snprintf(num, sizeof num, ",\"scores\":[%.6f,%.6f,%.6f]", k->score[0], k->score[1], k->score[2]);
+        out_str(o, num);
+        snprintf(num, sizeof num, ",\"verification\":[%.6f,%.6f,%.6f]", k->verify[0], k->verify[1], k->verify[2]);
+        out_str(o, num);
+        out_str(o, ",\"verdict\":\"");
+        out_str(o, tok_sticky_verdict_name(k->verdict));
+        out_str(o, "\"}");
+    }
+    out_str(o, "]}");
+}
+
 int analyze_glitch(int argc, char **argv)
 {
     tok_open to;
@@ -521,9 +758,18 @@ int analyze_glitch(int argc, char **argv)
                 return EXIT_USAGE;
             }
         } else if ((v = opt_value(argc, argv, &i, "--top"))) op.top = atoi(v);
+        else if ((v = opt_value(argc, argv, &i, "--sticky"))) op.sticky = v;
+        else if ((v = opt_value(argc, argv, &i, "--embed-cmd"))) op.embed_cmd = v;
+        else if ((v = opt_value(argc, argv, &i, "--sticky-sample"))) op.sticky_sample = atol(v);
+        else if ((v = opt_value(argc, argv, &i, "--sticky-pairs"))) op.sticky_pairs = atol(v);
+        else if ((v = opt_value(argc, argv, &i, "--verify-pairs"))) op.verify_pairs = atol(v);
         else { usage_error("analyze glitch", "unknown option %s", a); return EXIT_USAGE; }
     }
     if (!to.name) { usage_error("analyze glitch", "a tokenizer is required (-t)"); return EXIT_USAGE; }
+    if (op.sticky && !op.weights && !op.embed_cmd) {
+        usage_error("analyze glitch", "--sticky needs an embedder: --weights (static) or --embed-cmd");
+        return EXIT_USAGE;
+    }
     if ((op.prompts || op.verify || op.tensor || op.unembed || op.unused || op.tied) && !op.weights) {
         usage_error("analyze glitch", "--tensor, --unembed, --tied, --unused, --prompts and --verify need --weights");
         return EXIT_USAGE;
@@ -554,13 +800,21 @@ int analyze_glitch(int argc, char **argv)
         else if (op.prompts && write_prompts(g, &wr, op.prompts)) rc = EXIT_RUNTIME;
         else if (op.verify && read_verify(g, &wr, op.verify)) rc = EXIT_RUNTIME;
     }
+    tok_sticky *sticky = NULL;
+    const char *emb_name = NULL;
+    if (rc == EXIT_OK && op.sticky) {
+        sticky = run_sticky(g, t, &op, &wr, &emb_name);
+        if (!sticky) rc = EXIT_RUNTIME;
+    }
     if (rc == EXIT_OK) {
-        if (op.json) print_json(g, t, &op, op.weights ? &wr : NULL);
+        if (op.json) print_json(g, t, &op, op.weights ? &wr : NULL, sticky, emb_name);
         else {
             print_counts_text(g, t);
             if (op.weights) print_weights_text(g, &wr, &op, t);
+            if (sticky) print_sticky_text(g, t, sticky, emb_name);
         }
     }
+    tok_sticky_free(sticky);
     wres_free(&wr);
     tok_glitch_free(g);
     tok_free(t);

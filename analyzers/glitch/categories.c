@@ -43,6 +43,14 @@ int32_t gl_next_cp(const char *s, size_t n, size_t *i)
     return cp;
 }
 
+/* the code point ending just before byte i */
+int32_t gl_prev_cp(const char *s, size_t i)
+{
+    size_t b = i - 1;
+    while (b > 0 && ((unsigned char)s[b] & 0xC0) == 0x80) b--;
+    return gl_next_cp(s, i, &b);
+}
+
 size_t gl_cp_count(const char *s, size_t n)
 {
     size_t i = 0, c = 0;

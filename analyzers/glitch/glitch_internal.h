@@ -29,6 +29,7 @@ struct tok_glitch {
 
 int32_t gl_next_cp(const char *s, size_t n, size_t *i);
 size_t gl_cp_count(const char *s, size_t n);
+int32_t gl_prev_cp(const char *s, size_t i);
 int gl_py_space(int32_t c);
 int gl_gpt2_byte(int32_t cp);
 int gl_buf_put(gl_buf *b, const void *p, size_t n);

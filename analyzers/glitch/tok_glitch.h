@@ -262,6 +262,100 @@ TOK_API tok_status tok_glitch_prompt(tok_glitch *g, int k, int32_t placeholder, 
 /** fishing.py's classify_verification over the prompts' max probabilities. */
 TOK_API tok_glitch_verdict tok_glitch_verify_classify(const double *max_prob, const int *encodeable, int n);
 
+/* ------------------------------------------------------------------------ */
+/* Sticky tokens ("Sticking to the Mean", Chen et al. 2025; March-7/StickyToken) */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The pipeline of StickyToken's scripts/detect.py with its defaults:
+ *  1. token filtering: categories as above with MEANINGLESS first; only
+ *     tokens whose category starts with OK are scored;
+ *  2. the mean cosine similarity of the embeddings of all vocabulary entries
+ *     (as written in the file; all pairs, the diagonal included);
+ *  3. sentence pairs: up to 1000 distinct sentences, all their pairs, 1000
+ *     pairs sampled uniformly over the similarity range, then, among the
+ *     pairs below the mean similarity, `pairs` (5) for scoring and
+ *     `verify_pairs` (250) for verification sampled uniformly between the
+ *     lowest similarity and 80% of the way to the mean;
+ *  4. the sticky score of a token t for each pair (s1, s2): the distances
+ *     (cosine, euclidean, manhattan) from s1 to s2 and to s2 with t repeated
+ *     1..8 times as prefix, as suffix, and inserted at 1..8 random word
+ *     positions (cumulatively); per list, (falls + a*#falls + 0.1*d(t, s1)) /
+ *     (rises + b*#rises + g) with a, b, g = 0.1, 0.05, 0.01 (manhattan 1, 0.5,
+ *     0.1); weights prefix .35, suffix .35, insert .3; the mean over pairs,
+ *     rounded to 6 decimals; the cosine score is the main one;
+ *  5. candidates: score >= its 98th percentile (top 2%), descending;
+ *  6. verification on the verification pairs: weighted share (4/11, 4/11,
+ *     3/11) of insertions whose mean distance falls below the original, per
+ *     metric; the maximum over metrics > 0.877 strong_verified, > 0.816 or
+ *     >= 0.632 weak_verified, else strong_rejected.
+ * Differences: the sentences come from the caller (StickyToken samples MTEB
+ * STS test sets, which no registry here carries); random insertion positions
+ * and sentence sampling use libtok's seeded generator, not Python's.
+ */
+
+/** Embed n texts into out (n x dim floats).  Returns 0, or nonzero on failure
+ *  (with a message in err_msg, 256 bytes). */
+typedef int (*tok_sticky_embed_fn)(void *user, const char *const *texts, const size_t *lens, size_t n,
+                                   float *out, char *err_msg);
+
+typedef struct tok_sticky_embedder {
+    tok_sticky_embed_fn fn;
+    void *user;
+    size_t dim;
+    const char *name;     /* shown in the output: which embedder was used */
+} tok_sticky_embedder;
+
+/**
+ * The built-in static embedder: the mean of the input-embedding rows of the
+ * text's ids (encoded without special tokens), minus the matrix's mean row
+ * (uncentred, every sentence is closer to every other than the vocabulary
+ * mean similarity and the pair selection finds nothing).  A text with no
+ * ids gets minus the mean row.  *out is filled; free its state with
+ * tok_sticky_static_free(out->user).  t and m must outlive it.
+ */
+TOK_API tok_status tok_sticky_static_embedder(const tok_tokenizer *t, const tok_matrix *m,
+                                              tok_sticky_embedder *out, tok_error *err);
+TOK_API void tok_sticky_static_free(void *user);
+
+typedef struct tok_sticky_options {
+    size_t size;          /* sizeof(tok_sticky_options) */
+    int sentences;        /* sentences sampled, default 1000 */
+    int sampled_pairs;    /* pairs sampled over the similarity range, default 1000 */
+    int pairs;            /* pairs for scoring, default 5 */
+    int verify_pairs;     /* pairs for verification, default 250 */
+    int insert_num;       /* repetitions / insertions, default 8 */
+    double percentile;    /* top share verified, default 2.0 */
+    size_t sample;        /* score only this many OK tokens (0 = all; StickyToken's do_sample) */
+    uint64_t seed;        /* default 42 */
+    size_t batch;         /* texts per embedder call, default 256 */
+} tok_sticky_options;
+
+TOK_API void tok_sticky_options_init(tok_sticky_options *opt);
+
+typedef struct tok_sticky_token {
+    int32_t id;
+    float score[3];       /* cosine, euclidean, manhattan sticky scores */
+    int candidate;        /* in the top share */
+    float verify[3];      /* verification shares (candidates only) */
+    int verdict;          /* 0 strong_verified, 1 weak_verified, 2 strong_rejected, -1 not verified */
+} tok_sticky_token;
+
+typedef struct tok_sticky tok_sticky;
+
+/** Run the pipeline over the sentences.  NULL with *err on failure (the
+ *  embedder's message included). */
+TOK_API tok_sticky *tok_sticky_run(tok_glitch *g, const char *const *sentences, const size_t *lens, size_t n,
+                                   const tok_sticky_embedder *emb, const tok_sticky_options *opt, tok_error *err);
+TOK_API void tok_sticky_free(tok_sticky *s);
+/** Scored tokens in id order. */
+TOK_API const tok_sticky_token *tok_sticky_tokens(const tok_sticky *s, size_t *n);
+/** Candidates (indices into tok_sticky_tokens), descending score; threshold. */
+TOK_API const size_t *tok_sticky_candidates(const tok_sticky *s, size_t *n, double *threshold);
+/** Mean vocabulary similarity and the numbers of scoring / verification pairs used. */
+TOK_API void tok_sticky_stats(const tok_sticky *s, double *mean_similarity, size_t *pairs, size_t *verify_pairs);
+TOK_API const char *tok_sticky_verdict_name(int v);
+
 #ifdef __cplusplus
 }
 #endif
