@@ -160,5 +160,31 @@ $TOK analyze glitch -t "$W/use.json" --weights "$W/use.safetensors" --tensor nop
 [ $? = 1 ] && grep -q "no tensor named nope" "$D/err" && ok || bad "missing tensor: $(cat "$D/err")"
 $TOK analyze glitch -t "$W/use.json" --tensor x > /dev/null 2>&1; [ $? = 2 ] && ok || bad "--tensor without --weights"
 
+# --- 7. sticky tokens: the static embedder, and the same through --embed-cmd --
+awk 'length($0) > 30 && length($0) < 300' "$TOK_CACHE/texts/multilingual.txt" > "$D/sent.txt"
+$TOK analyze glitch -t "$W/use.json" --weights "$W/use.safetensors" --sticky "$D/sent.txt" --sticky-sample 30 --verify-pairs 10 --json > "$D/s1.json" 2> "$D/err" ||
+    bad "sticky (static): $(cat "$D/err")"
+$TOK analyze glitch -t "$W/use.json" --sticky "$D/sent.txt" --sticky-sample 30 --verify-pairs 10 --json \
+    --embed-cmd "$PY $ROOT/tests/glitch/embed_static.py $TOK $W/use.json $W/use.npy" > "$D/s2.json" 2> "$D/err" ||
+    bad "sticky (--embed-cmd): $(cat "$D/err")"
+$PY - "$D/s1.json" "$D/s2.json" <<'P' && ok || bad "sticky: the command embedder disagrees with the built-in one"
+import json, sys
+a, b = (json.load(open(f))["sticky"] for f in sys.argv[1:3])
+assert a["embedder"].startswith("static") and "embed_static.py" in b["embedder"], (a["embedder"], b["embedder"])
+assert a["scored"] == b["scored"] == 30 and a["pairs"] == b["pairs"] == 5, (a["scored"], a["pairs"])
+assert abs(a["mean_similarity"] - b["mean_similarity"]) < 1e-6
+ca = [(c["id"], c["verdict"]) for c in a["candidates"]]
+cb = [(c["id"], c["verdict"]) for c in b["candidates"]]
+assert ca == cb and ca, (ca, cb)
+for x, y in zip(a["candidates"], b["candidates"]):
+    assert all(abs(p - q) <= 1e-3 * max(1, abs(p)) for p, q in zip(x["scores"], y["scores"])), (x, y)
+print("glitch: sticky: %d scored, %d pairs, %d verification pairs, candidates %s, same through --embed-cmd" % (a["scored"], a["pairs"], a["verify_pairs"], ca), file=sys.stderr)
+P
+printf 'only one sentence\n' > "$D/one.txt"
+$TOK analyze glitch -t "$W/use.json" --weights "$W/use.safetensors" --sticky "$D/one.txt" > /dev/null 2> "$D/err"
+[ $? = 1 ] && grep -q "at least 2 distinct sentences" "$D/err" && ok || bad "sticky one sentence: $(cat "$D/err")"
+$TOK analyze glitch -t "$W/use.json" --sticky "$D/sent.txt" --embed-cmd "echo nonsense" > /dev/null 2> "$D/err"
+[ $? = 1 ] && grep -q "embed-cmd" "$D/err" && ok || bad "bad --embed-cmd: $(cat "$D/err")"
+
 echo "glitch: $pass passed, $fail failed"
 [ $fail -eq 0 ]
