@@ -55,7 +55,7 @@ else
 TOK_BIN   := $(B)/tok
 endif
 
-.PHONY: all lib modules clean deps fetch check check-layers unit unit-asan parity robust demo bench install uninstall
+.PHONY: all lib modules clean deps fetch check check-layers check-exports unit unit-asan parity robust demo bench install uninstall
 
 all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so $(MOD_LIBS)
 lib: $(B)/libtok.a $(B)/libtok.so
@@ -84,8 +84,8 @@ $(B)/libtok.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/libtok.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libtok.so.$(SOVERSION) -o $@ $^ $(LDLIBS) $(ALL_CFLAGS)
+$(B)/libtok.so: $(LIB_OBJ) libtok/libtok.map
+	$(CC) -shared -Wl,-soname,libtok.so.$(SOVERSION) -Wl,--version-script=libtok/libtok.map -o $@ $(LIB_OBJ) $(LDLIBS) $(ALL_CFLAGS)
 
 define module_rules
 $(B)/libtok_$(1).a: $(patsubst %.c,$(B)/%.o,$(call mod_src,$(1)))
@@ -114,18 +114,26 @@ fetch:
 # --- tests -----------------------------------------------------------------
 check: deps
 	$(MAKE) check-layers
+	$(MAKE) check-exports
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) parity
 	$(MAKE) robust
 
 unit: $(TEST_BIN) $(TOK_BIN)
+	sh scripts/fetch-refs.sh
 	@sh tests/run-unit.sh $(B) $(TEST_BIN)
 
 # The floors: modules and the CLI see only public headers (never libtok's
 # internals), and a module never includes one above it.
 check-layers:
 	@sh tests/check-layers.sh $(MODULES)
+
+# libtok.so exports exactly the TOK_API functions of libtok/tok.h; the
+# README's C example compiles and runs against the installed-style headers.
+check-exports: $(B)/libtok.so $(B)/libtok.a
+	@sh tests/check-exports.sh $(B)/libtok.so
+	@sh tests/readme-example.sh $(B)
 
 unit-asan:
 	$(MAKE) B=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit

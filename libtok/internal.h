@@ -440,6 +440,12 @@ typedef struct tok_model_vt {
                          const tok_encode_options *opt, tok_toks *out);
     void (*free)(tok_model *self);
     json_t *(*to_json)(const tok_model *self, const tok_vocab *v);
+    /* Optional: model-specific fields of tok_model_info (the common ones come
+     * from struct tok_model), and the merge list (BPE). */
+    void (*info)(const tok_model *self, tok_model_info *out);
+    size_t (*merge_count)(const tok_model *self);
+    int (*merge_get)(const tok_model *self, size_t rank, int32_t ids[3]);
+    int64_t (*merge_rank)(const tok_model *self, int32_t left, int32_t right);
 } tok_model_vt;
 struct tok_model {
     const tok_model_vt *vt;
@@ -538,6 +544,7 @@ struct tok_tokenizer {
     void *_Atomic method_index;
     pthread_mutex_t method_lock;
     char *desc[5];              /* tok_describe cache, built at load */
+    const char *word_start;     /* "Ġ", "▁" or NULL (tok_model_info) */
 };
 
 /** Per-thread scratch.  Components borrow pooled buffers with acquire/release
@@ -602,6 +609,10 @@ json_t *tok_bert_vocab_to_json(const uint8_t *data, size_t len, const char *file
  *  left empty and returned as compact-format records (loaders/tiktoken.c). */
 json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
                              const tok_load_options *opt, tok_sbuf *records, size_t *nrec, tok_error *err);
+/** GGUF file (its tokenizer.ggml.* metadata; tensors are not read) ->
+ *  tokenizer.json tree (loaders/gguf.c). */
+json_t *tok_gguf_to_json(const uint8_t *data, size_t len, const char *file,
+                         const tok_load_options *opt, tok_error *err);
 /** GPT-2 vocab.json + merges.txt -> tokenizer.json tree (loaders/gpt2.c). */
 json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_error *err);
 
@@ -620,8 +631,20 @@ void tok_method_scratch_free(void *s);
 tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
                            tok_enc *e, uint8_t ty);
 tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
+/* Safe cuts of a text for pipelines with t->scan_cuttable (pipeline/parallel.c):
+ * the first at or after `at` (len if none), the last in [lo, len) (0 if none). */
+size_t tok__safe_cut(const char *s, size_t len, size_t at);
+size_t tok__safe_cut_last(const char *s, size_t len, size_t lo);
 void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt);
+/** The caller's options (NULL: defaults) copied into *def up to their size;
+ *  NULL if they were not initialised (then return tok__bad_options). */
 const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def);
+tok_status tok__bad_options(tok_ctx *ctx);
+
+/* tokenizer/save.c: the tokenizer.json tree of a tokenizer (the spec the
+ * loaders build from), whole or one stage (JSON null for none). */
+json_t *tok__to_json(const tok_tokenizer *t);
+json_t *tok__stage_json(const tok_tokenizer *t, tok_stage stage);
 
 /* tokenizer/pack.c: libtok's compact format. */
 tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err);

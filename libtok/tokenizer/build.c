@@ -243,6 +243,11 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
         if (id >= 0 && t->roles[role_names[i].role] < 0) t->roles[role_names[i].role] = id;
     }
     if (t->roles[TOK_ROLE_UNK] >= 0) t->vocab.tok[t->roles[TOK_ROLE_UNK]].flags |= TOK_TOKEN_UNK;
+    /* the word-start marker: Ġ for byte-level text, ▁ where model tokens carry it */
+    if (t->vocab.byte_level) t->word_start = "\xC4\xA0";
+    for (size_t i = 0; i < t->vocab.n && !t->word_start; i++)
+        if ((t->vocab.tok[i].flags & (TOK_TOKEN_WORD_START | TOK_TOKEN_NONE | TOK__IN_MODEL)) == (TOK_TOKEN_WORD_START | TOK__IN_MODEL))
+            t->word_start = "\xE2\x96\x81";
 
     t->desc[TOK_STAGE_NORMALIZER] = describe_json(t->normalizer ? t->normalizer->vt->to_json(t->normalizer) : NULL);
     t->desc[TOK_STAGE_PRETOKENIZER] = describe_json(t->pretok ? t->pretok->vt->to_json(t->pretok) : NULL);

@@ -4,13 +4,32 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 void tok_load_options_init(tok_load_options *opt)
 {
     memset(opt, 0, sizeof *opt);
+    opt->size = sizeof *opt;
     opt->bert_lowercase = -1;
+}
+
+/* The caller's options (NULL: defaults) copied into *def up to their size
+ * (the ABI policy in tok.h); NULL with *err filled if not initialised. */
+static const tok_load_options *load_options(const tok_load_options *opt, tok_load_options *def, tok_error *err)
+{
+    tok_load_options_init(def);
+    if (!opt) return def;
+    if (opt->size < offsetof(tok_load_options, format) + sizeof opt->format) {
+        tok__fail(err, TOK_ERR_ARG, "load options not initialised (size 0): call tok_load_options_init");
+        return NULL;
+    }
+    memcpy(def, opt, opt->size < sizeof *def ? opt->size : sizeof *def);
+    def->size = sizeof *def;
+    return def;
 }
 
 static int read_file(const char *path, uint8_t **data, size_t *len, tok_error *err)
@@ -56,11 +75,13 @@ static const char *base_name(const char *p)
 
 static tok_format guess_format(const uint8_t *d, size_t n, const char *name)
 {
+    if (n >= 4 && !memcmp(d, "GGUF", 4)) return TOK_FORMAT_GGUF;
     if (name) {
         const char *b = base_name(name);
         if (ends_with(b, ".tiktoken")) return TOK_FORMAT_TIKTOKEN;
         if (ends_with(b, ".model")) return TOK_FORMAT_SPM;
         if (ends_with(b, ".tokpack")) return TOK_FORMAT_TOKPACK;
+        if (ends_with(b, ".gguf")) return TOK_FORMAT_GGUF;
         if (!strcmp(b, "vocab.json")) return TOK_FORMAT_GPT2;
         if (ends_with(b, ".json")) return TOK_FORMAT_HF_JSON;
         if (ends_with(b, ".txt")) return TOK_FORMAT_BERT_VOCAB;
@@ -168,10 +189,7 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
                                const tok_load_options *opt, tok_error *err)
 {
     tok_load_options def;
-    if (!opt) {
-        tok_load_options_init(&def);
-        opt = &def;
-    }
+    if (!(opt = load_options(opt, &def, err))) return NULL;
     if (!data) {
         tok__fail(err, TOK_ERR_ARG, "no data");
         return NULL;
@@ -192,6 +210,8 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
         return NULL;
     case TOK_FORMAT_TOKPACK:
         return tok__load_pack(data, len, fname, opt, err);
+    case TOK_FORMAT_GGUF:
+        return build_tree(tok_gguf_to_json(data, len, fname, opt, err), fname, opt, err);
     default:
         tok__fail(err, TOK_ERR_ARG, "%s: unknown format", fname);
         return NULL;
@@ -210,27 +230,96 @@ static bool is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static bool has_magic(const char *path, const char *magic)
+{
+    char b[8] = { 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    size_t n = fread(b, 1, strlen(magic), f);
+    fclose(f);
+    return n == strlen(magic) && !memcmp(b, magic, n);
+}
+
+/* A model file of gigabytes: map it, so that reading its metadata touches
+ * only the first pages, never the tensors. */
+static tok_tokenizer *load_mapped(const char *path, const tok_load_options *opt, tok_error *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        tok__fail(err, TOK_ERR_IO, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) || st.st_size <= 0) {
+        tok__fail(err, TOK_ERR_IO, "%s: %s", path, st.st_size == 0 ? "empty file" : strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        tok__fail(err, TOK_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
+        return NULL;
+    }
+    tok_load_options o = *opt;
+    o.format = TOK_FORMAT_GGUF;
+    tok_tokenizer *t = tok_load_memory(p, (size_t)st.st_size, path, &o, err);
+    munmap(p, (size_t)st.st_size);
+    return t;
+}
+
+/* The one regular file in dir whose name ends with ext, into buf: 1 found,
+ * 0 none, -1 (with *err) when several make the choice ambiguous. */
+static int find_one(const char *dir, const char *ext, char *buf, size_t cap, tok_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    size_t el = strlen(ext);
+    int n = 0;
+    char first[256] = "";
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t nl = strlen(e->d_name);
+        if (nl <= el || strcmp(e->d_name + nl - el, ext)) continue;
+        snprintf(buf, cap, "%s/%s", dir, e->d_name);
+        if (!is_file(buf)) continue;
+        if (n++ == 0) {
+            snprintf(first, sizeof first, "%s", e->d_name);
+            continue;
+        }
+        tok__fail(err, TOK_ERR_ARG, "%s: several *%s files (%s, %s): name the one to load", dir, ext, first, e->d_name);
+        closedir(d);
+        return -1;
+    }
+    closedir(d);
+    if (n) snprintf(buf, cap, "%s/%s", dir, first);
+    return n;
+}
+
 tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err)
 {
     tok_load_options def;
-    if (!opt) {
-        tok_load_options_init(&def);
-        opt = &def;
-    }
+    if (!(opt = load_options(opt, &def, err))) return NULL;
     if (!path) {
         tok__fail(err, TOK_ERR_ARG, "no path");
         return NULL;
     }
     char buf[4096];
     if (is_dir(path)) {
-        static const char *names[] = { "tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt" };
+        static const char *names[] = { "tokenizer.json", "tokenizer.model", "*.tiktoken", "vocab.json", "vocab.txt", "*.gguf" };
         const char *found = NULL;
-        for (size_t i = 0; i < 4 && !found; i++) {
+        for (size_t i = 0; i < 6 && !found; i++) {
+            if (names[i][0] == '*') {
+                int n = find_one(path, names[i] + 1, buf, sizeof buf, err);
+                if (n < 0) return NULL;
+                if (n == 1) found = buf;
+                continue;
+            }
             snprintf(buf, sizeof buf, "%s/%s", path, names[i]);
             if (is_file(buf)) found = buf;
         }
         if (!found) {
-            tok__fail(err, TOK_ERR_IO, "%s: no tokenizer.json, tokenizer.model, vocab.json or vocab.txt in this directory", path);
+            tok__fail(err, TOK_ERR_IO, "%s: no tokenizer.json, tokenizer.model, *.tiktoken, vocab.json, vocab.txt or *.gguf in this directory", path);
             return NULL;
         }
         path = found;
@@ -246,6 +335,8 @@ tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error
         }
         return build_tree(tok_gpt2_to_json(path, merges, err), path, opt, err);
     }
+    if (f == TOK_FORMAT_GGUF || (!f && (ends_with(base_name(path), ".gguf") || has_magic(path, "GGUF"))))
+        return load_mapped(path, opt, err);
     uint8_t *data = NULL;
     size_t len = 0;
     if (read_file(path, &data, &len, err)) return NULL;

@@ -127,11 +127,11 @@ tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_pref
                 t->flags |= TOK_TOKEN_UNREACHABLE;
                 continue;
             }
-            if (t->nbytes == 1) t->flags |= TOK_TOKEN_BYTE;
+            if (t->nbytes == 1) t->flags |= TOK_TOKEN_BYTE | TOK_TOKEN_BYTE_CHAR;
             if (t->nbytes && t->bytes[0] == ' ') t->flags |= TOK_TOKEN_WORD_START;
         } else {
             int b = tok_byte_piece(t->text, t->text_len);
-            if (b >= 0) t->flags |= TOK_TOKEN_BYTE;
+            if (b >= 0) t->flags |= TOK_TOKEN_BYTE | TOK_TOKEN_BYTE_FALLBACK;
             if (t->text_len >= 3 && memcmp(t->text, "\xE2\x96\x81", 3) == 0) t->flags |= TOK_TOKEN_WORD_START;
         }
         if (cpl && t->text_len > cpl && memcmp(t->text, cont_prefix, cpl) == 0)
