@@ -29,6 +29,7 @@ bad() { echo "FAIL glitch: $*"; fail=$((fail+1)); }
 # ours | why they differ
 while IFS='|' read -r name tk pub ours why; do
     [ -n "$name" ] || continue
+    tk=$(printf '%s' "$tk" | sed "s|@GGUF@|$TOK_CACHE/gguf/models|")
     out=$($TOK analyze glitch -t "$tk" --json 2>"$D/err") || { bad "$name: exit $? $(cat "$D/err")"; continue; }
     got=$(printf '%s' "$out" | $PY -c 'import json,sys; c=json.load(sys.stdin)["counts"]; print("%d/%d/%d/%d" % (c["bytes"], c["unreachable"], c["partial_utf8"], c["special"]))')
     [ "$got" = "$ours" ] && ok || bad "$name: counts $got, expected $ours (magikarp $pub: $why)"
@@ -42,7 +43,18 @@ o200k|o200k|(none)|256/12/1434/2|not in magikarp (no open weights); 12 tokens th
 gemma3|gemma3|google/gemma-7b 380/1/0/158 (Gemma 1, 256000 ids)|365/4/0/6323|a different vocabulary: Gemma 3 has 262145 ids, 6415 added tokens (6323 look special: <unusedN>, html tags), fewer single ASCII pieces
 bert|bert-base-uncased|(none: encoders are not in magikarp)|68/5829/0/999|## continuation pieces decode with their ## and re-encode as several tokens; 994 [unusedN] look special
 albert|albert|(none: magikarp stops with an AssertionError, « is not a single token)|57/562/0/5|substitute guard prefixes (| $); 562 pieces the unigram model never picks alone
+qwen2 (GGUF)|@GGUF@/ggml-vocab-qwen2.gguf|Qwen/Qwen1.5-32B 256/1906/1320/6|256/1670/1320/296|llama.cpp's vocabulary has no NFC normaliser: the 236 tokens whose text is not NFC come back here (1670 + 236 = 1906, checked below); 290 [PADn] entries pad it to 151936 ids and look special (6 + 290)
+deepseek-llm (GGUF)|@GGUF@/ggml-vocab-deepseek-llm.gguf|deepseek-ai/deepseek-llm-7b-base 256/32/438/2|256/32/438/2387|2385 [PADn] entries pad the vocabulary to 102400 ids and look special (2 + 2385)
 T
+# the Qwen difference is HF's NFC normaliser: exactly the OK tokens whose text is not NFC
+$TOK analyze glitch -t "$TOK_CACHE/gguf/models/ggml-vocab-qwen2.gguf" --json --all > "$D/qwen.json" || bad "qwen2 --all"
+$PY - "$D/qwen.json" <<'P' && ok || bad "qwen2: the NFC explanation does not hold"
+import json, sys, unicodedata
+r = json.load(open(sys.argv[1]))
+n = sum(1 for t in r["tokens"] if t["category"] == "OK" and "byte" not in t and not t.get("special_looking")
+        and unicodedata.normalize("NFC", t["decoded"]) != t["decoded"])
+assert n == 1906 - 1670, n
+P
 
 # StickyToken's MEANINGLESS category comes first when asked
 m=$($TOK analyze glitch -t llama3 --meaningless --json | $PY -c 'import json,sys; r=json.load(sys.stdin); print(r["categories"]["MEANINGLESS"], sum(1 for t in r["tokens"] if t["category"]=="MEANINGLESS" and t["decoded"].strip()!=""))')
