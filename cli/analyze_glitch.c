@@ -162,6 +162,8 @@ static void print_counts_text(const tok_glitch *g, const tok_tokenizer *t)
             printf("  %-26s %zu\n", tok_glitch_category_name((tok_glitch_category)k), c->category[k]);
     printf("byte tokens:    ascii %zu, utf8 lead %zu, utf8 continuation %zu, never valid %zu\n",
            c->byte_kind[1], c->byte_kind[2], c->byte_kind[3], c->byte_kind[4]);
+    printf("orphans:        %zu BPE tokens no merge chain builds, %zu of them OK only through ignore_merges\n",
+           c->orphans, c->orphans_ignore_merges);
 }
 
 static void json_token(outbuf *o, const tok_tokenizer *t, const tok_glitch_token *k, const tok_glitch_indicators *ind)
@@ -186,6 +188,8 @@ static void json_token(outbuf *o, const tok_tokenizer *t, const tok_glitch_token
     if (k->flags & TOK_GLITCH_F_SPECIAL_LOOKING) out_str(o, ",\"special_looking\":true");
     if (k->flags & TOK_GLITCH_F_SPECIAL) out_str(o, ",\"special\":true");
     if (k->flags & TOK_GLITCH_F_GUARD_FAILED) out_str(o, ",\"guard_failed\":true");
+    if (k->flags & TOK_GLITCH_F_ORPHAN) out_str(o, ",\"orphan\":true");
+    if (k->flags & TOK_GLITCH_F_IGNORE_MERGES) out_str(o, ",\"ignore_merges_only\":true");
     if (k->n_reencoded || (k->category != TOK_GLITCH_OK && k->category != TOK_GLITCH_OK_SPECIAL &&
                            k->category != TOK_GLITCH_UNDECODEABLE)) {
         out_str(o, ",\"reencoded_ids\":[");
@@ -260,7 +264,10 @@ static void print_json(const tok_glitch *g, const tok_tokenizer *t, const gopts 
         out_str(&o, "\":");
         out_int(&o, (long long)c->byte_kind[k]);
     }
-    out_char(&o, '}');
+    out_str(&o, "},\"orphans\":");
+    out_int(&o, (long long)c->orphans);
+    out_str(&o, ",\"orphans_ignore_merges\":");
+    out_int(&o, (long long)c->orphans_ignore_merges);
     if (op->context) {
         out_str(&o, ",\"reach\":{");
         for (int k = 0; k < 5; k++) {
@@ -278,7 +285,7 @@ static void print_json(const tok_glitch *g, const tok_tokenizer *t, const gopts 
         const tok_glitch_token *k = tok_glitch_get(g, (int32_t)i);
         if (!k) continue;
         if (!op->all && k->category == TOK_GLITCH_OK && k->byte_value < 0 &&
-            !(k->flags & TOK_GLITCH_F_SPECIAL_LOOKING))
+            !(k->flags & (TOK_GLITCH_F_SPECIAL_LOOKING | TOK_GLITCH_F_ORPHAN)))
             continue;
         if (!first) out_char(&o, ',');
         first = 0;
@@ -783,6 +790,12 @@ int analyze_glitch(int argc, char **argv)
     tok_glitch *g = tok_glitch_analyze(t, &go, &err);
     if (!g) {
         fprintf(stderr, "tok analyze glitch: %s\n", err.message);
+        tok_free(t);
+        return EXIT_RUNTIME;
+    }
+    if (tok_glitch_orphans(g, &err)) {
+        fprintf(stderr, "tok analyze glitch: %s\n", err.message);
+        tok_glitch_free(g);
         tok_free(t);
         return EXIT_RUNTIME;
     }

@@ -73,6 +73,8 @@ TOK_API const char *tok_glitch_byte_kind_name(tok_glitch_byte_kind k);
 #define TOK_GLITCH_F_SPECIAL         0x02u /* in the tokenizer's special-token set */
 #define TOK_GLITCH_F_GUARD_FAILED    0x04u /* no guard prefix survived decode or encode */
 #define TOK_GLITCH_F_ADDED           0x08u /* an added token */
+#define TOK_GLITCH_F_ORPHAN          0x10u /* BPE: no chain of merges builds it (tok_glitch_orphans) */
+#define TOK_GLITCH_F_IGNORE_MERGES   0x20u /* an orphan that comes back alone only because of ignore_merges */
 
 /** Reachability of a token that does not come back alone (tok_glitch_context). */
 typedef enum tok_glitch_reach {
@@ -109,6 +111,8 @@ typedef struct tok_glitch_counts {
     size_t category[TOK_GLITCH_NCATEGORIES]; /* every id, per category */
     size_t byte_kind[5];  /* byte tokens per tok_glitch_byte_kind */
     size_t reach[5];      /* per tok_glitch_reach (after tok_glitch_context) */
+    size_t orphans;       /* BPE model tokens no merge chain builds (after tok_glitch_orphans) */
+    size_t orphans_ignore_merges; /* of those, OK only through ignore_merges */
 } tok_glitch_counts;
 
 typedef struct tok_glitch_options {
@@ -149,6 +153,18 @@ TOK_API int tok_glitch_gpt2_style(const tok_glitch *g);
  * special-token text is matched in input.  Updates reach/context in g.
  */
 TOK_API tok_status tok_glitch_context(tok_glitch *g, tok_error *err);
+/**
+ * Beyond magikarp: BPE tokens that the merge list cannot build (orphans).
+ * A token is buildable if it is a base symbol (one character of the model's
+ * alphabet, a byte-level character, a byte-fallback piece) or the result of
+ * a merge whose two parts are buildable (a fixpoint over the merges, so
+ * parts created by later merges count).  Added tokens are not model tokens
+ * and are left out.  Orphans whose category is OK come back only because the
+ * model takes a pre-token that is a token whole (ignore_merges, Llama 3):
+ * flagged TOK_GLITCH_F_IGNORE_MERGES.  A no-op for other models.
+ */
+TOK_API tok_status tok_glitch_orphans(tok_glitch *g, tok_error *err);
+
 /** The context texts tried by tok_glitch_context, NULL-terminated. */
 TOK_API const char *const *tok_glitch_contexts(void);
 

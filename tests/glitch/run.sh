@@ -61,6 +61,26 @@ m=$($TOK analyze glitch -t llama3 --meaningless --json | $PY -c 'import json,sys
 set -- $m
 [ "$1" -gt 0 ] && [ "$2" = 0 ] && ok || bad "--meaningless: $m"
 
+# orphans: "cd" has no merge; with ignore_merges it still comes back whole
+for im in false true; do
+cat > "$D/orph.json" <<J
+{"model":{"type":"BPE","vocab":{"a":0,"b":1,"c":2,"d":3,"ab":4,"cd":5,"abc":6,"t":7,"e":8,"s":9},
+ "merges":["a b","ab c"],"ignore_merges":$im},
+ "pre_tokenizer":{"type":"Whitespace"},"added_tokens":[]}
+J
+$TOK analyze glitch -t "$D/orph.json" --json > "$D/orph.out" || bad "orphans exit $?"
+$PY - "$D/orph.out" $im <<'P' && ok || bad "orphans (ignore_merges $im)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = {x["id"]: x for x in r["tokens"]}
+assert r["orphans"] == 1 and t[5]["orphan"], r
+if sys.argv[2] == "true":
+    assert r["orphans_ignore_merges"] == 1 and t[5]["category"] == "OK" and t[5]["ignore_merges_only"], t[5]
+else:
+    assert r["orphans_ignore_merges"] == 0 and t[5]["category"] == "UNREACHABLE_MULTI_TOKEN" and t[5]["reencoded_ids"] == [2, 3], t[5]
+P
+done
+
 # --- 2. reachability in context ---------------------------------------------
 $TOK analyze glitch -t o200k --context --json > "$D/ctx.json" || bad "--context exit $?"
 $PY - "$D/ctx.json" <<'P' && ok || bad "context reachability"
