@@ -170,13 +170,14 @@ install: all
 	install -m 755 $(TOK_BIN) $(DESTDIR)$(BINDIR)/tok
 	install -m 644 man/tok.1 $(DESTDIR)$(MANDIR)/man1/tok.1
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
+	install -m 644 man/tok-analyze-glitch.1 $(DESTDIR)$(MANDIR)/man1/tok-analyze-glitch.1
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
 	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' libtok.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtok.a $(DESTDIR)$(LIBDIR)/libtok.so* $(DESTDIR)$(INCDIR)/libtok/tok.h \
 	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
-	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc $(DESTDIR)$(MANDIR)/man1/tok-analyze-glitch.1
 
 clean:
 	rm -rf build build-asan tok
