@@ -3,7 +3,7 @@
  * One context, one pass: decode alone, re-encode, classify.
  */
 #include "analyzers/glitch/tok_glitch.h"
-#include "analyzers/glitch/glitch_internal.h"
+#include "analyzers/glitch/glitch_priv.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * or the normaliser treats the start of the text specially.  Tried in order,
  * shortest first; the first context whose encoding holds the id wins.
  */
-#include "analyzers/glitch/glitch_internal.h"
+#include "analyzers/glitch/glitch_priv.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * the first principal component of the centred matrix, then the per-row
  * distances.  Memory: a few vectors plus one block, whatever the matrix size.
  */
-#include "analyzers/glitch/glitch_internal.h"
+#include "analyzers/glitch/glitch_priv.h"
 
 #include <cblas.h>
 #include <math.h>

@@ -3,7 +3,7 @@
  * tok_glitch.h).  Uses the merge list of the public API (tiktoken files get
  * the merges libtok derives from their ranks).
  */
-#include "analyzers/glitch/glitch_internal.h"
+#include "analyzers/glitch/glitch_priv.h"
 
 #include <stdio.h>
 #include <stdlib.h>

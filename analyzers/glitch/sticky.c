@@ -3,7 +3,7 @@
  * pulls a sentence's embedding towards an unrelated sentence.  The embedder
  * is the caller's; everything else is here.
  */
-#include "analyzers/glitch/glitch_internal.h"
+#include "analyzers/glitch/glitch_priv.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * the three prompts with the candidate put in at the id level, and the
  * classification of the probabilities an inference engine returns.
  */
-#include "analyzers/glitch/glitch_internal.h"
+#include "analyzers/glitch/glitch_priv.h"
 
 #include <stdio.h>
 #include <stdlib.h>

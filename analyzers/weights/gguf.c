@@ -5,7 +5,7 @@
  * next multiple of general.alignment (default 32).  Every read is checked
  * against the file's length; counts are bounded by the bytes left.
  */
-#include "analyzers/weights/weights_internal.h"
+#include "analyzers/weights/weights_priv.h"
 
 #include <stdio.h>
 #include <stdlib.h>

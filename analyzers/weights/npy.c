@@ -3,7 +3,7 @@
  * dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (R, C), },
  * then the data, C order.  One tensor, named "array".
  */
-#include "analyzers/weights/weights_internal.h"
+#include "analyzers/weights/weights_priv.h"
 
 #include <stdio.h>
 #include <stdlib.h>

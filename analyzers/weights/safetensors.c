@@ -4,7 +4,7 @@
  * then the data (offsets relative to its start).  Sharded checkpoints: an
  * index JSON whose "weight_map" names the shard of every tensor.
  */
-#include "analyzers/weights/weights_internal.h"
+#include "analyzers/weights/weights_priv.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * Weight files: mapping, the tensor table, format detection, matrices
  * converted to float32 a block of rows at a time.
  */
-#include "analyzers/weights/weights_internal.h"
+#include "analyzers/weights/weights_priv.h"
 
 #include <errno.h>
 #include <fcntl.h>

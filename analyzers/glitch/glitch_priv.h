@@ -1,6 +1,6 @@
 /* Shared between the files of analyzers/glitch (not installed). */
-#ifndef TOK_GLITCH_INTERNAL_H
-#define TOK_GLITCH_INTERNAL_H
+#ifndef TOK_GLITCH_PRIV_H
+#define TOK_GLITCH_PRIV_H
 
 #include "analyzers/glitch/tok_glitch.h"
 

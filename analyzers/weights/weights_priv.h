@@ -1,6 +1,6 @@
 /* Shared between the readers of analyzers/weights (not installed). */
-#ifndef TOK_WEIGHTS_INTERNAL_H
-#define TOK_WEIGHTS_INTERNAL_H
+#ifndef TOK_WEIGHTS_PRIV_H
+#define TOK_WEIGHTS_PRIV_H
 
 #include "analyzers/weights/tok_weights.h"
 
