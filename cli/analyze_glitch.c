@@ -22,7 +22,8 @@ static const char glitch_help[] =
     "\n"
     "  -t, --tokenizer T   tokenizer (file, directory or built-in name)\n"
     "  --json              one JSON object: counts, per-token categories (and indicators)\n"
-    "  --all               --json: list every token, not only the not-OK ones\n"
+    "  --problems          --json: list only the tokens that are not plain OK (or are\n"
+    "                      bytes, special-looking or orphans); default: every token\n"
     "  --meaningless       StickyToken's MEANINGLESS category (whitespace-only decode) first\n"
     "  --context           search whether unreachable tokens come back after a preceding\n"
     "                      context text (reach: alone, context, added_text, never)\n"
@@ -57,7 +58,7 @@ static const char glitch_help[] =
     "(special-looking [..]/<..> tokens).\n";
 
 typedef struct gopts {
-    bool json, all, meaningless, context, tied;
+    bool json, all, problems, meaningless, context, tied;
     const char *weights, *tensor, *unembed, *unused, *prompts, *verify, *sticky, *embed_cmd;
     long sticky_sample, sticky_pairs, verify_pairs;
     double percentile;
@@ -284,7 +285,7 @@ static void print_json(const tok_glitch *g, const tok_tokenizer *t, const gopts 
     for (size_t i = 0; i < tok_glitch_size(g); i++) {
         const tok_glitch_token *k = tok_glitch_get(g, (int32_t)i);
         if (!k) continue;
-        if (!op->all && k->category == TOK_GLITCH_OK && k->byte_value < 0 &&
+        if (op->problems && !op->all && k->category == TOK_GLITCH_OK && k->byte_value < 0 &&
             !(k->flags & (TOK_GLITCH_F_SPECIAL_LOOKING | TOK_GLITCH_F_ORPHAN)))
             continue;
         if (!first) out_char(&o, ',');
@@ -748,6 +749,7 @@ int analyze_glitch(int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(glitch_help, stdout); return EXIT_OK; }
         else if (!strcmp(a, "--json")) op.json = true;
         else if (!strcmp(a, "--all")) op.all = true;
+        else if (!strcmp(a, "--problems")) op.problems = true;
         else if (!strcmp(a, "--meaningless")) op.meaningless = true;
         else if (!strcmp(a, "--context")) op.context = true;
         else if (!strcmp(a, "--tied")) op.tied = true;
