@@ -128,6 +128,10 @@ typedef struct tok_load_options {
     const char *tiktoken_pattern;
     /* GPT-2 format: path of merges.txt; NULL = "merges.txt" beside vocab.json. */
     const char *merges_path;
+    /* GPT-2 format from memory (tok_load_memory with TOK_FORMAT_GPT2): the
+     * bytes of merges.txt, borrowed for the call; the data given is vocab.json. */
+    const void *merges_data;
+    size_t merges_len;
     /* BERT vocab.txt: 1 lowercase (uncased), 0 keep case, -1 guess from the vocab. */
     int bert_lowercase;
     tok_unigram_ties unigram_ties;
@@ -164,6 +168,16 @@ TOK_API tok_tokenizer *tok_load_memory(const void *data, size_t len, const char 
  */
 TOK_API tok_status tok_resolve(const char *name_or_path, char *buf, size_t cap);
 
+/** Model-name aliases that tok_resolve follows where the mapping is
+ *  unambiguous ("gpt-4o" -> "o200k_base", "gpt-4" -> "cl100k_base", "gpt2" ->
+ *  "r50k_base", ...): the i-th alias, with *target set to the built-in name it
+ *  stands for; NULL past the end.  Static strings; thread-safe. */
+TOK_API const char *tok_alias(size_t i, const char **target);
+
+/** The directories tok_resolve searches for built-in names, in order, joined
+ *  by ':' into buf (NUL-terminated when it fits).  Returns the length needed. */
+TOK_API size_t tok_data_path(char *buf, size_t cap);
+
 /** Release a tokenizer. NULL is allowed. No context may still use it. */
 TOK_API void tok_free(tok_tokenizer *t);
 
@@ -191,8 +205,10 @@ typedef enum tok_stage {
     TOK_STAGE_DECODER
 } tok_stage;
 
-/** Short human description of a stage, e.g. "Sequence[Prepend(▁), Replace( →▁)]",
- *  or "none".  Valid while t lives. */
+/** A stage as text: the component's tokenizer.json object (compact JSON) for
+ *  the normalizer, pre-tokenizer, post-processor and decoder; a short
+ *  description for the model ("BPE (128000 model tokens, byte-level)");
+ *  "none" when the stage is absent.  Valid while t lives. */
 TOK_API const char *tok_describe(const tok_tokenizer *t, tok_stage stage);
 
 /** Name of the file the tokenizer came from (as given to tok_load). */

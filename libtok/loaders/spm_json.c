@@ -5,6 +5,7 @@
  * are described at the top of spm.c.
  */
 #include "spm.h"
+#include "../models/trie.h"
 
 #include <stdio.h>
 
@@ -92,48 +93,90 @@ static int merge_cmp(const void *pa, const void *pb_)
     return a->order < b->order ? -1 : a->order > b->order;
 }
 
-static uint32_t nchars(const uint8_t *s, size_t n)
+/* within one piece: by (id of left, id of right); each split gives one pair */
+static int split_cmp(const void *pa, const void *pb_)
 {
-    uint32_t c = 0;
-    for (size_t i = 0; i < n; i++) c += (s[i] & 0xC0) != 0x80;
-    return c;
+    const merge_c *a = pa, *b = pb_;
+    if (a->l != b->l) return a->l < b->l ? -1 : 1;
+    return (a->r > b->r) - (a->r < b->r);
 }
+
+/* The merges' text is quadratic in the pieces' lengths when pieces are each
+ * other's prefixes ("a", "aa", "aaa"...): HF would build them all; libtok
+ * refuses past this many bytes per byte of the pieces. */
+#define MERGE_BYTES_PER_BYTE 16
+#define MERGE_BYTES_SLACK ((size_t)16 << 20)
 
 /* HF generate_merges(vocab, vocab_scores): for every piece, each split into
  * two pieces of the vocabulary (ordered by their ids), then all of them by
- * score, left length and right length, descending, stably. */
+ * score, left length and right length, descending, stably.  The splits of a
+ * piece are found in one walk of a trie of the pieces (the prefixes) and one
+ * of a trie of the reversed pieces (the suffixes), so that a long piece costs
+ * its length, not its length squared. */
 static json_t *bpe_merges(const uint8_t *d, const spm_model *m, tok_error *err, const char *file)
 {
-    tok_strmap ids;
+    tok_trie fwd = { 0 }, rev = { 0 };
+    tok_trie_key *keys = NULL;
+    uint8_t *rbytes = NULL;
+    int32_t *pre = NULL;
+    uint32_t *cc = NULL;
     TOK_VEC(merge_c) mc = { 0 };
     json_t *arr = NULL;
-    size_t np = m->pieces.n;
-    if (tok_strmap_init(&ids, np)) goto nomem;
+    size_t np = m->pieces.n, total = 0, maxlen = 0;
+    for (size_t i = 0; i < np; i++) {
+        total += m->pieces.v[i].len;
+        if (m->pieces.v[i].len > maxlen) maxlen = m->pieces.v[i].len;
+    }
+    keys = malloc((np ? np : 1) * sizeof *keys);
+    rbytes = malloc(total + 1);
+    pre = malloc((maxlen + 1) * sizeof *pre);
+    cc = malloc((maxlen + 1) * sizeof *cc);
+    if (!keys || !rbytes || !pre || !cc) goto nomem;
     for (size_t i = 0; i < np; i++)
-        if (tok_strmap_put(&ids, d + m->pieces.v[i].off, (uint32_t)m->pieces.v[i].len, (int32_t)i)) goto nomem;
+        keys[i] = (tok_trie_key){ d + m->pieces.v[i].off, (uint32_t)m->pieces.v[i].len, (int32_t)i };
+    if (tok_trie_build(&fwd, keys, np, err)) goto fail;
+    for (size_t i = 0, at = 0; i < np; i++) {
+        const uint8_t *s = d + m->pieces.v[i].off;
+        size_t n = m->pieces.v[i].len;
+        for (size_t k = 0; k < n; k++) rbytes[at + k] = s[n - 1 - k];
+        keys[i].s = rbytes + at;
+        at += n;
+    }
+    if (tok_trie_build(&rev, keys, np, err)) goto fail;
+    for (size_t k = 0; k <= maxlen; k++) pre[k] = -1;
+
+    /* the pieces' part of the file: their text and a few bytes of framing each */
+    size_t dlen = total + 8 * np;
+    size_t budget = dlen > (SIZE_MAX - MERGE_BYTES_SLACK) / MERGE_BYTES_PER_BYTE
+                        ? SIZE_MAX : dlen * MERGE_BYTES_PER_BYTE + MERGE_BYTES_SLACK;
+    size_t bytes = 0;
     for (size_t i = 0; i < np; i++) {
         const spm_piece *pc = &m->pieces.v[i];
         /* SentencePiece never produces control, unknown or byte pieces by merging */
         if (pc->type == PT_CONTROL || pc->type == PT_UNKNOWN || pc->type == PT_BYTE) continue;
         const uint8_t *s = d + pc->off;
-        size_t first = mc.n;
-        for (size_t k = 1; k < pc->len; k++) {
-            if ((s[k] & 0xC0) == 0x80) continue;
-            int32_t l = tok_strmap_get(&ids, s, k), r = tok_strmap_get(&ids, s + k, pc->len - k);
-            if (l < 0 || r < 0) continue;
-            merge_c c = { l, r, pc->score, nchars(s, k), nchars(s + k, pc->len - k), 0 };
+        size_t n = pc->len, first = mc.n;
+        cc[0] = 0;
+        for (size_t k = 0; k < n; k++) cc[k + 1] = cc[k] + ((s[k] & 0xC0) != 0x80);
+        tok_trie_iter it;
+        tok_trie_iter_init(&it, s, n - 1);
+        while (tok_trie_next(&fwd, &it)) pre[it.len] = it.value;
+        tok_trie_iter_init(&it, keys[i].s, n - 1);
+        while (tok_trie_next(&rev, &it)) {
+            size_t k = n - it.len;
+            if (pre[k] < 0 || (s[k] & 0xC0) == 0x80) continue;
+            merge_c c = { pre[k], it.value, pc->score, cc[k], cc[n] - cc[k], 0 };
             if (tok_vec_push(&mc, c)) goto nomem;
+            bytes += n + 16;
         }
-        /* local order: by (id of left, id of right) */
-        for (size_t a = first + 1; a < mc.n; a++) {
-            merge_c x = mc.v[a];
-            size_t b = a;
-            while (b > first && (mc.v[b - 1].l > x.l || (mc.v[b - 1].l == x.l && mc.v[b - 1].r > x.r))) {
-                mc.v[b] = mc.v[b - 1];
-                b--;
-            }
-            mc.v[b] = x;
+        tok_trie_iter_init(&it, s, n - 1);
+        while (tok_trie_next(&fwd, &it)) pre[it.len] = -1;
+        if (bytes > budget) {
+            tok__fail(err, TOK_ERR_LIMIT, "%s: byte %zu: the BPE merges derived from the pieces would take more than "
+                      "%zu bytes (%zu pieces that are prefixes of one another)", file, pc->off, budget, mc.n);
+            goto fail;
         }
+        qsort(mc.v + first, mc.n - first, sizeof *mc.v, split_cmp);
     }
     for (size_t i = 0; i < mc.n; i++) mc.v[i].order = (uint32_t)i;
     qsort(mc.v, mc.n, sizeof *mc.v, merge_cmp);
@@ -146,15 +189,21 @@ static json_t *bpe_merges(const uint8_t *d, const spm_model *m, tok_error *err, 
         json_array_append_new(pair, json_stringn((const char *)d + l->off, l->len));
         json_array_append_new(pair, json_stringn((const char *)d + r->off, r->len));
     }
-    tok_strmap_free(&ids);
+    goto done;
+nomem:
+    tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
+fail:
+    json_decref(arr);
+    arr = NULL;
+done:
+    tok_trie_free(&fwd);
+    tok_trie_free(&rev);
+    free(keys);
+    free(rbytes);
+    free(pre);
+    free(cc);
     tok_vec_free(&mc);
     return arr;
-nomem:
-    tok_strmap_free(&ids);
-    tok_vec_free(&mc);
-    json_decref(arr);
-    tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
-    return NULL;
 }
 
 static json_t *added_token(int32_t id, const char *s, size_t n, bool special)

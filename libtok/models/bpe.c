@@ -11,8 +11,8 @@
  * the words that make up most of natural text.
  */
 #include "bpe.h"
-#include "piece_cache.h"
-#include "../loaders/rawjson.h"
+#include "../core/piece_cache.h"
+#include "../core/rawjson.h"
 
 #include <math.h>
 #include <stdatomic.h>
@@ -378,7 +378,10 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
         const sym *y = &s->syms.v[i];
         if (tok_toks_push(out, y->id, y->start, y->start + y->len)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     }
-    if (dropout <= 0) tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, out->n - first);
+    /* no pointer arithmetic on empty (NULL) arrays: a pre-token may yield no tokens */
+    if (dropout <= 0)
+        tok_pcache_put(&s->cache, p, n, h, key, out->n > first ? out->id + first : NULL,
+                       out->n > first ? out->off + first : NULL, out->n - first);
     return TOK_OK;
 }
 
@@ -654,7 +657,7 @@ static int add_token(tok_jctx *jc, tok_vocab *v, tok_strmap *ids, const char *ke
         tok_jfail(jc, TOK_ERR_FORMAT, "expected a token id (non-negative integer)");
         return -1;
     }
-    if (tok_vocab_set(v, (int32_t)id, key, klen, 0, TOK__IN_MODEL, jc->err)) return -1;
+    if (tok_vocab_set(v, (int32_t)id, key, klen, 0, TOK__IN_MODEL, jc->err)) return -2; /* caller says where */
     /* the pooled copy outlives the document */
     if (tok_strmap_put(ids, v->tok[id].text, (uint32_t)klen, (int32_t)id)) {
         tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
@@ -710,8 +713,10 @@ static int vocab_from_tree(tok_jctx *jc, const json_t *voc, tok_vocab *v, tok_st
     json_t *val;
     json_object_keylen_foreach((json_t *)voc, key, klen, val) {
         size_t s2 = tok_jpush(jc, key);
-        if (!json_is_integer(val) || add_token(jc, v, ids, key, klen, json_integer_value(val))) {
+        int rc = json_is_integer(val) ? add_token(jc, v, ids, key, klen, json_integer_value(val)) : 0;
+        if (!json_is_integer(val) || rc) {
             if (!json_is_integer(val)) tok_jfail(jc, TOK_ERR_FORMAT, "expected a token id (non-negative integer)");
+            if (rc == -2) tok_jwrap(jc);
             return -1;
         }
         tok_jpop(jc, s2);
@@ -753,9 +758,10 @@ static int merges_from_tree(tok_jctx *jc, bpe *b, const json_t *merges, const to
 }
 
 /* The same two members read straight from the document text. */
-static int raw_fail(tok_jctx *jc, size_t pos, const char *what)
+static int raw_fail(tok_jctx *jc, size_t pos, const char *what_)
 {
-    char lc[32];
+    char lc[32], what[sizeof jc->err->message];
+    snprintf(what, sizeof what, "%s", what_); /* may be jc->err->message itself */
     tok_rawjson_linecol(jc->raw, pos, lc, sizeof lc);
     tok__fail(jc->err, TOK_ERR_FORMAT, "%s:%s: at %s: %s", jc->file ? jc->file : "<memory>", lc,
               jc->plen ? jc->path : "model", what);
@@ -842,7 +848,7 @@ static int vocab_from_pack(tok_jctx *jc, tok_vocab *v)
         uint32_t id = rd32(p), len = rd32(p + 4);
         if ((size_t)(end - p - 8) < len) return tok_jfail(jc, TOK_ERR_FORMAT, "truncated vocabulary record %zu", i), -1;
         if (id >= (1u << 30)) return tok_jfail(jc, TOK_ERR_FORMAT, "vocabulary record %zu: id %u out of range", i, id), -1;
-        if (tok_vocab_set(v, (int32_t)id, (const char *)p + 8, len, 0, TOK__IN_MODEL, jc->err)) return -1;
+        if (tok_vocab_set(v, (int32_t)id, (const char *)p + 8, len, 0, TOK__IN_MODEL, jc->err)) return tok_jwrap(jc), -1;
         p += 8 + len;
     }
     return 0;

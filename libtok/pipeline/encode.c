@@ -6,17 +6,7 @@
  */
 #include "../internal.h"
 #include "../scan/scan.h"
-#include "../models/piece_cache.h"
-
-void tok_encode_options_init(tok_encode_options *opt)
-{
-    memset(opt, 0, sizeof *opt);
-    opt->size = sizeof *opt;
-    opt->flags = TOK_ENC_ADD_SPECIAL | TOK_ENC_OFFSETS;
-    opt->method = TOK_METHOD_DEFAULT;
-    opt->dropout = -1;
-    opt->alpha = 0.1f;
-}
+#include "../core/piece_cache.h"
 
 const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def)
 {

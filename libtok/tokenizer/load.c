@@ -1,6 +1,6 @@
 /* Loading: find the file, tell its format, turn it into a tokenizer.json tree, build. */
 #include "../internal.h"
-#include "../loaders/rawjson.h"
+#include "../core/rawjson.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -72,31 +72,6 @@ static const char *base_name(const char *p)
     return b ? b + 1 : p;
 }
 
-
-static tok_format guess_format(const uint8_t *d, size_t n, const char *name)
-{
-    if (n >= 4 && !memcmp(d, "GGUF", 4)) return TOK_FORMAT_GGUF;
-    if (name) {
-        const char *b = base_name(name);
-        if (ends_with(b, ".tiktoken")) return TOK_FORMAT_TIKTOKEN;
-        if (ends_with(b, ".model")) return TOK_FORMAT_SPM;
-        if (ends_with(b, ".tokpack")) return TOK_FORMAT_TOKPACK;
-        if (ends_with(b, ".gguf")) return TOK_FORMAT_GGUF;
-        if (!strcmp(b, "vocab.json")) return TOK_FORMAT_GPT2;
-        if (ends_with(b, ".json")) return TOK_FORMAT_HF_JSON;
-        if (ends_with(b, ".txt")) return TOK_FORMAT_BERT_VOCAB;
-    }
-    size_t i = 0;
-    while (i < n && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t')) i++;
-    if (i < n && d[i] == '{') return TOK_FORMAT_HF_JSON;
-    if (n > 0 && d[0] == 0x0A) return TOK_FORMAT_SPM; /* protobuf field 1, length-delimited */
-    if (n >= 4 && d[0] == 0x28 && d[1] == 0xB5 && d[2] == 0x2F && d[3] == 0xFD) return TOK_FORMAT_TOKPACK;
-    /* "<base64> <digits>\n" */
-    size_t j = 0;
-    while (j < n && d[j] != ' ' && d[j] != '\n') j++;
-    if (j < n && d[j] == ' ' && j + 1 < n && d[j + 1] >= '0' && d[j + 1] <= '9') return TOK_FORMAT_TIKTOKEN;
-    return TOK_FORMAT_BERT_VOCAB;
-}
 
 static tok_tokenizer *build_tree(json_t *root, const char *name, const tok_load_options *opt, tok_error *err)
 {
@@ -195,7 +170,16 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
         return NULL;
     }
     const char *fname = name ? name : "<memory>";
-    tok_format f = opt->format ? opt->format : guess_format(data, len, name);
+    tok_format f = opt->format;
+    if (!f) {
+        char why[256];
+        tok_status code;
+        f = tok__sniff_format(data, len, name, &code, why, sizeof why);
+        if (!f) {
+            tok__fail(err, code, "%s: %s", fname, why);
+            return NULL;
+        }
+    }
     switch (f) {
     case TOK_FORMAT_HF_JSON:
         return load_hfjson(data, len, fname, opt, err);
@@ -206,8 +190,13 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
     case TOK_FORMAT_BERT_VOCAB:
         return build_tree(tok_bert_vocab_to_json(data, len, fname, opt, err), fname, opt, err);
     case TOK_FORMAT_GPT2:
-        tok__fail(err, TOK_ERR_ARG, "%s: GPT-2 vocab.json needs its merges.txt: load it from a path", fname);
-        return NULL;
+        if (!opt->merges_data) {
+            tok__fail(err, TOK_ERR_ARG, "%s: GPT-2 vocab.json needs its merges.txt: load it from a path, or give "
+                      "its bytes in merges_data", fname);
+            return NULL;
+        }
+        return build_tree(tok_gpt2_mem_to_json(data, len, fname, opt->merges_data, opt->merges_len, "merges.txt", err),
+                          fname, opt, err);
     case TOK_FORMAT_TOKPACK:
         return tok__load_pack(data, len, fname, opt, err);
     case TOK_FORMAT_GGUF:
@@ -357,6 +346,64 @@ static bool try_dir(const char *dir, const char *name, char *buf, size_t cap)
     return false;
 }
 
+/* Model names that map to one tokenizer without doubt (as tiktoken's model
+ * table and the models' own cards say). */
+static const struct { const char *alias, *target; } aliases[] = {
+    { "gpt-4o", "o200k_base" },          { "gpt-4o-mini", "o200k_base" },
+    { "gpt-4.1", "o200k_base" },         { "o1", "o200k_base" },
+    { "o3", "o200k_base" },              { "gpt-5", "o200k_base" },
+    { "gpt-4", "cl100k_base" },          { "gpt-3.5-turbo", "cl100k_base" },
+    { "text-embedding-3-small", "cl100k_base" }, { "text-embedding-3-large", "cl100k_base" },
+    { "text-embedding-ada-002", "cl100k_base" },
+    { "text-davinci-003", "p50k_base" }, { "code-davinci-002", "p50k_base" },
+    { "gpt2", "r50k_base" },             { "gpt-2", "r50k_base" },
+    { "davinci", "r50k_base" },
+    { "llama-3", "llama3" },             { "meta-llama-3", "llama3" },
+    { "mistral-7b", "mistral" },         { "gemma-3", "gemma3" },
+    { "bert", "bert-base-uncased" },     { "albert-base-v2", "albert" },
+};
+
+const char *tok_alias(size_t i, const char **target)
+{
+    if (i >= sizeof aliases / sizeof aliases[0]) return NULL;
+    if (target) *target = aliases[i].target;
+    return aliases[i].alias;
+}
+
+/* The directories built-in names are looked up in, in order. */
+static size_t data_dirs(char dirs[][4096], size_t max)
+{
+    size_t n = 0;
+    const char *env = getenv("TOK_DATA_PATH");
+    if (env) {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s", env);
+        for (char *save = NULL, *d = strtok_r(tmp, ":", &save); d && n < max; d = strtok_r(NULL, ":", &save))
+            snprintf(dirs[n++], 4096, "%s", d);
+    }
+#ifdef TOK_DATADIR
+    if (n < max) snprintf(dirs[n++], 4096, "%s", TOK_DATADIR);
+#endif
+    const char *cache = getenv("TOK_CACHE");
+    const char *home = getenv("HOME");
+    if (n < max) {
+        if (cache && *cache) snprintf(dirs[n++], 4096, "%s/tokenizers", cache);
+        else snprintf(dirs[n++], 4096, "%s/.cache/libtok/tokenizers", home ? home : ".");
+    }
+    return n;
+}
+
+size_t tok_data_path(char *buf, size_t cap)
+{
+    char dirs[16][4096];
+    size_t n = data_dirs(dirs, 16), len = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = snprintf(buf && len < cap ? buf + len : NULL, buf && len < cap ? cap - len : 0, "%s%s", i ? ":" : "", dirs[i]);
+        if (k > 0) len += (size_t)k;
+    }
+    return len;
+}
+
 tok_status tok_resolve(const char *name, char *buf, size_t cap)
 {
     if (!name || !buf || cap == 0) return TOK_ERR_ARG;
@@ -364,22 +411,13 @@ tok_status tok_resolve(const char *name, char *buf, size_t cap)
         snprintf(buf, cap, "%s", name);
         return is_file(name) || is_dir(name) ? TOK_OK : TOK_ERR_IO;
     }
-    const char *env = getenv("TOK_DATA_PATH");
-    if (env) {
-        char dirs[4096];
-        snprintf(dirs, sizeof dirs, "%s", env);
-        for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save))
-            if (try_dir(d, name, buf, cap)) return TOK_OK;
-    }
-#ifdef TOK_DATADIR
-    if (try_dir(TOK_DATADIR, name, buf, cap)) return TOK_OK;
-#endif
-    char dir[4096];
-    const char *cache = getenv("TOK_CACHE");
-    const char *home = getenv("HOME");
-    if (cache && *cache) snprintf(dir, sizeof dir, "%s/tokenizers", cache);
-    else snprintf(dir, sizeof dir, "%s/.cache/libtok/tokenizers", home ? home : ".");
-    if (try_dir(dir, name, buf, cap)) return TOK_OK;
+    const char *target = NULL;
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (!strcmp(name, aliases[i].alias)) target = aliases[i].target;
+    char dirs[16][4096];
+    size_t n = data_dirs(dirs, 16);
+    for (size_t i = 0; i < n; i++)
+        if (try_dir(dirs[i], name, buf, cap) || (target && try_dir(dirs[i], target, buf, cap))) return TOK_OK;
     snprintf(buf, cap, "%s", name);
     return TOK_ERR_IO;
 }
