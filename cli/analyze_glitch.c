@@ -184,7 +184,11 @@ static void json_token(outbuf *o, const tok_tokenizer *t, const tok_glitch_token
         out_int(o, k->byte_value);
         out_str(o, ",\"byte_kind\":\"");
         out_str(o, tok_glitch_byte_kind_name((tok_glitch_byte_kind)k->byte_kind));
-        out_char(o, '"');
+        /* how the vocabulary spells it: a <0xAB> byte-fallback piece, a GGUF/GPT-2
+         * byte-level character, or a plain one-character token */
+        uint32_t tf = tok_token_flags(t, k->id);
+        out_str(o, (tf & TOK_TOKEN_BYTE_FALLBACK) ? "\",\"byte_source\":\"fallback\""
+                   : (tf & TOK_TOKEN_BYTE) ? "\",\"byte_source\":\"byte_level\"" : "\",\"byte_source\":\"character\"");
     }
     if (k->flags & TOK_GLITCH_F_SPECIAL_LOOKING) out_str(o, ",\"special_looking\":true");
     if (k->flags & TOK_GLITCH_F_SPECIAL) out_str(o, ",\"special\":true");
