@@ -248,6 +248,24 @@ static int build_texts(gl_buf *texts, int N, const char *c, size_t cl, const cha
 
 typedef struct pair { size_t a, b; double sim; } pair;
 
+typedef struct sent_set { const char *const *s; const size_t *len; } sent_set;
+
+/* sentence indices by content (qsort_r: glibc's argument order) */
+static int sent_cmp(const void *x, const void *y, void *ctx)
+{
+    const sent_set *ss = ctx;
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    size_t la = ss->len[a], lb = ss->len[b];
+    int c = memcmp(ss->s[a], ss->s[b], la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+static int idx_cmp(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return (a > b) - (a < b);
+}
+
 static int pair_cmp(const void *x, const void *y)
 {
     const pair *p = x, *q = y;
@@ -344,14 +362,19 @@ tok_sticky *tok_sticky_run(tok_glitch *g, const char *const *sentences, const si
     /* 3. sentences: distinct, sampled, all pairs */
     idx = malloc((n ? n : 1) * sizeof *idx);
     if (!idx) goto nomem;
+    /* distinct non-empty sentences: sort the indices by content, keep the first
+     * of each run, back in file order (n log n for any input size) */
     size_t ns = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!lens[i]) continue;
-        int dup = 0;
-        for (size_t j = 0; j < ns && !dup; j++)
-            dup = lens[idx[j]] == lens[i] && !memcmp(sentences[idx[j]], sentences[i], lens[i]);
-        if (!dup) idx[ns++] = i;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (lens[i]) idx[ns++] = i;
+    sent_set ss = { sentences, lens };
+    qsort_r(idx, ns, sizeof *idx, sent_cmp, &ss);
+    size_t w = 0;
+    for (size_t i = 0; i < ns; i++)
+        if (!w || sent_cmp(&idx[w - 1], &idx[i], &ss)) idx[w++] = idx[i];
+        else if (idx[i] < idx[w - 1]) idx[w - 1] = idx[i];
+    ns = w;
+    qsort(idx, ns, sizeof *idx, idx_cmp);
     if ((int)ns > o.sentences) { /* partial Fisher-Yates */
         for (size_t i = 0; i < (size_t)o.sentences; i++) {
             size_t j = i + rng_below(&rng, ns - i), t = idx[i];

@@ -57,15 +57,13 @@ def jieba_tokenizer(path):
     for line in open(os.path.join(src, "jieba", "word.dic"), encoding="utf-8"):
         i, w = line.rstrip("\n").split("\t")
         vocab.setdefault(w, int(i))
-    vocab["<unk>"] = 20940
+    unk = next(w for w, i in vocab.items() if i == 20940)  # the out-of-vocabulary row ("OOV")
     tj = {
-        "version": "1.0", "truncation": None, "padding": None,
-        "added_tokens": [{"id": 20940, "content": "<unk>", "single_word": False, "lstrip": False,
-                          "rstrip": False, "normalized": False, "special": True}],
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": [],
         "normalizer": None,
         "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "."}, "behavior": "Isolated", "invert": False},
         "post_processor": None, "decoder": None,
-        "model": {"type": "WordLevel", "vocab": vocab, "unk_token": "<unk>"},
+        "model": {"type": "WordLevel", "vocab": vocab, "unk_token": unk},
     }
     json.dump(tj, open(path, "w"), ensure_ascii=False)
 
