@@ -231,6 +231,7 @@ install: all
 	install -m 644 analyzers/keep/tok_keep.h $(DESTDIR)$(INCDIR)/libtok/tok_keep.h
 	install -m 644 $(B)/libtok_analyzers.a $(DESTDIR)$(LIBDIR)/
 	install -m 644 man/tok_keep.3 $(DESTDIR)$(MANDIR)/man3/tok_keep.3
+	install -m 644 man/tok-analyze-glitch.1 $(DESTDIR)$(MANDIR)/man1/tok-analyze-glitch.1
 	@# built-in names: the tokenizer files already fetched into the cache (their
 	@# licences: README); none fetched is said, not an error
 	install -d $(DESTDIR)$(DATADIR)
@@ -245,7 +246,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtok.a $(DESTDIR)$(LIBDIR)/libtok.so* $(DESTDIR)$(INCDIR)/libtok/tok.h \
 	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man1/tok-train.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
-	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc $(DESTDIR)$(MANDIR)/man1/tok-analyze-glitch.1
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(INCDIR)/libtok/tok_keep.h $(DESTDIR)$(LIBDIR)/libtok_analyzers.a $(DESTDIR)$(MANDIR)/man3/tok_keep.3
 

@@ -15,6 +15,9 @@ static const struct { const char *name; int (*run)(int, char **); const char *wh
     { "saliency", analyze_saliency,
       "per-id priors for KV-cache eviction and token pruning (separators,\n"
       "              stopwords, specials...), exported for tok prune / tok_keep" },
+    { "glitch", analyze_glitch,
+      "under-trained / glitch tokens (magikarp categories, weight indicators,\n"
+      "              verification prompts, sticky tokens)" },
 };
 
 static void top_help(FILE *f)

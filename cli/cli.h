@@ -78,6 +78,7 @@ int cmd_vocab(int argc, char **argv);   /* vocab.c: surgery, else vocab_dump */
 
 /* tok analyze subcommands, one file each (cli/analyze_<name>.c). */
 int analyze_intrinsic(int argc, char **argv);
+int analyze_glitch(int argc, char **argv);
 /* language analyzers (analyzers/lang) */
 int analyze_parity(int argc, char **argv);
 int analyze_fertility(int argc, char **argv);

@@ -327,10 +327,9 @@ json_t *tok__spm_model_to_json(const uint8_t *data, const spm_model *mp, const c
     }
     if (!dec) {
         if (m.escape_ws) json_array_append_new(decs, replace_str(SP, " ", false));
-        if (m.byte_fallback) {
-            json_array_append_new(decs, jobj("ByteFallback"));
-            json_array_append_new(decs, jobj("Fuse"));
-        }
+        if (m.byte_fallback) json_array_append_new(decs, jobj("ByteFallback"));
+        /* fused first so that Strip (per token) drops only the text's first space */
+        if (m.byte_fallback || m.add_dummy_prefix) json_array_append_new(decs, jobj("Fuse"));
         if (m.add_dummy_prefix) json_array_append_new(decs, strip_dec());
         dec = sequence("decoders", decs);
     } else {
