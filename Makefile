@@ -5,6 +5,7 @@
 #   make check      unit tests, the same under ASan+UBSan, and reference parity
 #   make demo       encode/decode a sample with a built-in tokenizer
 #   make bench      speed and memory side by side with the references
+#                   (QUICKTOK=DIR: also quicktok, built from that checkout)
 #   make install PREFIX=/usr/local
 
 PREFIX    ?= /usr/local
@@ -149,7 +150,7 @@ bench:
 	sh scripts/deps.sh build test bench
 	$(MAKE) $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
-	sh bench/run.sh
+	QUICKTOK="$(QUICKTOK)" sh bench/run.sh
 
 # --- install ---------------------------------------------------------------
 install: all
