@@ -622,6 +622,11 @@ void tok__bpe_reference(tok_ctx *ctx, bool on)
     tok_pcache_init(&s->cache);
 }
 
+bool tok__bpe_fast(const tok_ctx *ctx)
+{
+    return ctx->tok->model->vt == &bpe_vt && ((const bpe *)ctx->tok->model)->bt.ok;
+}
+
 static const tok_model_vt bpe_vt = {
     .kind = TOK_MODEL_BPE,
     .type = "BPE",
