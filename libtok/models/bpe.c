@@ -324,8 +324,6 @@ static tok_status merge_all(const bpe *b, tok_ctx *ctx, bpe_scratch *s, float dr
  * lowest-rank pair by a scan, as tiktoken does.  Equal to merge_all when no
  * token is the result of merges of different ranks (checked at load). */
 #define SMALL_MAX 64
-/* longer pre-tokens go to the backtracking encoder when it applies */
-#define BT_MIN 16
 static void merge_small(const bpe *b, bpe_scratch *s)
 {
     sym *y = s->syms.v;
@@ -370,6 +368,13 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
         h = tok_pcache_hash(p, n, &key);
         int r = tok_pcache_get(&s->cache, p, n, h, key, out);
         if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        if (b->bt.ok && !s->reference) {
+            /* one trie walk finds a whole-token pre-token and starts the tiling */
+            r = tok_bpe_bt_encode(&b->bt, b->ignore_merges || b->ranked, s->bmemo, &s->bts, p, n, out);
+            if (r) return tok_ctx_fail(ctx, r == -1 ? TOK_ERR_NOMEM : TOK_ERR_FORMAT, r == -1 ? "out of memory" : "BPE found no tiling");
+            tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, out->n - first);
+            return TOK_OK;
+        }
         /* HF ignore_merges, and tiktoken: a pre-token that is a token is that token */
         if (b->ignore_merges || b->ranked) {
             int32_t id = tok_vocab_model_id(m->vocab, p, n);
@@ -379,12 +384,6 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
                 return TOK_OK;
             }
         }
-    }
-    if (dropout <= 0 && b->bt.ok && !s->reference && n > BT_MIN) {
-        int r = tok_bpe_bt_encode(&b->bt, m->vocab, s->bmemo, &s->bts, p, n, out);
-        if (r) return tok_ctx_fail(ctx, r == -1 ? TOK_ERR_NOMEM : TOK_ERR_FORMAT, r == -1 ? "out of memory" : "BPE found no tiling");
-        tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, out->n - first);
-        return TOK_OK;
     }
     tok_status st = initial_symbols(b, ctx, s, p, n);
     if (st) return st;

@@ -26,14 +26,19 @@ typedef struct tok_bpe_memo { uint64_t key; int64_t val; } tok_bpe_memo;
 
 typedef struct tok_bpe_pslot { uint64_t key; int32_t c; uint32_t rank; } tok_bpe_pslot;
 
+typedef struct tok_bpe_tinfo {
+    uint32_t rank;         /* 0 one byte, merge rank + 1, UINT32_MAX never made by BPE */
+    int32_t left, right;   /* the last merge that makes it */
+    int32_t shorter;       /* longest proper prefix that BPE makes, -1 */
+    uint32_t shorter_len;  /* its length */
+    uint32_t len;          /* length in bytes */
+} tok_bpe_tinfo;
+
 typedef struct tok_bpe_bt {
     bool ok;               /* tables built and proven to apply */
     uint32_t n;            /* ids covered */
-    uint32_t *rank;        /* per id: 0 one byte, merge rank + 1, UINT32_MAX never made by BPE */
-    int32_t *left, *right; /* per id: the last merge that makes it */
-    int32_t *shorter;      /* per id: longest proper prefix that is a made token, -1 */
-    uint32_t *len;         /* per id: length in bytes */
-    tok_trie trie;         /* bytes of the tokens BPE can make -> id */
+    tok_bpe_tinfo *t;      /* per id, together: one cache line for the unwinding */
+    tok_trie trie;         /* bytes of the model's tokens -> id, or -2 - id when BPE cannot make it */
     tok_bpe_pslot *pairs;  /* (left << 32 | right) -> made token, open addressing */
     size_t pmask;
 } tok_bpe_bt;
@@ -73,16 +78,21 @@ static inline int32_t tok_bpe_bt_pair(const tok_bpe_bt *bt, tok_bpe_memo *memo, 
     return (int32_t)(uint32_t)m->val;
 }
 
-/** Scratch for the encoder, per context. */
+/** Scratch for the encoder, per context: a direct-mapped memo of pair
+ *  compatibility (key << 1 | answer; all ones empty) sized for the pairs a
+ *  text keeps meeting, allocated on first use. */
+#define TOK_BPE_VMEMO (1u << 15)
 typedef struct tok_bpe_bt_scratch {
-    TOK_VEC(int32_t) stack;
+    TOK_VEC(struct tok_bpe_step { int32_t id; uint32_t end; }) stack;
     TOK_VEC(uint64_t) dead;
+    uint64_t *vmemo;
 } tok_bpe_bt_scratch;
 void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s);
 
-/** Append the BPE tokens of p[0..n) (offsets relative to p) to out.
- *  0 ok, -1 out of memory. */
-int tok_bpe_bt_encode(const tok_bpe_bt *bt, const tok_vocab *v, tok_bpe_memo *memo, tok_bpe_bt_scratch *s,
+/** Append the BPE tokens of p[0..n) (offsets relative to p) to out; with
+ *  whole_ok, a pre-token that is a token is that token (tiktoken, HF
+ *  ignore_merges).  0 ok, -1 out of memory. */
+int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, tok_bpe_bt_scratch *s,
                       const uint8_t *p, uint32_t n, tok_toks *out);
 
 #endif
