@@ -1,6 +1,7 @@
 #!/bin/sh
 # make bench: libtok side by side with the references, in the same run, on the
-# same texts, ids compared.  Three timings of the whole encode call (MB/s):
+# same texts, ids compared.  Three timings of the whole encode call (MB/s of
+# process CPU time for one thread, wall clock for two):
 #   cold    first encode after load, fresh context: every pre-token is new;
 #   primed  a fresh context has encoded the first half; the unseen second half;
 #   warm    the same text again (the pre-token cache answers nearly everything).

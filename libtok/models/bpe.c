@@ -366,11 +366,12 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
     size_t first = out->n;
     if (dropout <= 0) {
         h = tok_pcache_hash(p, n, &key);
+        bool fast = b->bt.ok && !s->reference, whole = b->ignore_merges || b->ranked;
         int r = tok_pcache_get(&s->cache, p, n, h, key, out);
         if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-        if (b->bt.ok && !s->reference) {
+        if (fast) {
             /* one trie walk finds a whole-token pre-token and starts the tiling */
-            r = tok_bpe_bt_encode(&b->bt, b->ignore_merges || b->ranked, s->bmemo, &s->bts, p, n, out);
+            r = tok_bpe_bt_encode(&b->bt, whole, s->bmemo, &s->bts, p, n, out);
             if (r) return tok_ctx_fail(ctx, r == -1 ? TOK_ERR_NOMEM : TOK_ERR_FORMAT, r == -1 ? "out of memory" : "BPE found no tiling");
             tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, out->n - first);
             return TOK_OK;
@@ -439,7 +440,7 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
 static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
 {
     tok_bpe_bt_free(&b->bt);
-    if (b->dup_results || b->base.cont_prefix || b->base.eow_suffix) return TOK_OK;
+    if (b->base.cont_prefix || b->base.eow_suffix) return TOK_OK;
     tok_bpe_merge *mg = NULL;
     uint8_t *made = NULL;
     tok_bpe_ids unmade = { 0 };
@@ -515,7 +516,8 @@ static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
                 return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
         }
         /* a token made by two merges of different ranks makes HF's stale-entry
-         * check (by result only) differ from a plain scan: keep the heap then */
+         * check (by result only) differ from a plain scan: keep the heap then
+         * (the backtracking encoder, exact for such lists too, still applies) */
         uint32_t *seen = calloc(v->n + 1, sizeof *seen);
         if (!seen) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < b->merges.n && !b->dup_results; i++) {
