@@ -44,12 +44,14 @@ static int find(const vgen *g, const char *s)
 static void add(vgen *g, int a, int b, bool dup)
 {
     char x[2], y[2], cat[130];
-    snprintf(cat, sizeof cat, "%s%s", text_of(g, a, x), text_of(g, b, y));
-    if (strlen(cat) >= 64 || g->n >= MAXTOK) return;
+    const char *sa = text_of(g, a, x), *sb = text_of(g, b, y);
+    size_t la = strlen(sa), lb = strlen(sb);
+    if (la + lb >= 64 || g->n >= MAXTOK) return;
+    memcpy(cat, sa, la);
+    memcpy(cat + la, sb, lb + 1);
     int e = find(g, cat);
     if (e >= 0 && !dup) return;
-    if (e < 0) snprintf(g->tok[g->n], 64, "%s", cat);
-    else snprintf(g->tok[g->n], 64, "%s", cat); /* duplicate text: merge only (see json) */
+    memcpy(g->tok[g->n], cat, strlen(cat) + 1); /* a duplicate text adds a merge only (see load) */
     g->a[g->n] = a;
     g->b[g->n] = b;
     g->n++;
@@ -101,9 +103,7 @@ static tok_tokenizer *load(const vgen *g, bool ranked)
     tu_put_byte_vocab(&j);
     int id = 256;
     for (int i = 0; i < g->n; i++) {
-        char x[2];
         if (find(g, g->tok[i]) != 256 + i) continue; /* duplicate text */
-        (void)x;
         tok_sbuf_printf(&j, ",\"%s\":%d", g->tok[i], ranked ? id++ : 256 + i);
     }
     tok_sbuf_printf(&j, "},\"merges\":[");
