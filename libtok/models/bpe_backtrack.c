@@ -17,8 +17,10 @@ static int32_t pair_get(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t *ra
 
 static void pair_put(tok_bpe_bt *bt, int32_t a, int32_t b, int32_t c, uint32_t rank)
 {
-    uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
-    size_t i = (size_t)tok_hash64(key) & bt->pmask;
+    uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b, hk = tok_hash64(key);
+    uint64_t bit = hk >> (64 - TOK_BPE_FILTER_BITS);
+    bt->filter[bit >> 6] |= 1ull << (bit & 63);
+    size_t i = (size_t)hk & bt->pmask;
     while (bt->pairs[i].key != UINT64_MAX && bt->pairs[i].key != key) i = (i + 1) & bt->pmask;
     bt->pairs[i] = (tok_bpe_pslot){ key, c, rank };
 }
@@ -65,6 +67,7 @@ void tok_bpe_bt_free(tok_bpe_bt *bt)
 {
     free(bt->t);
     free(bt->pairs);
+    free(bt->filter);
     tok_trie_free(&bt->trie);
     memset(bt, 0, sizeof *bt);
 }
@@ -95,8 +98,9 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
     bt->n = n;
     bt->t = malloc(n * sizeof *bt->t);
     bt->pairs = malloc(cap * sizeof *bt->pairs);
+    bt->filter = calloc((1u << TOK_BPE_FILTER_BITS) / 64, sizeof *bt->filter);
     tok_trie_key *keys = malloc(n * sizeof *keys);
-    if (!bt->t || !bt->pairs || !keys) {
+    if (!bt->t || !bt->pairs || !bt->filter || !keys) {
         free(keys);
         tok_bpe_bt_free(bt);
         return tok__fail(err, TOK_ERR_NOMEM, "out of memory");

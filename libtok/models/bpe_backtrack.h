@@ -20,7 +20,9 @@
 #include "../internal.h"
 #include "trie.h"
 
-/* A direct-mapped per-context memo in front of the pair table. */
+/* A direct-mapped per-context memo in front of the pair table, and a bit
+ * filter (2^22 bits, 512 KiB, stays in cache) in front of the table's misses. */
+#define TOK_BPE_FILTER_BITS 22
 #define TOK_BPE_MEMO 4096
 typedef struct tok_bpe_memo { uint64_t key; int64_t val; } tok_bpe_memo;
 
@@ -41,6 +43,7 @@ typedef struct tok_bpe_bt {
     tok_trie trie;         /* bytes of the model's tokens -> id, or -2 - id when BPE cannot make it */
     tok_bpe_pslot *pairs;  /* (left << 32 | right) -> made token, open addressing */
     size_t pmask;
+    uint64_t *filter;      /* one bit per pair hash: most pairs asked about do not merge */
 } tok_bpe_bt;
 
 typedef TOK_VEC(int32_t) tok_bpe_ids;
@@ -65,10 +68,13 @@ static inline int32_t tok_bpe_bt_pair(const tok_bpe_bt *bt, tok_bpe_memo *memo, 
     tok_bpe_memo *m = &memo[(key * 0x9E3779B97F4A7C15ULL) >> 52];
     if (m->key != key) {
         int64_t v = -1;
-        for (size_t i = (size_t)tok_hash64(key) & bt->pmask;; i = (i + 1) & bt->pmask) {
-            const tok_bpe_pslot *s = &bt->pairs[i];
-            if (s->key == key) { v = (int64_t)s->rank << 32 | (uint32_t)s->c; break; }
-            if (s->key == UINT64_MAX) break;
+        uint64_t hk = tok_hash64(key), bit = hk >> (64 - TOK_BPE_FILTER_BITS);
+        if (bt->filter[bit >> 6] >> (bit & 63) & 1) {
+            for (size_t i = (size_t)hk & bt->pmask;; i = (i + 1) & bt->pmask) {
+                const tok_bpe_pslot *s = &bt->pairs[i];
+                if (s->key == key) { v = (int64_t)s->rank << 32 | (uint32_t)s->c; break; }
+                if (s->key == UINT64_MAX) break;
+            }
         }
         m->key = key;
         m->val = v;
