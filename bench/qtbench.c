@@ -1,7 +1,7 @@
 /*
  * qtbench: quicktok (github dmatth1/quicktok, built from a checkout by
  * bench/run.sh, never vendored) timed exactly as tokbench times libtok:
- *   qtbench DATA_DIR ENCODING FILE [--threads N] [--repeat R] [--ids OUT]
+ *   qtbench DATA_DIR ENCODING FILE [--threads N] [--wall] [--repeat R] [--ids OUT]
  * cold = first encode after load; primed = encode the first half, time the
  * second half (each on a fresh handle: quicktok keeps its memos there);
  * warm = the whole text again; each the best of R (--repeat, 3).  quicktok's C ABI
@@ -20,11 +20,11 @@
 
 /* One thread: the process's CPU time, which a machine shared with other
  * jobs disturbs far less than the wall clock; several: the wall clock. */
-static int threads = 1;
+static int threads = 1, wall = 0;
 static double now(void)
 {
     struct timespec ts;
-    clock_gettime(threads > 1 ? CLOCK_MONOTONIC : CLOCK_PROCESS_CPUTIME_ID, &ts);
+    clock_gettime(threads > 1 || wall ? CLOCK_MONOTONIC : CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -118,6 +118,7 @@ int main(int argc, char **argv)
     int repeat = 3;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--wall")) wall = 1;
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--ids") && i + 1 < argc) idsout = argv[++i];
         else if (!dir) dir = argv[i];
@@ -125,7 +126,7 @@ int main(int argc, char **argv)
         else file = argv[i];
     }
     if (!file || threads < 1 || threads > 16 || repeat < 1) {
-        fprintf(stderr, "usage: qtbench DATA_DIR ENCODING FILE [--threads N] [--repeat R] [--ids OUT]\n");
+        fprintf(stderr, "usage: qtbench DATA_DIR ENCODING FILE [--threads N] [--wall] [--repeat R] [--ids OUT]\n");
         return 2;
     }
     size_t len;

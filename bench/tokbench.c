@@ -1,6 +1,6 @@
 /*
  * tokbench: time libtok on one text through the public API.
- *   tokbench -t TOKENIZER FILE [--threads N] [--repeat R] [--method M] [--ids OUT] [--offsets]
+ *   tokbench -t TOKENIZER FILE [--threads N] [--wall] [--repeat R] [--method M] [--ids OUT] [--offsets]
  * Prints one JSON line with three timings of the whole encode call, each the
  * best of R (--repeat, 3):
  *   cold    the first encode on a fresh context (nothing cached);
@@ -20,11 +20,11 @@
 
 /* One thread: the process's CPU time, which a machine shared with other
  * jobs disturbs far less than the wall clock; several: the wall clock. */
-static int threads = 1;
+static int threads = 1, wall = 0;
 static double now(void)
 {
     struct timespec ts;
-    clock_gettime(threads > 1 ? CLOCK_MONOTONIC : CLOCK_PROCESS_CPUTIME_ID, &ts);
+    clock_gettime(threads > 1 || wall ? CLOCK_MONOTONIC : CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -80,6 +80,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-t") && i + 1 < argc) tname = argv[++i];
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--wall")) wall = 1;
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--ids") && i + 1 < argc) idsout = argv[++i];
         else if (!strcmp(argv[i], "--offsets")) opt.flags |= TOK_ENC_OFFSETS;
@@ -87,7 +88,7 @@ int main(int argc, char **argv)
         else file = argv[i];
     }
     if (!tname || !file || threads < 1 || repeat < 1) {
-        fprintf(stderr, "usage: tokbench -t TOKENIZER FILE [--threads N] [--repeat R] [--ids OUT] [--offsets] [--method M]\n");
+        fprintf(stderr, "usage: tokbench -t TOKENIZER FILE [--threads N] [--wall] [--repeat R] [--ids OUT] [--offsets] [--method M]\n");
         return 2;
     }
     char path[4096];
