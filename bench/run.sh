@@ -12,6 +12,7 @@
 #
 #   QUICKTOK=DIR    quicktok checkout to build and run beside libtok
 #   BENCH_QUICK=1   skip the slow references (HF binding), for a fast look
+#   BENCH_BPE=1     byte-level BPE only (the tokenizers quicktok also runs)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -140,6 +141,7 @@ rowp() { # NAME FILE TEXT ENGLISH_COLD
 
 MAIN="o200k_base.tiktoken:tiktoken:o200k_base cl100k_base.tiktoken:tiktoken:cl100k_base llama3.json:hf:$TK/llama3.json o200k.json:hf:$TK/o200k.json"
 OTHER="mistral.json gemma3.json bert-base-uncased.json"
+[ "${BENCH_BPE:-0}" = 1 ] && OTHER=
 {
 echo "libtok bench, $(date -u +%Y-%m-%d), $(nproc) cores: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
