@@ -453,7 +453,10 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
 static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
 {
     tok_bpe_bt_free(&b->bt);
-    if (b->base.cont_prefix || b->base.eow_suffix) return TOK_OK;
+    /* merge lists that make a token by merges of different ranks: HF's
+     * stale-entry rule (by result only) can leave plain BPE there (llama3:
+     * the heap makes ".:.:" from its own bytes, plain BPE does not) */
+    if (b->dup_results || b->base.cont_prefix || b->base.eow_suffix) return TOK_OK;
     tok_bpe_merge *mg = NULL;
     uint8_t *made = NULL;
     tok_bpe_ids unmade = { 0 };
@@ -529,8 +532,7 @@ static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
                 return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
         }
         /* a token made by two merges of different ranks makes HF's stale-entry
-         * check (by result only) differ from a plain scan: keep the heap then
-         * (the backtracking encoder, exact for such lists too, still applies) */
+         * check (by result only) differ from a plain scan: keep the heap then */
         uint32_t *seen = calloc(v->n + 1, sizeof *seen);
         if (!seen) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < b->merges.n && !b->dup_results; i++) {
