@@ -555,6 +555,12 @@ struct tok_ctx {
     struct tok_pcache *pcache;   /* pre-token cache for models without their own */
 };
 
+/** Tests: make this context's BPE model use only the reference merge loop
+ *  (heap, tiktoken's byte rule), to compare the fast paths against. */
+void tok__bpe_reference(tok_ctx *ctx, bool on);
+/** Tests: whether this context's BPE model has its fast paths (byte-level,
+ *  merges rising in rank, proven at load). */
+bool tok__bpe_fast(const tok_ctx *ctx);
 tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);
 void tok_ctx_nstr_release(tok_ctx *ctx, tok_nstr *t);
 tok_pieces *tok_ctx_pieces_acquire(tok_ctx *ctx);
