@@ -33,11 +33,24 @@ static void *run_part(void *arg)
 
 /* First safe cut at or after `at`, or len: a newline followed by a letter
  * (\p{L}, any script, by the scanners' own class table). */
+/* A cut at i (after "\n", before a letter) is safe only when the newline
+ * is not preceded by more white space: GPT-2's "\s+(?!\S)|\s+" splits
+ * "\n\nIn" as "\n", "\n", "In" but a text ending in "\n\n" as one piece. */
+static bool lone_newline(const uint8_t *u, size_t i)
+{
+    if (i < 2) return true;
+    size_t k = i - 2, back = 0;
+    while (k > 0 && back < 3 && (u[k] & 0xC0) == 0x80) k--, back++;
+    size_t l;
+    uint32_t cp = tok_utf8_decode(u + k, i - 1 - k, &l);
+    return cp == TOK_UTF8_BAD || k + l != i - 1 || !tok_uni_is_space(cp);
+}
+
 size_t tok__safe_cut(const char *s, size_t len, size_t at)
 {
     const uint8_t *u = (const uint8_t *)s;
     for (size_t i = at ? at : 1; i < len; i++) {
-        if (u[i - 1] != '\n') continue;
+        if (u[i - 1] != '\n' || !lone_newline(u, i)) continue;
         size_t l;
         uint32_t cp = tok_utf8_decode(u + i, len - i, &l);
         if (cp != TOK_UTF8_BAD && (tok_cl(cp) & TOK_CL_L)) return i;
@@ -118,7 +131,7 @@ size_t tok__safe_cut_last(const char *s, size_t len, size_t lo)
     const uint8_t *u = (const uint8_t *)s;
     if (lo < 1) lo = 1;
     for (size_t i = len; i-- > lo;) {
-        if (u[i - 1] != '\n') continue;
+        if (u[i - 1] != '\n' || !lone_newline(u, i)) continue;
         size_t l;
         uint32_t cp = tok_utf8_decode(u + i, len - i, &l);
         if (cp != TOK_UTF8_BAD && (tok_cl(cp) & TOK_CL_L)) return i;
