@@ -50,6 +50,7 @@ int cmd_decode(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_analyze(int argc, char **argv); /* analyze.c: dispatch */
+int cmd_audit(int argc, char **argv);   /* audit.c: language audit report */
 
 /* tok analyze subcommands, one file each (cli/analyze_<name>.c). */
 int analyze_intrinsic(int argc, char **argv);

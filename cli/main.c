@@ -12,6 +12,7 @@ static const char main_help[] =
     "  info      model type, vocabulary size, pipeline, special tokens\n"
     "  convert   write any supported tokenizer as tokenizer.json or compact .tokpack\n"
     "  analyze   intrinsic measures of inference methods (tok analyze --help)\n"
+    "  audit     what each tokenizer costs each language: HTML report + JSON\n"
     "\n"
     "TOKENIZER (-t) is a tokenizer.json, SentencePiece .model, .tiktoken, BERT vocab.txt\n"
     "or GPT-2 vocab.json (with merges.txt beside it), a directory holding one, or a\n"
@@ -29,6 +30,7 @@ static const struct { const char *name; int (*run)(int, char **); } commands[] =
     { "info", cmd_info },
     { "convert", cmd_convert },
     { "analyze", cmd_analyze },
+    { "audit", cmd_audit },
 };
 
 int main(int argc, char **argv)
