@@ -161,6 +161,7 @@ install: all
 	install -m 644 libtok/tok.h $(DESTDIR)$(INCDIR)/libtok/tok.h
 	install -m 755 $(TOK_BIN) $(DESTDIR)$(BINDIR)/tok
 	install -m 644 man/tok.1 $(DESTDIR)$(MANDIR)/man1/tok.1
+	install -m 644 man/tok-audit.1 $(DESTDIR)$(MANDIR)/man1/tok-audit.1
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
 	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' libtok.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
@@ -168,6 +169,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtok.a $(DESTDIR)$(LIBDIR)/libtok.so* $(DESTDIR)$(INCDIR)/libtok/tok.h \
 	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
+	      $(DESTDIR)$(MANDIR)/man1/tok-audit.1 \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
 
 clean:

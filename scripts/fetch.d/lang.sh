@@ -32,3 +32,37 @@ else
     done
     echo "$key" > "$OUT/.udhr.stamp"
 fi
+
+# LibreOffice help aligned by paragraph id: apt-get download + dpkg-deb -x (no
+# install), parsed and the extracted tree removed.
+#   $TOK_CACHE/lang/lohelp/<code>.txt  one paragraph a line, same keys in every file
+LO_LANGS="en-us:en de:de fr:fr es:es it:it pt:pt nl:nl pl:pl sv:sv cs:cs fi:fi hu:hu tr:tr id:id vi:vi \
+ru:ru el:el hi:hi ja:ja ko:ko zh-cn:zh zh-tw:zh-TW km:km dz:dz"
+key=$( (echo "$LO_LANGS"; cat "$ROOT/tests/lang/prep_lohelp.js") | sha256sum | cut -c1-16)
+if [ "$FORCE" != 1 ] && [ -f "$OUT/.lohelp.stamp" ] && [ "$(cat "$OUT/.lohelp.stamp")" = "$key" ]; then
+    say "lohelp: up to date"
+elif ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1; then
+    echo "fetch.d/lang: apt-get/dpkg-deb missing: cannot build the LibreOffice help corpus" >&2
+    exit 1
+else
+    W=$OUT/lo-work
+    rm -rf "$W" "$OUT/lohelp"
+    mkdir -p "$W/deb"
+    pkgs=""
+    for p in $LO_LANGS; do pkgs="$pkgs libreoffice-help-${p%%:*}"; done
+    (cd "$W/deb" && apt-get download $pkgs >/dev/null 2>&1) || { echo "fetch.d/lang: apt-get download failed" >&2; exit 1; }
+    specs=""
+    for p in $LO_LANGS; do
+        pkg=${p%%:*}
+        mkdir -p "$W/x/$pkg"
+        dpkg-deb -x "$W"/deb/libreoffice-help-${pkg}_*.deb "$W/x/$pkg"
+        d=""
+        for c in "$W/x/$pkg"/usr/share/libreoffice/help/*/; do [ -d "$c/text" ] && d=${c%/}; done
+        [ -n "$d" ] || { rm -rf "$W"; echo "fetch.d/lang: no help pages in libreoffice-help-$pkg" >&2; exit 1; }
+        specs="$specs ${p#*:}=$d"
+    done
+    node "$ROOT/tests/lang/prep_lohelp.js" "$OUT/lohelp" $specs || { rm -rf "$W"; exit 1; }
+    cp "$W/x/en-us/usr/share/doc/libreoffice-help-en-us/copyright" "$OUT/lohelp/COPYRIGHT" 2>/dev/null || true
+    rm -rf "$W"
+    echo "$key" > "$OUT/.lohelp.stamp"
+fi
