@@ -62,7 +62,7 @@ else
         specs="$specs ${p#*:}=$d"
     done
     node "$ROOT/tests/lang/prep_lohelp.js" "$OUT/lohelp" $specs || { rm -rf "$W"; exit 1; }
-    cp "$W/x/en-us/usr/share/doc/libreoffice-help-en-us/copyright" "$OUT/lohelp/COPYRIGHT" 2>/dev/null || true
+    cp "$W/x/en-us/usr/share/doc/libreoffice-help-en-us/copyright" "$OUT/lohelp.COPYRIGHT" 2>/dev/null || true
     rm -rf "$W"
     echo "$key" > "$OUT/.lohelp.stamp"
 fi
