@@ -150,6 +150,7 @@ bench:
 	$(MAKE) $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
 	sh bench/run.sh
+	sh bench/lang.sh | tee -a $${TOK_CACHE:-$$HOME/.cache/libtok}/bench/latest.md
 
 # --- install ---------------------------------------------------------------
 install: all
