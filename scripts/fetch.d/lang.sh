@@ -66,3 +66,30 @@ else
     rm -rf "$W"
     echo "$key" > "$OUT/.lohelp.stamp"
 fi
+
+# Morph gold from the words of the Turkish and Finnish texts above:
+#   $TOK_CACHE/lang/gold/tr-zemberek.tsv  Zemberek 2 root|suffix splits (apt libzemberek-tr-java)
+#   $TOK_CACHE/lang/gold/fi-voikko.tsv    Voikko compound/derivation boundaries (apt voikko-fi,
+#                                         python3-libvoikko), approximate: inflection not split
+key=$(cat "$ROOT/tests/lang/GoldZemberek.java" "$ROOT/tests/lang/gold_voikko.py" "$OUT/.udhr.stamp" "$OUT/.lohelp.stamp" | sha256sum | cut -c1-16)
+if [ "$FORCE" != 1 ] && [ -f "$OUT/.gold.stamp" ] && [ "$(cat "$OUT/.gold.stamp")" = "$key" ]; then
+    say "gold: up to date"
+elif [ ! -r /usr/share/java/zemberek-tr.jar ] || ! command -v javac >/dev/null 2>&1 || \
+     ! /usr/bin/python3 -c 'import libvoikko' 2>/dev/null; then
+    echo "fetch.d/lang: Turkish/Finnish gold not built: install libzemberek-tr-java, a JDK, voikko-fi and python3-libvoikko (scripts/deps.sh test)" >&2
+else
+    mkdir -p "$OUT/gold"
+    /usr/bin/python3 -c '
+import re, sys
+ws = set()
+for p in sys.argv[1:]:
+    for l in open(p, encoding="utf-8"):
+        for w in re.findall(r"[^\W\d_]+", l.replace("I", "ı").replace("İ", "i").lower()):
+            if len(w) >= 3: ws.add(w)
+print("\n".join(sorted(ws)))' "$OUT/udhr34/tr.txt" "$OUT/lohelp/tr.txt" > "$OUT/gold/tr-words.txt"
+    java -cp /usr/share/java/zemberek.jar:/usr/share/java/zemberek-tr.jar "$ROOT/tests/lang/GoldZemberek.java" \
+        < "$OUT/gold/tr-words.txt" > "$OUT/gold/tr-zemberek.tsv" 2>/dev/null
+    /usr/bin/python3 "$ROOT/tests/lang/gold_voikko.py" "$OUT/udhr34/fi.txt" "$OUT/lohelp/fi.txt" > "$OUT/gold/fi-voikko.tsv"
+    say "gold: $(grep -vc '^#' "$OUT/gold/tr-zemberek.tsv") Turkish, $(grep -vc '^#' "$OUT/gold/fi-voikko.tsv") Finnish words"
+    echo "$key" > "$OUT/.gold.stamp"
+fi
