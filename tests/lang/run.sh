@@ -125,6 +125,19 @@ $PY -c 'import json,sys; a=json.load(open(sys.argv[1]))["languages"][0]; b=json.
 $TOK analyze fertility -t llama3 --threads 2 --json "$U/en.txt" "$U/th.txt" > "$D/f3" 2> "$D/e"
 cmp -s "$D/f1" "$D/f3" && ok || bad "fertility --threads 2 differs from one thread"
 
+# --- morph: all seven methods (scores estimated for likelihood/sample) ---------------
+$TOK analyze morph -t llama3 --gold "$ROOT/data/gold/en-morph.tsv" --all-methods --unigram-from "$U/en.txt" --json > "$D/m1" 2> "$D/e"; check "morph all methods" 0 $? "$D/m1" '"method":"likelihood"'
+$PY - "$D/m1" <<'P' || bad "morph JSON: $(head -c 300 "$D/m1")"
+import json,sys
+r=json.load(open(sys.argv[1]))["results"]
+assert [x["method"] for x in r]==["merges","longest-prefix","longest-suffix","longest-token","least-tokens","likelihood","sample"], r
+for x in r:
+    assert "error" not in x, x
+    p=x["true_pos"]/x["boundaries_pred"] if x["boundaries_pred"] else 0
+    assert abs(p-x["precision"])<1e-5 and 0<=x["pct_pure"]<=100 and x["kept"]==r[0]["kept"], x
+P
+[ $? -eq 0 ] && ok
+
 # --- bad corpora ---------------------------------------------------------------------
 printf 'good line\nbad \377 line\n' > "$D/xx.txt"
 $TOK analyze fertility -t llama3 "$D/xx.txt" > /dev/null 2> "$D/e"; check "invalid UTF-8" 1 $? "$D/e" "xx.txt:2:5: invalid UTF-8"
