@@ -161,7 +161,7 @@ FUZZ_CC      ?= clang
 FUZZ_B       := build-fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LOADERS := json:TOK_FORMAT_HF_JSON tiktoken:TOK_FORMAT_TIKTOKEN spm:TOK_FORMAT_SPM bert:TOK_FORMAT_BERT_VOCAB \
-                gpt2:TOK_FORMAT_GPT2 tokpack:TOK_FORMAT_TOKPACK auto:TOK_FORMAT_AUTO
+                gpt2:TOK_FORMAT_GPT2 tokpack:TOK_FORMAT_TOKPACK gguf:TOK_FORMAT_GGUF auto:TOK_FORMAT_AUTO
 FUZZ_TARGETS := $(foreach l,$(FUZZ_LOADERS),load_$(firstword $(subst :, ,$(l)))) encode decode
 FUZZ_SECONDS ?= 60
 FUZZ_ARGS    ?= -timeout=10 -rss_limit_mb=512 -malloc_limit_mb=256 -print_final_stats=1
@@ -186,9 +186,9 @@ fuzz: fuzz-build
 	    grep -E "stat::number_of_executed_units|DONE" $(FUZZ_B)/$$t.log | tr '\n' ' '; echo; \
 	done
 
-# a few seconds each, from `make check`
+# a few seconds each (3), from `make check`
 fuzz-check:
-	$(MAKE) fuzz FUZZ_SECONDS=4
+	$(MAKE) fuzz FUZZ_SECONDS=3
 
 demo:
 	sh scripts/deps.sh build demo
