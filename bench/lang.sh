@@ -26,7 +26,7 @@ bytes=$(stat -c %s "$W/mix.txt")
 # CPU seconds (user + sys) and wall seconds of a command: the machine may be
 # shared, so the one-thread ratio is taken on CPU time; threads need wall time.
 run() { /usr/bin/time -f "%U %S %e" -o "$W/t" "$@" > /dev/null 2>&1; awk '{printf "%.3f %.3f", $1+$2, $3}' "$W/t"; }
-echo "language analyzers, $(date -u +%Y-%m-%d), $(nproc) cores, corpus $((bytes / 1000000)) MB (UDHR + LibreOffice help, 59 language files, line units)"
+echo "language analyzers, $(date -u +%Y-%m-%d), $(nproc) cores, corpus $((bytes / 1000000)) MB (UDHR + LibreOffice help, $(ls "$TOK_CACHE"/lang/udhr34/*.txt "$TOK_CACHE"/lang/lohelp/*.txt | wc -l) language files, line units)"
 echo
 echo "| tokenizer | encode MB/s (CPU) | analyzers MB/s (1 thread, CPU) | ratio | analyzers 2 threads (wall) | 1 thread (wall) | speed-up |"
 echo "|---|---|---|---|---|---|---|"
