@@ -518,6 +518,10 @@ struct tok_tokenizer {
      * there is no normalizer and the pre-tokenizer is a known split pattern */
     size_t (*scan)(const uint8_t *s, size_t n, size_t pos);
     bool scan_cuttable;         /* a text may be cut after "\n" before a letter */
+    bool scan_cut_after_text;   /* ... only where the "\n" follows a non-space
+                                   (GPT-2's \s+(?!\S) takes a whole run of
+                                   spaces at the end of a text, one short of it
+                                   before a letter) */
     int32_t roles[7];           /* tok_role -> id */
     /* methods/ index (tries over the vocabulary), built on first use by any
      * thread under method_lock, then read-only and shared */
@@ -618,8 +622,8 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
 tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
 /* Safe cuts of a text for pipelines with t->scan_cuttable (pipeline/parallel.c):
  * the first at or after `at` (len if none), the last in [lo, len) (0 if none). */
-size_t tok__safe_cut(const char *s, size_t len, size_t at);
-size_t tok__safe_cut_last(const char *s, size_t len, size_t lo);
+size_t tok__safe_cut(const tok_tokenizer *t, const char *s, size_t len, size_t at);
+size_t tok__safe_cut_last(const tok_tokenizer *t, const char *s, size_t len, size_t lo);
 void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt);
 /** The caller's options (NULL: defaults) copied into *def up to their size;
  *  NULL if they were not initialised (then return tok__bad_options). */

@@ -111,7 +111,7 @@ tok_status tok_encoder_push(tok_encoder *s, const char *chunk, size_t len, tok_e
     /* look for a cut only where the new bytes can have made one: a newline
      * just before them, or a letter whose first bytes came earlier */
     size_t from = s->len - len;
-    size_t cut = tok__safe_cut_last(s->buf, s->len, from > 5 ? from - 5 : 1);
+    size_t cut = tok__safe_cut_last(s->t, s->buf, s->len, from > 5 ? from - 5 : 1);
     if (cut == 0) return TOK_OK;
     return emit(s, cut, out);
 }
