@@ -212,6 +212,7 @@ bench:
 	QUICKTOK="$(QUICKTOK)" sh bench/run.sh
 	$(MAKE) $(B)/keep_bench
 	sh bench/keep.sh
+	sh bench/lang.sh | tee -a $${TOK_CACHE:-$$HOME/.cache/libtok}/bench/latest.md
 	sh bench/python.sh
 	sh bench/train.sh
 
@@ -225,6 +226,7 @@ install: all
 	install -m 644 libtok/tok.h $(DESTDIR)$(INCDIR)/libtok/tok.h
 	install -m 755 $(TOK_BIN) $(DESTDIR)$(BINDIR)/tok
 	install -m 644 man/tok.1 $(DESTDIR)$(MANDIR)/man1/tok.1
+	install -m 644 man/tok-audit.1 $(DESTDIR)$(MANDIR)/man1/tok-audit.1
 	install -m 644 man/tok-train.1 $(DESTDIR)$(MANDIR)/man1/tok-train.1
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
 	install -d $(DESTDIR)$(DATADIR)/policies
@@ -247,7 +249,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtok.a $(DESTDIR)$(LIBDIR)/libtok.so* $(DESTDIR)$(INCDIR)/libtok/tok.h \
 	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man1/tok-train.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
-	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc $(DESTDIR)$(MANDIR)/man1/tok-analyze-glitch.1
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc $(DESTDIR)$(MANDIR)/man1/tok-analyze-glitch.1 \
+	      $(DESTDIR)$(MANDIR)/man1/tok-audit.1
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(INCDIR)/libtok/tok_keep.h $(DESTDIR)$(LIBDIR)/libtok_analyzers.a $(DESTDIR)$(MANDIR)/man3/tok_keep.3
 

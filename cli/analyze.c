@@ -8,6 +8,7 @@ static const struct { const char *name; int (*run)(int, char **); const char *wh
     { "intrinsic", analyze_intrinsic,
       "fertility, compression, Renyi efficiency, utilisation, morphological\n"
       "              boundary F1 and speed of inference methods x tokenizers" },
+    { "compare", analyze_intrinsic, "the same as intrinsic: tokenizers x methods side by side" },
     { "parity", analyze_parity, "token premium of each language vs a reference (Petrov et al. 2023)" },
     { "fertility", analyze_fertility, "tokens per word, continued words, unk/byte rates per language" },
     { "efficiency", analyze_efficiency, "Renyi/Shannon efficiency (as tokenization-scorer), utilisation" },

@@ -15,10 +15,11 @@
  *                 whose morphs are not all tokens (first morph in word-start
  *                 form, the others in continuation form) are left out, the
  *                 same words for every method; the boundaries inside the
- *                 kept words are micro-averaged
+ *                 kept words are micro-averaged (analyzers/lang: tok_morph_eval)
  *   MB/s          corpus bytes encoded per second (one thread)
  */
 #include "cli.h"
+#include <analyzers/lang/tok_lang.h>
 
 #include <math.h>
 #include <stdint.h>
@@ -54,227 +55,6 @@ static const char analyze_help[] =
 
 #define MAX_TOK 16
 #define MAX_METHODS 16
-
-/* ---- a set of byte strings ---------------------------------------------- */
-
-typedef struct sset {
-    char **k;
-    size_t *len;
-    size_t mask, n;
-} sset;
-
-static uint64_t fnv1a(const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ULL;
-    return h;
-}
-
-static int sset_init(sset *s, size_t expect)
-{
-    size_t c = 64;
-    while (c < expect * 2) c *= 2;
-    s->k = calloc(c, sizeof *s->k);
-    s->len = calloc(c, sizeof *s->len);
-    s->mask = c - 1;
-    s->n = 0;
-    return s->k && s->len ? 0 : -1;
-}
-
-static bool sset_has(const sset *s, const void *p, size_t n)
-{
-    size_t i = (size_t)fnv1a(p, n) & s->mask;
-    while (s->k[i]) {
-        if (s->len[i] == n && !memcmp(s->k[i], p, n)) return true;
-        i = (i + 1) & s->mask;
-    }
-    return false;
-}
-
-/* Keys are copied; the table is sized by sset_init for all of them. */
-static int sset_add(sset *s, const void *p, size_t n)
-{
-    if ((s->n + 1) * 2 > s->mask + 1) return -1;
-    size_t i = (size_t)fnv1a(p, n) & s->mask;
-    while (s->k[i]) {
-        if (s->len[i] == n && !memcmp(s->k[i], p, n)) return 0;
-        i = (i + 1) & s->mask;
-    }
-    s->k[i] = malloc(n + 1);
-    if (!s->k[i]) return -1;
-    if (n) memcpy(s->k[i], p, n);
-    s->len[i] = n;
-    s->n++;
-    return 0;
-}
-
-static void sset_free(sset *s)
-{
-    if (s->k)
-        for (size_t i = 0; i <= s->mask; i++) free(s->k[i]);
-    free(s->k);
-    free(s->len);
-}
-
-/* ---- gold segmentations -------------------------------------------------- */
-
-typedef struct gold_word {
-    char *word;        /* NUL-terminated */
-    size_t len;
-    uint32_t *bounds;  /* byte offsets of the inner boundaries */
-    size_t nb;
-    uint32_t *morph;   /* morph starts (nb + 1 of them), then the end */
-} gold_word;
-
-typedef struct gold {
-    gold_word *w;
-    size_t n;
-} gold;
-
-static void gold_free(gold *g)
-{
-    for (size_t i = 0; i < g->n; i++) {
-        free(g->w[i].word);
-        free(g->w[i].bounds);
-        free(g->w[i].morph);
-    }
-    free(g->w);
-}
-
-/* "word<TAB>seg|men|ta|tion" lines; '#' comments; the morphs must spell the word. */
-static int gold_load(const char *path, gold *g)
-{
-    size_t len;
-    char *text = read_all(path, &len);
-    if (!text) return -1;
-    size_t cap = 0, lineno = 0, skipped = 0;
-    memset(g, 0, sizeof *g);
-    for (char *p = text; p < text + len;) {
-        char *nl = memchr(p, '\n', (size_t)(text + len - p));
-        char *e = nl ? nl : text + len;
-        lineno++;
-        char *line = p;
-        p = nl ? nl + 1 : text + len;
-        if (e > line && e[-1] == '\r') e--;
-        *e = 0;
-        if (!*line || *line == '#') continue;
-        char *tab = strchr(line, '\t');
-        if (!tab) {
-            fprintf(stderr, "tok analyze: %s:%zu: expected word<TAB>morph|morph...\n", path, lineno);
-            free(text);
-            gold_free(g);
-            return -1;
-        }
-        *tab = 0;
-        char *seg = tab + 1, *tab2 = strchr(seg, '\t');
-        if (tab2) *tab2 = 0; /* further columns are ignored */
-        size_t wl = strlen(line), nb = 0, at = 0;
-        uint32_t *bounds = malloc((strlen(seg) + 1) * sizeof *bounds);
-        uint32_t *morph = malloc((strlen(seg) + 2) * sizeof *morph);
-        bool ok = bounds && morph && wl > 0;
-        morph[0] = 0;
-        size_t nm = 1;
-        for (char *q = seg; ok && *q; q++) {
-            if (*q == '|') {
-                if (at == 0 || (nb && bounds[nb - 1] == at)) ok = false;
-                else {
-                    bounds[nb++] = (uint32_t)at;
-                    morph[nm++] = (uint32_t)at;
-                }
-            } else {
-                if (at >= wl || line[at] != *q) ok = false;
-                at++;
-            }
-        }
-        if (!ok || at != wl || (nb && bounds[nb - 1] == wl)) {
-            skipped++;
-            free(bounds);
-            free(morph);
-            continue;
-        }
-        morph[nm] = (uint32_t)wl;
-        if (g->n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            gold_word *nw = realloc(g->w, cap * sizeof *nw);
-            if (!nw) {
-                free(bounds);
-                free(morph);
-                free(text);
-                gold_free(g);
-                fprintf(stderr, "tok analyze: out of memory\n");
-                return -1;
-            }
-            g->w = nw;
-        }
-        g->w[g->n++] = (gold_word){ strdup(line), wl, bounds, nb, morph };
-    }
-    if (skipped) fprintf(stderr, "tok analyze: %s: %zu lines whose morphs do not spell the word were left out\n", path, skipped);
-    free(text);
-    return 0;
-}
-
-/* Morph forms of a vocabulary: word-start (after Ġ/▁ or a bare WordPiece
- * token) and continuation (bare, or after the ## prefix). */
-typedef struct forms {
-    sset start, cont;
-} forms;
-
-static int forms_build(const tok_tokenizer *t, forms *f)
-{
-    size_t V = tok_vocab_size(t);
-    if (sset_init(&f->start, V + 16) || sset_init(&f->cont, V + 16)) return -1;
-    /* the continuing-subword prefix: what all continuation tokens start with */
-    const char *pre = NULL;
-    size_t pl = 0;
-    bool has_cont = false;
-    for (size_t id = 0; id < V; id++) {
-        uint32_t fl = tok_token_flags(t, (int32_t)id);
-        if ((fl & TOK_TOKEN_NONE) || !(fl & TOK_TOKEN_CONTINUATION)) continue;
-        size_t n;
-        const char *s = tok_token_text(t, (int32_t)id, &n);
-        if (!has_cont) {
-            pre = s;
-            pl = n - 1;
-            has_cont = true;
-        } else {
-            size_t k = 0;
-            while (k < pl && k < n && s[k] == pre[k]) k++;
-            pl = k;
-        }
-    }
-    for (size_t id = 0; id < V; id++) {
-        uint32_t fl = tok_token_flags(t, (int32_t)id);
-        if (fl & (TOK_TOKEN_NONE | TOK_TOKEN_SPECIAL | TOK_TOKEN_CONTROL | TOK_TOKEN_UNUSED | TOK_TOKEN_UNK |
-                  TOK_TOKEN_UNREACHABLE))
-            continue;
-        size_t n, tn;
-        const char *tx = tok_token_text(t, (int32_t)id, &tn);
-        if ((fl & TOK_TOKEN_BYTE) && tn == 6 && !memcmp(tx, "<0x", 3)) continue; /* byte fallback */
-        const char *b = (const char *)tok_token_bytes(t, (int32_t)id, &n);
-        if (!b) continue;
-        int r = 0;
-        if (fl & TOK_TOKEN_WORD_START) {
-            if (n >= 3 && !memcmp(b, "\xE2\x96\x81", 3)) r = sset_add(&f->start, b + 3, n - 3);
-            else if (n >= 1 && b[0] == ' ') r = sset_add(&f->start, b + 1, n - 1);
-            else r = sset_add(&f->start, b, n);
-        } else if ((fl & TOK_TOKEN_CONTINUATION) && n >= pl && pl) {
-            r = sset_add(&f->cont, b + pl, n - pl);
-        } else if (has_cont) {
-            r = sset_add(&f->start, b, n);
-        } else {
-            r = sset_add(&f->cont, b, n);
-        }
-        if (r) return -1;
-    }
-    return 0;
-}
-
-static void forms_free(forms *f)
-{
-    sset_free(&f->start);
-    sset_free(&f->cont);
-}
 
 /* ---- measuring ---------------------------------------------------------- */
 
@@ -357,75 +137,30 @@ static int encode_corpus(tok_ctx *ctx, const corpus *c, const tok_encode_options
 
 static void finish_stats(result *r, const corpus *c, const uint64_t *cnt, size_t V)
 {
-    const double alpha = 2.5;
-    double sum = 0;
-    uint64_t distinct = 0;
-    for (size_t i = 0; i < V; i++)
-        if (cnt[i]) {
-            double p = (double)cnt[i] / (double)r->tokens;
-            sum += pow(p, alpha);
-            distinct++;
-        }
-    double h = r->tokens ? log(sum) / (1 - alpha) : 0;
-    r->distinct = distinct;
+    tok_efficiency e;
+    tok_efficiency_from_counts(cnt, V, 2.5, V, &e);
+    r->distinct = e.types;
     r->vocab = V;
-    r->renyi = V > 1 ? h / log((double)V) : 0;
-    r->util = V ? (double)distinct / (double)V : 0;
+    r->renyi = V > 1 && r->tokens ? e.renyi : 0;
+    r->util = V ? (double)e.types / (double)V : 0;
     r->fertility = c->words ? (double)r->tokens / (double)c->words : 0;
     r->cpt = r->tokens ? (double)c->chars / (double)r->tokens : 0;
     r->bpt = r->tokens ? (double)c->bytes / (double)r->tokens : 0;
 }
 
-static int eval_gold(tok_ctx *ctx, const gold *g, const forms *fm, const tok_encode_options *o, result *r)
+/* Boundary F1 through the module (analyzers/lang, tok_morph_eval). */
+static int eval_gold(const tok_tokenizer *t, tok_ctx *ctx, const tok_gold *g, const tok_encode_options *o, result *r)
 {
-    static const char ctxw[] = "the ";
-    const size_t cl = sizeof ctxw - 1;
-    char buf[1024];
-    for (size_t k = 0; k < g->n; k++) {
-        const gold_word *w = &g->w[k];
-        if (w->len + cl >= sizeof buf) continue;
-        r->gwords++;
-        /* morphs in the vocabulary? */
-        bool inv = true;
-        for (size_t m = 0; m <= w->nb && inv; m++) {
-            uint32_t a = w->morph[m], b = w->morph[m + 1];
-            inv = sset_has(m == 0 ? &fm->start : &fm->cont, w->word + a, b - a);
-        }
-        /* the word itself a token: nothing to align (the same words for every method) */
-        if (!inv || sset_has(&fm->start, w->word, w->len)) continue;
-        memcpy(buf, ctxw, cl);
-        memcpy(buf + cl, w->word, w->len);
-        tok_encoding e;
-        if (tok_encode(ctx, buf, cl + w->len, o, &e)) {
-            snprintf(r->note, sizeof r->note, "%s", tok_ctx_error(ctx));
-            return -1;
-        }
-        uint32_t lo = (uint32_t)cl, hi = (uint32_t)(cl + w->len);
-        size_t np = 0;
-        uint32_t pred[512];
-        for (size_t i = 0; i < e.n; i++) {
-            uint32_t s = e.offsets[i].start, t = e.offsets[i].end;
-            if (t <= lo || s >= hi || s == t) continue;
-            if (s > lo && s < hi && np < 512 && (np == 0 || pred[np - 1] != s - lo)) pred[np++] = s - lo;
-            if (t > lo && t < hi && np < 512 && (np == 0 || pred[np - 1] != t - lo)) pred[np++] = t - lo;
-        }
-        r->gkept++;
-        /* both lists ascend: count the common boundaries */
-        size_t i = 0, j = 0;
-        while (i < np && j < w->nb) {
-            if (pred[i] == w->bounds[j]) {
-                r->tp++;
-                i++;
-                j++;
-            } else if (pred[i] < w->bounds[j]) i++;
-            else j++;
-        }
-        r->npred += np;
-        r->ngold += w->nb;
-    }
-    r->prec = r->npred ? (double)r->tp / (double)r->npred : 0;
-    r->rec = r->ngold ? (double)r->tp / (double)r->ngold : 0;
-    r->f1 = r->prec + r->rec > 0 ? 2 * r->prec * r->rec / (r->prec + r->rec) : 0;
+    tok_morph_result m;
+    if (tok_morph_eval(t, ctx, g, o, NULL, &m, r->note, sizeof r->note)) return -1;
+    r->gwords = m.words;
+    r->gkept = m.kept;
+    r->tp = m.tp;
+    r->npred = m.pred_bounds;
+    r->ngold = m.gold_bounds;
+    r->prec = m.precision;
+    r->rec = m.recall;
+    r->f1 = m.f1;
     return 0;
 }
 
@@ -598,7 +333,7 @@ int analyze_intrinsic(int argc, char **argv)
     corpus c = { 0 };
     c.text = calloc(nfiles, sizeof *c.text);
     c.len = calloc(nfiles, sizeof *c.len);
-    gold g = { 0 };
+    tok_gold *g = NULL;
     char *ucorpus = NULL;
     size_t ulen = 0;
     result *rs = calloc(ntok * nmeth, sizeof *rs);
@@ -609,7 +344,17 @@ int analyze_intrinsic(int argc, char **argv)
         c.n++;
         count_text(&c, c.text[f], c.len[f]);
     }
-    if (gold_path && gold_load(gold_path, &g)) { rc = EXIT_RUNTIME; goto out; }
+    if (gold_path) {
+        tok_error gerr = { 0 };
+        if (!(g = tok_gold_load(gold_path, &gerr))) {
+            fprintf(stderr, "tok analyze: %s\n", gerr.message);
+            rc = EXIT_RUNTIME;
+            goto out;
+        }
+        if (tok_gold_skipped(g))
+            fprintf(stderr, "tok analyze: %s: %zu lines whose morphs do not spell the word were left out\n", gold_path,
+                    tok_gold_skipped(g));
+    }
     if (unigram_from && !(ucorpus = read_all(unigram_from, &ulen))) { rc = EXIT_RUNTIME; goto out; }
 
     for (size_t k = 0; k < ntok; k++) {
@@ -620,10 +365,9 @@ int analyze_intrinsic(int argc, char **argv)
         size_t V = tok_vocab_size(t);
         tok_ctx *ctx = tok_ctx_new(t);
         uint64_t *cnt = calloc(V ? V : 1, sizeof *cnt);
-        forms fm = { 0 };
         tok_scores *sc = NULL;
         bool native_scores = tok_model_type(t) == TOK_MODEL_UNIGRAM;
-        if (!ctx || !cnt || (gold_path && forms_build(t, &fm))) {
+        if (!ctx || !cnt) {
             fprintf(stderr, "tok analyze: out of memory\n");
             rc = EXIT_RUNTIME;
         }
@@ -673,11 +417,10 @@ int analyze_intrinsic(int argc, char **argv)
             memset(cnt, 0, V * sizeof *cnt);
             if (encode_corpus(ctx, &c, &o, cnt, V, r)) continue;
             finish_stats(r, &c, cnt, V);
-            if (gold_path && eval_gold(ctx, &g, &fm, &o, r)) continue;
+            if (g && eval_gold(t, ctx, g, &o, r)) continue;
             r->ok = true;
         }
         tok_scores_free(sc);
-        forms_free(&fm);
         free(cnt);
         tok_ctx_free(ctx);
         tok_free(t);
@@ -693,6 +436,6 @@ out:
     free(c.len);
     free(ucorpus);
     free(rs);
-    gold_free(&g);
+    tok_gold_free(g);
     return rc;
 }

@@ -22,13 +22,15 @@ static const char help[] =
     "  --method M            method (repeatable; default: the tokenizer's own)\n"
     "  --all-methods         all seven methods (those that apply)\n"
     "  --wordlist FILE       valid words, one a line (hunspell .dic accepted)\n"
+    "  --unigram-from FILE   estimate unigram scores from FILE (EM, 3 rounds) for\n"
+    "                        likelihood and sample on vocabularies without scores\n"
     "  --json                JSON output\n";
 
 int analyze_morph(int argc, char **argv)
 {
     tok_open to;
     tok_open_init(&to);
-    const char *toks[16], *gold = NULL, *wordlist = NULL, *v;
+    const char *toks[16], *gold = NULL, *wordlist = NULL, *unigram_from = NULL, *v;
     size_t ntok = 0, nm = 0;
     int methods[16];
     bool json = false, all = false;
@@ -46,6 +48,7 @@ int analyze_morph(int argc, char **argv)
         if (r > 0) continue;
         if ((v = opt_value(argc, argv, &i, "--gold"))) gold = v;
         else if ((v = opt_value(argc, argv, &i, "--wordlist"))) wordlist = v;
+        else if ((v = opt_value(argc, argv, &i, "--unigram-from"))) unigram_from = v;
         else if ((v = opt_value(argc, argv, &i, "--method"))) {
             int m = tok_method_from_name(v);
             if (m < 0) { usage_error("analyze morph", "unknown method '%s'", v); return EXIT_USAGE; }
@@ -78,6 +81,21 @@ int analyze_morph(int argc, char **argv)
         tok_tokenizer *t = tok_open_load(&to);
         if (!t) { rc = EXIT_RUNTIME; break; }
         tok_ctx *ctx = tok_ctx_new(t);
+        tok_scores *sc = NULL;
+        if (unigram_from && tok_model_type(t) != TOK_MODEL_UNIGRAM) {
+            size_t ulen;
+            char *utext = read_all(unigram_from, &ulen);
+            tok_error serr = { 0 };
+            if (!utext || !(sc = tok_scores_estimate(t, utext, ulen, 3, &serr))) {
+                if (utext) fprintf(stderr, "tok analyze morph: %s\n", serr.message);
+                free(utext);
+                tok_ctx_free(ctx);
+                tok_free(t);
+                rc = EXIT_RUNTIME;
+                break;
+            }
+            free(utext);
+        }
         const char *tn = strrchr(toks[k], '/') ? strrchr(toks[k], '/') + 1 : toks[k];
         for (size_t m = 0; m < nm; m++) {
             tok_encode_options o;
@@ -85,6 +103,7 @@ int analyze_morph(int argc, char **argv)
             o.flags = TOK_ENC_OFFSETS | TOK_ENC_LOSSY;
             o.method = (tok_method)methods[m];
             o.seed = 1;
+            if (sc && (o.method == TOK_METHOD_LIKELIHOOD || o.method == TOK_METHOD_SAMPLE)) o.scores = sc;
             tok_morph_result r;
             char msg[512] = "";
             tok_status st = tok_morph_eval(t, ctx, g, &o, wordlist, &r, msg, sizeof msg);
@@ -120,6 +139,7 @@ int analyze_morph(int argc, char **argv)
                        (unsigned long long)r.kept, r.precision, r.recall, r.f1, r.all_f1, (unsigned long long)r.types,
                        r.pct_pure, r.pct_valid);
         }
+        tok_scores_free(sc);
         tok_ctx_free(ctx);
         tok_free(t);
     }

@@ -69,6 +69,7 @@ int cmd_decode(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_analyze(int argc, char **argv); /* analyze.c: dispatch */
+int cmd_audit(int argc, char **argv);   /* audit.c: language audit report */
 int cmd_list(int argc, char **argv);
 int cmd_count(int argc, char **argv); /* encode.c */
 int vocab_dump(int argc, char **argv); /* vocab_dump.c: tok vocab -t T */

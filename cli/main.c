@@ -17,6 +17,7 @@ static const char main_help[] =
     "  info      model type, vocabulary size, pipeline, special tokens\n"
     "  convert   write any supported tokenizer as tokenizer.json or compact .tokpack\n"
     "  analyze   intrinsic measures of inference methods (tok analyze --help)\n"
+    "  audit     what each tokenizer costs each language: HTML report + JSON\n"
     "  train     train a vocabulary: BPE, WordPiece, WordLevel (as HF), Unigram and\n"
     "            BPE (as spm_train), PathPiece\n"
     "  prune     replay an attention trace through a KV-cache keep policy\n"
@@ -39,6 +40,7 @@ static const struct { const char *name; int (*run)(int, char **); } commands[] =
     { "info", cmd_info },
     { "convert", cmd_convert },
     { "analyze", cmd_analyze },
+    { "audit", cmd_audit },
     { "list", cmd_list },
     { "count", cmd_count },
     { "vocab", cmd_vocab },

@@ -16,9 +16,11 @@ BUILD="build-essential pkg-config libpcre2-dev libutf8proc-dev libzstd-dev libja
 libxxhash-dev zlib1g-dev libicu-dev libopenblas-dev"
 # test oracles and tools: cmocka, SentencePiece's spm_*, clang for libFuzzer,
 # Debian's python3 with numpy/pytest (reference implementations in tests),
-# Chromium (renders HTML reports), GNU parallel (the scale-out recipe).
+# Chromium (renders HTML reports), GNU parallel (the scale-out recipe),
+# zstd/gzip (compressed corpora), Zemberek and Voikko (Turkish/Finnish morph gold).
 TEST="libcmocka-dev sentencepiece libsentencepiece-dev clang libclang-rt-14-dev
-python3 python3-dev python3-numpy python3-pytest python3-venv chromium parallel time"
+python3 python3-dev python3-numpy python3-pytest python3-venv chromium parallel time
+zstd gzip openjdk-17-jdk-headless libzemberek-tr-java voikko-fi python3-libvoikko"
 BENCH="sentencepiece python3-sentencepiece time"
 
 want=""

@@ -207,6 +207,31 @@ typedef struct tok_morph_result {
 TOK_API tok_status tok_morph_eval(const tok_tokenizer *t, tok_ctx *ctx, const tok_gold *g, const tok_encode_options *o,
                                   const char *wordlist, tok_morph_result *r, char *msg, size_t cap);
 
+/* ---- the corpus audit report --------------------------------------------- */
+
+/** A set of accumulators (one per tokenizer) over the same corpus, plus
+ *  morphology results, rendered as one self-contained HTML page (inline SVG,
+ *  no scripts, no external assets) and JSON.  Audits of shards merge exactly:
+ *  tok_audit_load of several saved audits sums the counts of the same
+ *  tokenizer, giving what one pass over all the shards gives. */
+typedef struct tok_audit tok_audit;
+
+TOK_API tok_audit *tok_audit_new(const char *reference_lang);
+/** Free the audit, its accumulators and the tokenizers it loaded itself. */
+TOK_API void tok_audit_free(tok_audit *au);
+/** Add an accumulator (the audit takes it; t must outlive the audit). */
+TOK_API tok_status tok_audit_add(tok_audit *au, tok_lang *acc, const tok_tokenizer *t);
+/** Add one morphology row (tokenizer name, method, gold set name). */
+TOK_API tok_status tok_audit_add_morph(tok_audit *au, const char *tokenizer, const char *method, const char *gold,
+                                       const tok_morph_result *r);
+/** Write the counts (for merging) and the derived figures as JSON. */
+TOK_API tok_status tok_audit_save(const tok_audit *au, FILE *f);
+/** Read and merge saved audits (tokenizers reloaded from the paths they
+ *  record).  NULL with *err naming the file and JSON path. */
+TOK_API tok_audit *tok_audit_load(const char *const *paths, size_t n, tok_error *err);
+/** Render the HTML page. */
+TOK_API tok_status tok_audit_html(const tok_audit *au, FILE *f);
+
 #ifdef __cplusplus
 }
 #endif
