@@ -201,6 +201,7 @@ bench:
 	sh scripts/fetch-refs.sh
 	sh bench/run.sh
 	sh bench/python.sh
+	sh bench/train.sh
 
 # --- install ---------------------------------------------------------------
 install: all
@@ -212,6 +213,7 @@ install: all
 	install -m 644 libtok/tok.h $(DESTDIR)$(INCDIR)/libtok/tok.h
 	install -m 755 $(TOK_BIN) $(DESTDIR)$(BINDIR)/tok
 	install -m 644 man/tok.1 $(DESTDIR)$(MANDIR)/man1/tok.1
+	install -m 644 man/tok-train.1 $(DESTDIR)$(MANDIR)/man1/tok-train.1
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
 	@# built-in names: the tokenizer files already fetched into the cache (their
 	@# licences: README); none fetched is said, not an error
@@ -226,7 +228,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtok.a $(DESTDIR)$(LIBDIR)/libtok.so* $(DESTDIR)$(INCDIR)/libtok/tok.h \
-	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
+	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man1/tok-train.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
 	rm -rf $(DESTDIR)$(DATADIR)
 

@@ -86,7 +86,7 @@ static tok_status emit(tok_encoder *s, size_t n, tok_encoding *out)
     s->base = s->consumed;
     s->consumed += n;
     /* the tail moves to the front; out's arrays live in the context, not buf */
-    if (s->len > n) memmove(s->buf, s->buf + n, s->len - n); /* buf is NULL until text came */
+    if (s->len > n) memmove(s->buf, s->buf + n, s->len - n); /* buf may still be NULL */
     s->len -= n;
     return TOK_OK;
 }

@@ -1,6 +1,6 @@
 /* Build a tokenizer from a tokenizer.json tree: model, added tokens,
  * normalizer, pre-tokenizer, post-processor, decoder. */
-#include "../internal.h"
+#include "../core/json.h"
 #include "../scan/scan.h"
 #include "../methods/methods.h"
 
