@@ -156,6 +156,7 @@ static json_t *bpe_merges(const uint8_t *d, const spm_model *m, tok_error *err, 
         if (pc->type == PT_CONTROL || pc->type == PT_UNKNOWN || pc->type == PT_BYTE) continue;
         const uint8_t *s = d + pc->off;
         size_t n = pc->len, first = mc.n;
+        if (n < 2) continue; /* no split (a GGUF token may even be empty) */
         cc[0] = 0;
         for (size_t k = 0; k < n; k++) cc[k + 1] = cc[k] + ((s[k] & 0xC0) != 0x80);
         tok_trie_iter it;

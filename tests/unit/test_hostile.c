@@ -548,6 +548,35 @@ static void gguf_bert_default_ids(void **state)
     tok_vec_free(&g);
 }
 
+/* A llama (SentencePiece BPE) GGUF vocabulary with an empty token: the
+ * merge derivation walked n - 1 = SIZE_MAX bytes (found by the load_gguf
+ * campaign: pointer overflow). */
+static void gguf_empty_token(void **state)
+{
+    tok_sbuf g = { 0 };
+    uint32_t u32;
+    uint64_t u64;
+#define PUT32(x) (u32 = (x), tok_sbuf_put(&g, &u32, 4))
+#define PUT64(x) (u64 = (x), tok_sbuf_put(&g, &u64, 8))
+#define PUTS(s) (PUT64(strlen(s)), tok_sbuf_put(&g, s, strlen(s)))
+    static const char *const toks[] = { "<unk>", "", "a", "b", "ab" };
+    tok_sbuf_put(&g, "GGUF", 4);
+    PUT32(3), PUT64(0), PUT64(3);
+    PUTS("tokenizer.ggml.model"), PUT32(8), PUTS("llama");
+    PUTS("tokenizer.ggml.tokens"), PUT32(9), PUT32(8), PUT64(5);
+    for (int i = 0; i < 5; i++) PUTS(toks[i]);
+    PUTS("tokenizer.ggml.token_type"), PUT32(9), PUT32(4), PUT64(5);
+    for (int i = 0; i < 5; i++) PUT32(i == 0 ? 2 : 1);
+#undef PUT32
+#undef PUT64
+#undef PUTS
+    tok_error err = { 0 };
+    tok_tokenizer *t = tok_load_memory(g.v, g.n, "empty.gguf", NULL, &err);
+    tok_free(t); /* loaded or refused: either, cleanly */
+    if (!t) assert_non_null(strstr(err.message, "empty.gguf"));
+    tok_vec_free(&g);
+}
+
 /* A byte-fallback run changes text already streamed: <0x5D> alone is "]",
  * with <0xC1> after it both are U+FFFD.  The stream cut the next chunk
  * inside a character (found by fuzzing: invalid UTF-8 out). */
@@ -596,6 +625,7 @@ int main(void)
         cmocka_unit_test(gpt2_from_memory),
         cmocka_unit_test(gguf_bert_default_ids),
         cmocka_unit_test(stream_byte_fallback_rewrite),
+        cmocka_unit_test(gguf_empty_token),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
