@@ -48,6 +48,7 @@ TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 MODULES   := analyzers vocab corpora
 mod_src    = $(sort $(wildcard $(1)/*.c $(1)/*/*.c))
 MOD_LIBS  := $(foreach m,$(MODULES),$(B)/libtok_$(m).a)
+MOD_HDRS  := $(sort $(wildcard $(foreach m,$(MODULES),$(m)/tok_*.h $(m)/*/tok_*.h)))
 HDRS      := $(wildcard libtok/*.h libtok/*/*.h cli/*.h $(foreach m,$(MODULES),$(m)/*.h $(m)/*/*.h))
 
 ifeq ($(B),build)
@@ -231,8 +232,10 @@ install: all
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
 	install -d $(DESTDIR)$(DATADIR)/policies
 	install -m 644 data/policies/*.policy $(DESTDIR)$(DATADIR)/policies/
-	install -m 644 analyzers/keep/tok_keep.h $(DESTDIR)$(INCDIR)/libtok/tok_keep.h
-	install -m 644 $(B)/libtok_analyzers.a $(DESTDIR)$(LIBDIR)/
+	@# the modules: their libraries, and their public headers laid out as in
+	@# the tree under include/libtok/ (they include one another relatively)
+	install -m 644 $(MOD_LIBS) $(DESTDIR)$(LIBDIR)/
+	for h in $(MOD_HDRS); do install -D -m 644 $$h $(DESTDIR)$(INCDIR)/libtok/$$h; done
 	install -m 644 man/tok_keep.3 $(DESTDIR)$(MANDIR)/man3/tok_keep.3
 	install -m 644 man/tok-analyze-glitch.1 $(DESTDIR)$(MANDIR)/man1/tok-analyze-glitch.1
 	@# built-in names: the tokenizer files already fetched into the cache (their
@@ -252,7 +255,8 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc $(DESTDIR)$(MANDIR)/man1/tok-analyze-glitch.1 \
 	      $(DESTDIR)$(MANDIR)/man1/tok-audit.1
 	rm -rf $(DESTDIR)$(DATADIR)
-	rm -f $(DESTDIR)$(INCDIR)/libtok/tok_keep.h $(DESTDIR)$(LIBDIR)/libtok_analyzers.a $(DESTDIR)$(MANDIR)/man3/tok_keep.3
+	rm -f $(foreach m,$(MODULES),$(DESTDIR)$(LIBDIR)/libtok_$(m).a) $(DESTDIR)$(MANDIR)/man3/tok_keep.3
+	rm -rf $(foreach m,$(MODULES),$(DESTDIR)$(INCDIR)/libtok/$(m))
 
 clean:
 	rm -rf build build-asan build-fuzz tok

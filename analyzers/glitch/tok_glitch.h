@@ -195,7 +195,7 @@ TOK_API const char *const *tok_glitch_contexts(void);
  * per model.
  */
 
-#include "analyzers/weights/tok_weights.h"
+#include "../weights/tok_weights.h"
 
 typedef struct tok_glitch_indicator_options {
     size_t size;              /* sizeof(tok_glitch_indicator_options) */

@@ -43,7 +43,7 @@
 #define TOK_LANG_H
 
 #include <libtok/tok.h>
-#include <corpora/tok_corpora.h>
+#include "../../corpora/tok_corpora.h"
 #include <stdbool.h>
 #include <stdio.h>
 
