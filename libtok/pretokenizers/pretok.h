@@ -120,6 +120,12 @@ tok_pretok *tok_pt_unicode_scripts_from_json(tok_jctx *jc, const json_t *j);
 tok_pretok *tok_pt_fixed_length_from_json(tok_jctx *jc, const json_t *j);
 tok_pretok *tok_pt_sequence_from_json(tok_jctx *jc, const json_t *j);
 
+/* ---- the view of the members after a ByteLevel in a Sequence (byte_chars.c) ---- */
+/** Each piece's bytes as GPT-2 characters (HF's text after ByteLevel). */
+tok_status tok_pt_to_byte_chars(const tok_pieces *in, tok_pieces *out, tok_ctx *ctx);
+/** Back to raw bytes; characters outside the alphabet stay as they are. */
+tok_status tok_pt_from_byte_chars(const tok_pieces *in, tok_pieces *out, tok_ctx *ctx);
+
 /** True if p is a ByteLevel pre-tokenizer (Sequence asks its members). */
 bool tok_pt_sequence_is_byte_level(const tok_pretok *p);
 

@@ -161,7 +161,7 @@ run_case() {
     if [ "$ref" != decode ]; then
         key=$( (echo "$ref $mode $nospecial $(ref_version "$ref") $(file_hash "$refpath")"
                 IFS=$NL; for f in $files; do sha16 < "$f"; done) | sha16)
-        refbase=$REFOUT/$ref.$(echo "$tkfile" | tr ':' '_').$text.$mode.${nospecial:+no}special
+        refbase=$REFOUT/$ref.$(echo "$tkfile" | tr ':/' '__').$text.$mode.${nospecial:+no}special
         refout=$refbase.$key.jsonl
         if [ ! -f "$refout" ]; then
             IFS=$NL

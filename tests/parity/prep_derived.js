@@ -1,0 +1,66 @@
+// Derived tokenizer files for the parity suite, made from the real ones
+// prep_tokenizers.js laid out: the same vocabulary and merges under other
+// pipelines HF supports (pre-tokenizers after ByteLevel as in Falcon,
+// renumbered added tokens, truncation and padding).  Each is checked to load
+// in the HF binding before it is kept.
+//   node prep_derived.js NPM_DIR TOKENIZERS_DIR OUT_DIR
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const [npmDir, tkDir, outDir] = process.argv.slice(2);
+if (!outDir) {
+  console.error('usage: node prep_derived.js NPM_DIR TOKENIZERS_DIR OUT_DIR');
+  process.exit(2);
+}
+const hf = require(path.join(npmDir, 'node_modules', 'tokenizers'));
+
+const load = (name) => JSON.parse(fs.readFileSync(path.join(tkDir, name), 'utf8'));
+const BL = (aps, useRegex) => ({ type: 'ByteLevel', add_prefix_space: aps, trim_offsets: true, use_regex: useRegex });
+const splitOf = (j) => j.pre_tokenizer.pretokenizers[0]; // the Split of llama3/o200k
+
+// name -> [source file, function editing the parsed JSON]
+const derived = {
+  // Falcon's own layout (tiiuae/falcon-7b tokenizer.json) on Llama 3's vocabulary
+  'llama3-falcon.json': ['llama3.json', (j) => {
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [
+      { type: 'Punctuation', behavior: 'Contiguous' }, BL(false, true),
+      { type: 'Digits', individual_digits: false },
+      { type: 'Split', pattern: { Regex: '[0-9][0-9][0-9]' }, behavior: 'Isolated', invert: false }] };
+  }],
+  'o200k-falcon.json': ['o200k.json', (j) => {
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [
+      { type: 'Punctuation', behavior: 'Contiguous' }, BL(false, true),
+      { type: 'Digits', individual_digits: false },
+      { type: 'Split', pattern: { Regex: '[0-9][0-9][0-9]' }, behavior: 'Isolated', invert: false }] };
+  }],
+  'llama3-bl-digits.json': ['llama3.json', (j) => {
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [BL(false, true), { type: 'Digits', individual_digits: true }] };
+  }],
+  'llama3-bl-whitespace.json': ['llama3.json', (j) => {
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [BL(false, false), { type: 'Whitespace' }] };
+  }],
+  'llama3-split-bl-punct.json': ['llama3.json', (j) => {
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [splitOf(j), BL(false, false),
+      { type: 'Punctuation', behavior: 'Isolated' }] };
+  }],
+  'o200k-bl-wssplit.json': ['o200k.json', (j) => {
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [BL(true, true), { type: 'WhitespaceSplit' }] };
+  }],
+  'o200k-split-bl-g.json': ['o200k.json', (j) => {
+    // after ByteLevel a space is "Ġ": split before each, and keep digits apart
+    j.pre_tokenizer = { type: 'Sequence', pretokenizers: [splitOf(j), BL(false, false),
+      { type: 'Split', pattern: { String: '\u0120' }, behavior: 'MergedWithNext', invert: false },
+      { type: 'Digits', individual_digits: false }, { type: 'UnicodeScripts' }] };
+  }],
+};
+
+for (const [name, [src, edit]] of Object.entries(derived)) {
+  const j = load(src);
+  edit(j);
+  const dst = path.join(outDir, name);
+  fs.writeFileSync(dst + '.tmp', JSON.stringify(j));
+  hf.Tokenizer.fromFile(dst + '.tmp'); // must load in the reference
+  fs.renameSync(dst + '.tmp', dst);
+  console.log(`  derived/${name}`);
+}
