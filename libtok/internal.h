@@ -538,7 +538,16 @@ struct tok_tokenizer {
     void *_Atomic method_index;
     pthread_mutex_t method_lock;
     char *desc[5];              /* tok_describe cache, built at load */
+    TOK_VEC(char *) warnings;   /* load warnings (tok_warning), at most TOK__MAX_WARNINGS + 1 */
+    size_t warnings_dropped;    /* beyond the cap, counted in the last message */
 };
+
+/* Load warnings: kept up to a cap so a hostile file cannot grow them without
+ * bound; the ones beyond are counted (tokenizer/warnings.c). */
+#define TOK__MAX_WARNINGS 64
+void tok__warn(tok_tokenizer *t, const char *fmt, ...) TOK_PRINTF(2, 3);
+/** After loading: append the count of warnings beyond the cap, if any. */
+void tok__warn_finish(tok_tokenizer *t);
 
 /** Per-thread scratch.  Components borrow pooled buffers with acquire/release
  *  in strict stack order. */

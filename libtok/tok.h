@@ -382,6 +382,24 @@ TOK_API tok_status tok_scores_save(const tok_scores *s, const char *path, tok_er
 TOK_API void tok_scores_free(tok_scores *s);
 
 /* ------------------------------------------------------------------------ */
+/* Load warnings                                                             */
+/* ------------------------------------------------------------------------ */
+/*
+ * What the reference accepts with a warning is accepted and reported here:
+ * e.g. an added token whose "id" in tokenizer.json is not the id HF gives it
+ * (HF numbers added tokens itself: the vocabulary's id when the content is
+ * already there, else the next free id; libtok does the same).  At most 64
+ * messages are kept, and one more counts those left out.  Thread-safe; the
+ * strings live as long as t.
+ */
+
+/** Number of load warnings of t (0 for NULL). */
+TOK_API size_t tok_warning_count(const tok_tokenizer *t);
+/** Warning i (0-based), a NUL-terminated message naming the file and the
+ *  place; NULL if i is out of range. */
+TOK_API const char *tok_warning(const tok_tokenizer *t, size_t i);
+
+/* ------------------------------------------------------------------------ */
 /* Conversion                                                                */
 /* ------------------------------------------------------------------------ */
 

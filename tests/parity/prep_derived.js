@@ -53,7 +53,24 @@ const derived = {
       { type: 'Split', pattern: { String: '\u0120' }, behavior: 'MergedWithNext', invert: false },
       { type: 'Digits', individual_digits: false }, { type: 'UnicodeScripts' }] };
   }],
+  // added tokens whose "id" in the file is not the one HF gives them: HF numbers
+  // them itself (vocabulary id if the content is there, else the next free id)
+  'llama3-added-renum.json': ['llama3.json', (j) => {
+    // reversed order and shifted ids: HF renumbers from 128000 in file order
+    j.added_tokens = j.added_tokens.reverse().map((a, i) => ({ ...a, id: 128300 + 3 * i }));
+    j.added_tokens.push(addedTok(5, 'Hello', false), addedTok(128001, '<|mine|>', true),
+      addedTok(77, '<|end_of_text|>', true));
+  }],
+  'mistral-added-renum.json': ['mistral.json', (j) => {
+    j.added_tokens = [addedTok(5, '<s>', true), addedTok(1, '<unk>', true), addedTok(2, '</s>', true),
+      addedTok(7, '<|user|>', true), addedTok(40000, '<|assistant|>', true), addedTok(99, 'Hello', false),
+      addedTok(31999, '<|user|>', true)];
+  }],
 };
+
+function addedTok(id, content, special) {
+  return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: !special, special };
+}
 
 for (const [name, [src, edit]] of Object.entries(derived)) {
   const j = load(src);

@@ -75,6 +75,7 @@ text_files() {
     case $1 in
         english-chunks) for f in "$TX"/parity/english-chunk*.txt; do [ -f "$f" ] && echo "$f"; done ;;
         hardcases)      echo "$TX/hardcases.txt" ;;
+        tests/texts/*)  echo "$ROOT/$1" ;;
         *)              echo "$TX/parity/$1.txt" ;;
     esac
 }
@@ -161,7 +162,7 @@ run_case() {
     if [ "$ref" != decode ]; then
         key=$( (echo "$ref $mode $nospecial $(ref_version "$ref") $(file_hash "$refpath")"
                 IFS=$NL; for f in $files; do sha16 < "$f"; done) | sha16)
-        refbase=$REFOUT/$ref.$(echo "$tkfile" | tr ':/' '__').$text.$mode.${nospecial:+no}special
+        refbase=$REFOUT/$ref.$(echo "$tkfile" | tr ':/' '__').$(echo "$text" | tr / _).$mode.${nospecial:+no}special
         refout=$refbase.$key.jsonl
         if [ ! -f "$refout" ]; then
             IFS=$NL
