@@ -99,6 +99,19 @@ typedef struct tok_pt_matcher tok_pt_matcher;
 tok_pt_matcher *tok_pt_matcher_new(const tok_pt_regex *re, tok_ctx *ctx);
 /** Release what a matcher may have taken outside the arena (a grown JIT stack). */
 void tok_pt_matcher_done(tok_pt_matcher *m);
+/** The matches of a regex in s[0..n) one by one, as the onig crate's
+ *  find_iter (an empty match where the previous one ended is skipped). */
+typedef struct tok_pt_regex_iter {
+    tok_pt_matcher *m;
+    const uint8_t *s;
+    size_t n, pos, last_end;
+    bool have_last;
+} tok_pt_regex_iter;
+void tok_pt_regex_iter_init(tok_pt_regex_iter *it, tok_pt_matcher *m, const uint8_t *s, size_t n);
+/** 1 and the next match [*ms, *me), 0 at the end, < 0 a PCRE2 error code. */
+int tok_pt_regex_next(tok_pt_regex_iter *it, size_t *ms, size_t *me);
+/** Report PCRE2 error rc of component `who` through ctx (TOK_ERR_LIMIT). */
+tok_status tok_pt_regex_fail(tok_ctx *ctx, const char *who, int rc);
 /** Split src by the regex as HF (onig find_iter + Pattern::find_matches). */
 tok_status tok_pt_split_regex(tok_pt_matcher *m, const tok_piece *src, bool invert, tok_split_behavior b,
                               tok_pieces *out, tok_ctx *ctx);
