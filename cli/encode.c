@@ -37,14 +37,27 @@ static const char encode_help[] =
     "  --lowercase, --cased  case handling of a bare BERT vocab.txt\n"
     "  --regex-only        use the general regex pre-tokenizer, never a hand-written\n"
     "                      scanner (for differential tests)\n"
+    "  --strict            fail when the model has no token for some input (a BPE\n"
+    "                      without unknown token drops it, as HF does: by default\n"
+    "                      the ids are HF's and a warning counts the dropped bytes)\n"
     "  -h, --help          this help\n";
 
 enum fmt { FMT_IDS, FMT_TOKENS, FMT_JSON };
+
+/* How every text is encoded and printed. */
+typedef struct enc_cfg {
+    const tok_encode_options *opt;
+    enum fmt fmt;
+    int threads;
+    bool strict;   /* dropped bytes are an error */
+} enc_cfg;
 
 typedef struct job {
     const tok_tokenizer *tok;
     const tok_encode_options *opt;
     enum fmt fmt;
+    bool strict;
+    size_t dropped, dropped_texts, first_dropped; /* bytes, texts, first text (1-based) */
     const char **texts;
     const size_t *lens;
     size_t first, count;
@@ -118,6 +131,17 @@ static void *run_job(void *arg)
             snprintf(j->err, sizeof j->err, "text %zu: %s", i + 1, tok_ctx_error(ctx));
             break;
         }
+        size_t d = tok_dropped_bytes(ctx);
+        if (d) {
+            if (!j->dropped_texts++) j->first_dropped = i + 1;
+            j->dropped += d;
+            if (j->strict) {
+                j->failed = 1;
+                snprintf(j->err, sizeof j->err, "text %zu: %zu bytes have no token in this model (no unknown token) "
+                         "and would be dropped (--strict)", i + 1, d);
+                break;
+            }
+        }
         emit(&o, j->tok, &e, j->fmt);
     }
     out_flush(&o);
@@ -127,9 +151,10 @@ static void *run_job(void *arg)
 }
 
 /* Encode texts[0..n) on `threads` threads; output in order. */
-static int encode_texts(const tok_tokenizer *t, const tok_encode_options *opt, enum fmt fmt,
-                        const char **texts, const size_t *lens, size_t n, int threads, const char *what)
+static int encode_texts(const tok_tokenizer *t, const enc_cfg *cfg, const char **texts, const size_t *lens, size_t n,
+                        const char *what)
 {
+    int threads = cfg->threads;
     if (threads < 1) threads = 1;
     int inner = 1;
     if ((size_t)threads > n) {
@@ -144,7 +169,7 @@ static int encode_texts(const tok_tokenizer *t, const tok_encode_options *opt, e
     }
     size_t per = n / (size_t)threads, rem = n % (size_t)threads, at = 0;
     for (int k = 0; k < threads; k++) {
-        jobs[k] = (job){ .tok = t, .opt = opt, .fmt = fmt, .texts = texts, .lens = lens,
+        jobs[k] = (job){ .tok = t, .opt = cfg->opt, .fmt = cfg->fmt, .strict = cfg->strict, .texts = texts, .lens = lens,
                          .first = at, .count = per + ((size_t)k < rem), .inner_threads = inner };
         at += jobs[k].count;
     }
@@ -155,6 +180,16 @@ static int encode_texts(const tok_tokenizer *t, const tok_encode_options *opt, e
         for (int k = 0; k < threads; k++) pthread_join(th[k], NULL);
     }
     int rc = EXIT_OK;
+    size_t dropped = 0, dropped_texts = 0, first_dropped = 0;
+    for (int k = 0; k < threads; k++) {
+        if (jobs[k].dropped_texts && !dropped_texts) first_dropped = jobs[k].first_dropped;
+        dropped += jobs[k].dropped;
+        dropped_texts += jobs[k].dropped_texts;
+    }
+    if (dropped && !cfg->strict)
+        fprintf(stderr, "tok encode: warning: %s: %zu bytes in %zu text%s (the first: text %zu) have no token in this "
+                "model, which has no unknown token, and were left out as HF leaves them out (--strict: fail)\n",
+                what, dropped, dropped_texts, dropped_texts == 1 ? "" : "s", first_dropped);
     for (int k = 0; k < threads; k++) {
         if (rc == EXIT_OK && jobs[k].out_len) fwrite(jobs[k].out, 1, jobs[k].out_len, stdout);
         if (jobs[k].failed && rc == EXIT_OK) {
@@ -187,7 +222,7 @@ static int encode_main(int argc, char **argv, const char **files)
     tok_encode_options opt;
     tok_encode_options_init(&opt);
     enum fmt fmt = FMT_IDS;
-    bool lines = false;
+    bool lines = false, strict = false;
     int threads = 1;
     const char *unigram_from = NULL, *scores_path = NULL, *save_scores = NULL;
     int em_iters = 3;
@@ -199,6 +234,7 @@ static int encode_main(int argc, char **argv, const char **files)
         if (r > 0) continue;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(encode_help, stdout); return EXIT_OK; }
         else if (!strcmp(a, "--lines")) lines = true;
+        else if (!strcmp(a, "--strict")) strict = true;
         else if (!strcmp(a, "--no-special")) opt.flags &= ~TOK_ENC_ADD_SPECIAL;
         else if ((v = opt_value(argc, argv, &i, "--format"))) {
             if (!strcmp(v, "ids")) fmt = FMT_IDS;
@@ -279,9 +315,10 @@ static int encode_main(int argc, char **argv, const char **files)
     size_t *blens = calloc(nfiles, sizeof *blens);
     for (size_t f = 0; f < nfiles && rc == EXIT_OK; f++)
         if (!(bufs[f] = read_all(files[f], &blens[f]))) rc = EXIT_RUNTIME;
+    enc_cfg cfg = { .opt = &opt, .fmt = fmt, .threads = threads, .strict = strict };
     if (rc == EXIT_OK) {
         if (!lines) {
-            rc = encode_texts(t, &opt, fmt, (const char **)bufs, blens, nfiles, threads,
+            rc = encode_texts(t, &cfg, (const char **)bufs, blens, nfiles,
                               nfiles == 1 ? (strcmp(files[0], "-") ? files[0] : "stdin") : "input");
         } else {
             for (size_t f = 0; f < nfiles && rc == EXIT_OK; f++) {
@@ -309,7 +346,7 @@ static int encode_main(int argc, char **argv, const char **files)
                     n++;
                     p = nl ? nl + 1 : end;
                 }
-                rc = encode_texts(t, &opt, fmt, texts, lens, n, threads, strcmp(files[f], "-") ? files[f] : "stdin");
+                rc = encode_texts(t, &cfg, texts, lens, n, strcmp(files[f], "-") ? files[f] : "stdin");
                 free(texts);
                 free(lens);
             }

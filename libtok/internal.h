@@ -570,6 +570,7 @@ struct tok_ctx {
     bool rng_seeded;
     struct tok_ctx *helpers[16]; /* tok_encode_threads workers, created on first use */
     struct tok_pcache *pcache;   /* pre-token cache for models without their own */
+    size_t dropped;           /* bytes of the last encode call no token covers (tok_dropped_bytes) */
 };
 
 tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);

@@ -400,6 +400,19 @@ TOK_API size_t tok_warning_count(const tok_tokenizer *t);
 TOK_API const char *tok_warning(const tok_tokenizer *t, size_t i);
 
 /* ------------------------------------------------------------------------ */
+/* Dropped bytes                                                             */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Bytes of the (normalized) text of the last encode call on ctx that no
+ * token stands for.  A BPE model without an unknown token or byte fallback
+ * drops the characters it has no token for; HF does so silently and libtok
+ * keeps HF's ids, but reports the count here (0 when everything was
+ * encoded).  Valid until the next call on ctx; 0 for NULL.
+ */
+TOK_API size_t tok_dropped_bytes(const tok_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
 /* Conversion                                                                */
 /* ------------------------------------------------------------------------ */
 

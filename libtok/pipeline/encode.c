@@ -30,6 +30,7 @@ void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt)
     tok_arena_reset(&ctx->arena);
     ctx->nstr_top = 0;
     ctx->pieces_top = 0;
+    ctx->dropped = 0;
     if (opt && opt->seed) {
         tok_rng_seed(&ctx->rng, opt->seed);
         ctx->rng_seeded = true;
@@ -196,6 +197,11 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
         if (cacheable) tok_pcache_put(ctx->pcache, p->s, p->n, h, key, tk->id, tk->off, tk->n);
     }
     if (tok_enc_reserve(e, e->n + tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    /* Bytes no token covers: a BPE without unk or byte fallback drops what
+     * it has no token for (as HF, silently); counted for tok_dropped_bytes. */
+    size_t covered = 0;
+    for (size_t i = 0; i < tk->n; i++) covered += tk->off[i].end > tk->off[i].start ? tk->off[i].end - tk->off[i].start : 0;
+    if (covered < p->n) ctx->dropped += p->n - covered;
     for (size_t i = 0; i < tk->n; i++) {
         uint32_t s0 = tk->off[i].start, s1 = tk->off[i].end;
         tok_offset o;
@@ -355,6 +361,11 @@ tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t len, cons
     for (size_t i = 0; i < tk->n; i++) tok_enc_push(e, tk->id[i], tk->off[i], 0, 0, 0);
     fill_result(e, opt->flags | TOK_ENC_OFFSETS, out);
     return TOK_OK;
+}
+
+size_t tok_dropped_bytes(const tok_ctx *ctx)
+{
+    return ctx ? ctx->dropped : 0;
 }
 
 tok_status tok_normalize(tok_ctx *ctx, const char *text, size_t len, const char **out, size_t *out_len,

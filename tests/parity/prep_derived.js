@@ -66,6 +66,12 @@ const derived = {
       addedTok(7, '<|user|>', true), addedTok(40000, '<|assistant|>', true), addedTok(99, 'Hello', false),
       addedTok(31999, '<|user|>', true)];
   }],
+  // a BPE without unknown token or byte fallback: HF drops what it has no token
+  // for (ids compared; HF's offsets after a dropped character shift left)
+  'mistral-nounk.json': ['mistral.json', (j) => {
+    j.model.byte_fallback = false;
+    j.model.unk_token = null;
+  }],
 };
 
 function addedTok(id, content, special) {

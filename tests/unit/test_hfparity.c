@@ -1,7 +1,8 @@
 /* Pipelines HF runs in ways that are easy to get wrong, each pinned to what
  * the HF tokenizers binding (0.23) gives on the same tokenizer.json:
  * pre-tokenizers after ByteLevel, added-token numbering with its load
- * warnings, Oniguruma patterns in Replace. */
+ * warnings, Oniguruma patterns in Replace, a BPE that drops what it has no
+ * token for. */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -136,6 +137,32 @@ static void replace_uses_the_one_translator(void **state)
     tok_free(t);
 }
 
+/* BPE without unk or byte fallback: HF drops "x" and "é" and merges across
+ * them; libtok gives HF's ids and counts the 3 dropped bytes.  (HF's own
+ * offsets after a dropped character are shifted left by it; libtok's are
+ * where the tokens are.) */
+static void dropped_bytes_counted(void **state)
+{
+    (void)state;
+    tok_tokenizer *t = tu_load_json(
+        "{\"pre_tokenizer\":{\"type\":\"Whitespace\"},"
+        "\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1,\"c\":2,\"ab\":3},\"merges\":[\"a b\"]}}");
+    static const int32_t ids[] = { 3, 2, 0, 1 };
+    static const uint32_t off[][2] = { { 0, 2 }, { 3, 4 }, { 5, 6 }, { 9, 10 } };
+    expect(t, "abxc a\xC3\xA9 b", ids, off, 4);
+    tok_ctx *c = tok_ctx_new(t);
+    tok_encoding e;
+    assert_int_equal(tok_encode(c, "axb", 3, NULL, &e), TOK_OK);
+    assert_int_equal(e.n, 1); /* "a" "b" join across the dropped "x" */
+    assert_int_equal(e.ids[0], 3);
+    assert_int_equal(tok_dropped_bytes(c), 1);
+    assert_int_equal(tok_encode(c, "ab c", 4, NULL, &e), TOK_OK);
+    assert_int_equal(tok_dropped_bytes(c), 0);
+    assert_int_equal(tok_dropped_bytes(NULL), 0);
+    tok_ctx_free(c);
+    tok_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +171,7 @@ int main(void)
         cmocka_unit_test(added_tokens_numbered_as_hf),
         cmocka_unit_test(warnings_bounded),
         cmocka_unit_test(replace_uses_the_one_translator),
+        cmocka_unit_test(dropped_bytes_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
