@@ -283,6 +283,7 @@ typedef struct tok_enc {
     int32_t *words;
     uint8_t *type_ids;
     uint8_t *special;
+    uint8_t *mask;        /* attention mask: written when the result is published */
     size_t n, cap;
 } tok_enc;
 int tok_enc_reserve(tok_enc *e, size_t cap);
@@ -539,6 +540,9 @@ struct tok_tokenizer {
     pthread_mutex_t method_lock;
     char *desc[5];              /* tok_describe cache, built at load */
     TOK_VEC(char *) warnings;   /* load warnings (tok_warning), at most TOK__MAX_WARNINGS + 1 */
+    tok_truncation trunc;       /* the file's "truncation" (enabled = 0 if null) */
+    tok_padding pad;            /* the file's "padding"; pad_token owned */
+    size_t post_added[2];       /* special tokens the post-processor adds: single, pair */
     size_t warnings_dropped;    /* beyond the cap, counted in the last message */
 };
 
@@ -571,7 +575,24 @@ struct tok_ctx {
     struct tok_ctx *helpers[16]; /* tok_encode_threads workers, created on first use */
     struct tok_pcache *pcache;   /* pre-token cache for models without their own */
     size_t dropped;           /* bytes of the last encode call no token covers (tok_dropped_bytes) */
+    /* truncation and padding (pipeline/truncate.c) */
+    tok_truncation trunc;     /* override of the file's, when trunc_set */
+    tok_padding pad;          /* override, when pad_set; pad_token owned */
+    bool trunc_set, pad_set;
+    tok_enc orig[2];          /* the sequences before truncation */
+    TOK_VEC(tok_enc) res;     /* results: [0] the encoding, then the overflowing ones */
+    size_t nres;              /* results of the last call (0: the result is enc[0]) */
+    const uint8_t *mask;      /* attention mask of the last result */
 };
+
+/* pipeline/truncate.c: truncation, post-processing of every part, padding;
+ * publishes the result.  Called by tok__finish when either is enabled. */
+tok_status tok__finish_truncated(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
+/* The file's "truncation"/"padding" (tokenizer.json), into t. */
+tok_status tok__trunc_pad_from_json(tok_tokenizer *t, tok_jctx *jc, const json_t *root);
+json_t *tok__truncation_json(const tok_truncation *tr);
+json_t *tok__padding_json(const tok_padding *p);
+void tok__ctx_trunc_free(tok_ctx *ctx);
 
 tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);
 void tok_ctx_nstr_release(tok_ctx *ctx, tok_nstr *t);

@@ -40,6 +40,7 @@ int tok_enc_reserve(tok_enc *e, size_t cap)
     ENC_GROW(words);
     ENC_GROW(type_ids);
     ENC_GROW(special);
+    ENC_GROW(mask);
     e->cap = c;
     return 0;
 }
@@ -78,5 +79,6 @@ void tok_enc_free(tok_enc *e)
     free(e->words);
     free(e->type_ids);
     free(e->special);
+    free(e->mask);
     memset(e, 0, sizeof *e);
 }

@@ -303,10 +303,15 @@ static tok_status encode_any(tok_ctx *ctx, const char *a, size_t alen, const cha
     return tok__finish(ctx, opt, n, out);
 }
 
-/* Post-process ctx->enc[0..n) and publish the result. */
+/* Post-process ctx->enc[0..n) and publish the result (truncate.c when the
+ * file or the context asks for truncation or padding). */
 tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out)
 {
     const tok_tokenizer *t = ctx->tok;
+    ctx->nres = 0;
+    ctx->mask = NULL;
+    if ((ctx->trunc_set ? ctx->trunc.enabled : t->trunc.enabled) || (ctx->pad_set ? ctx->pad.enabled : t->pad.enabled))
+        return tok__finish_truncated(ctx, opt, n, out);
     tok_status st;
     bool add_special = (opt->flags & TOK_ENC_ADD_SPECIAL) != 0;
     if (t->post) {
@@ -315,7 +320,11 @@ tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, to
     if (n == 2) {
         if (tok_enc_append(&ctx->enc[0], &ctx->enc[1])) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     }
-    fill_result(&ctx->enc[0], opt->flags, out);
+    tok_enc *e = &ctx->enc[0];
+    if (tok_enc_reserve(e, e->n ? e->n : 1)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    memset(e->mask, 1, e->n);
+    ctx->mask = e->mask;
+    fill_result(e, opt->flags, out);
     return TOK_OK;
 }
 

@@ -189,6 +189,25 @@ out:
     return st;
 }
 
+/* Special tokens the post-processor adds to one sequence and to a pair (HF
+ * added_tokens(is_pair), subtracted from max_length when truncating): what
+ * it adds to empty sequences. */
+static tok_status post_added_count(tok_tokenizer *t, tok_error *err)
+{
+    tok_ctx *c = tok_ctx_new(t);
+    if (!c) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    tok_status st = TOK_OK;
+    for (size_t pair = 0; pair < 2 && !st; pair++) {
+        size_t n = pair + 1;
+        c->enc[0].n = c->enc[1].n = 0;
+        st = t->post->vt->run(t->post, c->enc, &n, true, c);
+        t->post_added[pair] = c->enc[0].n + (n == 2 ? c->enc[1].n : 0);
+    }
+    if (st) tok__fail(err, st, "%s: post-processor: %s", t->source, c->err);
+    tok_ctx_free(c);
+    return st;
+}
+
 void tok_free(tok_tokenizer *t)
 {
     if (!t) return;
@@ -293,6 +312,8 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
         if (!t->decoder) goto fail;
     }
     if (tok_added_build(t, err)) goto fail;
+    if (tok__trunc_pad_from_json(t, &jc, root)) goto fail;
+    if (t->post && post_added_count(t, err)) goto fail;
     if (!t->normalizer && t->vocab.byte_level && t->model->vt->kind == TOK_MODEL_BPE && !(opt && opt->regex_only))
         t->scan = fast_scanner(json_object_get(root, "pre_tokenizer"));
     if (t->scan) {

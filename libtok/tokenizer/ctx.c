@@ -41,6 +41,7 @@ void tok_ctx_free(tok_ctx *c)
     tok_enc_free(&c->enc[0]);
     tok_enc_free(&c->enc[1]);
     tok_enc_free(&c->out);
+    tok__ctx_trunc_free(c);
     tok_vec_free(&c->strs);
     tok_vec_free(&c->sbuf);
     free(c);

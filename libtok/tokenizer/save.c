@@ -24,8 +24,8 @@ tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format,
         return tok__fail(err, TOK_ERR_UNSUPPORTED, "%s: output is tokenizer.json or the compact .tokpack", path);
     json_t *root = json_object();
     json_object_set_new(root, "version", json_string("1.0"));
-    json_object_set_new(root, "truncation", json_null());
-    json_object_set_new(root, "padding", json_null());
+    json_object_set_new(root, "truncation", tok__truncation_json(&t->trunc));
+    json_object_set_new(root, "padding", tok__padding_json(&t->pad));
     json_object_set_new(root, "added_tokens", added_json(t));
     json_object_set_new(root, "normalizer", t->normalizer ? t->normalizer->vt->to_json(t->normalizer) : json_null());
     json_object_set_new(root, "pre_tokenizer", t->pretok ? t->pretok->vt->to_json(t->pretok) : json_null());
