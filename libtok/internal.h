@@ -284,6 +284,7 @@ typedef struct tok_enc {
     uint8_t *type_ids;
     uint8_t *special;
     uint8_t *mask;        /* attention mask: written when the result is published */
+    uint8_t *added;       /* 1: an added-token match (the model did not run); before post-processing */
     size_t n, cap;
 } tok_enc;
 int tok_enc_reserve(tok_enc *e, size_t cap);

@@ -41,6 +41,7 @@ int tok_enc_reserve(tok_enc *e, size_t cap)
     ENC_GROW(type_ids);
     ENC_GROW(special);
     ENC_GROW(mask);
+    ENC_GROW(added);
     e->cap = c;
     return 0;
 }
@@ -54,6 +55,7 @@ int tok_enc_push(tok_enc *e, int32_t id, tok_offset off, int32_t word, uint8_t t
     e->words[i] = word;
     e->type_ids[i] = type_id;
     e->special[i] = special;
+    e->added[i] = 0;
     return 0;
 }
 
@@ -66,6 +68,9 @@ int tok_enc_append(tok_enc *dst, const tok_enc *src)
     memcpy(dst->words + k, src->words, n * sizeof *src->words);
     memcpy(dst->type_ids + k, src->type_ids, n * sizeof *src->type_ids);
     memcpy(dst->special + k, src->special, n * sizeof *src->special);
+    /* (snapshots made by post-processors carry no added marks) */
+    if (src->added) memcpy(dst->added + k, src->added, n * sizeof *src->added);
+    else memset(dst->added + k, 0, n);
     dst->n += n;
     return 0;
 }
@@ -80,5 +85,6 @@ void tok_enc_free(tok_enc *e)
     free(e->type_ids);
     free(e->special);
     free(e->mask);
+    free(e->added);
     memset(e, 0, sizeof *e);
 }

@@ -174,7 +174,9 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
     if (p->n == 0) return TOK_OK;
     if (p->id >= 0) {
         tok_offset o = { tok_piece_start(p, 0), tok_piece_end(p, p->n - 1) };
-        return tok_enc_push(e, p->id, o, w, ty, 0) ? tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory") : TOK_OK;
+        if (tok_enc_push(e, p->id, o, w, ty, 0)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        e->added[e->n - 1] = 1;
+        return TOK_OK;
     }
     tok_toks *tk = &ctx->toks;
     tk->n = 0;
@@ -223,6 +225,7 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
         e->words[k] = w;
         e->type_ids[k] = ty;
         e->special[k] = 0;
+        e->added[k] = 0;
     }
     return TOK_OK;
 }

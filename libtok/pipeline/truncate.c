@@ -319,6 +319,7 @@ static int slice(tok_enc *dst, const tok_enc *src, range r)
     memcpy(dst->words, src->words + r.start, n * sizeof *dst->words);
     memcpy(dst->type_ids, src->type_ids + r.start, n * sizeof *dst->type_ids);
     memcpy(dst->special, src->special + r.start, n * sizeof *dst->special);
+    memcpy(dst->added, src->added + r.start, n * sizeof *dst->added);
     dst->n = n;
     return 0;
 }
@@ -327,7 +328,7 @@ static int slice(tok_enc *dst, const tok_enc *src, range r)
  * that brings it to max_length tokens or more (added tokens, which the model
  * does not run on, do not stop it); from the end when cutting on the left.
  * What it did not encode is not in any overflowing part. */
-static void early_stop(const tok_tokenizer *t, const tok_enc *e, const tok_truncation *tr, range *keep)
+static void early_stop(const tok_enc *e, const tok_truncation *tr, range *keep)
 {
     size_t n = e->n, count = 0;
     bool left = tr->direction == TOK_SIDE_LEFT;
@@ -345,7 +346,7 @@ static void early_stop(const tok_tokenizer *t, const tok_enc *e, const tok_trunc
         }
         k += b - a;
         count += b - a;
-        bool added = b - a == 1 && (tok_token_flags(t, e->ids[a]) & TOK_TOKEN_ADDED);
+        bool added = b - a == 1 && e->added[a];
         if (!added && count >= tr->max_length) {
             if (left) keep->start = a;
             else keep->stop = b;
@@ -454,7 +455,7 @@ tok_status tok__finish_truncated(tok_ctx *ctx, const tok_encode_options *opt, si
     for (size_t s = 0; s < n; s++) {
         const tok_enc *e = &ctx->enc[s];
         range keep = { 0, e->n };
-        if (tr->enabled && tr->max_length && e->n > tr->max_length) early_stop(t, e, tr, &keep);
+        if (tr->enabled && tr->max_length && e->n > tr->max_length) early_stop(e, tr, &keep);
         if (slice(&ctx->orig[s], &ctx->enc[s], keep)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     }
     size_t len[2] = { ctx->orig[0].n, n == 2 ? ctx->orig[1].n : 0 };

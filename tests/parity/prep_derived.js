@@ -72,6 +72,22 @@ const derived = {
     j.model.byte_fallback = false;
     j.model.unk_token = null;
   }],
+  // truncation and padding in the file, applied by default as HF applies them
+  'llama3-trunc.json': ['llama3.json', (j) => {
+    j.truncation = { direction: 'Right', max_length: 32, strategy: 'LongestFirst', stride: 8 };
+    j.padding = { strategy: 'BatchLongest', direction: 'Right', pad_to_multiple_of: 8, pad_id: 128004,
+      pad_type_id: 0, pad_token: '<|finetune_right_pad_id|>' };
+  }],
+  'bert-trunc-left.json': ['bert-base-uncased.json', (j) => {
+    j.truncation = { direction: 'Left', max_length: 24, strategy: 'OnlyFirst', stride: 4 };
+    j.padding = { strategy: { Fixed: 24 }, direction: 'Left', pad_to_multiple_of: null, pad_id: 0,
+      pad_type_id: 1, pad_token: '[PAD]' };
+  }],
+  'mistral-trunc.json': ['mistral.json', (j) => {
+    j.truncation = { direction: 'Right', max_length: 40, strategy: 'LongestFirst', stride: 0 };
+    j.padding = { strategy: { Fixed: 48 }, direction: 'Right', pad_to_multiple_of: 16, pad_id: 2,
+      pad_type_id: 0, pad_token: '</s>' };
+  }],
 };
 
 function addedTok(id, content, special) {
