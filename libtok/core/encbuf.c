@@ -61,6 +61,7 @@ int tok_enc_push(tok_enc *e, int32_t id, tok_offset off, int32_t word, uint8_t t
 
 int tok_enc_append(tok_enc *dst, const tok_enc *src)
 {
+    if (!src->n) return 0; /* (and no NULL + 0 arithmetic on empty buffers) */
     if (tok_enc_reserve(dst, dst->n + src->n)) return -1;
     size_t k = dst->n, n = src->n;
     memcpy(dst->ids + k, src->ids, n * sizeof *src->ids);

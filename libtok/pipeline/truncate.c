@@ -96,6 +96,7 @@ tok_status tok_ctx_set_padding(tok_ctx *ctx, const tok_padding *p)
 {
     if (!ctx) return TOK_ERR_ARG;
     if (!p) {
+        if (ctx->pad_set) free((char *)ctx->pad.pad_token);
         ctx->pad_set = false;
         return TOK_OK;
     }
