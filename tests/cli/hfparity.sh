@@ -41,5 +41,33 @@ $TOK encode -t "$D/nounk.json" --lines --strict "$D/t.txt" > "$D/o" 2> "$D/e"; c
 printf 'ab' | $TOK encode -t "$D/nounk.json" --strict > "$D/o" 2> "$D/e"; check "nothing dropped --strict" 0 $?
 [ -s "$D/e" ] && { echo "FAIL nothing dropped: stderr $(cat "$D/e")"; fail=$((fail+1)); } || pass=$((pass+1))
 
+# truncation and padding options (ids from the HF binding on the same file)
+cat > "$D/wl.json" <<'J'
+{"model":{"type":"WordLevel","vocab":{"[PAD]":0,"[UNK]":1,"[CLS]":2,"[SEP]":3,"a":4,"b":5,"c":6,"d":7,"e":8,"f":9,"g":10,"h":11,"i":12},"unk_token":"[UNK]"},
+ "pre_tokenizer":{"type":"Whitespace"},
+ "post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},{"SpecialToken":{"id":"[SEP]","type_id":0}}],
+   "pair":[{"SpecialToken":{"id":"[CLS]","type_id":0}},{"Sequence":{"id":"A","type_id":0}},{"SpecialToken":{"id":"[SEP]","type_id":0}},{"Sequence":{"id":"B","type_id":1}},{"SpecialToken":{"id":"[SEP]","type_id":1}}],
+   "special_tokens":{"[CLS]":{"id":"[CLS]","ids":[2],"tokens":["[CLS]"]},"[SEP]":{"id":"[SEP]","ids":[3],"tokens":["[SEP]"]}}},
+ "truncation":{"direction":"Right","max_length":6,"strategy":"LongestFirst","stride":1},
+ "padding":null}
+J
+printf 'a b c d e f g h
+a b
+' > "$D/w.txt"
+$TOK encode -t "$D/wl.json" --lines "$D/w.txt" > "$D/o" 2> "$D/e"; check "file truncation" 0 $?
+same "file truncation ids" "$(tr '\n' '|' < "$D/o")" "2 4 5 6 7 3|2 4 5 3|"
+$TOK encode -t "$D/wl.json" --lines --pad "$D/w.txt" > "$D/o" 2> "$D/e"; check "--pad" 0 $?
+same "--pad ids" "$(tr '\n' '|' < "$D/o")" "2 4 5 6 7 3|2 4 5 3 0 0|"
+$TOK encode -t "$D/wl.json" --lines --no-truncate --pad-to 12 --pad-side left --pad-id 1 "$D/w.txt" > "$D/o" 2> "$D/e"; check "--no-truncate --pad-to" 0 $?
+same "--pad-to ids" "$(sed -n 2p "$D/o")" "1 1 1 1 1 1 1 1 2 4 5 3"
+$TOK encode -t "$D/wl.json" --format json-full "$D/w.txt" > "$D/o" 2> "$D/e"; check "json-full" 0 $? "$D/o" '"overflowing":[{"ids":[2,7,8,9,3]'
+printf 'a b c d e\tf g h i\n' | $TOK encode -t "$D/wl.json" --pairs --truncate 7 --stride 0 --format json-full > "$D/o" 2> "$D/e"; check "pairs" 0 $? "$D/o" '"ids":[2,4,5,3,9,10,3]'
+printf 'a b c d e f g h' | $TOK encode -t "$D/wl.json" --truncation-strategy only-second > "$D/o" 2> "$D/e"; check "only-second on one text" 1 $? "$D/e" "no second sequence"
+printf 'a b c' | $TOK encode -t "$D/wl.json" --stride 5 > "$D/o" 2> "$D/e"; check "stride too large" 1 $? "$D/e" "stride 5"
+printf 'a b' | $TOK encode -t "$D/wl.json" --pairs > "$D/o" 2> "$D/e"; check "--pairs without a tab" 1 $? "$D/e" "no tab"
+$TOK encode -t "$D/wl.json" --truncate x "$D/w.txt" > "$D/o" 2> "$D/e"; check "bad --truncate" 2 $? "$D/e" "--truncate takes a count"
+$TOK encode -t "$D/wl.json" --pad-side up "$D/w.txt" > "$D/o" 2> "$D/e"; check "bad --pad-side" 2 $? "$D/e" "takes right or left"
+$TOK encode --help > "$D/o" 2>&1; check "help" 0 $? "$D/o" "--truncation-strategy"
+
 echo "hfparity cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
