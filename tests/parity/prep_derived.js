@@ -72,6 +72,15 @@ const derived = {
     j.model.byte_fallback = false;
     j.model.unk_token = null;
   }],
+  // Replace with Oniguruma regexes in the normalizer and the decoder (the one
+  // translator): runs of spaces, {,n} intervals, \h, POSIX classes
+  'mistral-replace-regex.json': ['mistral.json', (j) => {
+    j.normalizer = { type: 'Sequence', normalizers: [
+      { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' },
+      { type: 'Replace', pattern: { Regex: '[[:digit:]]{,2}\\h' }, content: '#' },
+      { type: 'Replace', pattern: { Regex: '\\p{Zs}|\\s(?=\\S)' }, content: '\u2581' },
+      { type: 'Prepend', prepend: '\u2581' }] };
+  }],
   // truncation and padding in the file, applied by default as HF applies them
   'llama3-trunc.json': ['llama3.json', (j) => {
     j.truncation = { direction: 'Right', max_length: 32, strategy: 'LongestFirst', stride: 8 };
