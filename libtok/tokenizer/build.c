@@ -98,24 +98,36 @@ static const struct { const char *text; tok_role role; } role_names[] = {
  * special tokens itself. */
 typedef struct added_ids {
     bool keep;          /* use the file's ids */
-    tok_strmap known;   /* content -> id: model tokens, then added ones */
+    tok_strmap known;   /* added content -> its id (-2: none yet), model ids first */
     size_t model_size;  /* HF model.get_vocab_size(): model tokens */
     int64_t max_added;  /* largest added id so far, -1 none */
 } added_ids;
 
-static tok_status added_ids_init(added_ids *ai, const tok_vocab *v, bool keep, tok_error *err)
+/* Only the added contents go in the map (a few, where the vocabulary has
+ * 10^5 tokens): one pass over the vocabulary finds those it holds. */
+static tok_status added_ids_init(added_ids *ai, const tok_vocab *v, const json_t *arr, bool keep, tok_error *err)
 {
     memset(ai, 0, sizeof *ai);
     ai->keep = keep;
     ai->max_added = -1;
     if (keep) return TOK_OK;
-    for (size_t i = 0; i < v->n; i++)
-        if (!(v->tok[i].flags & TOK_TOKEN_NONE) && (v->tok[i].flags & TOK__IN_MODEL)) ai->model_size++;
-    if (tok_strmap_init(&ai->known, ai->model_size + 64)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
-    for (size_t i = v->n; i-- > 0;) /* lowest id wins on duplicate texts */
-        if (!(v->tok[i].flags & TOK_TOKEN_NONE) && (v->tok[i].flags & TOK__IN_MODEL) &&
-            tok_strmap_put(&ai->known, v->tok[i].text, v->tok[i].text_len, (int32_t)i))
+    if (tok_strmap_init(&ai->known, json_array_size(arr) + 16)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        json_t *c = json_object_get(e, "content");
+        if (json_is_string(c) &&
+            tok_strmap_put(&ai->known, json_string_value(c), (uint32_t)json_string_length(c), -2))
             return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    }
+    for (size_t k = v->n; k-- > 0;) { /* lowest id wins on duplicate texts */
+        const tok_token *t = &v->tok[k];
+        if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL)) continue;
+        ai->model_size++;
+        if (tok_strmap_get(&ai->known, t->text, t->text_len) != -1 &&
+            tok_strmap_put(&ai->known, t->text, t->text_len, (int32_t)k))
+            return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    }
     return TOK_OK;
 }
 
@@ -136,7 +148,7 @@ static int64_t added_id(added_ids *ai, const char *content, size_t len, int64_t 
 static tok_status load_added(tok_tokenizer *t, tok_jctx *jc, const json_t *arr, bool keep_ids)
 {
     added_ids ai;
-    tok_status st = added_ids_init(&ai, &t->vocab, keep_ids, jc->err);
+    tok_status st = added_ids_init(&ai, &t->vocab, arr, keep_ids, jc->err);
     if (st) {
         tok_strmap_free(&ai.known);
         return st;
