@@ -55,7 +55,7 @@ else
 TOK_BIN   := $(B)/tok
 endif
 
-.PHONY: all lib modules clean deps fetch check check-layers unit unit-asan parity robust demo bench install uninstall
+.PHONY: all lib modules clean deps fetch check check-layers check-exports unit unit-asan parity robust demo bench install uninstall fuzz fuzz-check fuzz-build
 
 all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so $(MOD_LIBS)
 lib: $(B)/libtok.a $(B)/libtok.so
@@ -84,8 +84,8 @@ $(B)/libtok.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/libtok.so: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libtok.so.$(SOVERSION) -o $@ $^ $(LDLIBS) $(ALL_CFLAGS)
+$(B)/libtok.so: $(LIB_OBJ) libtok/libtok.map
+	$(CC) -shared -Wl,-soname,libtok.so.$(SOVERSION) -Wl,--version-script=libtok/libtok.map -o $@ $(LIB_OBJ) $(LDLIBS) $(ALL_CFLAGS)
 
 define module_rules
 $(B)/libtok_$(1).a: $(patsubst %.c,$(B)/%.o,$(call mod_src,$(1)))
@@ -114,18 +114,29 @@ fetch:
 # --- tests -----------------------------------------------------------------
 check: deps
 	$(MAKE) check-layers
+	$(MAKE) check-exports
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) parity
 	$(MAKE) robust
+	$(MAKE) fuzz-check
 
 unit: $(TEST_BIN) $(TOK_BIN)
+	sh scripts/fetch-refs.sh
 	@sh tests/run-unit.sh $(B) $(TEST_BIN)
 
 # The floors: modules and the CLI see only public headers (never libtok's
 # internals), and a module never includes one above it.
 check-layers:
 	@sh tests/check-layers.sh $(MODULES)
+
+# libtok.so exports exactly the TOK_API functions of libtok/tok.h; the
+# README's C example compiles and runs against the installed-style headers;
+# no folder of libtok/ uses one above it (tests/check-floors.sh).
+check-exports: $(B)/libtok.so $(B)/libtok.a
+	@sh tests/check-exports.sh $(B)/libtok.so
+	@sh tests/readme-example.sh $(B)
+	@sh tests/check-floors.sh $(B)
 
 unit-asan:
 	$(MAKE) B=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit
@@ -140,8 +151,47 @@ robust:
 	$(MAKE) B=build-asan OPT=-O1 CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build-asan/tok
 	node tests/robust/fuzz.js build-asan/tok $${TOK_CACHE:-$$HOME/.cache/libtok}/tokenizers 60
 
+# --- fuzzing (libFuzzer, clang) -------------------------------------------
+# One harness per loader (tests/fuzz/load.c with the format forced; "auto"
+# tells it from the content) and encode/decode on fixed tokenizers.  Each
+# runs on its committed seeds (tests/fuzz/corpus/<target>) and dictionary;
+# what it finds goes to build-fuzz/corpus/<target>.  A crash, a leak, an
+# input over 10 s or 512 MB, or one malloc over 256 MB fails the run.
+FUZZ_CC      ?= clang
+FUZZ_B       := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LOADERS := json:TOK_FORMAT_HF_JSON tiktoken:TOK_FORMAT_TIKTOKEN spm:TOK_FORMAT_SPM bert:TOK_FORMAT_BERT_VOCAB \
+                gpt2:TOK_FORMAT_GPT2 tokpack:TOK_FORMAT_TOKPACK auto:TOK_FORMAT_AUTO
+FUZZ_TARGETS := $(foreach l,$(FUZZ_LOADERS),load_$(firstword $(subst :, ,$(l)))) encode decode
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS    ?= -timeout=10 -rss_limit_mb=512 -malloc_limit_mb=256 -print_final_stats=1
+
+fuzz-build:
+	@mkdir -p $(FUZZ_B)
+	$(MAKE) B=$(FUZZ_B) CC=$(FUZZ_CC) OPT=-O1 CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_B)/libtok.a
+	$(foreach l,$(FUZZ_LOADERS),$(FUZZ_CC) $(ALL_CFLAGS) -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) \
+	    -DFUZZ_FORMAT=$(lastword $(subst :, ,$(l))) -o $(FUZZ_B)/fuzz_load_$(firstword $(subst :, ,$(l))) \
+	    tests/fuzz/load.c $(FUZZ_B)/libtok.a $(LDLIBS) &&) true
+	$(foreach t,encode decode,$(FUZZ_CC) $(ALL_CFLAGS) -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) \
+	    -o $(FUZZ_B)/fuzz_$(t) tests/fuzz/$(t).c $(FUZZ_B)/libtok.a $(LDLIBS) &&) true
+
+# make fuzz FUZZ_SECONDS=N: each target N seconds, one after the other
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_B)/corpus/$$t; \
+	    echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_B)/fuzz_$$t $(FUZZ_ARGS) -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_B)/crash-$$t- \
+	        -dict=tests/fuzz/$$t.dict $(FUZZ_B)/corpus/$$t tests/fuzz/corpus/$$t 2>$(FUZZ_B)/$$t.log \
+	        || { tail -n 60 $(FUZZ_B)/$$t.log; echo "FAILED: fuzz $$t (log: $(FUZZ_B)/$$t.log)"; exit 1; }; \
+	    grep -E "stat::number_of_executed_units|DONE" $(FUZZ_B)/$$t.log | tr '\n' ' '; echo; \
+	done
+
+# a few seconds each, from `make check`
+fuzz-check:
+	$(MAKE) fuzz FUZZ_SECONDS=4
+
 demo:
-	sh scripts/deps.sh build
+	sh scripts/deps.sh build demo
 	$(MAKE) $(TOK_BIN)
 	sh scripts/demo.sh
 
@@ -150,6 +200,7 @@ bench:
 	$(MAKE) $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
 	sh bench/run.sh
+	sh bench/python.sh
 
 # --- install ---------------------------------------------------------------
 install: all
@@ -162,6 +213,14 @@ install: all
 	install -m 755 $(TOK_BIN) $(DESTDIR)$(BINDIR)/tok
 	install -m 644 man/tok.1 $(DESTDIR)$(MANDIR)/man1/tok.1
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
+	@# built-in names: the tokenizer files already fetched into the cache (their
+	@# licences: README); none fetched is said, not an error
+	install -d $(DESTDIR)$(DATADIR)
+	@c=$${TOK_CACHE:-$$HOME/.cache/libtok}/tokenizers; n=0; \
+	for f in "$$c"/*.json "$$c"/*.tiktoken "$$c"/*.model "$$c"/*.tokpack "$$c"/README; do \
+	    [ -f "$$f" ] || continue; install -m 644 "$$f" $(DESTDIR)$(DATADIR)/; n=$$((n+1)); done; \
+	if [ $$n -eq 0 ]; then echo "install: no fetched tokenizers in $$c: run 'make fetch' (all) or 'sh scripts/fetch-demo.sh' (o200k_base, llama3), then 'make install' again, for built-in names"; \
+	else echo "install: $$n tokenizer files into $(DATADIR) (built-in names for -t)"; fi
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
 	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PKGS)|' libtok.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
 
@@ -169,6 +228,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtok.a $(DESTDIR)$(LIBDIR)/libtok.so* $(DESTDIR)$(INCDIR)/libtok/tok.h \
 	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan tok
+	rm -rf build build-asan build-fuzz tok

@@ -22,9 +22,25 @@ void out_char(outbuf *o, char c);
 void out_int(outbuf *o, long long v);
 void out_json_string(outbuf *o, const char *s, size_t n);
 int out_flush(outbuf *o); /* 0 or -1 on write error */
+void out_flush_keep(outbuf *o); /* write out what is buffered, keep the buffer */
 
 /* Whole file (or stdin for NULL or "-") into memory; NULL on error (message printed). */
 char *read_all(const char *path, size_t *len);
+
+/* A file (or "-" for stdin) read in chunks as they become available: read(2)
+ * hands over what a pipe or terminal has, so line-by-line input is answered
+ * line by line.  buf[pos..len) is unconsumed; the buffer grows only for a
+ * line longer than it. */
+typedef struct reader {
+    int fd;
+    const char *name;
+    char *buf;
+    size_t len, cap, pos;
+    int eof, err;
+} reader;
+int reader_open(reader *r, const char *path);   /* -1: message printed */
+int reader_fill(reader *r);                     /* -1: message printed */
+void reader_close(reader *r);
 
 /* Options every command takes to open a tokenizer. */
 typedef struct tok_open {
@@ -50,6 +66,10 @@ int cmd_decode(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_analyze(int argc, char **argv); /* analyze.c: dispatch */
+int cmd_list(int argc, char **argv);
+int cmd_count(int argc, char **argv); /* encode.c */
+int vocab_dump(int argc, char **argv); /* vocab_dump.c: tok vocab -t T */
+int cmd_show(int argc, char **argv);
 
 /* tok analyze subcommands, one file each (cli/analyze_<name>.c). */
 int analyze_intrinsic(int argc, char **argv);

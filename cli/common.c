@@ -2,6 +2,8 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,12 @@ void out_json_string(outbuf *o, const char *s, size_t n)
     out_char(o, '"');
 }
 
+void out_flush_keep(outbuf *o)
+{
+    out_drain(o);
+    fflush(o->f);
+}
+
 int out_flush(outbuf *o)
 {
     out_drain(o);
@@ -169,6 +177,7 @@ int tok_open_arg(tok_open *o, int argc, char **argv, int *i)
         return 1;
     }
     if (!strncmp(a, "--tokenizer=", 12)) { o->name = a + 12; return 1; }
+    if (a[0] == '-' && a[1] == 't' && a[2]) { o->name = a + 2; return 1; } /* -tNAME */
     if ((v = opt_value(argc, argv, i, "--pattern"))) { o->pattern = v; return 1; }
     if ((v = opt_value(argc, argv, i, "--merges"))) { o->merges = v; return 1; }
     if ((v = opt_value(argc, argv, i, "--ties"))) {
@@ -187,8 +196,9 @@ int tok_open_arg(tok_open *o, int argc, char **argv, int *i)
 tok_tokenizer *tok_open_load(const tok_open *o)
 {
     if (!o->name) {
-        fprintf(stderr, "tok: no tokenizer: give -t FILE, DIRECTORY or a built-in name\n");
-        return NULL;
+        /* a usage error: exit 2 as documented, whichever command asked */
+        fprintf(stderr, "tok: no tokenizer: give -t FILE, DIRECTORY or a built-in name (tok list)\n");
+        exit(EXIT_USAGE);
     }
     char path[4096];
     if (tok_resolve(o->name, path, sizeof path) != TOK_OK) {
@@ -209,3 +219,57 @@ tok_tokenizer *tok_open_load(const tok_open *o)
     for (size_t i = 0; t && i < tok_warning_count(t); i++) fprintf(stderr, "tok: warning: %s\n", tok_warning(t, i));
     return t;
 }
+
+/* A file read in chunks as they become available (read(2): a pipe or a
+ * terminal hands over what it has, so lines are answered as they arrive). */
+int reader_open(reader *r, const char *path)
+{
+    memset(r, 0, sizeof *r);
+    r->name = strcmp(path, "-") ? path : "stdin";
+    r->fd = strcmp(path, "-") ? open(path, O_RDONLY) : 0;
+    if (r->fd < 0) {
+        fprintf(stderr, "tok: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    r->cap = 1 << 16;
+    if (!(r->buf = malloc(r->cap))) return -1;
+    return 0;
+}
+
+void reader_close(reader *r)
+{
+    if (r->fd > 0) close(r->fd);
+    free(r->buf);
+}
+
+/* Read more: keep the unconsumed tail, grow only for a line longer than the buffer. */
+int reader_fill(reader *r)
+{
+    if (r->pos) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+    }
+    if (r->len == r->cap) {
+        char *nb = realloc(r->buf, r->cap * 2);
+        if (!nb) {
+            fprintf(stderr, "tok: %s: out of memory for a line of %zu bytes\n", r->name, r->len);
+            r->err = 1;
+            return -1;
+        }
+        r->buf = nb;
+        r->cap *= 2;
+    }
+    ssize_t k;
+    do k = read(r->fd, r->buf + r->len, r->cap - r->len);
+    while (k < 0 && errno == EINTR);
+    if (k < 0) {
+        fprintf(stderr, "tok: %s: read error: %s\n", r->name, strerror(errno));
+        r->err = 1;
+        return -1;
+    }
+    if (k == 0) r->eof = 1;
+    r->len += (size_t)k;
+    return 0;
+}
+

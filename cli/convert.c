@@ -11,7 +11,10 @@ static const char convert_help[] =
     "loads several times faster.\n"
     "\n"
     "  -o, --output OUT    the file to write\n"
-    "  --format F          json | tokpack (default: from OUT's name)\n";
+    "  --format F          json | tokpack (default: from OUT's name)\n"
+    "\n"
+    "OUT must end in .json or .tokpack, or --format must say which (other\n"
+    "tokenizer extensions, such as .model or .tiktoken, are refused).\n";
 
 int cmd_convert(int argc, char **argv)
 {
@@ -37,14 +40,33 @@ int cmd_convert(int argc, char **argv)
         else { usage_error("convert", "unknown argument %s", a); return EXIT_USAGE; }
     }
     if (!out) { usage_error("convert", "no output file (-o)"); return EXIT_USAGE; }
+    /* the output's name must say what is written in it: a .model or
+     * .tiktoken holding tokenizer.json would be misread by every tool */
+    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+    const char *ext = dot && (!slash || dot > slash) ? dot : "";
+    int by_name = !strcmp(ext, ".tokpack") ? TOK_FORMAT_TOKPACK : !strcmp(ext, ".json") ? TOK_FORMAT_HF_JSON : -1;
+    if (by_name < 0 && fmt < 0) {
+        usage_error("convert", "cannot write %s: tok convert writes tokenizer.json (name it *.json) or libtok's "
+                    "compact format (*.tokpack)%s", out, *ext ? ", not this format" : "");
+        return EXIT_USAGE;
+    }
+    if (by_name >= 0 && fmt >= 0 && by_name != fmt) {
+        usage_error("convert", "%s names a %s file but --format asks for %s", out,
+                    by_name == TOK_FORMAT_TOKPACK ? ".tokpack" : ".json", fmt == TOK_FORMAT_TOKPACK ? "tokpack" : "json");
+        return EXIT_USAGE;
+    }
+    static const char *const other[] = { ".model", ".tiktoken", ".txt", ".gguf", ".bin", ".safetensors" };
+    for (size_t k = 0; k < sizeof other / sizeof other[0]; k++)
+        if (!strcmp(ext, other[k])) {
+            usage_error("convert", "cannot write %s: libtok does not write the %s format (only *.json and *.tokpack)",
+                        out, other[k]);
+            return EXIT_USAGE;
+        }
     tok_tokenizer *t = tok_open_load(&to);
     if (!t) return EXIT_RUNTIME;
     tok_error err = { 0 };
     int rc = EXIT_OK;
-    if (fmt < 0) {
-        size_t l = strlen(out);
-        fmt = l > 8 && !strcmp(out + l - 8, ".tokpack") ? TOK_FORMAT_TOKPACK : TOK_FORMAT_HF_JSON;
-    }
+    if (fmt < 0) fmt = by_name;
     if (tok_save(t, out, (tok_format)fmt, &err)) {
         fprintf(stderr, "tok convert: %s\n", err.message);
         rc = EXIT_RUNTIME;

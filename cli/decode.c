@@ -79,46 +79,64 @@ int cmd_decode(int argc, char **argv)
     }
     tok_tokenizer *t = tok_open_load(&to);
     if (!t) { free(argids); return EXIT_RUNTIME; }
-    size_t len = argn;
-    char *in = argids;
-    if (!in) {
-        in = read_all(NULL, &len);
-        if (!in) { tok_free(t); return EXIT_RUNTIME; }
-    }
     tok_ctx *ctx = tok_ctx_new(t);
     int rc = EXIT_OK;
     int32_t *ids = NULL;
     size_t cap = 0;
     outbuf o;
     out_init(&o, stdout);
-    const char *p = in, *end = in + len;
-    size_t line = 1;
-    while (p < end || (!lines && p == in)) {
-        const char *le = end;
-        if (lines) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            le = nl ? nl : end;
-        }
-        char where[64];
-        snprintf(where, sizeof where, lines ? "line %zu" : "input", line);
-        long n = parse_ids(p, (size_t)(le - p), &ids, &cap, where);
-        if (n < 0) { rc = EXIT_RUNTIME; break; }
+    if (argids || !lines) {
+        /* ids as arguments, or all of stdin as one sequence */
+        size_t len = argn;
+        char *in = argids;
+        if (!in && !(in = read_all(NULL, &len))) rc = EXIT_RUNTIME;
+        long n = rc ? -1 : parse_ids(in, len, &ids, &cap, argids ? "arguments" : "stdin");
         const char *text;
         size_t tl;
-        if (tok_decode(ctx, ids, (size_t)n, flags, &text, &tl)) {
-            fprintf(stderr, "tok decode: %s: %s\n", where, tok_ctx_error(ctx));
+        if (n < 0) rc = EXIT_RUNTIME;
+        else if (tok_decode(ctx, ids, (size_t)n, flags, &text, &tl)) {
+            fprintf(stderr, "tok decode: %s\n", tok_ctx_error(ctx));
             rc = EXIT_RUNTIME;
-            break;
+        } else {
+            out_put(&o, text, tl);
+            if (lines) out_char(&o, '\n');
         }
-        out_put(&o, text, tl);
-        if (lines) out_char(&o, '\n');
-        p = le < end ? le + 1 : end;
-        line++;
-        if (!lines) break;
+        free(in);
+    } else {
+        /* --lines on stdin: each line answered as it arrives, bounded memory */
+        reader r;
+        if (reader_open(&r, "-")) rc = EXIT_RUNTIME;
+        size_t line = 1;
+        while (rc == EXIT_OK) {
+            if (reader_fill(&r)) { rc = EXIT_RUNTIME; break; }
+            for (;;) {
+                const char *p = r.buf + r.pos, *end = r.buf + r.len;
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                if (!nl && !(r.eof && p < end)) break;
+                const char *le = nl ? nl : end;
+                char where[64];
+                snprintf(where, sizeof where, "stdin:%zu", line);
+                long n = parse_ids(p, (size_t)(le - p), &ids, &cap, where);
+                const char *text;
+                size_t tl;
+                if (n < 0) { rc = EXIT_RUNTIME; break; }
+                if (tok_decode(ctx, ids, (size_t)n, flags, &text, &tl)) {
+                    fprintf(stderr, "tok decode: %s: %s\n", where, tok_ctx_error(ctx));
+                    rc = EXIT_RUNTIME;
+                    break;
+                }
+                out_put(&o, text, tl);
+                out_char(&o, '\n');
+                r.pos = (size_t)(le - r.buf) + (nl ? 1 : 0);
+                line++;
+            }
+            if (r.eof) break;
+            out_flush_keep(&o);
+        }
+        reader_close(&r);
     }
     if (out_flush(&o)) rc = EXIT_RUNTIME;
     free(ids);
-    free(in);
     tok_ctx_free(ctx);
     tok_free(t);
     return rc;

@@ -1,11 +1,17 @@
 /* tok info: what a tokenizer is made of. */
 #include "cli.h"
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char info_help[] =
     "Usage: tok info -t TOKENIZER [--json]\n"
-    "Print the model type, vocabulary size, pipeline components and special tokens.\n";
+    "Print the model type, vocabulary size, pipeline components and special tokens.\n"
+    "With --json: one JSON object {source, model_type, vocab_size, added, special,\n"
+    "pipeline: {normalizer, pre_tokenizer, model, post_processor, decoder} (each a\n"
+    "JSON object as in tokenizer.json, {\"description\": ...} where libtok describes\n"
+    "it in words, or null when absent), special_tokens: [{id, text}]}.\n";
 
 static const char *const stage_names[] = { "normalizer", "pre_tokenizer", "model", "post_processor", "decoder" };
 
@@ -37,18 +43,37 @@ int cmd_info(int argc, char **argv)
     if (json) {
         out_str(&o, "{\"source\":");
         out_json_string(&o, tok_source(t), strlen(tok_source(t)));
-        out_str(&o, ",\"model\":");
+        out_str(&o, ",\"model_type\":");
         out_json_string(&o, tok_model_name(t), strlen(tok_model_name(t)));
         out_str(&o, ",\"vocab_size\":");
         out_int(&o, (long long)n);
+        out_str(&o, ",\"added\":");
+        out_int(&o, (long long)nadded);
+        out_str(&o, ",\"special\":");
+        out_int(&o, (long long)nspecial);
+        out_str(&o, ",\"pipeline\":{");
         for (int s = 0; s < 5; s++) {
-            out_str(&o, ",\"");
+            if (s) out_char(&o, ',');
+            out_char(&o, '"');
             out_str(&o, stage_names[s]);
             out_str(&o, "\":");
             const char *d = tok_describe(t, (tok_stage)s);
-            out_json_string(&o, d, strlen(d));
+            /* a stage described as JSON goes in as JSON, not as a string of it */
+            json_t *j = strcmp(d, "none") ? json_loads(d, 0, NULL) : NULL;
+            if (!strcmp(d, "none")) out_str(&o, "null");
+            else if (j && (json_is_object(j) || json_is_array(j))) {
+                char *txt = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                if (txt) out_str(&o, txt);
+                else out_str(&o, "null");
+                free(txt);
+            } else {
+                out_str(&o, "{\"description\":");
+                out_json_string(&o, d, strlen(d));
+                out_char(&o, '}');
+            }
+            json_decref(j);
         }
-        out_str(&o, ",\"special_tokens\":[");
+        out_str(&o, "},\"special_tokens\":[");
     } else {
         out_str(&o, "source:          "); out_str(&o, tok_source(t)); out_char(&o, '\n');
         out_str(&o, "model:           "); out_str(&o, tok_model_name(t)); out_char(&o, '\n');
@@ -59,7 +84,14 @@ int cmd_info(int argc, char **argv)
             out_str(&o, stage_names[s]);
             for (size_t k = strlen(stage_names[s]); k < 16; k++) out_char(&o, ' ');
             out_char(&o, ' ');
-            out_str(&o, tok_describe(t, (tok_stage)s));
+            const char *d = tok_describe(t, (tok_stage)s);
+            size_t dl = strlen(d);
+            if (dl > 400) { /* keep the overview short: --json has it whole */
+                dl = 396;
+                while (dl && ((unsigned char)d[dl] & 0xC0) == 0x80) dl--;
+            }
+            out_put(&o, d, dl);
+            if (dl < strlen(d)) out_str(&o, "...");
             out_char(&o, '\n');
         }
         out_str(&o, "special tokens:");

@@ -8,16 +8,22 @@ static const char main_help[] =
     "\n"
     "Commands:\n"
     "  encode    text -> token ids (or tokens, or JSON with byte offsets)\n"
+    "  count     number of tokens per input or per line\n"
+    "  show      the text with its token boundaries marked (or an HTML page)\n"
     "  decode    token ids -> text\n"
+    "  vocab     the vocabulary: id, token, bytes, flags, score\n"
+    "  list      built-in tokenizer names found here, and model-name aliases\n"
     "  info      model type, vocabulary size, pipeline, special tokens\n"
     "  convert   write any supported tokenizer as tokenizer.json or compact .tokpack\n"
     "  analyze   intrinsic measures of inference methods (tok analyze --help)\n"
     "\n"
-    "TOKENIZER (-t) is a tokenizer.json, SentencePiece .model, .tiktoken, BERT vocab.txt\n"
-    "or GPT-2 vocab.json (with merges.txt beside it), a directory holding one, or a\n"
+    "TOKENIZER (-t) is a tokenizer.json, SentencePiece .model, .tiktoken, BERT vocab.txt,\n"
+    "GPT-2 vocab.json (with merges.txt beside it), the vocabulary of a .gguf model file,\n"
+    "a directory holding one, or a\n"
     "built-in name (o200k_base, cl100k_base, r50k_base, p50k_base, llama3, o200k,\n"
-    "mistral, gemma3, bert-base-uncased, albert, ...) found in $TOK_DATA_PATH or the\n"
-    "cache filled by 'make fetch'.\n"
+    "mistral, gemma3, bert-base-uncased, albert, ...) or model name (gpt-4o, gpt-4,\n"
+    "gpt2, ...) found in $TOK_DATA_PATH, the installed data or the cache filled by\n"
+    "'make fetch' ('tok list' shows them).\n"
     "\n"
     "'tok COMMAND --help' describes each command.  Exit status: 0 success,\n"
     "1 runtime error, 2 usage error.\n";
@@ -29,6 +35,10 @@ static const struct { const char *name; int (*run)(int, char **); } commands[] =
     { "info", cmd_info },
     { "convert", cmd_convert },
     { "analyze", cmd_analyze },
+    { "list", cmd_list },
+    { "count", cmd_count },
+    { "vocab", vocab_dump },
+    { "show", cmd_show },
 };
 
 int main(int argc, char **argv)

@@ -295,7 +295,7 @@ void tok_enc_clear(tok_enc *e);
 void tok_enc_free(tok_enc *e);
 
 /* ------------------------------------------------------------------------ */
-/* vocabulary (tokenizer/vocab.c)                                                */
+/* vocabulary (core/vocab.c)                                                 */
 /* ------------------------------------------------------------------------ */
 
 /** Internal flag: the token belongs to the model's own vocabulary. */
@@ -321,6 +321,11 @@ typedef struct tok_vocab {
     bool byte_level;      /* model space is raw bytes (GPT-2 alphabet decoded) */
     int32_t byte_id[256]; /* token for one raw byte: byte-level char or <0xAB>; -1 none */
     int32_t unk_id;       /* -1 none */
+    /* Ids are stored densely, so a hostile file's one huge id would cost
+     * memory it does not contain: when id_limit is set (the loaders set it
+     * from the entries the file really holds), ids at or past it are refused,
+     * naming `file`. */
+    size_t id_limit;
 } tok_vocab;
 
 void tok_vocab_init(tok_vocab *v);
@@ -329,6 +334,10 @@ void tok_vocab_free(tok_vocab *v);
  *  at the same id replaces text/score but keeps the union of flags. */
 tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
                          float score, uint32_t flags, tok_error *err);
+/** Bound ids by the number of entries a file holds (`entries`, an upper
+ *  bound): a slack of 2^18 ids for the added tokens real files number past
+ *  the model, then twice the entries. */
+void tok_vocab_limit_ids(tok_vocab *v, size_t entries);
 /** Copy bytes into the vocabulary's string pool (lives as long as v). */
 const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n);
 /** After all tokens are set: compute model bytes (byte-level decode when
@@ -343,7 +352,7 @@ static inline int32_t tok_vocab_model_id(const tok_vocab *v, const void *bytes, 
 { return tok_strmap_get(&v->by_bytes, bytes, len); }
 
 /* ------------------------------------------------------------------------ */
-/* JSON helpers with file + path in every message (loaders/json.c)           */
+/* JSON helpers with file + path in every message (core/json.c)              */
 /* ------------------------------------------------------------------------ */
 
 typedef struct tok_jctx {
@@ -352,7 +361,7 @@ typedef struct tok_jctx {
     char path[512];       /* e.g. "pre_tokenizer.pretokenizers[1].pattern" */
     size_t plen;
     /* Set when model.vocab / model.merges were left out of the tree and are
-     * to be read from the document text directly (loaders/rawjson.h). */
+     * to be read from the document text directly (core/rawjson.h). */
     const char *raw;
     size_t raw_len;
     size_t raw_vocab[2], raw_merges[2]; /* byte spans [start, end) */
@@ -368,6 +377,9 @@ size_t tok_jpush_index(tok_jctx *jc, size_t i);
 void tok_jpop(tok_jctx *jc, size_t saved);
 /** "FILE: at PATH: <message>" into jc->err; returns code. */
 tok_status tok_jfail(tok_jctx *jc, tok_status code, const char *fmt, ...) TOK_PRINTF(3, 4);
+/** Put file and path in front of the message a helper without them left in
+ *  jc->err (e.g. tok_vocab_set); returns its code. */
+tok_status tok_jwrap(tok_jctx *jc);
 
 /* Typed getters.  Return 0 on success or absent-and-optional (out left as
  * is; JSON null counts as absent), -1 after reporting a type error or a
@@ -442,6 +454,12 @@ typedef struct tok_model_vt {
                          const tok_encode_options *opt, tok_toks *out);
     void (*free)(tok_model *self);
     json_t *(*to_json)(const tok_model *self, const tok_vocab *v);
+    /* Optional: model-specific fields of tok_model_info (the common ones come
+     * from struct tok_model), and the merge list (BPE). */
+    void (*info)(const tok_model *self, tok_model_info *out);
+    size_t (*merge_count)(const tok_model *self);
+    int (*merge_get)(const tok_model *self, size_t rank, int32_t ids[3]);
+    int64_t (*merge_rank)(const tok_model *self, int32_t left, int32_t right);
 } tok_model_vt;
 struct tok_model {
     const tok_model_vt *vt;
@@ -540,6 +558,7 @@ struct tok_tokenizer {
     void *_Atomic method_index;
     pthread_mutex_t method_lock;
     char *desc[5];              /* tok_describe cache, built at load */
+    const char *word_start;     /* "Ġ", "▁" or NULL (tok_model_info) */
     TOK_VEC(char *) warnings;   /* load warnings (tok_warning), at most TOK__MAX_WARNINGS + 1 */
     tok_truncation trunc;       /* the file's "truncation" (enabled = 0 if null) */
     tok_padding pad;            /* the file's "padding"; pad_token owned */
@@ -571,6 +590,7 @@ struct tok_ctx {
     tok_sbuf sbuf;            /* decode output */
     void *model_scratch;
     void *method_scratch;     /* methods/ (lattices, tries walks) */
+    void (*method_scratch_free)(void *); /* set by methods/ with method_scratch */
     tok_rng rng;
     bool rng_seeded;
     struct tok_ctx *helpers[16]; /* tok_encode_threads workers, created on first use */
@@ -634,7 +654,15 @@ json_t *tok_bert_vocab_to_json(const uint8_t *data, size_t len, const char *file
  *  left empty and returned as compact-format records (loaders/tiktoken.c). */
 json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
                              const tok_load_options *opt, tok_sbuf *records, size_t *nrec, tok_error *err);
+/** GGUF file (its tokenizer.ggml.* metadata; tensors are not read) ->
+ *  tokenizer.json tree (loaders/gguf.c). */
+json_t *tok_gguf_to_json(const uint8_t *data, size_t len, const char *file,
+                         const tok_load_options *opt, tok_error *err);
 /** GPT-2 vocab.json + merges.txt -> tokenizer.json tree (loaders/gpt2.c). */
+/** The same from memory: vocab.json and merges.txt bytes, each with the
+ *  name its messages use. */
+json_t *tok_gpt2_mem_to_json(const uint8_t *vd, size_t vlen, const char *vocab_name,
+                             const uint8_t *md, size_t mlen, const char *merges_name, tok_error *err);
 json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_error *err);
 
 /* ------------------------------------------------------------------------ */
@@ -652,11 +680,27 @@ void tok_method_scratch_free(void *s);
 tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
                            tok_enc *e, uint8_t ty);
 tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
+/* Safe cuts of a text for pipelines with t->scan_cuttable (pipeline/parallel.c):
+ * the first at or after `at` (len if none), the last in [lo, len) (0 if none). */
+size_t tok__safe_cut(const char *s, size_t len, size_t at);
+size_t tok__safe_cut_last(const char *s, size_t len, size_t lo);
 void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt);
+/** The caller's options (NULL: defaults) copied into *def up to their size;
+ *  NULL if they were not initialised (then return tok__bad_options). */
 const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def);
+tok_status tok__bad_options(tok_ctx *ctx);
+
+/* tokenizer/save.c: the tokenizer.json tree of a tokenizer (the spec the
+ * loaders build from), whole or one stage (JSON null for none). */
+json_t *tok__to_json(const tok_tokenizer *t);
+json_t *tok__stage_json(const tok_tokenizer *t, tok_stage stage);
 
 /* tokenizer/pack.c: libtok's compact format. */
 tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err);
+/** TOK_FORMAT_AUTO resolved from the name and first bytes (loaders/sniff.c);
+ *  TOK_FORMAT_AUTO when the data is not a tokenizer file, with *code and a
+ *  message saying what it looks like in why. */
+tok_format tok__sniff_format(const uint8_t *d, size_t n, const char *name, tok_status *code, char *why, size_t cap);
 tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
                               const tok_load_options *opt, tok_error *err);
 

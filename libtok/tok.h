@@ -44,6 +44,23 @@ extern "C" {
 #define TOK_VERSION_MINOR 1
 #define TOK_VERSION_PATCH 0
 #define TOK_VERSION_STRING "0.1.0"
+/** MAJOR * 10000 + MINOR * 100 + PATCH, for preprocessor comparisons. */
+#define TOK_VERSION_NUMBER (TOK_VERSION_MAJOR * 10000 + TOK_VERSION_MINOR * 100 + TOK_VERSION_PATCH)
+
+/*
+ * ABI policy.  libtok.so exports exactly the functions declared TOK_API in
+ * this header (a linker version script and `make check` hold it to that).
+ * Within one major version (the soname, libtok.so.MAJOR) functions are only
+ * added, never changed or removed.  Structs the library reads from the
+ * caller (tok_load_options, tok_encode_options) or fills for it
+ * (tok_model_info) start with a `size` field: new fields are only appended,
+ * the library reads or writes no byte beyond `size`, and fields the caller's
+ * struct lacks take their defaults.  So initialise option structs with their
+ * *_init function (it sets size and the defaults), then set fields; a struct
+ * with size 0 (not initialised) is refused with TOK_ERR_ARG.  Result structs
+ * owned by the library (tok_encoding, tok_pretoken) and enums only grow at
+ * the end.
+ */
 
 /** Version of the library actually linked, e.g. "0.1.0". */
 TOK_API const char *tok_version(void);
@@ -90,7 +107,9 @@ typedef enum tok_format {
     TOK_FORMAT_SPM,       /* SentencePiece .model (protobuf) */
     TOK_FORMAT_BERT_VOCAB,/* BERT vocab.txt (one WordPiece token per line) */
     TOK_FORMAT_GPT2,      /* GPT-2 vocab.json + merges.txt */
-    TOK_FORMAT_TOKPACK    /* libtok's compact native format (tok convert) */
+    TOK_FORMAT_TOKPACK,   /* libtok's compact native format (tok convert) */
+    TOK_FORMAT_GGUF       /* the vocabulary of a GGUF model file (llama.cpp's
+                             tokenizer.ggml.* metadata; tensors are not read) */
 } tok_format;
 
 /** Tie rule among equal-score Unigram segmentations. */
@@ -101,6 +120,7 @@ typedef enum tok_unigram_ties {
 } tok_unigram_ties;
 
 typedef struct tok_load_options {
+    size_t size;         /* sizeof(tok_load_options): set by tok_load_options_init */
     tok_format format;
     /* .tiktoken: split pattern by encoding name ("r50k_base", "p50k_base",
      * "cl100k_base", "o200k_base"; the "_base" may be left off) or NULL to
@@ -108,6 +128,10 @@ typedef struct tok_load_options {
     const char *tiktoken_pattern;
     /* GPT-2 format: path of merges.txt; NULL = "merges.txt" beside vocab.json. */
     const char *merges_path;
+    /* GPT-2 format from memory (tok_load_memory with TOK_FORMAT_GPT2): the
+     * bytes of merges.txt, borrowed for the call; the data given is vocab.json. */
+    const void *merges_data;
+    size_t merges_len;
     /* BERT vocab.txt: 1 lowercase (uncased), 0 keep case, -1 guess from the vocab. */
     int bert_lowercase;
     tok_unigram_ties unigram_ties;
@@ -116,13 +140,16 @@ typedef struct tok_load_options {
     int regex_only;
 } tok_load_options;
 
-/** Fill *opt with defaults (auto format, inferred pattern, guessed case). */
+/** Fill *opt with defaults (auto format, inferred pattern, guessed case) and
+ *  its size (see the ABI policy above). */
 TOK_API void tok_load_options_init(tok_load_options *opt);
 
 /**
  * Load a tokenizer from a file, or from a directory holding one
  * (tokenizer.json, tokenizer.model, *.tiktoken, vocab.json+merges.txt,
- * vocab.txt, searched in that order).  opt may be NULL.  On failure returns
+ * vocab.txt, *.gguf, searched in that order; several *.tiktoken or *.gguf
+ * files in one directory are refused as ambiguous: name the file).  A GGUF
+ * file is mapped, not read: only its metadata pages are touched.  opt may be NULL.  On failure returns
  * NULL and fills *err (if non-NULL) with a message naming the file and place.
  */
 TOK_API tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err);
@@ -140,6 +167,16 @@ TOK_API tok_tokenizer *tok_load_memory(const void *data, size_t len, const char 
  * buf.  Returns TOK_OK, or TOK_ERR_IO if nothing was found.
  */
 TOK_API tok_status tok_resolve(const char *name_or_path, char *buf, size_t cap);
+
+/** Model-name aliases that tok_resolve follows where the mapping is
+ *  unambiguous ("gpt-4o" -> "o200k_base", "gpt-4" -> "cl100k_base", "gpt2" ->
+ *  "r50k_base", ...): the i-th alias, with *target set to the built-in name it
+ *  stands for; NULL past the end.  Static strings; thread-safe. */
+TOK_API const char *tok_alias(size_t i, const char **target);
+
+/** The directories tok_resolve searches for built-in names, in order, joined
+ *  by ':' into buf (NUL-terminated when it fits).  Returns the length needed. */
+TOK_API size_t tok_data_path(char *buf, size_t cap);
 
 /** Release a tokenizer. NULL is allowed. No context may still use it. */
 TOK_API void tok_free(tok_tokenizer *t);
@@ -168,8 +205,10 @@ typedef enum tok_stage {
     TOK_STAGE_DECODER
 } tok_stage;
 
-/** Short human description of a stage, e.g. "Sequence[Prepend(▁), Replace( →▁)]",
- *  or "none".  Valid while t lives. */
+/** A stage as text: the component's tokenizer.json object (compact JSON) for
+ *  the normalizer, pre-tokenizer, post-processor and decoder; a short
+ *  description for the model ("BPE (128000 model tokens, byte-level)");
+ *  "none" when the stage is absent.  Valid while t lives. */
 TOK_API const char *tok_describe(const tok_tokenizer *t, tok_stage stage);
 
 /** Name of the file the tokenizer came from (as given to tok_load). */
@@ -190,6 +229,8 @@ TOK_API size_t tok_vocab_size(const tok_tokenizer *t);
 #define TOK_TOKEN_CONTINUATION 0x0080u /* carries the continuing-subword prefix (##) */
 #define TOK_TOKEN_WORD_START   0x0100u /* starts with a word-start marker (Ġ, ▁) */
 #define TOK_TOKEN_UNREACHABLE  0x0200u /* no model path can produce it (e.g. not byte-level text) */
+#define TOK_TOKEN_BYTE_FALLBACK 0x0400u /* a byte-fallback piece "<0xAB>" (also TOK_TOKEN_BYTE) */
+#define TOK_TOKEN_BYTE_CHAR    0x0800u /* one GPT-2 byte-level character, e.g. "Ġ" (also TOK_TOKEN_BYTE) */
 #define TOK_TOKEN_NONE         0x8000u /* the id has no token (a hole in the vocabulary) */
 
 /** Flags of an id; TOK_TOKEN_NONE for ids out of range or unassigned. */
@@ -209,6 +250,104 @@ TOK_API float tok_token_score(const tok_tokenizer *t, int32_t id);
 
 /** Id of a token given as written in the file, or -1. */
 TOK_API int32_t tok_token_id(const tok_tokenizer *t, const char *text, size_t len);
+
+/** Id of the model token that stands for exactly these model-space bytes, or
+ *  -1.  Model space is what the model matches against pre-tokens: for a
+ *  byte-level vocabulary (ByteLevel, tiktoken) the raw bytes ("Ġthe" is
+ *  " the"), otherwise the token text as written ("▁the", "##ing", "<0x41>").
+ *  Only the model's own vocabulary is searched (not added tokens).  On
+ *  duplicates the lowest id wins. */
+TOK_API int32_t tok_token_from_bytes(const tok_tokenizer *t, const void *bytes, size_t len);
+
+/**
+ * How the token reads in running text: byte-level characters become their
+ * bytes ("Ġthe" -> " the"), a word-start "▁" becomes a space, the
+ * continuing-subword prefix ("##") and the end-of-word suffix ("</w>") are
+ * dropped, a byte-fallback piece "<0xAB>" becomes its byte.  Other tokens
+ * (added tokens included) read as written.  The result may be a partial
+ * UTF-8 sequence.  Writes at most cap bytes into buf (no NUL); *len gets the
+ * full length.  Returns TOK_ERR_RANGE for an unassigned id, TOK_ERR_BUFFER
+ * (with *len set) if cap is too small.  Thread-safe, no allocation.
+ */
+TOK_API tok_status tok_token_surface(const tok_tokenizer *t, int32_t id, char *buf, size_t cap, size_t *len);
+
+/** The GPT-2 byte-level spelling of raw bytes (byte 0x20 -> "Ġ"), as written in
+ *  byte-level vocabulary files.  Writes at most cap bytes (no NUL) and returns
+ *  the full length (at most 2 * len).  Thread-safe. */
+TOK_API size_t tok_byte_level_text(const void *bytes, size_t len, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* Model details                                                             */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Model settings in one struct.  ABI: the caller sets `size` to
+ * sizeof(tok_model_info) (TOK_MODEL_INFO_INIT does); the library fills only
+ * the fields that fit in `size`, so fields may be added at the end in later
+ * versions without breaking old callers.
+ */
+typedef struct tok_model_info {
+    size_t size;               /* sizeof(tok_model_info), set by the caller */
+    tok_model_kind kind;
+    int byte_level;            /* model space is raw bytes spelt with the GPT-2 byte->char map */
+    int byte_fallback;         /* unknown characters become <0xAB> pieces */
+    int ranked;                /* BPE whose merges follow from token ranks (tiktoken files) */
+    int ignore_merges;         /* BPE: a pre-token that is a token is taken whole */
+    int fuse_unk;              /* consecutive unknowns fused into one unk */
+    float dropout;             /* BPE-dropout of the file (0 = none) */
+    int32_t unk_id;            /* unknown token, -1 none */
+    const char *cont_prefix;   /* continuing-subword prefix ("##") or NULL */
+    const char *eow_suffix;    /* end-of-word suffix ("</w>") or NULL */
+    const char *word_start;    /* word-start marker in token text: "Ġ" (byte-level), "▁" (SentencePiece-style) or NULL */
+    size_t model_vocab_size;   /* ids the model itself owns (added tokens beyond) */
+    size_t merge_count;        /* tok_merge_count() */
+} tok_model_info;
+#define TOK_MODEL_INFO_INIT { .size = sizeof(tok_model_info) }
+
+/** Fill *info (info->size set by the caller; strings valid while t lives).
+ *  TOK_ERR_ARG if info->size is smaller than the first two fields. */
+TOK_API tok_status tok_model_info_get(const tok_tokenizer *t, tok_model_info *info);
+
+/*
+ * Merges (BPE).  A merge joins two adjacent tokens `left right` into
+ * `merged`; rank r is the r-th merge, lower ranks apply first.  For a
+ * tokenizer.json / vocab.json+merges / SentencePiece BPE, the merges of the
+ * file in file order.  For a rank vocabulary (tiktoken: any two parts whose
+ * bytes together are a token merge, at that token's rank) there is no merge
+ * list in the file; libtok derives one merge per multi-byte token, in rank
+ * order: the last merge tiktoken makes when it encodes the token's own bytes
+ * with lower ranks only -- the same list `tok convert` writes into
+ * tokenizer.json.  Tokens that cannot be reached that way have no merge.  The
+ * derived list is built on first use (thread-safe).  Other models have no
+ * merges (count 0).
+ */
+TOK_API size_t tok_merge_count(const tok_tokenizer *t);
+/** The merge of a rank: ids of its two parts and of the result (any pointer
+ *  may be NULL).  TOK_ERR_RANGE if rank >= tok_merge_count(). */
+TOK_API tok_status tok_merge_get(const tok_tokenizer *t, size_t rank, int32_t *left, int32_t *right,
+                                 int32_t *merged);
+/** Rank of the merge of left with right, or -1 if there is none (for a
+ *  duplicated pair the rank that applies, i.e. the last one, as HF). */
+TOK_API int64_t tok_merge_rank(const tok_tokenizer *t, int32_t left, int32_t right);
+
+/* ------------------------------------------------------------------------ */
+/* Added tokens                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* Added-token properties (HF AddedToken). */
+#define TOK_ADDED_IS          0x0001u /* the id is an added token (set whenever any other bit is) */
+#define TOK_ADDED_SPECIAL     0x0002u /* special: skipped by decode with TOK_DEC_SKIP_SPECIAL */
+#define TOK_ADDED_LSTRIP      0x0004u /* swallows whitespace on its left when matched */
+#define TOK_ADDED_RSTRIP      0x0008u /* swallows whitespace on its right */
+#define TOK_ADDED_SINGLE_WORD 0x0010u /* matched only as a whole word */
+#define TOK_ADDED_NORMALIZED  0x0020u /* matched in normalized text (else in raw text) */
+
+/** Number of added tokens (entries of tokenizer.json's added_tokens). */
+TOK_API size_t tok_added_count(const tok_tokenizer *t);
+/** Id of the i-th added token, or -1 if i >= tok_added_count(). */
+TOK_API int32_t tok_added_id(const tok_tokenizer *t, size_t i);
+/** TOK_ADDED_* properties of an id; 0 if it is not an added token. */
+TOK_API uint32_t tok_added_flags(const tok_tokenizer *t, int32_t id);
 
 typedef enum tok_role { TOK_ROLE_UNK, TOK_ROLE_BOS, TOK_ROLE_EOS, TOK_ROLE_PAD,
                         TOK_ROLE_CLS, TOK_ROLE_SEP, TOK_ROLE_MASK } tok_role;
@@ -269,6 +408,7 @@ typedef enum tok_tie { TOK_TIE_LONGEST = 0, TOK_TIE_RANDOM } tok_tie;
 typedef struct tok_scores tok_scores; /* unigram log-probabilities, see below */
 
 typedef struct tok_encode_options {
+    size_t size;             /* sizeof(tok_encode_options): set by tok_encode_options_init */
     uint32_t flags;          /* TOK_ENC_* */
     tok_method method;       /* TOK_METHOD_DEFAULT */
     float dropout;           /* BPE-dropout probability for MERGES (0 = none; <0 = the file's) */
@@ -279,7 +419,9 @@ typedef struct tok_encode_options {
     const tok_scores *scores;/* LIKELIHOOD on a vocabulary without scores */
 } tok_encode_options;
 
-/** Defaults: TOK_ENC_ADD_SPECIAL|TOK_ENC_OFFSETS, the file's own method. */
+/** Defaults: TOK_ENC_ADD_SPECIAL|TOK_ENC_OFFSETS, the file's own method; and
+ *  the size (see the ABI policy above).  Every function taking options
+ *  accepts NULL for the defaults and refuses a struct with size 0. */
 TOK_API void tok_encode_options_init(tok_encode_options *opt);
 
 typedef struct tok_offset { uint32_t start, end; } tok_offset;
@@ -326,6 +468,74 @@ TOK_API tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t l
                                const tok_encode_options *opt, tok_encoding *out);
 
 /* ------------------------------------------------------------------------ */
+/* Batches: many texts in one call, on several threads                       */
+/* ------------------------------------------------------------------------ */
+
+/** Results holder and per-thread contexts for batch calls (HF encode_batch).
+ *  A tok_batch belongs to one thread at a time; it keeps its contexts and
+ *  buffers between calls, so a warm batch does not allocate.  t must outlive
+ *  it.  NULL on allocation failure. */
+typedef struct tok_batch tok_batch;
+TOK_API tok_batch *tok_batch_new(const tok_tokenizer *t);
+TOK_API void tok_batch_free(tok_batch *b);
+
+/** Encode texts[0..n) (lens[i] bytes each) on up to `threads` threads (1..64;
+ *  texts are handed out one at a time, so long and short ones balance).
+ *  Each result equals tok_encode of that text with opt.  Without
+ *  TOK_ENC_OFFSETS in opt->flags no offsets are stored (the ids-only path).
+ *  On failure nothing is kept and tok_batch_error() names the first failing
+ *  text ("text 12: invalid UTF-8 at byte offset 5"). */
+TOK_API tok_status tok_encode_batch(tok_batch *b, const char *const *texts, const size_t *lens, size_t n,
+                                    const tok_encode_options *opt, int threads);
+/** Number of texts of the last successful tok_encode_batch (0 after a failure). */
+TOK_API size_t tok_batch_count(const tok_batch *b);
+/** Result i of the last tok_encode_batch; arrays valid until the next call on b.
+ *  TOK_ERR_RANGE if i >= tok_batch_count(b). */
+TOK_API tok_status tok_batch_get(const tok_batch *b, size_t i, tok_encoding *out);
+/** All ids of the last tok_encode_batch back to back in input order; text i
+ *  has ids [(*starts)[i], (*starts)[i+1]).  *total = all ids.  Valid until the
+ *  next call on b. */
+TOK_API const int32_t *tok_batch_ids(const tok_batch *b, const size_t **starts, size_t *total);
+/** Decode n id sequences (ids[i], ns[i] ids) on up to `threads` threads, each
+ *  as tok_decode with flags.  Texts then come from tok_batch_text(). */
+TOK_API tok_status tok_decode_batch(tok_batch *b, const int32_t *const *ids, const size_t *ns, size_t n,
+                                    uint32_t flags, int threads);
+/** Text i of the last tok_decode_batch (NUL-terminated, *len bytes), or NULL. */
+TOK_API const char *tok_batch_text(const tok_batch *b, size_t i, size_t *len);
+/** Message of the last failed batch call ("" if none). */
+TOK_API const char *tok_batch_error(const tok_batch *b);
+
+/* ------------------------------------------------------------------------ */
+/* Streaming encode of one huge text                                         */
+/* ------------------------------------------------------------------------ */
+
+/** Encodes a text that arrives in chunks, handing out the tokens of
+ *  everything that can no longer change, with memory bounded by the longest
+ *  stretch of text without a safe cut.  A cut is safe after a newline
+ *  followed by a letter in pipelines whose pre-tokenizer always splits there
+ *  (byte-level BPE with the GPT-2/cl100k/Llama 3/o200k patterns and no
+ *  normalizer); with other pipelines the whole text is kept until
+ *  tok_encoder_finish.  The concatenated results equal tok_encode of the
+ *  whole text without TOK_ENC_ADD_SPECIAL: the post-processor is not run
+ *  (add BOS/EOS yourself).  One thread at a time; t must outlive it. */
+typedef struct tok_encoder tok_encoder;
+/** opt as for tok_encode (copied; NULL = defaults); TOK_ENC_ADD_SPECIAL is ignored. */
+TOK_API tok_encoder *tok_encoder_new(const tok_tokenizer *t, const tok_encode_options *opt);
+TOK_API void tok_encoder_free(tok_encoder *s);
+/** Append len bytes (a chunk may end inside a UTF-8 character).  *out gets
+ *  the tokens that became final (often none); their offsets are relative to
+ *  stream byte tok_encoder_offset(s), word indices count from the stream's
+ *  start.  Valid until the next call on s.  After an error the stream is
+ *  dead; invalid UTF-8 is reported with its offset in the whole stream. */
+TOK_API tok_status tok_encoder_push(tok_encoder *s, const char *chunk, size_t len, tok_encoding *out);
+/** End of the text: the remaining tokens. */
+TOK_API tok_status tok_encoder_finish(tok_encoder *s, tok_encoding *out);
+/** Stream byte offset that the offsets of the last result are relative to. */
+TOK_API uint64_t tok_encoder_offset(const tok_encoder *s);
+/** Message of the last failed call ("" if none). */
+TOK_API const char *tok_encoder_error(const tok_encoder *s);
+
+/* ------------------------------------------------------------------------ */
 /* Pipeline stages, for analyzers                                            */
 /* ------------------------------------------------------------------------ */
 
@@ -341,8 +551,23 @@ typedef struct tok_pretoken {
     int32_t id;         /* >= 0: an added token matched here; the model is not run */
 } tok_pretoken;
 
-/** Added-token matching, normalization and pre-tokenization, without the
- *  model: the word/pre-token boundaries.  Valid until the next call on ctx. */
+/* tok_pretokenize flags (besides TOK_ENC_LOSSY, TOK_ENC_SPECIAL_TEXT and
+ * TOK_ENC_NO_SPECIAL_TEXT, which mean what they mean for tok_encode). */
+#define TOK_PRE_NO_ADDED      0x00010000u /* do not match added tokens: every pre-token has id -1 */
+#define TOK_PRE_NO_NORMALIZE  0x00020000u /* do not run the normalizer: the text is taken as normalized */
+#define TOK_PRE_ONLY (TOK_PRE_NO_ADDED | TOK_PRE_NO_NORMALIZE) /* the pre-tokenizer alone */
+
+/**
+ * Added-token matching, normalization and pre-tokenization, without the
+ * model: the word/pre-token boundaries.  flags: 0 for the whole front of the
+ * pipeline as tok_encode runs it; TOK_ENC_LOSSY to accept invalid UTF-8;
+ * TOK_ENC_SPECIAL_TEXT / TOK_ENC_NO_SPECIAL_TEXT as for tok_encode;
+ * TOK_PRE_NO_ADDED / TOK_PRE_NO_NORMALIZE to leave those stages out, and
+ * TOK_PRE_ONLY to run the pre-tokenizer alone on a string.  Pre-token text is
+ * in model space (byte-level tokenizers: raw bytes, not "Ġ").  A tokenizer
+ * without a pre-tokenizer gives the whole (normalized) text as one pre-token.
+ * Empty pre-tokens are left out.  Valid until the next call on ctx.
+ */
 TOK_API tok_status tok_pretokenize(tok_ctx *ctx, const char *text, size_t len, uint32_t flags,
                            const tok_pretoken **out, size_t *n);
 
@@ -493,6 +718,71 @@ TOK_API tok_status tok_overflowing(const tok_ctx *ctx, size_t i, tok_encoding *o
 /** Write t as a HuggingFace tokenizer.json (TOK_FORMAT_HF_JSON) or as libtok's
  *  compact format (TOK_FORMAT_TOKPACK). */
 TOK_API tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format, tok_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Builder: create or edit a tokenizer in memory                             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A builder holds a tokenizer specification -- the same one every loader
+ * produces (a tokenizer.json document with libtok's extensions) -- and turns
+ * it into a tokenizer with the loaders' own checks.  Start empty
+ * (tok_builder_new) or from an existing tokenizer (tok_builder_from: its
+ * vocabulary, merges, added tokens and stages), edit, then build as often as
+ * needed.  Token text is as written in tokenizer files (byte-level
+ * vocabularies spell bytes with tok_byte_level_text).  Ids are given in
+ * order: a new token gets the next free id.  A builder belongs to one thread
+ * at a time; errors fill *err (may be NULL) naming the call and the value.
+ */
+typedef struct tok_builder tok_builder;
+
+/** An empty tokenizer of one model kind: no vocabulary, no stages. */
+TOK_API tok_builder *tok_builder_new(tok_model_kind kind, tok_error *err);
+/** A builder holding everything t has (t may be freed afterwards).  For a
+ *  rank vocabulary (tiktoken) the rank rule is kept until a merge is added;
+ *  then the derived merges (tok_merge_get) become explicit. */
+TOK_API tok_builder *tok_builder_from(const tok_tokenizer *t, tok_error *err);
+TOK_API void tok_builder_free(tok_builder *b);
+
+/** Set a stage (TOK_STAGE_NORMALIZER, _PRETOKENIZER, _POSTPROCESSOR,
+ *  _DECODER) from its tokenizer.json form, e.g.
+ *  "{\"type\":\"ByteLevel\",\"add_prefix_space\":false}"; NULL or "null"
+ *  removes it.  The JSON is checked when the tokenizer is built. */
+TOK_API tok_status tok_builder_set_stage(tok_builder *b, tok_stage stage, const char *json, tok_error *err);
+/** Copy a stage from a template tokenizer (none if it has none). */
+TOK_API tok_status tok_builder_copy_stage(tok_builder *b, tok_stage stage, const tok_tokenizer *from,
+                                          tok_error *err);
+
+/** Add a model token with a score (Unigram log-probability; ignored by the
+ *  other models).  Returns its id: the next free id, or the id it already has
+ *  (its score is then updated).  -1 on error. */
+TOK_API int32_t tok_builder_add_token(tok_builder *b, const char *text, size_t len, float score, tok_error *err);
+/** Append a BPE merge (lowest rank so far last); both parts and their
+ *  concatenation must be tokens by the time the tokenizer is built. */
+TOK_API tok_status tok_builder_add_merge(tok_builder *b, const char *left, size_t llen, const char *right,
+                                         size_t rlen, tok_error *err);
+/** Add an added token with TOK_ADDED_* properties (TOK_ADDED_IS implied).
+ *  Its id: the model token of the same text if there is one, else the next
+ *  free id (Unigram: a new vocabulary entry with score 0).  -1 on error. */
+TOK_API int32_t tok_builder_add_special(tok_builder *b, const char *text, size_t len, uint32_t added_flags,
+                                        tok_error *err);
+/** The unknown token (NULL: none).  It must be a token when built. */
+TOK_API tok_status tok_builder_set_unk(tok_builder *b, const char *text, tok_error *err);
+/** Byte fallback (BPE, Unigram): unknown characters as <0xAB> pieces. */
+TOK_API tok_status tok_builder_set_byte_fallback(tok_builder *b, int on, tok_error *err);
+/** Continuing-subword prefix and end-of-word suffix (NULL: none).  The suffix
+ *  is BPE only. */
+TOK_API tok_status tok_builder_set_affixes(tok_builder *b, const char *cont_prefix, const char *eow_suffix,
+                                           tok_error *err);
+/** Any other model setting by its tokenizer.json key and JSON value, e.g.
+ *  ("ignore_merges", "true"), ("dropout", "0.1"), ("max_input_chars_per_word", "100"). */
+TOK_API tok_status tok_builder_set_model_option(tok_builder *b, const char *key, const char *json,
+                                                tok_error *err);
+/** Ids given so far (model tokens and added tokens): the next free id. */
+TOK_API size_t tok_builder_size(const tok_builder *b);
+/** Build a tokenizer (the builder is left as it is).  NULL with *err filled
+ *  (naming the JSON path of the bad part) on error. */
+TOK_API tok_tokenizer *tok_builder_build(tok_builder *b, tok_error *err);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #   sh scripts/deps.sh build test   + what make check needs (cmocka, references,
 #                                   clang's libFuzzer, numpy, Chromium, ...)
 #   sh scripts/deps.sh bench        + what make bench needs
+#   sh scripts/deps.sh build demo   what make demo needs (the build and npm)
 #
 # Idempotent and fast when everything is present (dpkg-query, no apt run).
 set -eu
@@ -17,7 +18,7 @@ libxxhash-dev zlib1g-dev libicu-dev libopenblas-dev"
 # Debian's python3 with numpy/pytest (reference implementations in tests),
 # Chromium (renders HTML reports), GNU parallel (the scale-out recipe).
 TEST="libcmocka-dev sentencepiece libsentencepiece-dev clang libclang-rt-14-dev
-python3 python3-dev python3-numpy python3-pytest python3-venv chromium parallel"
+python3 python3-dev python3-numpy python3-pytest python3-venv chromium parallel time"
 BENCH="sentencepiece python3-sentencepiece time"
 
 want=""
@@ -27,7 +28,8 @@ for set in "$@"; do
         build) want="$want $BUILD" ;;
         test) want="$want $TEST"; need_node=1 ;;
         bench) want="$want $BENCH"; need_node=1 ;;
-        *) echo "deps: unknown set '$set' (build, test, bench)" >&2; exit 2 ;;
+        demo) need_node=1 ;;
+        *) echo "deps: unknown set '$set' (build, test, bench, demo)" >&2; exit 2 ;;
     esac
 done
 

@@ -8,7 +8,11 @@ b=$1; shift
 pass=0; fail=0
 for t in "$@"; do
     if [ ! -x "$t" ]; then fail=$((fail+1)); echo "FAILED: $t (missing)"; continue; fi
-    if "$t"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAILED: $t"; fi
+    out=$("$t" 2>&1); st=$?
+    printf '%s\n' "$out" | grep -E '^\[  (FAILED|SKIPPED|  ERROR) |^\[==========\]|^\[  PASSED  \]' | grep -v '^\[==========\] .*test(s) run' || true
+    if [ $st -ne 0 ]; then fail=$((fail+1)); echo "FAILED: $t"
+    elif printf '%s\n' "$out" | grep -q '^\[  SKIPPED \]'; then fail=$((fail+1)); echo "FAILED: $t skipped tests (run sh scripts/fetch-refs.sh)"
+    else pass=$((pass+1)); fi
 done
 # the cmocka binaries must be exactly the test_*.c sources
 for src in tests/unit/test_*.c; do

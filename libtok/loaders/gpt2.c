@@ -57,9 +57,9 @@ static json_t *bytelevel(bool prefix, bool trim)
 json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_error *err)
 {
     char *mpath = NULL;
-    uint8_t *md = NULL;
-    size_t mlen = 0;
-    json_t *voc = NULL, *merges = NULL, *root = NULL;
+    uint8_t *vd = NULL, *md = NULL;
+    size_t vlen = 0, mlen = 0;
+    json_t *root = NULL;
 
     if (!vocab_path) {
         tok__fail(err, TOK_ERR_ARG, "no vocab.json path");
@@ -77,14 +77,22 @@ json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_er
         memcpy(mpath + dl, "merges.txt", sizeof "merges.txt");
         merges_path = mpath;
     }
+    if (!read_all(vocab_path, &vd, &vlen, err) && !read_all(merges_path, &md, &mlen, err))
+        root = tok_gpt2_mem_to_json(vd, vlen, vocab_path, md, mlen, merges_path, err);
+    free(vd);
+    free(md);
+    free(mpath);
+    return root;
+}
 
+json_t *tok_gpt2_mem_to_json(const uint8_t *vd, size_t vlen, const char *vocab_path,
+                             const uint8_t *md, size_t mlen, const char *merges_path, tok_error *err)
+{
+    json_t *voc = NULL, *merges = NULL, *root = NULL;
     json_error_t je;
-    voc = json_load_file(vocab_path, JSON_ALLOW_NUL, &je);
+    voc = json_loadb((const char *)vd, vlen, JSON_ALLOW_NUL, &je);
     if (!voc) {
-        FILE *f = fopen(vocab_path, "rb");
-        if (!f) tok__fail(err, TOK_ERR_IO, "%s: cannot open: %s", vocab_path, strerror(errno));
-        else tok__fail(err, TOK_ERR_FORMAT, "%s:%d:%d: %s", vocab_path, je.line, je.column, je.text);
-        if (f) fclose(f);
+        tok__fail(err, TOK_ERR_FORMAT, "%s:%d:%d: %s", vocab_path, je.line, je.column, je.text);
         goto fail;
     }
     if (!json_is_object(voc)) {
@@ -107,7 +115,6 @@ json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_er
         }
     }
 
-    if (read_all(merges_path, &md, &mlen, err)) goto fail;
     merges = json_array();
     if (!merges) goto nomem;
     size_t line = 0;
@@ -173,8 +180,6 @@ json_t *tok_gpt2_to_json(const char *vocab_path, const char *merges_path, tok_er
     json_object_set_new(model, "vocab", voc);
     json_object_set_new(model, "merges", merges);
     json_object_set_new(root, "model", model);
-    free(md);
-    free(mpath);
     return root;
 nomem:
     tok__fail(err, TOK_ERR_NOMEM, "out of memory");
@@ -182,7 +187,5 @@ fail:
     json_decref(voc);
     json_decref(merges);
     json_decref(root);
-    free(md);
-    free(mpath);
     return NULL;
 }

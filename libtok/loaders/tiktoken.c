@@ -95,6 +95,8 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
     tok_u64map seen = { 0 };
     size_t line = 1, pos = 0, count = 0;
     int64_t max_rank = -1;
+    size_t max_line = 0;
+    bool have_byte[256] = { false };
     records->n = 0;
     if (tok_u64map_init(&seen, len / 12 + 16)) goto nomem;
     while (pos < len) {
@@ -109,10 +111,10 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
                 tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:1: expected \"<base64 token> <rank>\"", fname, line);
                 goto fail;
             }
-            uint8_t *tokb;
-            size_t tl;
+            uint8_t *tokb = NULL;
+            size_t tl = 0;
             if (tok_base64_decode((const char *)data + pos, sp - pos, &tokb, &tl) || tl == 0) {
-                if (tl == 0 && tokb) free(tokb);
+                free(tokb);
                 tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:1: invalid base64 token", fname, line);
                 goto fail;
             }
@@ -135,6 +137,20 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
                 free(tokb);
                 goto nomem;
             }
+            /* tiktoken refuses two tokens with one rank ("maybe you had
+             * duplicate token indices"); ranks go in the same table, odd keys */
+            uint64_t rline;
+            if (tok_u64map_get(&seen, (uint64_t)rank << 1 | 1, &rline)) {
+                free(tokb);
+                tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:%zu: rank %lld was given already on line %llu", fname, line,
+                          sp - pos + 2, (long long)rank, (unsigned long long)rline);
+                goto fail;
+            }
+            if (tok_u64map_put(&seen, (uint64_t)rank << 1 | 1, line)) {
+                free(tokb);
+                goto nomem;
+            }
+            if (tl == 1) have_byte[tokb[0]] = true;
             free(tokb);
             uint64_t h = tok_hash_bytes(text.v, text.n) & ~1ULL, at;
             if (tok_u64map_get(&seen, h, &at)) {
@@ -150,13 +166,31 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
             if (put32(records, (uint32_t)rank) || put32(records, (uint32_t)text.n) || tok_sbuf_put(records, text.v, text.n))
                 goto nomem;
             count++;
-            if (rank > max_rank) max_rank = rank;
+            if (rank > max_rank) {
+                max_rank = rank;
+                max_line = line;
+            }
         }
         pos = eol + 1;
         line++;
     }
     if (count == 0) {
         tok__fail(err, TOK_ERR_FORMAT, "%s: no tokens in file", fname);
+        goto fail;
+    }
+    /* tiktoken starts every piece from its single bytes (and fails on a byte
+     * it has no rank for) */
+    for (int b = 0; b < 256; b++)
+        if (!have_byte[b]) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s: no rank for the single byte 0x%02X (a rank file needs all 256)",
+                      fname, b);
+            goto fail;
+        }
+    /* ranks index a dense table: one far past the lines the file has would
+     * cost memory (and merge time) the file does not contain */
+    if ((size_t)max_rank >= ((size_t)1 << 18) + 2 * count) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s:%zu: rank %lld is far past the %zu ranks of the file", fname, max_line,
+                  (long long)max_rank, count);
         goto fail;
     }
     tok_vec_free(&text);

@@ -231,6 +231,7 @@ mx_scratch *mx_scratch_get(tok_ctx *ctx)
             return NULL;
         }
         ctx->method_scratch = sc;
+        ctx->method_scratch_free = tok_method_scratch_free;
     }
     /* one index per tokenizer, built by the first context that needs it */
     tok_tokenizer *t = (tok_tokenizer *)ctx->tok;

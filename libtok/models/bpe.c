@@ -11,10 +11,11 @@
  * the words that make up most of natural text.
  */
 #include "bpe.h"
-#include "piece_cache.h"
-#include "../loaders/rawjson.h"
+#include "../core/piece_cache.h"
+#include "../core/rawjson.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 typedef struct merge3 { int32_t a, b, c; } merge3;
@@ -31,7 +32,16 @@ typedef struct bpe {
     float dropout;            /* file's dropout, 0 = none */
     char *unk_token;
     int32_t unk_id;
+    /* ranked: the merge list derived from the ranks (tok_merge_get), built
+     * on first use under dlock, then read-only */
+    pthread_mutex_t dlock;
+    struct derived *_Atomic derived;
 } bpe;
+
+typedef struct derived {
+    TOK_VEC(merge3) merges;
+    tok_u64map pairs; /* (a << 32 | b) -> rank */
+} derived;
 
 /* ---- per-context scratch ---------------------------------------------- */
 
@@ -368,7 +378,10 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
         const sym *y = &s->syms.v[i];
         if (tok_toks_push(out, y->id, y->start, y->start + y->len)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     }
-    if (dropout <= 0) tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, out->n - first);
+    /* no pointer arithmetic on empty (NULL) arrays: a pre-token may yield no tokens */
+    if (dropout <= 0)
+        tok_pcache_put(&s->cache, p, n, h, key, out->n > first ? out->id + first : NULL,
+                       out->n > first ? out->off + first : NULL, out->n - first);
     return TOK_OK;
 }
 
@@ -467,9 +480,113 @@ static void bpe_free(tok_model *m)
     tok_vec_free(&b->merges);
     tok_u64map_free(&b->pairs);
     free(b->unk_token);
+    derived *d = atomic_load(&b->derived);
+    if (d) {
+        tok_vec_free(&d->merges);
+        tok_u64map_free(&d->pairs);
+        free(d);
+    }
+    pthread_mutex_destroy(&b->dlock);
     free((char *)b->base.cont_prefix);
     free((char *)b->base.eow_suffix);
     free(b);
+}
+
+/* One merge per token in rank order: the last merge tiktoken makes when it
+ * encodes the token's own bytes with the lower ranks only. */
+static derived *derive_ranked(const tok_vocab *v)
+{
+    derived *d = calloc(1, sizeof *d);
+    TOK_VEC(int32_t) parts = { 0 };
+    tok_sbuf cat = { 0 };
+    if (!d) return NULL;
+    for (size_t i = 0; i < v->n; i++) {
+        const tok_token *t = &v->tok[i];
+        if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL) || t->nbytes < 2) continue;
+        parts.n = 0;
+        bool ok = true;
+        for (uint32_t k = 0; k < t->nbytes && ok; k++) ok = tok_vec_push(&parts, v->byte_id[t->bytes[k]]) == 0 && v->byte_id[t->bytes[k]] >= 0;
+        while (ok && parts.n > 2) {
+            size_t best = 0;
+            uint64_t br = UINT64_MAX, val;
+            for (size_t k = 0; k + 1 < parts.n; k++)
+                if ((val = ranked_pair(v, parts.v[k], parts.v[k + 1], &cat)) != UINT64_MAX &&
+                    (val >> 32) < i && (val >> 32) < br) { br = val >> 32; best = k; }
+            if (br == UINT64_MAX) { ok = false; break; }
+            parts.v[best] = (int32_t)br;
+            memmove(parts.v + best + 1, parts.v + best + 2, (parts.n - best - 2) * sizeof *parts.v);
+            parts.n--;
+        }
+        if (!ok || parts.n != 2) continue;
+        if (tok_vec_push(&d->merges, ((merge3){ parts.v[0], parts.v[1], (int32_t)i }))) goto fail;
+    }
+    if (tok_u64map_init(&d->pairs, d->merges.n)) goto fail;
+    for (size_t i = 0; i < d->merges.n; i++) {
+        const merge3 *g = &d->merges.v[i];
+        if (tok_u64map_put(&d->pairs, (uint64_t)(uint32_t)g->a << 32 | (uint32_t)g->b, i)) goto fail;
+    }
+    tok_vec_free(&parts);
+    tok_vec_free(&cat);
+    return d;
+fail:
+    tok_vec_free(&parts);
+    tok_vec_free(&cat);
+    tok_vec_free(&d->merges);
+    tok_u64map_free(&d->pairs);
+    free(d);
+    return NULL;
+}
+
+static derived *bpe_derived(const bpe *cb)
+{
+    bpe *b = (bpe *)cb; /* the lazily built list is the only mutable part, under dlock */
+    derived *d = atomic_load(&b->derived);
+    if (d) return d;
+    pthread_mutex_lock(&b->dlock);
+    d = atomic_load(&b->derived);
+    if (!d && (d = derive_ranked(b->base.vocab))) atomic_store(&b->derived, d);
+    pthread_mutex_unlock(&b->dlock);
+    return d;
+}
+
+static size_t bpe_merge_count(const tok_model *m)
+{
+    const bpe *b = (const bpe *)m;
+    if (!b->ranked) return b->merges.n;
+    const derived *d = bpe_derived(b);
+    return d ? d->merges.n : 0;
+}
+
+static int bpe_merge_get(const tok_model *m, size_t rank, int32_t ids[3])
+{
+    const bpe *b = (const bpe *)m;
+    const derived *d = b->ranked ? bpe_derived(b) : NULL;
+    const merge3 *g = b->ranked ? (d && rank < d->merges.n ? &d->merges.v[rank] : NULL)
+                                : (rank < b->merges.n ? &b->merges.v[rank] : NULL);
+    if (!g) return -1;
+    ids[0] = g->a;
+    ids[1] = g->b;
+    ids[2] = g->c;
+    return 0;
+}
+
+static int64_t bpe_merge_rank(const tok_model *m, int32_t left, int32_t right)
+{
+    const bpe *b = (const bpe *)m;
+    uint64_t key = (uint64_t)(uint32_t)left << 32 | (uint32_t)right, val;
+    if (b->ranked) {
+        const derived *d = bpe_derived(b);
+        return d && tok_u64map_get(&d->pairs, key, &val) ? (int64_t)val : -1;
+    }
+    return tok_u64map_get(&b->pairs, key, &val) ? (int64_t)(val >> 32) : -1;
+}
+
+static void bpe_info(const tok_model *m, tok_model_info *out)
+{
+    const bpe *b = (const bpe *)m;
+    out->ranked = b->ranked;
+    out->ignore_merges = b->ignore_merges || b->ranked;
+    out->dropout = b->dropout;
 }
 
 static json_t *bpe_to_json(const tok_model *m, const tok_vocab *v)
@@ -496,44 +613,15 @@ static json_t *bpe_to_json(const tok_model *m, const tok_vocab *v)
     }
     json_object_set_new(j, "vocab", voc);
     json_t *mg = json_array();
-    if (!b->ranked) {
-        for (size_t i = 0; i < b->merges.n; i++) {
-            const merge3 *g = &b->merges.v[i];
-            json_t *pr = json_array();
-            json_array_append_new(pr, json_stringn(v->tok[g->a].text, v->tok[g->a].text_len));
-            json_array_append_new(pr, json_stringn(v->tok[g->b].text, v->tok[g->b].text_len));
-            json_array_append_new(mg, pr);
-        }
-    } else {
-        /* One merge per token in rank order: the last merge tiktoken makes
-         * when it encodes the token's own bytes with the lower ranks only. */
-        TOK_VEC(int32_t) parts = { 0 };
-        tok_sbuf cat = { 0 };
-        for (size_t i = 0; i < v->n; i++) {
-            const tok_token *t = &v->tok[i];
-            if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL) || t->nbytes < 2) continue;
-            parts.n = 0;
-            bool ok = true;
-            for (uint32_t k = 0; k < t->nbytes && ok; k++) ok = tok_vec_push(&parts, v->byte_id[t->bytes[k]]) == 0 && v->byte_id[t->bytes[k]] >= 0;
-            while (ok && parts.n > 2) {
-                size_t best = 0;
-                uint64_t br = UINT64_MAX, val;
-                for (size_t k = 0; k + 1 < parts.n; k++)
-                    if ((val = ranked_pair(v, parts.v[k], parts.v[k + 1], &cat)) != UINT64_MAX &&
-                        (val >> 32) < i && (val >> 32) < br) { br = val >> 32; best = k; }
-                if (br == UINT64_MAX) { ok = false; break; }
-                parts.v[best] = (int32_t)br;
-                memmove(parts.v + best + 1, parts.v + best + 2, (parts.n - best - 2) * sizeof *parts.v);
-                parts.n--;
-            }
-            if (!ok || parts.n != 2) continue;
-            json_t *pr = json_array();
-            json_array_append_new(pr, json_stringn(v->tok[parts.v[0]].text, v->tok[parts.v[0]].text_len));
-            json_array_append_new(pr, json_stringn(v->tok[parts.v[1]].text, v->tok[parts.v[1]].text_len));
-            json_array_append_new(mg, pr);
-        }
-        tok_vec_free(&parts);
-        tok_vec_free(&cat);
+    /* a rank vocabulary writes its derived merges (what HF needs to match) */
+    const derived *d = b->ranked ? bpe_derived(b) : NULL;
+    const merge3 *mv = d ? d->merges.v : b->merges.v;
+    size_t mn = b->ranked ? (d ? d->merges.n : 0) : b->merges.n;
+    for (size_t i = 0; i < mn; i++) {
+        json_t *pr = json_array();
+        json_array_append_new(pr, json_stringn(v->tok[mv[i].a].text, v->tok[mv[i].a].text_len));
+        json_array_append_new(pr, json_stringn(v->tok[mv[i].b].text, v->tok[mv[i].b].text_len));
+        json_array_append_new(mg, pr);
     }
     json_object_set_new(j, "merges", mg);
     return j;
@@ -548,6 +636,10 @@ static const tok_model_vt bpe_vt = {
     .encode = bpe_encode,
     .free = bpe_free,
     .to_json = bpe_to_json,
+    .info = bpe_info,
+    .merge_count = bpe_merge_count,
+    .merge_get = bpe_merge_get,
+    .merge_rank = bpe_merge_rank,
 };
 
 tok_model *tok_bpe_new_ranked(void)
@@ -557,6 +649,7 @@ tok_model *tok_bpe_new_ranked(void)
     b->base.vt = &bpe_vt;
     b->ranked = true;
     b->unk_id = -1;
+    pthread_mutex_init(&b->dlock, NULL);
     return &b->base;
 }
 
@@ -571,7 +664,7 @@ static int add_token(tok_jctx *jc, tok_vocab *v, tok_strmap *ids, const char *ke
         tok_jfail(jc, TOK_ERR_FORMAT, "expected a token id (non-negative integer)");
         return -1;
     }
-    if (tok_vocab_set(v, (int32_t)id, key, klen, 0, TOK__IN_MODEL, jc->err)) return -1;
+    if (tok_vocab_set(v, (int32_t)id, key, klen, 0, TOK__IN_MODEL, jc->err)) return -2; /* caller says where */
     /* the pooled copy outlives the document */
     if (tok_strmap_put(ids, v->tok[id].text, (uint32_t)klen, (int32_t)id)) {
         tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
@@ -627,8 +720,10 @@ static int vocab_from_tree(tok_jctx *jc, const json_t *voc, tok_vocab *v, tok_st
     json_t *val;
     json_object_keylen_foreach((json_t *)voc, key, klen, val) {
         size_t s2 = tok_jpush(jc, key);
-        if (!json_is_integer(val) || add_token(jc, v, ids, key, klen, json_integer_value(val))) {
+        int rc = json_is_integer(val) ? add_token(jc, v, ids, key, klen, json_integer_value(val)) : 0;
+        if (!json_is_integer(val) || rc) {
             if (!json_is_integer(val)) tok_jfail(jc, TOK_ERR_FORMAT, "expected a token id (non-negative integer)");
+            if (rc == -2) tok_jwrap(jc);
             return -1;
         }
         tok_jpop(jc, s2);
@@ -670,9 +765,10 @@ static int merges_from_tree(tok_jctx *jc, bpe *b, const json_t *merges, const to
 }
 
 /* The same two members read straight from the document text. */
-static int raw_fail(tok_jctx *jc, size_t pos, const char *what)
+static int raw_fail(tok_jctx *jc, size_t pos, const char *what_)
 {
-    char lc[32];
+    char lc[32], what[sizeof jc->err->message];
+    snprintf(what, sizeof what, "%s", what_); /* may be jc->err->message itself */
     tok_rawjson_linecol(jc->raw, pos, lc, sizeof lc);
     tok__fail(jc->err, TOK_ERR_FORMAT, "%s:%s: at %s: %s", jc->file ? jc->file : "<memory>", lc,
               jc->plen ? jc->path : "model", what);
@@ -759,7 +855,7 @@ static int vocab_from_pack(tok_jctx *jc, tok_vocab *v)
         uint32_t id = rd32(p), len = rd32(p + 4);
         if ((size_t)(end - p - 8) < len) return tok_jfail(jc, TOK_ERR_FORMAT, "truncated vocabulary record %zu", i), -1;
         if (id >= (1u << 30)) return tok_jfail(jc, TOK_ERR_FORMAT, "vocabulary record %zu: id %u out of range", i, id), -1;
-        if (tok_vocab_set(v, (int32_t)id, (const char *)p + 8, len, 0, TOK__IN_MODEL, jc->err)) return -1;
+        if (tok_vocab_set(v, (int32_t)id, (const char *)p + 8, len, 0, TOK__IN_MODEL, jc->err)) return tok_jwrap(jc), -1;
         p += 8 + len;
     }
     return 0;
@@ -788,6 +884,7 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     }
     b->base.vt = &bpe_vt;
     b->unk_id = -1;
+    pthread_mutex_init(&b->dlock, NULL);
     const char *unk = NULL, *pre = NULL, *suf = NULL;
     double dropout = 0;
     bool fuse = false, bf = false, ign = false;

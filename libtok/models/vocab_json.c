@@ -19,7 +19,12 @@ int tok_vocab_json_read(tok_jctx *jc, json_t *voc, const char *unk, size_t unk_l
         int32_t id = (int32_t)json_integer_value(val);
         uint32_t flags = TOK__IN_MODEL;
         if (klen == unk_len && !memcmp(key, unk, klen)) flags |= TOK_TOKEN_UNK;
-        if (tok_vocab_set(v, id, key, klen, 0, flags, jc->err)) return -1;
+        if (tok_vocab_set(v, id, key, klen, 0, flags, jc->err)) {
+            size_t s2 = tok_jpush(jc, key);
+            tok_jwrap(jc);
+            tok_jpop(jc, s2);
+            return -1;
+        }
         if (tok_vec_push(ents, ((tok_vocab_ent){ v->tok[id].text, (uint32_t)klen, id }))) goto nomem;
     }
     tok_jpop(jc, saved);

@@ -6,22 +6,23 @@
  */
 #include "../internal.h"
 #include "../scan/scan.h"
-#include "../models/piece_cache.h"
-
-void tok_encode_options_init(tok_encode_options *opt)
-{
-    memset(opt, 0, sizeof *opt);
-    opt->flags = TOK_ENC_ADD_SPECIAL | TOK_ENC_OFFSETS;
-    opt->method = TOK_METHOD_DEFAULT;
-    opt->dropout = -1;
-    opt->alpha = 0.1f;
-}
+#include "../core/piece_cache.h"
 
 const tok_encode_options *tok__defaults(const tok_encode_options *opt, tok_encode_options *def)
 {
-    if (opt) return opt;
     tok_encode_options_init(def);
+    if (!opt) return def;
+    if (opt->size < offsetof(tok_encode_options, flags) + sizeof opt->flags) return NULL;
+    /* a caller built against an older, shorter struct: the rest are defaults */
+    memcpy(def, opt, opt->size < sizeof *def ? opt->size : sizeof *def);
+    def->size = sizeof *def;
     return def;
+}
+
+tok_status tok__bad_options(tok_ctx *ctx)
+{
+    tok__begin_call(ctx, NULL);
+    return tok_ctx_fail(ctx, TOK_ERR_ARG, "encode options not initialised (size 0): call tok_encode_options_init");
 }
 
 void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt)
@@ -132,9 +133,15 @@ static tok_status split_pieces(tok_ctx *ctx, const tok_piece *input, uint32_t fl
     bool ms = match_special(t, flags);
     tok_pieces *a = tok_ctx_pieces_acquire(ctx), *b = tok_ctx_pieces_acquire(ctx);
     if (!a || !b) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
-    tok_status st = tok_added_split(t, false, input, ms, a, ctx);
-    if (st) return st;
-    if (t->normalizer || t->added.norm) {
+    tok_status st = TOK_OK;
+    if (flags & TOK_PRE_NO_ADDED) {
+        a->n = 0;
+        if (tok_vec_push(a, *input)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    } else if ((st = tok_added_split(t, false, input, ms, a, ctx))) {
+        return st;
+    }
+    bool norm = t->normalizer && !(flags & TOK_PRE_NO_NORMALIZE);
+    if (norm || (t->added.norm && !(flags & TOK_PRE_NO_ADDED))) {
         b->n = 0;
         for (size_t i = 0; i < a->n; i++) {
             tok_piece p = a->v[i];
@@ -143,8 +150,12 @@ static tok_status split_pieces(tok_ctx *ctx, const tok_piece *input, uint32_t fl
                 continue;
             }
             tok_piece q = p;
-            if (t->normalizer && (st = normalize_piece(ctx, &p, &q))) return st;
-            if ((st = tok_added_split(t, true, &q, ms, b, ctx))) return st;
+            if (norm && (st = normalize_piece(ctx, &p, &q))) return st;
+            if (flags & TOK_PRE_NO_ADDED) {
+                if (tok_vec_push(b, q)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+            } else if ((st = tok_added_split(t, true, &q, ms, b, ctx))) {
+                return st;
+            }
         }
         tok_pieces *x = a; a = b; b = x;
     }
@@ -270,7 +281,7 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
         return TOK_OK;
     }
     tok_pieces *ps;
-    if ((st = split_pieces(ctx, &input, opt->flags, &ps))) return st;
+    if ((st = split_pieces(ctx, &input, opt->flags & ~(uint32_t)TOK_PRE_ONLY, &ps))) return st;
     for (size_t w = 0; w < ps->n; w++)
         if ((st = encode_piece(ctx, opt, &ps->v[w], (int32_t)w, e, ty))) return st;
     return TOK_OK;
@@ -293,7 +304,7 @@ static tok_status encode_any(tok_ctx *ctx, const char *a, size_t alen, const cha
 {
     if (!ctx || !out) return TOK_ERR_ARG;
     tok_encode_options def;
-    opt = tok__defaults(opt, &def);
+    if (!(opt = tok__defaults(opt, &def))) return tok__bad_options(ctx);
     tok__begin_call(ctx, opt);
     memset(out, 0, sizeof *out);
     tok_status st = tok__encode_seq(ctx, a, alen, opt, &ctx->enc[0], 0);
@@ -359,7 +370,7 @@ tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t len, cons
 {
     if (!ctx || !out || (!piece && len)) return TOK_ERR_ARG;
     tok_encode_options def;
-    opt = tok__defaults(opt, &def);
+    if (!(opt = tok__defaults(opt, &def))) return tok__bad_options(ctx);
     tok__begin_call(ctx, opt);
     memset(out, 0, sizeof *out);
     if (len > TOK_MAX_TEXT) return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "pre-token too large");

@@ -33,7 +33,7 @@ static void *run_part(void *arg)
 
 /* First safe cut at or after `at`, or len: a newline followed by a letter
  * (\p{L}, any script, by the scanners' own class table). */
-static size_t safe_cut(const char *s, size_t len, size_t at)
+size_t tok__safe_cut(const char *s, size_t len, size_t at)
 {
     const uint8_t *u = (const uint8_t *)s;
     for (size_t i = at ? at : 1; i < len; i++) {
@@ -51,20 +51,21 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
     if (!ctx || !out) return TOK_ERR_ARG;
     const tok_tokenizer *t = ctx->tok;
     if (threads > 16) threads = 16;
-    if (threads <= 1 || !t->scan_cuttable || len < MIN_PARALLEL || (opt && opt->seed))
-        return tok_encode(ctx, text, len, opt, out);
     tok_encode_options def;
-    opt = tok__defaults(opt, &def);
+    const tok_encode_options *given = opt;
+    if (!(opt = tok__defaults(opt, &def))) return tok__bad_options(ctx);
+    if (threads <= 1 || !t->scan_cuttable || len < MIN_PARALLEL || opt->seed)
+        return tok_encode(ctx, text, len, given, out);
     /* cut points; fewer parts when no safe cut is near */
     size_t cuts[17];
     int np = 0;
     cuts[0] = 0;
     for (int k = 1; k < threads; k++) {
-        size_t c = safe_cut(text, len, len / (size_t)threads * (size_t)k);
+        size_t c = tok__safe_cut(text, len, len / (size_t)threads * (size_t)k);
         if (c > cuts[np] && c < len) cuts[++np] = c;
     }
     cuts[++np] = len;
-    if (np == 1) return tok_encode(ctx, text, len, opt, out);
+    if (np == 1) return tok_encode(ctx, text, len, given, out);
     /* invalid UTF-8 must be reported with its offset in the whole text */
     size_t bad = tok_utf8_check((const uint8_t *)text, len);
     if (bad != len && !(opt->flags & TOK_ENC_LOSSY)) {
@@ -109,4 +110,19 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
         }
     }
     return tok__finish(ctx, opt, 1, out);
+}
+
+/* Last safe cut in [lo, len) (0 if none): the same rule, searched
+ * backwards; the letter after the newline must be complete in the buffer. */
+size_t tok__safe_cut_last(const char *s, size_t len, size_t lo)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    if (lo < 1) lo = 1;
+    for (size_t i = len; i-- > lo;) {
+        if (u[i - 1] != '\n') continue;
+        size_t l;
+        uint32_t cp = tok_utf8_decode(u + i, len - i, &l);
+        if (cp != TOK_UTF8_BAD && (tok_cl(cp) & TOK_CL_L)) return i;
+    }
+    return 0;
 }

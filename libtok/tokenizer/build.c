@@ -64,9 +64,7 @@ static char *describe_json(json_t *j)
     if (!j) return strdup("none");
     char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
-    if (!s) return strdup("?");
-    if (strlen(s) > 400) strcpy(s + 396, "...");
-    return s;
+    return s ? s : strdup("?");
 }
 
 static char *describe_model(const tok_tokenizer *t)
@@ -183,7 +181,7 @@ static tok_status load_added(tok_tokenizer *t, tok_jctx *jc, const json_t *arr, 
         if ((size_t)id < v->n && !(v->tok[id].flags & TOK_TOKEN_NONE)) {
             v->tok[id].flags |= flags;
         } else if (tok_vocab_set(v, (int32_t)id, content, len, 0, flags, jc->err)) {
-            st = jc->err->code;
+            st = tok_jwrap(jc);
             goto out;
         }
         const char *c = tok_vocab_strdup(v, content, len);
@@ -218,6 +216,64 @@ static tok_status post_added_count(tok_tokenizer *t, tok_error *err)
     if (st) tok__fail(err, st, "%s: post-processor: %s", t->source, c->err);
     tok_ctx_free(c);
     return st;
+}
+
+/* The ids a post-processor inserts must be tokens of the vocabulary (HF
+ * emits them anyway, and its decode then drops them): checked where they are
+ * written, for every processor type that names ids. */
+static int check_post_id(tok_jctx *jc, const tok_vocab *v, const json_t *id)
+{
+    if (!json_is_integer(id)) return 0; /* the processor's own parser reports types */
+    json_int_t x = json_integer_value(id);
+    if (x >= 0 && (size_t)x < v->n && !(v->tok[x].flags & TOK_TOKEN_NONE)) return 0;
+    return tok_jfail(jc, TOK_ERR_FORMAT, "special token id %lld is not in the vocabulary (%zu ids)", (long long)x, v->n),
+           -1;
+}
+
+static int check_post_ids(tok_jctx *jc, const tok_vocab *v, const json_t *j)
+{
+    const char *type = json_string_value(json_object_get(j, "type"));
+    if (!type) return 0;
+    if (!strcmp(type, "Sequence")) {
+        json_t *ps = json_object_get(j, "processors");
+        size_t i;
+        json_t *p;
+        json_array_foreach(ps, i, p) {
+            size_t s = tok_jpush(jc, "processors"), s2 = tok_jpush_index(jc, i);
+            int rc = check_post_ids(jc, v, p);
+            tok_jpop(jc, s2);
+            tok_jpop(jc, s);
+            if (rc) return rc;
+        }
+    } else if (!strcmp(type, "BertProcessing") || !strcmp(type, "RobertaProcessing")) {
+        static const char *const keys[] = { "sep", "cls" };
+        for (int k = 0; k < 2; k++) {
+            size_t s = tok_jpush(jc, keys[k]), s2 = tok_jpush_index(jc, 1);
+            int rc = check_post_id(jc, v, json_array_get(json_object_get(j, keys[k]), 1));
+            tok_jpop(jc, s);
+            (void)s2;
+            if (rc) return rc;
+        }
+    } else if (!strcmp(type, "TemplateProcessing")) {
+        const char *name;
+        json_t *sp;
+        json_t *all = json_object_get(j, "special_tokens");
+        json_object_foreach(all, name, sp) {
+            json_t *ids = json_object_get(sp, "ids");
+            size_t i;
+            json_t *id;
+            json_array_foreach(ids, i, id) {
+                size_t s = tok_jpush(jc, "special_tokens");
+                tok_jpush(jc, name);
+                tok_jpush(jc, "ids");
+                tok_jpush_index(jc, i);
+                int rc = check_post_id(jc, v, id);
+                tok_jpop(jc, s);
+                if (rc) return rc;
+            }
+        }
+    }
+    return 0;
 }
 
 void tok_free(tok_tokenizer *t)
@@ -269,6 +325,15 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
     size_t s;
 
     if (tok_jobj(&jc, root, "model", &model, true)) goto fail;
+    {
+        /* what the file holds: vocab entries (in the tree, in the document
+         * text at >= 4 bytes each, or as records) and added tokens */
+        json_t *mv = json_object_get(model, "vocab");
+        size_t entries = json_is_object(mv) ? json_object_size(mv) : json_array_size(mv);
+        if (raw->raw) entries += (raw->raw_vocab[1] - raw->raw_vocab[0]) / 4;
+        entries += raw->pack_nvocab + json_array_size(json_object_get(root, "added_tokens"));
+        tok_vocab_limit_ids(&t->vocab, entries);
+    }
     s = tok_jpush(&jc, "model");
     t->model = tok_model_from_json(&jc, model, &t->vocab);
     tok_jpop(&jc, s);
@@ -312,8 +377,8 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
     if (j) {
         s = tok_jpush(&jc, "post_processor");
         t->post = tok_processor_from_json(&jc, j, &t->vocab);
+        if (!t->post || check_post_ids(&jc, &t->vocab, j)) goto fail;
         tok_jpop(&jc, s);
-        if (!t->post) goto fail;
     }
     j = NULL;
     if (tok_jobj(&jc, root, "decoder", &j, false)) goto fail;
@@ -345,6 +410,11 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
         if (id >= 0 && t->roles[role_names[i].role] < 0) t->roles[role_names[i].role] = id;
     }
     if (t->roles[TOK_ROLE_UNK] >= 0) t->vocab.tok[t->roles[TOK_ROLE_UNK]].flags |= TOK_TOKEN_UNK;
+    /* the word-start marker: Ġ for byte-level text, ▁ where model tokens carry it */
+    if (t->vocab.byte_level) t->word_start = "\xC4\xA0";
+    for (size_t i = 0; i < t->vocab.n && !t->word_start; i++)
+        if ((t->vocab.tok[i].flags & (TOK_TOKEN_WORD_START | TOK_TOKEN_NONE | TOK__IN_MODEL)) == (TOK_TOKEN_WORD_START | TOK__IN_MODEL))
+            t->word_start = "\xE2\x96\x81";
 
     t->desc[TOK_STAGE_NORMALIZER] = describe_json(t->normalizer ? t->normalizer->vt->to_json(t->normalizer) : NULL);
     t->desc[TOK_STAGE_PRETOKENIZER] = describe_json(t->pretok ? t->pretok->vt->to_json(t->pretok) : NULL);

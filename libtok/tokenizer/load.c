@@ -1,16 +1,35 @@
 /* Loading: find the file, tell its format, turn it into a tokenizer.json tree, build. */
 #include "../internal.h"
-#include "../loaders/rawjson.h"
+#include "../core/rawjson.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 void tok_load_options_init(tok_load_options *opt)
 {
     memset(opt, 0, sizeof *opt);
+    opt->size = sizeof *opt;
     opt->bert_lowercase = -1;
+}
+
+/* The caller's options (NULL: defaults) copied into *def up to their size
+ * (the ABI policy in tok.h); NULL with *err filled if not initialised. */
+static const tok_load_options *load_options(const tok_load_options *opt, tok_load_options *def, tok_error *err)
+{
+    tok_load_options_init(def);
+    if (!opt) return def;
+    if (opt->size < offsetof(tok_load_options, format) + sizeof opt->format) {
+        tok__fail(err, TOK_ERR_ARG, "load options not initialised (size 0): call tok_load_options_init");
+        return NULL;
+    }
+    memcpy(def, opt, opt->size < sizeof *def ? opt->size : sizeof *def);
+    def->size = sizeof *def;
+    return def;
 }
 
 static int read_file(const char *path, uint8_t **data, size_t *len, tok_error *err)
@@ -53,29 +72,6 @@ static const char *base_name(const char *p)
     return b ? b + 1 : p;
 }
 
-
-static tok_format guess_format(const uint8_t *d, size_t n, const char *name)
-{
-    if (name) {
-        const char *b = base_name(name);
-        if (ends_with(b, ".tiktoken")) return TOK_FORMAT_TIKTOKEN;
-        if (ends_with(b, ".model")) return TOK_FORMAT_SPM;
-        if (ends_with(b, ".tokpack")) return TOK_FORMAT_TOKPACK;
-        if (!strcmp(b, "vocab.json")) return TOK_FORMAT_GPT2;
-        if (ends_with(b, ".json")) return TOK_FORMAT_HF_JSON;
-        if (ends_with(b, ".txt")) return TOK_FORMAT_BERT_VOCAB;
-    }
-    size_t i = 0;
-    while (i < n && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t')) i++;
-    if (i < n && d[i] == '{') return TOK_FORMAT_HF_JSON;
-    if (n > 0 && d[0] == 0x0A) return TOK_FORMAT_SPM; /* protobuf field 1, length-delimited */
-    if (n >= 4 && d[0] == 0x28 && d[1] == 0xB5 && d[2] == 0x2F && d[3] == 0xFD) return TOK_FORMAT_TOKPACK;
-    /* "<base64> <digits>\n" */
-    size_t j = 0;
-    while (j < n && d[j] != ' ' && d[j] != '\n') j++;
-    if (j < n && d[j] == ' ' && j + 1 < n && d[j + 1] >= '0' && d[j + 1] <= '9') return TOK_FORMAT_TIKTOKEN;
-    return TOK_FORMAT_BERT_VOCAB;
-}
 
 static tok_tokenizer *build_tree(json_t *root, const char *name, const tok_load_options *opt, tok_error *err)
 {
@@ -168,16 +164,22 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
                                const tok_load_options *opt, tok_error *err)
 {
     tok_load_options def;
-    if (!opt) {
-        tok_load_options_init(&def);
-        opt = &def;
-    }
+    if (!(opt = load_options(opt, &def, err))) return NULL;
     if (!data) {
         tok__fail(err, TOK_ERR_ARG, "no data");
         return NULL;
     }
     const char *fname = name ? name : "<memory>";
-    tok_format f = opt->format ? opt->format : guess_format(data, len, name);
+    tok_format f = opt->format;
+    if (!f) {
+        char why[256];
+        tok_status code;
+        f = tok__sniff_format(data, len, name, &code, why, sizeof why);
+        if (!f) {
+            tok__fail(err, code, "%s: %s", fname, why);
+            return NULL;
+        }
+    }
     switch (f) {
     case TOK_FORMAT_HF_JSON:
         return load_hfjson(data, len, fname, opt, err);
@@ -188,10 +190,17 @@ tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
     case TOK_FORMAT_BERT_VOCAB:
         return build_tree(tok_bert_vocab_to_json(data, len, fname, opt, err), fname, opt, err);
     case TOK_FORMAT_GPT2:
-        tok__fail(err, TOK_ERR_ARG, "%s: GPT-2 vocab.json needs its merges.txt: load it from a path", fname);
-        return NULL;
+        if (!opt->merges_data) {
+            tok__fail(err, TOK_ERR_ARG, "%s: GPT-2 vocab.json needs its merges.txt: load it from a path, or give "
+                      "its bytes in merges_data", fname);
+            return NULL;
+        }
+        return build_tree(tok_gpt2_mem_to_json(data, len, fname, opt->merges_data, opt->merges_len, "merges.txt", err),
+                          fname, opt, err);
     case TOK_FORMAT_TOKPACK:
         return tok__load_pack(data, len, fname, opt, err);
+    case TOK_FORMAT_GGUF:
+        return build_tree(tok_gguf_to_json(data, len, fname, opt, err), fname, opt, err);
     default:
         tok__fail(err, TOK_ERR_ARG, "%s: unknown format", fname);
         return NULL;
@@ -210,27 +219,96 @@ static bool is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static bool has_magic(const char *path, const char *magic)
+{
+    char b[8] = { 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    size_t n = fread(b, 1, strlen(magic), f);
+    fclose(f);
+    return n == strlen(magic) && !memcmp(b, magic, n);
+}
+
+/* A model file of gigabytes: map it, so that reading its metadata touches
+ * only the first pages, never the tensors. */
+static tok_tokenizer *load_mapped(const char *path, const tok_load_options *opt, tok_error *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        tok__fail(err, TOK_ERR_IO, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) || st.st_size <= 0) {
+        tok__fail(err, TOK_ERR_IO, "%s: %s", path, st.st_size == 0 ? "empty file" : strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        tok__fail(err, TOK_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
+        return NULL;
+    }
+    tok_load_options o = *opt;
+    o.format = TOK_FORMAT_GGUF;
+    tok_tokenizer *t = tok_load_memory(p, (size_t)st.st_size, path, &o, err);
+    munmap(p, (size_t)st.st_size);
+    return t;
+}
+
+/* The one regular file in dir whose name ends with ext, into buf: 1 found,
+ * 0 none, -1 (with *err) when several make the choice ambiguous. */
+static int find_one(const char *dir, const char *ext, char *buf, size_t cap, tok_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    size_t el = strlen(ext);
+    int n = 0;
+    char first[256] = "";
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t nl = strlen(e->d_name);
+        if (nl <= el || strcmp(e->d_name + nl - el, ext)) continue;
+        snprintf(buf, cap, "%s/%s", dir, e->d_name);
+        if (!is_file(buf)) continue;
+        if (n++ == 0) {
+            snprintf(first, sizeof first, "%s", e->d_name);
+            continue;
+        }
+        tok__fail(err, TOK_ERR_ARG, "%s: several *%s files (%s, %s): name the one to load", dir, ext, first, e->d_name);
+        closedir(d);
+        return -1;
+    }
+    closedir(d);
+    if (n) snprintf(buf, cap, "%s/%s", dir, first);
+    return n;
+}
+
 tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err)
 {
     tok_load_options def;
-    if (!opt) {
-        tok_load_options_init(&def);
-        opt = &def;
-    }
+    if (!(opt = load_options(opt, &def, err))) return NULL;
     if (!path) {
         tok__fail(err, TOK_ERR_ARG, "no path");
         return NULL;
     }
     char buf[4096];
     if (is_dir(path)) {
-        static const char *names[] = { "tokenizer.json", "tokenizer.model", "vocab.json", "vocab.txt" };
+        static const char *names[] = { "tokenizer.json", "tokenizer.model", "*.tiktoken", "vocab.json", "vocab.txt", "*.gguf" };
         const char *found = NULL;
-        for (size_t i = 0; i < 4 && !found; i++) {
+        for (size_t i = 0; i < 6 && !found; i++) {
+            if (names[i][0] == '*') {
+                int n = find_one(path, names[i] + 1, buf, sizeof buf, err);
+                if (n < 0) return NULL;
+                if (n == 1) found = buf;
+                continue;
+            }
             snprintf(buf, sizeof buf, "%s/%s", path, names[i]);
             if (is_file(buf)) found = buf;
         }
         if (!found) {
-            tok__fail(err, TOK_ERR_IO, "%s: no tokenizer.json, tokenizer.model, vocab.json or vocab.txt in this directory", path);
+            tok__fail(err, TOK_ERR_IO, "%s: no tokenizer.json, tokenizer.model, *.tiktoken, vocab.json, vocab.txt or *.gguf in this directory", path);
             return NULL;
         }
         path = found;
@@ -246,6 +324,8 @@ tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error
         }
         return build_tree(tok_gpt2_to_json(path, merges, err), path, opt, err);
     }
+    if (f == TOK_FORMAT_GGUF || (!f && (ends_with(base_name(path), ".gguf") || has_magic(path, "GGUF"))))
+        return load_mapped(path, opt, err);
     uint8_t *data = NULL;
     size_t len = 0;
     if (read_file(path, &data, &len, err)) return NULL;
@@ -266,6 +346,64 @@ static bool try_dir(const char *dir, const char *name, char *buf, size_t cap)
     return false;
 }
 
+/* Model names that map to one tokenizer without doubt (as tiktoken's model
+ * table and the models' own cards say). */
+static const struct { const char *alias, *target; } aliases[] = {
+    { "gpt-4o", "o200k_base" },          { "gpt-4o-mini", "o200k_base" },
+    { "gpt-4.1", "o200k_base" },         { "o1", "o200k_base" },
+    { "o3", "o200k_base" },              { "gpt-5", "o200k_base" },
+    { "gpt-4", "cl100k_base" },          { "gpt-3.5-turbo", "cl100k_base" },
+    { "text-embedding-3-small", "cl100k_base" }, { "text-embedding-3-large", "cl100k_base" },
+    { "text-embedding-ada-002", "cl100k_base" },
+    { "text-davinci-003", "p50k_base" }, { "code-davinci-002", "p50k_base" },
+    { "gpt2", "r50k_base" },             { "gpt-2", "r50k_base" },
+    { "davinci", "r50k_base" },
+    { "llama-3", "llama3" },             { "meta-llama-3", "llama3" },
+    { "mistral-7b", "mistral" },         { "gemma-3", "gemma3" },
+    { "bert", "bert-base-uncased" },     { "albert-base-v2", "albert" },
+};
+
+const char *tok_alias(size_t i, const char **target)
+{
+    if (i >= sizeof aliases / sizeof aliases[0]) return NULL;
+    if (target) *target = aliases[i].target;
+    return aliases[i].alias;
+}
+
+/* The directories built-in names are looked up in, in order. */
+static size_t data_dirs(char dirs[][4096], size_t max)
+{
+    size_t n = 0;
+    const char *env = getenv("TOK_DATA_PATH");
+    if (env) {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s", env);
+        for (char *save = NULL, *d = strtok_r(tmp, ":", &save); d && n < max; d = strtok_r(NULL, ":", &save))
+            snprintf(dirs[n++], 4096, "%s", d);
+    }
+#ifdef TOK_DATADIR
+    if (n < max) snprintf(dirs[n++], 4096, "%s", TOK_DATADIR);
+#endif
+    const char *cache = getenv("TOK_CACHE");
+    const char *home = getenv("HOME");
+    if (n < max) {
+        if (cache && *cache) snprintf(dirs[n++], 4096, "%s/tokenizers", cache);
+        else snprintf(dirs[n++], 4096, "%s/.cache/libtok/tokenizers", home ? home : ".");
+    }
+    return n;
+}
+
+size_t tok_data_path(char *buf, size_t cap)
+{
+    char dirs[16][4096];
+    size_t n = data_dirs(dirs, 16), len = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = snprintf(buf && len < cap ? buf + len : NULL, buf && len < cap ? cap - len : 0, "%s%s", i ? ":" : "", dirs[i]);
+        if (k > 0) len += (size_t)k;
+    }
+    return len;
+}
+
 tok_status tok_resolve(const char *name, char *buf, size_t cap)
 {
     if (!name || !buf || cap == 0) return TOK_ERR_ARG;
@@ -273,22 +411,13 @@ tok_status tok_resolve(const char *name, char *buf, size_t cap)
         snprintf(buf, cap, "%s", name);
         return is_file(name) || is_dir(name) ? TOK_OK : TOK_ERR_IO;
     }
-    const char *env = getenv("TOK_DATA_PATH");
-    if (env) {
-        char dirs[4096];
-        snprintf(dirs, sizeof dirs, "%s", env);
-        for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save))
-            if (try_dir(d, name, buf, cap)) return TOK_OK;
-    }
-#ifdef TOK_DATADIR
-    if (try_dir(TOK_DATADIR, name, buf, cap)) return TOK_OK;
-#endif
-    char dir[4096];
-    const char *cache = getenv("TOK_CACHE");
-    const char *home = getenv("HOME");
-    if (cache && *cache) snprintf(dir, sizeof dir, "%s/tokenizers", cache);
-    else snprintf(dir, sizeof dir, "%s/.cache/libtok/tokenizers", home ? home : ".");
-    if (try_dir(dir, name, buf, cap)) return TOK_OK;
+    const char *target = NULL;
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (!strcmp(name, aliases[i].alias)) target = aliases[i].target;
+    char dirs[16][4096];
+    size_t n = data_dirs(dirs, 16);
+    for (size_t i = 0; i < n; i++)
+        if (try_dir(dirs[i], name, buf, cap) || (target && try_dir(dirs[i], target, buf, cap))) return TOK_OK;
     snprintf(buf, cap, "%s", name);
     return TOK_ERR_IO;
 }

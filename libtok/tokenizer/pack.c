@@ -111,27 +111,75 @@ static uint32_t rd32(const uint8_t *p)
     return x;
 }
 
+/* Decompression is bounded by what the file holds: a compact file
+ * decompresses to about 3 times its size, so more than RATIO times (plus
+ * some slack) is refused, whatever the frame header claims; the output
+ * grows as data really comes, and the magic is checked on the first bytes. */
+#define RATIO 32
+#define SLACK ((size_t)1 << 20)
+
+static tok_status inflate(const uint8_t *data, size_t len, const char *file, tok_sbuf *out, tok_error *err)
+{
+    unsigned long long claim = ZSTD_getFrameContentSize(data, len);
+    if (len < 4 || claim == ZSTD_CONTENTSIZE_ERROR)
+        return tok__fail(err, TOK_ERR_FORMAT, "%s: byte 0: not a libtok compact file (no zstd frame)", file);
+    size_t cap = len > (SIZE_MAX - SLACK) / RATIO ? SIZE_MAX : len * RATIO + SLACK;
+    if (cap > UINT32_MAX) cap = UINT32_MAX; /* the sections' lengths are 32-bit */
+    if (claim != ZSTD_CONTENTSIZE_UNKNOWN && claim > cap)
+        return tok__fail(err, TOK_ERR_FORMAT, "%s: byte 4: the zstd frame claims %llu bytes, more than a %zu-byte "
+                         "libtok compact file can hold", file, claim, len);
+    ZSTD_DCtx *z = ZSTD_createDCtx();
+    if (!z) return tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
+    ZSTD_inBuffer in = { data, len, 0 };
+    tok_status st = TOK_OK;
+    size_t ret = 1, want = 12; /* the header first: magic and JSON length */
+    out->n = 0;
+    while (ret != 0) {
+        if (out->n >= cap) {
+            st = tok__fail(err, TOK_ERR_FORMAT, "%s: decompresses to more than %zu bytes: not a libtok compact file",
+                           file, cap);
+            break;
+        }
+        size_t room = (out->n < want ? want : out->n * 2) - out->n;
+        if (room > cap - out->n) room = cap - out->n;
+        if (tok_vec_reserve(out, out->n + room)) {
+            st = tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
+            break;
+        }
+        ZSTD_outBuffer o = { out->v + out->n, room, 0 };
+        ret = ZSTD_decompressStream(z, &o, &in);
+        out->n += o.pos;
+        if (ZSTD_isError(ret)) {
+            st = tok__fail(err, TOK_ERR_FORMAT, "%s: corrupt compressed data: %s", file, ZSTD_getErrorName(ret));
+            break;
+        }
+        if (want == 12 && out->n >= 8 && memcmp(out->v, MAGIC, 8)) {
+            st = tok__fail(err, TOK_ERR_FORMAT, "%s: byte 0: not a libtok compact file", file);
+            break;
+        }
+        if (out->n >= 12) want = 0;
+        if (ret != 0 && in.pos == in.size && o.pos < room) {
+            st = tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: truncated compressed data", file, len);
+            break;
+        }
+    }
+    if (!st && in.pos != in.size)
+        st = tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: data after the compressed frame", file, in.pos);
+    if (!st && claim != ZSTD_CONTENTSIZE_UNKNOWN && claim != out->n)
+        st = tok__fail(err, TOK_ERR_FORMAT, "%s: corrupt compressed data: short frame", file);
+    ZSTD_freeDCtx(z);
+    return st;
+}
+
 tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
                               const tok_load_options *opt, tok_error *err)
 {
-    unsigned long long n = ZSTD_getFrameContentSize(data, len);
-    if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > ((size_t)1 << 32)) {
-        tok__fail(err, TOK_ERR_FORMAT, "%s: not a libtok compact file (bad zstd frame)", file);
-        return NULL;
-    }
-    uint8_t *d = malloc((size_t)n + 1);
-    if (!d) {
-        tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
-        return NULL;
-    }
-    size_t got = ZSTD_decompress(d, (size_t)n, data, len);
+    tok_sbuf buf = { 0 };
     tok_tokenizer *t = NULL;
     json_t *root = NULL;
-    if (ZSTD_isError(got) || got != n) {
-        tok__fail(err, TOK_ERR_FORMAT, "%s: corrupt compressed data: %s", file,
-                  ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short frame");
-        goto done;
-    }
+    if (inflate(data, len, file, &buf, err)) goto done;
+    const uint8_t *d = (const uint8_t *)buf.v;
+    size_t n = buf.n;
     if (n < 12 || memcmp(d, MAGIC, 8)) {
         tok__fail(err, TOK_ERR_FORMAT, "%s: byte 0: not a libtok compact file", file);
         goto done;
@@ -176,6 +224,6 @@ tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
     t = tok__from_hfjson_raw(root, &jc, opt, err);
 done:
     json_decref(root);
-    free(d);
+    tok_vec_free(&buf);
     return t;
 }

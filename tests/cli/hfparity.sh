@@ -35,9 +35,9 @@ cat > "$D/nounk.json" <<'J'
  "pre_tokenizer":{"type":"Whitespace"}}
 J
 printf 'abxc a\303\251 b\nab\n' > "$D/t.txt"
-$TOK encode -t "$D/nounk.json" --lines "$D/t.txt" > "$D/o" 2> "$D/e"; check "dropped warning" 0 $? "$D/e" "3 bytes in 1 text (the first: text 1) have no token"
+$TOK encode -t "$D/nounk.json" --lines "$D/t.txt" > "$D/o" 2> "$D/e"; check "dropped warning" 0 $? "$D/e" "3 bytes in 1 text (the first: $D/t.txt:1) have no token"
 same "dropped ids" "$(tr '\n' '|' < "$D/o")" "3 2 0 1|3|"
-$TOK encode -t "$D/nounk.json" --lines --strict "$D/t.txt" > "$D/o" 2> "$D/e"; check "dropped --strict" 1 $? "$D/e" "text 1: 3 bytes have no token"
+$TOK encode -t "$D/nounk.json" --lines --strict "$D/t.txt" > "$D/o" 2> "$D/e"; check "dropped --strict" 1 $? "$D/e" "t.txt:1: 3 bytes have no token"
 printf 'ab' | $TOK encode -t "$D/nounk.json" --strict > "$D/o" 2> "$D/e"; check "nothing dropped --strict" 0 $?
 [ -s "$D/e" ] && { echo "FAIL nothing dropped: stderr $(cat "$D/e")"; fail=$((fail+1)); } || pass=$((pass+1))
 
@@ -61,10 +61,10 @@ same "--pad ids" "$(tr '\n' '|' < "$D/o")" "2 4 5 6 7 3|2 4 5 3 0 0|"
 $TOK encode -t "$D/wl.json" --lines --no-truncate --pad-to 12 --pad-side left --pad-id 1 "$D/w.txt" > "$D/o" 2> "$D/e"; check "--no-truncate --pad-to" 0 $?
 same "--pad-to ids" "$(sed -n 2p "$D/o")" "1 1 1 1 1 1 1 1 2 4 5 3"
 $TOK encode -t "$D/wl.json" --format json-full "$D/w.txt" > "$D/o" 2> "$D/e"; check "json-full" 0 $? "$D/o" '"overflowing":[{"ids":[2,7,8,9,3]'
-printf 'a b c d e\tf g h i\n' | $TOK encode -t "$D/wl.json" --pairs --truncate 7 --stride 0 --format json-full > "$D/o" 2> "$D/e"; check "pairs" 0 $? "$D/o" '"ids":[2,4,5,3,9,10,3]'
+printf 'a b c d e\tf g h i\n' | $TOK encode -t "$D/wl.json" --lines --pairs --truncate 7 --stride 0 --format json-full > "$D/o" 2> "$D/e"; check "pairs" 0 $? "$D/o" '"ids":[2,4,5,3,9,10,3]'
 printf 'a b c d e f g h' | $TOK encode -t "$D/wl.json" --truncation-strategy only-second > "$D/o" 2> "$D/e"; check "only-second on one text" 1 $? "$D/e" "no second sequence"
 printf 'a b c' | $TOK encode -t "$D/wl.json" --stride 5 > "$D/o" 2> "$D/e"; check "stride too large" 1 $? "$D/e" "stride 5"
-printf 'a b' | $TOK encode -t "$D/wl.json" --pairs > "$D/o" 2> "$D/e"; check "--pairs without a tab" 1 $? "$D/e" "no tab"
+printf 'a b' | $TOK encode -t "$D/wl.json" --lines --pairs > "$D/o" 2> "$D/e"; check "--pairs without a tab" 1 $? "$D/e" "no TAB"
 $TOK encode -t "$D/wl.json" --truncate x "$D/w.txt" > "$D/o" 2> "$D/e"; check "bad --truncate" 2 $? "$D/e" "--truncate takes a count"
 $TOK encode -t "$D/wl.json" --pad-side up "$D/w.txt" > "$D/o" 2> "$D/e"; check "bad --pad-side" 2 $? "$D/e" "takes right or left"
 $TOK encode --help > "$D/o" 2>&1; check "help" 0 $? "$D/o" "--truncation-strategy"

@@ -535,6 +535,7 @@ static void test_shared_index(void **state)
     sc->ix = ix;
     sc->owns_ix = false;
     shared->method_scratch = sc;
+    shared->method_scratch_free = tok_method_scratch_free;
     srand(99);
     char s[16];
     for (int it = 0; it < 300; it++) {

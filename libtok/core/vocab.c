@@ -39,11 +39,27 @@ const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n)
     return d;
 }
 
+/* room for the added tokens real files number past the model (a tiktoken
+ * encoding's specials go up to 200018, whatever the file's size) */
+#define ID_SLACK ((size_t)1 << 18)
+
+void tok_vocab_limit_ids(tok_vocab *v, size_t entries)
+{
+    size_t lim = ID_SLACK + 2 * entries;
+    v->id_limit = lim < ((size_t)1 << 30) ? lim : ((size_t)1 << 30);
+}
+
 tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
                          float score, uint32_t flags, tok_error *err)
 {
     if (id < 0 || id >= (1 << 30))
         return tok__fail(err, TOK_ERR_FORMAT, "token id %ld out of range", (long)id);
+    /* HF and tiktoken would take a sparse id (their vocabularies are hash
+     * maps); a dense table sized by it would not be bounded by the file */
+    if (v->id_limit && (size_t)id >= v->id_limit)
+        return tok__fail(err, TOK_ERR_FORMAT, "token \"%.*s\" has id %ld, far more ids than the file has "
+                         "entries (libtok accepts ids below %zu here)", len > 40 ? 40 : (int)len,
+                         text, (long)id, v->id_limit);
     if ((size_t)id >= v->n) {
         size_t old = v->cap;
         if (tok__grow((void **)&v->tok, &v->cap, (size_t)id + 1, sizeof *v->tok))
@@ -55,6 +71,12 @@ tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
         v->n = (size_t)id + 1;
     }
     tok_token *t = &v->tok[id];
+    /* Two model tokens at one id: HF takes them (its vocabulary is a map
+     * from text) and decodes the id to either one, by hash order; there is
+     * no behaviour to match, and one of the texts would be lost here. */
+    if (t->flags != TOK_TOKEN_NONE && (t->flags & TOK__IN_MODEL) && (flags & TOK__IN_MODEL))
+        return tok__fail(err, TOK_ERR_FORMAT, "tokens \"%.*s\" and \"%.*s\" both have id %ld",
+                         t->text_len > 40 ? 40 : (int)t->text_len, t->text, len > 40 ? 40 : (int)len, text, (long)id);
     const char *d = tok_vocab_strdup(v, text, len);
     if (!d) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     uint32_t old = t->flags == TOK_TOKEN_NONE ? 0 : t->flags;
@@ -127,11 +149,11 @@ tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_pref
                 t->flags |= TOK_TOKEN_UNREACHABLE;
                 continue;
             }
-            if (t->nbytes == 1) t->flags |= TOK_TOKEN_BYTE;
+            if (t->nbytes == 1) t->flags |= TOK_TOKEN_BYTE | TOK_TOKEN_BYTE_CHAR;
             if (t->nbytes && t->bytes[0] == ' ') t->flags |= TOK_TOKEN_WORD_START;
         } else {
             int b = tok_byte_piece(t->text, t->text_len);
-            if (b >= 0) t->flags |= TOK_TOKEN_BYTE;
+            if (b >= 0) t->flags |= TOK_TOKEN_BYTE | TOK_TOKEN_BYTE_FALLBACK;
             if (t->text_len >= 3 && memcmp(t->text, "\xE2\x96\x81", 3) == 0) t->flags |= TOK_TOKEN_WORD_START;
         }
         if (cpl && t->text_len > cpl && memcmp(t->text, cont_prefix, cpl) == 0)

@@ -36,6 +36,13 @@ tok_status tok_jfail(tok_jctx *jc, tok_status code, const char *fmt, ...)
                      jc->plen ? jc->path : "(top level)", msg);
 }
 
+tok_status tok_jwrap(tok_jctx *jc)
+{
+    char msg[sizeof jc->err->message];
+    snprintf(msg, sizeof msg, "%s", jc->err->message);
+    return tok_jfail(jc, jc->err->code, "%s", msg);
+}
+
 tok_status tok_junsupported(tok_jctx *jc, const char *what, const char *value)
 {
     return tok_jfail(jc, TOK_ERR_UNSUPPORTED, "unsupported %s \"%s\"", what, value ? value : "(null)");
@@ -161,6 +168,8 @@ static int b64val(unsigned char c)
 
 int tok_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
 {
+    *out = NULL; /* defined on failure too: callers free it unconditionally */
+    *outlen = 0;
     uint8_t *o = malloc(n / 4 * 3 + 4);
     if (!o) return -1;
     size_t k = 0;

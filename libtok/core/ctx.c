@@ -1,6 +1,6 @@
 /* Per-thread contexts: pooled scratch buffers, the per-call arena, last error. */
 #include "../internal.h"
-#include "../models/piece_cache.h"
+#include "piece_cache.h"
 
 #include <stdio.h>
 #include <time.h>
@@ -26,7 +26,7 @@ void tok_ctx_free(tok_ctx *c)
 {
     if (!c) return;
     if (c->model_scratch && c->tok->model->vt->scratch_free) c->tok->model->vt->scratch_free(c->model_scratch);
-    if (c->method_scratch) tok_method_scratch_free(c->method_scratch);
+    if (c->method_scratch) c->method_scratch_free(c->method_scratch);
     for (int i = 0; i < 16; i++) tok_ctx_free(c->helpers[i]);
     if (c->pcache) {
         tok_pcache_free(c->pcache);
