@@ -650,10 +650,10 @@ TOK_API size_t tok_dropped_bytes(const tok_ctx *ctx);
  * padded to the same length).  A context can override the file's settings.
  *
  * Batches: HF's BatchLongest pads every encoding of encode_batch to the
- * longest of them.  One encode call is its own batch (padded to its own
- * length, rounded up to `multiple`); to pad a batch, encode it once, take
- * the longest length, and encode with length set to it (what `tok encode
- * --lines` does).
+ * longest of them; tok_encode_batch does the same with the file's padding.
+ * One encode call is its own batch (padded to its own length, rounded up to
+ * `multiple`); to pad texts encoded one by one, take the longest length and
+ * encode with length set to it (what `tok encode --lines` does).
  *
  * Both structs start with a size field (set by the _init functions) so that
  * fields can be added: the library reads only the first `size` bytes.

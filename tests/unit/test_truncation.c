@@ -211,6 +211,37 @@ static void from_the_file(void **state)
     free(j);
 }
 
+/* HF encode_batch with the file's BatchLongest padding pads every encoding
+ * to the longest: [2,4,5,6,3] and [2,4,3,0,0]. */
+static void batch_longest(void **state)
+{
+    (void)state;
+    char *j = strdup(k_json);
+    char *at = strstr(j, "\"padding\":null");
+    assert_non_null(at);
+    const char *pad = "\"padding\":{\"strategy\":\"BatchLongest\",\"direction\":\"Right\",\"pad_to_multiple_of\":null,"
+                      "\"pad_id\":0,\"pad_type_id\":0,\"pad_token\":\"[PAD]\"}";
+    char *k = malloc(strlen(j) + strlen(pad) + 1);
+    memcpy(k, j, (size_t)(at - j));
+    strcpy(k + (at - j), pad);
+    strcat(k, at + strlen("\"padding\":null"));
+    tok_tokenizer *t = tu_load_json(k);
+    tok_batch *b = tok_batch_new(t);
+    const char *texts[] = { "a b c", "a" };
+    size_t lens[] = { 5, 1 };
+    assert_int_equal(tok_encode_batch(b, texts, lens, 2, NULL, 2), TOK_OK);
+    static const int32_t w0[] = { 2, 4, 5, 6, 3 }, w1[] = { 2, 4, 3, 0, 0 };
+    tok_encoding e;
+    assert_int_equal(tok_batch_get(b, 0, &e), TOK_OK);
+    ids_are(e.ids, e.n, w0, 5);
+    assert_int_equal(tok_batch_get(b, 1, &e), TOK_OK);
+    ids_are(e.ids, e.n, w1, 5);
+    tok_batch_free(b);
+    tok_free(t);
+    free(k);
+    free(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +251,7 @@ int main(void)
         cmocka_unit_test(multiple_and_abi),
         cmocka_unit_test(errors),
         cmocka_unit_test(from_the_file),
+        cmocka_unit_test(batch_longest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
