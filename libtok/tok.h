@@ -517,7 +517,8 @@ TOK_API const char *tok_batch_error(const tok_batch *b);
  *  normalizer); with other pipelines the whole text is kept until
  *  tok_encoder_finish.  The concatenated results equal tok_encode of the
  *  whole text without TOK_ENC_ADD_SPECIAL: the post-processor is not run
- *  (add BOS/EOS yourself).  One thread at a time; t must outlive it. */
+ *  (add BOS/EOS yourself), nor the file's truncation and padding.  One
+ *  thread at a time; t must outlive it. */
 typedef struct tok_encoder tok_encoder;
 /** opt as for tok_encode (copied; NULL = defaults); TOK_ENC_ADD_SPECIAL is ignored. */
 TOK_API tok_encoder *tok_encoder_new(const tok_tokenizer *t, const tok_encode_options *opt);
