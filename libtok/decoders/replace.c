@@ -5,9 +5,9 @@
  * empty.  A String pattern is the escaped regex; with a non-empty string that
  * is plain substring search.  Regex patterns are Oniguruma (Ruby syntax):
  * they are compiled and iterated by the library's one Oniguruma-on-PCRE2
- * module (pretokenizers/regex.c), as Split and the Replace normalizer. */
+ * module (regex/regex.c), as Split and the Replace normalizer. */
 #include "decoders.h"
-#include "../pretokenizers/pretok.h" /* the Oniguruma translator and matcher */
+#include "../regex/regex.h"
 
 typedef struct {
     tok_decoder base;

@@ -10,11 +10,11 @@
  * segment start, for an empty match at 0).  Unmatched text keeps its ranges.
  *
  * Patterns are translated, compiled and iterated by the library's one
- * Oniguruma-on-PCRE2 module (pretokenizers/regex.c), as in Split and in the
+ * Oniguruma-on-PCRE2 module (regex/regex.c), as in Split and in the
  * Replace decoder.
  */
 #include "normalizers.h"
-#include "../pretokenizers/pretok.h" /* the Oniguruma translator and matcher */
+#include "../regex/regex.h"
 
 #include <stdio.h>
 

@@ -8,6 +8,7 @@
 #define LIBTOK_PRETOK_H
 
 #include "../internal.h"
+#include "../regex/regex.h"
 
 /* HF SplitDelimiterBehavior. */
 typedef enum tok_split_behavior {
@@ -88,36 +89,10 @@ bool tok_uc_is_numeric(uint32_t cp);    /* Rust char::is_numeric (Nd, Nl, No) */
 bool tok_uc_is_punc(uint32_t cp);       /* ASCII punctuation or Unicode P* (unicode_categories) */
 bool tok_uc_is_re_word(uint32_t cp);    /* \w of the regex crate (Whitespace pre-tokenizer) */
 
-/* ---- Oniguruma patterns on PCRE2 (regex.c) ---- */
-typedef struct tok_pt_regex tok_pt_regex;
-/** Compile an Oniguruma (Ruby syntax) pattern, or with literal a plain string.
- *  NULL after reporting through jc. */
-tok_pt_regex *tok_pt_regex_new(tok_jctx *jc, const char *pat, size_t len, bool literal);
-void tok_pt_regex_free(tok_pt_regex *re);
-/** Per-call match state (lives in the ctx arena). */
-typedef struct tok_pt_matcher tok_pt_matcher;
-tok_pt_matcher *tok_pt_matcher_new(const tok_pt_regex *re, tok_ctx *ctx);
-/** Release what a matcher may have taken outside the arena (a grown JIT stack). */
-void tok_pt_matcher_done(tok_pt_matcher *m);
-/** The matches of a regex in s[0..n) one by one, as the onig crate's
- *  find_iter (an empty match where the previous one ended is skipped). */
-typedef struct tok_pt_regex_iter {
-    tok_pt_matcher *m;
-    const uint8_t *s;
-    size_t n, pos, last_end;
-    bool have_last;
-} tok_pt_regex_iter;
-void tok_pt_regex_iter_init(tok_pt_regex_iter *it, tok_pt_matcher *m, const uint8_t *s, size_t n);
-/** 1 and the next match [*ms, *me), 0 at the end, < 0 a PCRE2 error code. */
-int tok_pt_regex_next(tok_pt_regex_iter *it, size_t *ms, size_t *me);
-/** Report PCRE2 error rc of component `who` through ctx (TOK_ERR_LIMIT). */
-tok_status tok_pt_regex_fail(tok_ctx *ctx, const char *who, int rc);
+/* ---- Oniguruma patterns: regex/regex.h; splitting by one (regex_split.c) ---- */
 /** Split src by the regex as HF (onig find_iter + Pattern::find_matches). */
 tok_status tok_pt_split_regex(tok_pt_matcher *m, const tok_piece *src, bool invert, tok_split_behavior b,
                               tok_pieces *out, tok_ctx *ctx);
-/** Translate an Oniguruma pattern to PCRE2 syntax (for tests and for other
- *  components).  Returns 0, or -1 with a message in err. */
-int tok_onig_to_pcre2(const char *pat, size_t len, tok_sbuf *out, char *err, size_t errcap);
 
 /* ---- constructors (one file each) ---- */
 tok_pretok *tok_pt_split_from_json(tok_jctx *jc, const json_t *j);

@@ -36,10 +36,12 @@
  *
  * This is the one translator and matcher of the library: the Split and
  * ByteLevel pre-tokenizers, the Replace normalizer and the Replace decoder
- * all compile with tok_pt_regex_new and iterate with tok_pt_regex_next.
+ * all compile with tok_pt_regex_new and iterate with tok_pt_regex_next
+ * (regex.h; the names keep the tok_pt_ prefix of the pre-tokenizers, where
+ * the module began).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "pretok.h"
+#include "regex.h"
 
 #include <ctype.h>
 #include <pcre2.h>
@@ -1170,7 +1172,7 @@ tok_pt_matcher *tok_pt_matcher_new(const tok_pt_regex *re, tok_ctx *ctx)
     pcre2_general_context *gc = m ? pcre2_general_context_create(arena_malloc, arena_free, &ctx->arena) : NULL;
     pcre2_match_data *md = gc ? pcre2_match_data_create_from_pattern(re->code, gc) : NULL;
     if (!md) {
-        tok_pt_nomem(ctx);
+        tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         return NULL;
     }
     m->re = re;
@@ -1223,9 +1225,8 @@ int tok_pt_regex_next(tok_pt_regex_iter *it, size_t *ms, size_t *me)
         if (*ms == *me && it->have_last && it->last_end == *me) {
             /* empty match where the last one ended: step one character */
             if (it->pos >= it->n) return 0;
-            uint32_t l;
-            tok_pt_decode(it->s + it->pos, &l);
-            it->pos += l;
+            int l = tok_utf8_seqlen(it->s[it->pos]);
+            it->pos += l > 0 ? (size_t)l : 1;
             continue;
         }
         it->pos = *me;
@@ -1249,24 +1250,4 @@ tok_status tok_pt_regex_fail(tok_ctx *ctx, const char *who, int rc)
     PCRE2_UCHAR msg[160];
     pcre2_get_error_message(rc, msg, sizeof msg);
     return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "%s: regex match failed: %s", who, (const char *)msg);
-}
-
-tok_status tok_pt_split_regex(tok_pt_matcher *m, const tok_piece *src, bool invert, tok_split_behavior b,
-                              tok_pieces *out, tok_ctx *ctx)
-{
-    tok_splitter sp;
-    tok_splitter_init(&sp, src, b, out);
-    size_t n = src->n, prev = 0, ms, me;
-    tok_pt_regex_iter it;
-    tok_pt_regex_iter_init(&it, m, src->s, n);
-    int rc;
-    while ((rc = tok_pt_regex_next(&it, &ms, &me)) > 0) {
-        if (prev != ms && tok_splitter_seg(&sp, (uint32_t)prev, (uint32_t)ms, invert)) return tok_pt_nomem(ctx);
-        if (tok_splitter_seg(&sp, (uint32_t)ms, (uint32_t)me, !invert)) return tok_pt_nomem(ctx);
-        prev = me;
-    }
-    if (rc < 0) return tok_pt_regex_fail(ctx, "pre-tokenizer", rc);
-    if (prev != n && tok_splitter_seg(&sp, (uint32_t)prev, (uint32_t)n, invert)) return tok_pt_nomem(ctx);
-    if (tok_splitter_finish(&sp)) return tok_pt_nomem(ctx);
-    return TOK_OK;
 }
