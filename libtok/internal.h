@@ -613,7 +613,6 @@ tok_status tok__finish_truncated(tok_ctx *ctx, const tok_encode_options *opt, si
 tok_status tok__trunc_pad_from_json(tok_tokenizer *t, tok_jctx *jc, const json_t *root);
 json_t *tok__truncation_json(const tok_truncation *tr);
 json_t *tok__padding_json(const tok_padding *p);
-void tok__ctx_trunc_free(tok_ctx *ctx);
 
 tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);
 void tok_ctx_nstr_release(tok_ctx *ctx, tok_nstr *t);

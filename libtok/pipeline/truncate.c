@@ -114,15 +114,6 @@ tok_status tok_ctx_set_padding(tok_ctx *ctx, const tok_padding *p)
     return TOK_OK;
 }
 
-void tok__ctx_trunc_free(tok_ctx *ctx)
-{
-    if (ctx->pad_set) free((char *)ctx->pad.pad_token);
-    tok_enc_free(&ctx->orig[0]);
-    tok_enc_free(&ctx->orig[1]);
-    for (size_t i = 0; i < ctx->res.n; i++) tok_enc_free(&ctx->res.v[i]);
-    tok_vec_free(&ctx->res);
-}
-
 /* ------------------------------------------------------------------------ */
 /* tokenizer.json                                                            */
 /* ------------------------------------------------------------------------ */
