@@ -23,6 +23,9 @@ void out_int(outbuf *o, long long v);
 void out_json_string(outbuf *o, const char *s, size_t n);
 int out_flush(outbuf *o); /* 0 or -1 on write error */
 void out_flush_keep(outbuf *o); /* write out what is buffered, keep the buffer */
+/* Text that stays on one line and splits back: \\ \n \t \r \xHH, and with
+ * `space` a space as \s (tokens on a space-separated line). */
+void out_escaped(outbuf *o, const char *s, size_t n, bool space);
 
 /* Whole file (or stdin for NULL or "-") into memory; NULL on error (message printed). */
 char *read_all(const char *path, size_t *len);

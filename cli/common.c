@@ -95,6 +95,24 @@ void out_flush_keep(outbuf *o)
     fflush(o->f);
 }
 
+void out_escaped(outbuf *o, const char *s, size_t n, bool space)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\\') out_str(o, "\\\\");
+        else if (c == ' ' && space) out_str(o, "\\s");
+        else if (c == '\n') out_str(o, "\\n");
+        else if (c == '\t') out_str(o, "\\t");
+        else if (c == '\r') out_str(o, "\\r");
+        else if (c < 0x20 || c == 0x7F) {
+            char u[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+            out_put(o, u, 4);
+        } else out_char(o, (char)c);
+    }
+    if (n == 0 && space) out_str(o, "\\0"); /* an empty token still shows on a token line */
+}
+
 int out_flush(outbuf *o)
 {
     out_drain(o);

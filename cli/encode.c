@@ -94,25 +94,6 @@ static const char count_help[] =
 
 enum fmt { FMT_IDS, FMT_TOKENS, FMT_JSON, FMT_COUNT, FMT_JSON_FULL };
 
-/* A token as written in the file, unambiguous on a space-separated line. */
-static void out_token_escaped(outbuf *o, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\\') out_str(o, "\\\\");
-        else if (c == ' ') out_str(o, "\\s");
-        else if (c == '\n') out_str(o, "\\n");
-        else if (c == '\t') out_str(o, "\\t");
-        else if (c == '\r') out_str(o, "\\r");
-        else if (c < 0x20 || c == 0x7F) {
-            char u[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-            out_put(o, u, 4);
-        } else out_char(o, (char)c);
-    }
-    if (n == 0) out_str(o, "\\0"); /* an empty token still shows */
-}
-
 static void emit_ids(outbuf *o, const tok_encoding *e)
 {
     for (size_t i = 0; i < e->n; i++) {
@@ -127,7 +108,7 @@ static void emit_tokens(outbuf *o, const tok_tokenizer *t, const tok_encoding *e
         size_t len;
         const char *s = tok_token_text(t, e->ids[i], &len);
         if (i) out_char(o, ' ');
-        out_token_escaped(o, s, len);
+        out_escaped(o, s, len, true);
     }
 }
 
@@ -616,7 +597,7 @@ static int sink_put(sink *k, const int32_t *ids, const tok_offset *off, size_t n
             size_t l;
             const char *s = tok_token_text(R->t, ids[i], &l);
             if (k->n + i) out_char(R->o, ' ');
-            out_token_escaped(R->o, s, l);
+            out_escaped(R->o, s, l, true);
         }
     }
     k->n += n;

@@ -31,23 +31,6 @@ static const struct { uint32_t bit; const char *name; } flag_names[] = {
     { TOK_TOKEN_WORD_START, "word-start" }, { TOK_TOKEN_UNREACHABLE, "unreachable" },
 };
 
-static void out_escaped(outbuf *o, const char *s, size_t n, bool space)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\\') out_str(o, "\\\\");
-        else if (c == ' ' && space) out_str(o, "\\s");
-        else if (c == '\n') out_str(o, "\\n");
-        else if (c == '\t') out_str(o, "\\t");
-        else if (c == '\r') out_str(o, "\\r");
-        else if (c < 0x20 || c == 0x7F) {
-            char u[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-            out_put(o, u, 4);
-        } else out_char(o, (char)c);
-    }
-}
-
 /* bytes that are not valid UTF-8 shown as \xHH, the rest as text */
 static void out_bytes(outbuf *o, const uint8_t *b, size_t n)
 {

@@ -5,46 +5,21 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    fclose(f);
-    if (b) {
-        b[n] = 0;
-        *len = (size_t)n;
-    }
-    return b;
-}
-
 /* A cached file; its absence fails the test (make check fetches the cache). */
 static char *cached(const char *rel, size_t *len)
 {
     char path[2048];
-    const char *c = getenv("TOK_CACHE");
-    if (c) snprintf(path, sizeof path, "%s/%s", c, rel);
-    else snprintf(path, sizeof path, "%s/.cache/libtok/%s", getenv("HOME") ? getenv("HOME") : ".", rel);
-    char *b = read_file(path, len);
+    char *b = tu_read_file(tu_cache_path(rel, path, sizeof path), len);
     if (!b) fail_msg("%s missing: run sh scripts/fetch-refs.sh", path);
     return b;
 }
 
 static tok_tokenizer *load_cached(const char *name)
 {
-    char path[2048];
-    const char *c = getenv("TOK_CACHE");
-    if (c) snprintf(path, sizeof path, "%s/tokenizers/%s", c, name);
-    else snprintf(path, sizeof path, "%s/.cache/libtok/tokenizers/%s", getenv("HOME") ? getenv("HOME") : ".", name);
+    char rel[256], path[2048];
+    snprintf(rel, sizeof rel, "tokenizers/%s", name);
     tok_error err = { 0 };
-    tok_tokenizer *t = tok_load(path, NULL, &err);
+    tok_tokenizer *t = tok_load(tu_cache_path(rel, path, sizeof path), NULL, &err);
     if (!t) fail_msg("%s: %s", path, err.message);
     return t;
 }

@@ -12,6 +12,38 @@
 
 #include "libtok/tok.h"
 
+#include <stdlib.h>
+
+/* A whole file, NUL-terminated, or NULL. */
+static inline char *tu_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    if (b) {
+        b[n] = 0;
+        *len = (size_t)n;
+    }
+    return b;
+}
+
+/* Path of `rel` in the reference cache ($TOK_CACHE or ~/.cache/libtok). */
+static inline const char *tu_cache_path(const char *rel, char *buf, size_t cap)
+{
+    const char *c = getenv("TOK_CACHE");
+    if (c && *c) snprintf(buf, cap, "%s/%s", c, rel);
+    else snprintf(buf, cap, "%s/.cache/libtok/%s", getenv("HOME") ? getenv("HOME") : ".", rel);
+    return buf;
+}
+
 /* Load a tokenizer from a JSON string; fails the test on error. */
 static inline tok_tokenizer *tu_load_json(const char *json)
 {
