@@ -176,10 +176,10 @@ static json_t *bpe_merges(const uint8_t *d, const spm_model *m, tok_error *err, 
                       "%zu bytes (%zu pieces that are prefixes of one another)", file, pc->off, budget, mc.n);
             goto fail;
         }
-        qsort(mc.v + first, mc.n - first, sizeof *mc.v, split_cmp);
+        if (mc.n > first) qsort(mc.v + first, mc.n - first, sizeof *mc.v, split_cmp);
     }
     for (size_t i = 0; i < mc.n; i++) mc.v[i].order = (uint32_t)i;
-    qsort(mc.v, mc.n, sizeof *mc.v, merge_cmp);
+    if (mc.n) qsort(mc.v, mc.n, sizeof *mc.v, merge_cmp); /* (no NULL to qsort) */
     arr = json_array();
     if (!arr) goto nomem;
     for (size_t i = 0; i < mc.n; i++) {
