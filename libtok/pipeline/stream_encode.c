@@ -93,7 +93,7 @@ static tok_status emit(tok_encoder *s, size_t n, tok_encoding *out)
     s->base = s->consumed;
     s->consumed += n;
     /* the tail moves to the front; out's arrays live in the context, not buf */
-    memmove(s->buf, s->buf + n, s->len - n);
+    if (s->len > n) memmove(s->buf, s->buf + n, s->len - n); /* (never on a NULL, empty buffer) */
     s->len -= n;
     return TOK_OK;
 }
