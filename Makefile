@@ -57,7 +57,7 @@ endif
 
 .PHONY: all lib modules clean deps fetch check check-layers check-exports unit unit-asan parity robust demo bench install uninstall fuzz fuzz-check fuzz-build
 
-all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so $(MOD_LIBS)
+all: $(TOK_BIN) $(B)/libtok.a $(B)/libtok.so $(MOD_LIBS) $(B)/examples/keep_replay
 lib: $(B)/libtok.a $(B)/libtok.so
 modules: $(MOD_LIBS)
 
@@ -100,6 +100,15 @@ $(TOK_BIN): $(CLI_OBJ) $(MOD_LIBS) $(B)/libtok.a
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(MOD_LIBS) $(B)/libtok.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(MOD_LIBS) $(B)/libtok.a $(LDLIBS) $(MOD_LDLIBS) -lcmocka
+
+# Worked example of the keep-mask engine (docs/examples/keep_replay.c).
+$(B)/examples/keep_replay: docs/examples/keep_replay.c $(MOD_LIBS) $(B)/libtok.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(MOD_LIBS) $(B)/libtok.a $(LDLIBS) $(MOD_LDLIBS)
+
+# Keep-mask engine bench (bench/keep_bench.c, run by bench/keep.sh).
+$(B)/keep_bench: bench/keep_bench.c $(MOD_LIBS) $(B)/libtok.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(MOD_LIBS) $(B)/libtok.a $(LDLIBS) $(MOD_LDLIBS)
 
 $(B)/tokbench: bench/tokbench.c $(B)/libtok.a
 	$(CC) $(ALL_CFLAGS) -o $@ bench/tokbench.c $(B)/libtok.a $(LDLIBS)
@@ -161,7 +170,7 @@ FUZZ_CC      ?= clang
 FUZZ_B       := build-fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LOADERS := json:TOK_FORMAT_HF_JSON tiktoken:TOK_FORMAT_TIKTOKEN spm:TOK_FORMAT_SPM bert:TOK_FORMAT_BERT_VOCAB \
-                gpt2:TOK_FORMAT_GPT2 tokpack:TOK_FORMAT_TOKPACK auto:TOK_FORMAT_AUTO
+                gpt2:TOK_FORMAT_GPT2 tokpack:TOK_FORMAT_TOKPACK gguf:TOK_FORMAT_GGUF auto:TOK_FORMAT_AUTO
 FUZZ_TARGETS := $(foreach l,$(FUZZ_LOADERS),load_$(firstword $(subst :, ,$(l)))) encode decode
 FUZZ_SECONDS ?= 60
 FUZZ_ARGS    ?= -timeout=10 -rss_limit_mb=512 -malloc_limit_mb=256 -print_final_stats=1
@@ -186,9 +195,9 @@ fuzz: fuzz-build
 	    grep -E "stat::number_of_executed_units|DONE" $(FUZZ_B)/$$t.log | tr '\n' ' '; echo; \
 	done
 
-# a few seconds each, from `make check`
+# a few seconds each (3), from `make check`
 fuzz-check:
-	$(MAKE) fuzz FUZZ_SECONDS=4
+	$(MAKE) fuzz FUZZ_SECONDS=3
 
 demo:
 	sh scripts/deps.sh build demo
@@ -200,7 +209,10 @@ bench:
 	$(MAKE) $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
 	sh bench/run.sh
+	$(MAKE) $(B)/keep_bench
+	sh bench/keep.sh
 	sh bench/python.sh
+	sh bench/train.sh
 
 # --- install ---------------------------------------------------------------
 install: all
@@ -212,7 +224,14 @@ install: all
 	install -m 644 libtok/tok.h $(DESTDIR)$(INCDIR)/libtok/tok.h
 	install -m 755 $(TOK_BIN) $(DESTDIR)$(BINDIR)/tok
 	install -m 644 man/tok.1 $(DESTDIR)$(MANDIR)/man1/tok.1
+	install -m 644 man/tok-train.1 $(DESTDIR)$(MANDIR)/man1/tok-train.1
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
+	install -d $(DESTDIR)$(DATADIR)/policies
+	install -m 644 data/policies/*.policy $(DESTDIR)$(DATADIR)/policies/
+	install -m 644 analyzers/keep/tok_keep.h $(DESTDIR)$(INCDIR)/libtok/tok_keep.h
+	install -m 644 $(B)/libtok_analyzers.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 man/tok_keep.3 $(DESTDIR)$(MANDIR)/man3/tok_keep.3
+	install -m 644 man/tok-analyze-glitch.1 $(DESTDIR)$(MANDIR)/man1/tok-analyze-glitch.1
 	@# built-in names: the tokenizer files already fetched into the cache (their
 	@# licences: README); none fetched is said, not an error
 	install -d $(DESTDIR)$(DATADIR)
@@ -226,9 +245,10 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libtok.a $(DESTDIR)$(LIBDIR)/libtok.so* $(DESTDIR)$(INCDIR)/libtok/tok.h \
-	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
-	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc
+	      $(DESTDIR)$(BINDIR)/tok $(DESTDIR)$(MANDIR)/man1/tok.1 $(DESTDIR)$(MANDIR)/man1/tok-train.1 $(DESTDIR)$(MANDIR)/man3/libtok.3 \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/libtok.pc $(DESTDIR)$(MANDIR)/man1/tok-analyze-glitch.1
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(INCDIR)/libtok/tok_keep.h $(DESTDIR)$(LIBDIR)/libtok_analyzers.a $(DESTDIR)$(MANDIR)/man3/tok_keep.3
 
 clean:
 	rm -rf build build-asan build-fuzz tok

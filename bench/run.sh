@@ -77,3 +77,20 @@ for text in one-letter one-multibyte digits random-ascii; do
     row "cl100k_base.tiktoken" "$TK/cl100k_base.tiktoken" $text none -
 done
 } | tee "$OUT/latest.md"
+
+# Token health (tok analyze glitch): the whole-vocabulary pass (decode each id,
+# re-encode) as user CPU seconds, load included, beside the same loop through
+# the HF binding (bench/glitch_ref.js; its load not timed).
+{
+echo
+echo "| token-health pass | ids | libtok CPU s (load + pass) | HF binding s (pass) | ratio | OK ids libtok / HF |"
+echo "|---|---|---|---|---|---|"
+for tk in llama3 o200k mistral gemma3; do
+    /usr/bin/time -f "%U" -o "$W/time" ./tok analyze glitch -t "$TK/$tk.json" --json > "$W/g.json" 2>/dev/null || continue
+    ours=$(cat "$W/time")
+    okl=$(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1]));console.log(r.categories.OK+r.categories.OK_SPECIAL)' "$W/g.json")
+    ref=$(node bench/glitch_ref.js "$TOK_CACHE/npm" "$TK/$tk.json" 2>/dev/null)
+    rs=$(echo "$ref" | field seconds); rok=$(echo "$ref" | sed -n 's/.*"ok":\([0-9]*\).*/\1/p'); ids=$(echo "$ref" | field ids)
+    echo "| $tk | $ids | $ours | $rs | $(ratio "$rs" "$ours") | $okl / $rok |"
+done
+} | tee -a "$OUT/latest.md"

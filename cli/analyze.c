@@ -8,6 +8,16 @@ static const struct { const char *name; int (*run)(int, char **); const char *wh
     { "intrinsic", analyze_intrinsic,
       "fertility, compression, Renyi efficiency, utilisation, morphological\n"
       "              boundary F1 and speed of inference methods x tokenizers" },
+    { "parity", analyze_parity, "token premium of each language vs a reference (Petrov et al. 2023)" },
+    { "fertility", analyze_fertility, "tokens per word, continued words, unk/byte rates per language" },
+    { "efficiency", analyze_efficiency, "Renyi/Shannon efficiency (as tokenization-scorer), utilisation" },
+    { "morph", analyze_morph, "morph boundary P/R/F1 per method, %pure and %valid" },
+    { "saliency", analyze_saliency,
+      "per-id priors for KV-cache eviction and token pruning (separators,\n"
+      "              stopwords, specials...), exported for tok prune / tok_keep" },
+    { "glitch", analyze_glitch,
+      "under-trained / glitch tokens (magikarp categories, weight indicators,\n"
+      "              verification prompts, sticky tokens)" },
 };
 
 static void top_help(FILE *f)

@@ -73,8 +73,20 @@ int cmd_list(int argc, char **argv);
 int cmd_count(int argc, char **argv); /* encode.c */
 int vocab_dump(int argc, char **argv); /* vocab_dump.c: tok vocab -t T */
 int cmd_show(int argc, char **argv);
+int cmd_train(int argc, char **argv);   /* train.c */
+int cmd_vocab(int argc, char **argv);   /* vocab.c: surgery, else vocab_dump */
 
 /* tok analyze subcommands, one file each (cli/analyze_<name>.c). */
 int analyze_intrinsic(int argc, char **argv);
+int analyze_glitch(int argc, char **argv);
+/* language analyzers (analyzers/lang) */
+int analyze_parity(int argc, char **argv);
+int analyze_fertility(int argc, char **argv);
+int analyze_efficiency(int argc, char **argv);
+int analyze_morph(int argc, char **argv);
+int analyze_saliency(int argc, char **argv);
+
+/* tok prune (cli/prune.c): replay an attention trace through a keep policy. */
+int cmd_prune(int argc, char **argv);
 
 #endif

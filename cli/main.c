@@ -11,11 +11,15 @@ static const char main_help[] =
     "  count     number of tokens per input or per line\n"
     "  show      the text with its token boundaries marked (or an HTML page)\n"
     "  decode    token ids -> text\n"
-    "  vocab     the vocabulary: id, token, bytes, flags, score\n"
+    "  vocab     the vocabulary: id, token, bytes, flags, score; and edit it:\n"
+    "            tok vocab remove|add|extend|shrink (tok vocab --help)\n"
     "  list      built-in tokenizer names found here, and model-name aliases\n"
     "  info      model type, vocabulary size, pipeline, special tokens\n"
     "  convert   write any supported tokenizer as tokenizer.json or compact .tokpack\n"
     "  analyze   intrinsic measures of inference methods (tok analyze --help)\n"
+    "  train     train a vocabulary: BPE, WordPiece, WordLevel (as HF), Unigram and\n"
+    "            BPE (as spm_train), PathPiece\n"
+    "  prune     replay an attention trace through a KV-cache keep policy\n"
     "\n"
     "TOKENIZER (-t) is a tokenizer.json, SentencePiece .model, .tiktoken, BERT vocab.txt,\n"
     "GPT-2 vocab.json (with merges.txt beside it), the vocabulary of a .gguf model file,\n"
@@ -37,8 +41,10 @@ static const struct { const char *name; int (*run)(int, char **); } commands[] =
     { "analyze", cmd_analyze },
     { "list", cmd_list },
     { "count", cmd_count },
-    { "vocab", vocab_dump },
+    { "vocab", cmd_vocab },
     { "show", cmd_show },
+    { "train", cmd_train },
+    { "prune", cmd_prune },
 };
 
 int main(int argc, char **argv)

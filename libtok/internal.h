@@ -22,13 +22,19 @@
 
 #include "tok.h"
 
-#include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* JSON trees are handled only where tokenizer.json is read or written:
+ * those files include core/json.h (jansson, tok_jctx and its getters).
+ * Here the types are opaque, for the components' from_json/to_json. */
+typedef struct json_t json_t;
+typedef struct tok_jctx tok_jctx;
 
 #define TOK_UNUSED(x) ((void)(x))
 #define TOK_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -105,9 +111,13 @@ size_t tok_utf8_check(const uint8_t *s, size_t n);
 /** Append s to b replacing each maximal invalid subpart by U+FFFD (Rust/WHATWG lossy rule). */
 int tok_utf8_lossy(tok_sbuf *b, const uint8_t *s, size_t n);
 
-/* Unicode classes (core/unicode.c). */
+/* Unicode properties (core/unicode.c), the one place that defines them. */
 bool tok_uni_is_space(uint32_t cp); /* White_Space (Rust is_whitespace, regex \s) */
 bool tok_uni_is_word(uint32_t cp);  /* regex \w */
+/* ...as the HF binding answers them (tables measured from it) */
+bool tok_uc_is_numeric(uint32_t cp);    /* Rust char::is_numeric (Nd, Nl, No) */
+bool tok_uc_is_punc(uint32_t cp);       /* ASCII punctuation or Unicode P* (unicode_categories) */
+bool tok_uc_is_re_word(uint32_t cp);    /* \w of the regex crate (Whitespace pre-tokenizer) */
 
 /* GPT-2 byte-level alphabet: byte <-> code point (core/bytelevel.c). */
 uint32_t tok_bytelevel_char(uint8_t b);
@@ -351,49 +361,7 @@ static inline int32_t tok_vocab_id(const tok_vocab *v, const void *text, size_t 
 static inline int32_t tok_vocab_model_id(const tok_vocab *v, const void *bytes, size_t len)
 { return tok_strmap_get(&v->by_bytes, bytes, len); }
 
-/* ------------------------------------------------------------------------ */
-/* JSON helpers with file + path in every message (core/json.c)              */
-/* ------------------------------------------------------------------------ */
-
-typedef struct tok_jctx {
-    const char *file;     /* named in every message */
-    tok_error *err;
-    char path[512];       /* e.g. "pre_tokenizer.pretokenizers[1].pattern" */
-    size_t plen;
-    /* Set when model.vocab / model.merges were left out of the tree and are
-     * to be read from the document text directly (core/rawjson.h). */
-    const char *raw;
-    size_t raw_len;
-    size_t raw_vocab[2], raw_merges[2]; /* byte spans [start, end) */
-    /* Set when loading libtok's compact format: the BPE vocabulary as
-     * (u32 id, u32 len, bytes) records and merges as (u32 a, u32 b) id pairs. */
-    const uint8_t *pack_vocab, *pack_merges;
-    size_t pack_vocab_len, pack_nvocab, pack_nmerges;
-} tok_jctx;
-
-/** Enter a key / an index; returns the previous path length for tok_jpop. */
-size_t tok_jpush(tok_jctx *jc, const char *key);
-size_t tok_jpush_index(tok_jctx *jc, size_t i);
-void tok_jpop(tok_jctx *jc, size_t saved);
-/** "FILE: at PATH: <message>" into jc->err; returns code. */
-tok_status tok_jfail(tok_jctx *jc, tok_status code, const char *fmt, ...) TOK_PRINTF(3, 4);
-/** Put file and path in front of the message a helper without them left in
- *  jc->err (e.g. tok_vocab_set); returns its code. */
-tok_status tok_jwrap(tok_jctx *jc);
-
-/* Typed getters.  Return 0 on success or absent-and-optional (out left as
- * is; JSON null counts as absent), -1 after reporting a type error or a
- * missing required key through jc. */
-int tok_jstr(tok_jctx *jc, const json_t *obj, const char *key, const char **out, size_t *len, bool required);
-int tok_jbool(tok_jctx *jc, const json_t *obj, const char *key, bool *out, bool required);
-int tok_jint(tok_jctx *jc, const json_t *obj, const char *key, int64_t *out, bool required);
-int tok_jnum(tok_jctx *jc, const json_t *obj, const char *key, double *out, bool required);
-int tok_jarr(tok_jctx *jc, const json_t *obj, const char *key, json_t **out, bool required);
-int tok_jobj(tok_jctx *jc, const json_t *obj, const char *key, json_t **out, bool required);
-/** The "type" string of a component object (required). NULL after an error. */
-const char *tok_jtype(tok_jctx *jc, const json_t *obj);
-/** Report an unknown key/option value as TOK_ERR_UNSUPPORTED naming it. */
-tok_status tok_junsupported(tok_jctx *jc, const char *what, const char *value);
+/* base64 (core/json.c) */
 /** Decode standard base64 into a malloc'd buffer. -1 on bad input. */
 int tok_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
 /** Encode base64 into a malloc'd NUL-terminated string. */
@@ -552,6 +520,10 @@ struct tok_tokenizer {
      * there is no normalizer and the pre-tokenizer is a known split pattern */
     size_t (*scan)(const uint8_t *s, size_t n, size_t pos);
     bool scan_cuttable;         /* a text may be cut after "\n" before a letter */
+    bool scan_cut_after_text;   /* ... only where the "\n" follows a non-space
+                                   (GPT-2's \s+(?!\S) takes a whole run of
+                                   spaces at the end of a text, one short of it
+                                   before a letter) */
     int32_t roles[7];           /* tok_role -> id */
     /* methods/ index (tries over the vocabulary), built on first use by any
      * thread under method_lock, then read-only and shared */
@@ -681,8 +653,8 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
 tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
 /* Safe cuts of a text for pipelines with t->scan_cuttable (pipeline/parallel.c):
  * the first at or after `at` (len if none), the last in [lo, len) (0 if none). */
-size_t tok__safe_cut(const char *s, size_t len, size_t at);
-size_t tok__safe_cut_last(const char *s, size_t len, size_t lo);
+size_t tok__safe_cut(const tok_tokenizer *t, const char *s, size_t len, size_t at);
+size_t tok__safe_cut_last(const tok_tokenizer *t, const char *s, size_t len, size_t lo);
 void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt);
 /** The caller's options (NULL: defaults) copied into *def up to their size;
  *  NULL if they were not initialised (then return tok__bad_options). */

@@ -33,5 +33,10 @@ for f in $FLOORS; do
         done
     done
 done >"$tmp/out"
-if [ -s "$tmp/out" ]; then cat "$tmp/out"; exit 1; fi
+cp "$tmp/out" "$tmp/out2"
+# jansson is seen only where JSON trees are handled: through core/json.h
+for f in $(grep -l '<jansson.h>' libtok/*.h libtok/*/*.h libtok/*/*.c); do
+    [ "$f" = libtok/core/json.h ] || echo "check-floors: $f includes jansson (include core/json.h where JSON is handled)"
+done >>"$tmp/out2"
+if [ -s "$tmp/out2" ]; then cat "$tmp/out2"; exit 1; fi
 echo "check-floors: $FLOORS (lowest first): no folder uses a higher one"

@@ -1,5 +1,5 @@
 /* Typed access to tokenizer.json trees; every error names the file and the JSON path. */
-#include "../internal.h"
+#include "json.h"
 
 #include <stdio.h>
 

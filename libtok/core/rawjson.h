@@ -7,7 +7,7 @@
 #ifndef LIBTOK_LOADERS_RAWJSON_H
 #define LIBTOK_LOADERS_RAWJSON_H
 
-#include "../internal.h"
+#include "json.h"
 
 typedef struct tok_span_text { size_t start, end; } tok_span_text;
 

@@ -6,7 +6,7 @@
 #ifndef LIBTOK_DECODERS_DECODERS_H
 #define LIBTOK_DECODERS_DECODERS_H
 
-#include "../internal.h"
+#include "../core/json.h"
 
 /* ---- constructors (one file each) ---- */
 /** ByteLevel (bytelevel.c): GPT-2 characters back to bytes, lossy UTF-8. */

@@ -8,17 +8,9 @@
  * lowercase when asked, or (bert_lowercase < 0) when no token outside
  * brackets would change by lowercasing.
  */
-#include "../internal.h"
+#include "../core/json.h"
 
 #include <utf8proc.h>
-
-/* Rust char::is_whitespace (Unicode White_Space). */
-static bool is_ws(uint32_t c)
-{
-    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
-           c == 0x3000;
-}
 
 /* Length of s after trimming trailing white space (s is valid UTF-8). */
 static size_t trim_end(const uint8_t *s, size_t n)
@@ -28,7 +20,7 @@ static size_t trim_end(const uint8_t *s, size_t n)
         while (k > 0 && (s[k] & 0xC0) == 0x80) k--;
         size_t l;
         uint32_t c = tok_utf8_decode(s + k, n - k, &l);
-        if (c == TOK_UTF8_BAD || !is_ws(c)) break;
+        if (c == TOK_UTF8_BAD || !tok_uni_is_space(c)) break;
         n = k;
     }
     return n;

@@ -209,7 +209,7 @@ static bool bool_value(const gg *g, const gval *v, bool dflt)
 static int64_t id_value(const gg *g, const gval *v, int64_t dflt, size_t ntok)
 {
     int64_t x;
-    if (!int_value(g, v, &x)) return dflt;
+    if (!int_value(g, v, &x)) x = dflt; /* a default is checked too: the vocabulary may be shorter */
     return x >= 0 && (uint64_t)x < ntok ? x : -1;
 }
 
@@ -261,7 +261,13 @@ static tok_status read_tokens(gg *g, const gkeys *k, gtoks *out)
         if ((st = rd_str(&r, &s, &l, "token"))) return st;
         if (tok_utf8_check(g->d + s, l) != l) return gg_fail(g, at, "token %zu is not valid UTF-8", i);
         gtok t = { s, l, 1, 0 };
-        if (k->types.set) t.type = (int)num_elem(g, &k->types, i);
+        if (k->types.set) {
+            /* llama.cpp's types are 0..6; a u32 past int's range must not reach the cast */
+            double ty = num_elem(g, &k->types, i);
+            if (ty < 0 || ty > 255)
+                return gg_fail(g, k->types.at, "tokenizer.ggml.token_type: token %zu has type %.0f", i, ty);
+            t.type = (int)ty;
+        }
         if (k->scores.set) t.score = (float)num_elem(g, &k->scores, i);
         out->v[out->n++] = t;
     }

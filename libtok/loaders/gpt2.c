@@ -8,7 +8,7 @@
  * merges.txt: lines "left right"; lines starting with "#version" are skipped
  * (HF skips them anywhere), as are empty lines.
  */
-#include "../internal.h"
+#include "../core/json.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #ifndef LIBTOK_LOADERS_SPM_H
 #define LIBTOK_LOADERS_SPM_H
 
-#include "../internal.h"
+#include "../core/json.h"
 
 /* SentencePiece piece types (ModelProto.SentencePiece.Type; GGUF token_type) */
 enum { PT_NORMAL = 1, PT_UNKNOWN = 2, PT_CONTROL = 3, PT_USER = 4, PT_UNUSED = 5, PT_BYTE = 6 };

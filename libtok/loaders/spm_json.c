@@ -176,10 +176,10 @@ static json_t *bpe_merges(const uint8_t *d, const spm_model *m, tok_error *err, 
                       "%zu bytes (%zu pieces that are prefixes of one another)", file, pc->off, budget, mc.n);
             goto fail;
         }
-        if (mc.n > first) qsort(mc.v + first, mc.n - first, sizeof *mc.v, split_cmp);
+        if (mc.n - first > 1) qsort(mc.v + first, mc.n - first, sizeof *mc.v, split_cmp);
     }
     for (size_t i = 0; i < mc.n; i++) mc.v[i].order = (uint32_t)i;
-    if (mc.n) qsort(mc.v, mc.n, sizeof *mc.v, merge_cmp); /* (no NULL to qsort) */
+    if (mc.n > 1) qsort(mc.v, mc.n, sizeof *mc.v, merge_cmp);
     arr = json_array();
     if (!arr) goto nomem;
     for (size_t i = 0; i < mc.n; i++) {
@@ -327,10 +327,9 @@ json_t *tok__spm_model_to_json(const uint8_t *data, const spm_model *mp, const c
     }
     if (!dec) {
         if (m.escape_ws) json_array_append_new(decs, replace_str(SP, " ", false));
-        if (m.byte_fallback) {
-            json_array_append_new(decs, jobj("ByteFallback"));
-            json_array_append_new(decs, jobj("Fuse"));
-        }
+        if (m.byte_fallback) json_array_append_new(decs, jobj("ByteFallback"));
+        /* fused first so that Strip (per token) drops only the text's first space */
+        if (m.byte_fallback || m.add_dummy_prefix) json_array_append_new(decs, jobj("Fuse"));
         if (m.add_dummy_prefix) json_array_append_new(decs, strip_dec());
         dec = sequence("decoders", decs);
     } else {

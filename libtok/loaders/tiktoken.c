@@ -5,7 +5,7 @@
  * "ranked" (merges implied by ranks, as tiktoken merges) so that the one
  * builder and pipeline serve it.
  */
-#include "../internal.h"
+#include "../core/json.h"
 
 #include <stdio.h>
 

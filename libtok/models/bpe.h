@@ -2,7 +2,7 @@
 #ifndef LIBTOK_MODELS_BPE_H
 #define LIBTOK_MODELS_BPE_H
 
-#include "../internal.h"
+#include "../core/json.h"
 
 /** A byte-level BPE whose merges are implied by token ranks (tiktoken):
  *  two adjacent parts merge when their concatenation is a token, lowest rank

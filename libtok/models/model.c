@@ -1,5 +1,5 @@
 /* Model dispatch by the "type" of tokenizer.json's model object. */
-#include "../internal.h"
+#include "../core/json.h"
 
 tok_model *tok_model_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
 {

@@ -26,6 +26,7 @@
  * and one of them drawn ∝ exp(alpha * score).
  */
 #include "trie.h"
+#include "../core/json.h"
 
 #include <float.h>
 #include <math.h>

@@ -6,7 +6,7 @@
 #ifndef LIBTOK_MODELS_VOCAB_JSON_H
 #define LIBTOK_MODELS_VOCAB_JSON_H
 
-#include "../internal.h"
+#include "../core/json.h"
 
 typedef struct tok_vocab_ent {
     const char *text; /* in the vocabulary's string pool */

@@ -100,13 +100,6 @@ static bool is_mn(uint32_t cp)
     return cp >= 0x300 && tok_norm_in_ranges(mn_old, sizeof mn_old / sizeof mn_old[0], cp);
 }
 
-static bool rust_is_whitespace(uint32_t c)
-{
-    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-           c == 0x205F || c == 0x3000;
-}
-
 static bool is_chinese(uint32_t c)
 {
     return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
@@ -142,7 +135,7 @@ static int pass1(const bert *b, const tok_nstr *in, tok_nstr *out, bool lower, b
         if (b->clean_text) {
             if (cp == 0 || cp == 0xFFFD) continue;
             if (cp != '\t' && cp != '\n' && cp != '\r' && is_other(cp)) continue;
-            if (rust_is_whitespace(cp)) cp = ' ';
+            if (tok_uni_is_space(cp)) cp = ' ';
         }
         if (cp >= 0xC0) *wide = true;
         if (b->handle_chinese_chars && is_chinese(cp)) {

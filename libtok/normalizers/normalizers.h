@@ -7,7 +7,7 @@
 #ifndef LIBTOK_NORMALIZERS_NORMALIZERS_H
 #define LIBTOK_NORMALIZERS_NORMALIZERS_H
 
-#include "../internal.h"
+#include "../core/json.h"
 
 /* ---- constructors (one file each) ---- */
 tok_normalizer *tok_norm_bert_from_json(tok_jctx *jc, const json_t *j);

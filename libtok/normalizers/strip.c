@@ -9,13 +9,6 @@ typedef struct strip {
     bool left, right;
 } strip;
 
-static bool rust_is_whitespace(uint32_t c)
-{
-    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-           c == 0x205F || c == 0x3000;
-}
-
 static tok_status strip_run(const tok_normalizer *self, const tok_nstr *in, tok_nstr *out, tok_ctx *ctx)
 {
     const strip *st = (const strip *)self;
@@ -24,7 +17,7 @@ static tok_status strip_run(const tok_normalizer *self, const tok_nstr *in, tok_
         while (b < e) {
             size_t len;
             uint32_t cp = tok_utf8_decode(in->s + b, e - b, &len);
-            if (!rust_is_whitespace(cp)) break;
+            if (!tok_uni_is_space(cp)) break;
             b += len;
         }
     }
@@ -34,7 +27,7 @@ static tok_status strip_run(const tok_normalizer *self, const tok_nstr *in, tok_
             while (k > b && (in->s[k] & 0xC0) == 0x80) k--;
             size_t len;
             uint32_t cp = tok_utf8_decode(in->s + k, e - k, &len);
-            if (k + len != e || !rust_is_whitespace(cp)) break;
+            if (k + len != e || !tok_uni_is_space(cp)) break;
             e = k;
         }
     }

@@ -33,14 +33,23 @@ static void *run_part(void *arg)
 
 /* First safe cut at or after `at`, or len: a newline followed by a letter
  * (\p{L}, any script, by the scanners' own class table). */
-size_t tok__safe_cut(const char *s, size_t len, size_t at)
+/* Is i (just after a "\n") a place to cut?  A letter must follow; with
+ * GPT-2's pattern the "\n" must also follow a visible ASCII character (a
+ * run of spaces before it would be split differently at the end of a part). */
+static bool cut_here(const tok_tokenizer *t, const uint8_t *u, size_t len, size_t i)
+{
+    if (u[i - 1] != '\n') return false;
+    if (t->scan_cut_after_text && (i < 2 || u[i - 2] <= 0x20 || u[i - 2] >= 0x7F)) return false;
+    size_t l;
+    uint32_t cp = tok_utf8_decode(u + i, len - i, &l);
+    return cp != TOK_UTF8_BAD && (tok_cl(cp) & TOK_CL_L);
+}
+
+size_t tok__safe_cut(const tok_tokenizer *t, const char *s, size_t len, size_t at)
 {
     const uint8_t *u = (const uint8_t *)s;
     for (size_t i = at ? at : 1; i < len; i++) {
-        if (u[i - 1] != '\n') continue;
-        size_t l;
-        uint32_t cp = tok_utf8_decode(u + i, len - i, &l);
-        if (cp != TOK_UTF8_BAD && (tok_cl(cp) & TOK_CL_L)) return i;
+        if (cut_here(t, u, len, i)) return i;
     }
     return len;
 }
@@ -61,7 +70,7 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
     int np = 0;
     cuts[0] = 0;
     for (int k = 1; k < threads; k++) {
-        size_t c = tok__safe_cut(text, len, len / (size_t)threads * (size_t)k);
+        size_t c = tok__safe_cut(t, text, len, len / (size_t)threads * (size_t)k);
         if (c > cuts[np] && c < len) cuts[++np] = c;
     }
     cuts[++np] = len;
@@ -114,15 +123,12 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
 
 /* Last safe cut in [lo, len) (0 if none): the same rule, searched
  * backwards; the letter after the newline must be complete in the buffer. */
-size_t tok__safe_cut_last(const char *s, size_t len, size_t lo)
+size_t tok__safe_cut_last(const tok_tokenizer *t, const char *s, size_t len, size_t lo)
 {
     const uint8_t *u = (const uint8_t *)s;
     if (lo < 1) lo = 1;
     for (size_t i = len; i-- > lo;) {
-        if (u[i - 1] != '\n') continue;
-        size_t l;
-        uint32_t cp = tok_utf8_decode(u + i, len - i, &l);
-        if (cp != TOK_UTF8_BAD && (tok_cl(cp) & TOK_CL_L)) return i;
+        if (cut_here(t, u, len, i)) return i;
     }
     return 0;
 }

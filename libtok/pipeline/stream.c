@@ -53,6 +53,17 @@ static bool ends_with_replacement(const char *t, size_t n)
     return n >= 3 && (uint8_t)t[n - 3] == 0xEF && (uint8_t)t[n - 2] == 0xBF && (uint8_t)t[n - 1] == 0xBD;
 }
 
+/* Where the new text starts: after the emitted prefix, moved to a character
+ * boundary.  A byte-fallback run can change text already emitted (bytes
+ * that were valid alone become U+FFFD with the next byte), so the window's
+ * text need not start with the prefix any more; what was emitted stays, and
+ * the rest must still be whole characters. */
+static size_t new_text_at(const char *t, size_t n, size_t at)
+{
+    while (at < n && ((uint8_t)t[at] & 0xC0) == 0x80) at++;
+    return at;
+}
+
 tok_status tok_stream_push(tok_stream *s, int32_t id, const char **chunk, size_t *len)
 {
     if (!s || !chunk) return TOK_ERR_ARG;
@@ -67,8 +78,9 @@ tok_status tok_stream_push(tok_stream *s, int32_t id, const char **chunk, size_t
         return fail_from_ctx(s, st);
     }
     if (n <= s->prefix.n || ends_with_replacement(text, n)) return TOK_OK;
+    size_t at = new_text_at(text, n, s->prefix.n);
     s->out.n = 0;
-    if (tok_sbuf_put(&s->out, text + s->prefix.n, n - s->prefix.n) || tok_sbuf_cstr(&s->out)) return TOK_ERR_NOMEM;
+    if (tok_sbuf_put(&s->out, text + at, n - at) || tok_sbuf_cstr(&s->out)) return TOK_ERR_NOMEM;
     /* slide the window: keep the ids since the last emitted point as context */
     size_t keep_from = s->prefix_ids;
     memmove(s->ids.v, s->ids.v + keep_from, (s->ids.n - keep_from) * sizeof *s->ids.v);
@@ -91,8 +103,9 @@ tok_status tok_stream_finish(tok_stream *s, const char **chunk, size_t *len)
     size_t n;
     tok_status st = tok_decode(s->ctx, s->ids.v, s->ids.n, s->flags, &text, &n);
     if (st) return fail_from_ctx(s, st);
+    size_t at = new_text_at(text, n, s->prefix.n);
     s->out.n = 0;
-    if (n > s->prefix.n && (tok_sbuf_put(&s->out, text + s->prefix.n, n - s->prefix.n))) return TOK_ERR_NOMEM;
+    if (n > at && (tok_sbuf_put(&s->out, text + at, n - at))) return TOK_ERR_NOMEM;
     if (tok_sbuf_cstr(&s->out)) return TOK_ERR_NOMEM;
     s->ids.n = 0;
     s->prefix_ids = 0;

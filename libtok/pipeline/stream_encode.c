@@ -93,7 +93,7 @@ static tok_status emit(tok_encoder *s, size_t n, tok_encoding *out)
     s->base = s->consumed;
     s->consumed += n;
     /* the tail moves to the front; out's arrays live in the context, not buf */
-    if (s->len > n) memmove(s->buf, s->buf + n, s->len - n); /* (never on a NULL, empty buffer) */
+    if (s->len > n) memmove(s->buf, s->buf + n, s->len - n); /* buf may still be NULL */
     s->len -= n;
     return TOK_OK;
 }
@@ -118,7 +118,7 @@ tok_status tok_encoder_push(tok_encoder *s, const char *chunk, size_t len, tok_e
     /* look for a cut only where the new bytes can have made one: a newline
      * just before them, or a letter whose first bytes came earlier */
     size_t from = s->len - len;
-    size_t cut = tok__safe_cut_last(s->buf, s->len, from > 5 ? from - 5 : 1);
+    size_t cut = tok__safe_cut_last(s->t, s->buf, s->len, from > 5 ? from - 5 : 1);
     if (cut == 0) return TOK_OK;
     return emit(s, cut, out);
 }

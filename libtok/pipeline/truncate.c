@@ -22,6 +22,7 @@
  * context's override (tok_ctx_set_truncation / tok_ctx_set_padding).
  */
 #include "../internal.h"
+#include "../core/json.h"
 
 /* ------------------------------------------------------------------------ */
 /* settings                                                                  */

@@ -13,7 +13,7 @@ static tok_status piece(const void *self, const tok_piece *p, tok_pieces *out, t
     for (uint32_t i = 0; i < p->n;) {
         uint32_t l;
         uint32_t c = tok_pt_decode(p->s + i, &l);
-        bool ws = tok_uc_is_whitespace(c), pu = !ws && tok_uc_is_punc(c);
+        bool ws = tok_uni_is_space(c), pu = !ws && tok_uc_is_punc(c);
         if ((ws || pu) && in_word) {
             if (tok_pt_emit(out, p, start, i)) return tok_pt_nomem(ctx);
             in_word = false;

@@ -7,7 +7,7 @@
 #ifndef LIBTOK_PRETOK_H
 #define LIBTOK_PRETOK_H
 
-#include "../internal.h"
+#include "../core/json.h"
 #include "../regex/regex.h"
 
 /* HF SplitDelimiterBehavior. */
@@ -82,12 +82,6 @@ void tok_pt_free_plain(tok_pretok *self);
 /** to_json for components without options: {"type": vt->type}, so vt->type
  *  must be HF's type name. */
 json_t *tok_pt_type_json(const tok_pretok *self);
-
-/* ---- Unicode predicates, as the HF binding answers them (tables measured from it) ---- */
-bool tok_uc_is_whitespace(uint32_t cp); /* Rust char::is_whitespace (= White_Space) */
-bool tok_uc_is_numeric(uint32_t cp);    /* Rust char::is_numeric (Nd, Nl, No) */
-bool tok_uc_is_punc(uint32_t cp);       /* ASCII punctuation or Unicode P* (unicode_categories) */
-bool tok_uc_is_re_word(uint32_t cp);    /* \w of the regex crate (Whitespace pre-tokenizer) */
 
 /* ---- Oniguruma patterns: regex/regex.h; splitting by one (regex_split.c) ---- */
 /** Split src by the regex as HF (onig find_iter + Pattern::find_matches). */

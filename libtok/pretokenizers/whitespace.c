@@ -15,7 +15,7 @@ static tok_status piece(const void *self, const tok_piece *p, tok_pieces *out, t
     for (uint32_t i = 0; i < p->n;) {
         uint32_t l;
         uint32_t c = tok_pt_decode(p->s + i, &l);
-        int kind = tok_uc_is_re_word(c) ? 1 : tok_uc_is_whitespace(c) ? 0 : 2;
+        int kind = tok_uc_is_re_word(c) ? 1 : tok_uni_is_space(c) ? 0 : 2;
         if (kind != run) {
             if (run && tok_pt_emit(out, p, start, i)) return tok_pt_nomem(ctx);
             start = i;

@@ -11,22 +11,13 @@ typedef struct {
     bool add_prefix_space, trim_offsets, use_regex;
 } proc_bytelevel;
 
-/* Rust char::is_whitespace (Unicode White_Space). */
-static bool is_ws(uint32_t c)
-{
-    if (c <= 0x20) return c == 0x20 || (c >= 0x09 && c <= 0x0D);
-    if (c < 0x85) return false;
-    return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
-           c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
-}
-
 #define GPT2_SPACE 0x120u /* "Ġ" */
 
 /* Bytes of original text a whitespace character of the token stands for. */
 static unsigned ws_bytes(uint32_t c, size_t len)
 {
     if (c == GPT2_SPACE) return 1;
-    return is_ws(c) ? (unsigned)len : 0;
+    return tok_uni_is_space(c) ? (unsigned)len : 0;
 }
 
 void tok_proc_trim_offsets(tok_enc *e, bool add_prefix_space, const tok_vocab *v)

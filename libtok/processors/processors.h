@@ -6,7 +6,7 @@
 #ifndef LIBTOK_PROCESSORS_PROCESSORS_H
 #define LIBTOK_PROCESSORS_PROCESSORS_H
 
-#include "../internal.h"
+#include "../core/json.h"
 
 /* ---- constructors (one file each) ---- */
 /** ByteLevel (bytelevel.c): offsets trimmed of the whitespace tokens carry. */

@@ -42,6 +42,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "regex.h"
+#include "../core/json.h"
 
 #include <ctype.h>
 #include <pcre2.h>

@@ -1,6 +1,6 @@
 /* Build a tokenizer from a tokenizer.json tree: model, added tokens,
  * normalizer, pre-tokenizer, post-processor, decoder. */
-#include "../internal.h"
+#include "../core/json.h"
 #include "../scan/scan.h"
 #include "../methods/methods.h"
 
@@ -396,6 +396,7 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
     if (t->scan) {
         /* cutting after a newline is safe unless an added token could reach across it */
         t->scan_cuttable = true;
+        t->scan_cut_after_text = t->scan == tok_scan_gpt2;
         for (size_t i = 0; i < t->added.v.n; i++) {
             const tok_added *x = &t->added.v.v[i];
             if (x->lstrip || memchr(x->content, '\n', x->len)) t->scan_cuttable = false;

@@ -4,7 +4,7 @@
  * built tokenizer goes through the loaders' own checks and `tok convert`
  * writes exactly what was built.
  */
-#include "../internal.h"
+#include "../core/json.h"
 
 #include <stdio.h>
 

@@ -1,5 +1,5 @@
 /* Loading: find the file, tell its format, turn it into a tokenizer.json tree, build. */
-#include "../internal.h"
+#include "../core/json.h"
 #include "../core/rawjson.h"
 
 #include <errno.h>

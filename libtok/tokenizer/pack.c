@@ -9,7 +9,7 @@
  * (little-endian).  Loading skips JSON for the big parts and looks up no
  * strings, and the file is a fraction of the JSON's size.
  */
-#include "../internal.h"
+#include "../core/json.h"
 
 #include <stdio.h>
 #include <zstd.h>

@@ -1,5 +1,5 @@
 /* Writing a tokenizer back out as tokenizer.json. */
-#include "../internal.h"
+#include "../core/json.h"
 
 #include <stdio.h>
 

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t n = e.n;
         int32_t *ids = malloc((n ? n : 1) * sizeof *ids);
         FUZZ_CHECK(ids, "out of memory");
-        memcpy(ids, e.ids, n * sizeof *ids);
+        if (n) memcpy(ids, e.ids, n * sizeof *ids);
         const char *out;
         size_t ol;
         st = tok_decode(ctx, ids, n, fl & 32 ? TOK_DEC_SKIP_SPECIAL : 0, &out, &ol);

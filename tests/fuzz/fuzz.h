@@ -31,7 +31,7 @@ static const char *const fuzz_fixed_names[FUZZ_NFIXED] = {
 
 #define SP "\xE2\x96\x81"
 
-static tok_tokenizer *fuzz_build(int which)
+static inline tok_tokenizer *fuzz_build(int which)
 {
     tok_sbuf b = { 0 };
     switch (which) {
@@ -41,9 +41,12 @@ static tok_tokenizer *fuzz_build(int which)
         tu_put_byte_vocab(&b);
         tok_sbuf_printf(&b, ",\"\xC4\xA0t\":256,\"he\":257,\"\xC4\xA0the\":258,\"in\":259,\"\xC4\xA0" "a\":260},"
                             "\"merges\":[\"\xC4\xA0 t\",\"h e\",\"\xC4\xA0t he\",\"i n\",\"\xC4\xA0 a\"]},"
-                            "\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"use_regex\":true},"
-                            "\"post_processor\":{\"type\":\"ByteLevel\",\"trim_offsets\":true},"
-                            "\"decoder\":{\"type\":\"ByteLevel\"}}");
+                            "\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"trim_offsets\":true,"
+                            "\"use_regex\":true},"
+                            "\"post_processor\":{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"trim_offsets\":true,"
+                            "\"use_regex\":true},"
+                            "\"decoder\":{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"trim_offsets\":true,"
+                            "\"use_regex\":true}}");
         break;
     case 1:
         tok_sbuf_printf(&b, "{\"normalizer\":{\"type\":\"BertNormalizer\",\"clean_text\":true,\"handle_chinese_chars\":true,"
@@ -116,20 +119,20 @@ static tok_tokenizer *fuzz_build(int which)
 }
 
 /* The fixed tokenizers, built once per process. */
-static tok_tokenizer *fuzz_fixed(int which)
+static inline tok_tokenizer *fuzz_fixed(int which)
 {
     static tok_tokenizer *t[FUZZ_NFIXED];
     if (!t[which]) t[which] = fuzz_build(which);
     return t[which];
 }
 
-static void fuzz_check_utf8(const char *s, size_t n, const char *what)
+static inline void fuzz_check_utf8(const char *s, size_t n, const char *what)
 {
     FUZZ_CHECK(tok_utf8_check((const uint8_t *)s, n) == n, "%s: output is not valid UTF-8", what);
 }
 
 /* What encode hands back: offsets inside the text, ids that decode. */
-static void fuzz_check_encoding(const tok_tokenizer *t, const tok_encoding *e, size_t len)
+static inline void fuzz_check_encoding(const tok_tokenizer *t, const tok_encoding *e, size_t len)
 {
     (void)t;
     for (size_t i = 0; i < e->n; i++) {
@@ -142,7 +145,7 @@ static void fuzz_check_encoding(const tok_tokenizer *t, const tok_encoding *e, s
 }
 
 /* Encode, decode and stream a little on a tokenizer a loader produced. */
-static void fuzz_exercise(tok_tokenizer *t)
+static inline void fuzz_exercise(tok_tokenizer *t)
 {
     static const char text[] = "Hello, world! 123 \xC3\xBCn\xC3\xAF" "c\xC3\xB6" "d\xC3\xA9  \n\t<s> [CLS] ab " SP "a\xF0\x9F\x98\x80";
     tok_ctx *ctx = tok_ctx_new(t);
@@ -155,7 +158,7 @@ static void fuzz_exercise(tok_tokenizer *t)
         fuzz_check_encoding(t, &e, sizeof text - 1);
         int32_t ids[256];
         size_t n = e.n < 256 ? e.n : 256;
-        memcpy(ids, e.ids, n * sizeof *ids);
+        if (n) memcpy(ids, e.ids, n * sizeof *ids);
         const char *out;
         size_t ol;
         if (tok_decode(ctx, ids, n, 0, &out, &ol) == TOK_OK) fuzz_check_utf8(out, ol, "decode");

@@ -203,7 +203,59 @@ def spm_model(model_type, pieces, byte_fallback=False):
     return m
 
 
+def gguf_str(s):
+    b = s.encode()
+    return struct.pack("<Q", len(b)) + b
+
+
+def gguf_kv_str(key, val):
+    return gguf_str(key) + struct.pack("<I", 8) + gguf_str(val)
+
+
+def gguf_kv_strs(key, vals):
+    return gguf_str(key) + struct.pack("<IIQ", 9, 8, len(vals)) + b"".join(gguf_str(v) for v in vals)
+
+
+def gguf_kv_u32(key, val):
+    return gguf_str(key) + struct.pack("<II", 4, val)
+
+
+def gguf_kv_u32s(key, vals):
+    return gguf_str(key) + struct.pack("<IIQ", 9, 4, len(vals)) + b"".join(struct.pack("<I", v) for v in vals)
+
+
+def gguf_kv_f32s(key, vals):
+    return gguf_str(key) + struct.pack("<IIQ", 9, 6, len(vals)) + b"".join(struct.pack("<f", v) for v in vals)
+
+
+def gguf(kvs):
+    """A vocabulary-only GGUF (version 3, no tensors): llama.cpp's tokenizer.ggml.* keys."""
+    return b"GGUF" + struct.pack("<IQQ", 3, 0, len(kvs)) + b"".join(kvs)
+
+
+def gguf_seeds():
+    toks = ["a", "b", "Ġ", "ab", "Ġab", "<|end|>"]
+    write("load_gguf", "gpt2.gguf", gguf([
+        gguf_kv_str("general.architecture", "gpt2"), gguf_kv_str("tokenizer.ggml.model", "gpt2"),
+        gguf_kv_str("tokenizer.ggml.pre", "llama-bpe"), gguf_kv_strs("tokenizer.ggml.tokens", toks),
+        gguf_kv_strs("tokenizer.ggml.merges", ["a b", "Ġ ab"]),
+        gguf_kv_u32s("tokenizer.ggml.token_type", [1, 1, 1, 1, 1, 3])]))
+    pieces = ["<unk>", "<s>", "</s>", SP, "a", "b", SP + "a", "ab"]
+    write("load_gguf", "llama.gguf", gguf([
+        gguf_kv_str("general.architecture", "llama"), gguf_kv_str("tokenizer.ggml.model", "llama"),
+        gguf_kv_strs("tokenizer.ggml.tokens", pieces),
+        gguf_kv_f32s("tokenizer.ggml.scores", [0, 0, 0, -1, -2, -2, -1.5, -1.5]),
+        gguf_kv_u32s("tokenizer.ggml.token_type", [2, 3, 3, 1, 1, 1, 1, 1])]))
+    write("load_gguf", "bert.gguf", gguf([
+        gguf_kv_str("tokenizer.ggml.model", "bert"),
+        gguf_kv_strs("tokenizer.ggml.tokens", ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "##s"]),
+        gguf_kv_u32s("tokenizer.ggml.token_type", [3, 2, 3, 3, 1, 1]),
+        gguf_kv_u32("tokenizer.ggml.unknown_token_id", 1), gguf_kv_u32("tokenizer.ggml.cls_token_id", 2),
+        gguf_kv_u32("tokenizer.ggml.seperator_token_id", 3)]))
+
+
 def main():
+    gguf_seeds()
     json_seeds()
     write("load_tiktoken", "small.tiktoken", tiktoken_seed())
     uni = [("<unk>", 0, 2), ("<s>", 0, 3), ("</s>", 0, 3), (SP, -1, 1), ("a", -2, 1), ("b", -2, 1),

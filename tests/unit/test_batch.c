@@ -215,6 +215,37 @@ static void test_stream_equals_whole(void **state)
     check_stream("llama3.json", "texts/multilingual.txt");
     check_stream("cl100k_base.tiktoken", "texts/code.txt");
     check_stream("mistral.json", "texts/hardcases.txt"); /* no safe cuts: kept whole */
+    /* GPT-2's pattern: "\n\n" before a letter is two pre-tokens, but one at
+     * the end of a part; cuts must not fall there */
+    check_stream("r50k_base.tiktoken", "texts/english.txt");
+    check_stream("p50k_base.tiktoken", "texts/multilingual.txt");
+}
+
+/* The threaded encoder cuts by the same rule: equal to one thread. */
+static void test_threads_equal_whole(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "r50k_base.tiktoken", "cl100k_base.tiktoken", "o200k_base.tiktoken", "llama3.json" };
+    size_t len;
+    char *text = cached("texts/english-10m.txt", &len);
+    if (len > (3u << 20)) len = 3u << 20;
+    while (len && ((unsigned char)text[len] & 0xC0) == 0x80) len--;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        tok_tokenizer *t = load_cached(names[k]);
+        tok_ctx *a = tok_ctx_new(t), *b = tok_ctx_new(t);
+        tok_encoding one, two;
+        assert_int_equal(tok_encode(a, text, len, NULL, &one), TOK_OK);
+        assert_int_equal(tok_encode_threads(b, text, len, NULL, 2, &two), TOK_OK);
+        assert_int_equal(one.n, two.n);
+        for (size_t i = 0; i < one.n; i++) {
+            if (one.ids[i] != two.ids[i]) fail_msg("%s: token %zu: %d vs %d", names[k], i, one.ids[i], two.ids[i]);
+            assert_int_equal(one.offsets[i].start, two.offsets[i].start);
+        }
+        tok_ctx_free(a);
+        tok_ctx_free(b);
+        tok_free(t);
+    }
+    free(text);
 }
 
 static void test_stream_invalid_utf8_offset(void **state)
@@ -240,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_batch_error_names_text),
         cmocka_unit_test(test_stream_equals_whole),
         cmocka_unit_test(test_stream_invalid_utf8_offset),
+        cmocka_unit_test(test_threads_equal_whole),
     };
     return cmocka_run_group_tests_name("batch and streaming encode", tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "tests/unit/testutil.h"
 
 #include "libtok/internal.h"
+#include "libtok/core/json.h"
 
 typedef struct {
     const char *json;

@@ -321,6 +321,8 @@ static void spm_long_piece(void **state)
      * text, as HF's generate_merges would make; past 16 bytes per byte of
      * the file libtok refuses */
     expect_load(spm_run(300), (expect){ TOK_FORMAT_SPM, "run.model", NULL, TOK_OK, NULL, 1 });
+    /* no piece splits into two others: no merges at all (qsort of NULL; found by fuzzing) */
+    expect_load(spm_run(1), (expect){ TOK_FORMAT_SPM, "one.model", NULL, TOK_OK, NULL, 1 });
     expect_load(spm_run(4000), (expect){ TOK_FORMAT_SPM, "run.model", NULL, TOK_ERR_LIMIT,
                                          "the BPE merges derived from the pieces would take more than", 1 });
 }
@@ -518,6 +520,65 @@ static void gpt2_from_memory(void **state)
     tok_vec_free(&v);
 }
 
+/* A BERT GGUF vocabulary shorter than BERT's default special ids (100-102)
+ * and without the keys naming them: the defaults indexed past the tokens. */
+static void gguf_bert_default_ids(void **state)
+{
+    tok_sbuf g = { 0 };
+    uint32_t u32;
+    uint64_t u64;
+#define PUT32(x) (u32 = (x), tok_sbuf_put(&g, &u32, 4))
+#define PUT64(x) (u64 = (x), tok_sbuf_put(&g, &u64, 8))
+#define PUTS(s) (PUT64(strlen(s)), tok_sbuf_put(&g, s, strlen(s)))
+    static const char *const toks[] = { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "##s" };
+    tok_sbuf_put(&g, "GGUF", 4);
+    PUT32(3), PUT64(0), PUT64(3);
+    PUTS("tokenizer.ggml.model"), PUT32(8), PUTS("bert");
+    PUTS("tokenizer.ggml.tokens"), PUT32(9), PUT32(8), PUT64(6);
+    for (int i = 0; i < 6; i++) PUTS(toks[i]);
+    PUTS("tokenizer.ggml.token_type"), PUT32(9), PUT32(4), PUT64(6);
+    for (int i = 0; i < 6; i++) PUT32(i == 4 || i == 5 ? 1 : i == 1 ? 2 : 3);
+#undef PUT32
+#undef PUT64
+#undef PUTS
+    expect_load(text_blob(&g), (expect){ TOK_FORMAT_AUTO, "bert.gguf", NULL, TOK_ERR_FORMAT,
+                                         "bert.gguf: the BERT vocabulary has no unknown token", 1 });
+    /* a u32 token type past int's range (found by fuzzing: UBSan, float to int) */
+    memcpy(g.v + g.n - 4, "\xD9\xD9\xD9\xD9", 4);
+    expect_load(text_blob(&g), (expect){ TOK_FORMAT_AUTO, "bert.gguf", NULL, TOK_ERR_FORMAT,
+                                         "tokenizer.ggml.token_type: token 5 has type 3654932953", 1 });
+    tok_vec_free(&g);
+}
+
+/* A byte-fallback run changes text already streamed: <0x5D> alone is "]",
+ * with <0xC1> after it both are U+FFFD.  The stream cut the next chunk
+ * inside a character (found by fuzzing: invalid UTF-8 out). */
+static void stream_byte_fallback_rewrite(void **state)
+{
+    tok_tokenizer *t = tu_load_json("{\"model\":{\"type\":\"BPE\",\"unk_token\":\"<unk>\",\"byte_fallback\":true,"
+                                    "\"vocab\":{\"<unk>\":0,\"<0x5D>\":1,\"<0xC1>\":2,\"<0xFB>\":3},\"merges\":[]},"
+                                    "\"decoder\":{\"type\":\"Sequence\",\"decoders\":[{\"type\":\"ByteFallback\"},"
+                                    "{\"type\":\"Fuse\"}]}}");
+    tok_stream *s = tok_stream_new(t, 0);
+    static const int32_t ids[] = { 1, 2, 3 };
+    tok_sbuf all = { 0 };
+    const char *c;
+    size_t n;
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(tok_stream_push(s, ids[i], &c, &n), TOK_OK);
+        tok_sbuf_put(&all, c, n);
+    }
+    assert_int_equal(tok_stream_finish(s, &c, &n), TOK_OK);
+    tok_sbuf_put(&all, c, n);
+    assert_int_equal(tok_utf8_check((const uint8_t *)all.v, all.n), all.n);
+    /* "]" went out before the run turned invalid; the rest is whole U+FFFDs */
+    assert_int_equal(all.n, 1 + 2 * 3);
+    assert_memory_equal(all.v, "]\xEF\xBF\xBD\xEF\xBF\xBD", all.n);
+    tok_vec_free(&all);
+    tok_stream_free(s);
+    tok_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -535,6 +596,8 @@ int main(void)
         cmocka_unit_test(not_tokenizers),
         cmocka_unit_test(tokenizers_by_content),
         cmocka_unit_test(gpt2_from_memory),
+        cmocka_unit_test(gguf_bert_default_ids),
+        cmocka_unit_test(stream_byte_fallback_rewrite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include "tests/unit/testutil.h"
 
 #include "libtok/internal.h"
+#include "libtok/core/json.h"
 
 typedef struct rng {
     uint32_t s, e;

@@ -7,6 +7,7 @@
 #include "tests/unit/testutil.h"
 
 #include "libtok/internal.h"
+#include "libtok/core/json.h"
 
 typedef struct {
     const char *json;

@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include "libtok/internal.h"
+#include "libtok/core/json.h"
 
 #include <stdlib.h>
 #include <unistd.h>

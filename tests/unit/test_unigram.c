@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "libtok/internal.h"
+#include "libtok/core/json.h"
 
 #include <math.h>
 #include <stdlib.h>

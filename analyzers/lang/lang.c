@@ -1,0 +1,295 @@
+/* The one-pass accumulator: per language, counts of text, words and tokens,
+ * and a sparse count of every id.  Everything else is derived from these. */
+#include "lang_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+TOK_API void tok_lang_options_init(tok_lang_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->size = sizeof *o;
+    o->words = TOK_WORDS_WHITESPACE;
+    o->isolation = true;
+    tok_encode_options_init(&o->enc);
+    o->enc.flags = TOK_ENC_OFFSETS; /* no special tokens: text only */
+}
+
+TOK_API tok_lang *tok_lang_new(const tok_tokenizer *t, const tok_lang_options *o, tok_error *err)
+{
+    tok_lang *a = calloc(1, sizeof *a);
+    if (!a) goto nomem;
+    a->t = t;
+    if (o) {
+        tok_lang_options_init(&a->o);
+        size_t n = o->size && o->size < sizeof a->o ? o->size : sizeof a->o;
+        memcpy(&a->o, o, n);
+    } else tok_lang_options_init(&a->o);
+    a->o.enc.flags |= TOK_ENC_OFFSETS;
+    const char *nm = a->o.name ? a->o.name : tok_source(t);
+    const char *sl = strrchr(nm, '/');
+    snprintf(a->name, sizeof a->name, "%s", a->o.name ? nm : (sl && sl[1] ? sl + 1 : nm));
+    a->o.name = NULL;
+    a->V = tok_vocab_size(t);
+    if (!(a->idclass = calloc(a->V ? a->V : 1, 1))) goto nomem;
+    for (size_t id = 0; id < a->V; id++) {
+        /* byte tokens: one byte that is not a character on its own (byte
+         * fallback <0xE4>, or a byte-level piece of a character) */
+        uint32_t f = tok_token_flags(t, (int32_t)id);
+        size_t bl = 0;
+        const uint8_t *b = tok_token_bytes(t, (int32_t)id, &bl);
+        bool partial = (f & TOK_TOKEN_BYTE) && b && bl == 1 && b[0] >= 0x80;
+        a->idclass[id] = (uint8_t)(((f & TOK_TOKEN_UNK) ? 1 : 0) | (partial ? 2 : 0));
+    }
+    if (!(a->ws = tok_wordseg_new(a->o.words, err))) {
+        tok_lang_free(a);
+        return NULL;
+    }
+    if (strmap_init(&a->iso)) goto nomem;
+    return a;
+nomem:
+    if (err) {
+        err->code = TOK_ERR_NOMEM;
+        snprintf(err->message, sizeof err->message, "out of memory");
+    }
+    tok_lang_free(a);
+    return NULL;
+}
+
+TOK_API void tok_lang_free(tok_lang *a)
+{
+    if (!a) return;
+    for (size_t i = 0; i < a->nl; i++) idmap_free(&a->L[i].ids);
+    free(a->L);
+    free(a->idclass);
+    tok_wordseg_free(a->ws);
+    if (a->iso.e) strmap_free(&a->iso);
+    free(a);
+}
+
+/* Index of lang, created when new; -1 on no memory. */
+long lang_index(tok_lang *a, const char *lang)
+{
+    if (a->nl && !strcmp(a->L[a->cur].c.lang, lang)) return (long)a->cur;
+    for (size_t i = 0; i < a->nl; i++)
+        if (!strcmp(a->L[i].c.lang, lang)) return (long)(a->cur = i);
+    if (a->nl == a->capl) {
+        size_t nc = a->capl ? a->capl * 2 : 16;
+        langacc *nl = realloc(a->L, nc * sizeof *nl);
+        if (!nl) return -1;
+        a->L = nl;
+        a->capl = nc;
+    }
+    langacc *L = &a->L[a->nl];
+    memset(L, 0, sizeof *L);
+    snprintf(L->c.lang, sizeof L->c.lang, "%s", lang);
+    if (idmap_init(&L->ids)) return -1;
+    a->cur = a->nl++;
+    return (long)a->cur;
+}
+
+/* Tokens of a word encoded on its own, cached by word type. */
+static tok_status iso_tokens(tok_lang *a, tok_ctx *ctx, const char *w, size_t n, uint64_t *out)
+{
+    int ins;
+    uint64_t *slot = strmap_slot(&a->iso, w, n, &ins);
+    if (!slot) return TOK_ERR_NOMEM;
+    if (!ins) {
+        *out = *slot;
+        return TOK_OK;
+    }
+    tok_encode_options o = a->o.enc;
+    o.flags &= ~(uint32_t)(TOK_ENC_OFFSETS | TOK_ENC_ADD_SPECIAL);
+    tok_encoding e;
+    tok_status st = tok_encode(ctx, w, n, &o, &e);
+    if (st) return st;
+    *slot = *out = e.n;
+    return TOK_OK;
+}
+
+TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, const char *text, size_t len)
+{
+    if (!a || !ctx || !lang || (!text && len)) return TOK_ERR_ARG;
+    long li = lang_index(a, lang);
+    if (li < 0) return TOK_ERR_NOMEM;
+    langacc *L = &a->L[li];
+    tok_lang_counts *c = &L->c;
+    c->units++;
+    c->bytes += len;
+    uint64_t chars = 0;
+    for (size_t i = 0; i < len; i++) chars += ((unsigned char)text[i] & 0xC0) != 0x80;
+    c->chars += chars;
+    tok_encoding e;
+    tok_status st = a->threads_inner > 1 ? tok_encode_threads(ctx, text, len, &a->o.enc, a->threads_inner, &e)
+                                         : tok_encode(ctx, text, len, &a->o.enc, &e);
+    if (st) return st;
+    c->tokens += e.n;
+    for (size_t i = 0; i < e.n; i++) {
+        int32_t id = e.ids[i];
+        if (idmap_add(&L->ids, id, 1)) return TOK_ERR_NOMEM;
+        if (id >= 0 && (size_t)id < a->V && a->idclass[id]) {
+            c->unk += a->idclass[id] & 1;
+            c->byte_tokens += (a->idclass[id] >> 1) & 1;
+        }
+    }
+    const tok_offset *w;
+    size_t nw;
+    if ((st = tok_wordseg_run(a->ws, text, len, &w, &nw))) return st;
+    c->words += nw;
+    /* running text: tokens overlapping each word (offsets ascend) */
+    size_t j = 0;
+    for (size_t k = 0; k < nw; k++) {
+        uint32_t ws = w[k].start, we = w[k].end;
+        while (j < e.n && e.offsets[j].end <= ws) j++;
+        uint64_t cnt = 0;
+        for (size_t q = j; q < e.n && e.offsets[q].start < we; q++)
+            if (e.offsets[q].end > ws && e.offsets[q].end > e.offsets[q].start) cnt++;
+        c->word_tokens += cnt;
+        c->cont_words += cnt >= 2;
+        c->words4 += cnt >= 4;
+    }
+    if (!a->o.isolation) return TOK_OK;
+    /* e is invalid from here (the context encodes the words) */
+    for (size_t k = 0; k < nw; k++) {
+        uint64_t n;
+        if ((st = iso_tokens(a, ctx, text + w[k].start, w[k].end - w[k].start, &n))) return st;
+        c->iso_tokens += n;
+        c->iso_cont += n >= 2;
+        c->iso_words4 += n >= 4;
+    }
+    return TOK_OK;
+}
+
+TOK_API tok_status tok_lang_merge(tok_lang *a, const tok_lang *b, char *msg, size_t cap)
+{
+    if (a->V != b->V || a->o.words != b->o.words || a->o.isolation != b->o.isolation ||
+        a->o.enc.method != b->o.enc.method) {
+        snprintf(msg, cap, "cannot merge %s into %s: different tokenizer, word mode or method", b->name, a->name);
+        return TOK_ERR_ARG;
+    }
+    for (size_t i = 0; i < b->nl; i++) {
+        const langacc *B = &b->L[i];
+        long li = lang_index(a, B->c.lang);
+        if (li < 0) return TOK_ERR_NOMEM;
+        tok_lang_counts *c = &a->L[li].c;
+        const tok_lang_counts *d = &B->c;
+        c->units += d->units;
+        c->bytes += d->bytes;
+        c->chars += d->chars;
+        c->tokens += d->tokens;
+        c->words += d->words;
+        c->word_tokens += d->word_tokens;
+        c->cont_words += d->cont_words;
+        c->words4 += d->words4;
+        c->iso_tokens += d->iso_tokens;
+        c->iso_cont += d->iso_cont;
+        c->iso_words4 += d->iso_words4;
+        c->unk += d->unk;
+        c->byte_tokens += d->byte_tokens;
+        for (size_t k = 0; k <= B->ids.mask; k++)
+            if (B->ids.key[k] >= 0 && idmap_add(&a->L[li].ids, B->ids.key[k], B->ids.val[k])) return TOK_ERR_NOMEM;
+    }
+    return TOK_OK;
+}
+
+TOK_API size_t tok_lang_count(const tok_lang *a) { return a->nl; }
+TOK_API const char *tok_lang_name(const tok_lang *a) { return a->name; }
+TOK_API tok_words tok_lang_words(const tok_lang *a) { return a->o.words; }
+
+TOK_API tok_status tok_lang_get(const tok_lang *a, size_t i, tok_lang_counts *out)
+{
+    if (i >= a->nl) return TOK_ERR_RANGE;
+    *out = a->L[i].c;
+    out->distinct_ids = a->L[i].ids.n;
+    return TOK_OK;
+}
+
+TOK_API long tok_lang_find(const tok_lang *a, const char *lang)
+{
+    for (size_t i = 0; i < a->nl; i++)
+        if (!strcmp(a->L[i].c.lang, lang)) return (long)i;
+    return -1;
+}
+
+TOK_API uint64_t tok_lang_id_count(const tok_lang *a, size_t i, int32_t id)
+{
+    if (i != (size_t)-1) return i < a->nl ? idmap_get(&a->L[i].ids, id) : 0;
+    uint64_t s = 0;
+    for (size_t k = 0; k < a->nl; k++) s += idmap_get(&a->L[k].ids, id);
+    return s;
+}
+
+/* Dense counts over all ids for language i (or all); caller frees. */
+uint64_t *lang_dense(const tok_lang *a, size_t i)
+{
+    uint64_t *d = calloc(a->V ? a->V : 1, sizeof *d);
+    if (!d) return NULL;
+    for (size_t k = 0; k < a->nl; k++) {
+        if (i != (size_t)-1 && k != i) continue;
+        const idmap *m = &a->L[k].ids;
+        for (size_t s = 0; s <= m->mask; s++)
+            if (m->key[s] >= 0 && (size_t)m->key[s] < a->V) d[m->key[s]] += m->val[s];
+    }
+    return d;
+}
+
+static size_t rank_ids(const tok_lang *a, size_t i, int32_t *ids, uint64_t *counts, size_t k, bool most)
+{
+    uint64_t *d = lang_dense(a, i);
+    if (!d) return 0;
+    size_t n = 0;
+    /* selection by repeated insertion into the k-best list (k is small) */
+    for (size_t id = 0; id < a->V; id++) {
+        uint64_t v = d[id];
+        if (!v) continue;
+        size_t p = n;
+        while (p > 0 && (most ? counts[p - 1] < v : counts[p - 1] > v)) p--;
+        if (p >= k) continue;
+        size_t last = n < k ? n : k - 1;
+        memmove(ids + p + 1, ids + p, (last - p) * sizeof *ids);
+        memmove(counts + p + 1, counts + p, (last - p) * sizeof *counts);
+        ids[p] = (int32_t)id;
+        counts[p] = v;
+        if (n < k) n++;
+    }
+    free(d);
+    return n;
+}
+
+TOK_API size_t tok_lang_top(const tok_lang *a, size_t i, int32_t *ids, uint64_t *counts, size_t k)
+{
+    return k ? rank_ids(a, i, ids, counts, k, true) : 0;
+}
+
+TOK_API size_t tok_lang_bottom(const tok_lang *a, size_t i, int32_t *ids, uint64_t *counts, size_t k)
+{
+    return k ? rank_ids(a, i, ids, counts, k, false) : 0;
+}
+
+TOK_API void tok_lang_length_hist(const tok_lang *a, size_t i, uint64_t *hist, size_t nb)
+{
+    if (!nb) return;
+    memset(hist, 0, nb * sizeof *hist);
+    for (size_t k = 0; k < a->nl; k++) {
+        if (i != (size_t)-1 && k != i) continue;
+        const idmap *m = &a->L[k].ids;
+        for (size_t s = 0; s <= m->mask; s++) {
+            if (m->key[s] < 0) continue;
+            size_t n = 0;
+            if (!tok_token_bytes(a->t, m->key[s], &n)) n = 0;
+            size_t b = n == 0 ? 0 : (n - 1 < nb ? n - 1 : nb - 1);
+            hist[b] += m->val[s];
+        }
+    }
+}
+
+TOK_API tok_status tok_lang_efficiency(const tok_lang *a, size_t i, double alpha, bool own_vocab, tok_efficiency *out)
+{
+    uint64_t *d = lang_dense(a, i);
+    if (!d) return TOK_ERR_NOMEM;
+    tok_efficiency_from_counts(d, a->V, alpha, own_vocab ? a->V : 0, out);
+    out->utilisation = a->V ? (double)out->types / (double)a->V : 0;
+    free(d);
+    return TOK_OK;
+}

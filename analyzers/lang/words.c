@@ -1,0 +1,118 @@
+/* Word segmentation for fertility: Python str.split() white space (as Rust
+ * et al. 2021 count words) or ICU's UAX #29 word breaks with dictionaries. */
+#include "lang_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
+
+struct tok_wordseg {
+    tok_words mode;
+    UBreakIterator *bi;
+    UText *ut;
+    tok_offset *w;
+    size_t cap;
+};
+
+TOK_API const char *tok_words_name(tok_words w) { return w == TOK_WORDS_UAX29 ? "uax29" : "whitespace"; }
+
+TOK_API tok_wordseg *tok_wordseg_new(tok_words mode, tok_error *err)
+{
+    tok_wordseg *w = calloc(1, sizeof *w);
+    if (!w) goto nomem;
+    w->mode = mode;
+    w->cap = 1024;
+    if (!(w->w = malloc(w->cap * sizeof *w->w))) goto nomem;
+    if (mode == TOK_WORDS_UAX29) {
+        UErrorCode e = U_ZERO_ERROR;
+        w->bi = ubrk_open(UBRK_WORD, "", NULL, 0, &e);
+        if (U_FAILURE(e)) {
+            if (err) {
+                err->code = TOK_ERR_UNSUPPORTED;
+                snprintf(err->message, sizeof err->message, "ICU word break iterator: %s", u_errorName(e));
+            }
+            tok_wordseg_free(w);
+            return NULL;
+        }
+    }
+    return w;
+nomem:
+    if (err) {
+        err->code = TOK_ERR_NOMEM;
+        snprintf(err->message, sizeof err->message, "out of memory");
+    }
+    tok_wordseg_free(w);
+    return NULL;
+}
+
+TOK_API void tok_wordseg_free(tok_wordseg *w)
+{
+    if (!w) return;
+    if (w->bi) ubrk_close(w->bi);
+    if (w->ut) utext_close(w->ut);
+    free(w->w);
+    free(w);
+}
+
+/* Length of the white-space character at s (Python's str.isspace()), or 0. */
+size_t lang_space_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c < 0x80) return (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) ? 1 : 0;
+    if (c == 0xC2 && n >= 2) return (s[1] == 0x85 || s[1] == 0xA0) ? 2 : 0;
+    if (c == 0xE1 && n >= 3) return (s[1] == 0x9A && s[2] == 0x80) ? 3 : 0; /* U+1680 */
+    if (c == 0xE2 && n >= 3) {
+        if (s[1] == 0x80 && (s[2] <= 0x8A || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF)) return 3;
+        if (s[1] == 0x81 && s[2] == 0x9F) return 3; /* U+205F */
+        return 0;
+    }
+    if (c == 0xE3 && n >= 3) return (s[1] == 0x80 && s[2] == 0x80) ? 3 : 0; /* U+3000 */
+    return 0;
+}
+
+static int push(tok_wordseg *w, size_t *n, uint32_t a, uint32_t b)
+{
+    if (*n == w->cap) {
+        size_t nc = w->cap * 2;
+        tok_offset *nw = realloc(w->w, nc * sizeof *nw);
+        if (!nw) return -1;
+        w->w = nw;
+        w->cap = nc;
+    }
+    w->w[(*n)++] = (tok_offset){ a, b };
+    return 0;
+}
+
+TOK_API tok_status tok_wordseg_run(tok_wordseg *w, const char *text, size_t len, const tok_offset **words, size_t *n)
+{
+    *n = 0;
+    *words = w->w;
+    if (len > TOK_MAX_TEXT) return TOK_ERR_LIMIT;
+    const unsigned char *s = (const unsigned char *)text;
+    if (w->mode == TOK_WORDS_WHITESPACE) {
+        size_t i = 0;
+        while (i < len) {
+            size_t k;
+            while (i < len && (k = lang_space_len(s + i, len - i))) i += k;
+            if (i >= len) break;
+            size_t a = i;
+            while (i < len && !lang_space_len(s + i, len - i)) i++;
+            if (push(w, n, (uint32_t)a, (uint32_t)i)) return TOK_ERR_NOMEM;
+        }
+        *words = w->w;
+        return TOK_OK;
+    }
+    UErrorCode e = U_ZERO_ERROR;
+    w->ut = utext_openUTF8(w->ut, text, (int64_t)len, &e);
+    if (U_FAILURE(e)) return TOK_ERR_ARG;
+    ubrk_setUText(w->bi, w->ut, &e);
+    if (U_FAILURE(e)) return TOK_ERR_ARG;
+    int32_t a = ubrk_first(w->bi), b;
+    while ((b = ubrk_next(w->bi)) != UBRK_DONE) {
+        if (ubrk_getRuleStatus(w->bi) >= UBRK_WORD_NONE_LIMIT && push(w, n, (uint32_t)a, (uint32_t)b)) return TOK_ERR_NOMEM;
+        a = b;
+    }
+    *words = w->w;
+    return TOK_OK;
+}
