@@ -5,6 +5,7 @@
 #   make check      unit tests, the same under ASan+UBSan, and reference parity
 #   make demo       encode/decode a sample with a built-in tokenizer
 #   make bench      speed and memory side by side with the references
+#                   (QUICKTOK=DIR: also quicktok, built from that checkout)
 #   make install PREFIX=/usr/local
 
 PREFIX    ?= /usr/local
@@ -208,7 +209,7 @@ bench:
 	sh scripts/deps.sh build test bench
 	$(MAKE) $(TOK_BIN) $(B)/tokbench
 	sh scripts/fetch-refs.sh
-	sh bench/run.sh
+	QUICKTOK="$(QUICKTOK)" sh bench/run.sh
 	$(MAKE) $(B)/keep_bench
 	sh bench/keep.sh
 	sh bench/python.sh

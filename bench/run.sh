@@ -1,10 +1,18 @@
 #!/bin/sh
 # make bench: libtok side by side with the references, in the same run, on the
-# same texts.  Checks that ids are identical, prints MB/s and ratios, threads 1
-# and 2, load times and peak RSS, as a Markdown table (also saved to
-# $TOK_CACHE/bench/latest.md).
+# same texts, ids compared.  Three timings of the whole encode call (MB/s of
+# process CPU time for one thread, wall clock for two):
+#   cold    first encode after load, fresh context: every pre-token is new;
+#   primed  a fresh context has encoded the first half; the unseen second half;
+#   warm    the same text again (the pre-token cache answers nearly everything).
+# Beside quicktok (when QUICKTOK=DIR names a checkout of github dmatth1/quicktok:
+# built here into $TOK_CACHE/quicktok, never vendored), the HF tokenizers binding
+# and tiktoken.  Then 2 threads, inputs without split points, load times and
+# peak RSS.  Markdown on stdout, also saved to $TOK_CACHE/bench/latest.md.
 #
-#   BENCH_QUICK=1   smaller texts (1.5 MB English) for a fast look
+#   QUICKTOK=DIR    quicktok checkout to build and run beside libtok
+#   BENCH_QUICK=1   skip the slow references (HF binding), for a fast look
+#   BENCH_BPE=1     byte-level BPE only (the tokenizers quicktok also runs)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -20,62 +28,168 @@ trap 'rm -rf "$W"' EXIT
 BIN=build/tokbench
 make -s "$BIN" >/dev/null || exit 1
 
+# --- quicktok, built from the given checkout into the cache -----------------
+QT=
+QTDATA=
+if [ -n "${QUICKTOK:-}" ]; then
+    QB=$TOK_CACHE/quicktok
+    if [ -f "$QUICKTOK/include/quicktok.h" ] && mkdir -p "$QB/build" &&
+       make -s -C "$QUICKTOK" BUILD="$QB/build" "$QB/build/libquicktok.a" >"$W/qt.log" 2>&1 &&
+       ${CC:-cc} -O2 -std=c11 -I"$QUICKTOK/include" bench/qtbench.c "$QB/build/libquicktok.a" \
+           -lstdc++ -lm -pthread -o "$QB/qtbench" 2>>"$W/qt.log"; then
+        QT=$QB/qtbench
+        QTDATA=$QUICKTOK/data
+    else
+        echo "quicktok: build from $QUICKTOK failed:" >&2
+        tail -n 5 "$W/qt.log" >&2
+    fi
+fi
+
 # --- texts ------------------------------------------------------------------
-if [ "${BENCH_QUICK:-0}" = 1 ]; then cp "$TX/english.txt" "$W/english.txt"
-else cp "$TX/english-10m.txt" "$W/english.txt"; fi
-# multilingual: the UDHR paragraphs repeated to ~4 MB
-for i in 1 2 3 4; do cat "$TX/multilingual.txt"; done > "$W/multilingual.txt"
+cp "$TX/english.txt" "$W/english.txt"
+cp "$TX/multilingual.txt" "$W/multilingual.txt"
 cp "$TX/code.txt" "$W/code.txt"
-# adversarial: no split points at all
+cp "$TX/english-10m.txt" "$W/english-10m.txt"
+# no split points at all
 node -e '
 const fs=require("fs"), d=process.argv[1], M=1<<20;
 fs.writeFileSync(d+"/one-letter.txt","a".repeat(M));
-fs.writeFileSync(d+"/one-multibyte.txt","é".repeat(M/2));
+fs.writeFileSync(d+"/one-letter-4m.txt","a".repeat(4*M));
+fs.writeFileSync(d+"/one-cjk.txt","中".repeat(M/3));
 fs.writeFileSync(d+"/digits.txt","7".repeat(M));
-let s="", x=12345; for(let i=0;i<M;i++){x=(x*1103515245+12345)&0x7fffffff; s+=String.fromCharCode(33+(x>>16)%94);} 
-fs.writeFileSync(d+"/random-ascii.txt",s);' "$W"
+let s="", x=12345; for(let i=0;i<M;i++){x=(x*1103515245+12345)&0x7fffffff; s+=String.fromCharCode(97+(x>>16)%26);}
+fs.writeFileSync(d+"/random-letters.txt",s);' "$W"
 
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.1f×", a/b; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a>0 && b>0) printf "%.2f×", a/b; else print "-" }'; }
+same() { if cmp -s "$1" "$2"; then echo yes; else echo NO; fi; }
 
-row() { # NAME TOKENIZER TEXT REFKIND REFARG
-    name=$1 tk=$2 text=$3 ref=$4 refarg=$5
-    l1=$($BIN -t "$tk" "$W/$text.txt" --ids "$W/lt.ids" 2>"$W/err") || { echo "| $name | $text | libtok failed: $(head -c 200 "$W/err") |"; return; }
-    l2=$($BIN -t "$tk" "$W/$text.txt" --threads 2 --ids "$W/lt2.ids" 2>/dev/null)
-    m1=$(echo "$l1" | field mb_s); m2=$(echo "$l2" | field mb_s)
-    ld=$(echo "$l1" | field load_ms); rss=$(echo "$l1" | field peak_rss_mb)
-    same2=yes; cmp -s "$W/lt.ids" "$W/lt2.ids" || same2=NO
-    if [ "$ref" = none ]; then
-        echo "| $name | $text | $m1 | $m2 ($same2) | - | - | - | $ld | $rss |"
-        return
-    fi
-    r=$(node bench/ref_bench.js "$ref" "$refarg" "$W/$text.txt" "$W/ref.ids" 2>"$W/rerr") || { echo "| $name | $text | $m1 | $m2 | $ref failed |"; return; }
-    rm=$(echo "$r" | field mb_s); rl=$(echo "$r" | field load_ms)
-    same=yes; cmp -s "$W/lt.ids" "$W/ref.ids" || same=NO
-    echo "| $name | $text | $m1 | $m2 (same: $same2) | $ref $rm | $(ratio "$m1" "$rm") | $same | $ld (ref $rl) | $rss |"
+# quicktok's name for a tokenizer file, or nothing
+qtname() {
+    case $1 in
+        o200k*) echo o200k_base ;; cl100k*) echo cl100k_base ;; llama3*) echo llama3 ;; *) ;;
+    esac
 }
 
+# libtok vs quicktok vs one reference: cold, primed, warm.  Fields kept in
+# $W/rows for the load/RSS table.
+row() { # NAME FILE TEXT REFKIND REFARG
+    name=$1 tk=$2 text=$3 ref=$4 refarg=$5
+    l=$($BIN -t "$TK/$tk" "$W/$text.txt" --ids "$W/lt.ids" 2>"$W/err") ||
+        { echo "| $name | $text | libtok failed: $(head -c 200 "$W/err") |"; return; }
+    lc=$(echo "$l" | field cold); lp=$(echo "$l" | field primed); lw=$(echo "$l" | field warm)
+    qcol="- | - | - | -"
+    qn=$(qtname "$tk")
+    if [ -n "$QT" ] && [ -n "$qn" ]; then
+        q=$($QT "$QTDATA" "$qn" "$W/$text.txt" --ids "$W/qt.ids" 2>/dev/null)
+        if [ -n "$q" ]; then
+            qc=$(echo "$q" | field cold); qp=$(echo "$q" | field primed); qw=$(echo "$q" | field warm)
+            qcol="$qc / $qp / $qw | **$(ratio "$lc" "$qc")** | **$(ratio "$lp" "$qp")** | $(ratio "$lw" "$qw")"
+            qsame=$(same "$W/lt.ids" "$W/qt.ids")
+            echo "$name|$(echo "$q" | field load_ms)" >>"$W/qtload"
+        fi
+    fi
+    rcol="- | - | - | -"
+    rsame=-
+    if [ "$ref" != none ] && { [ "${BENCH_QUICK:-0}" != 1 ] || [ "$ref" != hf ]; }; then
+        r=$(node bench/ref_bench.js "$ref" "$refarg" "$W/$text.txt" "$W/ref.ids" 2>"$W/rerr")
+        if [ -n "$r" ]; then
+            rc=$(echo "$r" | field cold); rp=$(echo "$r" | field primed); rw=$(echo "$r" | field warm)
+            rcol="$ref $rc / $rp / $rw | $(ratio "$lc" "$rc") | $(ratio "$lp" "$rp") | $(ratio "$lw" "$rw")"
+            rsame=$(same "$W/lt.ids" "$W/ref.ids")
+            echo "$name|$ref|$(echo "$r" | field load_ms)" >>"$W/refload"
+        else
+            rcol="$ref failed: $(head -c 100 "$W/rerr") | | |"
+        fi
+    fi
+    echo "$name|$(echo "$l" | field load_ms)" >>"$W/ltload"
+    echo "| $name | $text | $lc / $lp / $lw | $qcol | $rcol | ${qsame:--} / $rsame |"
+    qsame=
+}
+
+# 2 threads: libtok (tok_encode_threads) vs quicktok (the same cuts, one handle).
+row2() { # NAME FILE TEXT
+    name=$1 tk=$2 text=$3
+    l1=$($BIN -t "$TK/$tk" "$W/$text.txt" --wall --ids "$W/lt.ids" 2>/dev/null) || return
+    l2=$($BIN -t "$TK/$tk" "$W/$text.txt" --threads 2 --ids "$W/lt2.ids" 2>/dev/null) || return
+    c1=$(echo "$l1" | field cold); c2=$(echo "$l2" | field cold)
+    p2=$(echo "$l2" | field primed); w1=$(echo "$l1" | field warm); w2=$(echo "$l2" | field warm)
+    qcol="- | -"
+    qn=$(qtname "$tk")
+    if [ -n "$QT" ] && [ -n "$qn" ]; then
+        q=$($QT "$QTDATA" "$qn" "$W/$text.txt" --threads 2 2>/dev/null)
+        [ -n "$q" ] && qcol="$(echo "$q" | field cold) / $(echo "$q" | field primed) / $(echo "$q" | field warm) | $(ratio "$c2" "$(echo "$q" | field cold)")"
+    fi
+    echo "| $name | $text | $c2 / $p2 / $w2 | $(ratio "$c2" "$c1") / $(ratio "$w2" "$w1") | $qcol | $(same "$W/lt.ids" "$W/lt2.ids") |"
+}
+
+# no split points: cold MB/s and the time per byte against English's
+rowp() { # NAME FILE TEXT ENGLISH_COLD
+    name=$1 tk=$2 text=$3 eng=$4
+    l=$($BIN -t "$TK/$tk" "$W/$text.txt" --repeat 1 --ids "$W/lt.ids" 2>"$W/err") ||
+        { echo "| $name | $text | libtok failed: $(head -c 200 "$W/err") |"; return; }
+    lc=$(echo "$l" | field cold)
+    qcol="- | -"
+    qn=$(qtname "$tk")
+    if [ -n "$QT" ] && [ -n "$qn" ]; then
+        q=$($QT "$QTDATA" "$qn" "$W/$text.txt" --repeat 1 --ids "$W/qt.ids" 2>/dev/null)
+        [ -n "$q" ] && qcol="$(echo "$q" | field cold) | $(ratio "$lc" "$(echo "$q" | field cold)") ($(same "$W/lt.ids" "$W/qt.ids"))"
+    fi
+    echo "| $name | $text | $lc | $(ratio "$eng" "$lc") | $qcol |"
+    echo "$name|$text|$lc" >>"$W/patho"
+}
+
+MAIN="o200k_base.tiktoken:tiktoken:o200k_base cl100k_base.tiktoken:tiktoken:cl100k_base llama3.json:hf:$TK/llama3.json o200k.json:hf:$TK/o200k.json"
+OTHER="mistral.json gemma3.json bert-base-uncased.json"
+[ "${BENCH_BPE:-0}" = 1 ] && OTHER=
 {
-echo "libtok bench, $(date -u +%Y-%m-%d), $(nproc) cores: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)"
+echo "libtok bench, $(date -u +%Y-%m-%d), $(nproc) cores: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| tokenizer | text | libtok MB/s (1 thread) | 2 threads | reference MB/s | ratio | identical ids | load ms | peak RSS MB |"
-echo "|---|---|---|---|---|---|---|---|---|"
+[ -n "$QT" ] || echo "quicktok: skipped (give QUICKTOK=DIR, a checkout of github dmatth1/quicktok, to run it beside libtok)."
+echo
+echo "Single thread, MB/s as cold / primed / warm; ratios are libtok ÷ the other (above 1: libtok faster); ids: identical to quicktok / to the reference."
+echo
+echo "| tokenizer | text | libtok cold / primed / warm | quicktok cold / primed / warm | ×quicktok cold | ×quicktok primed | ×quicktok warm | reference cold / primed / warm | ×ref cold | ×ref primed | ×ref warm | ids |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for text in english multilingual code; do
-    row "llama3 (tokenizer.json)" "$TK/llama3.json" $text hf "$TK/llama3.json"
-    row "o200k (tokenizer.json)" "$TK/o200k.json" $text hf "$TK/o200k.json"
-    row "o200k_base.tiktoken" "$TK/o200k_base.tiktoken" $text tiktoken o200k_base
-    row "o200k_base.tiktoken" "$TK/o200k_base.tiktoken" $text gpt-tokenizer o200k_base
-    row "cl100k_base.tiktoken" "$TK/cl100k_base.tiktoken" $text tiktoken cl100k_base
-    row "cl100k_base.tiktoken" "$TK/cl100k_base.tiktoken" $text gpt-tokenizer cl100k_base
-    row "mistral (tokenizer.json)" "$TK/mistral.json" $text hf "$TK/mistral.json"
-    row "gemma3 (tokenizer.json)" "$TK/gemma3.json" $text hf "$TK/gemma3.json"
-    row "bert-base-uncased" "$TK/bert-base-uncased.json" $text hf "$TK/bert-base-uncased.json"
+    for spec in $MAIN; do
+        IFS=: read -r f kind arg <<EOS
+$spec
+EOS
+        row "$f" "$f" $text "$kind" "$arg"
+    done
+    for f in $OTHER; do row "$f" "$f" $text hf "$TK/$f"; done
 done
-for text in one-letter one-multibyte digits random-ascii; do
-    row "llama3 (tokenizer.json)" "$TK/llama3.json" $text none -
-    row "o200k_base.tiktoken" "$TK/o200k_base.tiktoken" $text none -
-    row "cl100k_base.tiktoken" "$TK/cl100k_base.tiktoken" $text none -
+echo
+echo "2 threads, wall clock (so is the 1-thread figure divided by; one large text; libtok cuts after a newline before a letter, quicktok is given the same cuts):"
+echo
+echo "| tokenizer | text | libtok 2 threads cold / primed / warm | ÷ 1 thread cold / warm | quicktok 2 threads cold / primed / warm | ×quicktok cold | ids = 1 thread |"
+echo "|---|---|---|---|---|---|---|"
+for text in english-10m multilingual; do
+    for f in o200k_base.tiktoken cl100k_base.tiktoken llama3.json; do row2 "$f" "$f" $text; done
 done
+echo
+echo "Inputs without split points (1 MiB unless named 4m; cold): the time per byte against English cold, and quicktok."
+echo
+echo "| tokenizer | text | libtok cold MB/s | time per byte ÷ English's | quicktok cold MB/s | ×quicktok (ids) |"
+echo "|---|---|---|---|---|---|"
+for f in o200k_base.tiktoken cl100k_base.tiktoken llama3.json; do
+    eng=$($BIN -t "$TK/$f" "$W/english.txt" --repeat 1 | field cold)
+    for text in one-letter one-letter-4m one-cjk random-letters digits; do rowp "$f" "$f" $text "$eng"; done
+done
+echo
+echo "Load (ms) and memory:"
+echo
+echo "| tokenizer | libtok load | quicktok load | reference load (with its first use) |"
+echo "|---|---|---|---|"
+for f in $(cut -d'|' -f1 "$W/ltload" | sort -u); do
+    echo "| $f | $(grep "^$f|" "$W/ltload" | head -n 1 | cut -d'|' -f2) | $(grep "^$f|" "$W/qtload" 2>/dev/null | head -n 1 | cut -d'|' -f2) | $(grep "^$f|" "$W/refload" 2>/dev/null | head -n 1 | cut -d'|' -f2-3 | tr '|' ' ') |"
+done
+pk=$($BIN -t "$TK/o200k_base.tiktoken" "$W/english-10m.txt" --repeat 1 | field peak_rss_mb)
+qk=-
+[ -n "$QT" ] && qk=$($QT "$QTDATA" o200k_base "$W/english-10m.txt" --repeat 1 | field peak_rss_mb)
+echo
+echo "Peak RSS, 10 MB English, o200k_base, ids only (text included): libtok $pk MB, quicktok $qk MB ($(ratio "$pk" "$qk"))."
 } | tee "$OUT/latest.md"
 
 # Token health (tok analyze glitch): the whole-vocabulary pass (decode each id,

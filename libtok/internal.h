@@ -586,6 +586,12 @@ tok_status tok__trunc_pad_from_json(tok_tokenizer *t, tok_jctx *jc, const json_t
 json_t *tok__truncation_json(const tok_truncation *tr);
 json_t *tok__padding_json(const tok_padding *p);
 
+/** Tests: make this context's BPE model use only the reference merge loop
+ *  (heap, tiktoken's byte rule), to compare the fast paths against. */
+void tok__bpe_reference(tok_ctx *ctx, bool on);
+/** Tests: whether this context's BPE model has its fast paths (byte-level,
+ *  merges rising in rank, proven at load). */
+bool tok__bpe_fast(const tok_ctx *ctx);
 tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);
 void tok_ctx_nstr_release(tok_ctx *ctx, tok_nstr *t);
 tok_pieces *tok_ctx_pieces_acquire(tok_ctx *ctx);

@@ -56,6 +56,7 @@ const char *tok_ctx_error(const tok_ctx *c) { return c ? c->err : "no context"; 
 
 tok_status tok_ctx_fail(tok_ctx *c, tok_status code, const char *fmt, ...)
 {
+    if (!c) return code; /* load-time checks run model code without a context */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->err, sizeof c->err, fmt, ap);

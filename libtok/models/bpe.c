@@ -9,8 +9,14 @@
  *
  * Per context, a pre-token cache (piece_cache.h) skips the merge loop for
  * the words that make up most of natural text.
+ *
+ * Byte-level vocabularies whose merges rise in rank (checked at load) take
+ * integer pair tables and, for long pre-tokens, the linear backtracking
+ * encoder (bpe_backtrack.h); the heap above stays the reference, which
+ * tests compare them against (tok__bpe_reference).
  */
 #include "bpe.h"
+#include "bpe_backtrack.h"
 #include "../core/piece_cache.h"
 #include "../core/rawjson.h"
 
@@ -32,6 +38,7 @@ typedef struct bpe {
     float dropout;            /* file's dropout, 0 = none */
     char *unk_token;
     int32_t unk_id;
+    tok_bpe_bt bt;            /* fast paths; bt.ok when they apply */
     /* ranked: the merge list derived from the ranks (tok_merge_get), built
      * on first use under dlock, then read-only */
     pthread_mutex_t dlock;
@@ -66,6 +73,9 @@ typedef struct bpe_scratch {
     TOK_VEC(sym) syms;
     TOK_VEC(hent) heap;
     TOK_VEC(hent) skip;
+    bool reference;            /* the heap and tiktoken's byte rule only (tests) */
+    tok_bpe_memo bmemo[TOK_BPE_MEMO]; /* in front of bt.pairs */
+    tok_bpe_bt_scratch bts;
 } bpe_scratch;
 
 static void *bpe_scratch_new(const tok_model *m)
@@ -75,6 +85,7 @@ static void *bpe_scratch_new(const tok_model *m)
     if (!s) return NULL;
     tok_pcache_init(&s->cache);
     memset(s->memo, 0xFF, sizeof s->memo);
+    memset(s->bmemo, 0xFF, sizeof s->bmemo);
     return s;
 }
 
@@ -87,6 +98,7 @@ static void bpe_scratch_free(void *p)
     tok_vec_free(&s->syms);
     tok_vec_free(&s->heap);
     tok_vec_free(&s->skip);
+    tok_bpe_bt_scratch_free(&s->bts);
     free(s);
 }
 
@@ -147,6 +159,12 @@ static uint64_t ranked_pair(const tok_vocab *v, int32_t x, int32_t y, tok_sbuf *
 
 static inline int pair_lookup(const bpe *b, bpe_scratch *s, int32_t x, int32_t y, uint32_t *rank, int32_t *new_id)
 {
+    if (b->bt.ok && !s->reference) {
+        int32_t c = tok_bpe_bt_pair(&b->bt, s->bmemo, x, y, rank);
+        if (c < 0) return 0;
+        *new_id = c;
+        return 1;
+    }
     uint64_t key = (uint64_t)(uint32_t)x << 32 | (uint32_t)y, v;
     pair_memo *m = &s->memo[(tok_hash64(key)) & (PAIR_MEMO - 1)];
     if (m->key == key) {
@@ -358,8 +376,16 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
     size_t first = out->n;
     if (dropout <= 0) {
         h = tok_pcache_hash(p, n, &key);
+        bool fast = b->bt.ok && !s->reference, whole = b->ignore_merges || b->ranked;
         int r = tok_pcache_get(&s->cache, p, n, h, key, out);
         if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        if (fast) {
+            /* one trie walk finds a whole-token pre-token and starts the tiling */
+            r = tok_bpe_bt_encode(&b->bt, whole, s->bmemo, &s->bts, p, n, out);
+            if (r) return tok_ctx_fail(ctx, r == -1 ? TOK_ERR_NOMEM : TOK_ERR_FORMAT, r == -1 ? "out of memory" : "BPE found no tiling");
+            tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, out->n - first);
+            return TOK_OK;
+        }
         /* HF ignore_merges, and tiktoken: a pre-token that is a token is that token */
         if (b->ignore_merges || b->ranked) {
             int32_t id = tok_vocab_model_id(m->vocab, p, n);
@@ -372,7 +398,7 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
     }
     tok_status st = initial_symbols(b, ctx, s, p, n);
     if (st) return st;
-    if (dropout <= 0 && !b->dup_results && s->syms.n <= SMALL_MAX) merge_small(b, s);
+    if (dropout <= 0 && !b->dup_results && s->syms.n <= SMALL_MAX && !s->reference) merge_small(b, s);
     else if ((st = merge_all(b, ctx, s, dropout))) return st;
     for (int32_t i = s->syms.n ? 0 : -1; i >= 0; i = s->syms.v[i].next) {
         const sym *y = &s->syms.v[i];
@@ -422,6 +448,62 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
 
 /* ---- preparation ------------------------------------------------------- */
 
+/* The fast paths' tables, kept only when proven: every token the tables
+ * call unreachable must also be unreachable for the reference heap. */
+static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
+{
+    tok_bpe_bt_free(&b->bt);
+    /* merge lists that make a token by merges of different ranks: HF's
+     * stale-entry rule (by result only) can leave plain BPE there (llama3:
+     * the heap makes ".:.:" from its own bytes, plain BPE does not) */
+    if (b->dup_results || b->base.cont_prefix || b->base.eow_suffix) return TOK_OK;
+    tok_bpe_merge *mg = NULL;
+    uint8_t *made = NULL;
+    tok_bpe_ids unmade = { 0 };
+    tok_status st = TOK_ERR_NOMEM;
+    if (!b->ranked) {
+        /* the merges that win for their pair (later duplicates win, as in the map) */
+        mg = malloc((b->merges.n + 1) * sizeof *mg);
+        made = calloc(v->n + 1, 1);
+        if (!mg || !made) goto out;
+        for (size_t i = 0; i < b->merges.n; i++) {
+            const merge3 *g = &b->merges.v[i];
+            uint64_t val;
+            bool wins = tok_u64map_get(&b->pairs, (uint64_t)(uint32_t)g->a << 32 | (uint32_t)g->b, &val) &&
+                        (uint32_t)(val >> 32) == i;
+            mg[i] = (tok_bpe_merge){ g->a, g->b, wins ? g->c : -1 };
+            if (wins) made[g->c] = 1;
+        }
+    }
+    if ((st = tok_bpe_bt_build(&b->bt, v, mg, b->merges.n, &unmade, err))) goto out;
+    if (b->bt.ok && unmade.n) {
+        bpe_scratch *s = bpe_scratch_new(&b->base);
+        if (!s) {
+            st = tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        s->reference = true;
+        for (size_t i = 0; i < unmade.n && b->bt.ok; i++) {
+            const tok_token *t = &v->tok[unmade.v[i]];
+            if (made && !made[unmade.v[i]]) continue; /* no merge makes it */
+            if (initial_symbols(b, NULL, s, t->bytes, t->nbytes) || merge_all(b, NULL, s, 0)) {
+                st = tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+                bpe_scratch_free(s);
+                goto out;
+            }
+            if (s->syms.n && s->syms.v[0].next < 0 && s->syms.v[0].id == unmade.v[i]) tok_bpe_bt_free(&b->bt);
+        }
+        bpe_scratch_free(s);
+    }
+    st = TOK_OK;
+out:
+    if (st) tok_bpe_bt_free(&b->bt);
+    free(mg);
+    free(made);
+    tok_vec_free(&unmade);
+    return st;
+}
+
 static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
 {
     bpe *b = (bpe *)m;
@@ -469,9 +551,8 @@ static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
             seen[g->c] = (uint32_t)i + 1;
         }
         free(seen);
-        return TOK_OK;
     }
-    return TOK_OK;
+    return build_fast(b, v, err);
 }
 
 static void bpe_free(tok_model *m)
@@ -479,6 +560,7 @@ static void bpe_free(tok_model *m)
     bpe *b = (bpe *)m;
     tok_vec_free(&b->merges);
     tok_u64map_free(&b->pairs);
+    tok_bpe_bt_free(&b->bt);
     free(b->unk_token);
     derived *d = atomic_load(&b->derived);
     if (d) {
@@ -625,6 +707,22 @@ static json_t *bpe_to_json(const tok_model *m, const tok_vocab *v)
     }
     json_object_set_new(j, "merges", mg);
     return j;
+}
+
+static const tok_model_vt bpe_vt;
+
+void tok__bpe_reference(tok_ctx *ctx, bool on)
+{
+    if (ctx->tok->model->vt != &bpe_vt || !ctx->model_scratch) return;
+    bpe_scratch *s = ctx->model_scratch;
+    s->reference = on;
+    tok_pcache_free(&s->cache);
+    tok_pcache_init(&s->cache);
+}
+
+bool tok__bpe_fast(const tok_ctx *ctx)
+{
+    return ctx->tok->model->vt == &bpe_vt && ((const bpe *)ctx->tok->model)->bt.ok;
 }
 
 static const tok_model_vt bpe_vt = {

@@ -85,6 +85,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
 {
     memset(t, 0, sizeof *t);
     skey *k = NULL;
+    uint8_t *pool = NULL;
     TOK_VEC(qnode) q = { 0 };
     builder b = { NULL, NULL, NULL, -1, -1, -1, 0, 0 };
     size_t m = 0;
@@ -106,6 +107,17 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
         m++;
     }
     qsort(k, m, sizeof *k, skey_cmp);
+    /* the walk below reads every key once per depth: copied in sorted order
+     * the keys it reads in turn sit side by side, not all over the pool */
+    size_t total = 0;
+    for (size_t i = 0; i < m; i++) total += k[i].len;
+    pool = malloc(total ? total : 1);
+    if (!pool) goto nomem;
+    for (size_t i = 0, at = 0; i < m; i++) {
+        memcpy(pool + at, k[i].s, k[i].len);
+        k[i].s = pool + at;
+        at += k[i].len;
+    }
 
     if (ensure(&b, 1024) || tok_vec_push(&q, ((qnode){ 0, 0, 0, (uint32_t)m }))) goto nomem;
     occupy(&b, 0, -1); /* the root */
@@ -168,6 +180,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
         if (base + 255 >= (size_t)INT32_MAX - 512) {
             tok_vec_free(&q);
             free(k);
+            free(pool);
             free(b.cell);
             free(b.nxt);
             free(b.prv);
@@ -200,11 +213,13 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     t->max_len = max_len;
     tok_vec_free(&q);
     free(k);
+    free(pool);
     return TOK_OK;
 
 nomem:
     tok_vec_free(&q);
     free(k);
+    free(pool);
     free(b.cell);
     free(b.nxt);
     free(b.prv);

@@ -1,0 +1,281 @@
+/* Exact linear-time BPE for byte-level vocabularies: see bpe_backtrack.h. */
+#include "bpe_backtrack.h"
+
+/* Pair table look-up without the memo (the table still grows at build). */
+static int32_t pair_get(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t *rank)
+{
+    uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
+    for (size_t i = (size_t)tok_hash64(key) & bt->pmask;; i = (i + 1) & bt->pmask) {
+        const tok_bpe_pslot *s = &bt->pairs[i];
+        if (s->key == key) {
+            *rank = s->rank;
+            return s->c;
+        }
+        if (s->key == UINT64_MAX) return -1;
+    }
+}
+
+static void pair_put(tok_bpe_bt *bt, int32_t a, int32_t b, int32_t c, uint32_t rank)
+{
+    uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b, hk = tok_hash64(key);
+    uint64_t bit = hk >> (64 - TOK_BPE_FILTER_BITS);
+    bt->filter[bit >> 6] |= 1ull << (bit & 63);
+    size_t i = (size_t)hk & bt->pmask;
+    while (bt->pairs[i].key != UINT64_MAX && bt->pairs[i].key != key) i = (i + 1) & bt->pmask;
+    bt->pairs[i] = (tok_bpe_pslot){ key, c, rank };
+}
+
+/* Would BPE of a's bytes followed by b's keep the boundary between them up
+ * to (not including) a merge of rank `limit`?  Unwind the later of the two
+ * last merges each step; the pair across the boundary must not merge before
+ * the merge just unwound (before or at it when that merge is on the right:
+ * equal ranks go left first). */
+#define VALID_BODY(PAIR)                                                  \
+    for (;;) {                                                            \
+        uint32_t r;                                                       \
+        if (PAIR >= 0 && r < limit) return false;                         \
+        if (bt->t[a].rank > bt->t[b].rank) {                                  \
+            limit = bt->t[a].rank;                                          \
+            a = bt->t[a].right;                                             \
+        } else {                                                          \
+            if (bt->t[b].rank == 0) return true;                            \
+            limit = bt->t[b].rank + 1;                                      \
+            b = bt->t[b].left;                                              \
+        }                                                                 \
+    }
+
+static bool valid_build(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t limit)
+{
+    VALID_BODY(pair_get(bt, a, b, &r))
+}
+
+static inline bool valid(const tok_bpe_bt *bt, tok_bpe_memo *memo, int32_t a, int32_t b)
+{
+    uint32_t limit = UINT32_MAX;
+    VALID_BODY(tok_bpe_bt_pair(bt, memo, a, b, &r))
+}
+
+static void make(tok_bpe_bt *bt, int32_t t, int32_t l, int32_t r, uint32_t rank)
+{
+    bt->t[t].rank = rank;
+    bt->t[t].left = l;
+    bt->t[t].right = r;
+    pair_put(bt, l, r, t, rank);
+}
+
+void tok_bpe_bt_free(tok_bpe_bt *bt)
+{
+    free(bt->t);
+    free(bt->pairs);
+    free(bt->filter);
+    tok_trie_free(&bt->trie);
+    memset(bt, 0, sizeof *bt);
+}
+
+static bool is_model(const tok_vocab *v, size_t i)
+{
+    const tok_token *t = &v->tok[i];
+    return !(t->flags & TOK_TOKEN_NONE) && (t->flags & TOK__IN_MODEL);
+}
+
+/* Tag a node's token as one BPE cannot make: -2 - id (-1 stays "no token"). */
+static void tag_unmade(tok_bpe_bt *bt, const tok_vocab *v, int32_t t)
+{
+    int32_t s = tok_trie_walk(&bt->trie, TOK_TRIE_ROOT, v->tok[t].bytes, v->tok[t].nbytes);
+    if (s >= 0 && bt->trie.cell[s].value == t) bt->trie.cell[s].value = -2 - t;
+}
+
+tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_merge *merges, size_t nmerges,
+                            tok_bpe_ids *unmade, tok_error *err)
+{
+    memset(bt, 0, sizeof *bt);
+    if (!v->byte_level || v->n == 0 || v->n >= (1u << 30)) return TOK_OK;
+    for (int c = 0; c < 256; c++)
+        if (v->byte_id[c] < 0) return TOK_OK;
+    uint32_t n = (uint32_t)v->n;
+    size_t cap = 16;
+    while (cap < 2 * (size_t)n) cap *= 2;
+    bt->n = n;
+    bt->t = malloc(n * sizeof *bt->t);
+    bt->pairs = malloc(cap * sizeof *bt->pairs);
+    bt->filter = calloc((1u << TOK_BPE_FILTER_BITS) / 64, sizeof *bt->filter);
+    tok_trie_key *keys = malloc(n * sizeof *keys);
+    if (!bt->t || !bt->pairs || !bt->filter || !keys) {
+        free(keys);
+        tok_bpe_bt_free(bt);
+        return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    }
+    bt->pmask = cap - 1;
+    memset(bt->pairs, 0xFF, cap * sizeof *bt->pairs);
+    size_t nk = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        bt->t[i].rank = UINT32_MAX;
+        bt->t[i].left = bt->t[i].right = bt->t[i].shorter = -1;
+        bt->t[i].shorter_len = 0;
+        bt->t[i].len = v->tok[i].nbytes;
+        if (is_model(v, i) && v->tok[i].nbytes)
+            keys[nk++] = (tok_trie_key){ v->tok[i].bytes, v->tok[i].nbytes, (int32_t)i };
+    }
+    /* every model token, so that a whole pre-token is found in the same walk */
+    tok_status st = tok_trie_build(&bt->trie, keys, nk, err);
+    free(keys);
+    if (st) {
+        tok_bpe_bt_free(bt);
+        return st;
+    }
+    for (int c = 0; c < 256; c++) bt->t[v->byte_id[c]].rank = 0;
+    if (merges) {
+        for (size_t i = 0; i < nmerges; i++) {
+            const tok_bpe_merge *g = &merges[i];
+            uint32_t r = (uint32_t)i + 1;
+            if (g->c < 0 || bt->t[g->c].rank != UINT32_MAX || bt->t[g->a].rank >= r || bt->t[g->b].rank >= r) continue;
+            if (valid_build(bt, g->a, g->b, r)) make(bt, g->c, g->a, g->b, r);
+        }
+    } else {
+        const tok_trie_cell *cell = bt->trie.cell;
+        for (uint32_t t = 0; t < n; t++) {
+            const tok_token *x = &v->tok[t];
+            if (!is_model(v, t) || x->nbytes < 2) continue;
+            uint32_t r = t + 1;
+            /* the left parts: the token's proper prefixes that are tokens, one walk */
+            int32_t s = TOK_TRIE_ROOT;
+            for (uint32_t k = 0; k + 1 < x->nbytes; k++) {
+                uint32_t c = (uint32_t)cell[s].base + x->bytes[k];
+                if (cell[c].check != s) break;
+                s = (int32_t)c;
+                int32_t a = cell[s].value;
+                if (a < 0 || bt->t[a].rank >= r) continue;
+                int32_t b = tok_trie_find(&bt->trie, x->bytes + k + 1, x->nbytes - k - 1);
+                if (b < 0 || bt->t[b].rank >= r) continue;
+                if (valid_build(bt, a, b, r)) {
+                    make(bt, (int32_t)t, a, b, r);
+                    break;
+                }
+            }
+        }
+    }
+    for (uint32_t t = 0; t < n; t++) {
+        if (bt->t[t].rank != UINT32_MAX || !is_model(v, t) || v->tok[t].nbytes == 0) continue;
+        tag_unmade(bt, v, (int32_t)t);
+        if (v->tok[t].nbytes >= 2 && unmade && tok_vec_push(unmade, (int32_t)t)) {
+            tok_bpe_bt_free(bt);
+            return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        }
+    }
+    for (uint32_t t = 0; t < n; t++) {
+        if (bt->t[t].rank == UINT32_MAX) continue;
+        int32_t s = TOK_TRIE_ROOT;
+        const uint8_t *b = v->tok[t].bytes;
+        for (uint32_t k = 0; k + 1 < bt->t[t].len && s >= 0; k++) {
+            s = tok_trie_child(&bt->trie, s, b[k]);
+            if (s >= 0 && tok_trie_value(&bt->trie, s) >= 0) {
+                bt->t[t].shorter = tok_trie_value(&bt->trie, s);
+                bt->t[t].shorter_len = k + 1;
+            }
+        }
+    }
+    bt->ok = true;
+    return TOK_OK;
+}
+
+void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s)
+{
+    free(s->vmemo);
+    s->vmemo = NULL;
+    tok_vec_free(&s->stack);
+    tok_vec_free(&s->dead);
+}
+
+/* Longest token BPE can make that p[0..n) starts with (n > 0: one byte at
+ * least) and its length in *len; *whole gets the token equal to all of
+ * p[0..n), made or not, or -1. */
+static inline int32_t longest_whole(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n, uint32_t *len, int32_t *whole)
+{
+    const tok_trie_cell *cell = bt->trie.cell;
+    int32_t s = TOK_TRIE_ROOT, best = -1;
+    uint32_t i = 0;
+    for (; i < n; i++) {
+        uint32_t c = (uint32_t)cell[s].base + p[i];
+        if (cell[c].check != s) break;
+        s = (int32_t)c;
+        if (cell[s].value >= 0) {
+            best = cell[s].value;
+            *len = i + 1;
+        }
+    }
+    int32_t w = i == n ? cell[s].value : -1;
+    *whole = w >= 0 ? w : w < -1 ? -2 - w : -1;
+    return best;
+}
+
+int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, tok_bpe_bt_scratch *s,
+                      const uint8_t *p, uint32_t n, tok_toks *out)
+{
+    int32_t whole;
+    uint32_t clen = 0;
+    int32_t cand = longest_whole(bt, p, n, &clen, &whole);
+    if (whole_ok && whole >= 0) {
+        if (out->n == out->cap && tok_toks_reserve(out, out->n + 1)) return -1;
+        out->id[out->n] = whole;
+        out->off[out->n].start = 0;
+        out->off[out->n].end = n;
+        out->n++;
+        return 0;
+    }
+    if (!s->vmemo) {
+        if (!(s->vmemo = malloc(TOK_BPE_VMEMO * sizeof *s->vmemo))) return -1;
+        memset(s->vmemo, 0xFF, TOK_BPE_VMEMO * sizeof *s->vmemo);
+    }
+    uint64_t *vm = s->vmemo;
+    size_t words = (size_t)n / 64 + 1;
+    if (tok_vec_reserve(&s->dead, words) || tok_vec_reserve(&s->stack, (size_t)n)) return -1;
+    uint64_t *dead = s->dead.v;
+    memset(dead, 0, words * sizeof *dead);
+    struct tok_bpe_step *st = s->stack.v;
+    size_t k = 0;
+    uint32_t pos = 0, w;
+    int32_t wh;
+    while (pos < n) {
+        if (cand >= 0) {
+            uint32_t end = pos + clen;
+            bool ok = !(dead[end >> 6] >> (end & 63) & 1);
+            if (ok && k) {
+                uint64_t key = (uint64_t)(uint32_t)st[k - 1].id << 31 | (uint32_t)cand;
+                uint64_t *e = &vm[(key * 0x9E3779B97F4A7C15ULL) >> (64 - 15)];
+                if (*e >> 1 == key) {
+                    ok = *e & 1;
+                } else {
+                    ok = valid(bt, memo, st[k - 1].id, cand);
+                    *e = key << 1 | ok;
+                }
+            }
+            if (ok) {
+                st[k].id = cand;
+                st[k].end = end;
+                k++;
+                pos = end;
+                if (pos < n) cand = longest_whole(bt, p + pos, n - pos, &clen, &wh);
+                continue;
+            }
+            const tok_bpe_tinfo *ti = &bt->t[cand];
+            cand = ti->shorter;
+            clen = ti->shorter_len;
+            continue;
+        }
+        dead[pos >> 6] |= 1ull << (pos & 63);
+        if (k == 0) return -2; /* no tiling at all: cannot happen for a valid table */
+        const tok_bpe_tinfo *ti = &bt->t[st[--k].id];
+        pos = k ? st[k - 1].end : 0;
+        cand = ti->shorter;
+        clen = ti->shorter_len;
+    }
+    if (out->n + k > out->cap && tok_toks_reserve(out, out->n + k)) return -1;
+    w = 0;
+    for (size_t i = 0; i < k; i++) {
+        out->id[out->n] = st[i].id;
+        out->off[out->n].start = w;
+        out->off[out->n].end = w = st[i].end;
+        out->n++;
+    }
+    return 0;
+}

@@ -1,0 +1,104 @@
+/*
+ * Exact BPE in linear time for byte-level vocabularies (bpe_backtrack.c).
+ *
+ * When every merge makes a token whose rank is above its parts' (true of
+ * trained vocabularies; checked at load), the BPE of a text is the one token
+ * sequence that covers it in which every two neighbours are "compatible":
+ * BPE of their bytes alone gives exactly them.  Compatibility is decided by
+ * unwinding both tokens' last merges, highest rank first, and asking at each
+ * step whether the pair across the boundary would have merged before the
+ * merge just unwound.  The encoder takes the longest token at each position
+ * (a trie walk), steps down to shorter prefixes while the pair with the
+ * previous token is incompatible, and backtracks over positions proven dead;
+ * every step is bounded by the token length or the merge depth.
+ *
+ * Tables are built once at load and read-only afterwards: safe to share.
+ */
+#ifndef LIBTOK_MODELS_BPE_BACKTRACK_H
+#define LIBTOK_MODELS_BPE_BACKTRACK_H
+
+#include "../internal.h"
+#include "trie.h"
+
+/* A direct-mapped per-context memo in front of the pair table, and a bit
+ * filter (2^22 bits, 512 KiB, stays in cache) in front of the table's misses. */
+#define TOK_BPE_FILTER_BITS 22
+#define TOK_BPE_MEMO 4096
+typedef struct tok_bpe_memo { uint64_t key; int64_t val; } tok_bpe_memo;
+
+typedef struct tok_bpe_pslot { uint64_t key; int32_t c; uint32_t rank; } tok_bpe_pslot;
+
+typedef struct tok_bpe_tinfo {
+    uint32_t rank;         /* 0 one byte, merge rank + 1, UINT32_MAX never made by BPE */
+    int32_t left, right;   /* the last merge that makes it */
+    int32_t shorter;       /* longest proper prefix that BPE makes, -1 */
+    uint32_t shorter_len;  /* its length */
+    uint32_t len;          /* length in bytes */
+} tok_bpe_tinfo;
+
+typedef struct tok_bpe_bt {
+    bool ok;               /* tables built and proven to apply */
+    uint32_t n;            /* ids covered */
+    tok_bpe_tinfo *t;      /* per id, together: one cache line for the unwinding */
+    tok_trie trie;         /* bytes of the model's tokens -> id, or -2 - id when BPE cannot make it */
+    tok_bpe_pslot *pairs;  /* (left << 32 | right) -> made token, open addressing */
+    size_t pmask;
+    uint64_t *filter;      /* one bit per pair hash: most pairs asked about do not merge */
+} tok_bpe_bt;
+
+typedef TOK_VEC(int32_t) tok_bpe_ids;
+
+/* One merge of a merge list: a + b -> c at its index as rank. */
+typedef struct tok_bpe_merge { int32_t a, b, c; } tok_bpe_merge;
+
+/** Build from a merge list (the merges that win for their pair, in rank
+ *  order; each token made by at most one of them), or, when merges is NULL,
+ *  from ranks (tiktoken: any two parts whose bytes together are a token
+ *  merge, at that token's id).  Leaves bt->ok false when the vocabulary is
+ *  not byte-level with all 256 bytes; unproven tokens are listed in
+ *  *unmade for the caller to check against the reference merge loop. */
+tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_merge *merges, size_t nmerges,
+                            tok_bpe_ids *unmade, tok_error *err);
+void tok_bpe_bt_free(tok_bpe_bt *bt);
+
+/** The token made by merging neighbours a and b (and its rank), or -1. */
+static inline int32_t tok_bpe_bt_pair(const tok_bpe_bt *bt, tok_bpe_memo *memo, int32_t a, int32_t b, uint32_t *rank)
+{
+    uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
+    tok_bpe_memo *m = &memo[(key * 0x9E3779B97F4A7C15ULL) >> 52];
+    if (m->key != key) {
+        int64_t v = -1;
+        uint64_t hk = tok_hash64(key), bit = hk >> (64 - TOK_BPE_FILTER_BITS);
+        if (bt->filter[bit >> 6] >> (bit & 63) & 1) {
+            for (size_t i = (size_t)hk & bt->pmask;; i = (i + 1) & bt->pmask) {
+                const tok_bpe_pslot *s = &bt->pairs[i];
+                if (s->key == key) { v = (int64_t)s->rank << 32 | (uint32_t)s->c; break; }
+                if (s->key == UINT64_MAX) break;
+            }
+        }
+        m->key = key;
+        m->val = v;
+    }
+    if (m->val < 0) return -1;
+    *rank = (uint32_t)(m->val >> 32);
+    return (int32_t)(uint32_t)m->val;
+}
+
+/** Scratch for the encoder, per context: a direct-mapped memo of pair
+ *  compatibility (key << 1 | answer; all ones empty) sized for the pairs a
+ *  text keeps meeting, allocated on first use. */
+#define TOK_BPE_VMEMO (1u << 15)
+typedef struct tok_bpe_bt_scratch {
+    TOK_VEC(struct tok_bpe_step { int32_t id; uint32_t end; }) stack;
+    TOK_VEC(uint64_t) dead;
+    uint64_t *vmemo;
+} tok_bpe_bt_scratch;
+void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s);
+
+/** Append the BPE tokens of p[0..n) (offsets relative to p) to out; with
+ *  whole_ok, a pre-token that is a token is that token (tiktoken, HF
+ *  ignore_merges).  0 ok, -1 out of memory. */
+int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, tok_bpe_bt_scratch *s,
+                      const uint8_t *p, uint32_t n, tok_toks *out);
+
+#endif
