@@ -234,6 +234,7 @@ tok_tokenizer *tok_open_load(const tok_open *o)
     tok_error err = { 0 };
     tok_tokenizer *t = tok_load(path, &lo, &err);
     if (!t) fprintf(stderr, "tok: %s\n", err.message[0] ? err.message : tok_strerror(err.code));
+    for (size_t i = 0; t && i < tok_warning_count(t); i++) fprintf(stderr, "tok: warning: %s\n", tok_warning(t, i));
     return t;
 }
 

@@ -57,6 +57,23 @@ static const char encode_help[] =
     "  --lowercase, --cased  case handling of a bare BERT vocab.txt\n"
     "  --regex-only        use the general regex pre-tokenizer, never a hand-written\n"
     "                      scanner (for differential tests)\n"
+    "  --strict            fail when the model has no token for some input (a BPE\n"
+    "                      without unknown token drops it, as HF does: by default\n"
+    "                      the ids are HF's and a warning counts the dropped bytes)\n"
+    "Truncation and padding (default: the tokenizer file's own, as HF):\n"
+    "  --truncate N        keep N tokens (special tokens included); the rest\n"
+    "                      becomes overflowing encodings (--format json-full)\n"
+    "  --stride S          tokens repeated between overflowing parts\n"
+    "  --truncation-strategy longest-first | only-first | only-second\n"
+    "  --truncation-side   right | left\n"
+    "  --no-truncate       no truncation, even if the file has it\n"
+    "  --pad               pad to the longest text of each input (HF BatchLongest)\n"
+    "  --pad-to N          pad to N tokens (HF Fixed)\n"
+    "  --pad-multiple M    round the padded length up to a multiple of M\n"
+    "  --pad-id I, --pad-type-id T, --pad-token S, --pad-side right|left\n"
+    "  --no-pad            no padding, even if the file has it\n"
+    "  (json-full: --format json plus type_ids, special_tokens_mask,\n"
+    "   attention_mask and the overflowing encodings)\n"
     "  --                  end of options: what follows are files or texts\n"
     "  -h, --help          this help\n";
 
@@ -75,7 +92,7 @@ static const char count_help[] =
     "  --lowercase, --cased: as for tok encode\n"
     "  -h, --help          this help\n";
 
-enum fmt { FMT_IDS, FMT_TOKENS, FMT_JSON, FMT_COUNT };
+enum fmt { FMT_IDS, FMT_TOKENS, FMT_JSON, FMT_COUNT, FMT_JSON_FULL };
 
 static void emit_ids(outbuf *o, const tok_encoding *e)
 {
@@ -134,6 +151,41 @@ static void emit(outbuf *o, const tok_tokenizer *t, const tok_encoding *e, enum 
         out_char(o, '}');
     }
     out_char(o, '\n');
+}
+
+static void int_array(outbuf *o, const char *key, const int32_t *i32, const uint8_t *u8, size_t n)
+{
+    out_str(o, key);
+    out_char(o, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i) out_char(o, ',');
+        out_int(o, i32 ? i32[i] : u8[i]);
+    }
+    out_char(o, ']');
+}
+
+/* json-full: the JSON fields plus type ids, masks and (for the encoding
+ * itself, ctx given) the overflowing encodings. */
+static void emit_json_full(outbuf *o, const tok_tokenizer *t, const tok_encoding *e, const uint8_t *mask,
+                           const tok_ctx *ctx)
+{
+    out_char(o, '{');
+    emit_json_fields(o, t, e, 0);
+    int_array(o, ",\"type_ids\":", NULL, e->type_ids, e->n);
+    int_array(o, ",\"special_tokens_mask\":", NULL, e->special, e->n);
+    int_array(o, ",\"attention_mask\":", NULL, mask, e->n);
+    if (ctx) {
+        out_str(o, ",\"overflowing\":[");
+        for (size_t k = 0; k < tok_overflowing_count(ctx); k++) {
+            tok_encoding x;
+            const uint8_t *m;
+            tok_overflowing(ctx, k, &x, &m);
+            if (k) out_char(o, ',');
+            emit_json_full(o, t, &x, m, NULL);
+        }
+        out_char(o, ']');
+    }
+    out_char(o, '}');
 }
 
 /* ---- in-memory texts on several threads (whole files, --threads) ---------- */
@@ -245,6 +297,12 @@ typedef struct run {
     const char *jsonl;      /* --jsonl FIELD */
     unsigned long long total;
     outbuf *o;
+    bool strict;            /* dropped bytes are an error */
+    size_t dropped, dropped_texts, first_dropped; /* bytes, texts, first (where, line) */
+    char first_where[300];
+    bool whole;             /* truncation or padding: texts encoded whole, one at a time */
+    bool measure;           /* only find the longest encoding (padding to a batch's longest) */
+    size_t longest;
 } run;
 
 static int encode_one_line(run *R, const char *s, size_t n, const char *where, size_t line)
@@ -267,9 +325,57 @@ static int encode_one_line(run *R, const char *s, size_t n, const char *where, s
         fprintf(stderr, "tok: %s:%zu: %s\n", where, line, tok_ctx_error(R->ctx));
         return EXIT_RUNTIME;
     }
+    size_t d = tok_dropped_bytes(R->ctx);
+    if (d && !R->measure) {
+        if (R->strict) {
+            fprintf(stderr, "tok: %s:%zu: %zu bytes have no token in this model (no unknown token) and would be "
+                            "dropped (--strict)\n", where, line, d);
+            return EXIT_RUNTIME;
+        }
+        if (!R->dropped_texts++) {
+            R->first_dropped = line;
+            snprintf(R->first_where, sizeof R->first_where, "%s", where);
+        }
+        R->dropped += d;
+    }
+    if (R->measure) {
+        if (e.n > R->longest) R->longest = e.n;
+        return EXIT_OK;
+    }
     R->total += e.n;
-    emit(R->o, R->t, &e, R->fmt);
+    if (R->fmt == FMT_JSON_FULL) {
+        emit_json_full(R->o, R->t, &e, tok_attention_mask(R->ctx), R->ctx);
+        out_char(R->o, '\n');
+    } else {
+        emit(R->o, R->t, &e, R->fmt);
+    }
     return EXIT_OK;
+}
+
+/* Padding to a batch's longest (HF BatchLongest) over the lines of one whole
+ * input: a first pass finds the longest encoding, the second pads to it. */
+static int lines_padded(run *R, const char *buf, size_t len, const char *where, const tok_padding *pad)
+{
+    int rc = EXIT_OK;
+    for (int pass = 0; pass < 2 && rc == EXIT_OK; pass++) {
+        R->measure = pass == 0;
+        R->longest = 0;
+        size_t line = 1;
+        for (const char *p = buf, *end = buf + len; p < end && rc == EXIT_OK; line++) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            rc = encode_one_line(R, p, n, where, line);
+            p = nl ? nl + 1 : end;
+        }
+        if (pass == 0) {
+            tok_padding fixed = *pad;
+            fixed.length = R->longest;
+            if (fixed.length && tok_ctx_set_padding(R->ctx, &fixed)) rc = EXIT_RUNTIME;
+        }
+    }
+    R->measure = false;
+    if (tok_ctx_set_padding(R->ctx, pad)) rc = EXIT_RUNTIME;
+    return rc;
 }
 
 /* One JSON object per line: encode its string FIELD, print the object with
@@ -317,7 +423,7 @@ static int encode_jsonl_line(run *R, const char *s, size_t n, const char *where,
     out_put(R->o, dump, dl - 1);
     if (dl > 2) out_char(R->o, ',');
     free(dump);
-    if (R->fmt == FMT_JSON) emit_json_fields(R->o, R->t, &e, 0);
+    if (R->fmt == FMT_JSON || R->fmt == FMT_JSON_FULL) emit_json_fields(R->o, R->t, &e, 0);
     else {
         out_str(R->o, "\"ids\":[");
         for (size_t i = 0; i < e.n; i++) {
@@ -379,7 +485,7 @@ static int stream_lines(run *R, reader *r)
 {
     size_t line = 1;
     int rc = EXIT_OK;
-    bool batch = R->threads > 1 && !R->jsonl && !R->pairs && !R->pair;
+    bool batch = R->threads > 1 && !R->jsonl && !R->pairs && !R->pair && !R->whole;
     while (rc == EXIT_OK) {
         if (reader_fill(r)) return EXIT_RUNTIME;
         const char *p = r->buf + r->pos, *end = r->buf + r->len;
@@ -462,7 +568,7 @@ typedef struct sink {
 static int sink_put(sink *k, const int32_t *ids, const tok_offset *off, size_t n, unsigned long long base)
 {
     run *R = k->R;
-    if (R->fmt == FMT_JSON) {
+    if (R->fmt == FMT_JSON || R->fmt == FMT_JSON_FULL) {
         if (k->n + n > k->cap) {
             size_t cap = k->cap ? k->cap : 1024;
             while (cap < k->n + n) cap *= 2;
@@ -581,6 +687,15 @@ typedef struct input { const char *arg; bool is_text; } input;
 
 static int encode_main(int argc, char **argv, input *inputs, bool counting);
 
+/* A non-negative decimal count, or -1. */
+static long long count_arg(const char *v)
+{
+    char *end;
+    if (!*v || *v == '-') return -1;
+    long long x = strtoll(v, &end, 10);
+    return *end || x > ((long long)1 << 40) ? -1 : x;
+}
+
 static int run_cmd(int argc, char **argv, bool counting)
 {
     input *inputs = calloc((size_t)argc + 1, sizeof *inputs);
@@ -601,7 +716,12 @@ static int encode_main(int argc, char **argv, input *inputs, bool counting)
     tok_encode_options opt;
     tok_encode_options_init(&opt);
     enum fmt fmt = counting ? FMT_COUNT : FMT_IDS;
-    bool lines = false, pairs = false, total = false, opts_done = false;
+    bool lines = false, pairs = false, total = false, opts_done = false, strict = false;
+    /* truncation/padding asked on the command line (-1: not given) */
+    bool no_trunc = false, no_pad = false, pad_batch = false;
+    long long t_max = -1, t_stride = -1, p_to = -1, p_mult = -1, p_id = -1, p_type = -1;
+    int t_strategy = -1, t_side = -1, p_side = -1;
+    const char *p_token = NULL;
     int threads = 1;
     const char *unigram_from = NULL, *scores_path = NULL, *save_scores = NULL, *pair = NULL, *jsonl = NULL;
     int em_iters = 3;
@@ -626,6 +746,35 @@ static int encode_main(int argc, char **argv, input *inputs, bool counting)
         else if (!strcmp(a, "--lines")) lines = true;
         else if (!strcmp(a, "--pairs")) pairs = true;
         else if (counting && !strcmp(a, "--total")) total = true;
+        else if (!strcmp(a, "--strict")) strict = true;
+        else if (!strcmp(a, "--no-truncate")) no_trunc = true;
+        else if (!strcmp(a, "--no-pad")) no_pad = true;
+        else if (!strcmp(a, "--pad")) pad_batch = true;
+        else if ((v = opt_value(argc, argv, &i, "--truncate"))) {
+            if ((t_max = count_arg(v)) < 0) { usage_error(cmd, "--truncate takes a count"); return EXIT_USAGE; }
+        } else if ((v = opt_value(argc, argv, &i, "--stride"))) {
+            if ((t_stride = count_arg(v)) < 0) { usage_error(cmd, "--stride takes a count"); return EXIT_USAGE; }
+        } else if ((v = opt_value(argc, argv, &i, "--pad-to"))) {
+            if ((p_to = count_arg(v)) <= 0) { usage_error(cmd, "--pad-to takes a positive count"); return EXIT_USAGE; }
+        } else if ((v = opt_value(argc, argv, &i, "--pad-multiple"))) {
+            if ((p_mult = count_arg(v)) < 0) { usage_error(cmd, "--pad-multiple takes a count"); return EXIT_USAGE; }
+        } else if ((v = opt_value(argc, argv, &i, "--pad-id"))) {
+            if ((p_id = count_arg(v)) < 0 || p_id > INT32_MAX) { usage_error(cmd, "--pad-id takes a token id"); return EXIT_USAGE; }
+        } else if ((v = opt_value(argc, argv, &i, "--pad-type-id"))) {
+            if ((p_type = count_arg(v)) < 0 || p_type > 255) { usage_error(cmd, "--pad-type-id takes 0..255"); return EXIT_USAGE; }
+        } else if ((v = opt_value(argc, argv, &i, "--pad-token"))) {
+            p_token = v;
+        } else if ((v = opt_value(argc, argv, &i, "--truncation-strategy"))) {
+            if (!strcmp(v, "longest-first")) t_strategy = TOK_TRUNC_LONGEST_FIRST;
+            else if (!strcmp(v, "only-first")) t_strategy = TOK_TRUNC_ONLY_FIRST;
+            else if (!strcmp(v, "only-second")) t_strategy = TOK_TRUNC_ONLY_SECOND;
+            else { usage_error(cmd, "--truncation-strategy takes longest-first, only-first or only-second"); return EXIT_USAGE; }
+        } else if ((v = opt_value(argc, argv, &i, "--truncation-side")) || (v = opt_value(argc, argv, &i, "--pad-side"))) {
+            int sd = !strcmp(v, "right") ? TOK_SIDE_RIGHT : !strcmp(v, "left") ? TOK_SIDE_LEFT : -1;
+            if (sd < 0) { usage_error(cmd, "%s takes right or left", a); return EXIT_USAGE; }
+            if (!strncmp(a, "--pad-side", 10)) p_side = sd;
+            else t_side = sd;
+        }
         else if (!strcmp(a, "--no-special")) opt.flags &= ~TOK_ENC_ADD_SPECIAL;
         else if ((v = opt_value(argc, argv, &i, "--text"))) inputs[nin++] = (input){ v, true };
         else if ((v = opt_value(argc, argv, &i, "--pair"))) pair = v;
@@ -634,7 +783,8 @@ static int encode_main(int argc, char **argv, input *inputs, bool counting)
             if (!strcmp(v, "ids")) fmt = FMT_IDS;
             else if (!strcmp(v, "tokens")) fmt = FMT_TOKENS;
             else if (!strcmp(v, "json") || !strcmp(v, "jsonl")) fmt = FMT_JSON;
-            else { usage_error(cmd, "unknown format '%s' (ids, tokens, json, jsonl)", v); return EXIT_USAGE; }
+            else if (!strcmp(v, "json-full")) fmt = FMT_JSON_FULL;
+            else { usage_error(cmd, "unknown format '%s' (ids, tokens, json, jsonl, json-full)", v); return EXIT_USAGE; }
         } else if ((v = opt_value(argc, argv, &i, "--special-text"))) {
             if (!strcmp(v, "match")) opt.flags |= TOK_ENC_SPECIAL_TEXT;
             else if (!strcmp(v, "plain")) opt.flags |= TOK_ENC_NO_SPECIAL_TEXT;
@@ -713,6 +863,33 @@ static int encode_main(int argc, char **argv, input *inputs, bool counting)
     run R = { .t = t, .ctx = tok_ctx_new(t), .batch = tok_batch_new(t), .opt = &opt, .fmt = fmt,
               .threads = threads, .pair = pair, .pairs = pairs, .jsonl = jsonl, .o = &o };
     if (!R.ctx || !R.batch) { fprintf(stderr, "tok: out of memory\n"); rc = EXIT_RUNTIME; }
+    /* the file's truncation and padding, changed by the options */
+    tok_truncation tr;
+    tok_padding pd;
+    tok_truncation_init(&tr);
+    tok_padding_init(&pd);
+    tok_get_truncation(t, &tr);
+    tok_get_padding(t, &pd);
+    if (t_max >= 0) { tr.enabled = 1; tr.max_length = (size_t)t_max; }
+    if (t_stride >= 0) tr.stride = (size_t)t_stride;
+    if (t_strategy >= 0) tr.strategy = (tok_trunc_strategy)t_strategy;
+    if (t_side >= 0) tr.direction = (tok_side)t_side;
+    if (no_trunc) tr.enabled = 0;
+    if (pad_batch) { pd.enabled = 1; pd.length = 0; }
+    if (p_to >= 0) { pd.enabled = 1; pd.length = (size_t)p_to; }
+    if (p_mult >= 0) pd.multiple = (size_t)p_mult;
+    if (p_id >= 0) pd.pad_id = (int32_t)p_id;
+    if (p_type >= 0) pd.pad_type_id = (uint32_t)p_type;
+    if (p_token) pd.pad_token = p_token;
+    if (p_side >= 0) pd.direction = (tok_side)p_side;
+    if (no_pad) pd.enabled = 0;
+    if (rc == EXIT_OK && (tok_ctx_set_truncation(R.ctx, &tr) || tok_ctx_set_padding(R.ctx, &pd))) {
+        fprintf(stderr, "tok %s: %s\n", cmd, tok_ctx_error(R.ctx));
+        rc = EXIT_RUNTIME;
+    }
+    R.strict = strict;
+    R.whole = tr.enabled || pd.enabled || fmt == FMT_JSON_FULL;
+    bool batch_longest = pd.enabled && pd.length == 0 && (lines || jsonl) && !jsonl;
     for (size_t f = 0; f < nin && rc == EXIT_OK; f++) {
         if (inputs[f].is_text) {
             const char *s = inputs[f].arg;
@@ -733,13 +910,18 @@ static int encode_main(int argc, char **argv, input *inputs, bool counting)
         }
         reader r;
         if (reader_open(&r, inputs[f].arg)) { rc = EXIT_RUNTIME; break; }
-        if (lines || jsonl) {
+        if (batch_longest) {
+            /* padding to the longest line: the input whole, two passes */
+            while (!r.eof && !reader_fill(&r)) {}
+            if (r.err) rc = EXIT_RUNTIME;
+            else rc = lines_padded(&R, r.buf, r.len, r.name, &pd);
+        } else if (lines || jsonl) {
             rc = stream_lines(&R, &r);
-        } else if (threads > 1 || pair) {
+        } else if (threads > 1 || pair || R.whole) {
             /* one text on several threads (or a pair) needs it whole */
             while (!r.eof && !reader_fill(&r)) {}
             if (r.err) rc = EXIT_RUNTIME;
-            else if (pair) rc = encode_one_line(&R, r.buf, r.len, r.name, 1);
+            else if (pair || R.whole) rc = encode_one_line(&R, r.buf, r.len, r.name, 1);
             else {
                 out_flush_keep(&o);
                 const char *tx = r.buf;
@@ -750,6 +932,10 @@ static int encode_main(int argc, char **argv, input *inputs, bool counting)
         }
         reader_close(&r);
     }
+    if (R.dropped)
+        fprintf(stderr, "tok %s: warning: %zu bytes in %zu text%s (the first: %s:%zu) have no token in this model, "
+                "which has no unknown token, and were left out as HF leaves them out (--strict: fail)\n",
+                cmd, R.dropped, R.dropped_texts, R.dropped_texts == 1 ? "" : "s", R.first_where, R.first_dropped);
     if (rc == EXIT_OK && total) {
         out_str(&o, "total ");
         out_int(&o, (long long)R.total);

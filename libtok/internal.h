@@ -293,6 +293,8 @@ typedef struct tok_enc {
     int32_t *words;
     uint8_t *type_ids;
     uint8_t *special;
+    uint8_t *mask;        /* attention mask: written when the result is published */
+    uint8_t *added;       /* 1: an added-token match (the model did not run); before post-processing */
     size_t n, cap;
 } tok_enc;
 int tok_enc_reserve(tok_enc *e, size_t cap);
@@ -529,7 +531,19 @@ struct tok_tokenizer {
     pthread_mutex_t method_lock;
     char *desc[5];              /* tok_describe cache, built at load */
     const char *word_start;     /* "Ġ", "▁" or NULL (tok_model_info) */
+    TOK_VEC(char *) warnings;   /* load warnings (tok_warning), at most TOK__MAX_WARNINGS + 1 */
+    tok_truncation trunc;       /* the file's "truncation" (enabled = 0 if null) */
+    tok_padding pad;            /* the file's "padding"; pad_token owned */
+    size_t post_added[2];       /* special tokens the post-processor adds: single, pair */
+    size_t warnings_dropped;    /* beyond the cap, counted in the last message */
 };
+
+/* Load warnings: kept up to a cap so a hostile file cannot grow them without
+ * bound; the ones beyond are counted (tokenizer/warnings.c). */
+#define TOK__MAX_WARNINGS 64
+void tok__warn(tok_tokenizer *t, const char *fmt, ...) TOK_PRINTF(2, 3);
+/** After loading: append the count of warnings beyond the cap, if any. */
+void tok__warn_finish(tok_tokenizer *t);
 
 /** Per-thread scratch.  Components borrow pooled buffers with acquire/release
  *  in strict stack order. */
@@ -553,7 +567,24 @@ struct tok_ctx {
     bool rng_seeded;
     struct tok_ctx *helpers[16]; /* tok_encode_threads workers, created on first use */
     struct tok_pcache *pcache;   /* pre-token cache for models without their own */
+    size_t dropped;           /* bytes of the last encode call no token covers (tok_dropped_bytes) */
+    /* truncation and padding (pipeline/truncate.c) */
+    tok_truncation trunc;     /* override of the file's, when trunc_set */
+    tok_padding pad;          /* override, when pad_set; pad_token owned */
+    bool trunc_set, pad_set;
+    tok_enc orig[2];          /* the sequences before truncation */
+    TOK_VEC(tok_enc) res;     /* results: [0] the encoding, then the overflowing ones */
+    size_t nres;              /* results of the last call (0: the result is enc[0]) */
+    const uint8_t *mask;      /* attention mask of the last result */
 };
+
+/* pipeline/truncate.c: truncation, post-processing of every part, padding;
+ * publishes the result.  Called by tok__finish when either is enabled. */
+tok_status tok__finish_truncated(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
+/* The file's "truncation"/"padding" (tokenizer.json), into t. */
+tok_status tok__trunc_pad_from_json(tok_tokenizer *t, tok_jctx *jc, const json_t *root);
+json_t *tok__truncation_json(const tok_truncation *tr);
+json_t *tok__padding_json(const tok_padding *p);
 
 /** Tests: make this context's BPE model use only the reference merge loop
  *  (heap, tiktoken's byte rule), to compare the fast paths against. */

@@ -517,7 +517,8 @@ TOK_API const char *tok_batch_error(const tok_batch *b);
  *  normalizer); with other pipelines the whole text is kept until
  *  tok_encoder_finish.  The concatenated results equal tok_encode of the
  *  whole text without TOK_ENC_ADD_SPECIAL: the post-processor is not run
- *  (add BOS/EOS yourself).  One thread at a time; t must outlive it. */
+ *  (add BOS/EOS yourself), nor the file's truncation and padding.  One
+ *  thread at a time; t must outlive it. */
 typedef struct tok_encoder tok_encoder;
 /** opt as for tok_encode (copied; NULL = defaults); TOK_ENC_ADD_SPECIAL is ignored. */
 TOK_API tok_encoder *tok_encoder_new(const tok_tokenizer *t, const tok_encode_options *opt);
@@ -605,6 +606,111 @@ TOK_API tok_scores *tok_scores_estimate(const tok_tokenizer *t, const char *text
 TOK_API tok_scores *tok_scores_load(const tok_tokenizer *t, const char *path, tok_error *err);
 TOK_API tok_status tok_scores_save(const tok_scores *s, const char *path, tok_error *err);
 TOK_API void tok_scores_free(tok_scores *s);
+
+/* ------------------------------------------------------------------------ */
+/* Load warnings                                                             */
+/* ------------------------------------------------------------------------ */
+/*
+ * What the reference accepts with a warning is accepted and reported here:
+ * e.g. an added token whose "id" in tokenizer.json is not the id HF gives it
+ * (HF numbers added tokens itself: the vocabulary's id when the content is
+ * already there, else the next free id; libtok does the same).  At most 64
+ * messages are kept, and one more counts those left out.  Thread-safe; the
+ * strings live as long as t.
+ */
+
+/** Number of load warnings of t (0 for NULL). */
+TOK_API size_t tok_warning_count(const tok_tokenizer *t);
+/** Warning i (0-based), a NUL-terminated message naming the file and the
+ *  place; NULL if i is out of range. */
+TOK_API const char *tok_warning(const tok_tokenizer *t, size_t i);
+
+/* ------------------------------------------------------------------------ */
+/* Dropped bytes                                                             */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Bytes of the (normalized) text of the last encode call on ctx that no
+ * token stands for.  A BPE model without an unknown token or byte fallback
+ * drops the characters it has no token for; HF does so silently and libtok
+ * keeps HF's ids, but reports the count here (0 when everything was
+ * encoded).  Valid until the next call on ctx; 0 for NULL.
+ */
+TOK_API size_t tok_dropped_bytes(const tok_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Truncation and padding                                                    */
+/* ------------------------------------------------------------------------ */
+/*
+ * A tokenizer.json may carry "truncation" and "padding"; they apply to every
+ * encode call (tok_encode, tok_encode_pair, tok_encode_threads) as HF applies
+ * them: truncation before the post-processor (max_length counts the special
+ * tokens it will add when TOK_ENC_ADD_SPECIAL is set), the parts cut off as
+ * overflowing encodings (each post-processed too; `stride` tokens repeated
+ * between consecutive parts), padding last (the overflowing encodings are
+ * padded to the same length).  A context can override the file's settings.
+ *
+ * Batches: HF's BatchLongest pads every encoding of encode_batch to the
+ * longest of them; tok_encode_batch does the same with the file's padding.
+ * One encode call is its own batch (padded to its own length, rounded up to
+ * `multiple`); to pad texts encoded one by one, take the longest length and
+ * encode with length set to it (what `tok encode --lines` does).
+ *
+ * Both structs start with a size field (set by the _init functions) so that
+ * fields can be added: the library reads only the first `size` bytes.
+ */
+
+typedef enum tok_trunc_strategy {
+    TOK_TRUNC_LONGEST_FIRST = 0, /* HF LongestFirst: cut the longer sequence first */
+    TOK_TRUNC_ONLY_FIRST,        /* HF OnlyFirst */
+    TOK_TRUNC_ONLY_SECOND        /* HF OnlySecond (pairs only) */
+} tok_trunc_strategy;
+
+typedef enum tok_side { TOK_SIDE_RIGHT = 0, TOK_SIDE_LEFT } tok_side;
+
+typedef struct tok_truncation {
+    size_t size;                 /* sizeof(tok_truncation) */
+    int enabled;                 /* 0: no truncation */
+    size_t max_length;           /* tokens kept, special tokens included */
+    size_t stride;               /* tokens repeated between overflowing parts (< the length cut to) */
+    tok_trunc_strategy strategy;
+    tok_side direction;          /* RIGHT cuts the end, LEFT the start */
+} tok_truncation;
+
+typedef struct tok_padding {
+    size_t size;                 /* sizeof(tok_padding) */
+    int enabled;                 /* 0: no padding */
+    size_t length;               /* HF Fixed(length); 0: BatchLongest (see above) */
+    size_t multiple;             /* pad_to_multiple_of; 0: none */
+    int32_t pad_id;
+    uint32_t pad_type_id;
+    const char *pad_token;       /* its text (for display); copied by the setter */
+    tok_side direction;          /* RIGHT pads after the tokens, LEFT before */
+} tok_padding;
+
+/** Disabled, with HF's defaults (stride 0, longest first, right). */
+TOK_API void tok_truncation_init(tok_truncation *tr);
+/** Disabled, with HF's defaults (BatchLongest, pad id 0, "[PAD]", right). */
+TOK_API void tok_padding_init(tok_padding *p);
+/** The file's settings (enabled = 0 if it has none).  out->size must be set
+ *  (tok_*_init).  pad_token stays valid as long as t.  Thread-safe. */
+TOK_API tok_status tok_get_truncation(const tok_tokenizer *t, tok_truncation *out);
+TOK_API tok_status tok_get_padding(const tok_tokenizer *t, tok_padding *out);
+/** Use these settings for the encode calls on ctx instead of the file's;
+ *  NULL goes back to the file's.  Disabling is { enabled = 0 }.  TOK_ERR_ARG
+ *  for a size of 0 or a stride not below max_length. */
+TOK_API tok_status tok_ctx_set_truncation(tok_ctx *ctx, const tok_truncation *tr);
+TOK_API tok_status tok_ctx_set_padding(tok_ctx *ctx, const tok_padding *p);
+
+/** Attention mask of the last encoding on ctx: n entries, 1 for tokens, 0
+ *  for padding.  Valid until the next call on ctx; NULL before any encode. */
+TOK_API const uint8_t *tok_attention_mask(const tok_ctx *ctx);
+/** Number of overflowing encodings of the last encode call on ctx. */
+TOK_API size_t tok_overflowing_count(const tok_ctx *ctx);
+/** Overflowing encoding i (in HF's order) into *out, and its attention mask
+ *  into *mask (if non-NULL).  Valid until the next encode call on ctx.
+ *  TOK_ERR_RANGE if i >= tok_overflowing_count(ctx). */
+TOK_API tok_status tok_overflowing(const tok_ctx *ctx, size_t i, tok_encoding *out, const uint8_t **mask);
 
 /* ------------------------------------------------------------------------ */
 /* Conversion                                                                */

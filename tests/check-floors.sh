@@ -4,11 +4,10 @@
 # an object in one folder that another folder of libtok defines must come
 # from the same folder or a lower one.  Usage: check-floors.sh [build-dir]
 b=${1:-build}
-FLOORS="core scan normalizers pretokenizers models processors decoders methods pipeline loaders tokenizer"
+FLOORS="core scan regex normalizers pretokenizers models processors decoders methods pipeline loaders tokenizer"
 # Known crossings, each to be removed by the work named (folder:symbol):
 #   methods:tok_pretokenize, methods:tok_encode_pretoken   the EM score
 #       estimation (methods/likelihood.c) moves up to vocab/ with the trainers
-#   normalizers/decoders -> pretokenizers:tok_pt_*         the one regex module
 ALLOW="methods:tok_pretokenize methods:tok_encode_pretoken"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -34,8 +33,7 @@ for f in $FLOORS; do
         done
     done
 done >"$tmp/out"
-# decoders/normalizers reaching pretokenizers' regex engine: allowed until regex/ exists
-grep -v 'from libtok/pretokenizers/' "$tmp/out" >"$tmp/out2" || true
+cp "$tmp/out" "$tmp/out2"
 # jansson is seen only where JSON trees are handled: through core/json.h
 for f in $(grep -l '<jansson.h>' libtok/*.h libtok/*/*.h libtok/*/*.c); do
     [ "$f" = libtok/core/json.h ] || echo "check-floors: $f includes jansson (include core/json.h where JSON is handled)"

@@ -41,6 +41,12 @@ void tok_ctx_free(tok_ctx *c)
     tok_enc_free(&c->enc[0]);
     tok_enc_free(&c->enc[1]);
     tok_enc_free(&c->out);
+    /* truncation and padding state (pipeline/truncate.c fills it) */
+    if (c->pad_set) free((char *)c->pad.pad_token);
+    tok_enc_free(&c->orig[0]);
+    tok_enc_free(&c->orig[1]);
+    for (size_t i = 0; i < c->res.n; i++) tok_enc_free(&c->res.v[i]);
+    tok_vec_free(&c->res);
     tok_vec_free(&c->strs);
     tok_vec_free(&c->sbuf);
     free(c);

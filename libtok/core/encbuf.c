@@ -40,6 +40,8 @@ int tok_enc_reserve(tok_enc *e, size_t cap)
     ENC_GROW(words);
     ENC_GROW(type_ids);
     ENC_GROW(special);
+    ENC_GROW(mask);
+    ENC_GROW(added);
     e->cap = c;
     return 0;
 }
@@ -53,12 +55,13 @@ int tok_enc_push(tok_enc *e, int32_t id, tok_offset off, int32_t word, uint8_t t
     e->words[i] = word;
     e->type_ids[i] = type_id;
     e->special[i] = special;
+    e->added[i] = 0;
     return 0;
 }
 
 int tok_enc_append(tok_enc *dst, const tok_enc *src)
 {
-    if (src->n == 0) return 0; /* both may still be unallocated: no NULL + 0 */
+    if (!src->n) return 0; /* (and no NULL + 0 arithmetic on empty buffers) */
     if (tok_enc_reserve(dst, dst->n + src->n)) return -1;
     size_t k = dst->n, n = src->n;
     memcpy(dst->ids + k, src->ids, n * sizeof *src->ids);
@@ -66,6 +69,9 @@ int tok_enc_append(tok_enc *dst, const tok_enc *src)
     memcpy(dst->words + k, src->words, n * sizeof *src->words);
     memcpy(dst->type_ids + k, src->type_ids, n * sizeof *src->type_ids);
     memcpy(dst->special + k, src->special, n * sizeof *src->special);
+    /* (snapshots made by post-processors carry no added marks) */
+    if (src->added) memcpy(dst->added + k, src->added, n * sizeof *src->added);
+    else memset(dst->added + k, 0, n);
     dst->n += n;
     return 0;
 }
@@ -79,5 +85,7 @@ void tok_enc_free(tok_enc *e)
     free(e->words);
     free(e->type_ids);
     free(e->special);
+    free(e->mask);
+    free(e->added);
     memset(e, 0, sizeof *e);
 }

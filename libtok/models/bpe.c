@@ -513,7 +513,14 @@ static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
         if (b->unk_id < 0) b->unk_id = tok_vocab_id(v, b->unk_token, strlen(b->unk_token));
     }
     m->unk_id = b->unk_id;
-    b->marker_split = !v->byte_level;
+    /* a character the model drops (no unk, no byte token for it) joins the
+     * text on both sides, so no cut is safe then */
+    bool drops = b->unk_id < 0;
+    if (drops && m->byte_fallback) {
+        drops = false;
+        for (int i = 0; i < 256; i++) drops |= v->byte_id[i] < 0;
+    }
+    b->marker_split = !v->byte_level && !drops;
     memset(b->no_split_after, 0, sizeof b->no_split_after);
     for (size_t i = 0; i < v->n && b->marker_split; i++) {
         const tok_token *t = &v->tok[i];

@@ -33,6 +33,7 @@ struct tok_batch {
     size_t ntexts, cap_texts;
     pool all;               /* joined, in input order */
     uint32_t flags;         /* flags of the last call (which arrays are filled) */
+    bool padding_pass;      /* second pass of a batch padded to its longest encoding */
     char err[600];
     /* decode results */
     char *text;
@@ -244,6 +245,24 @@ tok_status tok_encode_batch(tok_batch *b, const char *const *texts, const size_t
     all->n = total;
     b->flags = opt->flags;
     b->ntexts = n;
+    /* HF encode_batch pads every encoding to the longest one (the file's
+     * BatchLongest padding): a second pass with that length fixed */
+    const tok_padding *pd = &b->t->pad;
+    if (pd->enabled && pd->length == 0 && n > 1 && !b->padding_pass) {
+        tok_padding fixed = *pd;
+        fixed.length = 0;
+        for (size_t i = 0; i < n; i++)
+            if (b->cnt[i] > fixed.length) fixed.length = b->cnt[i];
+        tok_status st = TOK_OK;
+        for (int k = 0; k < threads && !st; k++) st = tok_ctx_set_padding(b->ctx[k], &fixed);
+        if (!st) {
+            b->padding_pass = true;
+            st = tok_encode_batch(b, texts, lens, n, opt, threads);
+            b->padding_pass = false;
+        }
+        for (int k = 0; k < threads; k++) tok_ctx_set_padding(b->ctx[k], NULL);
+        return st;
+    }
     return TOK_OK;
 }
 

@@ -31,6 +31,7 @@ void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt)
     tok_arena_reset(&ctx->arena);
     ctx->nstr_top = 0;
     ctx->pieces_top = 0;
+    ctx->dropped = 0;
     if (opt && opt->seed) {
         tok_rng_seed(&ctx->rng, opt->seed);
         ctx->rng_seeded = true;
@@ -184,7 +185,9 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
     if (p->n == 0) return TOK_OK;
     if (p->id >= 0) {
         tok_offset o = { tok_piece_start(p, 0), tok_piece_end(p, p->n - 1) };
-        return tok_enc_push(e, p->id, o, w, ty, 0) ? tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory") : TOK_OK;
+        if (tok_enc_push(e, p->id, o, w, ty, 0)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        e->added[e->n - 1] = 1;
+        return TOK_OK;
     }
     tok_toks *tk = &ctx->toks;
     tk->n = 0;
@@ -207,6 +210,11 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
         if (cacheable) tok_pcache_put(ctx->pcache, p->s, p->n, h, key, tk->id, tk->off, tk->n);
     }
     if (tok_enc_reserve(e, e->n + tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    /* Bytes no token covers: a BPE without unk or byte fallback drops what
+     * it has no token for (as HF, silently); counted for tok_dropped_bytes. */
+    size_t covered = 0;
+    for (size_t i = 0; i < tk->n; i++) covered += tk->off[i].end > tk->off[i].start ? tk->off[i].end - tk->off[i].start : 0;
+    if (covered < p->n) ctx->dropped += p->n - covered;
     for (size_t i = 0; i < tk->n; i++) {
         uint32_t s0 = tk->off[i].start, s1 = tk->off[i].end;
         tok_offset o;
@@ -228,6 +236,7 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
         e->words[k] = w;
         e->type_ids[k] = ty;
         e->special[k] = 0;
+        e->added[k] = 0;
     }
     return TOK_OK;
 }
@@ -308,10 +317,15 @@ static tok_status encode_any(tok_ctx *ctx, const char *a, size_t alen, const cha
     return tok__finish(ctx, opt, n, out);
 }
 
-/* Post-process ctx->enc[0..n) and publish the result. */
+/* Post-process ctx->enc[0..n) and publish the result (truncate.c when the
+ * file or the context asks for truncation or padding). */
 tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out)
 {
     const tok_tokenizer *t = ctx->tok;
+    ctx->nres = 0;
+    ctx->mask = NULL;
+    if ((ctx->trunc_set ? ctx->trunc.enabled : t->trunc.enabled) || (ctx->pad_set ? ctx->pad.enabled : t->pad.enabled))
+        return tok__finish_truncated(ctx, opt, n, out);
     tok_status st;
     bool add_special = (opt->flags & TOK_ENC_ADD_SPECIAL) != 0;
     if (t->post) {
@@ -320,7 +334,11 @@ tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, to
     if (n == 2) {
         if (tok_enc_append(&ctx->enc[0], &ctx->enc[1])) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     }
-    fill_result(&ctx->enc[0], opt->flags, out);
+    tok_enc *e = &ctx->enc[0];
+    if (tok_enc_reserve(e, e->n ? e->n : 1)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    memset(e->mask, 1, e->n);
+    ctx->mask = e->mask;
+    fill_result(e, opt->flags, out);
     return TOK_OK;
 }
 
@@ -366,6 +384,11 @@ tok_status tok_encode_pretoken(tok_ctx *ctx, const char *piece, size_t len, cons
     for (size_t i = 0; i < tk->n; i++) tok_enc_push(e, tk->id[i], tk->off[i], 0, 0, 0);
     fill_result(e, opt->flags | TOK_ENC_OFFSETS, out);
     return TOK_OK;
+}
+
+size_t tok_dropped_bytes(const tok_ctx *ctx)
+{
+    return ctx ? ctx->dropped : 0;
 }
 
 tok_status tok_normalize(tok_ctx *ctx, const char *text, size_t len, const char **out, size_t *out_len,

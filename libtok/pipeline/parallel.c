@@ -111,6 +111,7 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
         int32_t wbase = e->n ? e->words[e->n - 1] + 1 : 0;
         size_t at = e->n;
         if (tok_enc_append(e, x)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        ctx->dropped += parts[k].ctx->dropped;
         for (size_t i = at; i < e->n; i++) {
             e->off[i].start += (uint32_t)cuts[k];
             e->off[i].end += (uint32_t)cuts[k];

@@ -35,6 +35,13 @@ tok_encoder *tok_encoder_new(const tok_tokenizer *t, const tok_encode_options *o
     if (opt) s->opt = *opt;
     else tok_encode_options_init(&s->opt);
     s->opt.flags &= ~TOK_ENC_ADD_SPECIAL;
+    /* pieces of one text: the file's truncation and padding are not theirs */
+    tok_truncation tr;
+    tok_padding pd;
+    tok_truncation_init(&tr);
+    tok_padding_init(&pd);
+    tok_ctx_set_truncation(s->ctx, &tr);
+    tok_ctx_set_padding(s->ctx, &pd);
     s->cuttable = t->scan_cuttable && !s->opt.seed;
     return s;
 }

@@ -8,6 +8,7 @@
 #define LIBTOK_PRETOK_H
 
 #include "../core/json.h"
+#include "../regex/regex.h"
 
 /* HF SplitDelimiterBehavior. */
 typedef enum tok_split_behavior {
@@ -82,23 +83,10 @@ void tok_pt_free_plain(tok_pretok *self);
  *  must be HF's type name. */
 json_t *tok_pt_type_json(const tok_pretok *self);
 
-/* ---- Oniguruma patterns on PCRE2 (regex.c) ---- */
-typedef struct tok_pt_regex tok_pt_regex;
-/** Compile an Oniguruma (Ruby syntax) pattern, or with literal a plain string.
- *  NULL after reporting through jc. */
-tok_pt_regex *tok_pt_regex_new(tok_jctx *jc, const char *pat, size_t len, bool literal);
-void tok_pt_regex_free(tok_pt_regex *re);
-/** Per-call match state (lives in the ctx arena). */
-typedef struct tok_pt_matcher tok_pt_matcher;
-tok_pt_matcher *tok_pt_matcher_new(const tok_pt_regex *re, tok_ctx *ctx);
-/** Release what a matcher may have taken outside the arena (a grown JIT stack). */
-void tok_pt_matcher_done(tok_pt_matcher *m);
+/* ---- Oniguruma patterns: regex/regex.h; splitting by one (regex_split.c) ---- */
 /** Split src by the regex as HF (onig find_iter + Pattern::find_matches). */
 tok_status tok_pt_split_regex(tok_pt_matcher *m, const tok_piece *src, bool invert, tok_split_behavior b,
                               tok_pieces *out, tok_ctx *ctx);
-/** Translate an Oniguruma pattern to PCRE2 syntax (for tests and for other
- *  components).  Returns 0, or -1 with a message in err. */
-int tok_onig_to_pcre2(const char *pat, size_t len, tok_sbuf *out, char *err, size_t errcap);
 
 /* ---- constructors (one file each) ---- */
 tok_pretok *tok_pt_split_from_json(tok_jctx *jc, const json_t *j);
@@ -113,6 +101,12 @@ tok_pretok *tok_pt_char_delimiter_from_json(tok_jctx *jc, const json_t *j);
 tok_pretok *tok_pt_unicode_scripts_from_json(tok_jctx *jc, const json_t *j);
 tok_pretok *tok_pt_fixed_length_from_json(tok_jctx *jc, const json_t *j);
 tok_pretok *tok_pt_sequence_from_json(tok_jctx *jc, const json_t *j);
+
+/* ---- the view of the members after a ByteLevel in a Sequence (byte_chars.c) ---- */
+/** Each piece's bytes as GPT-2 characters (HF's text after ByteLevel). */
+tok_status tok_pt_to_byte_chars(const tok_pieces *in, tok_pieces *out, tok_ctx *ctx);
+/** Back to raw bytes; characters outside the alphabet stay as they are. */
+tok_status tok_pt_from_byte_chars(const tok_pieces *in, tok_pieces *out, tok_ctx *ctx);
 
 /** True if p is a ByteLevel pre-tokenizer (Sequence asks its members). */
 bool tok_pt_sequence_is_byte_level(const tok_pretok *p);

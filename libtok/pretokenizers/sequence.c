@@ -1,10 +1,14 @@
-/* Sequence: run the members in order, each on all pieces the previous one produced. */
+/* Sequence: run the members in order, each on all pieces the previous one
+ * produced.  Members after a ByteLevel see its GPT-2 characters, as in HF
+ * (byte_chars.c): the pieces are mapped to that view after the ByteLevel and
+ * back to raw bytes at the end. */
 #include "pretok.h"
 
 typedef struct seq {
     tok_pretok base;
     size_t n;
     tok_pretok **v;
+    size_t bl_at; /* first byte-level member, or n */
 } seq;
 
 static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *out, tok_ctx *ctx)
@@ -16,6 +20,7 @@ static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *
             if ((in->v[i].id >= 0 || in->v[i].n) && tok_vec_push(out, in->v[i])) return tok_pt_nomem(ctx);
         return TOK_OK;
     }
+    bool view = s->bl_at + 1 < s->n; /* members run after a ByteLevel */
     if (s->n == 1) return s->v[0]->vt->run(s->v[0], in, out, ctx);
     /* ping-pong between two pooled buffers; the last member writes to out */
     tok_pieces *a = tok_ctx_pieces_acquire(ctx);
@@ -26,10 +31,21 @@ static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *
         goto done;
     }
     const tok_pieces *cur = in;
-    for (size_t i = 0; i < s->n; i++) {
-        tok_pieces *dst = i == s->n - 1 ? out : (cur == a ? b : a);
+    /* steps: the members, plus with a view the two mappings around the
+     * members after the ByteLevel */
+    size_t steps = s->n + (view ? 2 : 0);
+    for (size_t k = 0; k < steps; k++) {
+        tok_pieces *dst = k == steps - 1 ? out : (cur == a ? b : a);
         dst->n = 0;
-        if ((st = s->v[i]->vt->run(s->v[i], cur, dst, ctx))) goto done;
+        if (view && k == s->bl_at + 1) {
+            st = tok_pt_to_byte_chars(cur, dst, ctx);
+        } else if (view && k == steps - 1) {
+            st = tok_pt_from_byte_chars(cur, dst, ctx);
+        } else {
+            const tok_pretok *m = s->v[view && k > s->bl_at ? k - 1 : k];
+            st = m->vt->run(m, cur, dst, ctx);
+        }
+        if (st) goto done;
         cur = dst;
     }
 done:
@@ -92,5 +108,6 @@ tok_pretok *tok_pt_sequence_from_json(tok_jctx *jc, const json_t *j)
         s->v[s->n++] = m;
     }
     tok_jpop(jc, sv);
+    for (s->bl_at = 0; s->bl_at < s->n && !tok_pretok_is_byte_level(s->v[s->bl_at]); s->bl_at++) {}
     return &s->base;
 }

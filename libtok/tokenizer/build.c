@@ -87,37 +87,135 @@ static const struct { const char *text; tok_role role; } role_names[] = {
     { "[MASK]", TOK_ROLE_MASK }, { "<mask>", TOK_ROLE_MASK },
 };
 
-static tok_status load_added(tok_tokenizer *t, tok_jctx *jc, const json_t *arr)
+/* Number added tokens as HF's add_tokens does when it reads added_tokens:
+ * the id of the same content already in the vocabulary (model or added),
+ * else the next free id (one past the largest added id once that reaches
+ * the model's size, the model's size before); the file's "id" is only
+ * checked, and a disagreement is a load warning (HF warns too).  Files
+ * from .tiktoken (a ranked model) keep their ids: tiktoken numbers its
+ * special tokens itself. */
+typedef struct added_ids {
+    bool keep;          /* use the file's ids */
+    tok_strmap known;   /* added content -> its id (-2: none yet), model ids first */
+    size_t model_size;  /* HF model.get_vocab_size(): model tokens */
+    int64_t max_added;  /* largest added id so far, -1 none */
+} added_ids;
+
+/* Only the added contents go in the map (a few, where the vocabulary has
+ * 10^5 tokens): one pass over the vocabulary finds those it holds. */
+static tok_status added_ids_init(added_ids *ai, const tok_vocab *v, const json_t *arr, bool keep, tok_error *err)
 {
+    memset(ai, 0, sizeof *ai);
+    ai->keep = keep;
+    ai->max_added = -1;
+    if (keep) return TOK_OK;
+    if (tok_strmap_init(&ai->known, json_array_size(arr) + 16)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e) {
+        json_t *c = json_object_get(e, "content");
+        if (json_is_string(c) &&
+            tok_strmap_put(&ai->known, json_string_value(c), (uint32_t)json_string_length(c), -2))
+            return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    }
+    for (size_t k = v->n; k-- > 0;) { /* lowest id wins on duplicate texts */
+        const tok_token *t = &v->tok[k];
+        if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL)) continue;
+        ai->model_size++;
+        if (tok_strmap_get(&ai->known, t->text, t->text_len) != -1 &&
+            tok_strmap_put(&ai->known, t->text, t->text_len, (int32_t)k))
+            return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    }
+    return TOK_OK;
+}
+
+/* The id HF gives content (file_id when keeping the file's ids). */
+static int64_t added_id(added_ids *ai, const char *content, size_t len, int64_t file_id)
+{
+    int64_t id = file_id;
+    if (!ai->keep) {
+        int32_t have = tok_strmap_get(&ai->known, content, len);
+        if (have >= 0) id = have;
+        else if (ai->max_added >= (int64_t)ai->model_size || ai->model_size == 0) id = ai->max_added + 1;
+        else id = (int64_t)ai->model_size;
+    }
+    if (id > ai->max_added) ai->max_added = id;
+    return id;
+}
+
+static tok_status load_added(tok_tokenizer *t, tok_jctx *jc, const json_t *arr, bool keep_ids)
+{
+    added_ids ai;
+    tok_status st = added_ids_init(&ai, &t->vocab, arr, keep_ids, jc->err);
+    if (st) {
+        tok_strmap_free(&ai.known);
+        return st;
+    }
     size_t saved = tok_jpush(jc, "added_tokens");
     size_t i;
     json_t *e;
     json_array_foreach(arr, i, e) {
         size_t s2 = tok_jpush_index(jc, i);
-        int64_t id = -1;
+        int64_t file_id = -1;
         const char *content = NULL;
         size_t len = 0;
         bool special = false, lstrip = false, rstrip = false, single = false, normalized = true;
-        if (tok_jint(jc, e, "id", &id, true) || tok_jstr(jc, e, "content", &content, &len, true) ||
+        if (tok_jint(jc, e, "id", &file_id, true) || tok_jstr(jc, e, "content", &content, &len, true) ||
             tok_jbool(jc, e, "special", &special, false) || tok_jbool(jc, e, "lstrip", &lstrip, false) ||
             tok_jbool(jc, e, "rstrip", &rstrip, false) || tok_jbool(jc, e, "single_word", &single, false) ||
-            tok_jbool(jc, e, "normalized", &normalized, false))
-            return jc->err->code;
-        if (id < 0 || id >= (1 << 30)) return tok_jfail(jc, TOK_ERR_FORMAT, "token id %lld out of range", (long long)id);
+            tok_jbool(jc, e, "normalized", &normalized, false)) {
+            st = jc->err->code;
+            goto out;
+        }
+        int64_t id = added_id(&ai, content, len, file_id);
+        if (id < 0 || id >= (1 << 30)) {
+            st = tok_jfail(jc, TOK_ERR_FORMAT, "token id %lld out of range", (long long)id);
+            goto out;
+        }
+        if (id != file_id)
+            tok__warn(t, "%s: at %s: added token \"%.*s\" has id %lld in the file; numbered %lld as HF numbers it",
+                      jc->file ? jc->file : "<memory>", jc->path, len > 60 ? 60 : (int)len, content,
+                      (long long)file_id, (long long)id);
         uint32_t flags = TOK_TOKEN_ADDED | (special ? TOK_TOKEN_SPECIAL : 0);
         tok_vocab *v = &t->vocab;
         if ((size_t)id < v->n && !(v->tok[id].flags & TOK_TOKEN_NONE)) {
             v->tok[id].flags |= flags;
         } else if (tok_vocab_set(v, (int32_t)id, content, len, 0, flags, jc->err)) {
-            return tok_jwrap(jc);
+            st = tok_jwrap(jc);
+            goto out;
         }
         const char *c = tok_vocab_strdup(v, content, len);
         tok_added a = { (int32_t)id, c, (uint32_t)len, special, lstrip, rstrip, single, normalized };
-        if (!c || tok_vec_push(&t->added.v, a)) return tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+        if (!c || tok_vec_push(&t->added.v, a) ||
+            (!ai.keep && tok_strmap_put(&ai.known, c, (uint32_t)len, (int32_t)id))) {
+            st = tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+            goto out;
+        }
         tok_jpop(jc, s2);
     }
     tok_jpop(jc, saved);
-    return TOK_OK;
+out:
+    tok_strmap_free(&ai.known);
+    return st;
+}
+
+/* Special tokens the post-processor adds to one sequence and to a pair (HF
+ * added_tokens(is_pair), subtracted from max_length when truncating): what
+ * it adds to empty sequences. */
+static tok_status post_added_count(tok_tokenizer *t, tok_error *err)
+{
+    tok_ctx *c = tok_ctx_new(t);
+    if (!c) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    tok_status st = TOK_OK;
+    for (size_t pair = 0; pair < 2 && !st; pair++) {
+        size_t n = pair + 1;
+        c->enc[0].n = c->enc[1].n = 0;
+        st = t->post->vt->run(t->post, c->enc, &n, true, c);
+        t->post_added[pair] = c->enc[0].n + (n == 2 ? c->enc[1].n : 0);
+    }
+    if (st) tok__fail(err, st, "%s: post-processor: %s", t->source, c->err);
+    tok_ctx_free(c);
+    return st;
 }
 
 /* The ids a post-processor inserts must be tokens of the vocabulary (HF
@@ -191,6 +289,8 @@ void tok_free(tok_tokenizer *t)
     pthread_mutex_destroy(&t->method_lock);
     tok_vocab_free(&t->vocab);
     for (int i = 0; i < 5; i++) free(t->desc[i]);
+    for (size_t i = 0; i < t->warnings.n; i++) free(t->warnings.v[i]);
+    tok_vec_free(&t->warnings);
     free(t->source);
     free(t);
 }
@@ -240,7 +340,7 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
     if (!t->model) goto fail;
 
     if (tok_jarr(&jc, root, "added_tokens", &added, false)) goto fail;
-    if (added && load_added(t, &jc, added)) goto fail;
+    if (added && load_added(t, &jc, added, json_is_true(json_object_get(model, "libtok_ranked")))) goto fail;
 
     /* libtok's own setting; kept in the model object where HF tolerates it */
     bool match_special = true;
@@ -289,6 +389,8 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
         if (!t->decoder) goto fail;
     }
     if (tok_added_build(t, err)) goto fail;
+    if (tok__trunc_pad_from_json(t, &jc, root)) goto fail;
+    if (t->post && post_added_count(t, err)) goto fail;
     if (!t->normalizer && t->vocab.byte_level && t->model->vt->kind == TOK_MODEL_BPE && !(opt && opt->regex_only))
         t->scan = fast_scanner(json_object_get(root, "pre_tokenizer"));
     if (t->scan) {
@@ -320,6 +422,7 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
     t->desc[TOK_STAGE_MODEL] = describe_model(t);
     t->desc[TOK_STAGE_POSTPROCESSOR] = describe_json(t->post ? t->post->vt->to_json(t->post) : NULL);
     t->desc[TOK_STAGE_DECODER] = describe_json(t->decoder ? t->decoder->vt->to_json(t->decoder) : NULL);
+    tok__warn_finish(t);
     return t;
 fail:
     tok_free(t);

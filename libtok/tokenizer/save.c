@@ -34,8 +34,8 @@ json_t *tok__to_json(const tok_tokenizer *t)
 {
     json_t *root = json_object();
     json_object_set_new(root, "version", json_string("1.0"));
-    json_object_set_new(root, "truncation", json_null());
-    json_object_set_new(root, "padding", json_null());
+    json_object_set_new(root, "truncation", tok__truncation_json(&t->trunc));
+    json_object_set_new(root, "padding", tok__padding_json(&t->pad));
     json_object_set_new(root, "added_tokens", added_json(t));
     json_object_set_new(root, "normalizer", tok__stage_json(t, TOK_STAGE_NORMALIZER));
     json_object_set_new(root, "pre_tokenizer", tok__stage_json(t, TOK_STAGE_PRETOKENIZER));

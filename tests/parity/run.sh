@@ -63,6 +63,7 @@ file_hash() {
 ref_version() {
     case $1 in
         hf)       v=$(cat "$TOK_CACHE/npm/node_modules/tokenizers/package.json" "$HERE/ref_hf.js" "$HERE/reflib.js" | sha16) ;;
+        hf-full)  v=$(cat "$TOK_CACHE/npm/node_modules/tokenizers/package.json" "$HERE/ref_hf_full.js" "$HERE/reflib.js" | sha16) ;;
         tiktoken) v=$(cat "$TOK_CACHE/npm/node_modules/tiktoken/package.json" "$HERE/ref_tiktoken.js" "$HERE/reflib.js" | sha16) ;;
         spm)      v=$( (spm_encode --version 2>&1; cat "$HERE/ref_spm.sh") | sha16) ;;
         *)        v=none ;;
@@ -75,6 +76,7 @@ text_files() {
     case $1 in
         english-chunks) for f in "$TX"/parity/english-chunk*.txt; do [ -f "$f" ] && echo "$f"; done ;;
         hardcases)      echo "$TX/hardcases.txt" ;;
+        tests/texts/*)  echo "$ROOT/$1" ;;
         *)              echo "$TX/parity/$1.txt" ;;
     esac
 }
@@ -136,6 +138,7 @@ run_case() {
     nospecial=
     tokargs=
     cmp_flags=
+    refargs=
     for o in $(echo "$opts" | tr ',' ' '); do
         case $o in
             no-special) nospecial=--no-special ;;
@@ -144,6 +147,8 @@ run_case() {
             threads2)   tokargs="$tokargs${NL}--threads${NL}2" ;;
             regex-only) tokargs="$tokargs${NL}--regex-only" ;;
             ties-hf)    tokargs="$tokargs${NL}--ties${NL}hf" ;;
+            pairs)      tokargs="$tokargs${NL}--pairs"; refargs="$refargs${NL}--pairs" ;;
+            cli:--*)    tokargs="$tokargs${NL}${o#cli:}"; refargs="$refargs${NL}${o#cli:}" ;;
             -) ;;
             *) fail_case "$name" "unknown option '$o' in $CASES_FILE"; return ;;
         esac
@@ -159,15 +164,16 @@ run_case() {
 
     # Reference output (cached).
     if [ "$ref" != decode ]; then
-        key=$( (echo "$ref $mode $nospecial $(ref_version "$ref") $(file_hash "$refpath")"
+        key=$( (echo "$ref $mode $nospecial $refargs $(ref_version "$ref") $(file_hash "$refpath")"
                 IFS=$NL; for f in $files; do sha16 < "$f"; done) | sha16)
-        refbase=$REFOUT/$ref.$(echo "$tkfile" | tr ':' '_').$text.$mode.${nospecial:+no}special
+        refbase=$REFOUT/$ref.$(echo "$tkfile" | tr ':/' '__').$(echo "$text" | tr / _).$mode.${nospecial:+no}special$(printf '%s' "$refargs" | tr -c 'A-Za-z0-9=.-' '_')
         refout=$refbase.$key.jsonl
         if [ ! -f "$refout" ]; then
             IFS=$NL
             # shellcheck disable=SC2086
             case $ref in
                 hf)       timeout "$TIMEOUT" node "$HERE/ref_hf.js" "$refpath" $files $lines_flag $nospecial ;;
+                hf-full)  timeout "$TIMEOUT" node "$HERE/ref_hf_full.js" "$refpath" $files $lines_flag $nospecial $refargs ;;
                 tiktoken) timeout "$TIMEOUT" node "$HERE/ref_tiktoken.js" "$tkpath" $files $lines_flag ;;
                 spm)      if [ "$mode" != lines ]; then echo "spm_encode works per line only: use mode lines" >&2; false
                           else timeout "$TIMEOUT" sh "$HERE/ref_spm.sh" "$tkpath" $files; fi ;;
@@ -201,6 +207,13 @@ run_case() {
         fi
         # shellcheck disable=SC2086
         node "$HERE/roundtrip.js" "$name" "$dir/dec.txt" $lines_flag $files
+        rc=$?
+    elif [ "$ref" = hf-full ]; then
+        # shellcheck disable=SC2086
+        if ! run_tok "$dir/tok.jsonl" "$dir/tok.err" /dev/null encode -t "$tkpath" $lines_flag --format json-full $nospecial $tokargs $files; then
+            unset IFS; fail_case "$name" "tok encode failed" "$dir/tok.err"; return
+        fi
+        node "$HERE/compare_full.js" "$name" "$refout" "$dir/tok.jsonl"
         rc=$?
     else
         # shellcheck disable=SC2086

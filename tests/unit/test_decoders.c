@@ -493,8 +493,8 @@ static void test_malformed(void **state)
     expect_error("{\"type\":\"Replace\",\"pattern\":{\"String\":\"x\"}}", TOK_ERR_FORMAT, "missing required key \"content\"");
     expect_error("{\"type\":\"Replace\",\"pattern\":{\"String\":7},\"content\":\"\"}", TOK_ERR_FORMAT,
                  "at decoder.pattern.String: expected a string");
-    expect_error("{\"type\":\"Replace\",\"pattern\":{\"Regex\":\"(a\"},\"content\":\"\"}", TOK_ERR_FORMAT,
-                 "at decoder.pattern.Regex: bad regex");
+    expect_error("{\"type\":\"Replace\",\"pattern\":{\"Regex\":\"(a\"},\"content\":\"\"}", TOK_ERR_UNSUPPORTED,
+                 "at decoder.pattern.Regex: regex \"(a\" does not compile");
     expect_error("{\"type\":\"Strip\",\"content\":\"ab\",\"start\":1,\"stop\":0}", TOK_ERR_FORMAT,
                  "at decoder.content: expected a single character");
     expect_error("{\"type\":\"Strip\",\"content\":\"\",\"start\":1,\"stop\":0}", TOK_ERR_FORMAT,

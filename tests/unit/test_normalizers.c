@@ -451,7 +451,7 @@ static void test_bad_json(void **state)
         {"[]", TOK_ERR_FORMAT, "normalizer", "object"},
         {"{\"type\":\"Strip\",\"strip_left\":\"yes\",\"strip_right\":true}", TOK_ERR_FORMAT, "normalizer.strip_left", "boolean"},
         {"{\"type\":\"Strip\",\"strip_left\":true}", TOK_ERR_FORMAT, "normalizer", "strip_right"},
-        {"{\"type\":\"Replace\",\"pattern\":{\"Regex\":\"(\"},\"content\":\"\"}", TOK_ERR_FORMAT, "normalizer.pattern", "regex"},
+        {"{\"type\":\"Replace\",\"pattern\":{\"Regex\":\"(\"},\"content\":\"\"}", TOK_ERR_UNSUPPORTED, "normalizer.pattern", "does not compile"},
         {"{\"type\":\"Replace\",\"pattern\":{\"Foo\":\"x\"},\"content\":\"\"}", TOK_ERR_FORMAT, "normalizer.pattern", "String"},
         {"{\"type\":\"Replace\",\"pattern\":\"x\",\"content\":\"\"}", TOK_ERR_FORMAT, "normalizer.pattern", "object"},
         {"{\"type\":\"Replace\",\"pattern\":{\"String\":1},\"content\":\"\"}", TOK_ERR_FORMAT, "normalizer.pattern.String", "string"},

@@ -33,9 +33,16 @@
  *
  * Iteration follows the onig crate's find_iter: after a match ending at e,
  * an empty match at e is skipped by advancing one character.
+ *
+ * This is the one translator and matcher of the library: the Split and
+ * ByteLevel pre-tokenizers, the Replace normalizer and the Replace decoder
+ * all compile with tok_pt_regex_new and iterate with tok_pt_regex_next
+ * (regex.h; the names keep the tok_pt_ prefix of the pre-tokenizers, where
+ * the module began).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include "pretok.h"
+#include "regex.h"
+#include "../core/json.h"
 
 #include <ctype.h>
 #include <pcre2.h>
@@ -1166,7 +1173,7 @@ tok_pt_matcher *tok_pt_matcher_new(const tok_pt_regex *re, tok_ctx *ctx)
     pcre2_general_context *gc = m ? pcre2_general_context_create(arena_malloc, arena_free, &ctx->arena) : NULL;
     pcre2_match_data *md = gc ? pcre2_match_data_create_from_pattern(re->code, gc) : NULL;
     if (!md) {
-        tok_pt_nomem(ctx);
+        tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         return NULL;
     }
     m->re = re;
@@ -1211,39 +1218,37 @@ static int find(tok_pt_matcher *m, const uint8_t *s, size_t n, size_t start, siz
     return 1;
 }
 
-tok_status tok_pt_split_regex(tok_pt_matcher *m, const tok_piece *src, bool invert, tok_split_behavior b,
-                              tok_pieces *out, tok_ctx *ctx)
+int tok_pt_regex_next(tok_pt_regex_iter *it, size_t *ms, size_t *me)
 {
-    tok_splitter sp;
-    tok_splitter_init(&sp, src, b, out);
-    const uint8_t *s = src->s;
-    size_t n = src->n, pos = 0, prev = 0, last_end = 0;
-    bool have_last = false;
-    while (pos <= n) {
-        size_t ms, me;
-        int rc = find(m, s, n, pos, &ms, &me);
-        if (rc == 0) break;
-        if (rc < 0) {
-            PCRE2_UCHAR msg[160];
-            pcre2_get_error_message(rc, msg, sizeof msg);
-            return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "pre-tokenizer regex failed: %s", (const char *)msg);
-        }
-        if (ms == me && have_last && last_end == me) {
+    while (it->pos <= it->n) {
+        int rc = find(it->m, it->s, it->n, it->pos, ms, me);
+        if (rc <= 0) return rc;
+        if (*ms == *me && it->have_last && it->last_end == *me) {
             /* empty match where the last one ended: step one character */
-            if (pos >= n) break;
-            uint32_t l;
-            tok_pt_decode(s + pos, &l);
-            pos += l;
+            if (it->pos >= it->n) return 0;
+            int l = tok_utf8_seqlen(it->s[it->pos]);
+            it->pos += l > 0 ? (size_t)l : 1;
             continue;
         }
-        pos = me;
-        last_end = me;
-        have_last = true;
-        if (prev != ms && tok_splitter_seg(&sp, (uint32_t)prev, (uint32_t)ms, invert)) return tok_pt_nomem(ctx);
-        if (tok_splitter_seg(&sp, (uint32_t)ms, (uint32_t)me, !invert)) return tok_pt_nomem(ctx);
-        prev = me;
+        it->pos = *me;
+        it->last_end = *me;
+        it->have_last = true;
+        return 1;
     }
-    if (prev != n && tok_splitter_seg(&sp, (uint32_t)prev, (uint32_t)n, invert)) return tok_pt_nomem(ctx);
-    if (tok_splitter_finish(&sp)) return tok_pt_nomem(ctx);
-    return TOK_OK;
+    return 0;
+}
+
+void tok_pt_regex_iter_init(tok_pt_regex_iter *it, tok_pt_matcher *m, const uint8_t *s, size_t n)
+{
+    memset(it, 0, sizeof *it);
+    it->m = m;
+    it->s = s;
+    it->n = n;
+}
+
+tok_status tok_pt_regex_fail(tok_ctx *ctx, const char *who, int rc)
+{
+    PCRE2_UCHAR msg[160];
+    pcre2_get_error_message(rc, msg, sizeof msg);
+    return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "%s: regex match failed: %s", who, (const char *)msg);
 }
