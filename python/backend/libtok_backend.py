@@ -24,6 +24,8 @@ VERSION = "0.1.0"
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # python/
 ROOT = os.path.dirname(HERE)                                          # the libtok tree
 DEPS = "libpcre2-8 libutf8proc libzstd jansson libxxhash"
+MOD_DEPS = "zlib icu-uc icu-i18n openblas"
+MODULES = ("analyzers", "vocab", "corpora")   # highest first, as they link
 
 
 def _pkgconfig(args):
@@ -42,11 +44,19 @@ def _libtok_flags():
         if not os.path.exists(lib):
             lib = os.path.join(d, "lib", "libtok.a")
         if os.path.exists(lib):
-            inc = ROOT if os.path.exists(os.path.join(ROOT, "libtok", "tok.h")) else os.path.join(d, "include")
+            intree = os.path.exists(os.path.join(ROOT, "libtok", "tok.h"))
+            inc = ROOT if intree else os.path.join(d, "include")
+            mods = [os.path.join(os.path.dirname(lib), f"libtok_{m}.a") for m in MODULES]
             libs = _pkgconfig(["--libs", *DEPS.split()]) or ["-lpcre2-8", "-lutf8proc", "-lzstd", "-ljansson", "-lxxhash"]
-            return ["-I" + inc], [lib] + libs + ["-lm", "-pthread"]
+            mlibs = _pkgconfig(["--libs", *MOD_DEPS.split()]) or ["-lz", "-licui18n", "-licuuc", "-licudata", "-lopenblas"]
+            flags = ["-I" + inc] + ([] if intree else ["-I" + os.path.join(inc, "libtok")])
+            return flags, mods + [lib] + libs + mlibs + ["-lm", "-pthread"]
     cflags = _pkgconfig(["--cflags", "libtok"])
     libs = _pkgconfig(["--libs", "libtok"])
+    if cflags is not None and libs is not None:
+        inc = [f[2:] for f in cflags if f.startswith("-I")]
+        cflags = cflags + ["-I" + os.path.join(i, "libtok") for i in inc] + ["-I/usr/include/libtok", "-I/usr/local/include/libtok"]
+        libs = [f"-ltok_{m}" for m in MODULES] + libs + (_pkgconfig(["--libs", *MOD_DEPS.split()]) or [])
     if cflags is None or libs is None:
         raise RuntimeError("libtok not found: run `make` in the libtok tree first "
                            f"(looked for {cands[0]}/libtok.a), or install it (make install) so that "

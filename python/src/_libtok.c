@@ -10,6 +10,10 @@
 #include <Python.h>
 
 #include <libtok/tok.h>
+/* libtok's own modules, as laid out in the tree (and under include/libtok/) */
+#include "analyzers/glitch/tok_glitch.h"
+#include "analyzers/lang/tok_lang.h"
+#include "vocab/tok_train.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -684,7 +688,113 @@ static PyObject *Tok_describe(TokObject *self, PyObject *arg)
     return PyUnicode_FromString(tok_describe(self->t, (tok_stage)st));
 }
 
+/* glitch(meaningless=False) -> (counts dict, category name of every id) */
+static PyObject *Tok_glitch(TokObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = { "meaningless", NULL };
+    int meaningless = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "|p", kwlist, &meaningless)) return NULL;
+    NEED_T(self);
+    tok_glitch_options o;
+    tok_glitch_options_init(&o);
+    o.meaningless = meaningless;
+    tok_error err = { 0 };
+    tok_glitch *g;
+    Py_BEGIN_ALLOW_THREADS
+    g = tok_glitch_analyze(self->t, &o, &err);
+    Py_END_ALLOW_THREADS
+    if (!g) return raise_ctx(err.code, err.message);
+    const tok_glitch_counts *c = tok_glitch_get_counts(g);
+    PyObject *counts = Py_BuildValue("{s:n,s:n,s:n,s:n,s:n}", "vocab", (Py_ssize_t)c->vocab, "bytes", (Py_ssize_t)c->bytes,
+                                     "unreachable", (Py_ssize_t)c->unreachable, "partial_utf8", (Py_ssize_t)c->partial_utf8,
+                                     "special", (Py_ssize_t)c->special);
+    size_t n = tok_glitch_size(g);
+    PyObject *cats = PyList_New((Py_ssize_t)n);
+    PyObject *names[TOK_GLITCH_NCATEGORIES] = { NULL };
+    for (int k = 0; k < TOK_GLITCH_NCATEGORIES && counts && cats; k++)
+        if (!(names[k] = PyUnicode_FromString(tok_glitch_category_name((tok_glitch_category)k)))) Py_CLEAR(cats);
+    for (size_t i = 0; i < n && counts && cats; i++) {
+        const tok_glitch_token *tk = tok_glitch_get(g, (int32_t)i);
+        PyObject *v = tk && tk->category < TOK_GLITCH_NCATEGORIES ? names[tk->category] : Py_None;
+        Py_INCREF(v);
+        PyList_SET_ITEM(cats, (Py_ssize_t)i, v);
+    }
+    for (int k = 0; k < TOK_GLITCH_NCATEGORIES; k++) Py_XDECREF(names[k]);
+    tok_glitch_free(g);
+    if (!counts || !cats) {
+        Py_XDECREF(counts);
+        Py_XDECREF(cats);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", counts, cats);
+}
+
+/* lang_counts([(lang, text), ...], uax29=False) -> [dict per language] */
+static PyObject *Tok_lang_counts(TokObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = { "units", "uax29", NULL };
+    PyObject *seq;
+    int uax29 = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|p", kwlist, &seq, &uax29)) return NULL;
+    NEED_T(self);
+    PyObject *fast = PySequence_Fast(seq, "units must be a sequence of (lang, text) pairs");
+    if (!fast) return NULL;
+    tok_lang_options o;
+    tok_lang_options_init(&o);
+    o.words = uax29 ? TOK_WORDS_UAX29 : TOK_WORDS_WHITESPACE;
+    tok_error err = { 0 };
+    tok_lang *a = tok_lang_new(self->t, &o, &err);
+    tok_ctx *c = a ? ctx_get(self) : NULL;
+    PyObject *out = NULL;
+    if (!a) {
+        raise_ctx(err.code, err.message);
+        goto done;
+    }
+    if (!c) goto done;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
+        const char *lang, *text;
+        Py_ssize_t len;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(fast, i), "ss#", &lang, &text, &len)) goto done;
+        tok_status st;
+        Py_BEGIN_ALLOW_THREADS
+        st = tok_lang_add(a, c, lang, text, (size_t)len);
+        Py_END_ALLOW_THREADS
+        if (st) {
+            raise_ctx(st, tok_ctx_error(c));
+            goto done;
+        }
+    }
+    if (!(out = PyList_New(0))) goto done;
+    for (size_t i = 0; i < tok_lang_count(a); i++) {
+        tok_lang_counts k;
+        tok_lang_get(a, i, &k);
+        PyObject *d = Py_BuildValue("{s:s,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K}", "lang", k.lang,
+                                    "units", (unsigned long long)k.units, "bytes", (unsigned long long)k.bytes,
+                                    "chars", (unsigned long long)k.chars, "tokens", (unsigned long long)k.tokens,
+                                    "words", (unsigned long long)k.words, "word_tokens", (unsigned long long)k.word_tokens,
+                                    "continued_words", (unsigned long long)k.cont_words,
+                                    "isolated_tokens", (unsigned long long)k.iso_tokens,
+                                    "unk", (unsigned long long)k.unk, "byte_tokens", (unsigned long long)k.byte_tokens,
+                                    "distinct_ids", (unsigned long long)k.distinct_ids);
+        if (!d || PyList_Append(out, d)) {
+            Py_XDECREF(d);
+            Py_CLEAR(out);
+            goto done;
+        }
+        Py_DECREF(d);
+    }
+done:
+    if (c) ctx_put(self, c);
+    tok_lang_free(a);
+    Py_DECREF(fast);
+    return out;
+}
+
 static PyMethodDef Tok_methods[] = {
+    { "glitch", (PyCFunction)(void (*)(void))Tok_glitch, METH_VARARGS | METH_KEYWORDS,
+      "glitch(meaningless=False) -> (counts, category of every id) as magikarp categorises them" },
+    { "lang_counts", (PyCFunction)(void (*)(void))Tok_lang_counts, METH_VARARGS | METH_KEYWORDS,
+      "lang_counts([(lang, text), ...], uax29=False) -> per-language counts (tokens, bytes, words...)" },
     { "encode", (PyCFunction)(void (*)(void))Tok_encode, METH_VARARGS | METH_KEYWORDS,
       "encode(text, flags, method=0, want=1, seed=0, pair=None) -> (ids, offsets, words, type_ids, special) as bytes or None" },
     { "encode_batch", (PyCFunction)(void (*)(void))Tok_encode_batch, METH_VARARGS | METH_KEYWORDS,
@@ -735,7 +845,101 @@ static PyObject *mod_method_from_name(PyObject *m, PyObject *arg)
     return PyLong_FromLong(r);
 }
 
+/* train(texts, model, vocab_size, out, pre="bytelevel", like=None,
+ *       min_frequency=0, special=()) -> None: counts the texts behind the
+ * template, trains and writes OUT (.json, .model or .tokpack by its name). */
+static PyObject *mod_train(PyObject *m, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = { "texts", "model", "vocab_size", "out", "pre", "like", "min_frequency", "special", NULL };
+    PyObject *texts, *special = NULL;
+    const char *model, *out, *pre = "bytelevel", *like = NULL;
+    Py_ssize_t vocab_size;
+    unsigned long long minf = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "Osns|zzKO", kwlist, &texts, &model, &vocab_size, &out, &pre, &like,
+                                     &minf, &special))
+        return NULL;
+    static const struct { const char *name; tok_train_model m; } models[] = {
+        { "bpe", TOK_TRAIN_BPE }, { "wordpiece", TOK_TRAIN_WORDPIECE }, { "wordlevel", TOK_TRAIN_WORDLEVEL },
+        { "unigram", TOK_TRAIN_UNIGRAM }, { "pathpiece", TOK_TRAIN_PATHPIECE },
+    };
+    int mi = -1;
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
+        if (!strcmp(model, models[i].name)) mi = (int)i;
+    if (mi < 0 || vocab_size <= 0) {
+        PyErr_SetString(PyExc_ValueError, "model must be bpe, wordpiece, wordlevel, unigram or pathpiece, vocab_size > 0");
+        return NULL;
+    }
+    PyObject *fast = PySequence_Fast(texts, "texts must be a sequence of str");
+    PyObject *sp = special ? PySequence_Fast(special, "special must be a sequence of str") : NULL;
+    if (!fast || (special && !sp)) {
+        Py_XDECREF(fast);
+        return NULL;
+    }
+    const char **specials = NULL;
+    size_t nspecial = sp ? (size_t)PySequence_Fast_GET_SIZE(sp) : 0;
+    tok_error err = { 0 };
+    tok_template *tp = like ? tok_template_like(like, &err) : tok_template_builtin(pre, &err);
+    tok_counts *c = tp ? tok_counts_new(0) : NULL;
+    tok_trained *tr = NULL;
+    PyObject *r = NULL;
+    if (!tp || !c) {
+        raise_ctx(err.code ? err.code : TOK_ERR_NOMEM, err.message[0] ? err.message : "out of memory");
+        goto done;
+    }
+    if (nspecial && !(specials = PyMem_Calloc(nspecial, sizeof *specials))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (size_t i = 0; i < nspecial; i++)
+        if (!(specials[i] = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(sp, (Py_ssize_t)i)))) goto done;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(fast); i++) {
+        Py_ssize_t len;
+        PyObject *keep;
+        const char *s = text_of(PySequence_Fast_GET_ITEM(fast, i), &len, &keep);
+        if (!s) goto done;
+        char name[32];
+        snprintf(name, sizeof name, "text %zd", i);
+        tok_status st;
+        Py_BEGIN_ALLOW_THREADS
+        st = tok_counts_add_text(c, tp, s, (size_t)len, 1, name, &err);
+        Py_END_ALLOW_THREADS
+        Py_DECREF(keep);
+        if (st) {
+            raise_ctx(st, err.message);
+            goto done;
+        }
+    }
+    tok_train_options o;
+    tok_train_options_init(&o, models[mi].m);
+    o.vocab_size = (size_t)vocab_size;
+    o.min_frequency = minf;
+    o.special = specials;
+    o.n_special = nspecial;
+    Py_BEGIN_ALLOW_THREADS
+    tr = tok_train(c, &o, &err);
+    if (tr && tok_trained_save(tr, tp, out, &err)) {
+        tok_trained_free(tr);
+        tr = NULL;
+    }
+    Py_END_ALLOW_THREADS
+    if (!tr) raise_ctx(err.code, err.message);
+    else {
+        r = Py_None;
+        Py_INCREF(r);
+    }
+done:
+    tok_trained_free(tr);
+    tok_counts_free(c);
+    tok_template_free(tp);
+    PyMem_Free(specials);
+    Py_XDECREF(sp);
+    Py_DECREF(fast);
+    return r;
+}
+
 static PyMethodDef mod_methods[] = {
+    { "train", (PyCFunction)(void (*)(void))mod_train, METH_VARARGS | METH_KEYWORDS,
+      "train(texts, model, vocab_size, out, pre='bytelevel', like=None, min_frequency=0, special=())" },
     { "method_from_name", mod_method_from_name, METH_O, "method number of a name" },
     { NULL, NULL, 0, NULL }
 };

@@ -187,3 +187,36 @@ def test_errors():
         t.decode([10**9])
     with pytest.raises(TypeError):
         t.encode(12345)
+
+
+def test_analyzers_match_the_cli():
+    t = libtok.Tokenizer.from_file("llama3")
+    rep = t.glitch_report()
+    cli = json.loads(subprocess.run([TOK, "analyze", "glitch", "-t", "llama3", "--json"], capture_output=True,
+                                    check=True).stdout)
+    for k in ("bytes", "unreachable", "partial_utf8", "special"):
+        assert rep["counts"][k] == cli["counts"][k]
+    assert len(rep["categories"]) == t.get_vocab_size()
+    by_id = {x["id"]: x["category"] for x in cli["tokens"]}
+    assert all(rep["categories"][i] == c for i, c in by_id.items())
+    en = "All human beings are born free and equal in dignity and rights."
+    de = "Alle Menschen sind frei und gleich an W\u00fcrde und Rechten geboren."
+    rows = t.language_stats([("en", en), ("de", de)], reference="en")
+    assert [r["lang"] for r in rows] == ["en", "de"]
+    assert rows[0]["tokens"] == len(t.encode(en, add_special_tokens=False).ids)
+    assert rows[1]["premium"] == rows[1]["tokens"] / rows[0]["tokens"]
+    assert rows[0]["words"] == len(en.split())
+
+
+def test_train_matches_the_cli(tmp_path):
+    texts = lines("english.txt", 3000)
+    corpus = "\n".join(texts) + "\n"   # a text is read as a file is: lines with their breaks
+    a = libtok.train([corpus], "bpe", 600, str(tmp_path / "py.json"))
+    (tmp_path / "c.txt").write_text(corpus, encoding="utf-8")
+    subprocess.run([TOK, "train", "--model", "bpe", "--vocab-size", "600", "--pre", "bytelevel", "-o",
+                    str(tmp_path / "cli.json"), str(tmp_path / "c.txt")], check=True, capture_output=True)
+    b = libtok.Tokenizer.from_file(str(tmp_path / "cli.json"))
+    assert a.get_vocab() == b.get_vocab()
+    sample = " ".join(texts[:50])
+    assert a.encode(sample).ids == b.encode(sample).ids
+    assert a.decode(a.encode(sample).ids) == sample

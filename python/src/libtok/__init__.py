@@ -20,8 +20,20 @@ from ._tiktoken import Encoding, get_encoding, encoding_for_model, list_encoding
 from ._hf import Tokenizer
 from . import _hf as tokenizers  # HF-style names: libtok.tokenizers.Tokenizer, .Encoding
 
+
+def train(texts, model="bpe", vocab_size=30000, out="tokenizer.json", *, pre="bytelevel", like=None,
+          min_frequency=0, special=()):
+    """Train a vocabulary on texts (str items) with libtok's trainers (BPE as
+    HF's BpeTrainer, WordPiece, WordLevel, Unigram, PathPiece) behind the
+    pre-tokenizer `pre` (bytelevel, metaspace, bert, whitespace) or that of the
+    tokenizer `like`; write OUT (.json, .model or .tokpack) and return it loaded.
+    Each text is read as a file is: line by line, each line with its break."""
+    from . import _libtok
+    _libtok.train(list(texts), model, vocab_size, out, pre, like, min_frequency, tuple(special))
+    return Tokenizer.from_file(out)
+
 __version__ = "0.1.0"
 __all__ = [
     "Encoding", "get_encoding", "encoding_for_model", "list_encoding_names", "MODEL_TO_ENCODING",
-    "Tokenizer", "tokenizers", "LibtokError", "LIBRARY_VERSION",
+    "Tokenizer", "tokenizers", "train", "LibtokError", "LIBRARY_VERSION",
 ]

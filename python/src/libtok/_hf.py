@@ -138,3 +138,27 @@ class Tokenizer:
     @property
     def model_type(self):
         return self._tok.model
+
+    # -- libtok's own: analyzers ------------------------------------------
+    def glitch_report(self, meaningless=False):
+        """Under-trained / glitch token categories as magikarp assigns them:
+        {"counts": {bytes, unreachable, partial_utf8, special, vocab},
+         "categories": [name of every id]} (see tok analyze glitch)."""
+        counts, cats = self._tok.glitch(meaningless=meaningless)
+        return {"counts": counts, "categories": cats}
+
+    def language_stats(self, units, reference=None, uax29=False):
+        """Per-language counts over (lang, text) units: tokens, bytes, chars,
+        words (white space, or UAX #29 with uax29=True), fertility, continued
+        words; with reference="en" also the Petrov et al. premium (tokens
+        relative to the reference language's, on parallel text)."""
+        rows = self._tok.lang_counts(list(units), uax29=uax29)
+        for r in rows:
+            r["fertility"] = r["word_tokens"] / r["words"] if r["words"] else 0.0
+        if reference is not None:
+            ref = next((r for r in rows if r["lang"] == reference), None)
+            if ref is None:
+                raise ValueError(f"no text for the reference language {reference!r}")
+            for r in rows:
+                r["premium"] = r["tokens"] / ref["tokens"] if ref["tokens"] else float("nan")
+        return rows
