@@ -7,11 +7,9 @@
 #include "train_impl.h"
 #include "vocab_impl.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct tok_edit {
     json_t *doc;
@@ -84,24 +82,8 @@ size_t tok_edit_size(const tok_edit *e)
 
 tok_edit *tok_edit_open(const char *name_or_path, tok_error *err)
 {
-    char path[4096];
-    if (tok_resolve(name_or_path, path, sizeof path)) {
-        vx_fail(err, TOK_ERR_IO, "%s: no such tokenizer file or built-in name", name_or_path);
-        return NULL;
-    }
-    tok_tokenizer *t = tok_load(path, NULL, err);
-    if (!t) return NULL;
-    char tmp[] = "/tmp/libtok-edit-XXXXXX";
-    int fd = mkstemp(tmp);
-    if (fd < 0) { tok_free(t); vx_fail(err, TOK_ERR_IO, "temporary file: %s", strerror(errno)); return NULL; }
-    close(fd);
-    tok_status st = tok_save(t, tmp, TOK_FORMAT_HF_JSON, err);
-    tok_free(t);
-    json_error_t je;
-    json_t *doc = st ? NULL : json_load_file(tmp, JSON_ALLOW_NUL, &je);
-    unlink(tmp);
-    if (st) return NULL;
-    if (!doc) { vx_fail(err, TOK_ERR_FORMAT, "%s: %s", name_or_path, je.text); return NULL; }
+    json_t *doc = vx_tokenizer_doc(name_or_path, name_or_path, JSON_ALLOW_NUL, err);
+    if (!doc) return NULL;
     tok_edit *e = calloc(1, sizeof *e);
     if (!e) { json_decref(doc); vx_fail(err, TOK_ERR_NOMEM, "out of memory"); return NULL; }
     e->doc = doc;

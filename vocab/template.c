@@ -151,27 +151,36 @@ tok_template *tok_template_builtin(const char *name, tok_error *err)
     return NULL;
 }
 
-tok_template *tok_template_like(const char *name_or_path, tok_error *err)
+json_t *vx_tokenizer_doc(const char *name_or_path, const char *label, size_t json_flags, tok_error *err)
 {
     char path[4096];
     if (tok_resolve(name_or_path, path, sizeof path)) {
-        vx_fail(err, TOK_ERR_IO, "--like %s: no such tokenizer file or built-in name", name_or_path);
+        vx_fail(err, TOK_ERR_IO, "%s: no such tokenizer file or built-in name", label);
         return NULL;
     }
     tok_tokenizer *t = tok_load(path, NULL, err);
     if (!t) return NULL;
     /* tok_save gives any format as a tokenizer.json with the same pipeline */
-    char tmp[] = "/tmp/libtok-like-XXXXXX";
+    char tmp[] = "/tmp/libtok-doc-XXXXXX";
     int fd = mkstemp(tmp);
     if (fd < 0) { tok_free(t); vx_fail(err, TOK_ERR_IO, "temporary file: %s", strerror(errno)); return NULL; }
     close(fd);
     tok_status st = tok_save(t, tmp, TOK_FORMAT_HF_JSON, err);
     tok_free(t);
     json_error_t je;
-    json_t *doc = st ? NULL : json_load_file(tmp, 0, &je);
+    json_t *doc = st ? NULL : json_load_file(tmp, json_flags, &je);
     unlink(tmp);
     if (st) return NULL;
-    if (!doc) { vx_fail(err, TOK_ERR_FORMAT, "--like %s: %s", name_or_path, je.text); return NULL; }
+    if (!doc) vx_fail(err, TOK_ERR_FORMAT, "%s: %s", label, je.text);
+    return doc;
+}
+
+tok_template *tok_template_like(const char *name_or_path, tok_error *err)
+{
+    char label[4200];
+    snprintf(label, sizeof label, "--like %s", name_or_path);
+    json_t *doc = vx_tokenizer_doc(name_or_path, label, 0, err);
+    if (!doc) return NULL;
     json_t *keep = json_object();
     static const char *const stages[] = { "normalizer", "pre_tokenizer", "post_processor", "decoder" };
     for (size_t i = 0; i < 4; i++) {

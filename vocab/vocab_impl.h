@@ -10,6 +10,12 @@
 tok_status vx_fail(tok_error *err, tok_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Any tokenizer (file or built-in name, any format) as its tokenizer.json
+ * document (owned by the caller): loaded and written by the core, so every
+ * format gives the same tree.  `label` starts error messages ("--like NAME",
+ * or NAME).  NULL with *err filled. */
+json_t *vx_tokenizer_doc(const char *name_or_path, const char *label, size_t json_flags, tok_error *err);
+
 /* The template's tokenizer.json document (borrowed). */
 const json_t *vx_template_json(const struct tok_template *tp);
 
