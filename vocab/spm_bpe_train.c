@@ -283,20 +283,7 @@ tok_status vx_train_spm_bpe(tok_counts *c, const tok_train_options *o, vx_model 
     sc = malloc((o->vocab_size + 8) * sizeof *sc);
     chc *cs = malloc((nchar + 1) * sizeof *cs);
     if (!sc || !cs) { free(cs); st = TOK_ERR_NOMEM; goto out_p; }
-    const char *metas[3] = { "<unk>", "<s>", "</s>" };
-    for (size_t i = 0; i < 3; i++) { vx_model_add(m, metas[i], strlen(metas[i])); sc[m->n - 1] = 0; }
-    for (size_t i = 0; i < o->n_special; i++)
-        if (vx_model_find(m, o->special[i], strlen(o->special[i])) < 0) {
-            vx_model_add(m, o->special[i], strlen(o->special[i]));
-            sc[m->n - 1] = 0;
-        }
-    if (o->byte_fallback)
-        for (int bb = 0; bb < 256; bb++) {
-            char bs[8];
-            snprintf(bs, sizeof bs, "<0x%02X>", bb);
-            if (vx_model_add(m, bs, 6) < 0) { free(cs); st = TOK_ERR_NOMEM; goto out_p; }
-            sc[m->n - 1] = 0;
-        }
+    if (vx_spm_head(m, sc, o)) { free(cs); st = TOK_ERR_NOMEM; goto out_p; }
     float score = -0.0f; /* SentencePiece writes -(float)index: the first is -0 */
     for (size_t i = 0; i < npieces; i++) {
         size_t l;

@@ -438,3 +438,25 @@ tok_status tok_trained_save(const tok_trained *t, const tok_template *tp, const 
     tok_free(tk);
     return st;
 }
+
+int vx_spm_head(vx_model *m, float *sc, const struct tok_train_options *o)
+{
+    static const char *const metas[3] = { "<unk>", "<s>", "</s>" };
+    for (size_t i = 0; i < 3; i++) {
+        if (vx_model_add(m, metas[i], strlen(metas[i])) < 0) return -1;
+        sc[m->n - 1] = 0;
+    }
+    for (size_t i = 0; i < o->n_special; i++)
+        if (vx_model_find(m, o->special[i], strlen(o->special[i])) < 0) {
+            if (vx_model_add(m, o->special[i], strlen(o->special[i])) < 0) return -1;
+            sc[m->n - 1] = 0;
+        }
+    if (o->byte_fallback)
+        for (int b = 0; b < 256; b++) {
+            char bs[8];
+            snprintf(bs, sizeof bs, "<0x%02X>", b);
+            if (vx_model_add(m, bs, 6) < 0) return -1;
+            sc[m->n - 1] = 0;
+        }
+    return 0;
+}

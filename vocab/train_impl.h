@@ -21,6 +21,13 @@ int32_t vx_model_add(vx_model *m, const char *s, size_t n);
 const char *vx_model_token(const vx_model *m, uint32_t id, size_t *len);
 int vx_model_add_merge(vx_model *m, uint32_t a, uint32_t b);
 void vx_model_clear(vx_model *m);
+/* The head of a SentencePiece vocabulary as spm_train lays it out: <unk>,
+ * <s>, </s>, the user's special tokens not already there, and with
+ * byte_fallback the 256 <0xHH> pieces, each with score 0 in sc[id]
+ * (room for them is the caller's).  -1 on no memory. */
+struct tok_train_options;
+int vx_spm_head(vx_model *m, float *sc, const struct tok_train_options *o);
+
 /* Per merge, 1 when the same pair is merged again later (HF keeps the last). */
 char *vx_merges_superseded(const vx_model *m);
 

@@ -529,26 +529,13 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
 final:
     /* final: meta pieces, characters, then by score */
     {
-        const char *metas[3] = { "<unk>", "<s>", "</s>" };
         float *sc = NULL;
         size_t nk = 0;
         for (size_t i = 0; i < u.pv.n; i++) if (u.pv.v[i].alive) order[nk++] = (uint32_t)i;
         qsort_r(order, nk, sizeof *order, piece_order, u.pv.v);
         sc = malloc((o->vocab_size + nk + 8) * sizeof *sc);
         if (!sc) { st = TOK_ERR_NOMEM; goto out; }
-        for (size_t i = 0; i < 3; i++) { vx_model_add(m, metas[i], strlen(metas[i])); sc[m->n - 1] = 0; }
-        for (size_t i = 0; i < o->n_special; i++)
-            if (vx_model_find(m, o->special[i], strlen(o->special[i])) < 0) {
-                vx_model_add(m, o->special[i], strlen(o->special[i]));
-                sc[m->n - 1] = 0;
-            }
-        if (o->byte_fallback)
-            for (int b = 0; b < 256; b++) {
-                char bs[8];
-                snprintf(bs, sizeof bs, "<0x%02X>", b);
-                if (vx_model_add(m, bs, 6) < 0) { free(sc); st = TOK_ERR_NOMEM; goto out; }
-                sc[m->n - 1] = 0;
-            }
+        if (vx_spm_head(m, sc, o)) { free(sc); st = TOK_ERR_NOMEM; goto out; }
         char *take = calloc(u.pv.n + 1, 1);
         if (!take) { free(sc); st = TOK_ERR_NOMEM; goto out; }
         size_t budget = o->vocab_size > m->n ? o->vocab_size - m->n : 0, chosen = 0;
