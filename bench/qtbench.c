@@ -18,42 +18,10 @@
 #include <sys/resource.h>
 #include <time.h>
 
-/* One thread: the process's CPU time, which a machine shared with other
- * jobs disturbs far less than the wall clock; several: the wall clock. */
+#include "benchutil.h"
+
 static int threads = 1, wall = 0;
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(threads > 1 || wall ? CLOCK_MONOTONIC : CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(b);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
-static size_t half(const char *s, size_t n)
-{
-    const char *nl = memchr(s + n / 2, '\n', n - n / 2);
-    if (nl) return (size_t)(nl - s) + 1;
-    size_t m = n / 2;
-    while (m > 0 && ((unsigned char)s[m] & 0xC0) == 0x80) m--;
-    return m;
-}
+static double now(void) { return bench_clock(threads > 1 || wall); }
 
 static int letter_start(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 
@@ -130,7 +98,7 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t len;
-    char *text = slurp(file, &len);
+    char *text = bench_slurp(file, &len);
     if (!text) {
         fprintf(stderr, "qtbench: cannot read %s\n", file);
         return 1;
@@ -165,7 +133,7 @@ int main(int argc, char **argv)
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    size_t h = half(text, len);
+    size_t h = bench_half(text, len);
     for (int r = 0; r < repeat; r++) {
         qt_tokenizer_free(qt);
         qt = qt_load_dir(dir, enc, eb, sizeof eb);
