@@ -2,7 +2,7 @@
  * (cl100k_base, Llama 3) */
 #include "scan_util.h"
 
-size_t tok_scan_cl100k(const uint8_t *s, size_t n, size_t pos)
+size_t SC_NAME(tok_scan_cl100k)(const uint8_t *s, size_t n, size_t pos)
 {
     size_t l;
     uint8_t c = s[pos];

@@ -41,9 +41,60 @@ static size_t alt_b(const uint8_t *s, size_t n, size_t x)
     return opt_contraction(s, n, sc_run(s, n, u, TOK_CL_W));
 }
 
-size_t tok_scan_o200k(const uint8_t *s, size_t n, size_t pos)
+#if SC_W
+/* ASCII fast path: one 16-byte block classified at pos decides the common pre-tokens
+ * -- a word with or without its one-character prefix, up to three digits, a
+ * run of punctuation -- when they end inside the block before an ASCII
+ * character.  0: the scalar path decides (non-ASCII near, spaces, end of
+ * text near). */
+static inline size_t ascii_fast(const uint8_t *s, size_t n, size_t pos)
+{
+    if (pos + 16 > n || s[pos] >= 0x80) return 0;
+    const uint8_t *b = s + pos;
+    uint32_t up = sc_block16(b, TOK_CL_U, false), lo = sc_block16(b, TOK_CL_W, false);
+    uint32_t letters = up | lo;
+    uint8_t c = b[0];
+    size_t x;
+    if (letters & 1) {
+        x = 0;
+    } else if (c != '\r' && c != '\n' && (uint8_t)(c - '0') >= 10) {
+        if (letters & 2) {
+            x = 1; /* the prefix, then the word */
+        } else {
+            /* ' '?[^\s\p{L}\p{N}]+[\r\n/]* */
+            uint32_t pu = sc_block16(b, 0, true);
+            size_t j = c == ' ' ? 1 : 0;
+            if (!(pu >> j & 1)) return 0;
+            size_t r = j + sc_ones(pu, j);
+            if (r >= 16 || b[r] >= 0x80) return 0;
+            size_t e = pos + r;
+            while (e < n && (s[e] == '\r' || s[e] == '\n' || s[e] == '/')) e++;
+            return e;
+        }
+    } else if ((uint8_t)(c - '0') < 10) {
+        /* \p{N}{1,3}: a non-ASCII digit might follow */
+        size_t d = 1;
+        while (d < 3 && (uint8_t)(b[d] - '0') < 10) d++;
+        return d < 3 && b[d] >= 0x80 ? 0 : pos + d;
+    } else {
+        return 0;
+    }
+    /* U* W+ or U+ W*: ASCII upper then lower case; the word must end in the
+     * block before an ASCII byte (a non-ASCII letter could continue it) */
+    size_t u = x + sc_ones(up, x);
+    if (u >= 16) return 0;
+    size_t w = u + sc_ones(lo, u);
+    if (w >= 16 || b[w] >= 0x80) return 0;
+    return opt_contraction(s, n, pos + w);
+}
+#endif
+
+size_t SC_NAME(tok_scan_o200k)(const uint8_t *s, size_t n, size_t pos)
 {
     size_t l, e;
+#if SC_W
+    if ((e = ascii_fast(s, n, pos))) return e;
+#endif
     uint8_t c = s[pos];
     uint8_t k = sc_cls_at(s, pos, &l);
     bool p = !(k & (TOK_CL_L | TOK_CL_N)) && c != '\r' && c != '\n';

@@ -10,6 +10,7 @@
 #ifndef LIBTOK_SCAN_H
 #define LIBTOK_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,8 +19,22 @@ typedef size_t (*tok_scan_fn)(const uint8_t *s, size_t n, size_t pos);
 size_t tok_scan_gpt2(const uint8_t *s, size_t n, size_t pos);
 size_t tok_scan_cl100k(const uint8_t *s, size_t n, size_t pos);
 size_t tok_scan_o200k(const uint8_t *s, size_t n, size_t pos);
+/* The same with 32-byte (AVX2) ASCII blocks, on x86-64 (avx2.c); and with
+ * no SIMD fast path (scalar.c, the reference for tests). */
+size_t tok_scan_gpt2_avx2(const uint8_t *s, size_t n, size_t pos);
+size_t tok_scan_cl100k_avx2(const uint8_t *s, size_t n, size_t pos);
+size_t tok_scan_o200k_avx2(const uint8_t *s, size_t n, size_t pos);
+size_t tok_scan_gpt2_scalar(const uint8_t *s, size_t n, size_t pos);
+size_t tok_scan_cl100k_scalar(const uint8_t *s, size_t n, size_t pos);
+size_t tok_scan_o200k_scalar(const uint8_t *s, size_t n, size_t pos);
 
-/** The scanner for a regex (as written in tokenizer.json), or NULL. */
+/** Whether this CPU has AVX2 (chosen once per tokenizer load). */
+bool tok_scan_has_avx2(void);
+/** Whether f is one of the GPT-2 pattern's scanners. */
+bool tok_scan_is_gpt2(tok_scan_fn f);
+
+/** The scanner for a regex (as written in tokenizer.json), or NULL: the
+ *  AVX2 one when this CPU has AVX2, else the SSE2 one. */
 tok_scan_fn tok_scan_for_regex(const char *regex);
 
 #endif

@@ -8,6 +8,151 @@
 #include <stdbool.h>
 #include <string.h>
 
+/*
+ * ASCII fast path: runs of one class are found 16 bytes at a time (SSE2, the
+ * x86-64 baseline) or 32 (AVX2: scan/avx2.c compiles the scanners again with
+ * SC_AVX2, and scan.c picks them at load when the CPU has it).  A block is
+ * classified at once -- letters (upper, lower), digits, spaces, punctuation;
+ * a non-ASCII byte is never a member -- and the run ends at its first
+ * non-member; when that is a non-ASCII byte the scalar loop goes on from
+ * there, character by character, as before.  The ASCII classes are those of
+ * the table (test_scan_simd checks all 128).  SC_SCALAR (scan/scalar.c):
+ * no fast path, the reference the differential test compares against.
+ */
+#if defined(SC_AVX2)
+#include <immintrin.h>
+#define SC_W 32
+#define SC_NAME(f) f##_avx2
+typedef __m256i sc_vec;
+#define sc_load(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define sc_set1(x) _mm256_set1_epi8((char)(x))
+#define sc_add(a, b) _mm256_add_epi8(a, b)
+#define sc_gt(a, b) _mm256_cmpgt_epi8(a, b)
+#define sc_eq(a, b) _mm256_cmpeq_epi8(a, b)
+#define sc_or(a, b) _mm256_or_si256(a, b)
+#define sc_mask(a) ((uint32_t)_mm256_movemask_epi8(a))
+#elif defined(__SSE2__) && !defined(SC_SCALAR)
+#include <emmintrin.h>
+#define SC_W 16
+#define SC_NAME(f) f
+typedef __m128i sc_vec;
+#define sc_load(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+#define sc_set1(x) _mm_set1_epi8((char)(x))
+#define sc_add(a, b) _mm_add_epi8(a, b)
+#define sc_gt(a, b) _mm_cmpgt_epi8(a, b)
+#define sc_eq(a, b) _mm_cmpeq_epi8(a, b)
+#define sc_or(a, b) _mm_or_si128(a, b)
+#define sc_mask(a) ((uint32_t)_mm_movemask_epi8(a))
+#else
+#define SC_W 0
+#ifdef SC_SCALAR
+#define SC_NAME(f) f##_scalar
+#else
+#define SC_NAME(f) f
+#endif
+#endif
+
+#if SC_W
+#define SC_FULL (SC_W == 32 ? 0xFFFFFFFFu : 0xFFFFu)
+
+/* Bytes in [lo, lo + len) (ASCII ranges: never a byte >= 0x80), as a
+ * signed compare of the byte shifted by 128 - lo. */
+static inline sc_vec sc_range(sc_vec x, uint8_t lo, uint8_t len)
+{
+    return sc_gt(sc_set1((uint8_t)(len - 128)), sc_add(x, sc_set1((uint8_t)(128 - lo))));
+}
+
+/* One bit per byte of the block at p: the ASCII characters having any of
+ * `bits` (none: those having none of S, L, N, i.e. ASCII punctuation). */
+static inline uint32_t sc_block(const uint8_t *p, uint8_t bits, bool punct)
+{
+    sc_vec x = sc_load(p);
+    sc_vec m = sc_set1(0);
+    if (punct || (bits & (TOK_CL_L | TOK_CL_U))) m = sc_or(m, sc_range(x, 'A', 26));
+    if (punct || (bits & (TOK_CL_L | TOK_CL_W))) m = sc_or(m, sc_range(x, 'a', 26));
+    if (punct || (bits & TOK_CL_N)) m = sc_or(m, sc_range(x, '0', 10));
+    if (punct || (bits & TOK_CL_S)) m = sc_or(m, sc_or(sc_range(x, 9, 5), sc_eq(x, sc_set1(' '))));
+    if (!punct) return sc_mask(m);
+    /* punctuation: ASCII (high bit clear) and in none of the classes */
+    return ~(sc_mask(m) | sc_mask(x)) & SC_FULL;
+}
+
+/* The same on 16 bytes whatever SC_W: the per-pre-token fast path of
+ * o200k.c, where words are short and a 32-byte block (and the vzeroupper it
+ * brings) measured slower. */
+static inline __m128i sc_range16(__m128i x, uint8_t lo, uint8_t len)
+{
+    return _mm_cmpgt_epi8(_mm_set1_epi8((char)(uint8_t)(len - 128)), _mm_add_epi8(x, _mm_set1_epi8((char)(uint8_t)(128 - lo))));
+}
+
+static inline uint32_t sc_block16(const uint8_t *p, uint8_t bits, bool punct)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_setzero_si128();
+    if (punct || (bits & (TOK_CL_L | TOK_CL_U))) m = _mm_or_si128(m, sc_range16(x, 'A', 26));
+    if (punct || (bits & (TOK_CL_L | TOK_CL_W))) m = _mm_or_si128(m, sc_range16(x, 'a', 26));
+    if (punct || (bits & TOK_CL_N)) m = _mm_or_si128(m, sc_range16(x, '0', 10));
+    if (punct || (bits & TOK_CL_S))
+        m = _mm_or_si128(m, _mm_or_si128(sc_range16(x, 9, 5), _mm_cmpeq_epi8(x, _mm_set1_epi8(' '))));
+    if (!punct) return (uint32_t)_mm_movemask_epi8(m);
+    return ~(uint32_t)(_mm_movemask_epi8(m) | _mm_movemask_epi8(x)) & 0xFFFFu;
+}
+
+/* Bit per byte of the block at p: '\r' or '\n'. */
+static inline uint32_t sc_block_nl(const uint8_t *p)
+{
+    sc_vec x = sc_load(p);
+    return sc_mask(sc_or(sc_eq(x, sc_set1('\r')), sc_eq(x, sc_set1('\n'))));
+}
+
+/* Number of consecutive set bits of block mask m from bit j (at most SC_W - j). */
+static inline size_t sc_ones(uint32_t m, size_t j)
+{
+    return (size_t)__builtin_ctzll(~((uint64_t)m >> j));
+}
+
+static inline uint32_t sc_block16_nl(const uint8_t *p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))));
+}
+
+/* Block of width `wide` ? SC_W : 16 at p: the members of the class (as
+ * sc_block), and in *nl the '\r' and '\n' bytes when nl is not NULL.  Runs
+ * start with a 16-byte block and go on with SC_W-byte ones: most runs in
+ * text are short, and there a 32-byte block measured slower. */
+static inline uint32_t sc_block_w(const uint8_t *p, bool wide, uint8_t bits, bool punct, uint32_t *nl)
+{
+#if SC_W == 32
+    if (wide) {
+        if (nl) *nl = sc_block_nl(p);
+        return sc_block(p, bits, punct);
+    }
+#else
+    (void)wide;
+#endif
+    if (nl) *nl = sc_block16_nl(p);
+    return sc_block16(p, bits, punct);
+}
+
+/* From i, skip whole blocks of members and stop at the first non-member. */
+static inline size_t sc_skip(const uint8_t *s, size_t n, size_t i, uint8_t bits, bool punct)
+{
+#if SC_W == 32
+    if (i + 16 > n) return i;
+    uint32_t m0 = sc_block16(s + i, bits, punct);
+    if (m0 != 0xFFFFu) return i + (size_t)__builtin_ctz(~m0);
+    i += 16;
+#endif
+    while (i + SC_W <= n) {
+        uint32_t m = sc_block(s + i, bits, punct);
+        if (m != SC_FULL) return i + (size_t)__builtin_ctz(~m);
+        i += SC_W;
+    }
+    return i;
+}
+#endif
+
 /* Code point at s[i] (valid UTF-8), its length in *len. */
 static inline uint32_t sc_dec(const uint8_t *s, size_t i, size_t *len)
 {
@@ -29,6 +174,9 @@ static inline uint8_t sc_cls_at(const uint8_t *s, size_t i, size_t *len)
 /* End of the run of characters having any of `bits`, from i. */
 static inline size_t sc_run(const uint8_t *s, size_t n, size_t i, uint8_t bits)
 {
+#if SC_W
+    i = sc_skip(s, n, i, bits, false);
+#endif
     while (i < n) {
         size_t l;
         if (!(sc_cls_at(s, i, &l) & bits)) break;
@@ -40,6 +188,9 @@ static inline size_t sc_run(const uint8_t *s, size_t n, size_t i, uint8_t bits)
 /* End of the run of characters having none of `bits`, from i. */
 static inline size_t sc_run_not(const uint8_t *s, size_t n, size_t i, uint8_t bits)
 {
+#if SC_W
+    if (bits == (TOK_CL_S | TOK_CL_L | TOK_CL_N)) i = sc_skip(s, n, i, 0, true);
+#endif
     while (i < n) {
         size_t l;
         if (sc_cls_at(s, i, &l) & bits) break;
@@ -74,6 +225,18 @@ static inline size_t sc_contraction_ci(const uint8_t *s, size_t n, size_t i)
 static inline size_t sc_spaces(const uint8_t *s, size_t n, size_t pos)
 {
     size_t w = pos, last_nl = (size_t)-1, last = pos;
+#if SC_W
+    /* ASCII blocks: the run's end, its last newline; then the scalar loop */
+    for (size_t bw = 16; w + bw <= n; bw = SC_W) {
+        uint32_t nl, m = sc_block_w(s + w, bw > 16, TOK_CL_S, false, &nl);
+        size_t r = sc_ones(m, 0);
+        if (r < bw) nl &= (1u << r) - 1;
+        if (nl) last_nl = w + 31 - (size_t)__builtin_clz(nl);
+        if (r) last = w + r - 1;
+        w += r;
+        if (r < bw) break;
+    }
+#endif
     while (w < n) {
         size_t l;
         uint8_t k = sc_cls_at(s, w, &l);
@@ -114,6 +277,14 @@ static inline size_t sc_punct(const uint8_t *s, size_t n, size_t pos, const char
 static inline size_t sc_spaces_noline(const uint8_t *s, size_t n, size_t pos)
 {
     size_t w = pos, last = pos;
+#if SC_W
+    for (size_t bw = 16; w + bw <= n; bw = SC_W) {
+        size_t r = sc_ones(sc_block_w(s + w, bw > 16, TOK_CL_S, false, NULL), 0);
+        if (r) last = w + r - 1;
+        w += r;
+        if (r < bw) break;
+    }
+#endif
     while (w < n) {
         size_t l;
         if (!(sc_cls_at(s, w, &l) & TOK_CL_S)) break;
