@@ -101,10 +101,13 @@ static tok_status iso_tokens(tok_lang *a, tok_ctx *ctx, const char *w, size_t n,
     }
     tok_encode_options o = a->o.enc;
     o.flags &= ~(uint32_t)(TOK_ENC_OFFSETS | TOK_ENC_ADD_SPECIAL);
-    tok_encoding e;
-    tok_status st = tok_encode(ctx, w, n, &o, &e);
-    if (st) return st;
-    *slot = *out = e.n;
+    /* only the count: ids only, and a word too long for the buffer still
+     * gets its count (TOK_ERR_BUFFER) */
+    int32_t ids[256];
+    size_t k = 0;
+    tok_status st = tok_encode_ids(ctx, w, n, &o, ids, sizeof ids / sizeof ids[0], &k);
+    if (st && st != TOK_ERR_BUFFER) return st;
+    *slot = *out = k;
     return TOK_OK;
 }
 
