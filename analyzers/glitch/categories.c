@@ -209,11 +209,17 @@ tok_status gl_clean_encode(tok_glitch *g, const char *s, size_t n, int *guard_fa
     tok_status st;
     *guard_failed = 0;
     if (!g->space_mode) {
-        st = tok_encode(g->ctx, s, n, &o, &e);
+        /* ids only, straight into g->ids (room for one token per byte and
+         * the specials; a longer encoding says how much it needs) */
+        size_t need = n + 16, k = 0;
+        for (;;) {
+            if (gl_ids_reserve(g, need)) return TOK_ERR_NOMEM;
+            st = tok_encode_ids(g->ctx, s, n, &o, g->ids, need, &k);
+            if (st != TOK_ERR_BUFFER || k <= need) break;
+            need = k;
+        }
         if (st) return st;
-        if (gl_ids_reserve(g, e.n)) return TOK_ERR_NOMEM;
-        memcpy(g->ids, e.ids, e.n * sizeof *e.ids);
-        g->n_ids = e.n;
+        g->n_ids = k;
         return TOK_OK;
     }
     g->text.n = 0;

@@ -73,8 +73,12 @@ tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_en
     tok_status st = split_added(ctx, input, opt, &a);
     if (st) return st;
     e->n = 0;
-    /* at most one token per byte, and one per added-token match */
-    if (tok_enc_reserve(e, (size_t)input->n + a->n + 1)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    /* at most one token per byte, and one per added-token match: reserved
+     * once (address space; only what is written becomes resident), up to
+     * 16 Mi tokens -- beyond, the arrays grow as needed */
+    size_t bound = (size_t)input->n + a->n + 1;
+    if (tok_enc_reserve(e, bound < ((size_t)1 << 24) ? bound : ((size_t)1 << 24)))
+        return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     tok_toks *tk = &ctx->toks;
     int32_t w = 0;
     for (size_t i = 0; i < a->n; i++) {
