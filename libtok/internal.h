@@ -128,17 +128,35 @@ int tok_bytelevel_byte(uint32_t cp);
 /* hash maps (core/hashmap.c)                                                */
 /* ------------------------------------------------------------------------ */
 
-/** Byte string -> int32.  Keys are not copied: they must outlive the map. */
+/** Byte string -> int32.  Keys are not copied: they must outlive the map.
+ *  A map loaded from a file (tok_strmap_load) uses its slots where they lie
+ *  and checks each slot it reads against the file's bounds. */
 typedef struct tok_strmap {
     struct tok_strmap_slot *slots;
     size_t mask, count;
+    const char *base;     /* keys are at base + slot key (NULL: slot keys are pointers) */
+    size_t base_len;      /* loaded: key bytes, and values below nval */
+    int32_t nval;
+    bool borrowed;        /* slots not owned */
 } tok_strmap;
 int tok_strmap_init(tok_strmap *m, size_t expected);
-/** Insert or replace. 0 ok, -1 no memory. */
+/** Insert or replace. 0 ok, -1 no memory (or a loaded map). */
 int tok_strmap_put(tok_strmap *m, const void *key, uint32_t len, int32_t val);
 /** Value or -1. */
 int32_t tok_strmap_get(const tok_strmap *m, const void *key, size_t len);
 void tok_strmap_free(tok_strmap *m);
+/** Stored form of a map (.tokpack), the in-memory slots of a loaded map:
+ *  per slot { u64 key offset + 1 (0: empty), u32 len, i32 val, u64 hash },
+ *  the key of value v at off_of[v] (every key equals the key of its value,
+ *  as in the vocabulary's maps). */
+#define TOK_STRMAP_STORED 24
+int tok_strmap_store(const tok_strmap *m, const uint32_t *off_of, tok_sbuf *out);
+/** A map over nslots stored slots (a power of 2, 8-byte aligned, living as
+ *  long as the map), keys at base + offset.  Nothing is read here: look-ups
+ *  check every slot they meet (key inside base_len, value below nval) and
+ *  stop after nslots probes.  0 ok, -1 bad size. */
+int tok_strmap_load(tok_strmap *m, const void *stored, size_t nslots, const char *base, size_t base_len,
+                    int32_t nval);
 
 /** uint64 -> uint64 (key UINT64_MAX is reserved). */
 typedef struct tok_u64map {
@@ -336,6 +354,9 @@ typedef struct tok_vocab {
      * from the entries the file really holds), ids at or past it are refused,
      * naming `file`. */
     size_t id_limit;
+    /* tokens, maps and model bytes were given whole (a .tokpack):
+     * tok_vocab_finish keeps them (a new token through tok_vocab_set clears it) */
+    bool prebuilt;
 } tok_vocab;
 
 void tok_vocab_init(tok_vocab *v);
@@ -536,6 +557,10 @@ struct tok_tokenizer {
     tok_padding pad;            /* the file's "padding"; pad_token owned */
     size_t post_added[2];       /* special tokens the post-processor adds: single, pair */
     size_t warnings_dropped;    /* beyond the cap, counted in the last message */
+    /* a .tokpack image whose tables the model uses in place (tokenizer/pack.c) */
+    void *backing;
+    size_t backing_len;
+    bool backing_mapped;        /* munmap, else free */
 };
 
 /* Load warnings: kept up to a cap so a hostile file cannot grow them without
@@ -672,8 +697,18 @@ tok_status tok__bad_options(tok_ctx *ctx);
 json_t *tok__to_json(const tok_tokenizer *t);
 json_t *tok__stage_json(const tok_tokenizer *t, tok_stage stage);
 
-/* tokenizer/pack.c: libtok's compact format. */
-tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err);
+/* tokenizer/pack.c: libtok's native format (.tokpack); pack_legacy.c: the
+ * first format and zstd decompression. */
+#define TOK__PACK_MAGIC "TOKPACK3"
+tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, int zlevel, tok_error *err);
+/** Open a mapped file of format 3; the tokenizer keeps the mapping (and
+ *  unmaps it on failure). */
+tok_tokenizer *tok__load_pack_mapped(void *map, size_t len, const char *file, const tok_load_options *opt,
+                                     tok_error *err);
+void tok__pack_release(tok_tokenizer *t);
+tok_status tok__pack_inflate(const uint8_t *data, size_t len, const char *file, tok_sbuf *out, tok_error *err);
+tok_tokenizer *tok__load_pack_v2(const uint8_t *d, size_t n, const char *file,
+                                 const tok_load_options *opt, tok_error *err);
 /** TOK_FORMAT_AUTO resolved from the name and first bytes (loaders/sniff.c);
  *  TOK_FORMAT_AUTO when the data is not a tokenizer file, with *code and a
  *  message saying what it looks like in why. */

@@ -60,6 +60,7 @@ tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
         return tok__fail(err, TOK_ERR_FORMAT, "token \"%.*s\" has id %ld, far more ids than the file has "
                          "entries (libtok accepts ids below %zu here)", len > 40 ? 40 : (int)len,
                          text, (long)id, v->id_limit);
+    v->prebuilt = false; /* the given maps would not know the change */
     if ((size_t)id >= v->n) {
         size_t old = v->cap;
         if (tok__grow((void **)&v->tok, &v->cap, (size_t)id + 1, sizeof *v->tok))
@@ -118,8 +119,29 @@ static int bytelevel_decode(const char *s, size_t n, uint8_t *out, size_t *outle
     return 0;
 }
 
+/* byte_id[] and model_n of a prebuilt vocabulary */
+static void finish_prebuilt(tok_vocab *v)
+{
+    for (int i = 0; i < 256; i++) v->byte_id[i] = -1;
+    v->model_n = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        const tok_token *t = &v->tok[i];
+        if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL)) continue;
+        v->model_n = i + 1;
+        if (!(t->flags & TOK_TOKEN_BYTE)) continue;
+        int b = v->byte_level ? (t->nbytes ? t->bytes[0] : -1) : tok_byte_piece(t->text, t->text_len);
+        if (b >= 0 && v->byte_id[b] < 0) v->byte_id[b] = (int32_t)i;
+    }
+}
+
 tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_prefix, tok_error *err)
 {
+    if (v->prebuilt && v->byte_level == byte_level) {
+        finish_prebuilt(v);
+        v->prebuilt = false;
+        return TOK_OK;
+    }
+    v->prebuilt = false;
     v->byte_level = byte_level;
     tok_strmap_free(&v->by_text);
     tok_strmap_free(&v->by_bytes);
