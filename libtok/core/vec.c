@@ -48,4 +48,3 @@ int tok_sbuf_printf(tok_sbuf *b, const char *fmt, ...)
     b->n += (size_t)k;
     return 0;
 }
-
