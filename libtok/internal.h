@@ -128,35 +128,17 @@ int tok_bytelevel_byte(uint32_t cp);
 /* hash maps (core/hashmap.c)                                                */
 /* ------------------------------------------------------------------------ */
 
-/** Byte string -> int32.  Keys are not copied: they must outlive the map.
- *  A map loaded from a file (tok_strmap_load) uses its slots where they lie
- *  and checks each slot it reads against the file's bounds. */
+/** Byte string -> int32.  Keys are not copied: they must outlive the map. */
 typedef struct tok_strmap {
     struct tok_strmap_slot *slots;
     size_t mask, count;
-    const char *base;     /* keys are at base + slot key (NULL: slot keys are pointers) */
-    size_t base_len;      /* loaded: key bytes, and values below nval */
-    int32_t nval;
-    bool borrowed;        /* slots not owned */
 } tok_strmap;
 int tok_strmap_init(tok_strmap *m, size_t expected);
-/** Insert or replace. 0 ok, -1 no memory (or a loaded map). */
+/** Insert or replace. 0 ok, -1 no memory. */
 int tok_strmap_put(tok_strmap *m, const void *key, uint32_t len, int32_t val);
 /** Value or -1. */
 int32_t tok_strmap_get(const tok_strmap *m, const void *key, size_t len);
 void tok_strmap_free(tok_strmap *m);
-/** Stored form of a map (.tokpack), the in-memory slots of a loaded map:
- *  per slot { u64 key offset + 1 (0: empty), u32 len, i32 val, u64 hash },
- *  the key of value v at off_of[v] (every key equals the key of its value,
- *  as in the vocabulary's maps). */
-#define TOK_STRMAP_STORED 24
-int tok_strmap_store(const tok_strmap *m, const uint32_t *off_of, tok_sbuf *out);
-/** A map over nslots stored slots (a power of 2, 8-byte aligned, living as
- *  long as the map), keys at base + offset.  Nothing is read here: look-ups
- *  check every slot they meet (key inside base_len, value below nval) and
- *  stop after nslots probes.  0 ok, -1 bad size. */
-int tok_strmap_load(tok_strmap *m, const void *stored, size_t nslots, const char *base, size_t base_len,
-                    int32_t nval);
 
 /** uint64 -> uint64 (key UINT64_MAX is reserved). */
 typedef struct tok_u64map {
@@ -337,13 +319,24 @@ typedef struct tok_token {
     uint32_t flags;       /* TOK_TOKEN_* */
 } tok_token;
 
+/* Id by a token's text or model bytes: open addressing over slots of
+ * (32 bits of the key's hash << 32 | id + 1), 0 empty.  The keys are the
+ * tokens' own strings, so a slot is 8 bytes and holds no pointer: a
+ * .tokpack stores the slots as they are and they are used where they lie
+ * (borrowed; look-ups then check the ids they read against the vocabulary). */
+typedef struct tok_vocab_index {
+    uint64_t *slot;
+    size_t mask;
+    bool borrowed;
+} tok_vocab_index;
+
 typedef struct tok_vocab {
     tok_token *tok;       /* indexed by id; holes have flags TOK_TOKEN_NONE */
     size_t n;             /* max id + 1 */
     size_t cap;           /* allocated entries of tok */
     size_t model_n;       /* ids the model owns (model vocab size) */
-    tok_strmap by_text;   /* file text -> id (every token) */
-    tok_strmap by_bytes;  /* model bytes -> id (model tokens only) */
+    tok_vocab_index by_text;  /* file text -> id (every token) */
+    tok_vocab_index by_bytes; /* model bytes -> id (model tokens only) */
     TOK_VEC(char *) pool; /* owned string blocks */
     size_t pool_used, pool_size; /* of the last block */
     bool byte_level;      /* model space is raw bytes (GPT-2 alphabet decoded) */
@@ -376,11 +369,13 @@ const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n);
 tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_prefix, tok_error *err);
 /** "<0xAB>" (upper-case hex, as HF and SentencePiece write byte pieces) -> 0xAB, else -1. */
 int tok_byte_piece(const char *s, size_t n);
+/** The id whose text (bytes: model bytes) equals key, or -1. */
+int32_t tok__vocab_lookup(const tok_vocab *v, const tok_vocab_index *x, bool bytes, const void *key, size_t len);
 static inline int32_t tok_vocab_id(const tok_vocab *v, const void *text, size_t len)
-{ return tok_strmap_get(&v->by_text, text, len); }
+{ return tok__vocab_lookup(v, &v->by_text, false, text, len); }
 /** Model-space lookup (only model tokens). */
 static inline int32_t tok_vocab_model_id(const tok_vocab *v, const void *bytes, size_t len)
-{ return tok_strmap_get(&v->by_bytes, bytes, len); }
+{ return tok__vocab_lookup(v, &v->by_bytes, true, bytes, len); }
 
 /* base64 (core/json.c) */
 /** Decode standard base64 into a malloc'd buffer. -1 on bad input. */

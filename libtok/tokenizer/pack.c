@@ -14,8 +14,8 @@
  *   VMET  the vocabulary whole, as the tokenizer holds it after loading:
  *   VTOK  n x { u32 text, u32 text_len, u32 bytes, u32 nbytes, f32 score,
  *         u32 flags } (offsets into VSTR, whose strings end with a NUL),
- *   VSTR  VHTX VHBY  the text -> id and model bytes -> id hash maps
- *         (TOK_STRMAP_STORED slots), so that nothing is hashed at load
+ *   VSTR  VHTX VHBY  the text -> id and model bytes -> id indexes
+ *         (tok_vocab_index slots, used in place), so that nothing is hashed
  *   BTMT  the fast-path tables' sizes and the layout they were written with
  *   BTTI BTPR BTFL TRCL TRBF  those tables (bpe_backtrack.h) as they sit in
  *         memory: per-token info, pair slots, pair filter, trie cells, trie
@@ -174,12 +174,8 @@ static void put_vocab(writer *w, const tok_vocab *v)
         put(w, &x, sizeof x);
     }
     end(w, (uint32_t)v->n);
-    begin(w, "VHTX");
-    w->bad |= tok_strmap_store(&v->by_text, toff, &w->b);
-    end(w, 0);
-    begin(w, "VHBY");
-    w->bad |= tok_strmap_store(&v->by_bytes, boff, &w->b);
-    end(w, 0);
+    section(w, "VHTX", v->by_text.slot, (v->by_text.mask + 1) * sizeof *v->by_text.slot, 0);
+    section(w, "VHBY", v->by_bytes.slot, (v->by_bytes.mask + 1) * sizeof *v->by_bytes.slot, 0);
 out:
     free(toff);
     free(boff);
@@ -411,15 +407,18 @@ static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *
     v->n = v->cap = mt.n;
     v->byte_level = mt.byte_level != 0;
     const sect *hs[2] = { hx, hb };
-    tok_strmap *maps[2] = { &v->by_text, &v->by_bytes };
+    tok_vocab_index *ix[2] = { &v->by_text, &v->by_bytes };
     for (int k = 0; k < 2; k++) {
-        if (hs[k]->len % TOK_STRMAP_STORED ||
-            tok_strmap_load(maps[k], d + hs[k]->off, hs[k]->len / TOK_STRMAP_STORED, str, sl, (int32_t)mt.n)) {
-            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: %.4s section of %llu bytes: not a power of 2 of %d-byte "
-                      "slots", file, (unsigned long long)hs[k]->off, hs[k]->tag, (unsigned long long)hs[k]->len,
-                      TOK_STRMAP_STORED);
+        uint64_t slots = hs[k]->len / 8;
+        if (hs[k]->len % 8 || slots < 2 || (slots & (slots - 1))) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: %.4s section of %llu bytes: not a power of 2 of 8-byte "
+                      "slots", file, (unsigned long long)hs[k]->off, hs[k]->tag, (unsigned long long)hs[k]->len);
             return -1;
         }
+        /* read where it lies; look-ups check each id they meet */
+        ix[k]->slot = (uint64_t *)(d + hs[k]->off);
+        ix[k]->mask = (size_t)slots - 1;
+        ix[k]->borrowed = true;
     }
     v->prebuilt = true;
     return 0;
