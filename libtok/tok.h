@@ -719,6 +719,13 @@ TOK_API tok_status tok_overflowing(const tok_ctx *ctx, size_t i, tok_encoding *o
 /** Write t as a HuggingFace tokenizer.json (TOK_FORMAT_HF_JSON) or as libtok's
  *  compact format (TOK_FORMAT_TOKPACK). */
 TOK_API tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format, tok_error *err);
+/** Write t as a .tokpack (libtok's native format, as tok_save with
+ *  TOK_FORMAT_TOKPACK): with zstd_level 0 a file that tok_load maps and uses
+ *  in place, prebuilt lookup tables included (the fastest load); with a zstd
+ *  level (1-22) a smaller file that loading decompresses into memory.
+ *  TOK_ERR_ARG for a level out of range, TOK_ERR_IO when it cannot write.
+ *  Thread-safe for distinct paths (t is only read). */
+TOK_API tok_status tok_save_tokpack(const tok_tokenizer *t, const char *path, int zstd_level, tok_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Builder: create or edit a tokenizer in memory                             */
