@@ -325,6 +325,7 @@ int cmd_train(int argc, char **argv)
     o.end_of_word_suffix = suffix;
     o.max_token_length = maxlen;
     o.byte_fallback = byte_fallback;
+    o.threads = (int)threads;
     o.progress = isatty(2);
     tr = tok_train(c, &o, &err);
     if (!tr) { fprintf(stderr, "tok train: %s\n", err.message); if (err.code == TOK_ERR_ARG) rc = EXIT_USAGE; goto done; }

@@ -162,6 +162,11 @@ typedef struct tok_train_options {
      * after the meta pieces and user symbols (the special tokens, typed
      * USER_DEFINED in a .model); unknown characters encode as bytes */
     int byte_fallback;
+    /* Unigram and PathPiece: threads for the EM and Viterbi passes (0 or 1:
+     * this thread only).  The words are cut into one contiguous range per
+     * thread and the per-thread sums added in thread order, so a result
+     * depends on the thread count only (not on scheduling). */
+    int threads;
 } tok_train_options;
 
 /** HF defaults for `model` (vocab 30000, min frequency 0, WordPiece: "##",
