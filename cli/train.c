@@ -46,7 +46,7 @@ static const char train_help[] =
     "                         are pruned when it is reached (see tok-train(1))\n"
     "  --counts-only          write the counts (-o FILE.counts) and stop\n"
     "  --from-counts          CORPUS arguments are count files to add up\n"
-    "  --threads N            count with N threads (default 1)\n"
+    "  --threads N            count (and Unigram/PathPiece EM) on N threads (default 1)\n"
     "  --json-field F         corpora are JSON lines; member F of each is a text\n"
     "  -o, --output OUT       the same as -o\n";
 

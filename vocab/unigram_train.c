@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <xxhash.h>
 
@@ -254,7 +255,8 @@ static uint32_t cp_at(const char *s, size_t *adv)
 }
 
 /* SentencePiece's rule for a piece: "▁" only first, no NUL, and one Unicode
- * script (Hiragana and Katakana count as Han; digits keep theirs, Common);
+ * script as its Unicode 9.0 table says (Hiragana and Katakana count as Han;
+ * digits keep theirs, Common; characters added since are Common);
  * at most maxchars characters (0: no limit). */
 int vx_spm_valid_piece(const char *s, size_t n, size_t maxchars)
 {
@@ -273,6 +275,11 @@ int vx_spm_valid_piece(const char *s, size_t n, size_t maxchars)
         UErrorCode ec = U_ZERO_ERROR;
         int sc = (int)uscript_getScript((UChar32)c, &ec);
         if (U_FAILURE(ec)) sc = USCRIPT_COMMON;
+        /* spm_train's script table is Unicode 9.0: later characters (and
+         * unassigned ones) are Common there */
+        UVersionInfo age;
+        u_charAge((UChar32)c, age);
+        if (age[0] > 9 || sc == USCRIPT_UNKNOWN) sc = USCRIPT_COMMON;
         if (sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA || c == 0x30FC) sc = USCRIPT_HAN;
         if (sc == USCRIPT_INHERITED) continue; /* combining marks go with any script (as spm_train) */
         if (prev != -1 && prev != sc) return 0;
