@@ -53,6 +53,16 @@ echo "| tokens, training text | $OT | $ST |"
 echo "| log-likelihood, training text | $OL | $SL |"
 echo "| tokens, held-out text | $OTT | $STT |"
 echo "| log-likelihood, held-out text | $OTL | $STL |"
+# the same run again gives the same bytes; 2 threads (sums added in another
+# order) the same model up to rounding: nearly the same pieces and tokens
+"$TOK" train --model unigram --vocab-size "$V" -o "$D/again.model" "$D/corpus.txt" 2>"$D/err" &&
+    cmp -s "$D/ours.model" "$D/again.model" && ok || bad "unigram: two runs differ"
+"$TOK" train --model unigram --vocab-size "$V" --threads 2 -o "$D/t2.model" "$D/corpus.txt" 2>"$D/err" || bad "train --threads 2: $(cat "$D/err")"
+set -- $(measure "$D/t2.model" "$D/corpus.txt"); T2T=$1
+spm_export_vocab --model="$D/t2.model" | cut -f1 | sort > "$D/vt2"
+awk -v a="$T2T" -v b="$OT" -v c="$(comm -12 "$D/vo" "$D/vt2" | wc -l)" -v n="$V" \
+    'BEGIN{exit !(a > 0 && a <= b * 1.005 && a >= b * 0.995 && c >= 0.99 * n)}' && ok ||
+    bad "unigram --threads 2: $T2T tokens vs $OT, $(comm -12 "$D/vo" "$D/vt2" | wc -l) shared pieces"
 # within 3% of spm_train's token count, and most of its vocabulary
 awk -v a="$OT" -v b="$ST" 'BEGIN{exit !(a <= b * 1.03)}' && ok || bad "token count $OT vs spm_train $ST"
 awk -v c="$common" -v n="$(wc -l < "$D/vs")" 'BEGIN{exit !(c >= 0.7 * n)}' && ok || bad "overlap $common"
