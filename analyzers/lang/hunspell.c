@@ -381,12 +381,14 @@ static int load_aff(tok_hunspell *h, const char *path, tok_error *err)
             h->naf = 0;
             int r = parse_flags(h, f[1], strlen(f[1]), &foff, &fcnt, false);
             h->naf = saved;
-            if (r || fcnt != 1) {
+            /* a multi-byte character as a single-byte flag: hunspell keys the class by its first byte */
+            if (r || (fcnt != 1 && !(h->flagmode == FL_CHAR && fcnt > 1 && (unsigned char)f[1][0] >= 0x80))) {
                 seterr(err, TOK_ERR_FORMAT, path, lineno, "bad affix flag '%s'", f[1]);
                 rc = -1;
                 break;
             }
-            uint32_t flag = h->flags[foff];
+            uint32_t flag = (unsigned char)f[1][0];
+            if (h->flagmode != FL_CHAR) flag = h->flags[foff];
             h->nflags = foff; /* the class flag itself is not kept in the pool */
             if (flag > 0x3FFFFFFF) {
                 seterr(err, TOK_ERR_FORMAT, path, lineno, "affix flag out of range%s", "");

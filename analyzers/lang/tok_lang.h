@@ -222,7 +222,9 @@ typedef struct tok_wordset tok_wordset;
  *  - X.dic with X.aff beside it: the hunspell dictionary expanded to its word
  *    forms (tok_hunspell_expand); a .dic without .aff: its stems;
  *  - a directory: every *.txt and *.dic in it, in name order.
- * max_words > 0 caps the set (tok_wordset_truncated then says so).  NULL with
+ * max_words > 0 caps the set; without it a hunspell dictionary is expanded
+ * to at most 8 million forms (Italian's has 36.6 million); either way
+ * tok_wordset_truncated says so and the sources line names the file.  NULL with
  * *err naming the file (and line) on error.  The set is immutable once
  * loaded: lookups are thread-safe.
  */

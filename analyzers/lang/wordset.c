@@ -8,10 +8,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Forms expanded from one hunspell dictionary when no cap is given: Italian's
+ * clitic suffixes give 36.6 million; past this the rest of it is left out
+ * (said in the sources line) to keep memory near 0.5 GB. */
+#define WS_MAX_FORMS 8000000u
+
 struct tok_wordset {
     strmap words;   /* ASCII-lowercased */
     uint64_t max;   /* most words kept (0: no limit) */
     bool truncated;
+    uint64_t read; /* words read from the current file */
     char sources[1024];
 };
 
@@ -31,6 +37,7 @@ static int put(tok_wordset *w, const char *s, size_t n)
 {
     char b[1024];
     if (!n || n > sizeof b) return 0;
+    w->read++;
     if (w->max && w->words.n >= w->max) {
         w->truncated = true;
         return 0;
@@ -48,13 +55,14 @@ TOK_API bool tok_wordset_has(const tok_wordset *w, const char *s, size_t n)
     return strmap_find(&w->words, b, n) != NULL;
 }
 
-static void note(tok_wordset *w, const char *path, const char *what, uint64_t n)
+/* "file (N words|hunspell forms, M new)" */
+static void note(tok_wordset *w, const char *path, const char *what, uint64_t added)
 {
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     size_t l = strlen(w->sources);
     if (l + 2 < sizeof w->sources)
-        snprintf(w->sources + l, sizeof w->sources - l, "%s%s (%llu %s)", l ? ", " : "", base, (unsigned long long)n,
-                 what);
+        snprintf(w->sources + l, sizeof w->sources - l, "%s%s (%llu %s, %llu new)", l ? ", " : "", base,
+                 (unsigned long long)w->read, what, (unsigned long long)added);
 }
 
 static int hs_put(void *user, const char *form, size_t len, const uint32_t *b, size_t nb)
@@ -79,6 +87,7 @@ static bool readable(const char *p)
 static tok_status load_one(tok_wordset *w, const char *path, tok_error *err)
 {
     size_t before = w->words.n;
+    w->read = 0;
     char aff[4096];
     bool dic = ends_with(path, ".dic");
     if (dic && strlen(path) < sizeof aff) {
@@ -87,9 +96,10 @@ static tok_status load_one(tok_wordset *w, const char *path, tok_error *err)
             tok_hunspell *h = tok_hunspell_load(path, aff, err);
             if (!h) return err ? err->code : TOK_ERR_FORMAT;
             uint64_t nf = 0;
-            tok_status st = tok_hunspell_expand(h, w->max ? w->max * 4 : 0, hs_put, w, &nf);
+            tok_status st = tok_hunspell_expand(h, w->max ? w->max * 4 : WS_MAX_FORMS, hs_put, w, &nf);
             tok_hunspell_free(h);
-            if (st == TOK_ERR_LIMIT) w->truncated = true;
+            bool cut = st == TOK_ERR_LIMIT;
+            if (cut) w->truncated = true;
             else if (st) {
                 if (err) {
                     err->code = TOK_ERR_NOMEM;
@@ -97,7 +107,7 @@ static tok_status load_one(tok_wordset *w, const char *path, tok_error *err)
                 }
                 return TOK_ERR_NOMEM;
             }
-            note(w, path, "hunspell forms", w->words.n - before);
+            note(w, path, cut ? "hunspell forms, cut short" : "hunspell forms", w->words.n - before);
             return TOK_OK;
         }
     }
