@@ -650,6 +650,7 @@ static void prefixes(xp *x, const hs_stem *s, const char *form, size_t n, const 
                 bool rcirc = rule_has(h, r, h->has_circ, h->f_circ);
                 if (rcirc != circ) continue;
                 if (rule_has(h, r, h->has_need, h->f_need) && !nsfx) continue;
+                if (rule_has(h, r, h->has_only, h->f_only)) continue;
                 char buf[HS_MAX_FORM];
                 size_t len = r->add_len + n - r->strip_len;
                 if (len >= sizeof buf) continue;
@@ -699,7 +700,10 @@ static void suffixed(xp *x, const hs_stem *s, const char *form, size_t n, const 
                 if (i == depth) need = rule_has(h, ch[i], h->has_need, h->f_need);
                 circ = circ || rule_has(h, ch[i], h->has_circ, h->f_circ);
             }
-            if (!need && !circ) emit(x, buf, len, nbv, k);
+            /* a suffix marked ONLYINCOMPOUND makes a compound part, not a word */
+            bool only = rule_has(h, r, h->has_only, h->f_only);
+            if (!need && !circ && !only) emit(x, buf, len, nbv, k);
+            if (only) continue;
             prefixes(x, s, buf, len, nbv, k, ch, depth + 1, circ);
             if (depth == 0 && r->cont_n) suffixed(x, s, buf, len, nbv, k, ch, 1); /* twofold */
         }
