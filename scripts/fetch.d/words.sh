@@ -10,6 +10,7 @@
 #                                        Finnish texts and all their substrings
 #                                        that Voikko (voikko-fi) accepts
 #   $TOK_CACHE/lang/words/SOURCES.tsv    code, file, Debian package and version
+#                                        (each list's copyright file beside it)
 #   $TOK_CACHE/lang/gold/<code>-hunspell.tsv  20,000 forms per dictionary with
 #                                        their stem|affix boundaries, sampled
 #                                        deterministically (approximate gold;
@@ -64,6 +65,7 @@ else
         mkdir -p "$OUT/$code"
         cp -L "$x/$src" "$OUT/$code/$name" || { echo "fetch.d/words: $src not in $pkg" >&2; exit 1; }
         case $src in *.dic) cp -L "$x/${src%.dic}.aff" "$OUT/$code/${name%.dic}.aff" ;; esac
+        cp -L "$x/usr/share/doc/$pkg/copyright" "$OUT/$code/$name.COPYRIGHT" 2>/dev/null || true
         printf '%s\t%s\t%s\t%s\n' "$code" "$name" "$pkg" "$(dpkg-deb -f "$deb" Version)" >> "$OUT/SOURCES.tsv"
     done
     rm -rf "$W"
