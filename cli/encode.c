@@ -1,5 +1,6 @@
 /* tok encode: text -> ids (or tokens, or JSON with offsets). */
 #include "cli.h"
+#include <vocab/tok_train.h>
 
 #include <errno.h>
 #include <fcntl.h>
