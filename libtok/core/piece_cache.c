@@ -73,6 +73,12 @@ int tok__ctx_share_pcache(tok_ctx *ctx, tok_ctx *src)
     return 0;
 }
 
+tok_status tok_ctx_share_cache(tok_ctx *ctx, tok_ctx *with)
+{
+    if (!ctx || !with || ctx->tok != with->tok) return TOK_ERR_ARG;
+    return tok__ctx_share_pcache(ctx, with) ? TOK_ERR_NOMEM : TOK_OK;
+}
+
 /* ---- reading records ---------------------------------------------------- */
 
 /* Record at ring position P: w0 = len | nids << 8 | tag << 32; the key
