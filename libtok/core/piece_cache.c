@@ -56,7 +56,7 @@ void tok_pcache_quiesce(tok_pcache *c)
     t->retired = NULL;
 }
 
-tok_pcache *tok_ctx_pcache(tok_ctx *ctx)
+tok_pcache *tok__ctx_pcache_new(tok_ctx *ctx)
 {
     if (!ctx->pcache) ctx->pcache = tok_pcache_new();
     return ctx->pcache;

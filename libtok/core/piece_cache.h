@@ -87,8 +87,9 @@ tok_pcache *tok_pcache_ref(tok_pcache *c);
 void tok_pcache_unref(tok_pcache *c);
 /** Free tables replaced by larger ones.  Only while no other thread uses c. */
 void tok_pcache_quiesce(tok_pcache *c);
+tok_pcache *tok__ctx_pcache_new(tok_ctx *ctx);
 /** The context's cache, created on first use (NULL on no memory). */
-tok_pcache *tok_ctx_pcache(tok_ctx *ctx);
+static inline tok_pcache *tok_ctx_pcache(tok_ctx *ctx) { return ctx->pcache ? ctx->pcache : tok__ctx_pcache_new(ctx); }
 /** Make ctx use the cache of src (same tokenizer).  Not while either is in use. */
 int tok__ctx_share_pcache(tok_ctx *ctx, tok_ctx *src);
 
@@ -108,10 +109,9 @@ static inline uint64_t tok_pcache_mix(uint64_t a, uint64_t b)
 /* The hash of a piece of at most 24 bytes, from its key words. */
 static inline uint64_t tok__pcache_hash_short(uint64_t k0, uint64_t k1, uint64_t k2, uint32_t n)
 {
-    if (n <= 8) { /* most pieces: one multiply */
-        uint64_t h = (k0 ^ (uint64_t)n << 59) * 0x9E3779B97F4A7C15ULL;
-        return h ^ (h >> 29);
-    }
+    /* a full 64x64->128 multiply, folded: every key bit reaches the low
+     * bits that pick the slot (a plain multiply leaves the last bytes of an
+     * 8-byte piece out of them, and the set of 8 slots then overflows) */
     uint64_t h = tok_pcache_mix(k0 ^ 0x9E3779B97F4A7C15ULL, k1 ^ 0xD6E8FEB86659FD93ULL ^ (uint64_t)n << 56);
     return n > 16 ? tok_pcache_mix(h ^ k2, 0xA0761D6478BD642FULL) : h;
 }
