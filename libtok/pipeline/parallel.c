@@ -63,21 +63,15 @@ static void encode_chunks(job *j)
         chunk *h = &j->ch[i];
         tok__begin_call(c, j->opt);
         h->worker = j->k;
-        /* encoded in place behind this thread's earlier chunks: in the fast
-         * lane every token covers at least one byte, so room for a token a
-         * byte means the view below is never grown (and never moved) */
-        if (tok_enc_reserve(acc, acc->n + h->len + 16)) {
-            h->st = tok_ctx_fail(c, TOK_ERR_NOMEM, "out of memory");
-        } else {
-            size_t o = acc->n;
-            tok_enc v = { acc->ids + o, acc->off + o, acc->words + o, acc->type_ids + o, acc->special + o,
-                          acc->mask + o, acc->added + o, 0, acc->cap - o };
-            h->st = tok__encode_seq(c, j->text + h->at, h->len, j->opt, &v, 0);
-            if (!h->st && v.ids != acc->ids + o) abort(); /* cannot happen: see above */
-            h->from = o;
-            h->n = v.n;
-            h->words = v.n ? v.words[v.n - 1] + 1 : 0;
-            acc->n += v.n;
+        /* (encoded into enc[0], then kept behind this thread's earlier
+         * chunks: encoding in place would need a bound on how much the
+         * encoder reserves) */
+        h->st = tok__encode_seq(c, j->text + h->at, h->len, j->opt, &c->enc[0], 0);
+        if (!h->st && tok_enc_append(acc, &c->enc[0])) h->st = tok_ctx_fail(c, TOK_ERR_NOMEM, "out of memory");
+        if (!h->st) {
+            h->n = c->enc[0].n;
+            h->from = acc->n - h->n;
+            h->words = h->n ? c->enc[0].words[h->n - 1] + 1 : 0;
         }
         if (h->st) {
             atomic_store(j->stop, 1);
