@@ -13,6 +13,7 @@
 #   QUICKTOK=DIR    quicktok checkout to build and run beside libtok
 #   BENCH_QUICK=1   skip the slow references (HF binding), for a fast look
 #   BENCH_BPE=1     byte-level BPE only (the tokenizers quicktok also runs)
+#   BENCH_PAIRS=K   1-thread/2-thread pairs behind each 2-thread speed-up (5)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -108,19 +109,22 @@ row() { # NAME FILE TEXT REFKIND REFARG
 }
 
 # 2 threads: libtok (tok_encode_threads) vs quicktok (the same cuts, one handle).
+# libtok's speed-up is the median of BENCH_PAIRS ratios of back-to-back runs
+# on 1 and 2 threads in one process (tokbench --paired): on a shared machine
+# the load drifts, and adjacent runs see the same load.
 row2() { # NAME FILE TEXT
     name=$1 tk=$2 text=$3
-    l1=$($BIN -t "$TK/$tk" "$W/$text.txt" --wall --ids "$W/lt.ids" 2>/dev/null) || return
-    l2=$($BIN -t "$TK/$tk" "$W/$text.txt" --threads 2 --ids "$W/lt2.ids" 2>/dev/null) || return
-    c1=$(echo "$l1" | field cold); c2=$(echo "$l2" | field cold)
-    p2=$(echo "$l2" | field primed); w1=$(echo "$l1" | field warm); w2=$(echo "$l2" | field warm)
+    l1=$($BIN -t "$TK/$tk" "$W/$text.txt" --repeat 1 --ids "$W/lt.ids" 2>/dev/null) || return
+    l2=$($BIN -t "$TK/$tk" "$W/$text.txt" --repeat 1 --threads 2 --ids "$W/lt2.ids" 2>/dev/null) || return
+    lp=$($BIN -t "$TK/$tk" "$W/$text.txt" --threads 2 --paired "${BENCH_PAIRS:-5}" 2>/dev/null) || return
+    c2=$(echo "$lp" | field cold); p2=$(echo "$lp" | field primed); w2=$(echo "$lp" | field warm)
     qcol="- | -"
     qn=$(qtname "$tk")
     if [ -n "$QT" ] && [ -n "$qn" ]; then
         q=$($QT "$QTDATA" "$qn" "$W/$text.txt" --threads 2 2>/dev/null)
         [ -n "$q" ] && qcol="$(echo "$q" | field cold) / $(echo "$q" | field primed) / $(echo "$q" | field warm) | $(ratio "$c2" "$(echo "$q" | field cold)")"
     fi
-    echo "| $name | $text | $c2 / $p2 / $w2 | $(ratio "$c2" "$c1") / $(ratio "$w2" "$w1") | $qcol | $(same "$W/lt.ids" "$W/lt2.ids") |"
+    echo "| $name | $text | $c2 / $p2 / $w2 | $(echo "$lp" | field speedup_cold)× / $(echo "$lp" | field speedup_primed)× / $(echo "$lp" | field speedup_warm)× | $qcol | $(same "$W/lt.ids" "$W/lt2.ids") |"
 }
 
 # no split points: cold MB/s and the time per byte against English's
@@ -162,9 +166,9 @@ EOS
     for f in $OTHER; do row "$f" "$f" $text hf "$TK/$f"; done
 done
 echo
-echo "2 threads, wall clock (so is the 1-thread figure divided by; one large text; libtok cuts after a newline before a letter, quicktok is given the same cuts):"
+echo "2 threads, wall clock (one large text; libtok cuts after a newline before a letter, quicktok is given the same cuts); libtok's speed-up over 1 thread is the median of ${BENCH_PAIRS:-5} back-to-back 1-thread/2-thread pairs in one process:"
 echo
-echo "| tokenizer | text | libtok 2 threads cold / primed / warm | ÷ 1 thread cold / warm | quicktok 2 threads cold / primed / warm | ×quicktok cold | ids = 1 thread |"
+echo "| tokenizer | text | libtok 2 threads cold / primed / warm | speed-up over 1 thread cold / primed / warm | quicktok 2 threads cold / primed / warm | ×quicktok cold | ids = 1 thread |"
 echo "|---|---|---|---|---|---|---|"
 for text in english-10m multilingual; do
     for f in o200k_base.tiktoken cl100k_base.tiktoken llama3.json; do row2 "$f" "$f" $text; done

@@ -13,6 +13,11 @@
  * and the load time and peak RSS.  With --ids, writes the ids of the cold
  * run (space separated) for comparison with the references.  --load-only
  * times the load alone (best of R, process CPU and wall clock).
+ *   tokbench ... --threads N --paired K
+ * instead alternates one thread and N threads K times in this process (wall
+ * clock; cold, primed and warm each) and prints the medians of MB/s and of
+ * the K speed-ups, each taken from back-to-back runs: on a machine shared with
+ * other jobs the load drifts, and adjacent runs see the same load.
  */
 #include <libtok/tok.h>
 
@@ -24,7 +29,7 @@
 
 #include "benchutil.h"
 
-static int threads = 1, wall = 0;
+static int threads = 1, wall = 0, paired = 0;
 static double now(void) { return bench_clock(threads > 1 || wall); }
 
 static tok_tokenizer *tk;
@@ -34,22 +39,71 @@ static tok_encode_options opt;
 static int32_t *idbuf;
 static size_t idcap;
 
-static double timed(tok_ctx *c, const char *s, size_t n, tok_encoding *e)
+static double timed_n(tok_ctx *c, const char *s, size_t n, tok_encoding *e, int nth)
 {
     double t0 = now();
     tok_status st;
-    if (idbuf) {
+    if (idbuf && nth == 1) {
         memset(e, 0, sizeof *e);
         st = tok_encode_ids(c, s, n, &opt, idbuf, idcap, &e->n);
         e->ids = idbuf;
     } else {
-        st = tok_encode_threads(c, s, n, &opt, threads, e);
+        st = tok_encode_threads(c, s, n, &opt, nth, e);
     }
     if (st) {
         fprintf(stderr, "tokbench: %s\n", tok_ctx_error(c));
         exit(1);
     }
     return now() - t0;
+}
+
+static double timed(tok_ctx *c, const char *s, size_t n, tok_encoding *e) { return timed_n(c, s, n, e, threads); }
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_d);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* --paired: 1 and N threads alternately; medians of speeds and speed-ups.
+ * m[0..2] cold/primed/warm with one thread, m[3..5] with N. */
+static void run_paired(const char *text, size_t len, const char *tname)
+{
+    enum { MAXK = 64 };
+    double v[6][MAXK], r[3][MAXK];
+    int k = paired > MAXK ? MAXK : paired;
+    size_t h = bench_half(text, len);
+    tok_encoding e;
+    for (int i = 0; i < k; i++) {
+        for (int side = 0; side < 2; side++) {
+            int nth = side ? threads : 1;
+            tok_ctx *c = tok_ctx_new(tk);
+            double cold = timed_n(c, text, len, &e, nth);
+            double warm = timed_n(c, text, len, &e, nth);
+            tok_ctx_free(c);
+            c = tok_ctx_new(tk);
+            timed_n(c, text, h, &e, nth);
+            double primed = timed_n(c, text + h, len - h, &e, nth);
+            tok_ctx_free(c);
+            v[side * 3 + 0][i] = cold;
+            v[side * 3 + 1][i] = primed;
+            v[side * 3 + 2][i] = warm;
+        }
+        for (int j = 0; j < 3; j++) r[j][i] = v[j][i] / v[3 + j][i];
+    }
+    double mb[6];
+    for (int j = 0; j < 6; j++) mb[j] = (double)(j % 3 == 1 ? len - h : len) / median(v[j], k) / 1e6;
+    printf("{\"tokenizer\":\"%s\",\"bytes\":%zu,\"threads\":%d,\"pairs\":%d,"
+           "\"cold1\":%.2f,\"primed1\":%.2f,\"warm1\":%.2f,\"cold\":%.2f,\"primed\":%.2f,\"warm\":%.2f,"
+           "\"speedup_cold\":%.2f,\"speedup_primed\":%.2f,\"speedup_warm\":%.2f}\n",
+           tname, len, threads, k, mb[0], mb[1], mb[2], mb[3], mb[4], mb[5], median(r[0], k), median(r[1], k),
+           median(r[2], k));
 }
 
 int main(int argc, char **argv)
@@ -62,6 +116,7 @@ int main(int argc, char **argv)
         if (!strcmp(argv[i], "-t") && i + 1 < argc) tname = argv[++i];
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--wall")) wall = 1;
+        else if (!strcmp(argv[i], "--paired") && i + 1 < argc) paired = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--ids") && i + 1 < argc) idsout = argv[++i];
         else if (!strcmp(argv[i], "--offsets")) opt.flags |= TOK_ENC_OFFSETS;
@@ -94,7 +149,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!tname || !file || threads < 1 || repeat < 1) {
-        fprintf(stderr, "usage: tokbench -t TOKENIZER FILE [--threads N] [--wall] [--repeat R] [--ids OUT] [--offsets] [--encode] [--method M]\n"
+        fprintf(stderr, "usage: tokbench -t TOKENIZER FILE [--threads N [--paired K]] [--wall] [--repeat R] [--ids OUT] [--offsets] [--encode] [--method M]\n"
                         "       tokbench -t TOKENIZER --load-only [--repeat R]\n");
         return 2;
     }
@@ -116,6 +171,13 @@ int main(int argc, char **argv)
     if (!tk) {
         fprintf(stderr, "tokbench: %s\n", err.message);
         return 1;
+    }
+    if (paired > 0) {
+        wall = 1;
+        run_paired(text, len, tname);
+        free(text);
+        tok_free(tk);
+        return 0;
     }
     if (threads == 1 && !all_arrays && !(opt.flags & TOK_ENC_OFFSETS)) {
         idcap = len + 16; /* a byte-level token covers at least one byte; specials */

@@ -587,7 +587,7 @@ struct tok_ctx {
     tok_rng rng;
     bool rng_seeded;
     struct tok_ctx *helpers[16]; /* tok_encode_threads workers, created on first use */
-    struct tok_pcache *pcache;   /* pre-token cache for models without their own */
+    struct tok_pcache *pcache;   /* pre-token cache (core/piece_cache.h), maybe shared with other contexts */
     size_t dropped;           /* bytes of the last encode call no token covers (tok_dropped_bytes) */
     /* truncation and padding (pipeline/truncate.c) */
     tok_truncation trunc;     /* override of the file's, when trunc_set */

@@ -364,6 +364,17 @@ typedef struct tok_ctx tok_ctx;
  *  After warm-up, encoding with a context does not allocate. */
 TOK_API tok_ctx *tok_ctx_new(const tok_tokenizer *t);
 TOK_API void tok_ctx_free(tok_ctx *ctx);
+/** Make ctx use the pre-token cache of `with` (a context of the same
+ *  tokenizer), so that the pieces either has encoded are hits for both: for
+ *  workers that each own a context and encode text of the same kind at the
+ *  same time.  The contexts may then be used on different threads at once
+ *  (the cache is lock-free; a lookup racing an insert counts as a miss, so
+ *  results are always those of a context alone).  Call it while neither
+ *  context is in use.  The cache lives until the last context using it is
+ *  freed; its memory bound is that of one context's (64 MiB of slots, 8 MiB
+ *  of long entries), shared.  TOK_ERR_ARG if the tokenizers differ,
+ *  TOK_ERR_NOMEM. */
+TOK_API tok_status tok_ctx_share_cache(tok_ctx *ctx, tok_ctx *with);
 /** Message of the last failed call on ctx ("" if none). */
 TOK_API const char *tok_ctx_error(const tok_ctx *ctx);
 
@@ -445,7 +456,10 @@ TOK_API tok_status tok_encode(tok_ctx *ctx, const char *text, size_t len,
  *  tok_encode.  The text is cut only where every pre-tokenizer libtok runs in
  *  its fast lane must split (after a newline, before a letter), and
  *  only for pipelines where that holds; otherwise, or for texts under 256 KiB,
- *  this is tok_encode.  Helper contexts are kept in ctx for reuse. */
+ *  this is tok_encode.  The text is cut into several chunks per thread
+ *  (handed out in order, so threads stay busy however the cost varies along
+ *  the text); the threads share ctx's pre-token cache.  Helper contexts are
+ *  kept in ctx for reuse. */
 TOK_API tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len,
                               const tok_encode_options *opt, int threads, tok_encoding *out);
 

@@ -1,6 +1,9 @@
-/* Feeding a corpus to an accumulator: one thread, or a reader thread handing
+/* Feeding a corpus to an accumulator: one thread, or a reading thread handing
  * batches of units to workers that each own a context and an accumulator,
- * merged at the end (counts add up, so the result equals one thread's). */
+ * merged at the end (counts add up, so the result equals one thread's).  The
+ * reading thread is one of the workers (it adds a batch itself when enough
+ * are queued), and the workers' contexts share one pre-token cache, so a
+ * word one of them has met is not encoded again by the others. */
 #include "lang_impl.h"
 
 #include <pthread.h>
@@ -44,7 +47,7 @@ typedef struct batch {
 
 typedef struct pool {
     pthread_mutex_t mu;
-    pthread_cond_t more, room;
+    pthread_cond_t more;
     batch *head, *tail;
     size_t queued;
     bool closed;
@@ -96,44 +99,59 @@ static int batch_push(batch *b, const tok_text *t)
     return 0;
 }
 
+/* Add one batch to a worker's accumulator. */
+static void add_batch(worker *w, batch *b)
+{
+    for (size_t i = 0; i < b->n && !w->st; i++) {
+        tok_status st = tok_lang_add(w->acc, w->ctx, b->lang[i], b->text + b->off[i], b->off[i + 1] - b->off[i]);
+        if (st) {
+            w->st = st;
+            snprintf(w->msg, sizeof w->msg, "%s", tok_ctx_error(w->ctx)[0] ? tok_ctx_error(w->ctx) : tok_strerror(st));
+        }
+    }
+    batch_free(b);
+}
+
+/* The next queued batch; with wait, block until one comes or the queue closes. */
+static batch *dequeue(pool *p, bool wait)
+{
+    pthread_mutex_lock(&p->mu);
+    while (wait && !p->head && !p->closed) pthread_cond_wait(&p->more, &p->mu);
+    batch *b = p->head;
+    if (b) {
+        p->head = b->next;
+        if (!p->head) p->tail = NULL;
+        p->queued--;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
 static void *work(void *arg)
 {
     worker *w = arg;
-    pool *p = w->p;
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        while (!p->head && !p->closed) pthread_cond_wait(&p->more, &p->mu);
-        batch *b = p->head;
-        if (b) {
-            p->head = b->next;
-            if (!p->head) p->tail = NULL;
-            p->queued--;
-            pthread_cond_signal(&p->room);
-        }
-        pthread_mutex_unlock(&p->mu);
-        if (!b) return NULL;
-        for (size_t i = 0; i < b->n && !w->st; i++) {
-            tok_status st = tok_lang_add(w->acc, w->ctx, b->lang[i], b->text + b->off[i], b->off[i + 1] - b->off[i]);
-            if (st) {
-                w->st = st;
-                snprintf(w->msg, sizeof w->msg, "%s", tok_ctx_error(w->ctx)[0] ? tok_ctx_error(w->ctx) : tok_strerror(st));
-            }
-        }
-        batch_free(b);
-    }
+    batch *b;
+    while ((b = dequeue(w->p, true))) add_batch(w, b);
+    return NULL;
 }
 
-static void enqueue(pool *p, batch *b)
+/* Queue b for the helper threads, unless enough is queued already: then
+ * the reading thread adds it itself (so `threads` threads are busy, the
+ * reader among them, and none waits on another). */
+static void hand_out(pool *p, worker *self, batch *b, size_t limit)
 {
     pthread_mutex_lock(&p->mu);
-    while (p->queued >= 8) pthread_cond_wait(&p->room, &p->mu);
-    b->next = NULL;
-    if (p->tail) p->tail->next = b;
-    else p->head = b;
-    p->tail = b;
-    p->queued++;
-    pthread_cond_signal(&p->more);
+    bool full = p->queued >= limit;
+    if (!full) {
+        b->next = NULL;
+        if (p->tail) p->tail->next = b;
+        else p->head = b;
+        p->tail = b;
+        p->queued++;
+        pthread_cond_signal(&p->more);
+    }
     pthread_mutex_unlock(&p->mu);
+    if (full) add_batch(self, b);
 }
 
 TOK_API tok_status tok_lang_add_corpus_threads(tok_lang *a, tok_corpus *c, int threads, char *msg, size_t cap)
@@ -150,11 +168,12 @@ TOK_API tok_status tok_lang_add_corpus_threads(tok_lang *a, tok_corpus *c, int t
     pool p = { .head = NULL };
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.more, NULL);
-    pthread_cond_init(&p.room, NULL);
+    /* worker 0 is this thread (it reads, and works when enough is queued);
+     * all contexts share one pre-token cache */
     worker *ws = calloc((size_t)threads, sizeof *ws);
     tok_ctx *big = tok_ctx_new(a->t);
     tok_status st = ws && big ? TOK_OK : TOK_ERR_NOMEM;
-    int started = 0;
+    int made = 0, started = 0;
     for (int i = 0; i < threads && !st; i++) {
         tok_error err = { 0 };
         tok_lang_options o = a->o;
@@ -162,7 +181,7 @@ TOK_API tok_status tok_lang_add_corpus_threads(tok_lang *a, tok_corpus *c, int t
         ws[i].p = &p;
         ws[i].acc = tok_lang_new(a->t, &o, &err);
         ws[i].ctx = tok_ctx_new(a->t);
-        if (!ws[i].acc || !ws[i].ctx || pthread_create(&ws[i].th, NULL, work, &ws[i])) {
+        if (!ws[i].acc || !ws[i].ctx || tok_ctx_share_cache(ws[i].ctx, big)) {
             tok_lang_free(ws[i].acc);
             tok_ctx_free(ws[i].ctx);
             ws[i].acc = NULL;
@@ -170,12 +189,17 @@ TOK_API tok_status tok_lang_add_corpus_threads(tok_lang *a, tok_corpus *c, int t
             st = TOK_ERR_NOMEM;
             break;
         }
+        made++;
+    }
+    for (int i = 1; i < made && !st; i++) {
+        if (pthread_create(&ws[i].th, NULL, work, &ws[i])) break;
         started++;
     }
     tok_text t;
     batch *b = NULL;
     tok_progress pr;
     tok_progress_init(&pr, a->name, 0);
+    size_t limit = 2 * (size_t)(started + 1);
     while (!st && (st = tok_corpus_next(c, &t)) == TOK_OK && t.text) {
         /* languages keep their first-seen order whatever the workers do */
         if (lang_index(a, t.lang) < 0) {
@@ -199,22 +223,26 @@ TOK_API tok_status tok_lang_add_corpus_threads(tok_lang *a, tok_corpus *c, int t
             break;
         }
         if (b->len >= (1u << 18) || b->n >= 4096) {
-            enqueue(&p, b);
+            if (started) hand_out(&p, &ws[0], b, limit);
+            else add_batch(&ws[0], b);
             b = NULL;
         }
         tok_progress_update(&pr, tok_corpus_get_stats(c)->bytes);
     }
     tok_progress_done(&pr);
     if (st && !msg[0]) snprintf(msg, cap, "%s", tok_corpus_error(c)[0] ? tok_corpus_error(c) : tok_strerror(st));
-    if (b && !st) enqueue(&p, b);
+    if (b && !st && made) add_batch(&ws[0], b);
     else batch_free(b);
     pthread_mutex_lock(&p.mu);
     p.closed = true;
     pthread_cond_broadcast(&p.more);
     pthread_mutex_unlock(&p.mu);
-    for (int i = 0; i < started; i++) pthread_join(ws[i].th, NULL);
+    /* help drain the queue, then wait for the others */
+    batch *q;
+    while (made && (q = dequeue(&p, false))) add_batch(&ws[0], q);
+    for (int i = 1; i <= started; i++) pthread_join(ws[i].th, NULL);
     /* merge in worker order (counts add: order does not change them) */
-    for (int i = 0; i < started; i++) {
+    for (int i = 0; i < made; i++) {
         if (!st && ws[i].st) {
             st = ws[i].st;
             snprintf(msg, cap, "%s", ws[i].msg);
@@ -223,15 +251,14 @@ TOK_API tok_status tok_lang_add_corpus_threads(tok_lang *a, tok_corpus *c, int t
         tok_lang_free(ws[i].acc);
         tok_ctx_free(ws[i].ctx);
     }
-    for (batch *q = p.head; q;) {
-        batch *nx = q->next;
-        batch_free(q);
-        q = nx;
+    for (batch *x = p.head; x;) {
+        batch *nx = x->next;
+        batch_free(x);
+        x = nx;
     }
     free(ws);
     tok_ctx_free(big);
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.more);
-    pthread_cond_destroy(&p.room);
     return st;
 }

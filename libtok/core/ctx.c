@@ -28,10 +28,7 @@ void tok_ctx_free(tok_ctx *c)
     if (c->model_scratch && c->tok->model->vt->scratch_free) c->tok->model->vt->scratch_free(c->model_scratch);
     if (c->method_scratch) c->method_scratch_free(c->method_scratch);
     for (int i = 0; i < 16; i++) tok_ctx_free(c->helpers[i]);
-    if (c->pcache) {
-        tok_pcache_free(c->pcache);
-        free(c->pcache);
-    }
+    tok_pcache_unref(c->pcache);
     tok_arena_free(&c->arena);
     for (int i = 0; i < 6; i++) {
         tok_nstr_free(&c->nstr_pool[i]);

@@ -1,102 +1,256 @@
 /*
  * Pre-token cache: pre-token bytes -> the tokens a model made of them.
  * Natural text repeats a small set of words, so after the first occurrence
- * nearly every pre-token is a hash probe and a copy.  Per context (no
- * locking); an open-addressing table over a packed entry pool that grows to
- * a bound and is then cleared, so memory stays bounded on endless input.
+ * nearly every pre-token is a hash probe and a copy.
  *
- * Most pre-tokens are short and one token, so a slot keeps up to 8 key bytes
- * and a single id inline: one memory access for them; others go to the pool.
+ * Layout: open addressing over 64-byte slots, one cache line each, holding
+ * the hash tag, the piece's bytes (up to 24 inline) and its ids (up to 5,
+ * with the token ends): a hit on such a piece reads one line and chases no
+ * pointer.  Longer pieces or results go to a ring of records the slot
+ * points into (and keep their first 24 bytes in the slot, so a mismatch is
+ * still found on the slot alone).
+ *
+ * Threads: one cache may be shared by several contexts used on different
+ * threads at once (tok_encode_threads, tok_batch, tok_ctx_share_cache), so
+ * a pre-token one thread has met is a hit for the others.  Each slot is a
+ * seqlock: a writer claims it by making its sequence odd (compare-and-swap),
+ * writes, and publishes it even; a reader copies what it needs and checks
+ * that the sequence did not move, else it counts a miss.  Lookups take no
+ * lock and write nothing shared; inserts never wait (a slot being written
+ * by another thread is skipped).  Ring records are never rewritten until
+ * the ring wraps; a reader checks after copying that the ring has not come
+ * round over the record.
+ *
+ * Memory is bounded: the table doubles while more than half full up to
+ * TOK_PCACHE_MAXSLOTS slots (64 MiB), and the ring is TOK_PCACHE_RINGWORDS
+ * words (8 MiB, allocated on first use).  Eviction: a piece lives within
+ * TOK_PCACHE_WAYS slots of its home; when those are all taken, the new
+ * piece replaces one of them chosen by its hash (a random choice within the
+ * set); ring records are overwritten oldest first.  A table replaced by a
+ * larger one is freed at once when its cache has a single user, otherwise
+ * kept until the cache is freed or tok_pcache_quiesce runs (at most the
+ * size of the live table again).
  */
-#ifndef LIBTOK_MODELS_PIECE_CACHE_H
-#define LIBTOK_MODELS_PIECE_CACHE_H
+#ifndef LIBTOK_CORE_PIECE_CACHE_H
+#define LIBTOK_CORE_PIECE_CACHE_H
 
 #include "../internal.h"
 
-#define TOK_PCACHE_MAXLEN 255 /* longer pre-tokens are not cached */
-#define TOK_PCACHE_MAXIDS 64
+#include <stdatomic.h>
 
+#define TOK_PCACHE_MAXLEN 255 /* longer pre-tokens are not cached */
+#define TOK_PCACHE_MAXIDS 64  /* nor results of more tokens */
+#define TOK_PCACHE_KEYB 24    /* key bytes inline */
+#define TOK_PCACHE_IDS 5      /* ids inline */
+#define TOK_PCACHE_WAYS 8     /* a piece lives within this many slots of its home */
+#define TOK_PCACHE_MINSLOTS (1u << 12)
+#define TOK_PCACHE_MAXSLOTS (1u << 20)
+#define TOK_PCACHE_RINGWORDS (1u << 20)
+
+/* w[0]: sequence (low 32 bits; 0 = never written, odd = being written) |
+ *       tag (high 32 bits of the hash; its low bits give the home slot) << 32
+ * w[1]: len | nids << 8 | (ring record position + 1) << 16 (0: all inline)
+ * w[2..4]: the first 24 key bytes, zero-padded
+ * w[5..6]: ids 0-3; w[7]: id 4 | ends of tokens 0-3 (bytes) << 32 */
 typedef struct tok_pcache_slot {
-    uint64_t key;  /* n <= 8: the bytes, zero-padded; else the hash */
-    uint32_t val;  /* inline: the id; else pool index + 1 */
-    uint8_t len;   /* 0 = empty */
-    uint8_t inl;   /* 1: one token, key inline */
-    uint16_t tag;  /* hash bits, for long keys */
+    _Alignas(64) _Atomic uint64_t w[8];
 } tok_pcache_slot;
 
+typedef struct tok_pcache_tab {
+    size_t mask;
+    struct tok_pcache_tab *retired; /* older tables kept for readers */
+    tok_pcache_slot slot[];
+} tok_pcache_tab;
+
 typedef struct tok_pcache {
-    tok_pcache_slot *slot;
-    size_t mask, count;
-    TOK_VEC(uint32_t) pool; /* long entries, 4-byte words */
+    _Atomic(tok_pcache_tab *) tab;
+    _Atomic size_t count;      /* slots filled (growth trigger) */
+    _Atomic int growing;       /* one thread grows the table at a time */
+    _Atomic int refs;          /* contexts using this cache */
+    _Atomic(_Atomic uint64_t *) ring; /* long records, allocated on first use */
+    _Atomic uint64_t head;     /* ring words ever reserved */
+    pthread_mutex_t ring_lock; /* only to allocate the ring */
 } tok_pcache;
 
-void tok_pcache_init(tok_pcache *c);
-void tok_pcache_free(tok_pcache *c);
+/** A looked-up piece: its bytes, hash and key words (see tok_pcache_query). */
+typedef struct tok_pcache_q {
+    const uint8_t *p;
+    uint32_t n;
+    uint64_t h, k[3];
+} tok_pcache_q;
 
-/* The key word of a short pre-token (n <= 8). */
-static inline uint64_t tok_pcache_key8(const uint8_t *p, uint32_t n)
+/** A new cache with one user; NULL on no memory. */
+tok_pcache *tok_pcache_new(void);
+/** One more user (another context); returns c. */
+tok_pcache *tok_pcache_ref(tok_pcache *c);
+/** One user less; frees the cache with its last. */
+void tok_pcache_unref(tok_pcache *c);
+/** Free tables replaced by larger ones.  Only while no other thread uses c. */
+void tok_pcache_quiesce(tok_pcache *c);
+tok_pcache *tok__ctx_pcache_new(tok_ctx *ctx);
+/** The context's cache, created on first use (NULL on no memory). */
+static inline tok_pcache *tok_ctx_pcache(tok_ctx *ctx) { return ctx->pcache ? ctx->pcache : tok__ctx_pcache_new(ctx); }
+/** Make ctx use the cache of src (same tokenizer).  Not while either is in use. */
+int tok__ctx_share_pcache(tok_ctx *ctx, tok_ctx *src);
+
+static inline uint64_t tok_pcache_ld8(const uint8_t *p)
 {
-    /* fixed-size loads (overlapping for 4..8 bytes), never a variable memcpy:
-     * that costs a call and a store-forwarding stall on the hottest path */
-    if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, p, 4);
-        memcpy(&b, p + n - 4, 4);
-        return (uint64_t)a | (uint64_t)b << (8 * (n - 4));
-    }
-    return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1));
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
 }
 
-/* The hash the cache uses: cheap for short keys. */
-static inline uint64_t tok_pcache_hash(const uint8_t *p, uint32_t n, uint64_t *key)
+static inline uint64_t tok_pcache_mix(uint64_t a, uint64_t b)
 {
+    __uint128_t m = (__uint128_t)a * b;
+    return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+/* The hash of a piece of at most 24 bytes, from its key words. */
+static inline uint64_t tok__pcache_hash_short(uint64_t k0, uint64_t k1, uint64_t k2, uint32_t n)
+{
+    /* a full 64x64->128 multiply, folded: every key bit reaches the low
+     * bits that pick the slot (a plain multiply leaves the last bytes of an
+     * 8-byte piece out of them, and the set of 8 slots then overflows) */
+    uint64_t h = tok_pcache_mix(k0 ^ 0x9E3779B97F4A7C15ULL, k1 ^ 0xD6E8FEB86659FD93ULL ^ (uint64_t)n << 56);
+    return n > 16 ? tok_pcache_mix(h ^ k2, 0xA0761D6478BD642FULL) : h;
+}
+
+/** Hash and key words of piece p (n bytes): the first 24 bytes zero-padded,
+ *  read with fixed-size loads inside [p, p + n) only (no variable memcpy on
+ *  the hottest path). */
+static inline void tok_pcache_query(tok_pcache_q *q, const uint8_t *p, uint32_t n)
+{
+    q->p = p;
+    q->n = n;
+    uint64_t k0, k1 = 0, k2 = 0;
     if (n <= 8) {
-        *key = tok_pcache_key8(p, n);
-        uint64_t h = (*key ^ ((uint64_t)n << 59)) * 0x9E3779B97F4A7C15ULL;
-        return h ^ (h >> 29);
+        if (n >= 4) {
+            /* overlapping loads put the same bytes in the same places */
+            uint32_t a, b;
+            memcpy(&a, p, 4);
+            memcpy(&b, p + n - 4, 4);
+            k0 = (uint64_t)a | (uint64_t)b << (8 * (n - 4));
+        } else {
+            k0 = n ? ((uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1))) : 0;
+        }
+    } else if (n <= 16) {
+        k0 = tok_pcache_ld8(p);
+        k1 = tok_pcache_ld8(p + n - 8) >> (8 * (16 - n));
+    } else {
+        k0 = tok_pcache_ld8(p);
+        k1 = tok_pcache_ld8(p + 8);
+        k2 = n <= 24 ? tok_pcache_ld8(p + n - 8) >> (8 * (24 - n)) : tok_pcache_ld8(p + 16);
     }
-    *key = tok_hash_bytes(p, n);
-    return *key;
+    q->k[0] = k0;
+    q->k[1] = k1;
+    q->k[2] = k2;
+    q->h = n > TOK_PCACHE_KEYB ? tok_hash_bytes(p, n) : tok__pcache_hash_short(k0, k1, k2, n);
 }
 
-/* Pool entry: word 0 = len | nids << 16; the bytes (padded to a word); nids
- * ids; nids end offsets as uint16 (padded). */
-static inline int tok_pcache_get(const tok_pcache *c, const uint8_t *p, uint32_t n, uint64_t h, uint64_t key,
-                                 tok_toks *out)
+#define TOK_PCACHE_LD(x) atomic_load_explicit(&(x), memory_order_relaxed)
+
+/** Start loading the home slot of q (for a run of pieces known ahead:
+ *  query and prefetch them all, then resolve them in order). */
+static inline void tok_pcache_prefetch(const tok_pcache *c, const tok_pcache_q *q)
 {
-    if (!c->slot || n > TOK_PCACHE_MAXLEN) return 0;
-    for (size_t i = (size_t)h & c->mask;; i = (i + 1) & c->mask) {
-        const tok_pcache_slot *s = &c->slot[i];
-        if (!s->len) return 0;
-        if (s->len != n || s->key != key) continue;
-        if (s->inl) {
-            if (out->n == out->cap && tok_toks_reserve(out, out->n + 1)) return -1;
-            out->id[out->n] = (int32_t)s->val;
-            out->off[out->n].start = 0;
-            out->off[out->n].end = n;
-            out->n++;
-            return 1;
-        }
-        const uint32_t *e = c->pool.v + s->val - 1;
-        if (n > 8 && memcmp(e + 1, p, n) != 0) continue;
-        uint32_t k = e[0] >> 16;
-        const int32_t *ids = (const int32_t *)(e + 1 + (n + 3) / 4);
-        const uint16_t *ends = (const uint16_t *)(ids + k);
-        if (out->n + k > out->cap && tok_toks_reserve(out, out->n + k)) return -1;
+    const tok_pcache_tab *t = c ? atomic_load_explicit(&((tok_pcache *)c)->tab, memory_order_relaxed) : NULL;
+    if (t) __builtin_prefetch(&t->slot[q->h & t->mask]);
+}
+
+/* Out of line: a record in the ring (tokens appended to out, or ids). */
+int tok__pcache_get_long(tok_pcache *c, const tok_pcache_slot *s, uint64_t w0, uint64_t w1,
+                         const tok_pcache_q *q, tok_toks *out, int32_t *ids);
+
+/* The slot holding q, or NULL; *w0 and *w1 are its first words as read. */
+static inline const tok_pcache_slot *tok__pcache_find(const tok_pcache *c, const tok_pcache_q *q, uint64_t *w0,
+                                                      uint64_t *w1)
+{
+    const tok_pcache_tab *t = atomic_load_explicit(&((tok_pcache *)c)->tab, memory_order_acquire);
+    if (!t || q->n > TOK_PCACHE_MAXLEN || !q->n) return NULL;
+    uint64_t tag = q->h >> 32;
+    size_t i = (size_t)q->h & t->mask;
+    for (int j = 0; j < TOK_PCACHE_WAYS; j++, i = (i + 1) & t->mask) {
+        const tok_pcache_slot *s = &t->slot[i];
+        uint64_t a = atomic_load_explicit(&((tok_pcache_slot *)s)->w[0], memory_order_acquire);
+        if (!a) return NULL;
+        if ((a >> 32) != tag || (a & 1)) continue;
+        uint64_t b = TOK_PCACHE_LD(((tok_pcache_slot *)s)->w[1]);
+        /* equal lengths: key words past the length are zero on both sides */
+        if ((b & 0xFF) != q->n || TOK_PCACHE_LD(((tok_pcache_slot *)s)->w[2]) != q->k[0]) continue;
+        if (q->n > 8 && (TOK_PCACHE_LD(((tok_pcache_slot *)s)->w[3]) != q->k[1] ||
+                         TOK_PCACHE_LD(((tok_pcache_slot *)s)->w[4]) != q->k[2]))
+            continue;
+        *w0 = a;
+        *w1 = b;
+        return s;
+    }
+    return NULL;
+}
+
+/* Whether slot s still holds what was read as w0 (seqlock check). */
+static inline bool tok__pcache_same(const tok_pcache_slot *s, uint64_t w0)
+{
+    atomic_thread_fence(memory_order_acquire);
+    return TOK_PCACHE_LD(((tok_pcache_slot *)s)->w[0]) == w0;
+}
+
+/** Append the cached tokens of q to out (offsets relative to the piece).
+ *  1: hit; 0: miss (out unchanged); -1: no memory.  Safe while other
+ *  threads use the same cache. */
+static inline int tok_pcache_get(tok_pcache *c, const tok_pcache_q *q, tok_toks *out)
+{
+    uint64_t w0, w1;
+    const tok_pcache_slot *s = c ? tok__pcache_find(c, q, &w0, &w1) : NULL;
+    if (!s) return 0;
+    if (w1 >> 16) return tok__pcache_get_long(c, s, w0, w1, q, out, NULL);
+    uint32_t k = (uint32_t)(w1 >> 8) & 0xFF;
+    if (out->n + k > out->cap && tok_toks_reserve(out, out->n + k)) return -1;
+    tok_pcache_slot *m = (tok_pcache_slot *)s;
+    uint64_t a = TOK_PCACHE_LD(m->w[5]);
+    size_t o = out->n;
+    if (k == 1) {
+        out->id[o] = (int32_t)(uint32_t)a;
+        out->off[o].start = 0;
+        out->off[o].end = q->n;
+    } else {
+        uint64_t b = TOK_PCACHE_LD(m->w[6]), d = TOK_PCACHE_LD(m->w[7]);
+        uint32_t v[5] = { (uint32_t)a, (uint32_t)(a >> 32), (uint32_t)b, (uint32_t)(b >> 32), (uint32_t)d };
         uint32_t st = 0;
         for (uint32_t j = 0; j < k; j++) {
-            out->id[out->n] = ids[j];
-            out->off[out->n].start = st;
-            out->off[out->n].end = ends[j];
-            st = ends[j];
-            out->n++;
+            uint32_t e = j + 1 < k ? (uint32_t)(d >> (32 + 8 * j)) & 0xFF : q->n;
+            out->id[o + j] = (int32_t)v[j];
+            out->off[o + j].start = st;
+            out->off[o + j].end = e;
+            st = e;
         }
-        return 1;
     }
+    if (!tok__pcache_same(s, w0)) return 0;
+    out->n = o + k;
+    return 1;
 }
 
-/** Remember the k tokens (offsets relative to p, tiling it) of pre-token p. */
-void tok_pcache_put(tok_pcache *c, const uint8_t *p, uint32_t n, uint64_t h, uint64_t key,
-                    const int32_t *ids, const tok_offset *off, size_t k);
+/** Ids only: the cached ids of q into ids (room for TOK_PCACHE_MAXIDS);
+ *  their count, 0 on a miss. */
+static inline uint32_t tok_pcache_get_ids(tok_pcache *c, const tok_pcache_q *q, int32_t *ids)
+{
+    uint64_t w0, w1;
+    const tok_pcache_slot *s = c ? tok__pcache_find(c, q, &w0, &w1) : NULL;
+    if (!s) return 0;
+    if (w1 >> 16) return (uint32_t)tok__pcache_get_long(c, s, w0, w1, q, NULL, ids);
+    uint32_t k = (uint32_t)(w1 >> 8) & 0xFF;
+    tok_pcache_slot *m = (tok_pcache_slot *)s;
+    uint64_t a = TOK_PCACHE_LD(m->w[5]), b = TOK_PCACHE_LD(m->w[6]), d = TOK_PCACHE_LD(m->w[7]);
+    ids[0] = (int32_t)(uint32_t)a;
+    ids[1] = (int32_t)(uint32_t)(a >> 32);
+    ids[2] = (int32_t)(uint32_t)b;
+    ids[3] = (int32_t)(uint32_t)(b >> 32);
+    ids[4] = (int32_t)(uint32_t)d;
+    return tok__pcache_same(s, w0) ? k : 0;
+}
+
+/** Remember the k tokens (offsets relative to the piece, tiling it) of q.
+ *  Never fails: on no memory or contention the piece is simply not kept. */
+void tok_pcache_put(tok_pcache *c, const tok_pcache_q *q, const int32_t *ids, const tok_offset *off, size_t k);
 
 #endif

@@ -70,7 +70,6 @@ typedef struct pair_memo { uint64_t key, val; } pair_memo;
 typedef struct bpe_scratch {
     pair_memo memo[PAIR_MEMO]; /* key UINT64_MAX: empty */
     tok_sbuf cat;              /* tiktoken: the two parts' bytes together */
-    tok_pcache cache;
     TOK_VEC(sym) syms;
     TOK_VEC(hent) heap;
     TOK_VEC(hent) skip;
@@ -84,7 +83,6 @@ static void *bpe_scratch_new(const tok_model *m)
     TOK_UNUSED(m);
     bpe_scratch *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    tok_pcache_init(&s->cache);
     memset(s->memo, 0xFF, sizeof s->memo);
     memset(s->bmemo, 0xFF, sizeof s->bmemo);
     return s;
@@ -94,7 +92,6 @@ static void bpe_scratch_free(void *p)
 {
     bpe_scratch *s = p;
     if (!s) return;
-    tok_pcache_free(&s->cache);
     tok_vec_free(&s->cat);
     tok_vec_free(&s->syms);
     tok_vec_free(&s->heap);
@@ -373,18 +370,20 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
     if (n == 0) return TOK_OK;
     float dropout = b->dropout;
     if (opt && opt->dropout >= 0) dropout = opt->dropout;
-    uint64_t h = 0, key = 0;
+    tok_pcache *pc = NULL;
+    tok_pcache_q q;
     size_t first = out->n;
     if (dropout <= 0) {
-        h = tok_pcache_hash(p, n, &key);
+        if (!(pc = tok_ctx_pcache(ctx))) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        tok_pcache_query(&q, p, n);
         bool fast = b->bt.ok && !s->reference, whole = b->ignore_merges || b->ranked;
-        int r = tok_pcache_get(&s->cache, p, n, h, key, out);
+        int r = tok_pcache_get(pc, &q, out);
         if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         if (fast) {
             /* one trie walk finds a whole-token pre-token and starts the tiling */
             r = tok_bpe_bt_encode(&b->bt, whole, s->bmemo, &s->bts, p, n, out);
             if (r) return tok_ctx_fail(ctx, r == -1 ? TOK_ERR_NOMEM : TOK_ERR_FORMAT, r == -1 ? "out of memory" : "BPE found no tiling");
-            tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, out->n - first);
+            tok_pcache_put(pc, &q, out->id + first, out->off + first, out->n - first);
             return TOK_OK;
         }
         /* HF ignore_merges, and tiktoken: a pre-token that is a token is that token */
@@ -392,7 +391,7 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
             int32_t id = tok_vocab_model_id(m->vocab, p, n);
             if (id >= 0) {
                 if (tok_toks_push(out, id, 0, n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-                tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, 1);
+                tok_pcache_put(pc, &q, out->id + first, out->off + first, 1);
                 return TOK_OK;
             }
         }
@@ -407,8 +406,8 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
     }
     /* no pointer arithmetic on empty (NULL) arrays: a pre-token may yield no tokens */
     if (dropout <= 0)
-        tok_pcache_put(&s->cache, p, n, h, key, out->n > first ? out->id + first : NULL,
-                       out->n > first ? out->off + first : NULL, out->n - first);
+        tok_pcache_put(pc, &q, out->n > first ? out->id + first : NULL, out->n > first ? out->off + first : NULL,
+                       out->n - first);
     return TOK_OK;
 }
 
@@ -726,8 +725,9 @@ void tok__bpe_reference(tok_ctx *ctx, bool on)
     if (ctx->tok->model->vt != &bpe_vt || !ctx->model_scratch) return;
     bpe_scratch *s = ctx->model_scratch;
     s->reference = on;
-    tok_pcache_free(&s->cache);
-    tok_pcache_init(&s->cache);
+    /* a cache of its own, empty: what the other paths cached must not answer */
+    tok_pcache_unref(ctx->pcache);
+    ctx->pcache = NULL;
 }
 
 bool tok__bpe_fast(const tok_ctx *ctx)

@@ -7,6 +7,7 @@
  * reused, so a warm batch does not allocate.
  */
 #include "../internal.h"
+#include "../core/piece_cache.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -156,6 +157,16 @@ static void *run_worker(void *arg)
     return NULL;
 }
 
+/* Free the tables the shared cache outgrew, when only this batch uses it. */
+static void share_quiesce(tok_batch *b)
+{
+    tok_pcache *c = b->ctx[0] ? b->ctx[0]->pcache : NULL;
+    if (!c) return;
+    int users = 0;
+    for (int k = 0; k < BATCH_MAX_THREADS; k++) users += b->ctx[k] && b->ctx[k]->pcache == c;
+    if (atomic_load(&c->refs) == users) tok_pcache_quiesce(c);
+}
+
 static tok_status fail(tok_batch *b, tok_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static tok_status fail(tok_batch *b, tok_status st, const char *fmt, ...)
@@ -202,6 +213,8 @@ tok_status tok_encode_batch(tok_batch *b, const char *const *texts, const size_t
     if ((size_t)threads > n) threads = n ? (int)n : 1;
     for (int k = 0; k < threads; k++) {
         if (!b->ctx[k] && !(b->ctx[k] = tok_ctx_new(b->t))) return fail(b, TOK_ERR_NOMEM, "out of memory");
+        /* one pre-token cache for all: a word one thread met is a hit for the others */
+        if (k > 0 && tok__ctx_share_pcache(b->ctx[k], b->ctx[0])) return fail(b, TOK_ERR_NOMEM, "out of memory");
         b->pools[k].n = 0;
     }
     _Atomic size_t next = 0;
@@ -215,6 +228,7 @@ tok_status tok_encode_batch(tok_batch *b, const char *const *texts, const size_t
     run_worker(&w[0]);
     for (int k = 1; k < threads; k++)
         if (started[k]) pthread_join(th[k], NULL);
+    share_quiesce(b);
     /* the lowest failing text is the one reported */
     int bad = -1;
     for (int k = 0; k < threads; k++)

@@ -195,19 +195,18 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
      * get one here when their answer for a pre-token cannot vary. */
     const tok_model *m = ctx->tok->model;
     bool cacheable = opt->method == TOK_METHOD_DEFAULT && m->vt->kind != TOK_MODEL_BPE && p->n <= TOK_PCACHE_MAXLEN;
-    uint64_t h = 0, key = 0;
+    tok_pcache_q q;
     int hit = 0;
     if (cacheable) {
-        if (!ctx->pcache && (ctx->pcache = calloc(1, sizeof *ctx->pcache))) tok_pcache_init(ctx->pcache);
-        if (!ctx->pcache) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-        h = tok_pcache_hash(p->s, p->n, &key);
-        hit = tok_pcache_get(ctx->pcache, p->s, p->n, h, key, tk);
+        if (!tok_ctx_pcache(ctx)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        tok_pcache_query(&q, p->s, p->n);
+        hit = tok_pcache_get(ctx->pcache, &q, tk);
         if (hit < 0) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     }
     tok_status st;
     if (!hit) {
         if ((st = model_encode(ctx, opt, p->s, p->n, tk))) return st;
-        if (cacheable) tok_pcache_put(ctx->pcache, p->s, p->n, h, key, tk->id, tk->off, tk->n);
+        if (cacheable) tok_pcache_put(ctx->pcache, &q, tk->id, tk->off, tk->n);
     }
     if (tok_enc_reserve(e, e->n + tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     /* Bytes no token covers: a BPE without unk or byte fallback drops what

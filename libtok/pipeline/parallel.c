@@ -6,33 +6,124 @@
  * and encoding the parts independently gives the same tokens; word indices
  * and offsets are shifted back when the parts are joined, and the
  * post-processor then runs once on the whole.
+ *
+ * The text is cut into several chunks per thread, handed out in order from
+ * a shared counter, so a thread that meets costlier text (new words, another
+ * script) does not hold the others up; all threads share the caller's
+ * pre-token cache, so a word one thread has encoded is a hit for the others.
+ * Each thread joins its chunks into the result itself.  UTF-8 is checked
+ * per chunk (a cut is always between whole characters).
  */
 #include "../internal.h"
+#include "../core/piece_cache.h"
 #include "../scan/classes.h"
 
 #include <pthread.h>
-
+#include <stdatomic.h>
 
 #define MIN_PARALLEL (256u << 10)
+#define MIN_CHUNK (64u << 10)
+#define CHUNKS_PER_THREAD 8
+#define MAX_CHUNKS 128
+#define MAX_THREADS 16
 
-typedef struct part {
-    tok_ctx *ctx;
-    const tok_encode_options *opt;
-    const char *s;
-    size_t n;
+typedef struct chunk {
+    size_t at, len;  /* in the text */
+    int worker;      /* who encoded it */
+    size_t from, n;  /* its tokens in that worker's enc[1] */
+    int32_t words;   /* pre-tokens it numbered (last word + 1) */
+    size_t dropped;
     tok_status st;
-} part;
+    size_t dest;     /* where its tokens go in the result */
+    int32_t wbase;
+} chunk;
 
-static void *run_part(void *arg)
+typedef struct job {
+    tok_ctx *ctx;        /* this thread's context (a helper of the caller's) */
+    tok_ctx *main;
+    int k;
+    const tok_encode_options *opt;
+    const char *text;
+    chunk *ch;
+    size_t nch;
+    _Atomic size_t *next;
+    _Atomic int *stop;
+    int phase;           /* 0: encode chunks; 1: copy them into the result */
+} job;
+
+static void encode_chunks(job *j)
 {
-    part *p = arg;
-    tok__begin_call(p->ctx, p->opt);
-    p->st = tok__encode_seq(p->ctx, p->s, p->n, p->opt, &p->ctx->enc[0], 0);
+    tok_ctx *c = j->ctx;
+    tok_enc *acc = &c->enc[1];
+    acc->n = 0;
+    for (;;) {
+        if (atomic_load_explicit(j->stop, memory_order_relaxed)) return;
+        size_t i = atomic_fetch_add(j->next, 1);
+        if (i >= j->nch) return;
+        chunk *h = &j->ch[i];
+        tok__begin_call(c, j->opt);
+        h->worker = j->k;
+        /* (encoded into enc[0], then kept behind this thread's earlier
+         * chunks: encoding in place would need a bound on how much the
+         * encoder reserves) */
+        h->st = tok__encode_seq(c, j->text + h->at, h->len, j->opt, &c->enc[0], 0);
+        if (!h->st && tok_enc_append(acc, &c->enc[0])) h->st = tok_ctx_fail(c, TOK_ERR_NOMEM, "out of memory");
+        if (!h->st) {
+            h->n = c->enc[0].n;
+            h->from = acc->n - h->n;
+            h->words = h->n ? c->enc[0].words[h->n - 1] + 1 : 0;
+        }
+        if (h->st) {
+            atomic_store(j->stop, 1);
+            return;
+        }
+        h->dropped = c->dropped;
+    }
+}
+
+/* Copy this worker's chunks to their place in the result, shifted. */
+static void copy_chunks(job *j)
+{
+    const tok_enc *src = &j->ctx->enc[1];
+    tok_enc *e = &j->main->enc[0];
+    for (size_t i = 0; i < j->nch; i++) {
+        const chunk *h = &j->ch[i];
+        if (h->worker != j->k || !h->n) continue;
+        size_t d = h->dest, f = h->from;
+        for (size_t q = 0; q < h->n; q++) {
+            e->ids[d + q] = src->ids[f + q];
+            e->off[d + q].start = src->off[f + q].start + (uint32_t)h->at;
+            e->off[d + q].end = src->off[f + q].end + (uint32_t)h->at;
+            e->words[d + q] = src->words[f + q] + h->wbase;
+        }
+        memcpy(e->type_ids + d, src->type_ids + f, h->n);
+        memcpy(e->special + d, src->special + f, h->n);
+        memcpy(e->added + d, src->added + f, h->n);
+    }
+}
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    if (j->phase == 0) encode_chunks(j);
+    else copy_chunks(j);
     return NULL;
 }
 
-/* First safe cut at or after `at`, or len: a newline followed by a letter
- * (\p{L}, any script, by the scanners' own class table). */
+/* Run jobs[0..n) with jobs[0] on this thread. */
+static void run_all(job *jobs, int n)
+{
+    pthread_t th[MAX_THREADS];
+    bool started[MAX_THREADS] = { false };
+    for (int k = 1; k < n; k++) started[k] = !pthread_create(&th[k], NULL, run_job, &jobs[k]);
+    run_job(&jobs[0]);
+    /* a thread that could not start: its share is done here */
+    for (int k = 1; k < n; k++) {
+        if (started[k]) pthread_join(th[k], NULL);
+        else run_job(&jobs[k]);
+    }
+}
+
 /* Is i (just after a "\n") a place to cut?  A letter must follow; with
  * GPT-2's pattern the "\n" must also follow a visible ASCII character (a
  * run of spaces before it would be split differently at the end of a part). */
@@ -45,11 +136,15 @@ static bool cut_here(const tok_tokenizer *t, const uint8_t *u, size_t len, size_
     return cp != TOK_UTF8_BAD && (tok_cl(cp) & TOK_CL_L);
 }
 
+/* First safe cut at or after `at`, or len. */
 size_t tok__safe_cut(const tok_tokenizer *t, const char *s, size_t len, size_t at)
 {
     const uint8_t *u = (const uint8_t *)s;
     for (size_t i = at ? at : 1; i < len; i++) {
-        if (cut_here(t, u, len, i)) return i;
+        const uint8_t *nl = memchr(u + i - 1, '\n', len - (i - 1));
+        if (!nl) return len;
+        i = (size_t)(nl - u) + 1;
+        if (i < len && cut_here(t, u, len, i)) return i;
     }
     return len;
 }
@@ -59,65 +154,78 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
 {
     if (!ctx || !out) return TOK_ERR_ARG;
     const tok_tokenizer *t = ctx->tok;
-    if (threads > 16) threads = 16;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
     tok_encode_options def;
     const tok_encode_options *given = opt;
     if (!(opt = tok__defaults(opt, &def))) return tok__bad_options(ctx);
-    if (threads <= 1 || !t->scan_cuttable || len < MIN_PARALLEL || opt->seed)
+    if (threads <= 1 || !t->scan_cuttable || len < MIN_PARALLEL || opt->seed || len > TOK_MAX_TEXT || !text)
         return tok_encode(ctx, text, len, given, out);
-    /* cut points; fewer parts when no safe cut is near */
-    size_t cuts[17];
-    int np = 0;
-    cuts[0] = 0;
-    for (int k = 1; k < threads; k++) {
-        size_t c = tok__safe_cut(t, text, len, len / (size_t)threads * (size_t)k);
-        if (c > cuts[np] && c < len) cuts[++np] = c;
+    /* chunks: cut near every len/nch bytes; fewer where no safe cut is near */
+    size_t want = len / MIN_CHUNK;
+    if (want > (size_t)threads * CHUNKS_PER_THREAD) want = (size_t)threads * CHUNKS_PER_THREAD;
+    if (want > MAX_CHUNKS) want = MAX_CHUNKS;
+    if (want < (size_t)threads) want = (size_t)threads;
+    chunk ch[MAX_CHUNKS];
+    size_t nch = 0, at = 0;
+    for (size_t k = 1; k <= want && at < len; k++) {
+        size_t c = k == want ? len : tok__safe_cut(t, text, len, len / want * k > at ? len / want * k : at + 1);
+        if (c <= at) continue;
+        ch[nch++] = (chunk){ .at = at, .len = c - at };
+        at = c;
     }
-    cuts[++np] = len;
-    if (np == 1) return tok_encode(ctx, text, len, given, out);
-    /* invalid UTF-8 must be reported with its offset in the whole text */
-    size_t bad = tok_utf8_check((const uint8_t *)text, len);
-    if (bad != len && !(opt->flags & TOK_ENC_LOSSY)) {
-        tok__begin_call(ctx, opt);
-        return tok_ctx_fail(ctx, TOK_ERR_UTF8, "invalid UTF-8 at byte offset %zu", bad);
+    if (at < len) ch[nch++] = (chunk){ .at = at, .len = len - at };
+    if (nch < 2) return tok_encode(ctx, text, len, given, out);
+    if ((size_t)threads > nch) threads = (int)nch;
+    tok__begin_call(ctx, opt);
+    memset(out, 0, sizeof *out);
+    /* the helpers share this context's pre-token cache */
+    if (!tok_ctx_pcache(ctx)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    job jobs[MAX_THREADS];
+    _Atomic size_t next = 0;
+    _Atomic int stop = 0;
+    for (int k = 0; k < threads; k++) {
+        if (!ctx->helpers[k] && !(ctx->helpers[k] = tok_ctx_new(t))) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        if (tok__ctx_share_pcache(ctx->helpers[k], ctx)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        jobs[k] = (job){ ctx->helpers[k], ctx, k, opt, text, ch, nch, &next, &stop, 0 };
     }
-    part parts[16];
-    pthread_t th[16];
-    for (int k = 0; k < np; k++) {
-        tok_ctx *c = ctx;
-        if (k > 0) {
-            if (!ctx->helpers[k] && !(ctx->helpers[k] = tok_ctx_new(t))) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-            c = ctx->helpers[k];
+    for (size_t i = 0; i < nch; i++) ch[i].worker = -1;
+    run_all(jobs, threads);
+    /* the first failure in text order (chunks are taken in order, so all
+     * before it were encoded or failed too) */
+    for (size_t i = 0; i < nch; i++) {
+        if (!ch[i].st) continue;
+        const tok_ctx *c = ctx->helpers[ch[i].worker];
+        if (ch[i].st == TOK_ERR_UTF8) {
+            size_t bad = tok_utf8_check((const uint8_t *)text + ch[i].at, ch[i].len);
+            return tok_ctx_fail(ctx, TOK_ERR_UTF8, "invalid UTF-8 at byte offset %zu", ch[i].at + bad);
         }
-        parts[k] = (part){ c, opt, text + cuts[k], cuts[k + 1] - cuts[k], TOK_OK };
+        snprintf(ctx->err, sizeof ctx->err, "%s", c->err);
+        return ch[i].st;
     }
-    for (int k = 1; k < np; k++)
-        if (pthread_create(&th[k], NULL, run_part, &parts[k])) {
-            parts[k].st = TOK_ERR_NOMEM;
-            th[k] = 0;
-        }
-    run_part(&parts[0]);
-    for (int k = 1; k < np; k++)
-        if (th[k]) pthread_join(th[k], NULL);
-    for (int k = 0; k < np; k++)
-        if (parts[k].st) {
-            if (k) snprintf(ctx->err, sizeof ctx->err, "%s", parts[k].ctx->err);
-            return parts[k].st;
-        }
-    /* join: shift offsets and word indices of later parts */
+    /* where each chunk goes, and its first word number */
+    size_t total = 0;
+    int32_t wbase = 0;
+    ctx->dropped = 0;
+    for (size_t i = 0; i < nch; i++) {
+        ch[i].dest = total;
+        ch[i].wbase = wbase;
+        total += ch[i].n;
+        if (ch[i].n) wbase += ch[i].words;
+        ctx->dropped += ch[i].dropped;
+    }
     tok_enc *e = &ctx->enc[0];
-    for (int k = 1; k < np; k++) {
-        tok_enc *x = &parts[k].ctx->enc[0];
-        int32_t wbase = e->n ? e->words[e->n - 1] + 1 : 0;
-        size_t at = e->n;
-        if (tok_enc_append(e, x)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-        ctx->dropped += parts[k].ctx->dropped;
-        for (size_t i = at; i < e->n; i++) {
-            e->off[i].start += (uint32_t)cuts[k];
-            e->off[i].end += (uint32_t)cuts[k];
-            e->words[i] += wbase;
-        }
+    if (tok_enc_reserve(e, total ? total : 1)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    e->n = total;
+    for (int k = 0; k < threads; k++) jobs[k].phase = 1;
+    if (total < (64u << 10)) {
+        for (int k = 0; k < threads; k++) copy_chunks(&jobs[k]);
+    } else {
+        run_all(jobs, threads);
     }
+    /* tables the cache outgrew: free them when no context outside this call shares it */
+    int users = 1;
+    for (int k = 0; k < MAX_THREADS; k++) users += ctx->helpers[k] && ctx->helpers[k]->pcache == ctx->pcache;
+    if (atomic_load(&ctx->pcache->refs) == users) tok_pcache_quiesce(ctx->pcache);
     return tok__finish(ctx, opt, 1, out);
 }
 
