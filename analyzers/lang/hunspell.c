@@ -828,7 +828,7 @@ TOK_API tok_status tok_hunspell_gold(const tok_hunspell *h, uint64_t k, uint64_t
         free(g.h);
         return st;
     }
-    qsort(g.h, g.n, sizeof *g.h, cmp_u64);
+    if (g.n) qsort(g.h, g.n, sizeof *g.h, cmp_u64);
     size_t u = 0; /* distinct hashes: a form reached by two derivations counts once */
     for (size_t i = 0; i < g.n; i++)
         if (!u || g.h[u - 1] != g.h[i]) g.h[u++] = g.h[i];
