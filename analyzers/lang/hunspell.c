@@ -511,7 +511,11 @@ static int load_dic(tok_hunspell *h, const char *path, tok_error *err)
                 break;
             }
         }
-        if (wl >= HS_MAX_FORM) continue;
+        if (wl >= HS_MAX_FORM) {
+            seterr(err, TOK_ERR_LIMIT, path, lineno, "word longer than %d bytes", HS_MAX_FORM - 1);
+            rc = -1;
+            break;
+        }
         uint32_t off = add_text(h, word, wl);
         if (off == UINT32_MAX || GROW(h->stems, h->nstems, h->capstems, 1)) {
             seterr(err, TOK_ERR_NOMEM, path, lineno, "%s", "out of memory");
