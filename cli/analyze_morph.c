@@ -1,6 +1,7 @@
 /* tok analyze morph: morph boundary precision/recall/F1 per method against a
  * gold segmentation, and the offline %pure/%valid proxies. */
 #include "lang_args.h"
+#include <vocab/tok_train.h>
 
 #include <stdlib.h>
 #include <string.h>
