@@ -137,6 +137,7 @@ int cmd_audit(int argc, char **argv)
                 break;
             }
             const char *gn = strrchr(golds[q], '/') ? strrchr(golds[q], '/') + 1 : golds[q];
+            if (ws[q]) tok_audit_set_wordlist(au, gn, tok_wordset_sources(ws[q]));
             tok_audit_add_morph(au, a.lang.name, tok_method_name(o.method), gn, &r);
         }
         tok_ctx_free(ctx);

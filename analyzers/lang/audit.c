@@ -13,6 +13,7 @@
 
 typedef struct morph_row {
     char tok[128], method[32], gold[128];
+    char valid_from[512]; /* the word lists of %valid ("" = the gold words) */
     tok_morph_result r;
 } morph_row;
 
@@ -24,6 +25,8 @@ struct tok_audit {
     size_t n;
     morph_row *morph;
     size_t nmorph;
+    struct { char gold[128], from[512]; } wl[8]; /* tok_audit_set_wordlist */
+    size_t nwl;
 };
 
 TOK_API tok_audit *tok_audit_new(const char *reference_lang)
@@ -64,7 +67,23 @@ TOK_API tok_status tok_audit_add_morph(tok_audit *au, const char *tokenizer, con
     snprintf(row->tok, sizeof row->tok, "%s", tokenizer);
     snprintf(row->method, sizeof row->method, "%s", method);
     snprintf(row->gold, sizeof row->gold, "%s", gold);
+    row->valid_from[0] = 0;
+    for (size_t i = 0; i < au->nwl; i++)
+        if (!strcmp(au->wl[i].gold, row->gold)) snprintf(row->valid_from, sizeof row->valid_from, "%s", au->wl[i].from);
     row->r = *r;
+    return TOK_OK;
+}
+
+TOK_API tok_status tok_audit_set_wordlist(tok_audit *au, const char *gold, const char *sources)
+{
+    size_t i = 0;
+    while (i < au->nwl && strcmp(au->wl[i].gold, gold)) i++;
+    if (i == au->nwl) {
+        if (au->nwl == sizeof au->wl / sizeof au->wl[0]) return TOK_ERR_LIMIT;
+        au->nwl++;
+    }
+    snprintf(au->wl[i].gold, sizeof au->wl[i].gold, "%s", gold);
+    snprintf(au->wl[i].from, sizeof au->wl[i].from, "%s", sources);
     return TOK_OK;
 }
 
@@ -217,6 +236,10 @@ TOK_API tok_status tok_audit_save(const tok_audit *au, FILE *f)
         jstr(f, r->method, strlen(r->method));
         fprintf(f, ",\"gold\":");
         jstr(f, r->gold, strlen(r->gold));
+        if (r->valid_from[0]) {
+            fprintf(f, ",\"valid_from\":");
+            jstr(f, r->valid_from, strlen(r->valid_from));
+        }
         fprintf(f, ",\"kept\":%llu,\"precision\":%.6f,\"recall\":%.6f,\"f1\":%.6f,\"f1_all\":%.6f,\"types\":%llu,"
                    "\"pct_pure\":%.4f,\"pct_valid\":%.4f}",
                 (unsigned long long)r->r.kept, r->r.precision, r->r.recall, r->r.f1, r->r.all_f1,
@@ -313,7 +336,9 @@ TOK_API tok_audit *tok_audit_load(const char *const *paths, size_t n, tok_error 
             const char *tn = json_string_value(json_object_get(mj, "tokenizer"));
             const char *mn = json_string_value(json_object_get(mj, "method"));
             const char *gn = json_string_value(json_object_get(mj, "gold"));
-            if (tn && mn && gn) tok_audit_add_morph(au, tn, mn, gn, &r);
+            const char *vf = json_string_value(json_object_get(mj, "valid_from"));
+            if (tn && mn && gn && tok_audit_add_morph(au, tn, mn, gn, &r) == TOK_OK && vf)
+                snprintf(au->morph[au->nmorph - 1].valid_from, sizeof au->morph[0].valid_from, "%s", vf);
         }
         json_decref(root);
     }
@@ -694,6 +719,20 @@ TOK_API tok_status tok_audit_html(const tok_audit *au, FILE *f)
         fprintf(f, "</table>\n<p>Boundary F1 against the gold segmentation on words whose morphs are all tokens "
                    "(same words for every method) and on all words; %%pure and %%valid are offline proxies of "
                    "Bayram et al. 2025 (share of distinct produced tokens that are a gold morph / a listed word).</p>\n");
+        /* where %valid's words came from, once per gold file (the gold words when not said) */
+        bool listed = false;
+        for (size_t m = 0; m < au->nmorph; m++) {
+            const morph_row *r = &au->morph[m];
+            bool seen = false;
+            for (size_t q = 0; q < m && !seen; q++) seen = !strcmp(au->morph[q].gold, r->gold);
+            if (seen || !r->valid_from[0]) continue;
+            fprintf(f, "%s", listed ? "<br>" : "<p>%valid word lists: ");
+            html_esc(f, r->gold, strlen(r->gold));
+            fprintf(f, ": ");
+            html_esc(f, r->valid_from, strlen(r->valid_from));
+            listed = true;
+        }
+        if (listed) fprintf(f, "</p>\n");
     }
 
     fprintf(f, "<h2 id=\"dominant\">Dominant tokens per language</h2>\n<table><tr><th>language</th>");

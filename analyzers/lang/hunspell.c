@@ -511,7 +511,11 @@ static int load_dic(tok_hunspell *h, const char *path, tok_error *err)
                 break;
             }
         }
-        if (wl >= HS_MAX_FORM) continue;
+        if (wl >= HS_MAX_FORM) {
+            seterr(err, TOK_ERR_LIMIT, path, lineno, "word longer than %d bytes", HS_MAX_FORM - 1);
+            rc = -1;
+            break;
+        }
         uint32_t off = add_text(h, word, wl);
         if (off == UINT32_MAX || GROW(h->stems, h->nstems, h->capstems, 1)) {
             seterr(err, TOK_ERR_NOMEM, path, lineno, "%s", "out of memory");
@@ -828,7 +832,7 @@ TOK_API tok_status tok_hunspell_gold(const tok_hunspell *h, uint64_t k, uint64_t
         free(g.h);
         return st;
     }
-    qsort(g.h, g.n, sizeof *g.h, cmp_u64);
+    if (g.n) qsort(g.h, g.n, sizeof *g.h, cmp_u64);
     size_t u = 0; /* distinct hashes: a form reached by two derivations counts once */
     for (size_t i = 0; i < g.n; i++)
         if (!u || g.h[u - 1] != g.h[i]) g.h[u++] = g.h[i];

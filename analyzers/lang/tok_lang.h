@@ -311,6 +311,10 @@ TOK_API tok_status tok_audit_add(tok_audit *au, tok_lang *acc, const tok_tokeniz
 /** Add one morphology row (tokenizer name, method, gold set name). */
 TOK_API tok_status tok_audit_add_morph(tok_audit *au, const char *tokenizer, const char *method, const char *gold,
                                        const tok_morph_result *r);
+/** Name the word lists %valid used for rows of gold `gold` added after this
+ *  call (tok_wordset_sources); saved, merged and shown under the morphology
+ *  table.  At most 8 gold files (TOK_ERR_LIMIT). */
+TOK_API tok_status tok_audit_set_wordlist(tok_audit *au, const char *gold, const char *sources);
 /** Write the counts (for merging) and the derived figures as JSON. */
 TOK_API tok_status tok_audit_save(const tok_audit *au, FILE *f);
 /** Read and merge saved audits (tokenizers reloaded from the paths they

@@ -182,7 +182,7 @@ TOK_API tok_wordset *tok_wordset_load(const char *path, uint64_t max_words, tok_
             snprintf(err->message, sizeof err->message, "%s: %s", path,
                      st == TOK_ERR_NOMEM ? "out of memory" : "no word lists (*.txt, *.dic) in this directory");
         }
-        qsort(names, n, sizeof *names, cmp_str);
+        if (n) qsort(names, n, sizeof *names, cmp_str);
         for (size_t i = 0; i < n && !st; i++) {
             char full[4096];
             snprintf(full, sizeof full, "%s/%s", path, names[i]);

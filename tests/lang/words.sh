@@ -98,8 +98,15 @@ def rows(p):
 a, b = rows(sys.argv[1]), rows(sys.argv[2])
 assert set(a) == {"en-morph.tsv", "tr-hunspell.tsv"}, a
 assert all(a[g] != b[g] for g in a), (a, b)
+m = json.load(open(sys.argv[1]))["morph"]
+assert {r["gold"]: r["valid_from"] for r in m} == {"en-morph.tsv": m[0]["valid_from"], "tr-hunspell.tsv": m[1]["valid_from"]}
+assert "en_US.dic" in m[0]["valid_from"] and m[1]["valid_from"].startswith("tr_TR.dic ("), m
+assert all("valid_from" not in r for r in json.load(open(sys.argv[2]))["morph"])
 P
 [ $? -eq 0 ] && ok
+$TOK audit --merge "$D/a.json" --json "$D/a2.json" --html "$D/a.html" 2> "$D/e"
+cmp -s "$D/a.json" "$D/a2.json" && grep -q '%valid word lists: en-morph.tsv: american-english.txt' "$D/a.html" && ok ||
+    bad "audit: word lists lost in a merge or missing from the page"
 
 # --- errors -----------------------------------------------------------------------------------
 $TOK analyze morph -t llama3 --gold "$EN" --wordlist zz > /dev/null 2> "$D/e"

@@ -28,14 +28,18 @@ d = sys.argv[1]
 def load(n):
     p = os.path.join(d, n + ".json")
     return {r["tokenizer"]: r for r in json.load(open(p))["results"]} if os.path.exists(p) else {}
-print("| lang | tokenizer | %pure | %valid gold words | %valid lists | F1 kept / all (gold) | F1 kept / all (hunspell, approx.) |")
-print("|---|---|---|---|---|---|---|")
+print("| lang | tokenizer | %pure | %valid gold words | %valid lists | F1 kept / all (gold) | F1 kept / all (hunspell, approx.) | P / R all (hunspell) |")
+print("|---|---|---|---|---|---|---|---|")
 for lang, gold in (("tr", "Zemberek"), ("fi", "Voikko"), ("en", "hand")):
     a, w, h = load(lang), load(lang + "-w"), load(lang + "-h")
     for t, r in a.items():
         hf = "%.2f / %.2f" % (h[t]["f1"], h[t]["all"]["f1"]) if t in h else "n/a"
-        print("| %s | %s | %.1f | %.1f | %.1f | %.2f / %.2f | %s |" % (lang, t.split(".")[0], r["pct_pure"], r["pct_valid"],
-              w[t]["pct_valid"], r["f1"], r["all"]["f1"], hf))
+        hp = "n/a"
+        if t in h:
+            al = h[t]["all"]
+            hp = "%.2f / %.2f" % (al["true_pos"] / max(al["boundaries_pred"], 1), al["true_pos"] / max(al["boundaries_gold"], 1))
+        print("| %s | %s | %.1f | %.1f | %.1f | %.2f / %.2f | %s | %s |" % (lang, t.split(".")[0], r["pct_pure"], r["pct_valid"],
+              w[t]["pct_valid"], r["f1"], r["all"]["f1"], hf, hp))
 for n in ("tr-w", "fi-w", "en-w"):
     j = json.load(open(os.path.join(d, n + ".json")))
     print("%s: %s" % (n[:2], j["wordlist"]["sources"]))

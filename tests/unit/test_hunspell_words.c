@@ -244,6 +244,13 @@ static void test_errors(void **state)
     bad_aff("FLAG num\nSFX 1 Y 1\nSFX 1 0 s .\n", "2\nok/1\nx/1,a\n", TOK_ERR_FORMAT, "bad.dic:3: bad flags");
     bad_aff("SET UTF-8\n", "2\nok\nb\xFF" "d\n", TOK_ERR_UTF8, "bad.dic:3: invalid UTF-8");
     bad_aff("AF 1\nAF AB\n", "1\nx/2\n", TOK_ERR_FORMAT, "bad.dic:2: bad flags"); /* alias 2 of 1 */
+    char *longw = malloc(2100);
+    assert_non_null(longw);
+    strcpy(longw, "1\n");
+    memset(longw + 2, 'a', 2000);
+    strcpy(longw + 2002, "\n");
+    bad_aff("SET UTF-8\n", longw, TOK_ERR_LIMIT, "bad.dic:2: word longer than 1023 bytes");
+    free(longw);
     tok_error err = { 0 };
     assert_null(tok_hunspell_load("/nonexistent/x.txt", NULL, &err));
     assert_int_equal(err.code, TOK_ERR_ARG);
