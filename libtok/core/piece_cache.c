@@ -54,7 +54,8 @@ void tok_pcache_put(tok_pcache *c, const uint8_t *p, uint32_t n, uint64_t h, uin
         c->pool.n = 0;
     }
     if (!c->slot || (c->count + 1) * 2 > c->mask + 1) {
-        if (rehash(c, c->slot ? (c->mask + 1) * 2 : 1u << 16)) return;
+        /* from 256 slots: a context that encodes one short text takes 4 KiB, not 1 MiB */
+        if (rehash(c, c->slot ? (c->mask + 1) * 2 : 1u << 8)) return;
     }
     tok_pcache_slot e = { key, 0, (uint8_t)n, 0, (uint16_t)(h >> 48) };
     if (n <= 8 && k == 1) {

@@ -67,14 +67,14 @@ typedef struct hent {
 typedef struct pair_memo { uint64_t key, val; } pair_memo;
 
 typedef struct bpe_scratch {
-    pair_memo memo[PAIR_MEMO]; /* key UINT64_MAX: empty */
+    pair_memo *memo;           /* PAIR_MEMO; key UINT64_MAX: empty */
     tok_sbuf cat;              /* tiktoken: the two parts' bytes together */
     tok_pcache cache;
     TOK_VEC(sym) syms;
     TOK_VEC(hent) heap;
     TOK_VEC(hent) skip;
     bool reference;            /* the heap and tiktoken's byte rule only (tests) */
-    tok_bpe_memo bmemo[TOK_BPE_MEMO]; /* in front of bt.pairs */
+    tok_bpe_memo *bmemo;       /* TOK_BPE_MEMO, in front of bt.pairs */
     tok_bpe_bt_scratch bts;
 } bpe_scratch;
 
@@ -84,8 +84,18 @@ static void *bpe_scratch_new(const tok_model *m)
     bpe_scratch *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     tok_pcache_init(&s->cache);
-    memset(s->memo, 0xFF, sizeof s->memo);
-    memset(s->bmemo, 0xFF, sizeof s->bmemo);
+    /* apart (64 KiB each), not one 128 KiB struct: allocators serve these
+     * from their pools, where a larger block is a fresh mapping per context */
+    s->memo = malloc(PAIR_MEMO * sizeof *s->memo);
+    s->bmemo = malloc(TOK_BPE_MEMO * sizeof *s->bmemo);
+    if (!s->memo || !s->bmemo) {
+        free(s->memo);
+        free(s->bmemo);
+        free(s);
+        return NULL;
+    }
+    memset(s->memo, 0xFF, PAIR_MEMO * sizeof *s->memo);
+    memset(s->bmemo, 0xFF, TOK_BPE_MEMO * sizeof *s->bmemo);
     return s;
 }
 
@@ -99,6 +109,8 @@ static void bpe_scratch_free(void *p)
     tok_vec_free(&s->heap);
     tok_vec_free(&s->skip);
     tok_bpe_bt_scratch_free(&s->bts);
+    free(s->memo);
+    free(s->bmemo);
     free(s);
 }
 
