@@ -35,7 +35,7 @@ max_len() {
 run_one() {
     t=$1
     mkdir -p "$CORPUS/$t"
-    nice -n 19 "$BIN/fuzz_$t" -timeout=10 -rss_limit_mb=512 -malloc_limit_mb=256 -print_final_stats=1 \
+    /usr/bin/time -o "$BIN/$t.cpu" -f "%U %S" nice -n 19 "$BIN/fuzz_$t" -timeout=10 -rss_limit_mb=512 -malloc_limit_mb=256 -print_final_stats=1 \
         -max_total_time="$SECS" -max_len="$(max_len "$t")" -dict="$HERE/$t.dict" \
         -artifact_prefix="$BIN/crash-$t-" "$CORPUS/$t" "$HERE/corpus/$t" >"$BIN/$t.campaign.log" 2>&1
     echo "$t exit $?" >>"$BIN/campaign.status"
@@ -60,7 +60,9 @@ done
 wait
 
 fail=0
-printf '%-14s %12s %9s %7s %7s %7s\n' target execs exec/s cov ft crashes
+# exec/s is per second of the clock; per CPU second it says what the target
+# costs whatever else the machine runs
+printf '%-14s %12s %9s %8s %12s %7s %7s %7s\n' target execs exec/s cpu-s exec/cpu-s cov ft crashes
 for t in $TARGETS; do
     log="$BIN/$t.campaign.log"
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
@@ -68,9 +70,12 @@ for t in $TARGETS; do
     cov=$(grep -Eo 'cov: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
     ft=$(grep -Eo 'ft: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
     crashes=$(ls "$BIN"/crash-"$t"-* 2>/dev/null | wc -l)
+    cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$BIN/$t.cpu" 2>/dev/null)
+    percpu=$(awk -v e="${execs:-0}" -v c="${cpu:-0}" 'BEGIN { if (c > 0) printf "%.0f", e / c; else print "?" }')
     st=$(sed -n "s/^$t exit //p" "$BIN/campaign.status")
     [ "$st" = 0 ] || fail=1
-    printf '%-14s %12s %9s %7s %7s %7s%s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$crashes" \
+    printf '%-14s %12s %9s %8s %12s %7s %7s %7s%s\n' "$t" "${execs:-?}" "${rate:-?}" "${cpu:-?}" "$percpu" \
+        "${cov:-?}" "${ft:-?}" "$crashes" \
         "$([ "$st" = 0 ] || echo "  (exit $st: $log)")"
 done
 exit $fail
