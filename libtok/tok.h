@@ -680,8 +680,8 @@ typedef struct tok_truncation {
 typedef struct tok_padding {
     size_t size;                 /* sizeof(tok_padding) */
     int enabled;                 /* 0: no padding */
-    size_t length;               /* HF Fixed(length); 0: BatchLongest (see above) */
-    size_t multiple;             /* pad_to_multiple_of; 0: none */
+    size_t length;               /* HF Fixed(length); 0: BatchLongest (see above); at most 2^20 */
+    size_t multiple;             /* pad_to_multiple_of; 0: none; at most 2^16 */
     int32_t pad_id;
     uint32_t pad_type_id;
     const char *pad_token;       /* its text (for display); copied by the setter */
@@ -698,7 +698,9 @@ TOK_API tok_status tok_get_truncation(const tok_tokenizer *t, tok_truncation *ou
 TOK_API tok_status tok_get_padding(const tok_tokenizer *t, tok_padding *out);
 /** Use these settings for the encode calls on ctx instead of the file's;
  *  NULL goes back to the file's.  Disabling is { enabled = 0 }.  TOK_ERR_ARG
- *  for a size of 0 or a stride not below max_length. */
+ *  for a size of 0 or a stride not below max_length; TOK_ERR_LIMIT for a
+ *  padding length over 2^20 or multiple over 2^16 (padding makes tokens out
+ *  of nothing: a tokenizer.json asking for more is refused at load too). */
 TOK_API tok_status tok_ctx_set_truncation(tok_ctx *ctx, const tok_truncation *tr);
 TOK_API tok_status tok_ctx_set_padding(tok_ctx *ctx, const tok_padding *p);
 

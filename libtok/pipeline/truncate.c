@@ -93,6 +93,19 @@ tok_status tok_ctx_set_truncation(tok_ctx *ctx, const tok_truncation *tr)
     return TOK_OK;
 }
 
+/* Padding makes tokens no text holds, so its size comes from a file or a
+ * caller alone: bounded (HF has no bound; real files pad to 512..8192 and
+ * round to multiples of 8..128), so that a number cannot claim gigabytes. */
+#define PAD_MAX_LENGTH ((size_t)1 << 20)
+#define PAD_MAX_MULTIPLE ((size_t)1 << 16)
+
+static const char *pad_too_large(const tok_padding *p)
+{
+    if (p->length > PAD_MAX_LENGTH) return "length";
+    if (p->multiple > PAD_MAX_MULTIPLE) return "multiple";
+    return NULL;
+}
+
 tok_status tok_ctx_set_padding(tok_ctx *ctx, const tok_padding *p)
 {
     if (!ctx) return TOK_ERR_ARG;
@@ -106,6 +119,10 @@ tok_status tok_ctx_set_padding(tok_ctx *ctx, const tok_padding *p)
     tok_padding_init(&v);
     copy_sized(&v, sizeof v, p, p->size);
     if ((unsigned)v.direction > TOK_SIDE_LEFT) return tok_ctx_fail(ctx, TOK_ERR_ARG, "tok_padding: unknown direction");
+    if (pad_too_large(&v))
+        return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "tok_padding: %s %zu is beyond libtok's limit (length %zu, multiple %zu)",
+                            pad_too_large(&v), !strcmp(pad_too_large(&v), "length") ? v.length : v.multiple,
+                            PAD_MAX_LENGTH, PAD_MAX_MULTIPLE);
     char *own = strdup(v.pad_token ? v.pad_token : "");
     if (!own) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     if (ctx->pad_set) free((char *)ctx->pad.pad_token);
@@ -198,6 +215,14 @@ static tok_status padding_from_json(tok_tokenizer *t, tok_jctx *jc, const json_t
         return jc->err->code;
     if (id < 0 || id > INT32_MAX || type < 0 || type > 255)
         return tok_jfail(jc, TOK_ERR_FORMAT, "pad_id %lld or pad_type_id %lld out of range", (long long)id, (long long)type);
+    if (pad_too_large(p)) {
+        size_t sv = tok_jpush(jc, p->length > PAD_MAX_LENGTH ? "strategy" : "pad_to_multiple_of");
+        tok_jfail(jc, TOK_ERR_LIMIT, "padding %s %zu is beyond libtok's limit %zu (it would make that many tokens "
+                  "out of nothing)", pad_too_large(p), p->length > PAD_MAX_LENGTH ? p->length : p->multiple,
+                  p->length > PAD_MAX_LENGTH ? PAD_MAX_LENGTH : PAD_MAX_MULTIPLE);
+        tok_jpop(jc, sv);
+        return jc->err->code;
+    }
     p->pad_id = (int32_t)id;
     p->pad_type_id = (uint32_t)type;
     if (tokstr && !(p->pad_token = tok_vocab_strdup(&t->vocab, tokstr, toklen)))
