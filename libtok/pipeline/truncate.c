@@ -465,6 +465,10 @@ static int pad_one(tok_enc *e, size_t len, const tok_padding *p)
     return 0;
 }
 
+/* tokens all the overflowing encodings of one call may hold, beyond 16 per
+ * token of the text */
+#define OVERFLOW_MAX_TOKENS ((size_t)1 << 22)
+
 tok_status tok__finish_truncated(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out)
 {
     const tok_tokenizer *t = ctx->tok;
@@ -494,6 +498,20 @@ tok_status tok__finish_truncated(tok_ctx *ctx, const tok_encode_options *opt, si
         if (n == 2 && tgt[1] != SIZE_MAX && (st = cut(ctx, len[1], tgt[1], tr->stride, tr->direction, &pb, &nb)))
             return st;
     }
+    /* The parts multiply: a pair gives na * nb encodings (HF's merge_with),
+     * so a stride just below the length cut to makes tokens cubic in
+     * max_length out of a short text (HF has no bound: max_length 1000 on a
+     * pair of 1000 words took 1.3 GB).  Bounded by what the text holds. */
+    size_t most[2] = { 0, 0 };
+    for (size_t i = 0; i < na; i++) if (pa[i].stop - pa[i].start > most[0]) most[0] = pa[i].stop - pa[i].start;
+    for (size_t j = 0; n == 2 && j < nb; j++) if (pb[j].stop - pb[j].start > most[1]) most[1] = pb[j].stop - pb[j].start;
+    size_t each = most[0] + most[1] + ((opt->flags & TOK_ENC_ADD_SPECIAL) && t->post ? t->post_added[n == 2] : 0);
+    if (pd->enabled && pd->length > each) each = pd->length;
+    size_t cap = OVERFLOW_MAX_TOKENS + 16 * (len[0] + len[1]);
+    if (na * nb > 1 && (na * nb > cap || each * na * nb > cap))
+        return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "truncation to %zu with stride %zu makes %zu overflowing encodings of up to "
+                            "%zu tokens, beyond libtok's limit of %zu tokens in all for this text", tr->max_length,
+                            tr->stride, na * nb, each, cap);
     /* HF merge_with order: (a0,b0); (ai,b0), (ai,bj) for each i; (a0,bj) */
     size_t k = 0;
     if ((st = process(ctx, opt, n, pa[0], pb[0], k++))) return st;
