@@ -649,6 +649,10 @@ TOK_API size_t tok_dropped_bytes(const tok_ctx *ctx);
  * overflowing encodings (each post-processed too; `stride` tokens repeated
  * between consecutive parts), padding last (the overflowing encodings are
  * padded to the same length).  A context can override the file's settings.
+ * A pair gives one encoding per two parts (HF's order), so their number
+ * grows with the product of the parts: an encode whose overflowing
+ * encodings would hold more than 2^22 tokens plus 16 per token of the text
+ * fails with TOK_ERR_LIMIT (HF has no bound).
  *
  * Batches: HF's BatchLongest pads every encoding of encode_batch to the
  * longest of them; tok_encode_batch does the same with the file's padding.
