@@ -230,6 +230,32 @@ static void remove_checks_and_renumbers_the_pipeline(void **state)
     tok_builder_free(b);
 }
 
+/* BertProcessing's [text, id] pairs inside a Sequence follow too. */
+static void remove_renumbers_processor_pairs(void **state)
+{
+    (void)state;
+    tok_tokenizer *t0 = tu_load_json(
+        "{\"model\":{\"type\":\"WordLevel\",\"unk_token\":\"?\",\"vocab\":{\"?\":0,\"x\":1,\"y\":2,"
+        "\"[CLS]\":3,\"[SEP]\":4}},\"pre_tokenizer\":{\"type\":\"Whitespace\"},"
+        "\"post_processor\":{\"type\":\"Sequence\",\"processors\":[{\"type\":\"BertProcessing\","
+        "\"sep\":[\"[SEP]\",4],\"cls\":[\"[CLS]\",3]}]}}");
+    tok_error err = { 0 };
+    tok_builder *b = must(tok_builder_from(t0, &err), &err);
+    tok_free(t0);
+    assert_int_equal(tok_builder_remove_text(b, "[SEP]", 5, TOK_BUILDER_RENUMBER, NULL, &err), TOK_ERR_ARG);
+    assert_non_null(strstr(err.message, "post_processor.sep"));
+    int32_t ids[2] = { 1, 2 }, map[5];
+    assert_int_equal(tok_builder_remove(b, ids, 2, TOK_BUILDER_RENUMBER, map, &err), TOK_OK);
+    assert_int_equal(map[3], 1);
+    assert_int_equal(map[4], 2);
+    tok_tokenizer *t = build(b);
+    tok_ctx *c = tok_ctx_new(t);
+    tu_expect_ids(c, "x y", TOK_ENC_ADD_SPECIAL, TU_IDS(1, 0, 0, 2));
+    tok_ctx_free(c);
+    tok_free(t);
+    tok_builder_free(b);
+}
+
 static void remove_from_unigram(void **state)
 {
     (void)state;
@@ -331,6 +357,7 @@ int main(void)
         cmocka_unit_test(remove_keeps_holes_then_renumbers),
         cmocka_unit_test(remove_drops_merges_by_result),
         cmocka_unit_test(remove_checks_and_renumbers_the_pipeline),
+        cmocka_unit_test(remove_renumbers_processor_pairs),
         cmocka_unit_test(remove_from_unigram),
         cmocka_unit_test(remove_from_a_real_vocabulary),
     };
