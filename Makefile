@@ -191,6 +191,7 @@ fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FUZZ_B)/corpus/$$t; \
 	    echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
+	    ASAN_OPTIONS=$${ASAN_OPTIONS:-quarantine_size_mb=16} \
 	    $(FUZZ_B)/fuzz_$$t $(FUZZ_ARGS) -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_B)/crash-$$t- \
 	        -dict=tests/fuzz/$$t.dict $(FUZZ_B)/corpus/$$t tests/fuzz/corpus/$$t 2>$(FUZZ_B)/$$t.log \
 	        || { tail -n 60 $(FUZZ_B)/$$t.log; echo "FAILED: fuzz $$t (log: $(FUZZ_B)/$$t.log)"; exit 1; }; \
@@ -200,6 +201,13 @@ fuzz: fuzz-build
 # a few seconds each (3), from `make check`
 fuzz-check:
 	$(MAKE) fuzz FUZZ_SECONDS=3
+
+# make fuzz-campaign FUZZ_SECONDS=N FUZZ_JOBS=2: every target N seconds, JOBS
+# at a time at nice 19, corpus kept in build-fuzz/corpus; a table at the end
+FUZZ_JOBS    ?= 2
+.PHONY: fuzz-campaign
+fuzz-campaign: fuzz-build
+	sh tests/fuzz/campaign.sh $(FUZZ_B) $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 demo:
 	sh scripts/deps.sh build demo

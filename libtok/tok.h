@@ -722,6 +722,10 @@ TOK_API size_t tok_dropped_bytes(const tok_ctx *ctx);
  * overflowing encodings (each post-processed too; `stride` tokens repeated
  * between consecutive parts), padding last (the overflowing encodings are
  * padded to the same length).  A context can override the file's settings.
+ * A pair gives one encoding per two parts (HF's order), so their number
+ * grows with the product of the parts: an encode whose overflowing
+ * encodings would hold more than 2^22 tokens plus 16 per token of the text
+ * fails with TOK_ERR_LIMIT (HF has no bound).
  *
  * Batches: HF's BatchLongest pads every encoding of encode_batch to the
  * longest of them; tok_encode_batch does the same with the file's padding.
@@ -753,8 +757,8 @@ typedef struct tok_truncation {
 typedef struct tok_padding {
     size_t size;                 /* sizeof(tok_padding) */
     int enabled;                 /* 0: no padding */
-    size_t length;               /* HF Fixed(length); 0: BatchLongest (see above) */
-    size_t multiple;             /* pad_to_multiple_of; 0: none */
+    size_t length;               /* HF Fixed(length); 0: BatchLongest (see above); at most 2^20 */
+    size_t multiple;             /* pad_to_multiple_of; 0: none; at most 2^16 */
     int32_t pad_id;
     uint32_t pad_type_id;
     const char *pad_token;       /* its text (for display); copied by the setter */
@@ -771,7 +775,9 @@ TOK_API tok_status tok_get_truncation(const tok_tokenizer *t, tok_truncation *ou
 TOK_API tok_status tok_get_padding(const tok_tokenizer *t, tok_padding *out);
 /** Use these settings for the encode calls on ctx instead of the file's;
  *  NULL goes back to the file's.  Disabling is { enabled = 0 }.  TOK_ERR_ARG
- *  for a size of 0 or a stride not below max_length. */
+ *  for a size of 0 or a stride not below max_length; TOK_ERR_LIMIT for a
+ *  padding length over 2^20 or multiple over 2^16 (padding makes tokens out
+ *  of nothing: a tokenizer.json asking for more is refused at load too). */
 TOK_API tok_status tok_ctx_set_truncation(tok_ctx *ctx, const tok_truncation *tr);
 TOK_API tok_status tok_ctx_set_padding(tok_ctx *ctx, const tok_padding *p);
 
@@ -864,6 +870,40 @@ TOK_API size_t tok_builder_size(const tok_builder *b);
 /** Build a tokenizer (the builder is left as it is).  NULL with *err filled
  *  (naming the JSON path of the bad part) on error. */
 TOK_API tok_tokenizer *tok_builder_build(tok_builder *b, tok_error *err);
+
+/** The id of a token by its text as written in tokenizer files (a model
+ *  token first, else an added token), or -1.  A byte-level vocabulary spells
+ *  bytes with tok_byte_level_text: that is how to find a token by its bytes. */
+TOK_API int32_t tok_builder_find(const tok_builder *b, const char *text, size_t len);
+
+/** tok_builder_remove flag: renumber the ids left in order, without holes. */
+#define TOK_BUILDER_RENUMBER 1u
+
+/**
+ * Remove n tokens by id: model tokens and added tokens (an id that is both
+ * goes from both).  The BPE merges that use or make a removed token go with
+ * it.  Without TOK_BUILDER_RENUMBER the other tokens keep their ids and the
+ * removed ones leave holes (ids no token has; tok_vocab_size counts those
+ * below the largest id, tok_builder_size is unchanged).  Holes are refused
+ * where they would move an added token that is not a model token (HF
+ * numbers those from the vocabulary's size, not from the ids in the file:
+ * a hole below them shifts them; rank vocabularies keep their ids), and in
+ * a Unigram vocabulary (ids are list positions): renumber there.  With
+ * it, every id left is renumbered in order (the vocabulary, added tokens,
+ * post-processor ids and padding.pad_id alike) and tok_builder_size becomes
+ * the number of tokens; n = 0 with the flag closes the holes a spec has.
+ * id_map (NULL or tok_builder_size() entries, as before the call) receives
+ * old id -> new id, -1 for removed ids and holes.  Refused with nothing
+ * changed (TOK_ERR_ARG, naming the id and why) when an id is out of range or
+ * a hole, or is the unknown token, the padding token, or one the
+ * post-processor emits (change those first), or when holes would move an
+ * added token; TOK_ERR_UNSUPPORTED for holes in a Unigram vocabulary.
+ */
+TOK_API tok_status tok_builder_remove(tok_builder *b, const int32_t *ids, size_t n, uint32_t flags,
+                                      int32_t *id_map, tok_error *err);
+/** tok_builder_remove of the token tok_builder_find gives for text. */
+TOK_API tok_status tok_builder_remove_text(tok_builder *b, const char *text, size_t len, uint32_t flags,
+                                           int32_t *id_map, tok_error *err);
 
 #ifdef __cplusplus
 }

@@ -43,7 +43,7 @@
 #define TOK_PCACHE_KEYB 24    /* key bytes inline */
 #define TOK_PCACHE_IDS 5      /* ids inline */
 #define TOK_PCACHE_WAYS 8     /* a piece lives within this many slots of its home */
-#define TOK_PCACHE_MINSLOTS (1u << 12)
+#define TOK_PCACHE_MINSLOTS (1u << 6) /* 4 KiB: a context that encodes one short text stays small */
 #define TOK_PCACHE_MAXSLOTS (1u << 20)
 #define TOK_PCACHE_RINGWORDS (1u << 20)
 

@@ -90,7 +90,9 @@ static int index_init(tok_vocab_index *x, size_t n)
 const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n)
 {
     if (v->pool.n == 0 || v->pool_size - v->pool_used < n + 1) {
-        size_t size = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
+        /* blocks grow from 4 KiB to 1 MiB: a small vocabulary takes little */
+        size_t block = v->pool.n < 8 ? (size_t)4096 << v->pool.n : (size_t)1 << 20;
+        size_t size = n + 1 > block ? n + 1 : block;
         char *b = malloc(size);
         if (!b || tok_vec_push(&v->pool, b)) {
             free(b);
@@ -210,7 +212,10 @@ tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_pref
     }
     v->prebuilt = false;
     v->byte_level = byte_level;
-    if (index_init(&v->by_text, v->n) || index_init(&v->by_bytes, v->n))
+    /* sized by the tokens there are, not the id range (which may have holes) */
+    size_t present = 0;
+    for (size_t i = 0; i < v->n; i++) present += !(v->tok[i].flags & TOK_TOKEN_NONE);
+    if (index_init(&v->by_text, present) || index_init(&v->by_bytes, present))
         return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     size_t cpl = cont_prefix ? strlen(cont_prefix) : 0;
     for (int i = 0; i < 256; i++) v->byte_id[i] = -1;

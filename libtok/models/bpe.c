@@ -68,13 +68,13 @@ typedef struct hent {
 typedef struct pair_memo { uint64_t key, val; } pair_memo;
 
 typedef struct bpe_scratch {
-    pair_memo memo[PAIR_MEMO]; /* key UINT64_MAX: empty */
+    pair_memo *memo;           /* PAIR_MEMO; key UINT64_MAX: empty */
     tok_sbuf cat;              /* tiktoken: the two parts' bytes together */
     TOK_VEC(sym) syms;
     TOK_VEC(hent) heap;
     TOK_VEC(hent) skip;
     bool reference;            /* the heap and tiktoken's byte rule only (tests) */
-    tok_bpe_memo bmemo[TOK_BPE_MEMO]; /* in front of bt.pairs */
+    tok_bpe_memo *bmemo;       /* TOK_BPE_MEMO, in front of bt.pairs */
     tok_bpe_bt_scratch bts;
 } bpe_scratch;
 
@@ -83,8 +83,18 @@ static void *bpe_scratch_new(const tok_model *m)
     TOK_UNUSED(m);
     bpe_scratch *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    memset(s->memo, 0xFF, sizeof s->memo);
-    memset(s->bmemo, 0xFF, sizeof s->bmemo);
+    /* apart (64 KiB each), not one 128 KiB struct: allocators serve these
+     * from their pools, where a larger block is a fresh mapping per context */
+    s->memo = malloc(PAIR_MEMO * sizeof *s->memo);
+    s->bmemo = malloc(TOK_BPE_MEMO * sizeof *s->bmemo);
+    if (!s->memo || !s->bmemo) {
+        free(s->memo);
+        free(s->bmemo);
+        free(s);
+        return NULL;
+    }
+    memset(s->memo, 0xFF, PAIR_MEMO * sizeof *s->memo);
+    memset(s->bmemo, 0xFF, TOK_BPE_MEMO * sizeof *s->bmemo);
     return s;
 }
 
@@ -97,6 +107,8 @@ static void bpe_scratch_free(void *p)
     tok_vec_free(&s->heap);
     tok_vec_free(&s->skip);
     tok_bpe_bt_scratch_free(&s->bts);
+    free(s->memo);
+    free(s->bmemo);
     free(s);
 }
 
@@ -987,6 +999,10 @@ static int vocab_from_pack(tok_jctx *jc, tok_vocab *v)
         uint32_t id = rd32(p), len = rd32(p + 4);
         if ((size_t)(end - p - 8) < len) return tok_jfail(jc, TOK_ERR_FORMAT, "truncated vocabulary record %zu", i), -1;
         if (id >= (1u << 30)) return tok_jfail(jc, TOK_ERR_FORMAT, "vocabulary record %zu: id %u out of range", i, id), -1;
+        /* token text is UTF-8, as in tokenizer.json (decode hands it out) */
+        if (tok_utf8_check(p + 8, len) != len)
+            return tok_jfail(jc, TOK_ERR_FORMAT, "vocabulary record %zu (id %u): token text is not valid UTF-8 at byte %zu", i,
+                             id, tok_utf8_check(p + 8, len)), -1;
         if (tok_vocab_set(v, (int32_t)id, (const char *)p + 8, len, 0, TOK__IN_MODEL, jc->err)) return tok_jwrap(jc), -1;
         p += 8 + len;
     }

@@ -20,7 +20,7 @@ static int32_t pair_get(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t *ra
 static void pair_put(tok_bpe_bt *bt, int32_t a, int32_t b, int32_t c, uint32_t rank)
 {
     uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b, hk = tok_hash64(key);
-    uint64_t bit = hk >> (64 - TOK_BPE_FILTER_BITS);
+    uint64_t bit = hk >> bt->fshift;
     bt->filter[bit >> 6] |= 1ull << (bit & 63);
     size_t i = (size_t)hk & bt->pmask;
     while (bt->pairs[i].key != UINT64_MAX && bt->pairs[i].key != key) i = (i + 1) & bt->pmask;
@@ -163,20 +163,14 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
     for (int c = 0; c < 256; c++)
         if (v->byte_id[c] < 0) return TOK_OK;
     uint32_t n = (uint32_t)v->n;
-    size_t cap = 16;
-    while (cap < 2 * (size_t)n) cap *= 2;
     bt->n = n;
     bt->t = malloc(n * sizeof *bt->t);
-    bt->pairs = malloc(cap * sizeof *bt->pairs);
-    bt->filter = calloc((1u << TOK_BPE_FILTER_BITS) / 64, sizeof *bt->filter);
     tok_trie_key *keys = malloc(n * sizeof *keys);
-    if (!bt->t || !bt->pairs || !bt->filter || !keys) {
+    if (!bt->t || !keys) {
         free(keys);
         tok_bpe_bt_free(bt);
         return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     }
-    bt->pmask = cap - 1;
-    memset(bt->pairs, 0xFF, cap * sizeof *bt->pairs);
     size_t nk = 0;
     for (uint32_t i = 0; i < n; i++) {
         bt->t[i].rank = UINT32_MAX;
@@ -186,12 +180,33 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
         if (is_model(v, i) && v->tok[i].nbytes)
             keys[nk++] = (tok_trie_key){ v->tok[i].bytes, v->tok[i].nbytes, (int32_t)i };
     }
+    /* pair table and filter sized by the tokens there are (each made by one
+     * pair), not by the id range: a small vocabulary with specials at high
+     * ids (a named tiktoken encoding) builds in microseconds */
+    size_t cap = 16;
+    while (cap < 2 * nk) cap *= 2;
+    unsigned fbits = 10;
+    while (fbits < TOK_BPE_FILTER_BITS && ((size_t)1 << fbits) < cap * 16) fbits++;
+    bt->fshift = 64 - fbits;
+    bt->pairs = malloc(cap * sizeof *bt->pairs);
+    bt->filter = calloc(((size_t)1 << fbits) / 64, sizeof *bt->filter);
+    if (!bt->pairs || !bt->filter) {
+        free(keys);
+        tok_bpe_bt_free(bt);
+        return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    }
+    bt->pmask = cap - 1;
+    memset(bt->pairs, 0xFF, cap * sizeof *bt->pairs);
     /* every model token, so that a whole pre-token is found in the same walk */
     tok_status st = tok_trie_build(&bt->trie, keys, nk, err);
+    /* the model's ids with bytes, ascending: the loops below skip the holes
+     * and added tokens of the id range in one step */
+    int32_t *mid = st ? NULL : malloc((nk ? nk : 1) * sizeof *mid);
+    for (size_t i = 0; mid && i < nk; i++) mid[i] = keys[i].value;
     free(keys);
-    if (st) {
+    if (st || !mid) {
         tok_bpe_bt_free(bt);
-        return st;
+        return st ? st : tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     }
     for (int c = 0; c < 256; c++) bt->t[v->byte_id[c]].rank = 0;
     if (merges) {
@@ -203,9 +218,10 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
         }
     } else {
         const tok_trie_cell *cell = bt->trie.cell;
-        for (uint32_t t = 0; t < n; t++) {
+        for (size_t i = 0; i < nk; i++) {
+            uint32_t t = (uint32_t)mid[i];
             const tok_token *x = &v->tok[t];
-            if (!is_model(v, t) || x->nbytes < 2) continue;
+            if (x->nbytes < 2) continue;
             uint32_t r = t + 1;
             /* the left parts: the token's proper prefixes that are tokens, one walk */
             int32_t s = TOK_TRIE_ROOT;
@@ -224,10 +240,12 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
             }
         }
     }
-    for (uint32_t t = 0; t < n; t++) {
-        if (bt->t[t].rank != UINT32_MAX || !is_model(v, t) || v->tok[t].nbytes == 0) continue;
-        tag_unmade(bt, v, (int32_t)t);
-        if (v->tok[t].nbytes >= 2 && unmade && tok_vec_push(unmade, (int32_t)t)) {
+    for (size_t i = 0; i < nk; i++) {
+        int32_t t = mid[i];
+        if (bt->t[t].rank != UINT32_MAX) continue;
+        tag_unmade(bt, v, t);
+        if (v->tok[t].nbytes >= 2 && unmade && tok_vec_push(unmade, t)) {
+            free(mid);
             tok_bpe_bt_free(bt);
             return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
         }
@@ -244,6 +262,7 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
             }
         }
     }
+    free(mid);
     bt->ok = true;
     return TOK_OK;
 }
@@ -293,8 +312,13 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, t
         return 0;
     }
     if (!s->vmemo) {
-        if (!(s->vmemo = malloc(TOK_BPE_VMEMO * sizeof *s->vmemo))) return -1;
-        memset(s->vmemo, 0xFF, TOK_BPE_VMEMO * sizeof *s->vmemo);
+        /* sized by the vocabulary (2^10 .. TOK_BPE_VMEMO entries): a context
+         * of a small tokenizer does not clear 256 KiB on its first encode */
+        unsigned bits = 10;
+        while ((1u << bits) < TOK_BPE_VMEMO && ((size_t)1 << bits) < (size_t)bt->n * 2) bits++;
+        s->vshift = 64 - bits;
+        if (!(s->vmemo = malloc(((size_t)1 << bits) * sizeof *s->vmemo))) return -1;
+        memset(s->vmemo, 0xFF, ((size_t)1 << bits) * sizeof *s->vmemo);
     }
     uint64_t *vm = s->vmemo;
     size_t words = (size_t)n / 64 + 1;
@@ -311,7 +335,7 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, t
             bool ok = !(dead[end >> 6] >> (end & 63) & 1);
             if (ok && k) {
                 uint64_t key = (uint64_t)(uint32_t)st[k - 1].id << 31 | (uint32_t)cand;
-                uint64_t *e = &vm[(key * 0x9E3779B97F4A7C15ULL) >> (64 - 15)];
+                uint64_t *e = &vm[(key * 0x9E3779B97F4A7C15ULL) >> s->vshift];
                 if (*e >> 1 == key) {
                     ok = *e & 1;
                 } else {

@@ -21,7 +21,8 @@
 #include "trie.h"
 
 /* A direct-mapped per-context memo in front of the pair table, and a bit
- * filter (2^22 bits, 512 KiB, stays in cache) in front of the table's misses. */
+ * filter (16+ bits per pair slot, at most 2^22 bits = 512 KiB, stays in
+ * cache) in front of the table's misses. */
 #define TOK_BPE_FILTER_BITS 22
 #define TOK_BPE_MEMO 4096
 typedef struct tok_bpe_memo { uint64_t key; int64_t val; } tok_bpe_memo;
@@ -44,6 +45,7 @@ typedef struct tok_bpe_bt {
     tok_bpe_pslot *pairs;  /* (left << 32 | right) -> made token, open addressing */
     size_t pmask;
     uint64_t *filter;      /* one bit per pair hash: most pairs asked about do not merge */
+    unsigned fshift;       /* 64 - log2(filter bits) */
     bool borrowed;         /* the arrays live in a mapped .tokpack: not freed here */
 } tok_bpe_bt;
 
@@ -82,7 +84,7 @@ static inline int32_t tok_bpe_bt_pair(const tok_bpe_bt *bt, tok_bpe_memo *memo, 
     tok_bpe_memo *m = &memo[(key * 0x9E3779B97F4A7C15ULL) >> 52];
     if (m->key != key) {
         int64_t v = -1;
-        uint64_t hk = tok_hash64(key), bit = hk >> (64 - TOK_BPE_FILTER_BITS);
+        uint64_t hk = tok_hash64(key), bit = hk >> bt->fshift;
         if (bt->filter[bit >> 6] >> (bit & 63) & 1) {
             for (size_t i = (size_t)hk & bt->pmask;; i = (i + 1) & bt->pmask) {
                 const tok_bpe_pslot *s = &bt->pairs[i];
@@ -106,6 +108,7 @@ typedef struct tok_bpe_bt_scratch {
     TOK_VEC(struct tok_bpe_step { int32_t id; uint32_t end; }) stack;
     TOK_VEC(uint64_t) dead;
     uint64_t *vmemo;
+    unsigned vshift;       /* 64 - log2(vmemo entries) */
 } tok_bpe_bt_scratch;
 void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s);
 

@@ -93,6 +93,19 @@ tok_status tok_ctx_set_truncation(tok_ctx *ctx, const tok_truncation *tr)
     return TOK_OK;
 }
 
+/* Padding makes tokens no text holds, so its size comes from a file or a
+ * caller alone: bounded (HF has no bound; real files pad to 512..8192 and
+ * round to multiples of 8..128), so that a number cannot claim gigabytes. */
+#define PAD_MAX_LENGTH ((size_t)1 << 20)
+#define PAD_MAX_MULTIPLE ((size_t)1 << 16)
+
+static const char *pad_too_large(const tok_padding *p)
+{
+    if (p->length > PAD_MAX_LENGTH) return "length";
+    if (p->multiple > PAD_MAX_MULTIPLE) return "multiple";
+    return NULL;
+}
+
 tok_status tok_ctx_set_padding(tok_ctx *ctx, const tok_padding *p)
 {
     if (!ctx) return TOK_ERR_ARG;
@@ -106,6 +119,10 @@ tok_status tok_ctx_set_padding(tok_ctx *ctx, const tok_padding *p)
     tok_padding_init(&v);
     copy_sized(&v, sizeof v, p, p->size);
     if ((unsigned)v.direction > TOK_SIDE_LEFT) return tok_ctx_fail(ctx, TOK_ERR_ARG, "tok_padding: unknown direction");
+    if (pad_too_large(&v))
+        return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "tok_padding: %s %zu is beyond libtok's limit (length %zu, multiple %zu)",
+                            pad_too_large(&v), !strcmp(pad_too_large(&v), "length") ? v.length : v.multiple,
+                            PAD_MAX_LENGTH, PAD_MAX_MULTIPLE);
     char *own = strdup(v.pad_token ? v.pad_token : "");
     if (!own) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     if (ctx->pad_set) free((char *)ctx->pad.pad_token);
@@ -198,6 +215,14 @@ static tok_status padding_from_json(tok_tokenizer *t, tok_jctx *jc, const json_t
         return jc->err->code;
     if (id < 0 || id > INT32_MAX || type < 0 || type > 255)
         return tok_jfail(jc, TOK_ERR_FORMAT, "pad_id %lld or pad_type_id %lld out of range", (long long)id, (long long)type);
+    if (pad_too_large(p)) {
+        size_t sv = tok_jpush(jc, p->length > PAD_MAX_LENGTH ? "strategy" : "pad_to_multiple_of");
+        tok_jfail(jc, TOK_ERR_LIMIT, "padding %s %zu is beyond libtok's limit %zu (it would make that many tokens "
+                  "out of nothing)", pad_too_large(p), p->length > PAD_MAX_LENGTH ? p->length : p->multiple,
+                  p->length > PAD_MAX_LENGTH ? PAD_MAX_LENGTH : PAD_MAX_MULTIPLE);
+        tok_jpop(jc, sv);
+        return jc->err->code;
+    }
     p->pad_id = (int32_t)id;
     p->pad_type_id = (uint32_t)type;
     if (tokstr && !(p->pad_token = tok_vocab_strdup(&t->vocab, tokstr, toklen)))
@@ -440,6 +465,10 @@ static int pad_one(tok_enc *e, size_t len, const tok_padding *p)
     return 0;
 }
 
+/* tokens all the overflowing encodings of one call may hold, beyond 16 per
+ * token of the text */
+#define OVERFLOW_MAX_TOKENS ((size_t)1 << 22)
+
 tok_status tok__finish_truncated(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out)
 {
     const tok_tokenizer *t = ctx->tok;
@@ -469,6 +498,20 @@ tok_status tok__finish_truncated(tok_ctx *ctx, const tok_encode_options *opt, si
         if (n == 2 && tgt[1] != SIZE_MAX && (st = cut(ctx, len[1], tgt[1], tr->stride, tr->direction, &pb, &nb)))
             return st;
     }
+    /* The parts multiply: a pair gives na * nb encodings (HF's merge_with),
+     * so a stride just below the length cut to makes tokens cubic in
+     * max_length out of a short text (HF has no bound: max_length 1000 on a
+     * pair of 1000 words took 1.3 GB).  Bounded by what the text holds. */
+    size_t most[2] = { 0, 0 };
+    for (size_t i = 0; i < na; i++) if (pa[i].stop - pa[i].start > most[0]) most[0] = pa[i].stop - pa[i].start;
+    for (size_t j = 0; n == 2 && j < nb; j++) if (pb[j].stop - pb[j].start > most[1]) most[1] = pb[j].stop - pb[j].start;
+    size_t each = most[0] + most[1] + ((opt->flags & TOK_ENC_ADD_SPECIAL) && t->post ? t->post_added[n == 2] : 0);
+    if (pd->enabled && pd->length > each) each = pd->length;
+    size_t cap = OVERFLOW_MAX_TOKENS + 16 * (len[0] + len[1]);
+    if (na * nb > 1 && (na * nb > cap || each * na * nb > cap))
+        return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "truncation to %zu with stride %zu makes %zu overflowing encodings of up to "
+                            "%zu tokens, beyond libtok's limit of %zu tokens in all for this text", tr->max_length,
+                            tr->stride, na * nb, each, cap);
     /* HF merge_with order: (a0,b0); (ai,b0), (ai,bj) for each i; (a0,bj) */
     size_t k = 0;
     if ((st = process(ctx, opt, n, pa[0], pb[0], k++))) return st;

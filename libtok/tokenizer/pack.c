@@ -184,12 +184,12 @@ out:
 static void put_tables(writer *w, const tok_bpe_bt *bt)
 {
     btmeta m = { TOK_BPE_BT_LAYOUT, sizeof(tok_bpe_tinfo), sizeof(tok_bpe_pslot), sizeof(tok_trie_cell),
-                 TOK_BPE_FILTER_BITS, bt->n, bt->trie.ncells, bt->trie.nnodes,
+                 64 - bt->fshift, bt->n, bt->trie.ncells, bt->trie.nnodes,
                  bt->trie.nkeys, bt->trie.max_len, bt->pmask, hash_probe() };
     section(w, "BTMT", &m, sizeof m, 1);
     section(w, "BTTI", bt->t, (size_t)bt->n * sizeof *bt->t, bt->n);
     section(w, "BTPR", bt->pairs, (bt->pmask + 1) * sizeof *bt->pairs, 0);
-    section(w, "BTFL", bt->filter, ((size_t)1 << TOK_BPE_FILTER_BITS) / 8, 0);
+    section(w, "BTFL", bt->filter, ((size_t)1 << (64 - bt->fshift)) / 8, 0);
     section(w, "TRCL", bt->trie.cell, (size_t)bt->trie.ncells * sizeof *bt->trie.cell, bt->trie.ncells);
     section(w, "TRBF", bt->trie.bfs, (size_t)bt->trie.nnodes * sizeof *bt->trie.bfs, bt->trie.nnodes);
 }
@@ -308,12 +308,12 @@ static int tables(const uint8_t *d, const sect *s, uint32_t ns, const char *file
     memcpy(&mt, d + m->off, sizeof mt);
     if (mt.layout != TOK_BPE_BT_LAYOUT || mt.tinfo_size != sizeof(tok_bpe_tinfo) ||
         mt.pslot_size != sizeof(tok_bpe_pslot) || mt.cell_size != sizeof(tok_trie_cell) ||
-        mt.filter_bits != TOK_BPE_FILTER_BITS || mt.hash_probe != hash_probe())
+        mt.filter_bits < 10 || mt.filter_bits > TOK_BPE_FILTER_BITS || mt.hash_probe != hash_probe())
         return 0; /* another library's layout: rebuilt from the vocabulary */
     struct { const char *tag; uint64_t len; void **p; } want[] = {
         { "BTTI", (uint64_t)mt.n * sizeof(tok_bpe_tinfo), (void **)&bt->t },
         { "BTPR", (mt.pmask + 1) * sizeof(tok_bpe_pslot), (void **)&bt->pairs },
-        { "BTFL", ((uint64_t)1 << TOK_BPE_FILTER_BITS) / 8, (void **)&bt->filter },
+        { "BTFL", ((uint64_t)1 << mt.filter_bits) / 8, (void **)&bt->filter }, /* sized by the vocabulary */
         { "TRCL", (uint64_t)mt.ncells * sizeof(tok_trie_cell), (void **)&bt->trie.cell },
         { "TRBF", (uint64_t)mt.nnodes * sizeof(uint32_t), (void **)&bt->trie.bfs },
     };
@@ -334,6 +334,7 @@ static int tables(const uint8_t *d, const sect *s, uint32_t ns, const char *file
     }
     bt->n = mt.n;
     bt->pmask = (size_t)mt.pmask;
+    bt->fshift = 64 - mt.filter_bits;
     bt->trie.ncells = mt.ncells;
     bt->trie.nnodes = mt.nnodes;
     bt->trie.nkeys = mt.nkeys;
