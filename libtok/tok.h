@@ -454,9 +454,18 @@ TOK_API tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen,
                            const char *b, size_t blen,
                            const tok_encode_options *opt, tok_encoding *out);
 
-/** Encode into a caller buffer of `cap` ids; *n gets the count.  If the buffer
- *  is too small returns TOK_ERR_BUFFER with *n = the count needed.  No
- *  allocation once the context is warm. */
+/** Ids only: encode into the caller's buffer `ids` of `cap` ids; *n (may be
+ *  NULL) gets the count.  The ids are tok_encode's, but no offsets, words,
+ *  type ids or masks are made: for byte-level BPE tokenizers with a known
+ *  split pattern (o200k, cl100k, Llama 3, GPT-2) and no post-processor
+ *  tokens to add (none, or TOK_ENC_ADD_SPECIAL not set) and no truncation or
+ *  padding, ids go straight from the model into `ids`; otherwise this is
+ *  tok_encode and a copy.  A byte-level BPE makes at most one token per byte
+ *  (plus the post-processor's), so cap = len + 16 always suffices for them.
+ *  If the buffer is too small: TOK_ERR_BUFFER, the first cap ids written and
+ *  *n = the count needed.  `ids` is only written, never kept.  No allocation
+ *  once the context is warm.  Thread safety: as tok_encode (one context per
+ *  thread; the tokenizer may be shared). */
 TOK_API tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len,
                           const tok_encode_options *opt,
                           int32_t *ids, size_t cap, size_t *n);
@@ -769,6 +778,13 @@ TOK_API tok_status tok_overflowing(const tok_ctx *ctx, size_t i, tok_encoding *o
 /** Write t as a HuggingFace tokenizer.json (TOK_FORMAT_HF_JSON) or as libtok's
  *  compact format (TOK_FORMAT_TOKPACK). */
 TOK_API tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format, tok_error *err);
+/** Write t as a .tokpack (libtok's native format, as tok_save with
+ *  TOK_FORMAT_TOKPACK): with zstd_level 0 a file that tok_load maps and uses
+ *  in place, prebuilt lookup tables included (the fastest load); with a zstd
+ *  level (1-22) a smaller file that loading decompresses into memory.
+ *  TOK_ERR_ARG for a level out of range, TOK_ERR_IO when it cannot write.
+ *  Thread-safe for distinct paths (t is only read). */
+TOK_API tok_status tok_save_tokpack(const tok_tokenizer *t, const char *path, int zstd_level, tok_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Builder: create or edit a tokenizer in memory                             */
