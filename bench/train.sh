@@ -10,9 +10,10 @@
 #
 #   BENCH_TRAIN_MB=100   corpus size for the comparison (default 100)
 #   BENCH_QUICK=1        10 MB, and no linearity series
-#   BENCH_SPM_BPE_LIMIT  seconds spm_train --model_type=bpe may run (1800);
-#                        past it the row says "> LIMIT s" (its merge loop
-#                        recounts every pair per merge: hours on 100 MB)
+#   BENCH_SPM_LIMIT      seconds each spm_train run may take (1800); past it
+#                        the row says "> LIMIT s" with the CPU time used so
+#                        far (spm_train bpe rescans its active pairs per
+#                        merge: hours on 100 MB; unigram needs 2.5 GB there)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -37,12 +38,13 @@ printf '\n' >> "$W/corpus.txt"
 SZ=$(wc -c < "$W/corpus.txt")
 [ "$SZ" -gt 1000000 ] || { echo "bench/train.sh: no documentation text under /usr/share"; exit 1; }
 
-# run NAME cmd...: "seconds peak_kb cpu_seconds" of one run (wall time is
-# what the ratios use; CPU time shows linearity on a busy machine)
+# run NAME cmd...: "seconds peak_kb cpu_seconds" of one run (wall time, and
+# CPU time in brackets: on a shared machine the CPU ratio of one-thread runs
+# is the steadier one, and CPU time shows linearity)
 run() {
     name=$1; shift
     /usr/bin/time -f "%e %M %U %S" -o "$W/time.$name" "$@" > "$W/log.$name" 2>&1 ||
-        { echo "run $name failed: $(tail -3 "$W/log.$name")" >&2; tail -1 "$W/time.$name" | awk '{ printf "0 %s 0\n", $2 }'; return; }
+        { echo "run $name failed: $(tail -3 "$W/log.$name")" >&2; tail -1 "$W/time.$name" | awk '{ printf "0 %s %.2f\n", $2, $3 + $4 }'; return; }
     awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$W/time.$name"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a > 0 && b > 0) printf "%.1f×", a/b; else print "-" }'; }
@@ -50,31 +52,33 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a > 0 && b > 0) printf "%.1f×", a
 {
 echo "### Training, $((SZ / 1048576)) MB of text (cache texts + /usr/share documentation; $(nproc) CPUs)"
 echo
-echo "| task | libtok | reference | time ratio (ref / libtok) | peak RSS libtok / ref |"
+echo "| task | libtok wall (CPU) | reference wall (CPU) | ratio ref / libtok, wall (CPU) | peak RSS libtok / ref |"
 echo "|---|---|---|---|---|"
-set -- $(run tok1 "$TOK" train --model bpe --vocab-size 50000 -o "$W/tok.json" "$W/corpus.txt"); T1=$1; M1=$2
-set -- $(run tok2 "$TOK" train --model bpe --vocab-size 50000 --threads 2 -o "$W/tok2.json" "$W/corpus.txt"); T2=$1; M2=$2
+set -- $(run tok1 "$TOK" train --model bpe --vocab-size 50000 -o "$W/tok.json" "$W/corpus.txt"); T1=$1; M1=$2; C1=$3
+set -- $(run tok2 "$TOK" train --model bpe --vocab-size 50000 --threads 2 -o "$W/tok2.json" "$W/corpus.txt"); T2=$1; M2=$2; C2=$3
 # HF's binding trains with the default trainer (vocab 30000): same merges as
 # libtok at 30000; the 50k comparison uses libtok at 30000 too for fairness
-set -- $(run tok30 "$TOK" train --model bpe --vocab-size 30000 -o "$W/tok30.json" "$W/corpus.txt"); T30=$1; M30=$2
-set -- $(RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false run hf1 node tests/train/hf_train.js "$NPM" bpe bytelevel "$W/hf1.json" "$W/corpus.txt"); H1=$1; HM1=$2
-set -- $(RAYON_NUM_THREADS=2 run hf2 node tests/train/hf_train.js "$NPM" bpe bytelevel "$W/hf2.json" "$W/corpus.txt"); H2=$1; HM2=$2
+set -- $(run tok30 "$TOK" train --model bpe --vocab-size 30000 -o "$W/tok30.json" "$W/corpus.txt"); T30=$1; M30=$2; C30=$3
+set -- $(RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false run hf1 node tests/train/hf_train.js "$NPM" bpe bytelevel "$W/hf1.json" "$W/corpus.txt"); H1=$1; HM1=$2; HC1=$3
+set -- $(RAYON_NUM_THREADS=2 run hf2 node tests/train/hf_train.js "$NPM" bpe bytelevel "$W/hf2.json" "$W/corpus.txt"); H2=$1; HM2=$2; HC2=$3
 same=$(node tests/train/cmp_model.js "$W/hf1.json" "$W/tok30.json" | tail -1)
-echo "| BPE byte-level → 30k, 1 thread vs HF 1 thread | ${T30} s | ${H1} s | $(ratio "$H1" "$T30") | $((M30 / 1024)) / $((HM1 / 1024)) MB |"
-echo "| BPE byte-level → 30k vs HF 2 threads (libtok --threads 2 counts) | ${T30} s | ${H2} s | $(ratio "$H2" "$T30") | $((M30 / 1024)) / $((HM2 / 1024)) MB |"
-echo "| BPE byte-level → 50k, libtok 1 / 2 threads | ${T1} / ${T2} s | | | $((M1 / 1024)) / $((M2 / 1024)) MB |"
-LIM=${BENCH_SPM_BPE_LIMIT:-1800}
+echo "| BPE byte-level → 30k, 1 thread vs HF 1 thread | ${T30} s (${C30}) | ${H1} s (${HC1}) | $(ratio "$H1" "$T30") ($(ratio "$HC1" "$C30")) | $((M30 / 1024)) / $((HM1 / 1024)) MB |"
+echo "| BPE byte-level → 30k vs HF 2 threads (libtok 1 thread) | ${T30} s (${C30}) | ${H2} s (${HC2}) | $(ratio "$H2" "$T30") | $((M30 / 1024)) / $((HM2 / 1024)) MB |"
+echo "| BPE byte-level → 50k, libtok 1 / 2 threads | ${T1} s (${C1}) / ${T2} s (${C2}) | | | $((M1 / 1024)) / $((M2 / 1024)) MB |"
+LIM=${BENCH_SPM_LIMIT:-1800}
 set -- $(run spmb timeout "$LIM" spm_train --input="$W/corpus.txt" --model_prefix="$W/spmb" --vocab_size=50000 --model_type=bpe \
-    --num_threads=1 --minloglevel=2 --train_extremely_large_corpus=false); S1=$1; SM1=$2
-if [ "$S1" = 0 ]; then S1=$LIM; SS="> $LIM s (stopped)"; SR="> $(ratio "$S1" "$T1")"; else SS="$S1 s"; SR=$(ratio "$S1" "$T1"); fi
-echo "| BPE → 50k vs spm_train --model_type=bpe (1 thread) | ${T1} s | ${SS} | ${SR} | $((M1 / 1024)) / $((${SM1:-0} / 1024)) MB |"
-set -- $(run toku "$TOK" train --model unigram --vocab-size 32000 -o "$W/u.model" "$W/corpus.txt"); U1=$1; UM1=$2
-set -- $(run toku2 "$TOK" train --model unigram --vocab-size 32000 --threads 2 -o "$W/u2.model" "$W/corpus.txt"); U2=$1; UM2=$2
-set -- $(run spmu spm_train --input="$W/corpus.txt" --model_prefix="$W/spmu" --vocab_size=32000 --model_type=unigram \
+    --num_threads=1 --minloglevel=2 --train_extremely_large_corpus=false); S1=$1; SM1=$2; SC1=$3
+if [ "$S1" = 0 ]; then S1=$LIM; SS="> $LIM s (stopped at ${SC1} CPU)"; SR="> $(ratio "$S1" "$T1") (> $(ratio "$SC1" "$C1"))"; else SS="$S1 s (${SC1})"; SR="$(ratio "$S1" "$T1") ($(ratio "$SC1" "$C1"))"; fi
+echo "| BPE → 50k vs spm_train --model_type=bpe (1 thread) | ${T1} s (${C1}) | ${SS} | ${SR} | $((M1 / 1024)) / $((${SM1:-0} / 1024)) MB |"
+set -- $(run toku "$TOK" train --model unigram --vocab-size 32000 -o "$W/u.model" "$W/corpus.txt"); U1=$1; UM1=$2; UC1=$3
+set -- $(run toku2 "$TOK" train --model unigram --vocab-size 32000 --threads 2 -o "$W/u2.model" "$W/corpus.txt"); U2=$1; UM2=$2; UC2=$3
+set -- $(run spmu timeout "$LIM" spm_train --input="$W/corpus.txt" --model_prefix="$W/spmu" --vocab_size=32000 --model_type=unigram \
     --num_threads=1 --minloglevel=2 --character_coverage=1.0 --normalization_rule_name=identity \
-    --remove_extra_whitespaces=false --max_sentence_length=100000); SU1=$1; SUM1=$2
-echo "| Unigram → 32k vs spm_train --model_type=unigram (1 thread) | ${U1} s | ${SU1} s | $(ratio "$SU1" "$U1") | $((UM1 / 1024)) / $((${SUM1:-0} / 1024)) MB |"
-echo "| Unigram → 32k, libtok --threads 2 | ${U2} s | | | $((UM2 / 1024)) MB |"
+    --remove_extra_whitespaces=false --max_sentence_length=100000); SU1=$1; SUM1=$2; SUC1=$3
+if [ "$SU1" = 0 ]; then SUS="> $LIM s (stopped at ${SUC1} CPU)"; SUR="> $(ratio "$LIM" "$U1") (> $(ratio "$SUC1" "$UC1"))"
+else SUS="${SU1} s (${SUC1})"; SUR="$(ratio "$SU1" "$U1") ($(ratio "$SUC1" "$UC1"))"; fi
+echo "| Unigram → 32k vs spm_train --model_type=unigram (1 thread) | ${U1} s (${UC1}) | ${SUS} | ${SUR} | $((UM1 / 1024)) / $((${SUM1:-0} / 1024)) MB |"
+echo "| Unigram → 32k, libtok --threads 2 | ${U2} s (${UC2}) | | | $((UM2 / 1024)) MB |"
 # the two Unigram models side by side on the corpus' first 2 MB, through spm_encode
 head -c 2097152 "$W/corpus.txt" | python3 -c 'import sys; sys.stdout.write(sys.stdin.buffer.read().decode("utf-8", "ignore"))' |
     tr '\t' ' ' > "$W/slice.txt"

@@ -782,7 +782,7 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
     /* seed: the best seed_size right-maximal substrings by frequency x length */
     if ((st = seed_candidates(E, nw, blob, u.maxlen, &SV))) goto out;
     {
-        qsort_r(SV.v, SV.n, sizeof *SV.v, seed_order, blob);
+        if (SV.n) qsort_r(SV.v, SV.n, sizeof *SV.v, seed_order, blob);
         size_t seed = o->unigram_seed_size ? o->unigram_seed_size : 1000000;
         if (o->model == TOK_TRAIN_PATHPIECE && !o->unigram_seed_size) seed = o->vocab_size * 10;
         for (size_t i = 0; i < SV.n && i < seed; i++) {
