@@ -22,6 +22,11 @@ tok_normalizer *tok_norm_strip_from_json(tok_jctx *jc, const json_t *j);
 tok_normalizer *tok_norm_strip_accents_from_json(tok_jctx *jc, const json_t *j);
 tok_normalizer *tok_norm_unicode_from_json(tok_jctx *jc, const json_t *j, const char *form);
 
+/* For the fused BERT lane (pipeline/lane_bert.c): -1 if n is not a
+ * BertNormalizer, else its lowercase setting (the only one that changes
+ * printable ASCII). */
+int tok__norm_bert_lowercase(const tok_normalizer *n);
+
 /* ---- helpers ---- */
 
 /** A normalizer without options: a bare tok_normalizer with vtable vt;
