@@ -139,8 +139,48 @@ rowp() { # NAME FILE TEXT ENGLISH_COLD
     echo "$name|$text|$lc" >>"$W/patho"
 }
 
+# --- the SentencePiece families beside spm_encode ---------------------------
+# spm_encode works line by line, so libtok is timed the same way here
+# (tokbench --lines: each line its own text, CPU time of the encode calls);
+# spm_encode's MB/s is its process CPU time on the text less that on an empty
+# input (its load).  The HF binding runs on the tokenizer.json tok convert
+# writes, whole text against libtok's whole-text figures (the .model keeps
+# SentencePiece's tie rule, the binding has its own: ids may differ there).
+spm_mbs() { # MODEL TEXTFILE IDS_OUT
+    /usr/bin/time -f "%U %S" -o "$W/t1" spm_encode --model="$1" --output_format=id --minloglevel=2 <"$2" >"$3" 2>/dev/null &&
+    /usr/bin/time -f "%U %S" -o "$W/t0" spm_encode --model="$1" --output_format=id --minloglevel=2 </dev/null >/dev/null 2>/dev/null &&
+    awk -v b="$(wc -c <"$2")" -v a="$(cat "$W/t1")" -v z="$(cat "$W/t0")" 'BEGIN{ split(a,x," "); split(z,y," "); t=x[1]+x[2]-y[1]-y[2]; if (t>0) printf "%.2f", b/t/1e6; else print "-" }'
+}
+spm_section() {
+    command -v spm_encode >/dev/null 2>&1 || { echo; echo "spm_encode: not installed (scripts/deps.sh), SentencePiece rows skipped."; return; }
+    echo
+    echo "SentencePiece files, per line as spm_encode works (libtok cold / primed / warm, MB/s of encode CPU time), and whole text beside the HF binding on the converted tokenizer.json:"
+    echo
+    echo "| tokenizer | text | libtok per line cold / primed / warm | spm_encode | ×spm_encode cold | ids = spm | libtok whole cold / primed / warm | HF cold / primed / warm | ×HF cold | ×HF primed | ids = HF |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    for m in albert.model smart.model llama2.model; do
+        [ -f "$TK/$m" ] || continue
+        ./tok convert -t "$TK/$m" -o "$W/$m.json" 2>/dev/null || rm -f "$W/$m.json"
+        for text in english multilingual code; do
+            l=$($BIN -t "$TK/$m" "$W/$text.txt" --lines --ids "$W/lt.ids" 2>"$W/err") ||
+                { echo "| $m | $text | libtok failed: $(head -c 200 "$W/err") |"; continue; }
+            sm=$(spm_mbs "$TK/$m" "$W/$text.txt" "$W/spm.ids")
+            lc=$(echo "$l" | field cold)
+            wl=$($BIN -t "$TK/$m" "$W/$text.txt" --ids "$W/ltw.ids" 2>/dev/null)
+            wc_=$(echo "$wl" | field cold); wp=$(echo "$wl" | field primed)
+            hcol="- | - | - | -"
+            if [ -f "$W/$m.json" ] && [ "${BENCH_QUICK:-0}" != 1 ]; then
+                r=$(node bench/ref_bench.js hf "$W/$m.json" "$W/$text.txt" "$W/ref.ids" 2>/dev/null)
+                [ -n "$r" ] && hcol="$(echo "$r" | field cold) / $(echo "$r" | field primed) / $(echo "$r" | field warm) | $(ratio "$wc_" "$(echo "$r" | field cold)") | $(ratio "$wp" "$(echo "$r" | field primed)") | $(same "$W/ltw.ids" "$W/ref.ids")"
+            fi
+            echo "| $m | $text | $lc / $(echo "$l" | field primed) / $(echo "$l" | field warm) | $sm | **$(ratio "$lc" "$sm")** | $(same "$W/lt.ids" "$W/spm.ids") | $wc_ / $wp / $(echo "$wl" | field warm) | $hcol |"
+        done
+    done
+}
+
 MAIN="o200k_base.tiktoken:tiktoken:o200k_base cl100k_base.tiktoken:tiktoken:cl100k_base llama3.json:hf:$TK/llama3.json o200k.json:hf:$TK/o200k.json"
 OTHER="mistral.json gemma3.json bert-base-uncased.json"
+[ -f "$TK/bert-base-cased.json" ] && OTHER="$OTHER bert-base-cased.json"
 [ "${BENCH_BPE:-0}" = 1 ] && OTHER=
 {
 echo "libtok bench, $(date -u +%Y-%m-%d), $(nproc) cores: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -160,6 +200,7 @@ EOS
     done
     for f in $OTHER; do row "$f" "$f" $text hf "$TK/$f"; done
 done
+[ "${BENCH_BPE:-0}" = 1 ] || spm_section
 echo
 echo "2 threads, wall clock (so is the 1-thread figure divided by; one large text; libtok cuts after a newline before a letter, quicktok is given the same cuts):"
 echo

@@ -1,6 +1,6 @@
 /*
  * tokbench: time libtok on one text through the public API.
- *   tokbench -t TOKENIZER FILE [--threads N] [--wall] [--repeat R] [--method M] [--ids OUT] [--offsets]
+ *   tokbench -t TOKENIZER FILE [--threads N] [--wall] [--repeat R] [--method M] [--ids OUT] [--offsets] [--lines]
  * Prints one JSON line with three timings of the whole encode call, each the
  * best of R (--repeat, 3):
  *   cold    the first encode on a fresh context (nothing cached);
@@ -8,7 +8,9 @@
  *           the unseen second half is timed (text of the same kind, new words);
  *   warm    the same text again on the context of the cold run;
  * and the load time and peak RSS.  With --ids, writes the ids of the cold
- * run (space separated) for comparison with the references.
+ * run (space separated) for comparison with the references.  With --lines,
+ * each line (without its newline) is encoded on its own, as spm_encode does,
+ * and --ids writes one line of ids per line of text.
  */
 #include <libtok/tok.h>
 
@@ -20,19 +22,49 @@
 
 #include "benchutil.h"
 
-static int threads = 1, wall = 0;
+static int threads = 1, wall = 0, lines = 0;
+static FILE *idsf; /* --lines: ids of the run being written, line by line */
 static double now(void) { return bench_clock(threads > 1 || wall); }
 
 static tok_tokenizer *tk;
 static tok_encode_options opt;
 
-static double timed(tok_ctx *c, const char *s, size_t n, tok_encoding *e)
+static void encode(tok_ctx *c, const char *s, size_t n, tok_encoding *e)
 {
-    double t0 = now();
     if (tok_encode_threads(c, s, n, &opt, threads, e)) {
         fprintf(stderr, "tokbench: %s\n", tok_ctx_error(c));
         exit(1);
     }
+}
+
+/* --lines: every line on its own; e->n becomes the total token count.  The
+ * ids are written (when asked) outside the timed spans. */
+static double timed_lines(tok_ctx *c, const char *s, size_t n, tok_encoding *e)
+{
+    double el = 0;
+    size_t total = 0;
+    for (size_t i = 0; i < n;) {
+        const char *nl = memchr(s + i, '\n', n - i);
+        size_t end = nl ? (size_t)(nl - s) : n;
+        double t0 = now();
+        encode(c, s + i, end - i, e);
+        el += now() - t0;
+        total += e->n;
+        if (idsf) {
+            for (size_t k = 0; k < e->n; k++) fprintf(idsf, k ? " %d" : "%d", e->ids[k]);
+            fputc('\n', idsf);
+        }
+        i = end + 1;
+    }
+    e->n = total;
+    return el;
+}
+
+static double timed(tok_ctx *c, const char *s, size_t n, tok_encoding *e)
+{
+    if (lines) return timed_lines(c, s, n, e);
+    double t0 = now();
+    encode(c, s, n, e);
     return now() - t0;
 }
 
@@ -49,11 +81,12 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--ids") && i + 1 < argc) idsout = argv[++i];
         else if (!strcmp(argv[i], "--offsets")) opt.flags |= TOK_ENC_OFFSETS;
+        else if (!strcmp(argv[i], "--lines")) lines = 1;
         else if (!strcmp(argv[i], "--method") && i + 1 < argc) opt.method = (tok_method)tok_method_from_name(argv[++i]);
         else file = argv[i];
     }
     if (!tname || !file || threads < 1 || repeat < 1) {
-        fprintf(stderr, "usage: tokbench -t TOKENIZER FILE [--threads N] [--wall] [--repeat R] [--ids OUT] [--offsets] [--method M]\n");
+        fprintf(stderr, "usage: tokbench -t TOKENIZER FILE [--threads N] [--wall] [--repeat R] [--ids OUT] [--offsets] [--method M] [--lines]\n");
         return 2;
     }
     char path[4096];
@@ -84,9 +117,13 @@ int main(int argc, char **argv)
     for (int r = 0; r < repeat; r++) {
         tok_ctx_free(c);
         c = tok_ctx_new(tk);
+        if (r == 0 && idsout && lines) idsf = fopen(idsout, "w");
         double el = timed(c, text, len, &e);
         if (el < cold) cold = el;
-        if (r == 0 && idsout) {
+        if (idsf) {
+            fclose(idsf);
+            idsf = NULL;
+        } else if (r == 0 && idsout && !lines) {
             FILE *f = fopen(idsout, "w");
             for (size_t i = 0; i < e.n; i++) fprintf(f, i ? " %d" : "%d", e.ids[i]);
             fputc('\n', f);
