@@ -667,9 +667,11 @@ tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, to
 /* One piece (raw added tokens already split off) through the normalizer, the
  * normalized added tokens, the pre-tokenizer and the model into e, its
  * pre-tokens numbered from *w (advanced): what a fused lane hands back for
- * the stretches it does not take itself. */
+ * the stretches it does not take itself.  normalized: p is the normalizer's
+ * output already (with its alignments); only the pre-tokenizer and the
+ * model run. */
 tok_status tok__encode_general(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p,
-                               int32_t *w, tok_enc *e, uint8_t ty);
+                               int32_t *w, tok_enc *e, uint8_t ty, bool normalized);
 /* Safe cuts of a text for pipelines with t->scan_cuttable (pipeline/parallel.c):
  * the first at or after `at` (len if none), the last in [lo, len) (0 if none). */
 size_t tok__safe_cut(const tok_tokenizer *t, const char *s, size_t len, size_t at);

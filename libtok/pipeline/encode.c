@@ -242,12 +242,13 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
 }
 
 tok_status tok__encode_general(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p,
-                               int32_t *w, tok_enc *e, uint8_t ty)
+                               int32_t *w, tok_enc *e, uint8_t ty, bool normalized)
 {
     if (p->id >= 0) return encode_piece(ctx, opt, p, (*w)++, e, ty);
     int top = ctx->pieces_top;
     tok_pieces *ps;
-    tok_status st = split_pieces(ctx, p, (opt->flags & ~(uint32_t)TOK_PRE_ONLY) | TOK_PRE_NO_ADDED, &ps);
+    uint32_t flags = (opt->flags & ~(uint32_t)TOK_PRE_ONLY) | TOK_PRE_NO_ADDED | (normalized ? TOK_PRE_NO_NORMALIZE : 0);
+    tok_status st = split_pieces(ctx, p, flags, &ps);
     for (size_t i = 0; !st && i < ps->n; i++) st = encode_piece(ctx, opt, &ps->v[i], (*w)++, e, ty);
     ctx->pieces_top = top; /* the two lists split_pieces took */
     return st;

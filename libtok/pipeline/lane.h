@@ -21,5 +21,6 @@ tok_status tok__lane_pick(tok_tokenizer *t, tok_error *err);
 /* The families (one file each): 1 if taken, 0 if the pipeline does not fit,
  * -1 out of memory. */
 int tok__lane_bert(tok_tokenizer *t);
+int tok__lane_spm(tok_tokenizer *t);
 
 #endif

@@ -121,7 +121,7 @@ static uint32_t fast_end(const bert_lane *L, const uint8_t *s, uint32_t i, uint3
 static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p, int32_t *w,
                        tok_enc *e, uint8_t ty)
 {
-    if (p->a0) return tok__encode_general(ctx, opt, p, w, e, ty);
+    if (p->a0) return tok__encode_general(ctx, opt, p, w, e, ty, false);
     const bert_lane *L = ctx->tok->lane_data;
     const tok_model *m = ctx->tok->model;
     const uint8_t *s = p->s;
@@ -192,7 +192,7 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
         while (j < n && L->cls[s[j]] != C_SPACE) j++;
         tok_piece q = tok_piece_sub(p, i, j - i);
         *w = wn;
-        if ((st = tok__encode_general(ctx, opt, &q, w, e, ty))) return st;
+        if ((st = tok__encode_general(ctx, opt, &q, w, e, ty, false))) return st;
         wn = *w;
         i = j;
     }
