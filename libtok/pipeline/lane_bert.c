@@ -51,21 +51,22 @@ static inline uint32_t whash(uint64_t k0, uint64_t k1, uint32_t len)
     return (uint32_t)(h >> 32);
 }
 
-/* k0, k1: the word's bytes little-endian, zero past len (len <= 16). */
-static inline int32_t wfind(const bert_lane *L, uint64_t k0, uint64_t k1, uint32_t len)
+/* One pre-token of a batch: a word of word chars or one punctuation char. */
+#define BATCH 32
+typedef struct item {
+    uint64_t k0, k1;
+    uint32_t start, len, slot;
+    uint8_t punct;
+} item;
+
+/* A model token the lane can meet as a whole word: word chars only, as the
+ * lane passes them (lowercased), at most 16 bytes. */
+static bool lane_key(const bert_lane *L, const tok_token *k)
 {
-    if (len <= 8) {
-        for (uint32_t i = whash(k0, 0, len) & L->mask8;; i = (i + 1) & L->mask8) {
-            const wslot8 *w = &L->w8[i];
-            if (w->k0 == k0 && w->len == len) return w->id;
-            if (!w->len) return -1;
-        }
-    }
-    for (uint32_t i = whash(k0, k1, len) & L->mask16;; i = (i + 1) & L->mask16) {
-        const wslot16 *w = &L->w16[i];
-        if (w->k0 == k0 && w->k1 == k1 && w->len == len) return w->id;
-        if (!w->len) return -1;
-    }
+    if (!(k->flags & TOK__IN_MODEL) || k->nbytes == 0 || k->nbytes > SHORT) return false;
+    for (uint32_t x = 0; x < k->nbytes; x++)
+        if (L->cls[k->bytes[x]] != C_WORD || L->low[k->bytes[x]] != k->bytes[x]) return false;
+    return true;
 }
 
 static void wput(bert_lane *L, const uint8_t *b, uint32_t len, int32_t id)
@@ -136,55 +137,83 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
         /* every token covers at least one byte */
         if (tok_enc_reserve(e, e->n + (end - i))) return nomem(ctx);
         while (i < end) {
-            uint8_t c = L->cls[s[i]];
-            if (c == C_SPACE) {
-                i++;
-                continue;
-            }
-            if (c == C_PUNCT) {
-                if (L->single[s[i]] >= 0) {
-                    put1(e, L->single[s[i]], base + i, base + i + 1, wn++, ty);
+            /* a batch of words, their table slots fetched ahead of use */
+            item it[BATCH];
+            int nb = 0;
+            while (i < end && nb < BATCH) {
+                uint8_t c = L->cls[s[i]];
+                if (c == C_SPACE) {
                     i++;
                     continue;
                 }
-                buf[0] = s[i];
-                tk->n = 0;
-                if ((st = m->vt->encode(m, ctx, buf, 1, opt, tk))) return st;
-                for (size_t k = 0; k < tk->n; k++) put1(e, tk->id[k], base + i + tk->off[k].start, base + i + tk->off[k].end, wn, ty);
-                wn++;
-                i++;
-                continue;
-            }
-            uint32_t j = i, len = 0;
-            uint64_t k0 = 0, k1 = 0;
-            while (j < end && L->cls[s[j]] == C_WORD) {
-                uint8_t b = L->low[s[j]];
-                if (len < 8) k0 |= (uint64_t)b << (8 * len);
-                else if (len < 16) k1 |= (uint64_t)b << (8 * (len - 8));
-                if (len < WORD_MAX) buf[len] = b;
-                len++;
-                j++;
-            }
-            int32_t id;
-            if (len <= SHORT && (id = wfind(L, k0, k1, len)) >= 0) {
-                put1(e, id, base + i, base + j, wn++, ty);
+                item *x = &it[nb++];
+                x->start = i;
+                if (c == C_PUNCT) {
+                    x->len = 1;
+                    x->punct = 1;
+                    i++;
+                    continue;
+                }
+                uint32_t j = i, len = 0;
+                uint64_t k0 = 0, k1 = 0;
+                while (j < end && L->cls[s[j]] == C_WORD) {
+                    uint64_t b = L->low[s[j]];
+                    if (len < 8) k0 |= b << (8 * len);
+                    else if (len < 16) k1 |= b << (8 * (len - 8));
+                    len++;
+                    j++;
+                }
+                x->len = len;
+                x->punct = 0;
+                x->k0 = k0;
+                x->k1 = k1;
+                if (len <= 8) {
+                    x->slot = whash(k0, 0, len) & L->mask8;
+                    __builtin_prefetch(&L->w8[x->slot]);
+                } else if (len <= SHORT) {
+                    x->slot = whash(k0, k1, len) & L->mask16;
+                    __builtin_prefetch(&L->w16[x->slot]);
+                }
                 i = j;
-                continue;
             }
-            const uint8_t *word = buf;
-            uint8_t *heap = NULL;
-            if (len > WORD_MAX) {
-                if (!(heap = malloc(len))) return nomem(ctx);
-                for (uint32_t x = 0; x < len; x++) heap[x] = L->low[s[i + x]];
-                word = heap;
+            for (int b = 0; b < nb; b++) {
+                const item *x = &it[b];
+                uint32_t at = x->start, len = x->len;
+                if (x->punct && L->single[s[at]] >= 0) {
+                    put1(e, L->single[s[at]], base + at, base + at + 1, wn++, ty);
+                    continue;
+                }
+                int32_t id = -1;
+                if (x->punct) {
+                    /* the model's own answer below */
+                } else if (len <= 8) {
+                    for (uint32_t k = x->slot;; k = (k + 1) & L->mask8) {
+                        const wslot8 *y = &L->w8[k];
+                        if (y->k0 == x->k0 && y->len == len) { id = y->id; break; }
+                        if (!y->len) break;
+                    }
+                } else if (len <= SHORT) {
+                    for (uint32_t k = x->slot;; k = (k + 1) & L->mask16) {
+                        const wslot16 *y = &L->w16[k];
+                        if (y->k0 == x->k0 && y->k1 == x->k1 && y->len == len) { id = y->id; break; }
+                        if (!y->len) break;
+                    }
+                }
+                if (id >= 0) {
+                    put1(e, id, base + at, base + at + len, wn++, ty);
+                    continue;
+                }
+                uint8_t *word = buf, *heap = NULL;
+                if (len > WORD_MAX && !(word = heap = malloc(len))) return nomem(ctx);
+                for (uint32_t y = 0; y < len; y++) word[y] = L->low[s[at + y]];
+                tk->n = 0;
+                st = m->vt->encode(m, ctx, word, len, opt, tk);
+                free(heap);
+                if (st) return st;
+                for (size_t k = 0; k < tk->n; k++)
+                    put1(e, tk->id[k], base + at + tk->off[k].start, base + at + tk->off[k].end, wn, ty);
+                wn++;
             }
-            tk->n = 0;
-            st = m->vt->encode(m, ctx, word, len, opt, tk);
-            free(heap);
-            if (st) return st;
-            for (size_t k = 0; k < tk->n; k++) put1(e, tk->id[k], base + i + tk->off[k].start, base + i + tk->off[k].end, wn, ty);
-            wn++;
-            i = j;
         }
         if (i == n) break;
         /* the run holding a byte the general pipeline must see */
@@ -218,28 +247,7 @@ int tok__lane_bert(tok_tokenizer *t)
         return 0;
     bert_lane *L = calloc(1, sizeof *L);
     tok_ctx *ctx = tok_ctx_new(t);
-    size_t n8 = 0, n16 = 0;
-    for (size_t id = 0; id < t->vocab.n; id++) {
-        const tok_token *k = &t->vocab.tok[id];
-        if (k->flags & TOK__IN_MODEL) {
-            if (k->nbytes && k->nbytes <= 8) n8++;
-            else if (k->nbytes && k->nbytes <= SHORT) n16++;
-        }
-    }
-    size_t c8 = 16, c16 = 16;
-    while (c8 < n8 + n8 / 2) c8 *= 2;
-    while (c16 < n16 + n16 / 2) c16 *= 2;
-    if (L) {
-        L->w8 = calloc(c8, sizeof *L->w8);
-        L->w16 = calloc(c16, sizeof *L->w16);
-    }
-    if (!L || !ctx || !L->w8 || !L->w16) {
-        lane_free(L);
-        tok_ctx_free(ctx);
-        return -1;
-    }
-    L->mask8 = (uint32_t)c8 - 1;
-    L->mask16 = (uint32_t)c16 - 1;
+    if (!L || !ctx) goto nomem;
     L->lowercase = lower;
     for (int c = 0; c < 256; c++) {
         L->low[c] = (uint8_t)(lower && c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -248,6 +256,22 @@ int tok__lane_bert(tok_tokenizer *t)
         else if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) L->cls[c] = C_WORD;
         else L->cls[c] = C_PUNCT;
     }
+    size_t n8 = 0, n16 = 0;
+    for (size_t id = 0; id < t->vocab.n; id++) {
+        const tok_token *k = &t->vocab.tok[id];
+        if (!lane_key(L, k)) continue;
+        if (k->nbytes <= 8) n8++;
+        else n16++;
+    }
+    /* at most half full: most probes end at the first slot */
+    size_t c8 = 16, c16 = 16;
+    while (c8 < 2 * n8) c8 *= 2;
+    while (c16 < 2 * n16) c16 *= 2;
+    L->w8 = calloc(c8, sizeof *L->w8);
+    L->w16 = calloc(c16, sizeof *L->w16);
+    if (!L->w8 || !L->w16) goto nomem;
+    L->mask8 = (uint32_t)c8 - 1;
+    L->mask16 = (uint32_t)c16 - 1;
     tok_encode_options opt;
     tok_encode_options_init(&opt);
     /* one-char punctuation words, answered once by the model itself */
@@ -263,11 +287,7 @@ int tok__lane_bert(tok_tokenizer *t)
      * the model answers with one token covering them */
     for (size_t id = 0; id < t->vocab.n; id++) {
         const tok_token *k = &t->vocab.tok[id];
-        if (!(k->flags & TOK__IN_MODEL) || k->nbytes == 0 || k->nbytes > SHORT) continue;
-        bool ok = true;
-        for (uint32_t x = 0; x < k->nbytes && ok; x++)
-            ok = L->cls[k->bytes[x]] == C_WORD && L->low[k->bytes[x]] == k->bytes[x];
-        if (!ok) continue;
+        if (!lane_key(L, k)) continue;
         ctx->toks.n = 0;
         if (t->model->vt->encode(t->model, ctx, k->bytes, k->nbytes, &opt, &ctx->toks) != TOK_OK ||
             ctx->toks.n != 1 || ctx->toks.off[0].start != 0 || ctx->toks.off[0].end != k->nbytes)
@@ -279,4 +299,8 @@ int tok__lane_bert(tok_tokenizer *t)
     t->lane_data = L;
     t->lane_free = lane_free;
     return 1;
+nomem:
+    lane_free(L);
+    tok_ctx_free(ctx);
+    return -1;
 }
