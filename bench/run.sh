@@ -13,6 +13,9 @@
 #   QUICKTOK=DIR    quicktok checkout to build and run beside libtok
 #   BENCH_QUICK=1   skip the slow references (HF binding), for a fast look
 #   BENCH_BPE=1     byte-level BPE only (the tokenizers quicktok also runs)
+#   BENCH_OUT=DIR   where latest.md goes (default $TOK_CACHE/bench)
+#   BENCH_FAMILIES=1  the other families only: WordPiece and SentencePiece-style
+#                   tokenizers beside the HF binding and spm_encode
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -20,7 +23,7 @@ TOK_CACHE=${TOK_CACHE:-$HOME/.cache/libtok}
 export TOK_CACHE RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
 TK=$TOK_CACHE/tokenizers
 TX=$TOK_CACHE/texts
-OUT=$TOK_CACHE/bench
+OUT=${BENCH_OUT:-$TOK_CACHE/bench}
 mkdir -p "$OUT"
 W=$(mktemp -d "${TMPDIR:-/tmp}/libtok-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
@@ -180,8 +183,8 @@ spm_section() {
 
 MAIN="o200k_base.tiktoken:tiktoken:o200k_base cl100k_base.tiktoken:tiktoken:cl100k_base llama3.json:hf:$TK/llama3.json o200k.json:hf:$TK/o200k.json"
 OTHER="mistral.json gemma3.json bert-base-uncased.json"
-[ -f "$TK/bert-base-cased.json" ] && OTHER="$OTHER bert-base-cased.json"
 [ "${BENCH_BPE:-0}" = 1 ] && OTHER=
+[ "${BENCH_FAMILIES:-0}" = 1 ] && MAIN=
 {
 echo "libtok bench, $(date -u +%Y-%m-%d), $(nproc) cores: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -201,6 +204,7 @@ EOS
     for f in $OTHER; do row "$f" "$f" $text hf "$TK/$f"; done
 done
 [ "${BENCH_BPE:-0}" = 1 ] || spm_section
+if [ "${BENCH_FAMILIES:-0}" != 1 ]; then
 echo
 echo "2 threads, wall clock (so is the 1-thread figure divided by; one large text; libtok cuts after a newline before a letter, quicktok is given the same cuts):"
 echo
@@ -231,7 +235,9 @@ qk=-
 [ -n "$QT" ] && qk=$($QT "$QTDATA" o200k_base "$W/english-10m.txt" --repeat 1 | field peak_rss_mb)
 echo
 echo "Peak RSS, 10 MB English, o200k_base, ids only (text included): libtok $pk MB, quicktok $qk MB ($(ratio "$pk" "$qk"))."
+fi
 } | tee "$OUT/latest.md"
+[ "${BENCH_FAMILIES:-0}" = 1 ] && exit 0
 
 # Token health (tok analyze glitch): the whole-vocabulary pass (decode each id,
 # re-encode) as user CPU seconds, load included, beside the same loop through

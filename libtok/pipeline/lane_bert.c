@@ -216,9 +216,19 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
             }
         }
         if (i == n) break;
-        /* the run holding a byte the general pipeline must see */
+        /* the run holding a byte the general pipeline must see, and the
+         * runs after it that hold one too: one call for the stretch */
         uint32_t j = i;
-        while (j < n && L->cls[s[j]] != C_SPACE) j++;
+        for (;;) {
+            while (j < n && L->cls[s[j]] != C_SPACE) j++;
+            uint32_t k = j;
+            while (k < n && L->cls[s[k]] == C_SPACE) k++;
+            uint32_t r = k;
+            bool slow = false;
+            while (r < n && L->cls[s[r]] != C_SPACE) slow |= L->cls[s[r++]] == C_SLOW;
+            if (!slow) break;
+            j = r;
+        }
         tok_piece q = tok_piece_sub(p, i, j - i);
         *w = wn;
         if ((st = tok__encode_general(ctx, opt, &q, w, e, ty, false))) return st;
