@@ -57,7 +57,8 @@ static void same(tok_ctx *a, tok_ctx *b, const char *x, size_t xn, const char *y
         if (ea.ids[i] != eb.ids[i] || ea.offsets[i].start != eb.offsets[i].start ||
             ea.offsets[i].end != eb.offsets[i].end || ea.words[i] != eb.words[i] ||
             ea.type_ids[i] != eb.type_ids[i] || ea.special[i] != eb.special[i])
-            fail_msg("token %zu of \"%s\": id %d (%u,%u) word %d vs id %d (%u,%u) word %d", i, x, ea.ids[i],
+            fail_msg("token %zu of \"%s\"%s%s%s: id %d (%u,%u) word %d vs id %d (%u,%u) word %d", i, x,
+                     pair ? " + \"" : "", pair ? y : "", pair ? "\"" : "", ea.ids[i],
                      ea.offsets[i].start, ea.offsets[i].end, ea.words[i], eb.ids[i], eb.offsets[i].start,
                      eb.offsets[i].end, eb.words[i]);
     }
