@@ -44,6 +44,7 @@ typedef struct tok_bpe_bt {
     tok_bpe_pslot *pairs;  /* (left << 32 | right) -> made token, open addressing */
     size_t pmask;
     uint64_t *filter;      /* one bit per pair hash: most pairs asked about do not merge */
+    bool borrowed;         /* the arrays live in a mapped .tokpack: not freed here */
 } tok_bpe_bt;
 
 typedef TOK_VEC(int32_t) tok_bpe_ids;
@@ -60,6 +61,19 @@ typedef struct tok_bpe_merge { int32_t a, b, c; } tok_bpe_merge;
 tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_merge *merges, size_t nmerges,
                             tok_bpe_ids *unmade, tok_error *err);
 void tok_bpe_bt_free(tok_bpe_bt *bt);
+
+/* Stored tables (.tokpack): the layout they were written with, so that a
+ * file from another layout is rebuilt rather than misread.  Bump
+ * TOK_BPE_BT_LAYOUT when a table's meaning changes at the same size. */
+#define TOK_BPE_BT_LAYOUT 1
+typedef enum { TOK_BT_TINFO, TOK_BT_PAIRS, TOK_BT_CELLS, TOK_BT_BFS } tok_bt_table;
+/** Check tables read from a file (pointers set, sizes given in bt) so that
+ *  the encoder can never index outside them nor loop: ranges of every id and
+ *  cell, ranks falling along each token's merges, lengths falling along
+ *  `shorter`, trie depths equal to token lengths, a free pair slot.  Time
+ *  linear in the tables.  On failure fills why and the table and entry at
+ *  fault and returns -1 (TOK_ERR_NOMEM as -2). */
+int tok_bpe_bt_check(const tok_bpe_bt *bt, tok_bt_table *table, size_t *entry, char *why, size_t cap);
 
 /** The token made by merging neighbours a and b (and its rank), or -1. */
 static inline int32_t tok_bpe_bt_pair(const tok_bpe_bt *bt, tok_bpe_memo *memo, int32_t a, int32_t b, uint32_t *rank)
