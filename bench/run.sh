@@ -14,6 +14,9 @@
 #   BENCH_QUICK=1   skip the slow references (HF binding), for a fast look
 #   BENCH_BPE=1     byte-level BPE only (the tokenizers quicktok also runs)
 #   BENCH_PAIRS=K   1-thread/2-thread pairs behind each 2-thread speed-up (5)
+#   BENCH_OUT=DIR   where latest.md goes (default $TOK_CACHE/bench)
+#   BENCH_FAMILIES=1  the other families only: WordPiece and SentencePiece-style
+#                   tokenizers beside the HF binding and spm_encode
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -21,7 +24,7 @@ TOK_CACHE=${TOK_CACHE:-$HOME/.cache/libtok}
 export TOK_CACHE RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
 TK=$TOK_CACHE/tokenizers
 TX=$TOK_CACHE/texts
-OUT=$TOK_CACHE/bench
+OUT=${BENCH_OUT:-$TOK_CACHE/bench}
 mkdir -p "$OUT"
 W=$(mktemp -d "${TMPDIR:-/tmp}/libtok-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
@@ -143,9 +146,49 @@ rowp() { # NAME FILE TEXT ENGLISH_COLD
     echo "$name|$text|$lc" >>"$W/patho"
 }
 
+# --- the SentencePiece families beside spm_encode ---------------------------
+# spm_encode works line by line, so libtok is timed the same way here
+# (tokbench --lines: each line its own text, CPU time of the encode calls);
+# spm_encode's MB/s is its process CPU time on the text less that on an empty
+# input (its load).  The HF binding runs on the tokenizer.json tok convert
+# writes, whole text against libtok's whole-text figures (the .model keeps
+# SentencePiece's tie rule, the binding has its own: ids may differ there).
+spm_mbs() { # MODEL TEXTFILE IDS_OUT
+    /usr/bin/time -f "%U %S" -o "$W/t1" spm_encode --model="$1" --output_format=id --minloglevel=2 <"$2" >"$3" 2>/dev/null &&
+    /usr/bin/time -f "%U %S" -o "$W/t0" spm_encode --model="$1" --output_format=id --minloglevel=2 </dev/null >/dev/null 2>/dev/null &&
+    awk -v b="$(wc -c <"$2")" -v a="$(cat "$W/t1")" -v z="$(cat "$W/t0")" 'BEGIN{ split(a,x," "); split(z,y," "); t=x[1]+x[2]-y[1]-y[2]; if (t>0) printf "%.2f", b/t/1e6; else print "-" }'
+}
+spm_section() {
+    command -v spm_encode >/dev/null 2>&1 || { echo; echo "spm_encode: not installed (scripts/deps.sh), SentencePiece rows skipped."; return; }
+    echo
+    echo "SentencePiece files, per line as spm_encode works (libtok cold / primed / warm, MB/s of encode CPU time), and whole text beside the HF binding on the converted tokenizer.json:"
+    echo
+    echo "| tokenizer | text | libtok per line cold / primed / warm | spm_encode | ×spm_encode cold | ids = spm | libtok whole cold / primed / warm | HF cold / primed / warm | ×HF cold | ×HF primed | ids = HF |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    for m in albert.model smart.model llama2.model; do
+        [ -f "$TK/$m" ] || continue
+        ./tok convert -t "$TK/$m" -o "$W/$m.json" 2>/dev/null || rm -f "$W/$m.json"
+        for text in english multilingual code; do
+            l=$($BIN -t "$TK/$m" "$W/$text.txt" --lines --ids "$W/lt.ids" 2>"$W/err") ||
+                { echo "| $m | $text | libtok failed: $(head -c 200 "$W/err") |"; continue; }
+            sm=$(spm_mbs "$TK/$m" "$W/$text.txt" "$W/spm.ids")
+            lc=$(echo "$l" | field cold)
+            wl=$($BIN -t "$TK/$m" "$W/$text.txt" --ids "$W/ltw.ids" 2>/dev/null)
+            wc_=$(echo "$wl" | field cold); wp=$(echo "$wl" | field primed)
+            hcol="- | - | - | -"
+            if [ -f "$W/$m.json" ] && [ "${BENCH_QUICK:-0}" != 1 ]; then
+                r=$(node bench/ref_bench.js hf "$W/$m.json" "$W/$text.txt" "$W/ref.ids" 2>/dev/null)
+                [ -n "$r" ] && hcol="$(echo "$r" | field cold) / $(echo "$r" | field primed) / $(echo "$r" | field warm) | $(ratio "$wc_" "$(echo "$r" | field cold)") | $(ratio "$wp" "$(echo "$r" | field primed)") | $(same "$W/ltw.ids" "$W/ref.ids")"
+            fi
+            echo "| $m | $text | $lc / $(echo "$l" | field primed) / $(echo "$l" | field warm) | $sm | **$(ratio "$lc" "$sm")** | $(same "$W/lt.ids" "$W/spm.ids") | $wc_ / $wp / $(echo "$wl" | field warm) | $hcol |"
+        done
+    done
+}
+
 MAIN="o200k_base.tiktoken:tiktoken:o200k_base cl100k_base.tiktoken:tiktoken:cl100k_base llama3.json:hf:$TK/llama3.json o200k.json:hf:$TK/o200k.json"
 OTHER="mistral.json gemma3.json bert-base-uncased.json"
 [ "${BENCH_BPE:-0}" = 1 ] && OTHER=
+[ "${BENCH_FAMILIES:-0}" = 1 ] && MAIN=
 {
 echo "libtok bench, $(date -u +%Y-%m-%d), $(nproc) cores: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -165,6 +208,8 @@ EOS
     done
     for f in $OTHER; do row "$f" "$f" $text hf "$TK/$f"; done
 done
+[ "${BENCH_BPE:-0}" = 1 ] || spm_section
+if [ "${BENCH_FAMILIES:-0}" != 1 ]; then
 echo
 echo "2 threads, wall clock (one large text; libtok cuts after a newline before a letter, quicktok is given the same cuts); libtok's speed-up over 1 thread is the median of ${BENCH_PAIRS:-5} back-to-back 1-thread/2-thread pairs in one process:"
 echo
@@ -199,7 +244,9 @@ qk=-
 [ -n "$QT" ] && qk=$($QT "$QTDATA" o200k_base "$W/english-10m.txt" --repeat 1 | field peak_rss_mb)
 echo
 echo "Peak RSS, 10 MB English, o200k_base, ids only (text included): libtok $pk MB, quicktok $qk MB ($(ratio "$pk" "$qk"))."
+fi
 } | tee "$OUT/latest.md"
+[ "${BENCH_FAMILIES:-0}" = 1 ] && exit 0
 
 # Token health (tok analyze glitch): the whole-vocabulary pass (decode each id,
 # re-encode) as user CPU seconds, load included, beside the same loop through

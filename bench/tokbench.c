@@ -1,6 +1,6 @@
 /*
  * tokbench: time libtok on one text through the public API.
- *   tokbench -t TOKENIZER FILE [--threads N] [--wall] [--repeat R] [--method M] [--ids OUT] [--offsets] [--encode]
+ *   tokbench -t TOKENIZER FILE [--threads N] [--wall] [--repeat R] [--method M] [--ids OUT] [--offsets] [--encode] [--lines]
  *   tokbench -t TOKENIZER --load-only [--repeat R]
  * Prints one JSON line with three timings of the whole encode call, each the
  * best of R (--repeat, 3), and which call is timed ("path"): on one thread
@@ -12,7 +12,9 @@
  *   warm    the same text again on the context of the cold run;
  * and the load time and peak RSS.  With --ids, writes the ids of the cold
  * run (space separated) for comparison with the references.  --load-only
- * times the load alone (best of R, process CPU and wall clock).
+ * times the load alone (best of R, process CPU and wall clock).  With
+ * --lines, each line (without its newline) is encoded on its own, as
+ * spm_encode does, and --ids writes one line of ids per line of text.
  *   tokbench ... --threads N --paired K
  * instead alternates one thread and N threads K times in this process (wall
  * clock; cold, primed and warm each) and prints the medians of MB/s and of
@@ -29,7 +31,8 @@
 
 #include "benchutil.h"
 
-static int threads = 1, wall = 0, paired = 0;
+static int threads = 1, wall = 0, paired = 0, lines = 0;
+static FILE *idsf; /* --lines: ids of the run being written, line by line */
 static double now(void) { return bench_clock(threads > 1 || wall); }
 
 static tok_tokenizer *tk;
@@ -39,9 +42,8 @@ static tok_encode_options opt;
 static int32_t *idbuf;
 static size_t idcap;
 
-static double timed_n(tok_ctx *c, const char *s, size_t n, tok_encoding *e, int nth)
+static void encode(tok_ctx *c, const char *s, size_t n, tok_encoding *e, int nth)
 {
-    double t0 = now();
     tok_status st;
     if (idbuf && nth == 1) {
         memset(e, 0, sizeof *e);
@@ -54,6 +56,36 @@ static double timed_n(tok_ctx *c, const char *s, size_t n, tok_encoding *e, int 
         fprintf(stderr, "tokbench: %s\n", tok_ctx_error(c));
         exit(1);
     }
+}
+
+/* --lines: every line on its own; e->n becomes the total token count.  The
+ * ids are written (when asked) outside the timed spans. */
+static double timed_lines(tok_ctx *c, const char *s, size_t n, tok_encoding *e, int nth)
+{
+    double el = 0;
+    size_t total = 0;
+    for (size_t i = 0; i < n;) {
+        const char *nl = memchr(s + i, '\n', n - i);
+        size_t end = nl ? (size_t)(nl - s) : n;
+        double t0 = now();
+        encode(c, s + i, end - i, e, nth);
+        el += now() - t0;
+        total += e->n;
+        if (idsf) {
+            for (size_t k = 0; k < e->n; k++) fprintf(idsf, k ? " %d" : "%d", e->ids[k]);
+            fputc('\n', idsf);
+        }
+        i = end + 1;
+    }
+    e->n = total;
+    return el;
+}
+
+static double timed_n(tok_ctx *c, const char *s, size_t n, tok_encoding *e, int nth)
+{
+    if (lines) return timed_lines(c, s, n, e, nth);
+    double t0 = now();
+    encode(c, s, n, e, nth);
     return now() - t0;
 }
 
@@ -122,6 +154,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--offsets")) opt.flags |= TOK_ENC_OFFSETS;
         else if (!strcmp(argv[i], "--load-only")) load_only = 1;
         else if (!strcmp(argv[i], "--encode")) all_arrays = 1;
+        else if (!strcmp(argv[i], "--lines")) lines = 1;
         else if (!strcmp(argv[i], "--method") && i + 1 < argc) opt.method = (tok_method)tok_method_from_name(argv[++i]);
         else file = argv[i];
     }
@@ -149,7 +182,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!tname || !file || threads < 1 || repeat < 1) {
-        fprintf(stderr, "usage: tokbench -t TOKENIZER FILE [--threads N [--paired K]] [--wall] [--repeat R] [--ids OUT] [--offsets] [--encode] [--method M]\n"
+        fprintf(stderr, "usage: tokbench -t TOKENIZER FILE [--threads N [--paired K]] [--wall] [--repeat R] [--ids OUT] [--offsets] [--encode] [--method M] [--lines]\n"
                         "       tokbench -t TOKENIZER --load-only [--repeat R]\n");
         return 2;
     }
@@ -192,9 +225,13 @@ int main(int argc, char **argv)
     for (int r = 0; r < repeat; r++) {
         tok_ctx_free(c);
         c = tok_ctx_new(tk);
+        if (r == 0 && idsout && lines) idsf = fopen(idsout, "w");
         double el = timed(c, text, len, &e);
         if (el < cold) cold = el;
-        if (r == 0 && idsout) {
+        if (idsf) {
+            fclose(idsf);
+            idsf = NULL;
+        } else if (r == 0 && idsout && !lines) {
             FILE *f = fopen(idsout, "w");
             for (size_t i = 0; i < e.n; i++) fprintf(f, i ? " %d" : "%d", e.ids[i]);
             fputc('\n', f);

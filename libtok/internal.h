@@ -537,6 +537,13 @@ struct tok_tokenizer {
     size_t (*scan)(const uint8_t *s, size_t n, size_t pos);
     bool scan_direct;           /* ...and the model takes one direct loop from it (encode_direct.c) */
     bool scan_cuttable;         /* a text may be cut after "\n" before a letter */
+    /* fused lane of a whole family (pipeline/lane.h): normalizer, pre-tokenizer
+     * and model in one pass over a piece the raw added tokens left, chosen at
+     * load only where it gives what the general pipeline gives */
+    tok_status (*lane)(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p,
+                       int32_t *w, tok_enc *e, uint8_t ty);
+    void *lane_data;            /* the lane's tables, freed with lane_free */
+    void (*lane_free)(void *);
     bool scan_cut_after_text;   /* ... only where the "\n" follows a non-space
                                    (GPT-2's \s+(?!\S) takes a whole run of
                                    spaces at the end of a text, one short of it
@@ -696,6 +703,14 @@ void tok_method_scratch_free(void *s);
 tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
                            tok_enc *e, uint8_t ty);
 tok_status tok__finish(tok_ctx *ctx, const tok_encode_options *opt, size_t n, tok_encoding *out);
+/* One piece (raw added tokens already split off) through the normalizer, the
+ * normalized added tokens, the pre-tokenizer and the model into e, its
+ * pre-tokens numbered from *w (advanced): what a fused lane hands back for
+ * the stretches it does not take itself.  normalized: p is the normalizer's
+ * output already (with its alignments); only the pre-tokenizer and the
+ * model run. */
+tok_status tok__encode_general(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p,
+                               int32_t *w, tok_enc *e, uint8_t ty, bool normalized);
 /* Safe cuts of a text for pipelines with t->scan_cuttable (pipeline/parallel.c):
  * the first at or after `at` (len if none), the last in [lo, len) (0 if none). */
 size_t tok__safe_cut(const tok_tokenizer *t, const char *s, size_t len, size_t at);

@@ -136,7 +136,8 @@ typedef struct tok_load_options {
     int bert_lowercase;
     tok_unigram_ties unigram_ties;
     /* Use the general PCRE2 pre-tokenizer even where a hand-written scanner
-     * for the same pattern exists (for differential tests; slower). */
+     * for the same pattern exists, and the general pipeline where a fused
+     * lane for the family exists (for differential tests; slower). */
     int regex_only;
 } tok_load_options;
 

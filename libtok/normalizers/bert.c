@@ -227,6 +227,11 @@ static json_t *bert_to_json(const tok_normalizer *self)
 
 static const tok_normalizer_vt bert_vt = {"BertNormalizer", bert_run, bert_free, bert_to_json};
 
+int tok__norm_bert_lowercase(const tok_normalizer *n)
+{
+    return n && n->vt == &bert_vt ? ((const bert *)n)->lowercase : -1;
+}
+
 tok_normalizer *tok_norm_bert_from_json(tok_jctx *jc, const json_t *j)
 {
     bool clean = true, chinese = true, lower = true, sa = false;

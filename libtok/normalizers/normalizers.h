@@ -22,6 +22,17 @@ tok_normalizer *tok_norm_strip_from_json(tok_jctx *jc, const json_t *j);
 tok_normalizer *tok_norm_strip_accents_from_json(tok_jctx *jc, const json_t *j);
 tok_normalizer *tok_norm_unicode_from_json(tok_jctx *jc, const json_t *j, const char *form);
 
+/* For the fused BERT lane (pipeline/lane_bert.c): -1 if n is not a
+ * BertNormalizer, else its lowercase setting (the only one that changes
+ * printable ASCII). */
+int tok__norm_bert_lowercase(const tok_normalizer *n);
+/* For the SentencePiece lane (pipeline/lane_spm.c): what a Precompiled
+ * normalizer does to the ASCII char c in text that is all ASCII: 0 leaves it,
+ * 1 turns it into one space, -1 anything else (or n is not Precompiled). */
+int tok__precompiled_ascii(const tok_normalizer *n, uint8_t c);
+/* The first step of a Sequence normalizer (NULL if n is not one, or empty). */
+const tok_normalizer *tok__norm_sequence_first(const tok_normalizer *n);
+
 /* ---- helpers ---- */
 
 /** A normalizer without options: a bare tok_normalizer with vtable vt;

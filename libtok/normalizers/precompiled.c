@@ -262,6 +262,26 @@ static json_t *pc_to_json(const tok_normalizer *self)
 
 static const tok_normalizer_vt pc_vt = {"Precompiled", pc_run, pc_free, pc_to_json};
 
+int tok__precompiled_ascii(const tok_normalizer *n, uint8_t c)
+{
+    /* CR: HF keeps CR LF in one cluster */
+    if (!n || n->vt != &pc_vt || c >= 0x80 || c == '\r' || c == 0) return -1;
+    const precompiled *p = (const precompiled *)n;
+    if (p->ntrie == 0) return 0;
+    uint32_t pos = unit_offset(p->trie[0]) ^ c;
+    if (pos >= p->ntrie || unit_label(p->trie[pos]) != c) return 0; /* no key starts with c */
+    uint32_t u = p->trie[pos];
+    pos ^= unit_offset(u);
+    /* a longer key going on with an ASCII byte: the answer depends on what
+     * follows (keys going on with other bytes never match before ASCII) */
+    for (uint32_t b = 1; b < 0x80; b++)
+        if ((pos ^ b) < p->ntrie && unit_label(p->trie[pos ^ b]) == b) return -1;
+    const char *r;
+    size_t rn;
+    if (!unit_has_leaf(u) || pos >= p->ntrie || !norm_at(p, unit_value(p->trie[pos]), &r, &rn)) return -1;
+    return rn == 1 && r[0] == ' ' ? 1 : -1;
+}
+
 tok_normalizer *tok_norm_precompiled_from_json(tok_jctx *jc, const json_t *j)
 {
     const char *b64 = NULL;

@@ -69,6 +69,13 @@ static json_t *seq_to_json(const tok_normalizer *self)
 
 static const tok_normalizer_vt seq_vt = {"Sequence", seq_run, seq_free, seq_to_json};
 
+const tok_normalizer *tok__norm_sequence_first(const tok_normalizer *n)
+{
+    if (!n || n->vt != &seq_vt) return NULL;
+    const seq *q = (const seq *)n;
+    return q->n ? q->v[0] : NULL;
+}
+
 tok_normalizer *tok_norm_sequence_from_json(tok_jctx *jc, const json_t *j)
 {
     json_t *arr = NULL;

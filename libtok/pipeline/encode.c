@@ -240,6 +240,35 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
     return TOK_OK;
 }
 
+tok_status tok__encode_general(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p,
+                               int32_t *w, tok_enc *e, uint8_t ty, bool normalized)
+{
+    if (p->id >= 0) return encode_piece(ctx, opt, p, (*w)++, e, ty);
+    int top = ctx->pieces_top;
+    tok_pieces *ps;
+    uint32_t flags = (opt->flags & ~(uint32_t)TOK_PRE_ONLY) | TOK_PRE_NO_ADDED | (normalized ? TOK_PRE_NO_NORMALIZE : 0);
+    tok_status st = split_pieces(ctx, p, flags, &ps);
+    for (size_t i = 0; !st && i < ps->n; i++) st = encode_piece(ctx, opt, &ps->v[i], (*w)++, e, ty);
+    ctx->pieces_top = top; /* the two lists split_pieces took */
+    return st;
+}
+
+/* A family's fused lane (pipeline/lane.h) on each piece the raw added
+ * tokens leave. */
+static tok_status encode_lane(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                              tok_enc *e, uint8_t ty)
+{
+    const tok_tokenizer *t = ctx->tok;
+    tok_pieces *a = tok_ctx_pieces_acquire(ctx);
+    if (!a) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
+    tok_status st = tok_added_split(t, false, input, tok__match_special(t, opt->flags), a, ctx);
+    int32_t w = 0;
+    for (size_t i = 0; !st && i < a->n; i++)
+        st = a->v[i].id >= 0 ? encode_piece(ctx, opt, &a->v[i], w++, e, ty) : t->lane(ctx, opt, &a->v[i], &w, e, ty);
+    tok_ctx_pieces_release(ctx, a);
+    return st;
+}
+
 tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
                              tok_enc *e, uint8_t ty)
 {
@@ -248,6 +277,7 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
     tok_status st = tok__input_piece(ctx, text, len, opt->flags, &input);
     if (st) return st;
     e->n = 0;
+    if (t->lane && opt->method == TOK_METHOD_DEFAULT) return encode_lane(ctx, &input, opt, e, ty);
     if (t->scan && tok__direct_ok(ctx, opt)) return tok__encode_direct(ctx, &input, opt, e, ty);
     if (t->scan) {
         /* fast lane: added tokens, then a hand-written scanner instead of the

@@ -3,6 +3,7 @@
 #include "../core/json.h"
 #include "../scan/scan.h"
 #include "../methods/methods.h"
+#include "../pipeline/lane.h"
 
 #include <stdio.h>
 
@@ -285,6 +286,7 @@ void tok_free(tok_tokenizer *t)
     tok_processor_free(t->post);
     tok_decoder_free(t->decoder);
     tok_added_free(&t->added);
+    if (t->lane_free) t->lane_free(t->lane_data);
     if (t->method_index) tok__method_index_free(t->method_index);
     pthread_mutex_destroy(&t->method_lock);
     tok_vocab_free(&t->vocab);
@@ -428,6 +430,7 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
     t->desc[TOK_STAGE_MODEL] = describe_model(t);
     t->desc[TOK_STAGE_POSTPROCESSOR] = describe_json(t->post ? t->post->vt->to_json(t->post) : NULL);
     t->desc[TOK_STAGE_DECODER] = describe_json(t->decoder ? t->decoder->vt->to_json(t->decoder) : NULL);
+    if (!(opt && opt->regex_only) && tok__lane_pick(t, err)) goto fail;
     tok__warn_finish(t);
     return t;
 fail:

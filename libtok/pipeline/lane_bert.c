@@ -1,0 +1,316 @@
+/*
+ * The BERT lane: BertNormalizer + BertPreTokenizer + WordPiece in one pass.
+ *
+ * On printable ASCII the normalizer changes nothing but case (clean_text
+ * keeps 0x20-0x7E and turns \t \n \r into spaces; there are no CJK chars or
+ * accents), the pre-tokenizer cuts at spaces and isolates each ASCII
+ * punctuation char, and offsets are the byte positions themselves.  So the
+ * text is read as runs between ASCII whitespace: a run of printable ASCII
+ * is split and lowercased here and each word goes straight to WordPiece; a
+ * run holding anything else (a byte >= 0x80, a control char) goes whole to
+ * the general pipeline, which cuts at that whitespace too, since every
+ * stage is per char and ASCII whitespace always separates pre-tokens.
+ */
+#include "lane.h"
+#include "../normalizers/normalizers.h"
+
+enum { C_WORD, C_SPACE, C_PUNCT, C_SLOW };
+
+/* Whole words that are one token, up to 16 bytes, keyed by their bytes
+ * inline (two tables: up to 8 bytes in 16-byte slots, 9-16 in 24): one
+ * probe answers most words of running text.  Each entry is WordPiece's own
+ * answer for that key, asked at load. */
+#define SHORT 16
+typedef struct wslot8 {
+    uint64_t k0;
+    int32_t id;
+    uint32_t len; /* 0: empty */
+} wslot8;
+typedef struct wslot16 {
+    uint64_t k0, k1;
+    int32_t id;
+    uint32_t len; /* 0: empty */
+} wslot16;
+
+typedef struct bert_lane {
+    uint8_t cls[256];
+    uint8_t low[256];
+    bool lowercase;
+    int32_t single[128]; /* WordPiece's one token for a one-char word, -1: ask it */
+    wslot8 *w8;
+    wslot16 *w16;
+    uint32_t mask8, mask16;
+} bert_lane;
+
+#define WORD_MAX 256 /* longer words (all [UNK] at BERT's 100 chars) go through the model from a heap copy */
+
+static inline uint32_t whash(uint64_t k0, uint64_t k1, uint32_t len)
+{
+    uint64_t h = (k0 ^ 0x9E3779B97F4A7C15ULL) * 0xBF58476D1CE4E5B9ULL;
+    h ^= (k1 + len) * 0x94D049BB133111EBULL;
+    return (uint32_t)(h >> 32);
+}
+
+/* One pre-token of a batch: a word of word chars or one punctuation char. */
+#define BATCH 32
+typedef struct item {
+    uint64_t k0, k1;
+    uint32_t start, len, slot;
+    uint8_t punct;
+} item;
+
+/* A model token the lane can meet as a whole word: word chars only, as the
+ * lane passes them (lowercased), at most 16 bytes. */
+static bool lane_key(const bert_lane *L, const tok_token *k)
+{
+    if (!(k->flags & TOK__IN_MODEL) || k->nbytes == 0 || k->nbytes > SHORT) return false;
+    for (uint32_t x = 0; x < k->nbytes; x++)
+        if (L->cls[k->bytes[x]] != C_WORD || L->low[k->bytes[x]] != k->bytes[x]) return false;
+    return true;
+}
+
+static void wput(bert_lane *L, const uint8_t *b, uint32_t len, int32_t id)
+{
+    uint64_t k0 = 0, k1 = 0;
+    for (uint32_t x = 0; x < len; x++) {
+        if (x < 8) k0 |= (uint64_t)b[x] << (8 * x);
+        else k1 |= (uint64_t)b[x] << (8 * (x - 8));
+    }
+    if (len <= 8) {
+        uint32_t i = whash(k0, 0, len) & L->mask8;
+        while (L->w8[i].len && !(L->w8[i].len == len && L->w8[i].k0 == k0)) i = (i + 1) & L->mask8;
+        L->w8[i] = (wslot8){ k0, id, len };
+        return;
+    }
+    uint32_t i = whash(k0, k1, len) & L->mask16;
+    while (L->w16[i].len && !(L->w16[i].len == len && L->w16[i].k0 == k0 && L->w16[i].k1 == k1)) i = (i + 1) & L->mask16;
+    L->w16[i] = (wslot16){ k0, k1, id, len };
+}
+
+static tok_status nomem(tok_ctx *ctx) { return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory"); }
+
+static inline void put1(tok_enc *e, int32_t id, uint32_t a, uint32_t b, int32_t w, uint8_t ty)
+{
+    size_t k = e->n++;
+    e->ids[k] = id;
+    e->off[k].start = a;
+    e->off[k].end = b;
+    e->words[k] = w;
+    e->type_ids[k] = ty;
+    e->special[k] = 0;
+    e->added[k] = 0;
+}
+
+/* The end of the printable-ASCII stretch from i: the start of the
+ * whitespace-delimited run holding the first byte that needs the general
+ * pipeline (n if none). */
+static uint32_t fast_end(const bert_lane *L, const uint8_t *s, uint32_t i, uint32_t n)
+{
+    uint32_t j = i;
+    for (; j + 8 <= n; j += 8) {
+        uint64_t x;
+        memcpy(&x, s + j, 8);
+        /* a byte >= 0x80, or below 0x20 */
+        if ((x | ((x & 0x6060606060606060ULL) + 0x6060606060606060ULL)) & 0x8080808080808080ULL) break;
+    }
+    while (j < n && L->cls[s[j]] != C_SLOW) j++;
+    if (j == n) return n;
+    while (j > i && L->cls[s[j - 1]] != C_SPACE) j--;
+    return j;
+}
+
+static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p, int32_t *w,
+                       tok_enc *e, uint8_t ty)
+{
+    if (p->a0) return tok__encode_general(ctx, opt, p, w, e, ty, false);
+    const bert_lane *L = ctx->tok->lane_data;
+    const tok_model *m = ctx->tok->model;
+    const uint8_t *s = p->s;
+    const uint32_t n = p->n, base = p->base;
+    uint8_t buf[WORD_MAX + SHORT];
+    tok_toks *tk = &ctx->toks;
+    int32_t wn = *w;
+    tok_status st;
+    uint32_t i = 0;
+    while (i < n) {
+        uint32_t end = fast_end(L, s, i, n);
+        /* every token covers at least one byte */
+        if (tok_enc_reserve(e, e->n + (end - i))) return nomem(ctx);
+        while (i < end) {
+            /* a batch of words, their table slots fetched ahead of use */
+            item it[BATCH];
+            int nb = 0;
+            while (i < end && nb < BATCH) {
+                uint8_t c = L->cls[s[i]];
+                if (c == C_SPACE) {
+                    i++;
+                    continue;
+                }
+                item *x = &it[nb++];
+                x->start = i;
+                if (c == C_PUNCT) {
+                    x->len = 1;
+                    x->punct = 1;
+                    i++;
+                    continue;
+                }
+                uint32_t j = i, len = 0;
+                uint64_t k0 = 0, k1 = 0;
+                while (j < end && L->cls[s[j]] == C_WORD) {
+                    uint64_t b = L->low[s[j]];
+                    if (len < 8) k0 |= b << (8 * len);
+                    else if (len < 16) k1 |= b << (8 * (len - 8));
+                    len++;
+                    j++;
+                }
+                x->len = len;
+                x->punct = 0;
+                x->k0 = k0;
+                x->k1 = k1;
+                if (len <= 8) {
+                    x->slot = whash(k0, 0, len) & L->mask8;
+                    __builtin_prefetch(&L->w8[x->slot]);
+                } else if (len <= SHORT) {
+                    x->slot = whash(k0, k1, len) & L->mask16;
+                    __builtin_prefetch(&L->w16[x->slot]);
+                }
+                i = j;
+            }
+            for (int b = 0; b < nb; b++) {
+                const item *x = &it[b];
+                uint32_t at = x->start, len = x->len;
+                if (x->punct && L->single[s[at]] >= 0) {
+                    put1(e, L->single[s[at]], base + at, base + at + 1, wn++, ty);
+                    continue;
+                }
+                int32_t id = -1;
+                if (x->punct) {
+                    /* the model's own answer below */
+                } else if (len <= 8) {
+                    for (uint32_t k = x->slot;; k = (k + 1) & L->mask8) {
+                        const wslot8 *y = &L->w8[k];
+                        if (y->k0 == x->k0 && y->len == len) { id = y->id; break; }
+                        if (!y->len) break;
+                    }
+                } else if (len <= SHORT) {
+                    for (uint32_t k = x->slot;; k = (k + 1) & L->mask16) {
+                        const wslot16 *y = &L->w16[k];
+                        if (y->k0 == x->k0 && y->k1 == x->k1 && y->len == len) { id = y->id; break; }
+                        if (!y->len) break;
+                    }
+                }
+                if (id >= 0) {
+                    put1(e, id, base + at, base + at + len, wn++, ty);
+                    continue;
+                }
+                uint8_t *word = buf, *heap = NULL;
+                if (len > WORD_MAX && !(word = heap = malloc(len))) return nomem(ctx);
+                for (uint32_t y = 0; y < len; y++) word[y] = L->low[s[at + y]];
+                tk->n = 0;
+                st = m->vt->encode(m, ctx, word, len, opt, tk);
+                free(heap);
+                if (st) return st;
+                for (size_t k = 0; k < tk->n; k++)
+                    put1(e, tk->id[k], base + at + tk->off[k].start, base + at + tk->off[k].end, wn, ty);
+                wn++;
+            }
+        }
+        if (i == n) break;
+        /* the run holding a byte the general pipeline must see, and the
+         * runs after it that hold one too: one call for the stretch */
+        uint32_t j = i;
+        for (;;) {
+            while (j < n && L->cls[s[j]] != C_SPACE) j++;
+            uint32_t k = j;
+            while (k < n && L->cls[s[k]] == C_SPACE) k++;
+            uint32_t r = k;
+            bool slow = false;
+            while (r < n && L->cls[s[r]] != C_SPACE) slow |= L->cls[s[r++]] == C_SLOW;
+            if (!slow) break;
+            j = r;
+        }
+        tok_piece q = tok_piece_sub(p, i, j - i);
+        *w = wn;
+        if ((st = tok__encode_general(ctx, opt, &q, w, e, ty, false))) return st;
+        wn = *w;
+        i = j;
+    }
+    *w = wn;
+    return TOK_OK;
+}
+
+static void lane_free(void *d)
+{
+    bert_lane *L = d;
+    if (L) {
+        free(L->w8);
+        free(L->w16);
+    }
+    free(L);
+}
+
+int tok__lane_bert(tok_tokenizer *t)
+{
+    int lower = tok__norm_bert_lowercase(t->normalizer);
+    if (lower < 0 || !t->pretok || strcmp(t->pretok->vt->type, "BertPreTokenizer") != 0 ||
+        t->model->vt->kind != TOK_MODEL_WORDPIECE || t->vocab.byte_level || t->added.norm)
+        return 0;
+    bert_lane *L = calloc(1, sizeof *L);
+    tok_ctx *ctx = tok_ctx_new(t);
+    if (!L || !ctx) goto nomem;
+    L->lowercase = lower;
+    for (int c = 0; c < 256; c++) {
+        L->low[c] = (uint8_t)(lower && c >= 'A' && c <= 'Z' ? c + 32 : c);
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') L->cls[c] = C_SPACE;
+        else if (c < 0x20 || c >= 0x7F) L->cls[c] = C_SLOW;
+        else if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) L->cls[c] = C_WORD;
+        else L->cls[c] = C_PUNCT;
+    }
+    size_t n8 = 0, n16 = 0;
+    for (size_t id = 0; id < t->vocab.n; id++) {
+        const tok_token *k = &t->vocab.tok[id];
+        if (!lane_key(L, k)) continue;
+        if (k->nbytes <= 8) n8++;
+        else n16++;
+    }
+    /* at most half full: most probes end at the first slot */
+    size_t c8 = 16, c16 = 16;
+    while (c8 < 2 * n8) c8 *= 2;
+    while (c16 < 2 * n16) c16 *= 2;
+    L->w8 = calloc(c8, sizeof *L->w8);
+    L->w16 = calloc(c16, sizeof *L->w16);
+    if (!L->w8 || !L->w16) goto nomem;
+    L->mask8 = (uint32_t)c8 - 1;
+    L->mask16 = (uint32_t)c16 - 1;
+    tok_encode_options opt;
+    tok_encode_options_init(&opt);
+    /* one-char punctuation words, answered once by the model itself */
+    for (int c = 0; c < 128; c++) {
+        L->single[c] = -1;
+        if (L->cls[c] != C_PUNCT) continue;
+        uint8_t b = (uint8_t)c;
+        ctx->toks.n = 0;
+        if (t->model->vt->encode(t->model, ctx, &b, 1, &opt, &ctx->toks) == TOK_OK && ctx->toks.n == 1)
+            L->single[c] = ctx->toks.id[0];
+    }
+    /* words the lane can meet (word chars only, already lowercased) that
+     * the model answers with one token covering them */
+    for (size_t id = 0; id < t->vocab.n; id++) {
+        const tok_token *k = &t->vocab.tok[id];
+        if (!lane_key(L, k)) continue;
+        ctx->toks.n = 0;
+        if (t->model->vt->encode(t->model, ctx, k->bytes, k->nbytes, &opt, &ctx->toks) != TOK_OK ||
+            ctx->toks.n != 1 || ctx->toks.off[0].start != 0 || ctx->toks.off[0].end != k->nbytes)
+            continue;
+        wput(L, k->bytes, k->nbytes, ctx->toks.id[0]);
+    }
+    tok_ctx_free(ctx);
+    t->lane = lane;
+    t->lane_data = L;
+    t->lane_free = lane_free;
+    return 1;
+nomem:
+    lane_free(L);
+    tok_ctx_free(ctx);
+    return -1;
+}

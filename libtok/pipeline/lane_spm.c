@@ -1,0 +1,253 @@
+/*
+ * The SentencePiece lane: the whitespace recipe SentencePiece-style
+ * pipelines normalize with, done in one pass that writes the normalized
+ * bytes and their alignments directly, instead of one pass (and one copy of
+ * text and alignments) per normalizer.  The recipes, as the loaders write
+ * them and as HF files carry them, read from the normalizer's JSON:
+ *
+ *   [Precompiled]                    the charsmap: only where it leaves
+ *                                    printable ASCII alone or turns a char
+ *                                    into a space (\t, \n), checked at load
+ *   [Replace " {2,}" -> " ",         remove_extra_whitespaces
+ *    Replace "\A +" -> ""]
+ *   Replace " " -> "▁" and Prepend "▁" (either order), or the Replace alone
+ *   [Replace "▁+\z" -> ""]
+ *
+ * A piece the recipe cannot take on its own terms (with a charsmap: any
+ * non-ASCII or other control char) goes whole through the general pipeline:
+ * these normalizers are anchored at the start and end of a piece, so it is
+ * never cut.  Alignments follow the normalizers' rules: a replaced space or
+ * a collapsed run takes the range of its (last) space, the prefix the range
+ * of the first char after it, other bytes the range of their char.  The
+ * pre-tokenizer (none, or Gemma's Split) and the model then run as usual on
+ * the normalized piece, so ids and offsets are the general pipeline's.
+ */
+#include "lane.h"
+#include "../core/json.h"
+#include "../normalizers/normalizers.h"
+
+#define MARK "\xE2\x96\x81"
+
+enum { K_ID, K_SP, K_SLOW };
+
+typedef struct spm_lane {
+    const tok_normalizer *pc; /* the charsmap step, or NULL */
+    uint8_t cls[256];
+    bool collapse, prepend, trim;
+} spm_lane;
+
+static bool is_replace(const json_t *j, const char *kind, const char *pat, const char *content)
+{
+    const json_t *p = json_object_get(j, "pattern");
+    const char *ty = json_string_value(json_object_get(j, "type"));
+    const char *v = json_string_value(json_object_get(p, kind));
+    const char *c = json_string_value(json_object_get(j, "content"));
+    return ty && !strcmp(ty, "Replace") && v && !strcmp(v, pat) && c && !strcmp(c, content);
+}
+
+static bool is_type(const json_t *j, const char *type)
+{
+    const char *ty = json_string_value(json_object_get(j, "type"));
+    return ty && !strcmp(ty, type);
+}
+
+/* The recipe of a normalizer's steps, or false. */
+static bool recipe(const json_t *steps, spm_lane *L, bool *precompiled)
+{
+    size_t n = json_array_size(steps), i = 0;
+    *precompiled = false;
+    if (i < n && is_type(json_array_get(steps, i), "Precompiled")) {
+        *precompiled = true;
+        i++;
+    }
+    if (i + 1 < n && is_replace(json_array_get(steps, i), "Regex", " {2,}", " ") &&
+        is_replace(json_array_get(steps, i + 1), "Regex", "\\A +", "")) {
+        L->collapse = true;
+        i += 2;
+    }
+    bool rep = false;
+    for (int k = 0; k < 2 && i < n; k++) {
+        const json_t *s = json_array_get(steps, i);
+        const char *pp = json_string_value(json_object_get(s, "prepend"));
+        if (!rep && is_replace(s, "String", " ", MARK)) rep = true;
+        else if (!L->prepend && is_type(s, "Prepend") && pp && !strcmp(pp, MARK)) L->prepend = true;
+        else break;
+        i++;
+    }
+    if (!rep) return false;
+    if (i < n && is_replace(json_array_get(steps, i), "Regex", MARK "+\\z", "")) {
+        L->trim = true;
+        i++;
+    }
+    return i == n;
+}
+
+/* The charsmap alone over piece p (text with alignments in the arena), for
+ * text the lane's ASCII table cannot take. */
+static tok_status charsmap(tok_ctx *ctx, const tok_normalizer *pc, const tok_piece *p, tok_piece *q)
+{
+    tok_nstr *in = tok_ctx_nstr_acquire(ctx), *out = tok_ctx_nstr_acquire(ctx);
+    if (!in || !out) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
+    tok_status st = TOK_OK;
+    if (tok_nstr_reserve(in, p->n)) {
+        st = tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(in->s, p->s, p->n);
+    for (uint32_t i = 0; i < p->n;) {
+        uint32_t cl = (uint32_t)tok_utf8_seqlen(p->s[i]);
+        for (uint32_t j = 0; j < cl; j++) {
+            in->a0[i + j] = p->base + i;
+            in->a1[i + j] = p->base + i + cl;
+        }
+        i += cl;
+    }
+    in->n = p->n;
+    out->n = 0;
+    in->start = out->start = p->base;
+    if ((st = pc->vt->run(pc, in, out, ctx))) goto done;
+    if ((st = tok_ctx_piece_alloc(ctx, q, out->n))) goto done;
+    memcpy((uint8_t *)q->s, out->s, out->n);
+    memcpy((uint32_t *)q->a0, out->a0, out->n * sizeof *out->a0);
+    memcpy((uint32_t *)q->a1, out->a1, out->n * sizeof *out->a1);
+    q->n = (uint32_t)out->n;
+done:
+    tok_ctx_nstr_release(ctx, out);
+    tok_ctx_nstr_release(ctx, in);
+    return st;
+}
+
+static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p, int32_t *w,
+                       tok_enc *e, uint8_t ty)
+{
+    const spm_lane *L = ctx->tok->lane_data;
+    if (p->a0 || p->n == 0) return tok__encode_general(ctx, opt, p, w, e, ty, false);
+    /* src: the text, or the charsmap's output where the ASCII table does
+     * not answer; then only ' ' is a space */
+    tok_piece src = *p;
+    uint8_t id_cls[256];
+    const uint8_t *cls = L->cls;
+    tok_status st;
+    for (uint32_t i = 0; i < p->n; i++) {
+        if (L->cls[p->s[i]] != K_SLOW) continue;
+        if ((st = charsmap(ctx, L->pc, p, &src))) return st;
+        memset(id_cls, K_ID, sizeof id_cls);
+        id_cls[' '] = K_SP;
+        cls = id_cls;
+        break;
+    }
+    const uint8_t *s = src.s;
+    const uint32_t *ia0 = src.a0, *ia1 = src.a1;
+    const uint32_t n = src.n, base = src.base;
+    if (n == 0) return TOK_OK;
+    tok_piece q;
+    if ((st = tok_ctx_piece_alloc(ctx, &q, (size_t)n * 3 + 3))) return st;
+    uint8_t *o = (uint8_t *)q.s;
+    uint32_t *a0 = (uint32_t *)q.a0, *a1 = (uint32_t *)q.a1;
+    size_t k = 0;
+    /* range of the char of src at i (length cl) */
+#define R0(i) (ia0 ? ia0[i] : base + (i))
+#define R1(i, cl) (ia0 ? ia1[(i) + (cl) - 1] : base + (i) + (cl))
+#define PUT_MARK(r0, r1)                                                  \
+    do {                                                                  \
+        memcpy(o + k, MARK, 3);                                           \
+        a0[k] = a0[k + 1] = a0[k + 2] = (r0);                             \
+        a1[k] = a1[k + 1] = a1[k + 2] = (r1);                             \
+        k += 3;                                                           \
+    } while (0)
+    uint32_t i = 0;
+    if (L->collapse)
+        while (i < n && cls[s[i]] == K_SP) i++;
+    if (i < n && L->prepend) {
+        /* the prefix takes the range of the first char after it */
+        uint32_t cl = cls[s[i]] == K_SP ? 1 : (uint32_t)tok_utf8_seqlen(s[i]);
+        PUT_MARK(R0(i), R1(i, cl));
+    }
+    while (i < n) {
+        if (cls[s[i]] == K_SP) {
+            uint32_t j = i + 1;
+            if (L->collapse)
+                while (j < n && cls[s[j]] == K_SP) j++;
+            else
+                j = i + 1;
+            PUT_MARK(R0(j - 1), R1(j - 1, 1));
+            i = j;
+            continue;
+        }
+        if (s[i] < 0x80) {
+            o[k] = s[i];
+            a0[k] = R0(i);
+            a1[k] = R1(i, 1);
+            k++;
+            i++;
+            continue;
+        }
+        uint32_t cl = (uint32_t)tok_utf8_seqlen(s[i]);
+        if (cl == 0 || i + cl > n) cl = 1;
+        for (uint32_t x = 0; x < cl; x++, k++) {
+            o[k] = s[i + x];
+            a0[k] = ia0 ? ia0[i + x] : base + i;
+            a1[k] = ia0 ? ia1[i + x] : base + i + cl;
+        }
+        i += cl;
+    }
+#undef PUT_MARK
+#undef R0
+#undef R1
+    if (L->trim)
+        while (k >= 3 && !memcmp(o + k - 3, MARK, 3)) k -= 3;
+    if (k == 0) return TOK_OK;
+    q.n = (uint32_t)k;
+    return tok__encode_general(ctx, opt, &q, w, e, ty, true);
+}
+
+static void lane_free(void *d) { free(d); }
+
+int tok__lane_spm(tok_tokenizer *t)
+{
+    if (!t->normalizer || t->added.norm) return 0;
+    json_t *j = t->normalizer->vt->to_json(t->normalizer);
+    if (!j) return -1;
+    json_t *steps = NULL;
+    if (is_type(j, "Sequence")) {
+        steps = json_incref(json_object_get(j, "normalizers"));
+    } else if ((steps = json_array())) {
+        json_array_append(steps, j);
+    }
+    spm_lane *L = calloc(1, sizeof *L);
+    bool pc = false;
+    int r = -1;
+    if (!steps || !L) goto out;
+    r = 0;
+    if (!json_is_array(steps) || !recipe(steps, L, &pc)) goto out;
+    /* the charsmap, where it is a sequence's first step */
+    const tok_normalizer *pcn = NULL;
+    if (pc) {
+        /* the Precompiled step: the normalizer itself or the first of its
+         * Sequence, asked by its public face (to_json) above; its per-char
+         * behaviour comes from the object */
+        pcn = tok__norm_sequence_first(t->normalizer);
+        if (!pcn) goto out;
+    }
+    for (int c = 0; c < 256; c++) {
+        if (c >= 0x80) L->cls[c] = pc ? K_SLOW : K_ID;
+        else if (c == ' ') L->cls[c] = K_SP;
+        else if (!pc) L->cls[c] = K_ID;
+        else {
+            int a = tok__precompiled_ascii(pcn, (uint8_t)c);
+            L->cls[c] = a == 0 ? K_ID : a == 1 ? K_SP : K_SLOW;
+        }
+    }
+    if (pc && tok__precompiled_ascii(pcn, ' ') != 0) goto out; /* a charsmap that touches spaces */
+    L->pc = pcn;
+    t->lane = lane;
+    t->lane_data = L;
+    t->lane_free = lane_free;
+    L = NULL;
+    r = 1;
+out:
+    free(L);
+    json_decref(steps);
+    json_decref(j);
+    return r;
+}

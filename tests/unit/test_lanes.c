@@ -1,0 +1,128 @@
+/*
+ * The fused lanes (pipeline/lane_*.c) against the general pipeline: each
+ * tokenizer is loaded twice, as usual (lane on) and with regex_only (the
+ * general pipeline), and many generated texts -- printable ASCII with the
+ * chars the lanes hand back (controls, CR, tabs, non-ASCII letters,
+ * combining marks, ligatures, NBSP, CJK, "▁", special-token text, long
+ * words), leading/trailing/runs of spaces -- must give the same ids,
+ * offsets, word indices and type ids, alone and as pairs.
+ */
+#include "testutil.h"
+#include "libtok/internal.h"
+
+static const char *frags[] = {
+    "the", "Hello", "WORLD", "tokenization", "isn't", "x", "a", "2024", "3.14", " ", "  ", "   ",
+    "\t", "\n", "\r\n", "\r", "\x01", "\x7f", "\x0b", ",", ".", "'", "\"", "(", ")", "#", "##",
+    "-", "_", "[CLS]", "[MASK]", "<s>", "</s>", "<unk>", "\xc3\xa9", "caf\xc3\xa9", "\xc3\xbc" "ber",
+    "\xe4\xb8\xad\xe6\x96\x87", "\xe2\x96\x81", "\xe2\x96\x81\xe2\x96\x81", "e\xcc\x81",
+    "\xef\xac\x81", "\xc2\xa0", "\xe3\x80\x80", "\xf0\x9f\x98\x80", "Ǆ", "ΣΑΣ",
+    "supercalifragilisticexpialidociousandthensomemorelettersuntilthewordislongerthanonehundredcharactersxxxxxxxxxxxxxx",
+};
+
+static uint64_t rng = 88172645463325252ULL;
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+static void gen(char *buf, size_t cap)
+{
+    size_t k = 0, nf = sizeof frags / sizeof frags[0];
+    uint32_t parts = rnd(40);
+    buf[0] = 0;
+    for (uint32_t i = 0; i < parts; i++) {
+        /* mostly plain words and single spaces, as running text */
+        const char *f = rnd(3) ? frags[rnd(8)] : frags[rnd((uint32_t)nf)];
+        if (rnd(2)) f = rnd(4) ? " " : f;
+        size_t l = strlen(f);
+        if (k + l + 1 >= cap) break;
+        memcpy(buf + k, f, l);
+        k += l;
+        buf[k] = 0;
+    }
+}
+
+static void same(tok_ctx *a, tok_ctx *b, const char *x, size_t xn, const char *y, size_t yn, bool pair)
+{
+    tok_encoding ea, eb;
+    tok_status sa = pair ? tok_encode_pair(a, x, xn, y, yn, NULL, &ea) : tok_encode(a, x, xn, NULL, &ea);
+    tok_status sb = pair ? tok_encode_pair(b, x, xn, y, yn, NULL, &eb) : tok_encode(b, x, xn, NULL, &eb);
+    assert_int_equal(sa, sb);
+    if (sa) return;
+    if (ea.n != eb.n) fail_msg("%zu vs %zu tokens on \"%s\"", ea.n, eb.n, x);
+    for (size_t i = 0; i < ea.n; i++) {
+        if (ea.ids[i] != eb.ids[i] || ea.offsets[i].start != eb.offsets[i].start ||
+            ea.offsets[i].end != eb.offsets[i].end || ea.words[i] != eb.words[i] ||
+            ea.type_ids[i] != eb.type_ids[i] || ea.special[i] != eb.special[i])
+            fail_msg("token %zu of \"%s\"%s%s%s: id %d (%u,%u) word %d vs id %d (%u,%u) word %d", i, x,
+                     pair ? " + \"" : "", pair ? y : "", pair ? "\"" : "", ea.ids[i],
+                     ea.offsets[i].start, ea.offsets[i].end, ea.words[i], eb.ids[i], eb.offsets[i].start,
+                     eb.offsets[i].end, eb.words[i]);
+    }
+}
+
+static void check(const char *rel, int bert_lowercase)
+{
+    char path[4096];
+    tu_cache_path(rel, path, sizeof path);
+    tok_load_options o;
+    tok_load_options_init(&o);
+    o.bert_lowercase = bert_lowercase;
+    tok_error err = { 0 };
+    tok_tokenizer *lane = tok_load(path, &o, &err);
+    if (!lane) fail_msg("%s: %s (run sh scripts/fetch-refs.sh)", path, err.message);
+    o.regex_only = 1;
+    tok_tokenizer *gen_ = tok_load(path, &o, &err);
+    assert_non_null(gen_);
+    /* the lane is really there (and only there) */
+    assert_non_null(lane->lane);
+    assert_null(gen_->lane);
+    tok_ctx *a = tok_ctx_new(lane), *b = tok_ctx_new(gen_);
+    static const char *fixed[] = { "", " ", "   ", "a", " a ", "  a  b  ", "\xe2\x96\x81", "a \xe2\x96\x81",
+                                   "\t\n", "[CLS] x [SEP]", "<s> hi </s>", "x\x01y", "\r\n\r\n" };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        same(a, b, fixed[i], strlen(fixed[i]), NULL, 0, false);
+    char x[2048], y[2048];
+    for (int i = 0; i < 400; i++) {
+        gen(x, sizeof x);
+        same(a, b, x, strlen(x), NULL, 0, false);
+        if (i % 8 == 0) {
+            gen(y, sizeof y);
+            same(a, b, x, strlen(x), y, strlen(y), true);
+        }
+    }
+    /* a real text in one piece */
+    size_t n = 0;
+    char *t = tu_read_file(tu_cache_path("texts/multilingual.txt", path, sizeof path), &n);
+    assert_non_null(t);
+    if (n > 200000) n = 200000;
+    while (n && ((unsigned char)t[n] & 0xC0) == 0x80) n--;
+    same(a, b, t, n, NULL, 0, false);
+    free(t);
+    tok_ctx_free(a);
+    tok_ctx_free(b);
+    tok_free(lane);
+    tok_free(gen_);
+}
+
+static void test_bert_uncased(void **s) { (void)s; check("tokenizers/bert-base-uncased.json", -1); }
+static void test_bert_cased_vocab(void **s) { (void)s; check("tokenizers/bert-base-uncased/vocab.txt", 0); }
+static void test_albert(void **s) { (void)s; check("tokenizers/albert.model", -1); }
+static void test_smart(void **s) { (void)s; check("tokenizers/smart.model", -1); }
+static void test_llama2(void **s) { (void)s; check("tokenizers/llama2.model", -1); }
+static void test_mistral(void **s) { (void)s; check("tokenizers/mistral.json", -1); }
+static void test_gemma3(void **s) { (void)s; check("tokenizers/gemma3.json", -1); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bert_uncased), cmocka_unit_test(test_bert_cased_vocab),
+        cmocka_unit_test(test_albert),       cmocka_unit_test(test_smart),
+        cmocka_unit_test(test_llama2),       cmocka_unit_test(test_mistral),
+        cmocka_unit_test(test_gemma3),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
