@@ -33,6 +33,7 @@
 
 #include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #define ALIGN 64
@@ -194,11 +195,18 @@ static void put_tables(writer *w, const tok_bpe_bt *bt)
     section(w, "TRBF", bt->trie.bfs, (size_t)bt->trie.nnodes * sizeof *bt->trie.bfs, bt->trie.nnodes);
 }
 
+/* Written beside and renamed over: a process that has the old file mapped
+ * keeps its pages (rewriting in place would pull them from under it). */
 static tok_status write_out(const char *path, const void *p, size_t n, tok_error *err)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
-        if (f) fclose(f);
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return tok__fail(err, TOK_ERR_IO, "%s: cannot write", path);
+    bool ok = fwrite(p, 1, n, f) == n;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path)) {
+        remove(tmp);
         return tok__fail(err, TOK_ERR_IO, "%s: cannot write", path);
     }
     return TOK_OK;
