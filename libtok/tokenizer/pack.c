@@ -45,6 +45,12 @@ typedef struct sect {
     uint64_t off, len;
 } sect;
 
+/* A tripwire for whoever changes the tables: every member of tok_bpe_bt and
+ * tok_trie is stored below (put_tables) and checked (tok_bpe_bt_check); a
+ * new one must be too, with TOK_BPE_BT_LAYOUT bumped. */
+_Static_assert(sizeof(tok_bpe_bt) == 80 && sizeof(tok_trie) == 32,
+               "tok_bpe_bt changed: store and check its new tables in .tokpack (pack.c) and bump TOK_BPE_BT_LAYOUT");
+
 /* the tables' sizes; a file written with another layout is not used */
 typedef struct btmeta {
     uint32_t layout, tinfo_size, pslot_size, cell_size;
