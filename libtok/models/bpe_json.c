@@ -157,36 +157,37 @@ static int merges_from_text(tok_jctx *jc, tok_bpe_merges *mg, const char *prefix
     if (i < n && d[i] == ']') return 0;
     for (size_t k = 0;; k++) {
         size_t at = i;
-        size_t s2 = tok_jpush_index(jc, k); /* every message names the merge */
+        /* every message names the merge (its path made only then) */
+#define MFAIL(pos, what) (tok_jpush_index(jc, k), raw_fail(jc, (pos), (what)))
         const char *sa, *sb;
         size_t la, lb;
         if (i < n && d[i] == '"') {
-            if (tok_rawjson_string(d, n, &i, ka)) return raw_fail(jc, at, "malformed merge string");
+            if (tok_rawjson_string(d, n, &i, ka)) return MFAIL(at, "malformed merge string");
             sa = ka->v ? ka->v : "";
             if (split_merge(sa, ka->n, &la, &sb, &lb))
-                return raw_fail(jc, at, "merge is not two tokens separated by one space");
+                return MFAIL(at, "merge is not two tokens separated by one space");
         } else if (i < n && d[i] == '[') {
             i = tok_rawjson_ws(d, n, i + 1);
-            if (tok_rawjson_string(d, n, &i, ka)) return raw_fail(jc, i, "expected a merge as [\"a\", \"b\"]");
+            if (tok_rawjson_string(d, n, &i, ka)) return MFAIL(i, "expected a merge as [\"a\", \"b\"]");
             i = tok_rawjson_ws(d, n, i);
-            if (i >= n || d[i] != ',') return raw_fail(jc, i, "expected a merge as [\"a\", \"b\"]");
+            if (i >= n || d[i] != ',') return MFAIL(i, "expected a merge as [\"a\", \"b\"]");
             i = tok_rawjson_ws(d, n, i + 1);
-            if (tok_rawjson_string(d, n, &i, kb)) return raw_fail(jc, i, "expected a merge as [\"a\", \"b\"]");
+            if (tok_rawjson_string(d, n, &i, kb)) return MFAIL(i, "expected a merge as [\"a\", \"b\"]");
             i = tok_rawjson_ws(d, n, i);
-            if (i >= n || d[i] != ']') return raw_fail(jc, i, "expected ']' after a merge pair");
+            if (i >= n || d[i] != ']') return MFAIL(i, "expected ']' after a merge pair");
             i++;
             sa = ka->v ? ka->v : ""; la = ka->n;
             sb = kb->v ? kb->v : ""; lb = kb->n;
         } else {
-            return raw_fail(jc, i, "expected a merge as \"a b\" or [\"a\", \"b\"]");
+            return MFAIL(i, "expected a merge as \"a b\" or [\"a\", \"b\"]");
         }
         char why[300];
-        if (add_merge(mg, prefix, ids, sa, la, sb, lb, buf, why, sizeof why)) return raw_fail(jc, at, why);
-        tok_jpop(jc, s2);
+        if (add_merge(mg, prefix, ids, sa, la, sb, lb, buf, why, sizeof why)) return MFAIL(at, why);
         i = tok_rawjson_ws(d, n, i);
         if (i < n && d[i] == ',') { i = tok_rawjson_ws(d, n, i + 1); continue; }
         if (i < n && d[i] == ']') return 0;
-        return raw_fail(jc, i, "expected ',' or ']'");
+        return MFAIL(i, "expected ',' or ']'");
+#undef MFAIL
     }
 }
 
