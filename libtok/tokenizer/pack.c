@@ -415,6 +415,17 @@ static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *
                       file, (unsigned long long)(p - d), i);
             return -1;
         }
+        /* as every loader guarantees: token text is UTF-8; model bytes are
+         * the text itself, or for byte-level vocabularies one byte per
+         * character of it at most */
+        if (tok_utf8_check((const uint8_t *)str + x.text, x.text_len) != x.text_len ||
+            (mt.byte_level ? x.nbytes > x.text_len : x.bytes != x.text || x.nbytes != x.text_len)) {
+            free(tk);
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: token %u: its text is not UTF-8 or its model bytes do "
+                      "not match it", file,
+                      (unsigned long long)(st->off + x.text), i);
+            return -1;
+        }
         tk[i] = (tok_token){ str + x.text, (const uint8_t *)str + x.bytes, x.text_len, x.nbytes, x.score, x.flags };
     }
     v->tok = tk;
