@@ -535,6 +535,7 @@ struct tok_tokenizer {
     /* fast lane: a hand-written scanner equivalent to the pre-tokenizer, when
      * there is no normalizer and the pre-tokenizer is a known split pattern */
     size_t (*scan)(const uint8_t *s, size_t n, size_t pos);
+    bool scan_direct;           /* ...and the model takes one direct loop from it (encode_direct.c) */
     bool scan_cuttable;         /* a text may be cut after "\n" before a letter */
     bool scan_cut_after_text;   /* ... only where the "\n" follows a non-space
                                    (GPT-2's \s+(?!\S) takes a whole run of
@@ -612,6 +613,24 @@ void tok__bpe_reference(tok_ctx *ctx, bool on);
 /** Tests: whether this context's BPE model has its fast paths (byte-level,
  *  merges rising in rank, proven at load). */
 bool tok__bpe_fast(const tok_ctx *ctx);
+/** The direct scan->model loop (pipeline/encode_direct.c): whether BPE
+ *  model m may be called through tok__bpe_piece (byte-level, all 256 bytes
+ *  tokens, no dropout, no marker split), and the call: the model's native
+ *  encode of one pre-token (cache, fast paths), appended to out. */
+bool tok__bpe_direct_ok(const tok_model *m);
+tok_status tok__bpe_piece(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n, tok_toks *out);
+/** pipeline/encode_direct.c: whether this call may take the direct loop, and
+ *  the loop for one sequence into e (all arrays) or into a caller's ids
+ *  buffer (ids only; *n gets the count, which may exceed cap). */
+/** encode.c: the caller's text as the first piece (a view, or a lossy copy),
+ *  and whether special-token text is matched under these flags. */
+tok_status tok__input_piece(tok_ctx *ctx, const char *text, size_t len, uint32_t flags, tok_piece *p);
+bool tok__match_special(const tok_tokenizer *t, uint32_t flags);
+bool tok__direct_ok(const tok_ctx *ctx, const tok_encode_options *opt);
+tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                              tok_enc *e, uint8_t ty);
+tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                                  int32_t *ids, size_t cap, size_t *n);
 tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);
 void tok_ctx_nstr_release(tok_ctx *ctx, tok_nstr *t);
 tok_pieces *tok_ctx_pieces_acquire(tok_ctx *ctx);

@@ -696,6 +696,24 @@ bool tok__bpe_fast(const tok_ctx *ctx)
     return ctx->tok->model->vt == &bpe_vt && ((const bpe *)ctx->tok->model)->bt.ok;
 }
 
+/* The direct scan->model loop (pipeline/encode_direct.c) calls the model
+ * here, past the vtable and the marker split, where that changes nothing:
+ * byte-level, every byte a token (so no byte is ever dropped), no dropout. */
+bool tok__bpe_direct_ok(const tok_model *m)
+{
+    if (m->vt != &bpe_vt || !m->vocab || !m->vocab->byte_level) return false;
+    const bpe *b = (const bpe *)m;
+    if (b->dropout > 0 || b->marker_split) return false;
+    for (int i = 0; i < 256; i++)
+        if (m->vocab->byte_id[i] < 0) return false;
+    return true;
+}
+
+tok_status tok__bpe_piece(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n, tok_toks *out)
+{
+    return bpe_encode_one(m, ctx, p, n, NULL, out);
+}
+
 static const tok_model_vt bpe_vt = {
     .kind = TOK_MODEL_BPE,
     .type = "BPE",
