@@ -239,6 +239,7 @@ install: all
 	install -m 644 man/tok-words.1 $(DESTDIR)$(MANDIR)/man1/tok-words.1
 	install -m 644 man/tok-train.1 $(DESTDIR)$(MANDIR)/man1/tok-train.1
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
+	install -D -m 644 man/tokpack.5 $(DESTDIR)$(MANDIR)/man5/tokpack.5
 	install -d $(DESTDIR)$(DATADIR)/policies
 	install -m 644 data/policies/*.policy $(DESTDIR)$(DATADIR)/policies/
 	@# the modules: their libraries, and their public headers laid out as in

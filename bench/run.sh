@@ -243,7 +243,9 @@ pk=$($BIN -t "$TK/o200k_base.tiktoken" "$W/english-10m.txt" --repeat 1 | field p
 qk=-
 [ -n "$QT" ] && qk=$($QT "$QTDATA" o200k_base "$W/english-10m.txt" --repeat 1 | field peak_rss_mb)
 echo
-echo "Peak RSS, 10 MB English, o200k_base, ids only (text included): libtok $pk MB, quicktok $qk MB ($(ratio "$pk" "$qk"))."
+[ -f "$W/o200k_base.tiktoken.tokpack" ] || ./tok convert -t "$TK/o200k_base.tiktoken" -o "$W/o200k_base.tiktoken.tokpack" 2>/dev/null
+pp=$($BIN -t "$W/o200k_base.tiktoken.tokpack" "$W/english-10m.txt" --repeat 1 | field peak_rss_mb)
+echo "Peak RSS, 10 MB English, o200k_base, ids only (text included): libtok $pk MB ($(ratio "$pk" "$qk") quicktok), from its .tokpack $pp MB ($(ratio "$pp" "$qk")); quicktok $qk MB."
 fi
 } | tee "$OUT/latest.md"
 [ "${BENCH_FAMILIES:-0}" = 1 ] && exit 0

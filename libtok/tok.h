@@ -107,7 +107,7 @@ typedef enum tok_format {
     TOK_FORMAT_SPM,       /* SentencePiece .model (protobuf) */
     TOK_FORMAT_BERT_VOCAB,/* BERT vocab.txt (one WordPiece token per line) */
     TOK_FORMAT_GPT2,      /* GPT-2 vocab.json + merges.txt */
-    TOK_FORMAT_TOKPACK,   /* libtok's compact native format (tok convert) */
+    TOK_FORMAT_TOKPACK,   /* libtok's native format (tok convert; tokpack(5)) */
     TOK_FORMAT_GGUF       /* the vocabulary of a GGUF model file (llama.cpp's
                              tokenizer.ggml.* metadata; tensors are not read) */
 } tok_format;
@@ -150,7 +150,10 @@ TOK_API void tok_load_options_init(tok_load_options *opt);
  * (tokenizer.json, tokenizer.model, *.tiktoken, vocab.json+merges.txt,
  * vocab.txt, *.gguf, searched in that order; several *.tiktoken or *.gguf
  * files in one directory are refused as ambiguous: name the file).  A GGUF
- * file is mapped, not read: only its metadata pages are touched.  opt may be NULL.  On failure returns
+ * file is mapped, not read: only its metadata pages are touched.  A .tokpack
+ * (uncompressed) is mapped and used in place until tok_free: replace such a
+ * file by renaming another over it (as tok_save does), never rewrite it in
+ * place while it is loaded.  opt may be NULL.  On failure returns
  * NULL and fills *err (if non-NULL) with a message naming the file and place.
  */
 TOK_API tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err);
@@ -797,7 +800,7 @@ TOK_API tok_status tok_overflowing(const tok_ctx *ctx, size_t i, tok_encoding *o
 /* ------------------------------------------------------------------------ */
 
 /** Write t as a HuggingFace tokenizer.json (TOK_FORMAT_HF_JSON) or as libtok's
- *  compact format (TOK_FORMAT_TOKPACK). */
+ *  native format (TOK_FORMAT_TOKPACK: as tok_save_tokpack with level 0). */
 TOK_API tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format, tok_error *err);
 /** Write t as a .tokpack (libtok's native format, as tok_save with
  *  TOK_FORMAT_TOKPACK): with zstd_level 0 a file that tok_load maps and uses

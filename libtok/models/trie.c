@@ -23,6 +23,52 @@ static int skey_cmp(const void *pa, const void *pb)
     return a->order < b->order ? -1 : a->order > b->order;
 }
 
+/* Sort keys as skey_cmp does, in O(n) for the usual case: a stable radix
+ * sort on the 8-byte prefix (keys start in input order, so equal prefixes
+ * stay by order), then the comparison sort within each run of equal prefixes
+ * where a key is longer than its prefix or shorter than 8 (zero padding
+ * makes "a" and "a\0" one prefix).  -1 when out of memory. */
+static int sort_keys(skey *k, size_t m)
+{
+    if (m < 4096) {
+        qsort(k, m, sizeof *k, skey_cmp);
+        return 0;
+    }
+    skey *tmp = malloc(m * sizeof *tmp);
+    size_t *cnt = malloc(2048 * sizeof *cnt);
+    if (!tmp || !cnt) {
+        free(tmp);
+        free(cnt);
+        return -1;
+    }
+    skey *from = k, *to = tmp;
+    for (int shift = 0; shift < 64; shift += 11) {
+        memset(cnt, 0, 2048 * sizeof *cnt);
+        for (size_t i = 0; i < m; i++) cnt[(from[i].pfx >> shift) & 2047]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < m; i++) to[cnt[(from[i].pfx >> shift) & 2047]++] = from[i];
+        skey *x = from;
+        from = to;
+        to = x;
+    }
+    if (from != k) memcpy(k, from, m * sizeof *k);
+    free(tmp);
+    free(cnt);
+    for (size_t i = 0; i < m;) {
+        size_t j = i + 1;
+        bool tie = k[i].len != 8;
+        while (j < m && k[j].pfx == k[i].pfx) tie |= k[j++].len != 8;
+        if (j - i > 1 && tie) qsort(k + i, j - i, sizeof *k, skey_cmp);
+        i = j;
+    }
+    return 0;
+}
+
 typedef struct qnode {
     int32_t cell;
     uint32_t depth, lo, hi; /* keys[lo, hi) share the node's prefix of length depth */
@@ -106,7 +152,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
         if (keys[i].len > max_len) max_len = keys[i].len;
         m++;
     }
-    qsort(k, m, sizeof *k, skey_cmp);
+    if (sort_keys(k, m)) goto nomem;
     /* the walk below reads every key once per depth: copied in sorted order
      * the keys it reads in turn sit side by side, not all over the pool */
     size_t total = 0;

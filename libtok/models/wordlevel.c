@@ -3,20 +3,10 @@
  * unknown token when it is not in the vocabulary (an error when there is no
  * unknown token either, as in HF).
  */
-#include "vocab_json.h"
+#include "wordlevel.h"
 
-typedef tok_vocab_ent wl_ent;
 
-typedef struct wl_model {
-    tok_model base;
-    char *unk;
-    size_t unk_len;
-    tok_vocab_ents ents;
-    tok_strmap map;   /* model bytes -> id */
-    uint8_t *keybuf;  /* byte-level decoded keys */
-} wl_model;
-
-static void wl_free(tok_model *m)
+void tok__wordlevel_free(tok_model *m)
 {
     wl_model *w = (wl_model *)m;
     if (!w) return;
@@ -82,54 +72,13 @@ static tok_status wl_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *s, 
     return TOK_OK;
 }
 
-static json_t *wl_to_json(const tok_model *m, const tok_vocab *v)
-{
-    TOK_UNUSED(v);
-    const wl_model *w = (const wl_model *)m;
-    /* entries were kept in file order; written by id as HF does */
-    json_t *j = json_object(), *voc = tok_vocab_json_write(&w->ents);
-    if (!j || !voc) {
-        json_decref(j);
-        json_decref(voc);
-        return NULL;
-    }
-    json_object_set_new(j, "type", json_string("WordLevel"));
-    json_object_set_new(j, "vocab", voc);
-    json_object_set_new(j, "unk_token", json_stringn(w->unk, w->unk_len));
-    return j;
-}
-
-static const tok_model_vt wl_vt = {
+const tok_model_vt tok__wordlevel_vt = {
     .kind = TOK_MODEL_WORDLEVEL,
     .type = "WordLevel",
     .prepare = wl_prepare,
     .scratch_new = NULL,
     .scratch_free = NULL,
     .encode = wl_encode,
-    .free = wl_free,
-    .to_json = wl_to_json,
+    .free = tok__wordlevel_free,
+    .to_json = tok__wordlevel_to_json,
 };
-
-tok_model *tok_wordlevel_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
-{
-    const char *unk = "<unk>";
-    size_t unk_len = 5;
-    json_t *voc = NULL;
-    if (tok_jstr(jc, j, "unk_token", &unk, &unk_len, false) || tok_jobj(jc, j, "vocab", &voc, true)) return NULL;
-    wl_model *w = calloc(1, sizeof *w);
-    if (!w) goto nomem;
-    w->base.vt = &wl_vt;
-    w->base.unk_id = -1;
-    w->unk = malloc(unk_len + 1);
-    if (!w->unk) goto nomem;
-    memcpy(w->unk, unk, unk_len);
-    w->unk[unk_len] = 0;
-    w->unk_len = unk_len;
-    if (tok_vocab_json_read(jc, voc, unk, unk_len, v, &w->ents)) goto fail;
-    return &w->base;
-nomem:
-    tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
-fail:
-    wl_free(w ? &w->base : NULL);
-    return NULL;
-}

@@ -33,6 +33,7 @@
 
 #include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #define ALIGN 64
@@ -43,6 +44,12 @@ typedef struct sect {
     uint32_t count;
     uint64_t off, len;
 } sect;
+
+/* A tripwire for whoever changes the tables: every member of tok_bpe_bt and
+ * tok_trie is stored below (put_tables) and checked (tok_bpe_bt_check); a
+ * new one must be too, with TOK_BPE_BT_LAYOUT bumped. */
+_Static_assert(sizeof(tok_bpe_bt) == 80 && sizeof(tok_trie) == 32,
+               "tok_bpe_bt changed: store and check its new tables in .tokpack (pack.c) and bump TOK_BPE_BT_LAYOUT");
 
 /* the tables' sizes; a file written with another layout is not used */
 typedef struct btmeta {
@@ -194,11 +201,18 @@ static void put_tables(writer *w, const tok_bpe_bt *bt)
     section(w, "TRBF", bt->trie.bfs, (size_t)bt->trie.nnodes * sizeof *bt->trie.bfs, bt->trie.nnodes);
 }
 
+/* Written beside and renamed over: a process that has the old file mapped
+ * keeps its pages (rewriting in place would pull them from under it). */
 static tok_status write_out(const char *path, const void *p, size_t n, tok_error *err)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
-        if (f) fclose(f);
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return tok__fail(err, TOK_ERR_IO, "%s: cannot write", path);
+    bool ok = fwrite(p, 1, n, f) == n;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path)) {
+        remove(tmp);
         return tok__fail(err, TOK_ERR_IO, "%s: cannot write", path);
     }
     return TOK_OK;
@@ -400,6 +414,17 @@ static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *
             free(tk);
             tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: token %u: its strings are not NUL-terminated inside VSTR",
                       file, (unsigned long long)(p - d), i);
+            return -1;
+        }
+        /* as every loader guarantees: token text is UTF-8; model bytes are
+         * the text itself, or for byte-level vocabularies one byte per
+         * character of it at most */
+        if (tok_utf8_check((const uint8_t *)str + x.text, x.text_len) != x.text_len ||
+            (mt.byte_level ? x.nbytes > x.text_len : x.bytes != x.text || x.nbytes != x.text_len)) {
+            free(tk);
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: token %u: its text is not UTF-8 or its model bytes do "
+                      "not match it", file,
+                      (unsigned long long)(st->off + x.text), i);
             return -1;
         }
         tk[i] = (tok_token){ str + x.text, (const uint8_t *)str + x.bytes, x.text_len, x.nbytes, x.score, x.flags };
