@@ -74,6 +74,7 @@ typedef struct bpe_scratch {
     TOK_VEC(hent) heap;
     TOK_VEC(hent) skip;
     bool reference;            /* the heap and tiktoken's byte rule only (tests) */
+    bool full;                 /* this pre-token: the whole merge map (an irregular token inside) */
     tok_bpe_memo bmemo[TOK_BPE_MEMO]; /* in front of bt.pairs */
     tok_bpe_bt_scratch bts;
 } bpe_scratch;
@@ -159,7 +160,7 @@ static uint64_t ranked_pair(const tok_vocab *v, int32_t x, int32_t y, tok_sbuf *
 
 static inline int pair_lookup(const bpe *b, bpe_scratch *s, int32_t x, int32_t y, uint32_t *rank, int32_t *new_id)
 {
-    if (b->bt.ok && !s->reference) {
+    if (b->bt.ok && !s->reference && !s->full) {
         int32_t c = tok_bpe_bt_pair(&b->bt, s->bmemo, x, y, rank);
         if (c < 0) return 0;
         *new_id = c;
@@ -382,6 +383,21 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
         if (fast) {
             /* one trie walk finds a whole-token pre-token and starts the tiling */
             r = tok_bpe_bt_encode(&b->bt, whole, s->bmemo, &s->bts, p, n, out);
+            if (r == 1) {
+                /* an irregular token inside: the heap over the whole merge map */
+                s->full = true;
+                tok_status st = initial_symbols(b, ctx, s, p, n);
+                if (!st) st = merge_all(b, ctx, s, 0);
+                s->full = false;
+                if (st) return st;
+                for (int32_t i = s->syms.n ? 0 : -1; i >= 0; i = s->syms.v[i].next) {
+                    const sym *y = &s->syms.v[i];
+                    if (tok_toks_push(out, y->id, y->start, y->start + y->len))
+                        return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+                }
+                tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, out->n - first);
+                return TOK_OK;
+            }
             if (r) return tok_ctx_fail(ctx, r == -1 ? TOK_ERR_NOMEM : TOK_ERR_FORMAT, r == -1 ? "out of memory" : "BPE found no tiling");
             tok_pcache_put(&s->cache, p, n, h, key, out->id + first, out->off + first, out->n - first);
             return TOK_OK;
@@ -453,10 +469,12 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
 static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
 {
     tok_bpe_bt_free(&b->bt);
-    /* merge lists that make a token by merges of different ranks: HF's
-     * stale-entry rule (by result only) can leave plain BPE there (llama3:
-     * the heap makes ".:.:" from its own bytes, plain BPE does not) */
-    if (b->dup_results || b->base.cont_prefix || b->base.eow_suffix) return TOK_OK;
+    /* merge lists that make a token by merges of different ranks (llama3,
+     * converted from ranks: every split of a token is a merge) are fine: from
+     * a token's bytes BPE reaches at most one of them (the tables' own);
+     * one below a part's rank that BPE can reach makes the token irregular,
+     * and pre-tokens containing one go to the heap (bpe_backtrack.h) */
+    if (b->base.cont_prefix || b->base.eow_suffix) return TOK_OK;
     tok_bpe_merge *mg = NULL;
     uint8_t *made = NULL;
     tok_bpe_ids unmade = { 0 };
@@ -486,6 +504,7 @@ static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
         for (size_t i = 0; i < unmade.n && b->bt.ok; i++) {
             const tok_token *t = &v->tok[unmade.v[i]];
             if (made && !made[unmade.v[i]]) continue; /* no merge makes it */
+            if (tok_bpe_bt_irregular(&b->bt, t->bytes, t->nbytes)) continue; /* the heap encodes it */
             if (initial_symbols(b, NULL, s, t->bytes, t->nbytes) || merge_all(b, NULL, s, 0)) {
                 st = tok__fail(err, TOK_ERR_NOMEM, "out of memory");
                 bpe_scratch_free(s);

@@ -55,6 +55,23 @@ static inline bool valid(const tok_bpe_bt *bt, tok_bpe_memo *memo, int32_t a, in
     VALID_BODY(tok_bpe_bt_pair(bt, memo, a, b, &r))
 }
 
+/* Can a and b (both made) ever stand side by side?  BPE of their bytes
+ * reaches [a][b] unless the boundary merges first: the check above from the
+ * first unwinding step on (the pair a+b itself does not count). */
+static bool reachable(const tok_bpe_bt *bt, int32_t a, int32_t b)
+{
+    uint32_t limit;
+    if (bt->t[a].rank > bt->t[b].rank) {
+        limit = bt->t[a].rank;
+        a = bt->t[a].right;
+    } else {
+        if (bt->t[b].rank == 0) return true;
+        limit = bt->t[b].rank + 1;
+        b = bt->t[b].left;
+    }
+    return valid_build(bt, a, b, limit);
+}
+
 static void make(tok_bpe_bt *bt, int32_t t, int32_t l, int32_t r, uint32_t rank)
 {
     bt->t[t].rank = rank;
@@ -68,6 +85,8 @@ void tok_bpe_bt_free(tok_bpe_bt *bt)
     free(bt->t);
     free(bt->pairs);
     free(bt->filter);
+    free(bt->irr);
+    free(bt->irr_pair);
     tok_trie_free(&bt->trie);
     memset(bt, 0, sizeof *bt);
 }
@@ -83,6 +102,56 @@ static void tag_unmade(tok_bpe_bt *bt, const tok_vocab *v, int32_t t)
 {
     int32_t s = tok_trie_walk(&bt->trie, TOK_TRIE_ROOT, v->tok[t].bytes, v->tok[t].nbytes);
     if (s >= 0 && bt->trie.cell[s].value == t) bt->trie.cell[s].value = -2 - t;
+}
+
+/* The irregular tokens (bt->irr): a merge a + b -> c below a part's rank
+ * that BPE can reach.  Once a part is made, such a merge fires before
+ * anything else, which the rank-ordered unwinding cannot express.  Merges
+ * whose parts the tables never make do not count: a part made only by an
+ * irregular merge is itself irregular, and inside c. */
+static tok_status find_irregular(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_merge *merges, size_t nmerges,
+                                 tok_error *err)
+{
+    for (size_t i = 0; i < nmerges; i++) {
+        const tok_bpe_merge *g = &merges[i];
+        uint32_t r = (uint32_t)i + 1;
+        if (g->c < 0 || !is_model(v, (size_t)g->c) || v->tok[g->c].nbytes < 2) continue;
+        uint32_t ra = bt->t[g->a].rank, rb = bt->t[g->b].rank;
+        if ((ra < r && rb < r) || ra == UINT32_MAX || rb == UINT32_MAX) continue;
+        if (bt->irr && (bt->irr[g->c >> 6] >> (g->c & 63) & 1)) continue;
+        if (!reachable(bt, g->a, g->b)) continue;
+        if (!bt->irr) {
+            bt->irr = calloc(bt->n / 64 + 1, sizeof *bt->irr);
+            bt->irr_pair = calloc(65536 / 64, sizeof *bt->irr_pair);
+            if (!bt->irr || !bt->irr_pair) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        }
+        bt->irr[g->c >> 6] |= 1ull << (g->c & 63);
+        const uint8_t *x = v->tok[g->c].bytes;
+        uint32_t pb = (uint32_t)x[0] << 8 | x[1];
+        bt->irr_pair[pb >> 6] |= 1ull << (pb & 63);
+        bt->nirr++;
+    }
+    return TOK_OK;
+}
+
+bool tok_bpe_bt_irregular(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n)
+{
+    if (!bt->nirr) return false;
+    const tok_trie_cell *cell = bt->trie.cell;
+    for (uint32_t i = 0; i + 1 < n; i++) {
+        uint32_t pb = (uint32_t)p[i] << 8 | p[i + 1];
+        if (!(bt->irr_pair[pb >> 6] >> (pb & 63) & 1)) continue;
+        int32_t s = TOK_TRIE_ROOT;
+        for (uint32_t j = i; j < n; j++) {
+            uint32_t c = (uint32_t)cell[s].base + p[j];
+            if (cell[c].check != s) break;
+            s = (int32_t)c;
+            int32_t id = cell[s].value;
+            if (id < -1) id = -2 - id;
+            if (id >= 0 && (bt->irr[id >> 6] >> (id & 63) & 1)) return true;
+        }
+    }
+    return false;
 }
 
 tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_merge *merges, size_t nmerges,
@@ -130,6 +199,10 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
             uint32_t r = (uint32_t)i + 1;
             if (g->c < 0 || bt->t[g->c].rank != UINT32_MAX || bt->t[g->a].rank >= r || bt->t[g->b].rank >= r) continue;
             if (valid_build(bt, g->a, g->b, r)) make(bt, g->c, g->a, g->b, r);
+        }
+        if ((st = find_irregular(bt, v, merges, nmerges, err))) {
+            tok_bpe_bt_free(bt);
+            return st;
         }
     } else {
         const tok_trie_cell *cell = bt->trie.cell;
@@ -222,6 +295,7 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, t
         out->n++;
         return 0;
     }
+    if (bt->nirr && tok_bpe_bt_irregular(bt, p, n)) return 1;
     if (!s->vmemo) {
         if (!(s->vmemo = malloc(TOK_BPE_VMEMO * sizeof *s->vmemo))) return -1;
         memset(s->vmemo, 0xFF, TOK_BPE_VMEMO * sizeof *s->vmemo);

@@ -44,6 +44,15 @@ typedef struct tok_bpe_bt {
     tok_bpe_pslot *pairs;  /* (left << 32 | right) -> made token, open addressing */
     size_t pmask;
     uint64_t *filter;      /* one bit per pair hash: most pairs asked about do not merge */
+    /* Irregular tokens: made by a merge whose rank is below a part's (HF
+     * merge lists converted from rank files, llama3: ".:.:" at 236225 from
+     * ".:." made at 243897).  BPE can reach them, the tables above cannot
+     * follow them: a pre-token that contains one goes to the heap.  irr: one
+     * bit per id; irr_pair: one bit per first two bytes of an irregular
+     * token (2^16 bits); nirr: how many (0: no guard). */
+    uint64_t *irr;
+    uint64_t *irr_pair;
+    uint32_t nirr;
 } tok_bpe_bt;
 
 typedef TOK_VEC(int32_t) tok_bpe_ids;
@@ -95,9 +104,13 @@ typedef struct tok_bpe_bt_scratch {
 } tok_bpe_bt_scratch;
 void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s);
 
+/** Whether p[0..n) contains the bytes of an irregular token (see irr). */
+bool tok_bpe_bt_irregular(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n);
+
 /** Append the BPE tokens of p[0..n) (offsets relative to p) to out; with
  *  whole_ok, a pre-token that is a token is that token (tiktoken, HF
- *  ignore_merges).  0 ok, -1 out of memory. */
+ *  ignore_merges).  0 ok, -1 out of memory, 1 the pre-token contains an
+ *  irregular token: nothing appended, the caller runs the heap. */
 int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, tok_bpe_bt_scratch *s,
                       const uint8_t *p, uint32_t n, tok_toks *out);
 
