@@ -255,7 +255,6 @@ void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s)
 {
     free(s->vmemo);
     s->vmemo = NULL;
-    tok_vec_free(&s->stack);
     tok_vec_free(&s->dead);
 }
 
@@ -302,30 +301,33 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, t
     }
     uint64_t *vm = s->vmemo;
     size_t words = (size_t)n / 64 + 1;
-    if (tok_vec_reserve(&s->dead, words) || tok_vec_reserve(&s->stack, (size_t)n)) return -1;
+    if (tok_vec_reserve(&s->dead, words)) return -1;
     uint64_t *dead = s->dead.v;
     memset(dead, 0, words * sizeof *dead);
-    struct tok_bpe_step *st = s->stack.v;
-    size_t k = 0;
-    uint32_t pos = 0, w;
+    /* the tiling grows and backtracks in place at the end of out: no stack
+     * to copy from, and memory touched in proportion to the tokens */
+    size_t base = out->n, k = 0;
+    uint32_t pos = 0;
     int32_t wh;
     while (pos < n) {
         if (cand >= 0) {
             uint32_t end = pos + clen;
             bool ok = !(dead[end >> 6] >> (end & 63) & 1);
             if (ok && k) {
-                uint64_t key = (uint64_t)(uint32_t)st[k - 1].id << 31 | (uint32_t)cand;
+                uint64_t key = (uint64_t)(uint32_t)out->id[base + k - 1] << 31 | (uint32_t)cand;
                 uint64_t *e = &vm[(key * 0x9E3779B97F4A7C15ULL) >> (64 - 15)];
                 if (*e >> 1 == key) {
                     ok = *e & 1;
                 } else {
-                    ok = valid(bt, memo, st[k - 1].id, cand);
+                    ok = valid(bt, memo, out->id[base + k - 1], cand);
                     *e = key << 1 | ok;
                 }
             }
             if (ok) {
-                st[k].id = cand;
-                st[k].end = end;
+                if (base + k == out->cap && tok_toks_reserve(out, base + k + 1)) return -1;
+                out->id[base + k] = cand;
+                out->off[base + k].start = pos;
+                out->off[base + k].end = end;
                 k++;
                 pos = end;
                 if (pos < n) cand = longest_whole(bt, p + pos, n - pos, &clen, &wh);
@@ -338,18 +340,12 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, t
         }
         dead[pos >> 6] |= 1ull << (pos & 63);
         if (k == 0) return -2; /* no tiling at all: cannot happen for a valid table */
-        const tok_bpe_tinfo *ti = &bt->t[st[--k].id];
-        pos = k ? st[k - 1].end : 0;
+        k--;
+        const tok_bpe_tinfo *ti = &bt->t[out->id[base + k]];
+        pos = out->off[base + k].start;
         cand = ti->shorter;
         clen = ti->shorter_len;
     }
-    if (out->n + k > out->cap && tok_toks_reserve(out, out->n + k)) return -1;
-    w = 0;
-    for (size_t i = 0; i < k; i++) {
-        out->id[out->n] = st[i].id;
-        out->off[out->n].start = w;
-        out->off[out->n].end = w = st[i].end;
-        out->n++;
-    }
+    out->n = base + k;
     return 0;
 }

@@ -98,7 +98,6 @@ static inline int32_t tok_bpe_bt_pair(const tok_bpe_bt *bt, tok_bpe_memo *memo, 
  *  text keeps meeting, allocated on first use. */
 #define TOK_BPE_VMEMO (1u << 15)
 typedef struct tok_bpe_bt_scratch {
-    TOK_VEC(struct tok_bpe_step { int32_t id; uint32_t end; }) stack;
     TOK_VEC(uint64_t) dead;
     uint64_t *vmemo;
 } tok_bpe_bt_scratch;
