@@ -53,32 +53,28 @@ int analyze_fertility(int argc, char **argv)
                 tok_lang_get(acc, i, &c);
                 printf("%s{\"lang\":", i ? "," : "");
                 print_jstr(stdout, c.lang, strlen(c.lang));
-                printf(",\"units\":%llu,\"bytes\":%llu,\"chars\":%llu,\"words\":%llu,\"tokens\":%llu,\"fertility\":",
+                printf(",\"units\":%llu,\"bytes\":%llu,\"chars\":%llu,\"words\":%llu,\"tokens\":%llu",
                        (unsigned long long)c.units, (unsigned long long)c.bytes, (unsigned long long)c.chars,
                        (unsigned long long)c.words, (unsigned long long)c.tokens);
-                print_num(stdout, rt(c.tokens, c.words));
-                printf(",\"fertility_running\":");
-                print_num(stdout, rt(c.word_tokens, c.words));
-                printf(",\"continued_words\":");
-                print_num(stdout, rt(c.cont_words, c.words));
-                printf(",\"words_4plus\":");
-                print_num(stdout, rt(c.words4, c.words));
-                if (a.lang.isolation) {
-                    printf(",\"fertility_isolated\":");
-                    print_num(stdout, rt(c.iso_tokens, c.words));
-                    printf(",\"continued_words_isolated\":");
-                    print_num(stdout, rt(c.iso_cont, c.words));
-                    printf(",\"words_4plus_isolated\":");
-                    print_num(stdout, rt(c.iso_words4, c.words));
+                /* ratio fields: name, numerator, denominator; the _isolated ones only when measured */
+                const struct { const char *key; uint64_t num, den; bool iso; } r[] = {
+                    { "fertility", c.tokens, c.words, false },
+                    { "fertility_running", c.word_tokens, c.words, false },
+                    { "continued_words", c.cont_words, c.words, false },
+                    { "words_4plus", c.words4, c.words, false },
+                    { "fertility_isolated", c.iso_tokens, c.words, true },
+                    { "continued_words_isolated", c.iso_cont, c.words, true },
+                    { "words_4plus_isolated", c.iso_words4, c.words, true },
+                    { "unk_rate", c.unk, c.tokens, false },
+                    { "byte_token_rate", c.byte_tokens, c.tokens, false },
+                    { "bytes_per_token", c.bytes, c.tokens, false },
+                    { "chars_per_token", c.chars, c.tokens, false },
+                };
+                for (size_t j = 0; j < sizeof r / sizeof r[0]; j++) {
+                    if (r[j].iso && !a.lang.isolation) continue;
+                    printf(",\"%s\":", r[j].key);
+                    print_num(stdout, rt(r[j].num, r[j].den));
                 }
-                printf(",\"unk_rate\":");
-                print_num(stdout, rt(c.unk, c.tokens));
-                printf(",\"byte_token_rate\":");
-                print_num(stdout, rt(c.byte_tokens, c.tokens));
-                printf(",\"bytes_per_token\":");
-                print_num(stdout, rt(c.bytes, c.tokens));
-                printf(",\"chars_per_token\":");
-                print_num(stdout, rt(c.chars, c.tokens));
                 printf(",\"distinct_ids\":%llu}", (unsigned long long)c.distinct_ids);
             }
             printf("]}");

@@ -194,20 +194,16 @@ TOK_API tok_status tok_audit_save(const tok_audit *au, FILE *f)
             fprintf(f, ",\"tokens\":%llu,\"words\":%llu,\"premium\":", (unsigned long long)c.tokens,
                     (unsigned long long)c.words);
             jnum(f, premium(au, k, L.code[i]));
-            fprintf(f, ",\"fertility\":");
-            jnum(f, rt(c.tokens, c.words));
-            fprintf(f, ",\"continued_words\":");
-            jnum(f, rt(c.cont_words, c.words));
-            fprintf(f, ",\"words_4plus\":");
-            jnum(f, rt(c.words4, c.words));
-            fprintf(f, ",\"fertility_isolated\":");
-            jnum(f, rt(c.iso_tokens, c.words));
-            fprintf(f, ",\"bytes_per_token\":");
-            jnum(f, rt(c.bytes, c.tokens));
-            fprintf(f, ",\"byte_token_rate\":");
-            jnum(f, rt(c.byte_tokens, c.tokens));
-            fprintf(f, ",\"unk_rate\":");
-            jnum(f, rt(c.unk, c.tokens));
+            const struct { const char *key; uint64_t num, den; } r[] = {
+                { "fertility", c.tokens, c.words },         { "continued_words", c.cont_words, c.words },
+                { "words_4plus", c.words4, c.words },       { "fertility_isolated", c.iso_tokens, c.words },
+                { "bytes_per_token", c.bytes, c.tokens },   { "byte_token_rate", c.byte_tokens, c.tokens },
+                { "unk_rate", c.unk, c.tokens },
+            };
+            for (size_t j = 0; j < sizeof r / sizeof r[0]; j++) {
+                fprintf(f, ",\"%s\":", r[j].key);
+                jnum(f, rt(r[j].num, r[j].den));
+            }
             fprintf(f, "}");
         }
         fprintf(f, "]}");

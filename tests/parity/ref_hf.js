@@ -13,7 +13,7 @@ process.env.RAYON_NUM_THREADS = process.env.RAYON_NUM_THREADS || '1';
 process.env.TOKENIZERS_PARALLELISM = 'false';
 
 const fs = require('fs');
-const { splitTexts, npmRequire, writeLines } = require('./reflib.js');
+const { splitTexts, npmRequire, scalarToByte, writeLines } = require('./reflib.js');
 
 const args = process.argv.slice(2);
 const lines = args.includes('--lines');
@@ -24,22 +24,6 @@ if (pos.length < 2) {
   process.exit(2);
 }
 const { Tokenizer } = npmRequire('tokenizers');
-
-// Byte offset of every scalar-value index in s (length = number of scalars + 1).
-function scalarToByte(s) {
-  const map = new Uint32Array(s.length + 1); // upper bound on scalars
-  let n = 0, b = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    map[n++] = b;
-    if (c < 0x80) b += 1;
-    else if (c < 0x800) b += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { b += 4; i++; }
-    else b += 3;
-  }
-  map[n] = b;
-  return map.subarray(0, n + 1);
-}
 
 async function main() {
   const tok = Tokenizer.fromFile(pos[0]);

@@ -40,6 +40,23 @@ function splitBytes(buf, lines) {
   return out;
 }
 
+// Byte offset of every Unicode-scalar index of a JS string (length = scalars + 1):
+// the HF binding reports offsets in scalars, the parity files in UTF-8 bytes.
+function scalarToByte(s) {
+  const map = new Uint32Array(s.length + 1); // upper bound on scalars
+  let n = 0, b = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    map[n++] = b;
+    if (c < 0x80) b += 1;
+    else if (c < 0x800) b += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) { b += 4; i++; }
+    else b += 3;
+  }
+  map[n] = b;
+  return map.subarray(0, n + 1);
+}
+
 function writeAll(fd, buf) {
   let off = 0;
   while (off < buf.length) {
@@ -54,4 +71,4 @@ function writeLines(arr) {
   if (arr.length) writeAll(1, Buffer.from(arr.join('\n') + '\n', 'utf8'));
 }
 
-module.exports = { cacheDir, npmRequire, splitTexts, splitBytes, writeLines, writeAll };
+module.exports = { cacheDir, npmRequire, splitTexts, splitBytes, scalarToByte, writeLines, writeAll };
