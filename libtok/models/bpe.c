@@ -10,10 +10,10 @@
  * Per context, a pre-token cache (piece_cache.h) skips the merge loop for
  * the words that make up most of natural text.
  *
- * Byte-level vocabularies whose merges rise in rank (checked at load) take
- * integer pair tables and, for long pre-tokens, the linear backtracking
- * encoder (bpe_backtrack.h); the heap above stays the reference, which
- * tests compare them against (tok__bpe_reference).
+ * Byte-level vocabularies (proven at load) take integer pair tables and the
+ * linear backtracking encoder (bpe_backtrack.h), except for the rare
+ * pre-tokens that hold an irregular token; the heap above stays the
+ * reference, which tests compare them against (tok__bpe_reference).
  */
 #include "bpe.h"
 #include "bpe_backtrack.h"

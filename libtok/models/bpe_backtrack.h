@@ -12,6 +12,11 @@
  * previous token is incompatible, and backtracks over positions proven dead;
  * every step is bounded by the token length or the merge depth.
  *
+ * A merge list may put a merge before the merges that make its parts (lists
+ * converted from rank files); where BPE can reach such a merge its token is
+ * irregular, and pre-tokens that contain an irregular token are left to the
+ * heap (tok_bpe_bt_encode returns 1).
+ *
  * Tables are built once at load and read-only afterwards: safe to share.
  */
 #ifndef LIBTOK_MODELS_BPE_BACKTRACK_H
