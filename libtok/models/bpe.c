@@ -382,7 +382,7 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
         if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         if (fast) {
             /* one trie walk finds a whole-token pre-token and starts the tiling */
-            r = tok_bpe_bt_encode(&b->bt, whole, s->bmemo, &s->bts, p, n, out);
+            r = tok_bpe_bt_encode(&b->bt, whole, &s->bts, p, n, out);
             if (r == 1) {
                 /* an irregular token inside: the heap over the whole merge map */
                 s->full = true;

@@ -49,10 +49,38 @@ static bool valid_build(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t lim
     VALID_BODY(pair_get(bt, a, b, &r))
 }
 
-static inline bool valid(const tok_bpe_bt *bt, tok_bpe_memo *memo, int32_t a, int32_t b)
+/* Start loading what the look-up of pair (a, b) reads: its filter word and
+ * its first table slot, together, so that the two misses overlap. */
+static inline void pair_prefetch(const tok_bpe_bt *bt, int32_t a, int32_t b)
+{
+    uint64_t hk = tok_hash64((uint64_t)(uint32_t)a << 32 | (uint32_t)b);
+    __builtin_prefetch(&bt->filter[(hk >> (64 - TOK_BPE_FILTER_BITS)) >> 6]);
+    __builtin_prefetch(&bt->pairs[(size_t)hk & bt->pmask]);
+}
+
+/* The pair table without a memo in front (the encoder memoizes whole
+ * compatibility answers instead): filter word and slot loaded together. */
+static inline int32_t pair_find(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t *rank)
+{
+    uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b, hk = tok_hash64(key);
+    uint64_t bit = hk >> (64 - TOK_BPE_FILTER_BITS);
+    size_t i = (size_t)hk & bt->pmask;
+    __builtin_prefetch(&bt->pairs[i]);
+    if (!(bt->filter[bit >> 6] >> (bit & 63) & 1)) return -1;
+    for (;; i = (i + 1) & bt->pmask) {
+        const tok_bpe_pslot *s = &bt->pairs[i];
+        if (s->key == key) {
+            *rank = s->rank;
+            return s->c;
+        }
+        if (s->key == UINT64_MAX) return -1;
+    }
+}
+
+static inline bool valid(const tok_bpe_bt *bt, int32_t a, int32_t b)
 {
     uint32_t limit = UINT32_MAX;
-    VALID_BODY(tok_bpe_bt_pair(bt, memo, a, b, &r))
+    VALID_BODY(pair_find(bt, a, b, &r))
 }
 
 /* Can a and b (both made) ever stand side by side?  BPE of their bytes
@@ -280,7 +308,7 @@ static inline int32_t longest_whole(const tok_bpe_bt *bt, const uint8_t *p, uint
     return best;
 }
 
-int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, tok_bpe_bt_scratch *s,
+int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s,
                       const uint8_t *p, uint32_t n, tok_toks *out)
 {
     int32_t whole;
@@ -314,12 +342,14 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, t
             uint32_t end = pos + clen;
             bool ok = !(dead[end >> 6] >> (end & 63) & 1);
             if (ok && k) {
-                uint64_t key = (uint64_t)(uint32_t)out->id[base + k - 1] << 31 | (uint32_t)cand;
+                int32_t prev = out->id[base + k - 1];
+                uint64_t key = (uint64_t)(uint32_t)prev << 31 | (uint32_t)cand;
                 uint64_t *e = &vm[(key * 0x9E3779B97F4A7C15ULL) >> (64 - 15)];
+                pair_prefetch(bt, prev, cand); /* overlaps the memo's miss */
                 if (*e >> 1 == key) {
                     ok = *e & 1;
                 } else {
-                    ok = valid(bt, memo, out->id[base + k - 1], cand);
+                    ok = valid(bt, prev, cand);
                     *e = key << 1 | ok;
                 }
             }

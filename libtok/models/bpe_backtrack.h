@@ -25,7 +25,8 @@
 #include "../internal.h"
 #include "trie.h"
 
-/* A direct-mapped per-context memo in front of the pair table, and a bit
+/* A direct-mapped per-context memo in front of the pair table (for the heap
+ * paths of bpe.c; the backtracking encoder memoizes whole answers), and a bit
  * filter (2^22 bits, 512 KiB, stays in cache) in front of the table's misses. */
 #define TOK_BPE_FILTER_BITS 22
 #define TOK_BPE_MEMO 4096
@@ -115,7 +116,7 @@ bool tok_bpe_bt_irregular(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n);
  *  whole_ok, a pre-token that is a token is that token (tiktoken, HF
  *  ignore_merges).  0 ok, -1 out of memory, 1 the pre-token contains an
  *  irregular token: nothing appended, the caller runs the heap. */
-int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, tok_bpe_bt_scratch *s,
+int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s,
                       const uint8_t *p, uint32_t n, tok_toks *out);
 
 #endif
