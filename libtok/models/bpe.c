@@ -74,8 +74,6 @@ typedef struct bpe_scratch {
     TOK_VEC(hent) heap;
     TOK_VEC(hent) skip;
     bool reference;            /* the heap and tiktoken's byte rule only (tests) */
-    bool full;                 /* this pre-token: the whole merge map (an irregular token inside) */
-    tok_bpe_memo bmemo[TOK_BPE_MEMO]; /* in front of bt.pairs */
     tok_bpe_bt_scratch bts;
 } bpe_scratch;
 
@@ -86,7 +84,6 @@ static void *bpe_scratch_new(const tok_model *m)
     if (!s) return NULL;
     tok_pcache_init(&s->cache);
     memset(s->memo, 0xFF, sizeof s->memo);
-    memset(s->bmemo, 0xFF, sizeof s->bmemo);
     return s;
 }
 
@@ -160,12 +157,6 @@ static uint64_t ranked_pair(const tok_vocab *v, int32_t x, int32_t y, tok_sbuf *
 
 static inline int pair_lookup(const bpe *b, bpe_scratch *s, int32_t x, int32_t y, uint32_t *rank, int32_t *new_id)
 {
-    if (b->bt.ok && !s->reference && !s->full) {
-        int32_t c = tok_bpe_bt_pair(&b->bt, s->bmemo, x, y, rank);
-        if (c < 0) return 0;
-        *new_id = c;
-        return 1;
-    }
     uint64_t key = (uint64_t)(uint32_t)x << 32 | (uint32_t)y, v;
     pair_memo *m = &s->memo[(tok_hash64(key)) & (PAIR_MEMO - 1)];
     if (m->key == key) {
@@ -384,11 +375,11 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
             /* one trie walk finds a whole-token pre-token and starts the tiling */
             r = tok_bpe_bt_encode(&b->bt, whole, &s->bts, p, n, out);
             if (r == 1) {
-                /* an irregular token inside: the heap over the whole merge map */
-                s->full = true;
+                /* an irregular token inside: the heap (over the whole merge
+                 * map: the fast tables leave out merges plain BPE never
+                 * reaches, which dropout and irregular tokens can) */
                 tok_status st = initial_symbols(b, ctx, s, p, n);
                 if (!st) st = merge_all(b, ctx, s, 0);
-                s->full = false;
                 if (st) return st;
                 for (int32_t i = s->syms.n ? 0 : -1; i >= 0; i = s->syms.v[i].next) {
                     const sym *y = &s->syms.v[i];

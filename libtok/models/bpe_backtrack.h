@@ -25,12 +25,9 @@
 #include "../internal.h"
 #include "trie.h"
 
-/* A direct-mapped per-context memo in front of the pair table (for the heap
- * paths of bpe.c; the backtracking encoder memoizes whole answers), and a bit
- * filter (2^22 bits, 512 KiB, stays in cache) in front of the table's misses. */
+/* A bit filter (2^22 bits, 512 KiB, stays in cache) in front of the pair
+ * table's misses. */
 #define TOK_BPE_FILTER_BITS 22
-#define TOK_BPE_MEMO 4096
-typedef struct tok_bpe_memo { uint64_t key; int64_t val; } tok_bpe_memo;
 
 typedef struct tok_bpe_pslot { uint64_t key; int32_t c; uint32_t rank; } tok_bpe_pslot;
 
@@ -75,29 +72,6 @@ typedef struct tok_bpe_merge { int32_t a, b, c; } tok_bpe_merge;
 tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_merge *merges, size_t nmerges,
                             tok_bpe_ids *unmade, tok_error *err);
 void tok_bpe_bt_free(tok_bpe_bt *bt);
-
-/** The token made by merging neighbours a and b (and its rank), or -1. */
-static inline int32_t tok_bpe_bt_pair(const tok_bpe_bt *bt, tok_bpe_memo *memo, int32_t a, int32_t b, uint32_t *rank)
-{
-    uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
-    tok_bpe_memo *m = &memo[(key * 0x9E3779B97F4A7C15ULL) >> 52];
-    if (m->key != key) {
-        int64_t v = -1;
-        uint64_t hk = tok_hash64(key), bit = hk >> (64 - TOK_BPE_FILTER_BITS);
-        if (bt->filter[bit >> 6] >> (bit & 63) & 1) {
-            for (size_t i = (size_t)hk & bt->pmask;; i = (i + 1) & bt->pmask) {
-                const tok_bpe_pslot *s = &bt->pairs[i];
-                if (s->key == key) { v = (int64_t)s->rank << 32 | (uint32_t)s->c; break; }
-                if (s->key == UINT64_MAX) break;
-            }
-        }
-        m->key = key;
-        m->val = v;
-    }
-    if (m->val < 0) return -1;
-    *rank = (uint32_t)(m->val >> 32);
-    return (int32_t)(uint32_t)m->val;
-}
 
 /** Scratch for the encoder, per context: a direct-mapped memo of pair
  *  compatibility (key << 1 | answer; all ones empty) sized for the pairs a

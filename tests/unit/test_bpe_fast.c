@@ -234,6 +234,37 @@ static void merges_below_their_parts(void **state)
     assert_true(fast >= 30);
 }
 
+/* Dropout reaches merges plain BPE never does (the fast tables leave them
+ * out): "abc" with a+b, b+c, a+bc becomes one token only when a+b is
+ * dropped.  The heap that dropout runs must know every merge. */
+static void dropout_reaches_unreachable_merges(void **state)
+{
+    (void)state;
+    vgen g = { .n = 0 };
+    add(&g, 'a', 'b', false);
+    add(&g, 'b', 'c', false);
+    add(&g, 'a', 256 + 1, false);
+    assert_int_equal(g.n, 3);
+    tok_tokenizer *t = load(&g, false);
+    assert_true(compare(t, 3, 50)); /* fast paths on, equal to the heap */
+    tok_ctx *c = tok_ctx_new(t);
+    tok_encode_options o;
+    tok_encode_options_init(&o);
+    o.dropout = 0.5f;
+    int whole = 0, plain = 0;
+    for (uint64_t seed = 1; seed <= 200; seed++) {
+        o.seed = seed;
+        tok_encoding e;
+        assert_int_equal(tok_encode(c, "abc", 3, &o, &e), TOK_OK);
+        whole += e.n == 1 && e.ids[0] == 256 + 2;
+        plain += e.n == 2 && e.ids[0] == 256 && e.ids[1] == 'c';
+    }
+    assert_true(whole > 0);
+    assert_true(plain > 0);
+    tok_ctx_free(c);
+    tok_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +272,7 @@ int main(void)
         cmocka_unit_test(trained_rank_vocabularies),
         cmocka_unit_test(arbitrary_merge_lists),
         cmocka_unit_test(merges_below_their_parts),
+        cmocka_unit_test(dropout_reaches_unreachable_merges),
     };
     return cmocka_run_group_tests_name("bpe_fast", tests, NULL, NULL);
 }
