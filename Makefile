@@ -228,6 +228,7 @@ install: all
 	install -m 755 $(TOK_BIN) $(DESTDIR)$(BINDIR)/tok
 	install -m 644 man/tok.1 $(DESTDIR)$(MANDIR)/man1/tok.1
 	install -m 644 man/tok-audit.1 $(DESTDIR)$(MANDIR)/man1/tok-audit.1
+	install -m 644 man/tok-words.1 $(DESTDIR)$(MANDIR)/man1/tok-words.1
 	install -m 644 man/tok-train.1 $(DESTDIR)$(MANDIR)/man1/tok-train.1
 	install -m 644 man/libtok.3 $(DESTDIR)$(MANDIR)/man3/libtok.3
 	install -d $(DESTDIR)$(DATADIR)/policies

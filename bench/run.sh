@@ -148,6 +148,7 @@ echo
 [ -n "$QT" ] || echo "quicktok: skipped (give QUICKTOK=DIR, a checkout of github dmatth1/quicktok, to run it beside libtok)."
 echo
 echo "Single thread, MB/s as cold / primed / warm; ratios are libtok ÷ the other (above 1: libtok faster); ids: identical to quicktok / to the reference."
+echo "libtok timed path: $($BIN -t "$TK/o200k_base.tiktoken" "$TX/hardcases.txt" --repeat 1 | sed -n 's/.*"path":"\([a-z_]*\)".*/\1/p') (ids only, into a buffer reserved once from the text length; 2 threads: tok_encode_threads, all arrays)."
 echo
 echo "| tokenizer | text | libtok cold / primed / warm | quicktok cold / primed / warm | ×quicktok cold | ×quicktok primed | ×quicktok warm | reference cold / primed / warm | ×ref cold | ×ref primed | ×ref warm | ids |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -180,10 +181,14 @@ done
 echo
 echo "Load (ms) and memory:"
 echo
-echo "| tokenizer | libtok load | quicktok load | reference load (with its first use) |"
-echo "|---|---|---|---|"
+echo "libtok: CPU / wall ms, best of 5 loads, from the file itself and from it converted to .tokpack (tok convert: mapped and used in place; --zstd: decompressed into memory)."
+echo
+echo "| tokenizer | libtok load (file) | libtok .tokpack | libtok .tokpack zstd | quicktok load | reference load (with its first use) |"
+echo "|---|---|---|---|---|---|"
+lload() { $BIN -t "$1" --load-only --repeat 5 2>/dev/null | sed -n 's/.*"load_ms":\([0-9.]*\),"load_wall_ms":\([0-9.]*\).*/\1 \/ \2/p'; }
 for f in $(cut -d'|' -f1 "$W/ltload" | sort -u); do
-    echo "| $f | $(grep "^$f|" "$W/ltload" | head -n 1 | cut -d'|' -f2) | $(grep "^$f|" "$W/qtload" 2>/dev/null | head -n 1 | cut -d'|' -f2) | $(grep "^$f|" "$W/refload" 2>/dev/null | head -n 1 | cut -d'|' -f2-3 | tr '|' ' ') |"
+    ./tok convert -t "$TK/$f" -o "$W/$f.tokpack" 2>/dev/null && ./tok convert -t "$TK/$f" -o "$W/$f.z.tokpack" --zstd 2>/dev/null
+    echo "| $f | $(lload "$TK/$f") | $(lload "$W/$f.tokpack") | $(lload "$W/$f.z.tokpack") | $(grep "^$f|" "$W/qtload" 2>/dev/null | head -n 1 | cut -d'|' -f2) | $(grep "^$f|" "$W/refload" 2>/dev/null | head -n 1 | cut -d'|' -f2-3 | tr '|' ' ') |"
 done
 pk=$($BIN -t "$TK/o200k_base.tiktoken" "$W/english-10m.txt" --repeat 1 | field peak_rss_mb)
 qk=-

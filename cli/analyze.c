@@ -13,6 +13,7 @@ static const struct { const char *name; int (*run)(int, char **); const char *wh
     { "fertility", analyze_fertility, "tokens per word, continued words, unk/byte rates per language" },
     { "efficiency", analyze_efficiency, "Renyi/Shannon efficiency (as tokenization-scorer), utilisation" },
     { "morph", analyze_morph, "morph boundary P/R/F1 per method, %pure and %valid" },
+    { "hunspell", analyze_hunspell, "hunspell dictionary -> word forms or approximate morph gold" },
     { "saliency", analyze_saliency,
       "per-id priors for KV-cache eviction and token pruning (separators,\n"
       "              stopwords, specials...), exported for tok prune / tok_keep" },

@@ -19,6 +19,7 @@
  *   MB/s          corpus bytes encoded per second (one thread)
  */
 #include "cli.h"
+#include <vocab/tok_train.h>
 #include <analyzers/lang/tok_lang.h>
 
 #include <math.h>

@@ -1,6 +1,7 @@
 /* tok analyze morph: morph boundary precision/recall/F1 per method against a
  * gold segmentation, and the offline %pure/%valid proxies. */
 #include "lang_args.h"
+#include <vocab/tok_train.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,11 @@ static const char help[] =
     "  --gold FILE           gold segmentations\n"
     "  --method M            method (repeatable; default: the tokenizer's own)\n"
     "  --all-methods         all seven methods (those that apply)\n"
-    "  --wordlist FILE       valid words, one a line (hunspell .dic accepted)\n"
+    "  --wordlist LIST       valid words for %valid: a language code (en, tr, fi...:\n"
+    "                        the lists scripts/fetch.d/words.sh puts in\n"
+    "                        $TOK_CACHE/lang/words/CODE), a directory of lists, a\n"
+    "                        plain list (one word a line) or a hunspell .dic (its\n"
+    "                        .aff beside it: expanded to every form)\n"
     "  --unigram-from FILE   estimate unigram scores from FILE (EM, 3 rounds) for\n"
     "                        likelihood and sample on vocabularies without scores\n"
     "  --json                JSON output\n";
@@ -68,11 +73,34 @@ int analyze_morph(int argc, char **argv)
     tok_error err = { 0 };
     tok_gold *g = tok_gold_load(gold, &err);
     if (!g) { fprintf(stderr, "tok analyze morph: %s\n", err.message); return EXIT_RUNTIME; }
+    tok_wordset *ws = NULL;
+    char wbuf[4096];
+    if (wordlist) {
+        wordlist = wordlist_path(wordlist, wbuf, sizeof wbuf);
+        if (!(ws = tok_wordset_load(wordlist, 0, &err))) {
+            fprintf(stderr, "tok analyze morph: %s\n", err.message);
+            tok_gold_free(g);
+            return EXIT_RUNTIME;
+        }
+        if (!json) fprintf(stderr, "%%valid against %zu words: %s\n", tok_wordset_size(ws), tok_wordset_sources(ws));
+    }
     if (tok_gold_skipped(g))
         fprintf(stderr, "tok analyze morph: %s: %zu lines whose morphs do not spell the word were left out\n", gold,
                 tok_gold_skipped(g));
     int rc = EXIT_OK;
-    if (json) printf("{\"gold\":{\"file\":\"%s\",\"words\":%zu},\"results\":[", gold, tok_gold_size(g));
+    if (json) {
+        printf("{\"gold\":{\"file\":");
+        print_jstr(stdout, gold, strlen(gold));
+        printf(",\"words\":%zu},\"wordlist\":", tok_gold_size(g));
+        if (ws) {
+            printf("{\"path\":");
+            print_jstr(stdout, wordlist, strlen(wordlist));
+            printf(",\"words\":%zu,\"sources\":", tok_wordset_size(ws));
+            print_jstr(stdout, tok_wordset_sources(ws), strlen(tok_wordset_sources(ws)));
+            printf("}");
+        } else printf("null");
+        printf(",\"results\":[");
+    }
     else printf("%-20s %-15s %7s %7s %7s %7s %7s %7s %7s %7s\n", "tokenizer", "method", "kept", "P", "R", "F1", "F1all",
                 "types", "%pure", "%valid");
     bool first = true;
@@ -106,7 +134,7 @@ int analyze_morph(int argc, char **argv)
             if (sc && (o.method == TOK_METHOD_LIKELIHOOD || o.method == TOK_METHOD_SAMPLE)) o.scores = sc;
             tok_morph_result r;
             char msg[512] = "";
-            tok_status st = tok_morph_eval(t, ctx, g, &o, wordlist, &r, msg, sizeof msg);
+            tok_status st = tok_morph_eval_set(t, ctx, g, &o, ws, &r, msg, sizeof msg);
             const char *mn = tok_method_name(o.method);
             if (st) {
                 /* with --all-methods a method that does not apply is reported, not fatal */
@@ -144,6 +172,7 @@ int analyze_morph(int argc, char **argv)
         tok_free(t);
     }
     if (json) printf("]}\n");
+    tok_wordset_free(ws);
     tok_gold_free(g);
     return rc;
 }

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char help[] =
     "Usage: tok audit -t TOKENIZER [-t ...] [--html OUT] [--json OUT] [options] CORPUS...\n"
@@ -22,7 +23,10 @@ static const char help[] =
     "  --json OUT            write the JSON (counts for --merge, and the figures)\n"
     "  --ref CODE            reference language (default en)\n"
     "  --gold FILE           gold morph segmentations (word<TAB>morph|morph), repeatable\n"
-    "  --wordlist FILE       valid words for %valid (default: the gold words)\n"
+    "  --wordlist LIST       valid words for %valid (default: the gold words): a\n"
+    "                        language code, directory or file as tok analyze morph\n"
+    "                        takes; 'auto': per gold file, the cached lists of the\n"
+    "                        language its name starts with (tr-zemberek.tsv -> tr)\n"
     "  --merge               the arguments are saved audits to merge\n"
     "\n";
 
@@ -92,9 +96,24 @@ int cmd_audit(int argc, char **argv)
     tok_gold *g[8] = { 0 };
     int rc = EXIT_OK;
     if (!au) return EXIT_RUNTIME;
+    tok_wordset *ws[8] = { 0 };
     for (size_t k = 0; k < ngold && rc == EXIT_OK; k++) {
         tok_error err = { 0 };
         if (!(g[k] = tok_gold_load(golds[k], &err))) { fprintf(stderr, "tok audit: %s\n", err.message); rc = EXIT_RUNTIME; }
+        if (rc || !wordlist) continue;
+        /* the word list of the gold's language (auto), or the one given */
+        char code[16] = "", buf[4096];
+        const char *wl = wordlist;
+        if (!strcmp(wordlist, "auto")) {
+            const char *b = strrchr(golds[k], '/') ? strrchr(golds[k], '/') + 1 : golds[k];
+            size_t n = strcspn(b, "-_.");
+            if (n == 0 || n >= sizeof code) continue;
+            memcpy(code, b, n);
+            wl = wordlist_path(code, buf, sizeof buf);
+            struct stat sb;
+            if (stat(wl, &sb)) continue; /* no lists for it: the gold words */
+        } else wl = wordlist_path(wordlist, buf, sizeof buf);
+        if (!(ws[k] = tok_wordset_load(wl, 0, &err))) { fprintf(stderr, "tok audit: %s\n", err.message); rc = EXIT_RUNTIME; }
     }
     for (size_t k = 0; k < a.ntok && rc == EXIT_OK; k++) {
         if (!(ts[k] = lang_args_load(&a, k))) { rc = EXIT_RUNTIME; break; }
@@ -112,7 +131,7 @@ int cmd_audit(int argc, char **argv)
             o.method = a.lang.enc.method;
             tok_morph_result r;
             char msg[512] = "";
-            if (tok_morph_eval(ts[k], ctx, g[q], &o, wordlist, &r, msg, sizeof msg)) {
+            if (tok_morph_eval_set(ts[k], ctx, g[q], &o, ws[q], &r, msg, sizeof msg)) {
                 fprintf(stderr, "tok audit: %s: %s\n", golds[q], msg);
                 rc = EXIT_RUNTIME;
                 break;
@@ -125,6 +144,9 @@ int cmd_audit(int argc, char **argv)
     if (rc == EXIT_OK && write_out(au, html, json)) rc = EXIT_RUNTIME;
     tok_audit_free(au);
     for (size_t k = 0; k < a.ntok; k++) tok_free(ts[k]);
-    for (size_t k = 0; k < ngold; k++) tok_gold_free(g[k]);
+    for (size_t k = 0; k < ngold; k++) {
+        tok_gold_free(g[k]);
+        tok_wordset_free(ws[k]);
+    }
     return rc;
 }

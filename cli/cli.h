@@ -85,6 +85,7 @@ int analyze_parity(int argc, char **argv);
 int analyze_fertility(int argc, char **argv);
 int analyze_efficiency(int argc, char **argv);
 int analyze_morph(int argc, char **argv);
+int analyze_hunspell(int argc, char **argv); /* hunspell forms and derived gold */
 int analyze_saliency(int argc, char **argv);
 
 /* tok prune (cli/prune.c): replay an attention trace through a keep policy. */

@@ -1,17 +1,20 @@
 /* tok convert: any supported tokenizer file -> tokenizer.json. */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char convert_help[] =
     "Usage: tok convert -t TOKENIZER -o OUT\n"
     "Write the tokenizer as a HuggingFace tokenizer.json (from a .model, .tiktoken,\n"
     "vocab.txt, vocab.json+merges.txt or tokenizer.json), or, when OUT ends in\n"
-    ".tokpack (or with --format tokpack), in libtok's compact zstd format, which\n"
-    "loads several times faster.\n"
+    ".tokpack (or with --format tokpack), in libtok's native format: a file that\n"
+    "is mapped and used in place, with prebuilt lookup tables (loads in a few\n"
+    "milliseconds), or with --zstd a smaller file that loading decompresses.\n"
     "\n"
     "  -o, --output OUT    the file to write\n"
     "  --format F          json | tokpack (default: from OUT's name)\n"
+    "  --zstd[=LEVEL]      compress the .tokpack with zstd (level 1-22, default 9)\n"
     "\n"
     "OUT must end in .json or .tokpack, or --format must say which (other\n"
     "tokenizer extensions, such as .model or .tiktoken, are refused).\n";
@@ -21,7 +24,7 @@ int cmd_convert(int argc, char **argv)
     tok_open to;
     tok_open_init(&to);
     const char *out = NULL;
-    int fmt = -1;
+    int fmt = -1, zlevel = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         int r = tok_open_arg(&to, argc, argv, &i);
@@ -36,6 +39,13 @@ int cmd_convert(int argc, char **argv)
             if (!strcmp(v, "json")) fmt = TOK_FORMAT_HF_JSON;
             else if (!strcmp(v, "tokpack")) fmt = TOK_FORMAT_TOKPACK;
             else { usage_error("convert", "--format takes json or tokpack"); return EXIT_USAGE; }
+        }
+        else if (!strcmp(a, "--zstd")) zlevel = 9;
+        else if (!strncmp(a, "--zstd=", 7)) {
+            char *e;
+            long l = strtol(a + 7, &e, 10);
+            if (*e || e == a + 7 || l < 1 || l > 22) { usage_error("convert", "--zstd takes a level from 1 to 22"); return EXIT_USAGE; }
+            zlevel = (int)l;
         }
         else { usage_error("convert", "unknown argument %s", a); return EXIT_USAGE; }
     }
@@ -67,7 +77,12 @@ int cmd_convert(int argc, char **argv)
     tok_error err = { 0 };
     int rc = EXIT_OK;
     if (fmt < 0) fmt = by_name;
-    if (tok_save(t, out, (tok_format)fmt, &err)) {
+    if (zlevel && fmt != TOK_FORMAT_TOKPACK) {
+        usage_error("convert", "--zstd is for .tokpack output");
+        tok_free(t);
+        return EXIT_USAGE;
+    }
+    if (fmt == TOK_FORMAT_TOKPACK ? tok_save_tokpack(t, out, zlevel, &err) : tok_save(t, out, (tok_format)fmt, &err)) {
         fprintf(stderr, "tok convert: %s\n", err.message);
         rc = EXIT_RUNTIME;
     }

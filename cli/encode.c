@@ -1,5 +1,6 @@
 /* tok encode: text -> ids (or tokens, or JSON with offsets). */
 #include "cli.h"
+#include <vocab/tok_train.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -188,6 +189,37 @@ static void emit_json_full(outbuf *o, const tok_tokenizer *t, const tok_encoding
     out_char(o, '}');
 }
 
+/* Ids only (formats ids and count): tok_encode_ids into a buffer the caller
+ * keeps, sized from the text (grown when a text needs more), so no offsets,
+ * words or masks are built.  Its ids are tok_encode's. */
+typedef struct idbuf { int32_t *v; size_t cap; } idbuf;
+
+static tok_status encode_ids_only(tok_ctx *ctx, const char *s, size_t n, const tok_encode_options *opt, idbuf *b,
+                                  tok_encoding *e)
+{
+    size_t need = n + 16;
+    for (;;) {
+        if (b->cap < need) {
+            int32_t *v = realloc(b->v, need * sizeof *v);
+            if (!v) return tok_encode(ctx, s, n, opt, e);
+            b->v = v;
+            b->cap = need;
+        }
+        size_t k = 0;
+        tok_status st = tok_encode_ids(ctx, s, n, opt, b->v, b->cap, &k);
+        if (st == TOK_ERR_BUFFER && k > b->cap) {
+            need = k;
+            continue;
+        }
+        memset(e, 0, sizeof *e);
+        e->n = k;
+        e->ids = b->v;
+        return st;
+    }
+}
+
+static bool ids_only(enum fmt fmt) { return fmt == FMT_IDS || fmt == FMT_COUNT; }
+
 /* ---- in-memory texts on several threads (whole files, --threads) ---------- */
 
 typedef struct job {
@@ -219,9 +251,12 @@ static void *run_job(void *arg)
     }
     outbuf o;
     out_init(&o, mem);
+    idbuf ib = { 0 };
     for (size_t i = j->first; i < j->first + j->count; i++) {
         tok_encoding e;
-        tok_status st = tok_encode_threads(ctx, j->texts[i], j->lens[i], j->opt, j->inner_threads, &e);
+        tok_status st = ids_only(j->fmt) && j->inner_threads <= 1
+                            ? encode_ids_only(ctx, j->texts[i], j->lens[i], j->opt, &ib, &e)
+                            : tok_encode_threads(ctx, j->texts[i], j->lens[i], j->opt, j->inner_threads, &e);
         if (st) {
             j->failed = 1;
             snprintf(j->err, sizeof j->err, "text %zu: %s", i + 1, tok_ctx_error(ctx));
@@ -232,6 +267,7 @@ static void *run_job(void *arg)
     }
     out_flush(&o);
     fclose(mem);
+    free(ib.v);
     tok_ctx_free(ctx);
     return NULL;
 }
@@ -303,6 +339,7 @@ typedef struct run {
     bool whole;             /* truncation or padding: texts encoded whole, one at a time */
     bool measure;           /* only find the longest encoding (padding to a batch's longest) */
     size_t longest;
+    idbuf ids;              /* ids-only formats */
 } run;
 
 static int encode_one_line(run *R, const char *s, size_t n, const char *where, size_t line)
@@ -318,6 +355,8 @@ static int encode_one_line(run *R, const char *s, size_t n, const char *where, s
         st = tok_encode_pair(R->ctx, s, (size_t)(tab - s), tab + 1, n - (size_t)(tab - s) - 1, R->opt, &e);
     } else if (R->pair) {
         st = tok_encode_pair(R->ctx, s, n, R->pair, strlen(R->pair), R->opt, &e);
+    } else if (ids_only(R->fmt)) {
+        st = encode_ids_only(R->ctx, s, n, R->opt, &R->ids, &e);
     } else {
         st = tok_encode(R->ctx, s, n, R->opt, &e);
     }
@@ -943,6 +982,7 @@ static int encode_main(int argc, char **argv, input *inputs, bool counting)
     }
     if (out_flush(&o)) rc = EXIT_RUNTIME;
     tok_batch_free(R.batch);
+    free(R.ids.v);
     tok_ctx_free(R.ctx);
     tok_scores_free(scores);
     tok_free(t);

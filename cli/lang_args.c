@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char lang_args_help[] =
     "Corpus (FILE... are files, directories or - for stdin; .gz/.zst read as is):\n"
@@ -123,4 +124,20 @@ void print_jstr(FILE *f, const char *s, size_t n)
         else fputc(c, f);
     }
     fputc('"', f);
+}
+
+const char *wordlist_path(const char *arg, char *buf, size_t cap)
+{
+    struct stat sb;
+    if (stat(arg, &sb) == 0) return arg;
+    /* a language code: the lists scripts/fetch.d/words.sh put in the cache */
+    size_t n = strlen(arg);
+    bool code = n >= 2 && n <= 12;
+    for (size_t i = 0; i < n && code; i++)
+        code = (arg[i] >= 'a' && arg[i] <= 'z') || (arg[i] >= 'A' && arg[i] <= 'Z') || (i > 0 && arg[i] == '-');
+    if (!code) return arg; /* let the loader name the missing file */
+    const char *cache = getenv("TOK_CACHE"), *home = getenv("HOME");
+    if (cache && *cache) snprintf(buf, cap, "%s/lang/words/%s", cache, arg);
+    else snprintf(buf, cap, "%s/.cache/libtok/lang/words/%s", home ? home : ".", arg);
+    return buf;
 }

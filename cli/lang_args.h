@@ -34,6 +34,9 @@ tok_tokenizer *lang_args_load(lang_args *a, size_t k);
 int lang_args_feed(lang_args *a, tok_lang *acc);
 /* JSON number or null (NaN/inf). */
 void print_num(FILE *f, double v);
+/* --wordlist ARG: a path as given, or a language code (en, tr, fi...) -> the
+ * directory $TOK_CACHE/lang/words/CODE filled by scripts/fetch.d/words.sh. */
+const char *wordlist_path(const char *arg, char *buf, size_t cap);
 /* JSON string. */
 void print_jstr(FILE *f, const char *s, size_t n);
 

@@ -46,7 +46,7 @@ static const char train_help[] =
     "                         are pruned when it is reached (see tok-train(1))\n"
     "  --counts-only          write the counts (-o FILE.counts) and stop\n"
     "  --from-counts          CORPUS arguments are count files to add up\n"
-    "  --threads N            count with N threads (default 1)\n"
+    "  --threads N            count (and Unigram/PathPiece EM) on N threads (default 1)\n"
     "  --json-field F         corpora are JSON lines; member F of each is a text\n"
     "  -o, --output OUT       the same as -o\n";
 
@@ -325,6 +325,7 @@ int cmd_train(int argc, char **argv)
     o.end_of_word_suffix = suffix;
     o.max_token_length = maxlen;
     o.byte_fallback = byte_fallback;
+    o.threads = (int)threads;
     o.progress = isatty(2);
     tr = tok_train(c, &o, &err);
     if (!tr) { fprintf(stderr, "tok train: %s\n", err.message); if (err.code == TOK_ERR_ARG) rc = EXIT_USAGE; goto done; }

@@ -319,13 +319,24 @@ typedef struct tok_token {
     uint32_t flags;       /* TOK_TOKEN_* */
 } tok_token;
 
+/* Id by a token's text or model bytes: open addressing over slots of
+ * (32 bits of the key's hash << 32 | id + 1), 0 empty.  The keys are the
+ * tokens' own strings, so a slot is 8 bytes and holds no pointer: a
+ * .tokpack stores the slots as they are and they are used where they lie
+ * (borrowed; look-ups then check the ids they read against the vocabulary). */
+typedef struct tok_vocab_index {
+    uint64_t *slot;
+    size_t mask;
+    bool borrowed;
+} tok_vocab_index;
+
 typedef struct tok_vocab {
     tok_token *tok;       /* indexed by id; holes have flags TOK_TOKEN_NONE */
     size_t n;             /* max id + 1 */
     size_t cap;           /* allocated entries of tok */
     size_t model_n;       /* ids the model owns (model vocab size) */
-    tok_strmap by_text;   /* file text -> id (every token) */
-    tok_strmap by_bytes;  /* model bytes -> id (model tokens only) */
+    tok_vocab_index by_text;  /* file text -> id (every token) */
+    tok_vocab_index by_bytes; /* model bytes -> id (model tokens only) */
     TOK_VEC(char *) pool; /* owned string blocks */
     size_t pool_used, pool_size; /* of the last block */
     bool byte_level;      /* model space is raw bytes (GPT-2 alphabet decoded) */
@@ -336,6 +347,9 @@ typedef struct tok_vocab {
      * from the entries the file really holds), ids at or past it are refused,
      * naming `file`. */
     size_t id_limit;
+    /* tokens, maps and model bytes were given whole (a .tokpack):
+     * tok_vocab_finish keeps them (a new token through tok_vocab_set clears it) */
+    bool prebuilt;
 } tok_vocab;
 
 void tok_vocab_init(tok_vocab *v);
@@ -355,11 +369,13 @@ const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n);
 tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_prefix, tok_error *err);
 /** "<0xAB>" (upper-case hex, as HF and SentencePiece write byte pieces) -> 0xAB, else -1. */
 int tok_byte_piece(const char *s, size_t n);
+/** The id whose text (bytes: model bytes) equals key, or -1. */
+int32_t tok__vocab_lookup(const tok_vocab *v, const tok_vocab_index *x, bool bytes, const void *key, size_t len);
 static inline int32_t tok_vocab_id(const tok_vocab *v, const void *text, size_t len)
-{ return tok_strmap_get(&v->by_text, text, len); }
+{ return tok__vocab_lookup(v, &v->by_text, false, text, len); }
 /** Model-space lookup (only model tokens). */
 static inline int32_t tok_vocab_model_id(const tok_vocab *v, const void *bytes, size_t len)
-{ return tok_strmap_get(&v->by_bytes, bytes, len); }
+{ return tok__vocab_lookup(v, &v->by_bytes, true, bytes, len); }
 
 /* base64 (core/json.c) */
 /** Decode standard base64 into a malloc'd buffer. -1 on bad input. */
@@ -519,6 +535,7 @@ struct tok_tokenizer {
     /* fast lane: a hand-written scanner equivalent to the pre-tokenizer, when
      * there is no normalizer and the pre-tokenizer is a known split pattern */
     size_t (*scan)(const uint8_t *s, size_t n, size_t pos);
+    bool scan_direct;           /* ...and the model takes one direct loop from it (encode_direct.c) */
     bool scan_cuttable;         /* a text may be cut after "\n" before a letter */
     bool scan_cut_after_text;   /* ... only where the "\n" follows a non-space
                                    (GPT-2's \s+(?!\S) takes a whole run of
@@ -536,6 +553,10 @@ struct tok_tokenizer {
     tok_padding pad;            /* the file's "padding"; pad_token owned */
     size_t post_added[2];       /* special tokens the post-processor adds: single, pair */
     size_t warnings_dropped;    /* beyond the cap, counted in the last message */
+    /* a .tokpack image whose tables the model uses in place (tokenizer/pack.c) */
+    void *backing;
+    size_t backing_len;
+    bool backing_mapped;        /* munmap, else free */
 };
 
 /* Load warnings: kept up to a cap so a hostile file cannot grow them without
@@ -592,6 +613,24 @@ void tok__bpe_reference(tok_ctx *ctx, bool on);
 /** Tests: whether this context's BPE model has its fast paths (byte-level,
  *  merges rising in rank, proven at load). */
 bool tok__bpe_fast(const tok_ctx *ctx);
+/** The direct scan->model loop (pipeline/encode_direct.c): whether BPE
+ *  model m may be called through tok__bpe_piece (byte-level, all 256 bytes
+ *  tokens, no dropout, no marker split), and the call: the model's native
+ *  encode of one pre-token (cache, fast paths), appended to out. */
+bool tok__bpe_direct_ok(const tok_model *m);
+tok_status tok__bpe_piece(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n, tok_toks *out);
+/** pipeline/encode_direct.c: whether this call may take the direct loop, and
+ *  the loop for one sequence into e (all arrays) or into a caller's ids
+ *  buffer (ids only; *n gets the count, which may exceed cap). */
+/** encode.c: the caller's text as the first piece (a view, or a lossy copy),
+ *  and whether special-token text is matched under these flags. */
+tok_status tok__input_piece(tok_ctx *ctx, const char *text, size_t len, uint32_t flags, tok_piece *p);
+bool tok__match_special(const tok_tokenizer *t, uint32_t flags);
+bool tok__direct_ok(const tok_ctx *ctx, const tok_encode_options *opt);
+tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                              tok_enc *e, uint8_t ty);
+tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                                  int32_t *ids, size_t cap, size_t *n);
 tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);
 void tok_ctx_nstr_release(tok_ctx *ctx, tok_nstr *t);
 tok_pieces *tok_ctx_pieces_acquire(tok_ctx *ctx);
@@ -672,8 +711,18 @@ tok_status tok__bad_options(tok_ctx *ctx);
 json_t *tok__to_json(const tok_tokenizer *t);
 json_t *tok__stage_json(const tok_tokenizer *t, tok_stage stage);
 
-/* tokenizer/pack.c: libtok's compact format. */
-tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err);
+/* tokenizer/pack.c: libtok's native format (.tokpack); pack_legacy.c: the
+ * first format and zstd decompression. */
+#define TOK__PACK_MAGIC "TOKPACK3"
+tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, int zlevel, tok_error *err);
+/** Open a mapped file of format 3; the tokenizer keeps the mapping (and
+ *  unmaps it on failure). */
+tok_tokenizer *tok__load_pack_mapped(void *map, size_t len, const char *file, const tok_load_options *opt,
+                                     tok_error *err);
+void tok__pack_release(tok_tokenizer *t);
+tok_status tok__pack_inflate(const uint8_t *data, size_t len, const char *file, tok_sbuf *out, tok_error *err);
+tok_tokenizer *tok__load_pack_v2(const uint8_t *d, size_t n, const char *file,
+                                 const tok_load_options *opt, tok_error *err);
 /** TOK_FORMAT_AUTO resolved from the name and first bytes (loaders/sniff.c);
  *  TOK_FORMAT_AUTO when the data is not a tokenizer file, with *code and a
  *  message saying what it looks like in why. */

@@ -454,9 +454,18 @@ TOK_API tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen,
                            const char *b, size_t blen,
                            const tok_encode_options *opt, tok_encoding *out);
 
-/** Encode into a caller buffer of `cap` ids; *n gets the count.  If the buffer
- *  is too small returns TOK_ERR_BUFFER with *n = the count needed.  No
- *  allocation once the context is warm. */
+/** Ids only: encode into the caller's buffer `ids` of `cap` ids; *n (may be
+ *  NULL) gets the count.  The ids are tok_encode's, but no offsets, words,
+ *  type ids or masks are made: for byte-level BPE tokenizers with a known
+ *  split pattern (o200k, cl100k, Llama 3, GPT-2) and no post-processor
+ *  tokens to add (none, or TOK_ENC_ADD_SPECIAL not set) and no truncation or
+ *  padding, ids go straight from the model into `ids`; otherwise this is
+ *  tok_encode and a copy.  A byte-level BPE makes at most one token per byte
+ *  (plus the post-processor's), so cap = len + 16 always suffices for them.
+ *  If the buffer is too small: TOK_ERR_BUFFER, the first cap ids written and
+ *  *n = the count needed.  `ids` is only written, never kept.  No allocation
+ *  once the context is warm.  Thread safety: as tok_encode (one context per
+ *  thread; the tokenizer may be shared). */
 TOK_API tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len,
                           const tok_encode_options *opt,
                           int32_t *ids, size_t cap, size_t *n);
@@ -595,14 +604,64 @@ TOK_API tok_status tok_stream_finish(tok_stream *s, const char **chunk, size_t *
 TOK_API const char *tok_stream_error(const tok_stream *s);
 
 /* ------------------------------------------------------------------------ */
+/* Segmentation lattice (build your own estimators and methods)              */
+/* ------------------------------------------------------------------------ */
+
+/** An edge of a pre-token's lattice: `len` bytes from the position it was
+ *  listed at, standing for token `id`; or a fallback edge of one character
+ *  that no token is: TOK_LATTICE_FALLBACK (it encodes as byte tokens with
+ *  byte fallback or a byte-level vocabulary, else as the unknown token, or is
+ *  dropped without one, as HF BPE drops it) or TOK_LATTICE_UNKNOWN (byte
+ *  fallback lacks one of its bytes: the unknown token). */
+typedef struct tok_lattice_edge {
+    uint32_t len;
+    int32_t id;
+} tok_lattice_edge;
+#define TOK_LATTICE_FALLBACK (-1)
+#define TOK_LATTICE_UNKNOWN (-2)
+
+/**
+ * Every vocabulary match in one pre-token s[0..n) (model-space bytes, as
+ * tok_pretokenize gives them): the edges starting at byte i are
+ * (*edges)[(*first)[i] .. (*first)[i + 1]) for i < n, tokens by increasing
+ * length, then a fallback edge when no token is exactly the character at i
+ * (so every path from 0 reaches n).  The tokens are those the inference
+ * methods (TOK_METHOD_*) use, with their rules: with a continuing-subword
+ * prefix ("##") a prefixed token matches only after the start (without its
+ * prefix), an end-of-word suffix ("</w>") token only at the end; special,
+ * control, unused and unknown tokens and byte-fallback pieces are left out
+ * (tok_lattice_has_token).  Building costs O(n x longest token) trie steps.
+ * The arrays belong to ctx, valid until the next call on it; one thread
+ * per ctx.  TOK_ERR_NOMEM / TOK_ERR_LIMIT (a lattice over 2^32 edges) with
+ * tok_ctx_error() set.
+ */
+TOK_API tok_status tok_lattice(tok_ctx *ctx, const char *s, size_t n, const tok_lattice_edge **edges,
+                               const uint32_t **first);
+
+/** Whether token id can be an edge of t's lattices (see tok_lattice): 1 or 0.
+ *  Thread-safe. */
+TOK_API int tok_lattice_has_token(const tok_tokenizer *t, int32_t id);
+
+/* ------------------------------------------------------------------------ */
 /* Unigram scores for any vocabulary (TOK_METHOD_LIKELIHOOD)                 */
 /* ------------------------------------------------------------------------ */
 
-/** Estimate unigram log-probabilities for t's vocabulary from a corpus
- *  (EM over the segmentation lattice, `iters` rounds, starting from counts of
- *  the default method).  NULL on error, with *err filled. */
-TOK_API tok_scores *tok_scores_estimate(const tok_tokenizer *t, const char *text, size_t len,
-                                int iters, tok_error *err);
+/*
+ * Scores come from the model (Unigram), from a file (tok_scores_load), from
+ * your own estimate (tok_scores_from_logp), or from a corpus by EM:
+ * tok_scores_estimate, declared in vocab/tok_train.h (libtok_vocab, with the
+ * trainers; it was here before and keeps its name and behaviour), built on
+ * the lattice below.
+ */
+
+/** Scores from per-id natural-log probabilities: logp has n entries, n the
+ *  vocabulary size (tok_vocab_size); a non-finite entry means "no score" (its
+ *  token is then treated like a token outside the index).  Fallback edges
+ *  score the lowest given log-probability minus 10, as SentencePiece scores
+ *  its unknown piece.  The scores are tied to t's vocabulary (a fingerprint
+ *  of its ids and texts).  NULL on error (a size that is not the vocabulary's),
+ *  with *err filled.  Free with tok_scores_free. */
+TOK_API tok_scores *tok_scores_from_logp(const tok_tokenizer *t, const float *logp, size_t n, tok_error *err);
 TOK_API tok_scores *tok_scores_load(const tok_tokenizer *t, const char *path, tok_error *err);
 TOK_API tok_status tok_scores_save(const tok_scores *s, const char *path, tok_error *err);
 TOK_API void tok_scores_free(tok_scores *s);
@@ -719,6 +778,13 @@ TOK_API tok_status tok_overflowing(const tok_ctx *ctx, size_t i, tok_encoding *o
 /** Write t as a HuggingFace tokenizer.json (TOK_FORMAT_HF_JSON) or as libtok's
  *  compact format (TOK_FORMAT_TOKPACK). */
 TOK_API tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format, tok_error *err);
+/** Write t as a .tokpack (libtok's native format, as tok_save with
+ *  TOK_FORMAT_TOKPACK): with zstd_level 0 a file that tok_load maps and uses
+ *  in place, prebuilt lookup tables included (the fastest load); with a zstd
+ *  level (1-22) a smaller file that loading decompresses into memory.
+ *  TOK_ERR_ARG for a level out of range, TOK_ERR_IO when it cannot write.
+ *  Thread-safe for distinct paths (t is only read). */
+TOK_API tok_status tok_save_tokpack(const tok_tokenizer *t, const char *path, int zstd_level, tok_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Builder: create or edit a tokenizer in memory                             */

@@ -17,10 +17,12 @@ libxxhash-dev zlib1g-dev libicu-dev libopenblas-dev"
 # test oracles and tools: cmocka, SentencePiece's spm_*, clang for libFuzzer,
 # Debian's python3 with numpy/pytest (reference implementations in tests),
 # Chromium (renders HTML reports), GNU parallel (the scale-out recipe),
-# zstd/gzip (compressed corpora), Zemberek and Voikko (Turkish/Finnish morph gold).
+# zstd/gzip (compressed corpora), Zemberek and Voikko (Turkish/Finnish morph gold),
+# hunspell and unmunch (check the hunspell expansion of analyzers/lang).
 TEST="libcmocka-dev sentencepiece libsentencepiece-dev clang libclang-rt-14-dev
 python3 python3-dev python3-numpy python3-pytest python3-venv chromium parallel time
-zstd gzip openjdk-17-jdk-headless libzemberek-tr-java voikko-fi python3-libvoikko"
+zstd gzip openjdk-17-jdk-headless libzemberek-tr-java voikko-fi python3-libvoikko
+hunspell hunspell-tools"
 BENCH="sentencepiece python3-sentencepiece time"
 
 want=""

@@ -127,6 +127,23 @@ TOK_API tok_status tok_counts_save(tok_counts *c, const char *template_name, con
 TOK_API tok_status tok_counts_load(tok_counts *c, const char *template_name, const char *path, tok_error *err);
 
 /* ------------------------------------------------------------------------ */
+/* Unigram scores for an existing vocabulary                                 */
+/* ------------------------------------------------------------------------ */
+
+/** Estimate unigram log-probabilities for t's vocabulary from a corpus, for
+ *  TOK_METHOD_LIKELIHOOD / TOK_METHOD_SAMPLE on vocabularies without scores
+ *  (`tok encode --unigram-from`): pre-tokens counted as encoding splits the
+ *  text (line by line, added tokens left out), first counts from the default
+ *  method, then `iters` EM rounds over each pre-token's lattice (tok_lattice
+ *  in tok.h: forward-backward in log space, expected counts re-normalized
+ *  with add-0.01 smoothing over the tokens a lattice can hold).  The result
+ *  is made by tok_scores_from_logp.  This function was declared in tok.h
+ *  before; it keeps its name and behaviour here, built on the public
+ *  lattice.  NULL on error, with *err filled.  Thread-safe (its own context). */
+TOK_API tok_scores *tok_scores_estimate(const tok_tokenizer *t, const char *text, size_t len,
+                                        int iters, tok_error *err);
+
+/* ------------------------------------------------------------------------ */
 /* Trainers                                                                  */
 /* ------------------------------------------------------------------------ */
 
@@ -162,6 +179,11 @@ typedef struct tok_train_options {
      * after the meta pieces and user symbols (the special tokens, typed
      * USER_DEFINED in a .model); unknown characters encode as bytes */
     int byte_fallback;
+    /* Unigram and PathPiece: threads for the EM and Viterbi passes (0 or 1:
+     * this thread only).  The words are cut into one contiguous range per
+     * thread and the per-thread sums added in thread order, so a result
+     * depends on the thread count only (not on scheduling). */
+    int threads;
 } tok_train_options;
 
 /** HF defaults for `model` (vocab 30000, min frequency 0, WordPiece: "##",

@@ -6,10 +6,17 @@
  *    characters, a "▁" only at its start) that is right-maximal -- not always
  *    followed by one same character, as the suffix tree's internal nodes
  *    SentencePiece enumerates with a suffix array -- scored by frequency x
- *    length; the best seed_size of them plus every character;
+ *    length; the best seed_size of them plus every character.  Here the
+ *    suffix array is over the distinct words (each suffix sorted on its first
+ *    max_piece_length + 1 characters), its LCP intervals weighted by the
+ *    word counts: memory follows the distinct words, not the corpus;
  *  - EM: expected piece counts over each word's segmentation lattice
  *    (forward-backward), pieces expected less than 0.5 times dropped, scores
- *    digamma(count) - digamma(total) (Bayesian EM with a sparse prior);
+ *    digamma(count) - digamma(total) (Bayesian EM with a sparse prior).  Each
+ *    word's lattice (every piece match, by start) is found once and only
+ *    loses the edges of dropped pieces, so an EM pass allocates nothing and
+ *    looks nothing up; with threads, words are cut into one range per thread
+ *    and the sums added in thread order (deterministic for a thread count);
  *  - pruning: each piece's loss is the drop in likelihood when its Viterbi
  *    occurrences are re-segmented with the best alternative segmentation of
  *    the piece itself; the pieces with the smallest loss go, to
@@ -27,9 +34,12 @@
 #include "vocab_impl.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <xxhash.h>
 
@@ -47,7 +57,6 @@ typedef struct piece {
     uint32_t chars;
     double freq;     /* seed: weighted frequency; EM: expected count */
     double score;    /* log probability */
-    uint32_t rc;     /* right context (seed): first next char + 1, or UINT32_MAX = varied/end */
     int alive;
 } piece;
 
@@ -108,13 +117,13 @@ static int64_t smap_add(smap *m, pvec *pv, const char *s, size_t n, uint32_t cha
     m->h[j] = h;
     m->v[j] = (uint32_t)pv->n;
     m->n++;
-    pv->v[pv->n] = (piece){ s, (uint32_t)n, chars, 0, 0, 0, 1 };
+    pv->v[pv->n] = (piece){ s, (uint32_t)n, chars, 0, 0, 1 };
     return (int64_t)pv->n++;
 }
 
 static void smap_free(smap *m) { free(m->h); free(m->v); memset(m, 0, sizeof *m); }
 
-/* --- lattice over one word --------------------------------------------------- */
+/* --- lattice over one piece (pruning) --------------------------------------------------- */
 
 typedef struct lat {
     uint32_t *cpos;   /* byte offset of each char boundary (nchars + 1) */
@@ -176,53 +185,6 @@ static inline int64_t edge(const uctx *u, const char *w, size_t i, size_t j, int
     return id;
 }
 
-/* Expected counts (weighted by cnt) into ex[]; returns the word's log Z.
- * The lattice's edges are looked up once (E[j * (maxlen + 1) + l]: the
- * piece ending at character j, l characters long, or -1). */
-static double forward_backward(uctx *u, const char *w, double cnt, double *ex, int32_t **eb, size_t *ecap)
-{
-    lat *L = &u->L;
-    size_t n = L->nchars, M = u->maxlen + 1;
-    if ((n + 1) * M > *ecap) {
-        size_t cap = (n + 1) * M * 2;
-        int32_t *nb = realloc(*eb, cap * sizeof *nb);
-        if (!nb) return -INFINITY;
-        *eb = nb;
-        *ecap = cap;
-    }
-    int32_t *E = *eb;
-    for (size_t j = 1; j <= n; j++)
-        for (size_t l = 1; l < M; l++) E[j * M + l] = l <= j ? (int32_t)edge(u, w, j - l, j, -1) : -1;
-    L->alpha[0] = 0;
-    for (size_t j = 1; j <= n; j++) {
-        double a = -INFINITY;
-        for (size_t l = 1; l < M && l <= j; l++) {
-            int32_t id = E[j * M + l];
-            if (id >= 0 && L->alpha[j - l] != -INFINITY) a = lse(a, L->alpha[j - l] + u->pv.v[id].score);
-        }
-        L->alpha[j] = a;
-    }
-    L->beta[n] = 0;
-    for (size_t i = n; i-- > 0;) {
-        double b = -INFINITY;
-        for (size_t l = 1; l < M && i + l <= n; l++) {
-            int32_t id = E[(i + l) * M + l];
-            if (id >= 0 && L->beta[i + l] != -INFINITY) b = lse(b, L->beta[i + l] + u->pv.v[id].score);
-        }
-        L->beta[i] = b;
-    }
-    double z = L->alpha[n];
-    if (z == -INFINITY) return z;
-    for (size_t j = 1; j <= n; j++)
-        for (size_t l = 1; l < M && l <= j; l++) {
-            int32_t id = E[j * M + l];
-            if (id < 0) continue;
-            double lp = L->alpha[j - l] + u->pv.v[id].score + L->beta[j] - z;
-            ex[id] += cnt * exp(lp);
-        }
-    return z;
-}
-
 /* Viterbi path (piece ids, written to out, count returned), skipping piece
  * `skip`; 0 if no path.  Ties: the first best found (longest last piece). */
 static size_t viterbi(uctx *u, const char *w, int32_t skip, int32_t *out, double *score)
@@ -281,8 +243,6 @@ static int piece_order(const void *a, const void *b, void *arg)
     return r ? r : (p->len > q->len) - (p->len < q->len);
 }
 
-static const char WS[] = "\xe2\x96\x81"; /* ▁ */
-
 static uint32_t cp_at(const char *s, size_t *adv)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -295,7 +255,8 @@ static uint32_t cp_at(const char *s, size_t *adv)
 }
 
 /* SentencePiece's rule for a piece: "▁" only first, no NUL, and one Unicode
- * script (Hiragana and Katakana count as Han; digits keep theirs, Common);
+ * script as its Unicode 9.0 table says (Hiragana and Katakana count as Han;
+ * digits keep theirs, Common; characters added since are Common);
  * at most maxchars characters (0: no limit). */
 int vx_spm_valid_piece(const char *s, size_t n, size_t maxchars)
 {
@@ -314,6 +275,11 @@ int vx_spm_valid_piece(const char *s, size_t n, size_t maxchars)
         UErrorCode ec = U_ZERO_ERROR;
         int sc = (int)uscript_getScript((UChar32)c, &ec);
         if (U_FAILURE(ec)) sc = USCRIPT_COMMON;
+        /* spm_train's script table is Unicode 9.0: later characters (and
+         * unassigned ones) are Common there */
+        UVersionInfo age;
+        u_charAge((UChar32)c, age);
+        if (age[0] > 9 || sc == USCRIPT_UNKNOWN) sc = USCRIPT_COMMON;
         if (sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA || c == 0x30FC) sc = USCRIPT_HAN;
         if (sc == USCRIPT_INHERITED) continue; /* combining marks go with any script (as spm_train) */
         if (prev != -1 && prev != sc) return 0;
@@ -322,16 +288,404 @@ int vx_spm_valid_piece(const char *s, size_t n, size_t maxchars)
     return 1;
 }
 
+/* --- seed pieces: a suffix array over the distinct words --------------------- */
+
+/* One suffix of one word, compared on its first `lim` bytes: at most
+ * maxlen + 1 characters (one more than a piece may have, so that a piece of
+ * maxlen characters is still seen to branch), never past the word's end. */
+typedef struct sfx {
+    uint32_t pos;   /* into the blob of words */
+    uint32_t w;     /* word index */
+    uint16_t lim;   /* bytes compared */
+    uint8_t end;    /* the suffix ends the word within maxlen characters */
+} sfx;
+
+typedef struct seedc { uint32_t pos; uint16_t len, chars; double freq; } seedc;
+
+typedef struct seedv { seedc *v; size_t n, cap; } seedv;
+
+static int sfx_cmp(const void *a, const void *b, void *arg)
+{
+    const unsigned char *B = arg;
+    const sfx *x = a, *y = b;
+    size_t m = x->lim < y->lim ? x->lim : y->lim;
+    int r = memcmp(B + x->pos, B + y->pos, m);
+    if (r) return r;
+    if (x->lim != y->lim) return x->lim < y->lim ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* common prefix of two suffixes in bytes, cut back to a character boundary */
+static uint16_t sfx_lcp(const unsigned char *B, const sfx *x, const sfx *y)
+{
+    size_t m = x->lim < y->lim ? x->lim : y->lim, k = 0;
+    const unsigned char *p = B + x->pos, *q = B + y->pos;
+    while (k < m && p[k] == q[k]) k++;
+    if (k < m)
+        while (k > 0 && (p[k] & 0xC0) == 0x80) k--;
+    return (uint16_t)k;
+}
+
+static int seed_push(seedv *S, const char *B, uint32_t pos, uint16_t len, double freq, size_t maxlen)
+{
+    if (freq < 2 || len == 0) return 0;
+    size_t chars = 0;
+    for (size_t q = 0; q < len; q += vx_u8len((unsigned char)B[pos + q])) chars++;
+    if (chars < 2 || chars > maxlen || !vx_spm_valid_piece(B + pos, len, 0)) return 0;
+    if (S->n == S->cap) {
+        size_t cap = S->cap ? S->cap * 2 : 1 << 16;
+        seedc *v = realloc(S->v, cap * sizeof *v);
+        if (!v) return -1;
+        S->v = v;
+        S->cap = cap;
+    }
+    S->v[S->n++] = (seedc){ pos, len, (uint16_t)chars, freq };
+    return 0;
+}
+
+static int seed_order(const void *a, const void *b, void *arg)
+{
+    const char *B = arg;
+    const seedc *x = a, *y = b;
+    double u = x->freq * x->chars, v = y->freq * y->chars;
+    if (u != v) return u > v ? -1 : 1;
+    size_t m = x->len < y->len ? x->len : y->len;
+    int r = memcmp(B + x->pos, B + y->pos, m);
+    return r ? r : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The right-maximal substrings of the words (internal nodes of their suffix
+ * tree, each word occurrence ending in a terminator of its own), with their
+ * frequencies weighted by the word counts, as SentencePiece reads them off
+ * the suffix array of the raw sentences: the LCP intervals of the sorted
+ * suffixes, plus a suffix that ends a word seen twice or more. */
+static tok_status seed_candidates(const tok_count_entry *E, size_t nw, const char *B, size_t maxlen, seedv *out)
+{
+    size_t ns = 0;
+    for (size_t w = 0; w < nw; w++)
+        for (size_t p = 0; p < E[w].len; p += vx_u8len((unsigned char)E[w].s[p])) ns++;
+    sfx *S = malloc((ns ? ns : 1) * sizeof *S);
+    struct { uint16_t lcp; size_t lb; double w; } *st = malloc((size_t)(maxlen * 4 + 8) * sizeof *st);
+    if (!S || !st) { free(S); free(st); return TOK_ERR_NOMEM; }
+    size_t k = 0, pos = 0, ccap = 0;
+    uint32_t *cb = NULL;
+    for (size_t w = 0; w < nw; w++) {
+        const char *s = E[w].s;
+        size_t n = E[w].len, nc = 0;
+        if (n + 1 > ccap) {
+            uint32_t *c = realloc(cb, (n + 1) * 2 * sizeof *c);
+            if (!c) { free(cb); free(S); free(st); return TOK_ERR_NOMEM; }
+            cb = c;
+            ccap = (n + 1) * 2;
+        }
+        for (size_t p = 0; p < n; p += vx_u8len((unsigned char)s[p])) cb[nc++] = (uint32_t)p;
+        cb[nc] = (uint32_t)n;
+        for (size_t c = 0; c < nc; c++) {
+            size_t e = c + maxlen + 1 <= nc ? cb[c + maxlen + 1] : n;
+            S[k++] = (sfx){ (uint32_t)(pos + cb[c]), (uint32_t)w, (uint16_t)(e - cb[c]), (uint8_t)(nc - c <= maxlen) };
+        }
+        pos += n;
+    }
+    free(cb);
+    qsort_r(S, ns, sizeof *S, sfx_cmp, (void *)B);
+    /* bottom-up over the LCP intervals (Abouelhoda et al.), weights summed */
+    const unsigned char *U = (const unsigned char *)B;
+    size_t top = 0;
+    st[0].lcp = 0; st[0].lb = 0; st[0].w = 0;
+    uint16_t prev = 0;
+    tok_status rc = TOK_OK;
+    for (size_t i = 1; i <= ns && !rc; i++) {
+        uint16_t l = i < ns ? sfx_lcp(U, &S[i - 1], &S[i]) : 0;
+        const sfx *x = &S[i - 1];
+        double cw = (double)E[x->w].count;
+        /* a word-final suffix of a repeated word that no other suffix covers */
+        if (x->end && prev < x->lim && l < x->lim && E[x->w].count >= 2 &&
+            seed_push(out, B, x->pos, x->lim, cw, maxlen)) rc = TOK_ERR_NOMEM;
+        prev = l;
+        size_t lb = i - 1;
+        while (l < st[top].lcp) {
+            st[top].w += cw;
+            if (seed_push(out, B, S[st[top].lb].pos, st[top].lcp, st[top].w, maxlen)) rc = TOK_ERR_NOMEM;
+            lb = st[top].lb;
+            cw = st[top].w;
+            top--;
+        }
+        if (l > st[top].lcp) {
+            top++;
+            st[top].lcp = l; st[top].lb = lb; st[top].w = cw;
+        } else {
+            st[top].w += cw;
+        }
+    }
+    free(S);
+    free(st);
+    return rc;
+}
+
+/* --- the words' lattices, kept for the whole training ------------------------ */
+
+/* Every piece match in every word, by start: edge e of word w (off[w] <= e <
+ * off[w + 1]) is piece eid[e] over characters [est[e], est[e] + elen[e]). */
+typedef struct wlat {
+    size_t *off;
+    uint32_t *nch;
+    uint32_t *eid, *est;
+    uint8_t *elen;
+    size_t ne, cap;
+    size_t maxchars;
+} wlat;
+
+static int wlat_push(wlat *W, uint32_t id, uint32_t start, uint32_t len)
+{
+    if (W->ne == W->cap) {
+        size_t cap = W->cap ? W->cap * 2 : 1 << 20;
+        uint32_t *a = realloc(W->eid, cap * sizeof *a);
+        if (a) W->eid = a;
+        uint32_t *b = a ? realloc(W->est, cap * sizeof *b) : NULL;
+        if (b) W->est = b;
+        uint8_t *c = b ? realloc(W->elen, cap) : NULL;
+        if (!c) return -1;
+        W->elen = c;
+        W->cap = cap;
+    }
+    W->eid[W->ne] = id;
+    W->est[W->ne] = start;
+    W->elen[W->ne] = (uint8_t)len;
+    W->ne++;
+    return 0;
+}
+
+/* hashes of every prefix of every live piece: the walk from a start stops
+ * when no piece continues (a false positive only costs one lookup more) */
+typedef struct hset { uint64_t *h; size_t cap; } hset;
+
+static int hset_build(hset *H, const pvec *pv)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < pv->n; i++) if (pv->v[i].alive) n += pv->v[i].chars;
+    size_t cap = 1024;
+    while (cap < n * 2) cap *= 2;
+    H->h = calloc(cap, sizeof *H->h);
+    if (!H->h) return -1;
+    H->cap = cap;
+    for (size_t i = 0; i < pv->n; i++) {
+        const piece *p = &pv->v[i];
+        if (!p->alive) continue;
+        for (size_t q = 0; q < p->len;) {
+            q += vx_u8len((unsigned char)p->s[q]);
+            uint64_t h = sh(p->s, q);
+            size_t j = h & (cap - 1);
+            while (H->h[j] && H->h[j] != h) j = (j + 1) & (cap - 1);
+            H->h[j] = h;
+        }
+    }
+    return 0;
+}
+
+static int hset_has(const hset *H, uint64_t h)
+{
+    size_t j = h & (H->cap - 1);
+    while (H->h[j]) {
+        if (H->h[j] == h) return 1;
+        j = (j + 1) & (H->cap - 1);
+    }
+    return 0;
+}
+
+static tok_status wlat_build(wlat *W, const uctx *u, const tok_count_entry *E, size_t nw)
+{
+    hset H = { 0 };
+    W->off = malloc((nw + 1) * sizeof *W->off);
+    W->nch = malloc((nw + 1) * sizeof *W->nch);
+    if (!W->off || !W->nch || hset_build(&H, &u->pv)) { free(H.h); return TOK_ERR_NOMEM; }
+    uint32_t cp[256 + 2];
+    for (size_t w = 0; w < nw; w++) {
+        const char *s = E[w].s;
+        size_t n = E[w].len, c = 0;
+        W->off[w] = W->ne;
+        for (size_t p = 0; p < n; p += vx_u8len((unsigned char)s[p]), c++) {
+            /* character boundaries from p on, up to maxlen characters */
+            size_t m = 0, q = p;
+            cp[0] = (uint32_t)q;
+            while (m < u->maxlen && q < n) { q += vx_u8len((unsigned char)s[q]); cp[++m] = (uint32_t)q; }
+            for (size_t l = 1; l <= m; l++) {
+                size_t bl = cp[l] - p;
+                uint64_t h = sh(s + p, bl);
+                if (!hset_has(&H, h)) break;
+                int64_t id = smap_find(&u->map, &u->pv, s + p, bl);
+                if (id >= 0 && u->pv.v[id].alive && wlat_push(W, (uint32_t)id, (uint32_t)c, (uint32_t)l)) {
+                    free(H.h);
+                    return TOK_ERR_NOMEM;
+                }
+            }
+        }
+        if (c > UINT32_MAX - 1) { free(H.h); return TOK_ERR_ARG; }
+        W->nch[w] = (uint32_t)c;
+        if (c > W->maxchars) W->maxchars = c;
+    }
+    W->off[nw] = W->ne;
+    free(H.h);
+    return TOK_OK;
+}
+
+/* drop the edges of dead pieces */
+static void wlat_compact(wlat *W, const pvec *pv, size_t nw)
+{
+    size_t k = 0;
+    for (size_t w = 0; w < nw; w++) {
+        size_t a = W->off[w], b = W->off[w + 1];
+        W->off[w] = k;
+        for (size_t e = a; e < b; e++) {
+            if (!pv->v[W->eid[e]].alive) continue;
+            W->eid[k] = W->eid[e];
+            W->est[k] = W->est[e];
+            W->elen[k] = W->elen[e];
+            k++;
+        }
+    }
+    W->off[nw] = k;
+    W->ne = k;
+}
+
+/* --- E step and Viterbi over a range of words (one thread each) ------------- */
+
+typedef struct job {
+    const wlat *W;
+    const tok_count_entry *E;
+    const double *sc;     /* score per piece */
+    size_t w0, w1;
+    int viterbi;          /* 0: expected counts; 1: Viterbi counts */
+    int32_t skip;         /* Viterbi: piece left out (-1 none) */
+    double *ex;           /* per piece, this job's sums */
+    double *a, *b;        /* per character boundary */
+    int32_t *bp;
+    uint32_t *bl;
+    double ll, tokens;
+} job;
+
+/* Viterbi path of word w into out (piece ids); its length, 0 if none.
+ * Ties: the shortest last piece (edges of one end arrive longest first). */
+static size_t word_viterbi(const job *J, size_t w, int32_t *out)
+{
+    const wlat *W = J->W;
+    size_t n = W->nch[w];
+    double *best = J->a;
+    for (size_t j = 0; j <= n; j++) best[j] = -INFINITY;
+    best[0] = 0;
+    for (size_t e = W->off[w]; e < W->off[w + 1]; e++) {
+        uint32_t id = W->eid[e], s = W->est[e];
+        if ((int32_t)id == J->skip || best[s] == -INFINITY) continue;
+        double c = best[s] + J->sc[id];
+        size_t j = s + W->elen[e];
+        if (c >= best[j]) { best[j] = c; J->bp[j] = (int32_t)id; J->bl[j] = W->elen[e]; }
+    }
+    if (best[n] == -INFINITY) return 0;
+    size_t k = 0;
+    for (size_t j = n; j > 0; j -= J->bl[j]) k++;
+    size_t m = k;
+    for (size_t j = n; j > 0; j -= J->bl[j]) out[--k] = J->bp[j];
+    return m;
+}
+
+static void *run_job(void *arg)
+{
+    job *J = arg;
+    const wlat *W = J->W;
+    const double *sc = J->sc;
+    for (size_t w = J->w0; w < J->w1; w++) {
+        double cnt = (double)J->E[w].count;
+        size_t n = W->nch[w], e0 = W->off[w], e1 = W->off[w + 1];
+        if (J->viterbi) {
+            int32_t *path = (int32_t *)J->b; /* room: n + 1 doubles */
+            size_t k = word_viterbi(J, w, path);
+            for (size_t t = 0; t < k; t++) J->ex[path[t]] += cnt;
+            J->tokens += cnt * (double)k;
+            continue;
+        }
+        double *a = J->a, *b = J->b;
+        for (size_t j = 0; j <= n; j++) a[j] = b[j] = -INFINITY;
+        a[0] = 0;
+        b[n] = 0;
+        for (size_t e = e0; e < e1; e++) {
+            uint32_t s = W->est[e];
+            if (a[s] == -INFINITY) continue;
+            size_t j = s + W->elen[e];
+            a[j] = lse(a[j], a[s] + sc[W->eid[e]]);
+        }
+        for (size_t e = e1; e-- > e0;) {
+            uint32_t s = W->est[e];
+            size_t j = s + W->elen[e];
+            if (b[j] == -INFINITY) continue;
+            b[s] = lse(b[s], sc[W->eid[e]] + b[j]);
+        }
+        double z = a[n];
+        if (z == -INFINITY) continue;
+        J->ll += cnt * z;
+        for (size_t e = e0; e < e1; e++) {
+            uint32_t s = W->est[e];
+            double lp = a[s] + sc[W->eid[e]] + b[s + W->elen[e]] - z;
+            J->ex[W->eid[e]] += cnt * exp(lp);
+        }
+    }
+    return NULL;
+}
+
+/* Run over all words on nt threads; per-piece sums into ex, added up thread
+ * by thread in a fixed order (the result depends on nt only). */
+typedef struct pool {
+    int nt;
+    job J[64];
+    double *ex[64];       /* ex[0] is the caller's */
+} pool;
+
+static void pool_run(pool *P, const wlat *W, const tok_count_entry *E, size_t nw, const double *sc, size_t np,
+                     int viterbi, double *ex, double *ll, double *tokens)
+{
+    pthread_t th[64];
+    int started[64] = { 0 };
+    /* cut by edges, so threads get similar work */
+    size_t total = W->ne, w = 0;
+    for (int t = 0; t < P->nt; t++) {
+        job *J = &P->J[t];
+        size_t want = total / (size_t)P->nt * (size_t)(t + 1);
+        size_t w1 = w;
+        if (t == P->nt - 1) w1 = nw;
+        else while (w1 < nw && W->off[w1] < want) w1++;
+        J->W = W; J->E = E; J->sc = sc; J->w0 = w; J->w1 = w1; J->viterbi = viterbi; J->skip = -1;
+        J->ex = t ? P->ex[t] : ex;
+        J->ll = J->tokens = 0;
+        memset(J->ex, 0, np * sizeof *J->ex);
+        w = w1;
+    }
+    for (int t = 1; t < P->nt; t++) started[t] = !pthread_create(&th[t], NULL, run_job, &P->J[t]);
+    run_job(&P->J[0]);
+    for (int t = 1; t < P->nt; t++) {
+        if (started[t]) pthread_join(th[t], NULL);
+        else run_job(&P->J[t]);
+    }
+    *ll = 0;
+    if (tokens) *tokens = 0;
+    for (int t = 0; t < P->nt; t++) {
+        if (t)
+            for (size_t i = 0; i < np; i++) ex[i] += P->ex[t][i];
+        *ll += P->J[t].ll;
+        if (tokens) *tokens += P->J[t].tokens;
+    }
+}
+
 /* PathPiece (Schmidt et al. 2024): from the seed vocabulary, top-down, drop
  * the pieces whose removal adds the fewest tokens to the corpus under
  * least-tokens segmentation, a share of the vocabulary per round, until
  * `target` remain.  A piece's cost is, over the words whose shortest
  * segmentation uses it, count x (shortest length without it - shortest
  * length); characters are never dropped. */
-static tok_status pathpiece_prune(uctx *u, const tok_count_entry *E, size_t nw, size_t target, int32_t *path,
-                                  int32_t *tmp, cand *cd, double *delta, int progress)
+static tok_status pathpiece_prune(uctx *u, wlat *W, const tok_count_entry *E, size_t nw, size_t target, job *J,
+                                  double *sc, int32_t *path, int32_t *tmp, cand *cd, double *delta, int progress)
 {
-    for (size_t i = 0; i < u->pv.n; i++) u->pv.v[i].score = -1; /* Viterbi = fewest tokens */
+    for (size_t i = 0; i < u->pv.n; i++) u->pv.v[i].score = sc[i] = -1; /* Viterbi = fewest tokens */
+    J->W = W;
+    J->E = E;
+    J->sc = sc;
     for (int round = 0;; round++) {
         size_t alive = 0;
         for (size_t i = 0; i < u->pv.n; i++) alive += u->pv.v[i].alive;
@@ -340,8 +694,8 @@ static tok_status pathpiece_prune(uctx *u, const tok_count_entry *E, size_t nw, 
         double *used = delta + u->pv.n;
         memset(delta, 0, 2 * u->pv.n * sizeof *delta);
         for (size_t w = 0; w < nw; w++) {
-            if (lat_prep(&u->L, E[w].s, E[w].len)) return TOK_ERR_NOMEM;
-            size_t k = viterbi(u, E[w].s, -1, path, NULL);
+            J->skip = -1;
+            size_t k = word_viterbi(J, w, path);
             for (size_t t = 0; t < k; t++) {
                 int32_t id = path[t];
                 used[id] += (double)E[w].count;
@@ -349,10 +703,12 @@ static tok_status pathpiece_prune(uctx *u, const tok_count_entry *E, size_t nw, 
                 int seen = 0;
                 for (size_t q = 0; q < t; q++) seen |= path[q] == id;
                 if (seen) continue;
-                size_t k2 = viterbi(u, E[w].s, id, tmp, NULL);
+                J->skip = id;
+                size_t k2 = word_viterbi(J, w, tmp);
                 delta[id] += (double)E[w].count * (double)(k2 ? k2 - k : 1000);
             }
         }
+        J->skip = -1;
         size_t nc = 0;
         for (size_t i = 0; i < u->pv.n; i++) {
             piece *p = &u->pv.v[i];
@@ -366,6 +722,7 @@ static tok_status pathpiece_prune(uctx *u, const tok_count_entry *E, size_t nw, 
         if (drop > nc) drop = nc;
         if (!drop) break;
         for (size_t i = 0; i < drop; i++) u->pv.v[cd[i].id].alive = 0;
+        wlat_compact(W, &u->pv, nw);
     }
     if (progress) fputc('\n', stderr);
     return TOK_OK;
@@ -379,77 +736,99 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
     if (tok_counts_sorted(c, &E, &nw)) return vx_fail(err, TOK_ERR_NOMEM, "out of memory");
     if (!nw) return vx_fail(err, TOK_ERR_ARG, "the corpus has no pre-tokens to train on (empty corpus?)");
     uctx u = { .maxlen = o->max_token_length ? o->max_token_length : 16 };
+    if (u.maxlen > 255) u.maxlen = 255; /* lattice edges keep lengths in a byte */
     tok_status st = TOK_OK;
-    double *ex = NULL;
-    int32_t *ebuf = NULL; /* lattice edges of one word (forward_backward) */
-    size_t ecap = 0;
+    char *blob = NULL;
+    seedv SV = { 0 };
+    wlat W = { 0 };
+    pool P = { .nt = 1 };
+    if (o->size >= offsetof(tok_train_options, threads) + sizeof o->threads && o->threads > 1)
+        P.nt = o->threads > 64 ? 64 : o->threads;
+    double *ex = NULL, *sc = NULL;
     int32_t *path = NULL, *alt = NULL;
     uint32_t *order = NULL;
     cand *cd = NULL;
-    size_t maxchars = 1;
+    size_t maxchars = 1, total = 0;
 
-    /* seed: characters and right-maximal substrings */
-    for (size_t w = 0; w < nw && !st; w++) {
-        if (lat_prep(&u.L, E[w].s, E[w].len)) { st = TOK_ERR_NOMEM; break; }
-        size_t n = u.L.nchars;
-        if (n > maxchars) maxchars = n;
-        for (size_t i = 0; i < n && !st; i++) {
-            for (size_t l = 1; l <= u.maxlen && i + l <= n; l++) {
-                const char *s = E[w].s + u.L.cpos[i];
-                size_t bl = u.L.cpos[i + l] - u.L.cpos[i];
-                /* "▁" only at the start of a piece (SentencePiece splits on it) */
-                if (l > 1 && bl >= 3 && !memcmp(s + bl - 3, WS, 3)) break;
-                int64_t id = smap_find(&u.map, &u.pv, s, bl);
-                if (id < 0 && (id = smap_add(&u.map, &u.pv, s, bl, (uint32_t)l)) < 0) { st = TOK_ERR_NOMEM; break; }
-                piece *p = &u.pv.v[id];
-                p->freq += (double)E[w].count;
-                uint32_t next = i + l < n ? (uint32_t)(u.L.cpos[i + l + 1] - u.L.cpos[i + l]) << 24 ^
-                                                (uint32_t)XXH32(E[w].s + u.L.cpos[i + l], u.L.cpos[i + l + 1] - u.L.cpos[i + l], 0) >> 8
-                                          : UINT32_MAX;
-                if (next == 0) next = 1;
-                if (p->rc == 0) p->rc = next;
-                else if (p->rc != next) p->rc = UINT32_MAX;
-            }
+    /* the words in one blob (the suffix array's text) */
+    for (size_t w = 0; w < nw; w++) total += E[w].len;
+    if (total >= UINT32_MAX) {
+        st = vx_fail(err, TOK_ERR_ARG, "the corpus has %zu bytes of distinct pre-tokens; Unigram training takes below 4 GiB "
+                     "(lower the counting memory limit)", total);
+        goto out_nofail;
+    }
+    blob = malloc(total + 1);
+    if (!blob) { st = TOK_ERR_NOMEM; goto out; }
+    double ntok = 0; /* words, weighted: the pruning's sentence count */
+    for (size_t w = 0, pos = 0; w < nw; w++) {
+        memcpy(blob + pos, E[w].s, E[w].len);
+        pos += E[w].len;
+        ntok += (double)E[w].count;
+    }
+    /* characters, all kept */
+    for (size_t w = 0, pos = 0; w < nw && !st; pos += E[w].len, w++) {
+        size_t n = 0;
+        for (size_t p = 0; p < E[w].len; n++) {
+            size_t l = vx_u8len((unsigned char)E[w].s[p]);
+            if (p + l > E[w].len) l = E[w].len - p;
+            int64_t id = smap_find(&u.map, &u.pv, blob + pos + p, l);
+            if (id < 0 && (id = smap_add(&u.map, &u.pv, blob + pos + p, l, 1)) < 0) { st = TOK_ERR_NOMEM; break; }
+            u.pv.v[id].freq += (double)E[w].count;
+            p += l;
         }
+        if (n > maxchars) maxchars = n;
     }
     if (st) goto out;
-    /* keep characters, and the best seed_size right-maximal substrings */
+    /* seed: the best seed_size right-maximal substrings by frequency x length */
+    if ((st = seed_candidates(E, nw, blob, u.maxlen, &SV))) goto out;
     {
-        size_t np = u.pv.n, k = 0;
-        cd = malloc((np + 1) * sizeof *cd);
-        if (!cd) { st = TOK_ERR_NOMEM; goto out; }
-        for (size_t i = 0; i < np; i++) {
-            piece *p = &u.pv.v[i];
-            if (p->chars == 1) continue;
-            /* suffix-tree internal nodes: seen twice or more, not always
-             * followed by the same character; and a valid piece */
-            if (p->rc != UINT32_MAX || p->freq < 2 || !vx_spm_valid_piece(p->s, p->len, 0)) { p->alive = 0; continue; }
-            cd[k++] = (cand){ (uint32_t)i, p->freq * p->chars };
-        }
-        qsort(cd, k, sizeof *cd, cand_desc);
+        qsort_r(SV.v, SV.n, sizeof *SV.v, seed_order, blob);
         size_t seed = o->unigram_seed_size ? o->unigram_seed_size : 1000000;
         if (o->model == TOK_TRAIN_PATHPIECE && !o->unigram_seed_size) seed = o->vocab_size * 10;
-        for (size_t i = seed; i < k; i++) u.pv.v[cd[i].id].alive = 0;
+        for (size_t i = 0; i < SV.n && i < seed; i++) {
+            const seedc *q = &SV.v[i];
+            if (smap_find(&u.map, &u.pv, blob + q->pos, q->len) >= 0) continue;
+            int64_t id = smap_add(&u.map, &u.pv, blob + q->pos, q->len, q->chars);
+            if (id < 0) { st = TOK_ERR_NOMEM; goto out; }
+            u.pv.v[id].freq = q->freq;
+        }
+        free(SV.v);
+        SV.v = NULL;
         double sum = 0;
-        for (size_t i = 0; i < np; i++)
-            if (u.pv.v[i].alive) sum += u.pv.v[i].chars == 1 ? u.pv.v[i].freq : u.pv.v[i].freq * u.pv.v[i].chars;
-        for (size_t i = 0; i < np; i++) {
+        for (size_t i = 0; i < u.pv.n; i++) sum += u.pv.v[i].chars == 1 ? u.pv.v[i].freq : u.pv.v[i].freq * u.pv.v[i].chars;
+        for (size_t i = 0; i < u.pv.n; i++) {
             piece *p = &u.pv.v[i];
-            if (p->alive) p->score = log(p->chars == 1 ? p->freq : p->freq * p->chars) - log(sum);
+            p->score = log(p->chars == 1 ? p->freq : p->freq * p->chars) - log(sum);
         }
     }
-    ex = calloc(u.pv.n + 1, sizeof *ex);
+    if ((st = wlat_build(&W, &u, E, nw))) {
+        if (st == TOK_ERR_ARG) { st = vx_fail(err, st, "a pre-token is longer than 2^32 characters"); goto out_nofail; }
+        goto out;
+    }
+    size_t np = u.pv.n;
+    ex = calloc(np + 1, sizeof *ex);
+    sc = calloc(np + 1, sizeof *sc);
     path = malloc((maxchars + 1) * sizeof *path);
     alt = malloc((u.maxlen + 1) * sizeof *alt);
-    order = malloc((u.pv.n + 1) * sizeof *order);
-    if (!ex || !path || !alt || !order) { st = TOK_ERR_NOMEM; goto out; }
+    order = malloc((np + 1) * sizeof *order);
+    cd = malloc((np + 1) * sizeof *cd);
+    if (!ex || !sc || !path || !alt || !order || !cd) { st = TOK_ERR_NOMEM; goto out; }
+    for (int t = 0; t < P.nt; t++) {
+        job *J = &P.J[t];
+        J->a = malloc((maxchars + 2) * sizeof *J->a);
+        J->b = malloc((maxchars + 2) * sizeof *J->b);
+        J->bp = malloc((maxchars + 2) * sizeof *J->bp);
+        J->bl = malloc((maxchars + 2) * sizeof *J->bl);
+        if (t) P.ex[t] = malloc((np + 1) * sizeof *P.ex[t]);
+        if (!J->a || !J->b || !J->bp || !J->bl || (t && !P.ex[t])) { st = TOK_ERR_NOMEM; goto out; }
+    }
     size_t meta = 3 + o->n_special + (o->byte_fallback ? 256 : 0);
     size_t target = o->vocab_size > meta ? o->vocab_size - meta : 1;
     if (o->model == TOK_TRAIN_PATHPIECE) {
-        double *dl = calloc(2 * u.pv.n + 2, sizeof *dl);
+        double *dl = calloc(2 * np + 2, sizeof *dl);
         int32_t *tmp = malloc((maxchars + 1) * sizeof *tmp);
         if (!dl || !tmp) { free(dl); free(tmp); st = TOK_ERR_NOMEM; goto out; }
-        st = pathpiece_prune(&u, E, nw, target, path, tmp, cd, dl, o->progress);
+        st = pathpiece_prune(&u, &W, E, nw, target, &P.J[0], sc, path, tmp, cd, dl, o->progress);
         free(dl);
         free(tmp);
         if (st) goto out;
@@ -460,90 +839,79 @@ tok_status vx_train_unigram(tok_counts *c, const tok_train_options *o, vx_model 
     int subiters = o->unigram_em_iterations > 0 ? o->unigram_em_iterations : 2;
     for (int round = 0; round < 1000; round++) {
         for (int it = 0; it < subiters; it++) {
-            memset(ex, 0, u.pv.n * sizeof *ex);
-            for (size_t w = 0; w < nw; w++) {
-                if (lat_prep(&u.L, E[w].s, E[w].len)) { st = TOK_ERR_NOMEM; goto out; }
-                forward_backward(&u, E[w].s, (double)E[w].count, ex, &ebuf, &ecap);
-            }
+            double ll;
+            for (size_t i = 0; i < np; i++) sc[i] = u.pv.v[i].score;
+            pool_run(&P, &W, E, nw, sc, np, 0, ex, &ll, NULL);
             double sum = 0;
-            for (size_t i = 0; i < u.pv.n; i++) {
+            int died = 0;
+            for (size_t i = 0; i < np; i++) {
                 piece *p = &u.pv.v[i];
                 if (!p->alive) continue;
-                if (ex[i] < 0.5 && p->chars > 1) { p->alive = 0; continue; }
+                if (ex[i] < 0.5 && p->chars > 1) { p->alive = 0; died = 1; continue; }
                 p->freq = ex[i];
                 sum += ex[i];
             }
             double ls = digamma(sum);
-            for (size_t i = 0; i < u.pv.n; i++) {
+            for (size_t i = 0; i < np; i++) {
                 piece *p = &u.pv.v[i];
                 if (p->alive) p->score = p->freq > 0 ? digamma(p->freq) - ls : -1e9;
             }
+            if (died) wlat_compact(&W, &u.pv, nw);
         }
         size_t alive = 0;
-        for (size_t i = 0; i < u.pv.n; i++) alive += u.pv.v[i].alive;
+        for (size_t i = 0; i < np; i++) alive += u.pv.v[i].alive;
         if (o->progress) fprintf(stderr, "\rtok train: unigram round %d, %zu pieces   ", round + 1, alive);
         if (alive <= desired) break;
-        /* prune: Viterbi frequencies, sentences containing each piece */
-        double *vf = ex; /* reuse */
-        memset(vf, 0, u.pv.n * sizeof *vf);
-        double *inv = calloc(u.pv.n + 1, sizeof *inv);
-        if (!inv) { st = TOK_ERR_NOMEM; goto out; }
-        double vsum = 0, total = 0;
-        for (size_t w = 0; w < nw; w++) {
-            if (lat_prep(&u.L, E[w].s, E[w].len)) { free(inv); st = TOK_ERR_NOMEM; goto out; }
-            size_t k = viterbi(&u, E[w].s, -1, path, NULL);
-            total += (double)E[w].count;
-            for (size_t t = 0; t < k; t++) {
-                vf[path[t]] += (double)E[w].count;
-                vsum += (double)E[w].count;
-                inv[path[t]] += (double)E[w].count; /* per occurrence, as SentencePiece */
-            }
-        }
+        /* prune: Viterbi frequencies (SentencePiece counts a piece's
+         * sentences per occurrence, so they are the same sums) */
+        double *vf = ex, vsum, ll;
+        for (size_t i = 0; i < np; i++) sc[i] = u.pv.v[i].score;
+        pool_run(&P, &W, E, nw, sc, np, 1, vf, &ll, &vsum);
         size_t k = 0, always = 0;
-        for (size_t i = 0; i < u.pv.n; i++) {
+        for (size_t i = 0; i < np; i++) {
             piece *p = &u.pv.v[i];
             if (!p->alive) continue;
             if (p->chars == 1) { always++; continue; }
             if (vf[i] == 0) { p->alive = 0; continue; }
-            if (lat_prep(&u.L, p->s, p->len)) { free(inv); st = TOK_ERR_NOMEM; goto out; }
+            if (lat_prep(&u.L, p->s, p->len)) { st = TOK_ERR_NOMEM; goto out; }
             /* a piece whose own best segmentation is not itself goes */
             size_t nb = viterbi(&u, p->s, -1, alt, NULL);
             if (nb != 1 || alt[0] != (int32_t)i) { p->alive = 0; continue; }
             size_t na = viterbi(&u, p->s, (int32_t)i, alt, NULL);
             if (!na) { always++; continue; }
-            double F = inv[i] / total;
+            double F = vf[i] / ntok;
             double lsp = log(vf[i]) - log(vsum);
             double nsum = vsum + vf[i] * ((double)na - 1);
             double lalt = 0;
             for (size_t a = 0; a < na; a++) lalt += log(vf[alt[a]] + vf[i]) - log(nsum);
             cd[k++] = (cand){ (uint32_t)i, F * (lsp - lalt) };
         }
-        free(inv);
         size_t keep = (size_t)(shrink * (double)alive);
         if (keep < desired) keep = desired;
         qsort(cd, k, sizeof *cd, cand_desc);
         size_t room = keep > always ? keep - always : 0;
         for (size_t i = room; i < k; i++) u.pv.v[cd[i].id].alive = 0;
+        wlat_compact(&W, &u.pv, nw);
     }
     if (o->progress) fputc('\n', stderr);
 final:
     /* final: meta pieces, characters, then by score */
     {
-        float *sc = NULL;
+        float *fsc = NULL;
         size_t nk = 0;
         for (size_t i = 0; i < u.pv.n; i++) if (u.pv.v[i].alive) order[nk++] = (uint32_t)i;
         qsort_r(order, nk, sizeof *order, piece_order, u.pv.v);
-        sc = malloc((o->vocab_size + nk + 8) * sizeof *sc);
-        if (!sc) { st = TOK_ERR_NOMEM; goto out; }
-        if (vx_spm_head(m, sc, o)) { free(sc); st = TOK_ERR_NOMEM; goto out; }
+        fsc = malloc((o->vocab_size + nk + 8) * sizeof *fsc);
+        if (!fsc) { st = TOK_ERR_NOMEM; goto out; }
+        if (vx_spm_head(m, fsc, o)) { free(fsc); st = TOK_ERR_NOMEM; goto out; }
         char *take = calloc(u.pv.n + 1, 1);
-        if (!take) { free(sc); st = TOK_ERR_NOMEM; goto out; }
+        if (!take) { free(fsc); st = TOK_ERR_NOMEM; goto out; }
         size_t budget = o->vocab_size > m->n ? o->vocab_size - m->n : 0, chosen = 0;
         size_t nchars = 0;
         for (size_t i = 0; i < nk; i++) if (u.pv.v[order[i]].chars == 1) { take[order[i]] = 1; chosen++; nchars++; }
         if (nchars > budget) {
             free(take);
-            free(sc);
+            free(fsc);
             st = vx_fail(err, TOK_ERR_ARG, "--vocab-size %zu is smaller than the %zu characters plus %zu meta pieces",
                          o->vocab_size, nchars, m->n);
             goto out_nofail;
@@ -561,19 +929,33 @@ final:
             if (!take[order[i]]) continue;
             piece *p = &u.pv.v[order[i]];
             if (vx_model_find(m, p->s, p->len) >= 0) continue;
-            if (vx_model_add(m, p->s, p->len) < 0) { free(take); free(sc); st = TOK_ERR_NOMEM; goto out; }
+            if (vx_model_add(m, p->s, p->len) < 0) { free(take); free(fsc); st = TOK_ERR_NOMEM; goto out; }
             double scv = p->score;
             if (o->model == TOK_TRAIN_PATHPIECE) scv = -1; /* every token costs one: Viterbi = fewest tokens */
             else if (p->freq < 0.5) { scv = minsc + pen; pen += 0.0001; }
-            sc[m->n - 1] = (float)scv;
+            fsc[m->n - 1] = (float)scv;
         }
         free(take);
-        *scores_out = sc;
+        *scores_out = fsc;
     }
 out:
     if (st) vx_fail(err, st, "out of memory");
 out_nofail:
-    free(ebuf);
+    free(blob);
+    free(SV.v);
+    free(W.off);
+    free(W.nch);
+    free(W.eid);
+    free(W.est);
+    free(W.elen);
+    for (int t = 0; t < P.nt; t++) {
+        free(P.J[t].a);
+        free(P.J[t].b);
+        free(P.J[t].bp);
+        free(P.J[t].bl);
+        if (t) free(P.ex[t]);
+    }
+    free(sc);
     free(ex);
     free(path);
     free(alt);

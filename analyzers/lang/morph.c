@@ -231,44 +231,33 @@ static const char *bare(const tok_tokenizer *t, int32_t id, size_t pl, size_t *n
 TOK_API tok_status tok_morph_eval(const tok_tokenizer *t, tok_ctx *ctx, const tok_gold *g, const tok_encode_options *o,
                                   const char *wordlist, tok_morph_result *r, char *msg, size_t cap)
 {
+    tok_wordset *ws = NULL;
+    if (wordlist) {
+        tok_error err = { 0 };
+        if (!(ws = tok_wordset_load(wordlist, 0, &err))) {
+            memset(r, 0, sizeof *r);
+            snprintf(msg, cap, "%s", err.message);
+            return err.code ? err.code : TOK_ERR_IO;
+        }
+    }
+    tok_status st = tok_morph_eval_set(t, ctx, g, o, ws, r, msg, cap);
+    tok_wordset_free(ws);
+    return st;
+}
+
+TOK_API tok_status tok_morph_eval_set(const tok_tokenizer *t, tok_ctx *ctx, const tok_gold *g,
+                                      const tok_encode_options *o, const tok_wordset *valid, tok_morph_result *r,
+                                      char *msg, size_t cap)
+{
     memset(r, 0, sizeof *r);
     forms fm;
     memset(&fm, 0, sizeof fm);
-    strmap produced, listed;
-    memset(&listed, 0, sizeof listed);
+    strmap produced;
     if (forms_build(t, &fm) || strmap_init(&produced)) {
         forms_free(&fm);
         return TOK_ERR_NOMEM;
     }
-    const strmap *valid = &g->words;
     tok_status st = TOK_OK;
-    if (wordlist) {
-        tok_error err = { 0 };
-        tok_corpus_options co;
-        tok_corpus_options_init(&co);
-        co.lang = "words";
-        co.lenient = true; /* dictionaries in legacy encodings: skip bad lines, counted */
-        tok_corpus *c = tok_corpus_open(wordlist, &co, &err);
-        if (!c || strmap_init(&listed)) {
-            snprintf(msg, cap, "%s", err.message);
-            st = c ? TOK_ERR_NOMEM : err.code;
-            tok_corpus_free(c);
-            goto out;
-        }
-        tok_text tx;
-        while ((st = tok_corpus_next(c, &tx)) == TOK_OK && tx.text) {
-            size_t n = 0; /* hunspell .dic: word/FLAGS */
-            while (n < tx.len && tx.text[n] != '/' && tx.text[n] != '\t') n++;
-            if (add_key(&listed, tx.text, n)) {
-                st = TOK_ERR_NOMEM;
-                break;
-            }
-        }
-        if (st) snprintf(msg, cap, "%s", tok_corpus_error(c));
-        tok_corpus_free(c);
-        if (st) goto out;
-        valid = &listed;
-    }
     static const char ctxw[] = "the ";
     const size_t cl = sizeof ctxw - 1;
     char buf[1024];
@@ -343,13 +332,12 @@ TOK_API tok_status tok_morph_eval(const tok_tokenizer *t, tok_ctx *ctx, const to
         if (!pe->k) continue;
         r->types++;
         r->pure += strmap_find(&g->morphs, pe->k, pe->len) != NULL;
-        r->valid += strmap_find(valid, pe->k, pe->len) != NULL;
+        r->valid += valid ? tok_wordset_has(valid, pe->k, pe->len) : strmap_find(&g->words, pe->k, pe->len) != NULL;
     }
     r->pct_pure = r->types ? 100.0 * (double)r->pure / (double)r->types : 0;
     r->pct_valid = r->types ? 100.0 * (double)r->valid / (double)r->types : 0;
 out:
     forms_free(&fm);
     strmap_free(&produced);
-    if (listed.e) strmap_free(&listed);
     return st;
 }

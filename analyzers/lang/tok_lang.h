@@ -201,11 +201,98 @@ typedef struct tok_morph_result {
  * al. 2025's %Pure and %TR, which used an online morphological analyser):
  * over the distinct tokens produced on the gold words (word-start marker and
  * ## removed, lowercased ASCII), the share that is a morph of the gold file,
- * and the share that is in `wordlist` (a file, one word a line; NULL: the
- * gold words themselves).
+ * and the share that is in `wordlist` (anything tok_wordset_load reads; NULL:
+ * the gold words themselves).  The word list is read on each call: to
+ * evaluate several tokenizers or methods, load it once and use
+ * tok_morph_eval_set.
  */
 TOK_API tok_status tok_morph_eval(const tok_tokenizer *t, tok_ctx *ctx, const tok_gold *g, const tok_encode_options *o,
                                   const char *wordlist, tok_morph_result *r, char *msg, size_t cap);
+
+/* ---- word lists (%valid) and hunspell dictionaries ------------------------- */
+
+/** A set of valid words (ASCII-lowercased, as tokens are looked up). */
+typedef struct tok_wordset tok_wordset;
+
+/**
+ * Read valid words from `path`:
+ *  - a plain list (/usr/share/dict/..., jieba's dict.txt): the first field of
+ *    each line (up to '/', a tab or a space); lines that are not UTF-8 are
+ *    skipped (legacy encodings), .gz/.zst read as by tok_corpus_open;
+ *  - X.dic with X.aff beside it: the hunspell dictionary expanded to its word
+ *    forms (tok_hunspell_expand); a .dic without .aff: its stems;
+ *  - a directory: every *.txt and *.dic in it, in name order.
+ * max_words > 0 caps the set; without it a hunspell dictionary is expanded
+ * to at most 8 million forms (Italian's has 36.6 million); either way
+ * tok_wordset_truncated says so and the sources line names the file.  NULL with
+ * *err naming the file (and line) on error.  The set is immutable once
+ * loaded: lookups are thread-safe.
+ */
+TOK_API tok_wordset *tok_wordset_load(const char *path, uint64_t max_words, tok_error *err);
+TOK_API void tok_wordset_free(tok_wordset *w);
+TOK_API size_t tok_wordset_size(const tok_wordset *w);
+TOK_API bool tok_wordset_truncated(const tok_wordset *w);
+/** What was read: "american-english (104334 words), en_US.dic (... hunspell forms)". */
+TOK_API const char *tok_wordset_sources(const tok_wordset *w);
+/** Is s (ASCII-lowercased) in the set? */
+TOK_API bool tok_wordset_has(const tok_wordset *w, const char *s, size_t n);
+
+/** tok_morph_eval with a loaded word set (NULL: the gold words). */
+TOK_API tok_status tok_morph_eval_set(const tok_tokenizer *t, tok_ctx *ctx, const tok_gold *g,
+                                      const tok_encode_options *o, const tok_wordset *valid, tok_morph_result *r,
+                                      char *msg, size_t cap);
+
+/**
+ * A hunspell dictionary: the affix file (.aff) and the stems (.dic), read for
+ * their affix rules only, to list word forms whose stem|affix boundaries are
+ * known.  Read: SET UTF-8 (other encodings are refused), FLAG (single
+ * character, UTF-8, long, num), AF aliases, PFX/SFX classes with cross
+ * product, strip, add, conditions ([abc], [^abc], '.', literals, matched on
+ * code points at the stem's end or start, before stripping), continuation
+ * classes (twofold suffixes: stem+sfx1+sfx2; prefixes allowed by a suffix),
+ * NEEDAFFIX/PSEUDOROOT, CIRCUMFIX, ONLYINCOMPOUND and FORBIDDENWORD stems.
+ * Not expanded: compounds (COMPOUNDRULE, COMPOUNDFLAG...: unbounded), prefixes
+ * enabled by a prefix's continuation class, two prefixes (COMPLEXPREFIXES);
+ * morphological fields and counts in headers are ignored (never trusted for
+ * allocation).  Files over 512 MiB are refused.
+ */
+typedef struct tok_hunspell tok_hunspell;
+
+/** Load dic and aff (aff NULL: dic's name with .aff).  NULL with *err naming
+ *  the file and line. */
+TOK_API tok_hunspell *tok_hunspell_load(const char *dic, const char *aff, tok_error *err);
+TOK_API void tok_hunspell_free(tok_hunspell *h);
+TOK_API size_t tok_hunspell_stems(const tok_hunspell *h);
+TOK_API size_t tok_hunspell_rules(const tok_hunspell *h);
+
+/** One form: its bytes and the nb inner morph boundaries (byte offsets,
+ *  ascending: after a prefix, before each suffix).  Non-zero stops. */
+typedef int (*tok_hunspell_fn)(void *user, const char *form, size_t len, const uint32_t *bounds, size_t nb);
+
+/**
+ * Call fn for every form in dictionary order: for each stem, the stem itself
+ * (unless NEEDAFFIX), its suffixed forms (each followed by its twofold
+ * suffixed forms and, where both classes allow the cross product, prefixed),
+ * then its prefixed forms.  A form reached by two derivations is handed out
+ * twice.  max_forms > 0 stops after that many with TOK_ERR_LIMIT (*nforms
+ * says how many were handed out).  Thread-safe (h is read only).
+ */
+TOK_API tok_status tok_hunspell_expand(const tok_hunspell *h, uint64_t max_forms, tok_hunspell_fn fn, void *user,
+                                       uint64_t *nforms);
+
+/**
+ * Write approximate gold segmentations ("form<TAB>stem|affix|...", one a
+ * line) for k forms sampled deterministically: of the distinct forms made of
+ * lower-case letters only (no capitals, digits, apostrophes, dots or
+ * hyphens), the k with the smallest hash under `seed` (all when k == 0), in
+ * dictionary order; of a form's derivations, the one with the longest first
+ * morph (abla|rı rather than ab|ları), then the fewest boundaries.  Where
+ * a rule strips letters, the boundary falls after what is left of the stem
+ * (happy + y/iness -> happ|iness).  Two expansions (memory ~ 8 bytes per
+ * form, plus the k picked); max_forms bounds each.
+ */
+TOK_API tok_status tok_hunspell_gold(const tok_hunspell *h, uint64_t k, uint64_t seed, uint64_t max_forms, FILE *out,
+                                     uint64_t *written, char *msg, size_t cap);
 
 /* ---- the corpus audit report --------------------------------------------- */
 

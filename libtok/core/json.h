@@ -29,6 +29,11 @@ struct tok_jctx {
      * (u32 id, u32 len, bytes) records and merges as (u32 a, u32 b) id pairs. */
     const uint8_t *pack_vocab, *pack_merges;
     size_t pack_vocab_len, pack_nvocab, pack_nmerges;
+    /* A .tokpack's stored BPE fast-path tables (borrowed, checked), or NULL. */
+    const struct tok_bpe_bt *pack_bt;
+    /* A .tokpack's vocabulary, whole (prebuilt): the tokenizer takes it over
+     * (leaving it empty) instead of building its own. */
+    tok_vocab *pack_vocabulary;
 };
 
 /** Enter a key / an index; returns the previous path length for tok_jpop. */

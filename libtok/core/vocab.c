@@ -10,14 +10,81 @@ void tok_vocab_init(tok_vocab *v)
     v->unk_id = -1;
 }
 
+static void index_free(tok_vocab_index *x)
+{
+    if (!x->borrowed) free(x->slot);
+    memset(x, 0, sizeof *x);
+}
+
 void tok_vocab_free(tok_vocab *v)
 {
     for (size_t i = 0; i < v->pool.n; i++) free(v->pool.v[i]);
     tok_vec_free(&v->pool);
     free(v->tok);
-    tok_strmap_free(&v->by_text);
-    tok_strmap_free(&v->by_bytes);
+    index_free(&v->by_text);
+    index_free(&v->by_bytes);
     memset(v, 0, sizeof *v);
+}
+
+static inline void key_of(const tok_token *t, bool bytes, const void **k, size_t *n)
+{
+    *k = bytes ? (const void *)t->bytes : (const void *)t->text;
+    *n = bytes ? t->nbytes : t->text_len;
+}
+
+int32_t tok__vocab_lookup(const tok_vocab *v, const tok_vocab_index *x, bool bytes, const void *key, size_t len)
+{
+    if (!x->slot) return -1;
+    uint64_t h = tok_hash_bytes(key, len);
+    uint32_t tag = (uint32_t)(h >> 32);
+    size_t i = (size_t)h & x->mask;
+    for (size_t probes = 0; probes <= x->mask; probes++, i = (i + 1) & x->mask) {
+        uint64_t s = x->slot[i];
+        if (!s) return -1;
+        uint32_t id1 = (uint32_t)s;
+        if ((uint32_t)(s >> 32) != tag || id1 == 0 || id1 > v->n) continue;
+        const tok_token *t = &v->tok[id1 - 1];
+        const void *k;
+        size_t n;
+        key_of(t, bytes, &k, &n);
+        if (n == len && !(t->flags & TOK_TOKEN_NONE) && (len == 0 || !memcmp(k, key, len))) return (int32_t)(id1 - 1);
+    }
+    return -1;
+}
+
+/* Enter id under its key; an equal key takes the new id (the caller goes
+ * from the highest id down, so the lowest wins). */
+static void index_put(const tok_vocab *v, tok_vocab_index *x, bool bytes, size_t id)
+{
+    const void *k;
+    size_t n;
+    key_of(&v->tok[id], bytes, &k, &n);
+    uint64_t h = tok_hash_bytes(k, n), slot = (h >> 32) << 32 | (uint64_t)(id + 1);
+    for (size_t i = (size_t)h & x->mask;; i = (i + 1) & x->mask) {
+        uint64_t s = x->slot[i];
+        if (!s) {
+            x->slot[i] = slot;
+            return;
+        }
+        if ((s >> 32) != (h >> 32)) continue;
+        const void *k2;
+        size_t n2;
+        key_of(&v->tok[(uint32_t)s - 1], bytes, &k2, &n2);
+        if (n2 == n && (n == 0 || !memcmp(k2, k, n))) {
+            x->slot[i] = slot;
+            return;
+        }
+    }
+}
+
+static int index_init(tok_vocab_index *x, size_t n)
+{
+    index_free(x);
+    size_t c = 16;
+    while (c < 2 * n) c *= 2;
+    if (!(x->slot = calloc(c, sizeof *x->slot))) return -1;
+    x->mask = c - 1;
+    return 0;
 }
 
 const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n)
@@ -60,6 +127,7 @@ tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
         return tok__fail(err, TOK_ERR_FORMAT, "token \"%.*s\" has id %ld, far more ids than the file has "
                          "entries (libtok accepts ids below %zu here)", len > 40 ? 40 : (int)len,
                          text, (long)id, v->id_limit);
+    v->prebuilt = false; /* the given maps would not know the change */
     if ((size_t)id >= v->n) {
         size_t old = v->cap;
         if (tok__grow((void **)&v->tok, &v->cap, (size_t)id + 1, sizeof *v->tok))
@@ -118,12 +186,31 @@ static int bytelevel_decode(const char *s, size_t n, uint8_t *out, size_t *outle
     return 0;
 }
 
+/* byte_id[] and model_n of a prebuilt vocabulary */
+static void finish_prebuilt(tok_vocab *v)
+{
+    for (int i = 0; i < 256; i++) v->byte_id[i] = -1;
+    v->model_n = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        const tok_token *t = &v->tok[i];
+        if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL)) continue;
+        v->model_n = i + 1;
+        if (!(t->flags & TOK_TOKEN_BYTE)) continue;
+        int b = v->byte_level ? (t->nbytes ? t->bytes[0] : -1) : tok_byte_piece(t->text, t->text_len);
+        if (b >= 0 && v->byte_id[b] < 0) v->byte_id[b] = (int32_t)i;
+    }
+}
+
 tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_prefix, tok_error *err)
 {
+    if (v->prebuilt && v->byte_level == byte_level) {
+        finish_prebuilt(v);
+        v->prebuilt = false;
+        return TOK_OK;
+    }
+    v->prebuilt = false;
     v->byte_level = byte_level;
-    tok_strmap_free(&v->by_text);
-    tok_strmap_free(&v->by_bytes);
-    if (tok_strmap_init(&v->by_text, v->n) || tok_strmap_init(&v->by_bytes, v->n))
+    if (index_init(&v->by_text, v->n) || index_init(&v->by_bytes, v->n))
         return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     size_t cpl = cont_prefix ? strlen(cont_prefix) : 0;
     for (int i = 0; i < 256; i++) v->byte_id[i] = -1;
@@ -132,8 +219,7 @@ tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_pref
     for (size_t i = v->n; i-- > 0;) {
         tok_token *t = &v->tok[i];
         if (t->flags & TOK_TOKEN_NONE) continue;
-        if (tok_strmap_put(&v->by_text, t->text, t->text_len, (int32_t)i))
-            return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        index_put(v, &v->by_text, false, i);
         if (!(t->flags & TOK__IN_MODEL)) continue;
         if (i + 1 > model_n) model_n = i + 1;
         t->bytes = (const uint8_t *)t->text;
@@ -158,8 +244,7 @@ tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_pref
         }
         if (cpl && t->text_len > cpl && memcmp(t->text, cont_prefix, cpl) == 0)
             t->flags |= TOK_TOKEN_CONTINUATION;
-        if (tok_strmap_put(&v->by_bytes, t->bytes, t->nbytes, (int32_t)i))
-            return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        index_put(v, &v->by_bytes, true, i);
     }
     v->model_n = model_n;
     for (size_t i = 0; i < v->n; i++) {

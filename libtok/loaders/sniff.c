@@ -138,6 +138,7 @@ tok_format tok__sniff_format(const uint8_t *d, size_t n, const char *name, tok_s
 {
     *code = TOK_ERR_FORMAT;
     if (starts(d, n, "GGUF", 4)) return TOK_FORMAT_GGUF; /* its vocabulary, from the metadata */
+    if (starts(d, n, "TOKPACK", 7)) return TOK_FORMAT_TOKPACK; /* format 3 is not compressed */
     const char *what = foreign(d, n);
     if (what) {
         snprintf(why, cap, "%s, not a tokenizer", what);

@@ -8,11 +8,8 @@
  * HF and SentencePiece score the unknown piece.  Ties: the first best
  * predecessor found wins, i.e. the longest last token.
  *
- * Estimation (tok_scores_estimate): the corpus is pre-tokenized as encoding
- * would, distinct pre-tokens are counted, the default method's tokens give
- * the first counts, then each EM round takes the expected token counts over
- * every segmentation in the lattice (forward-backward in log space) and
- * re-normalizes them with add-0.01 smoothing over the indexed tokens.
+ * Estimation from a corpus (tok_scores_estimate) lives in vocab/ with the
+ * trainers, on the public lattice (tok_lattice) and tok_scores_from_logp.
  *
  * Saved scores are text:
  *     libtok-unigram-scores 1
@@ -28,8 +25,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-
-#define SMOOTH 0.01
 
 const float *mx_logp(tok_ctx *ctx, mx_scratch *sc, const tok_encode_options *opt, float *unk_score)
 {
@@ -132,176 +127,22 @@ void tok_scores_free(tok_scores *s)
     free(s);
 }
 
-/* Distinct pre-tokens with their counts; keys live in a block pool. */
-typedef struct word {
-    const uint8_t *s;
-    uint32_t n;
-    double count;
-} word;
-
-typedef struct wordtab {
-    tok_strmap map;
-    TOK_VEC(word) w;
-    TOK_VEC(uint8_t *) blocks;
-    size_t used, size;
-} wordtab;
-
-static int wordtab_add(wordtab *T, const uint8_t *s, uint32_t n)
+tok_scores *tok_scores_from_logp(const tok_tokenizer *t, const float *logp, size_t n, tok_error *err)
 {
-    int32_t k = tok_strmap_get(&T->map, s, n);
-    if (k >= 0) {
-        T->w.v[k].count += 1;
-        return 0;
-    }
-    if (T->w.n >= INT32_MAX) return -1;
-    if (!T->blocks.n || T->size - T->used < n) {
-        size_t sz = n > (1u << 20) ? n : (1u << 20);
-        uint8_t *b = malloc(sz);
-        if (!b || tok_vec_push(&T->blocks, b)) {
-            free(b);
-            return -1;
-        }
-        T->used = 0;
-        T->size = sz;
-    }
-    uint8_t *d = T->blocks.v[T->blocks.n - 1] + T->used;
-    memcpy(d, s, n);
-    T->used += n;
-    if (tok_vec_push(&T->w, ((word){ d, n, 1 }))) return -1;
-    return tok_strmap_put(&T->map, d, n, (int32_t)(T->w.n - 1));
-}
-
-static void wordtab_free(wordtab *T)
-{
-    tok_strmap_free(&T->map);
-    tok_vec_free(&T->w);
-    for (size_t i = 0; i < T->blocks.n; i++) free(T->blocks.v[i]);
-    tok_vec_free(&T->blocks);
-}
-
-/* M step: counts -> smoothed log-probabilities over the indexed tokens. */
-static void m_step(tok_scores *S, const tok_tokenizer *t, const double *cnt)
-{
-    const tok_vocab *v = &t->vocab;
-    double total = 0, k = 0;
-    for (size_t i = 0; i < v->n; i++)
-        if (mx_indexed(v, &v->tok[i])) {
-            total += cnt[i];
-            k += 1;
-        }
-    double z = log(total + SMOOTH * k);
-    for (size_t i = 0; i < v->n; i++)
-        S->logp[i] = mx_indexed(v, &v->tok[i]) ? (float)(log(cnt[i] + SMOOTH) - z) : -INFINITY;
-    scores_finish(S);
-}
-
-/* Expected token counts of one pre-token (weight w) under S, added to ec. */
-static tok_status e_step(mx_scratch *sc, const tok_scores *S, const uint8_t *s, uint32_t n, double w, double *ec)
-{
-    const mx_index *x = sc->ix;
-    size_t m = (size_t)n + 1;
-    if (tok_vec_reserve(&sc->d0, m) || tok_vec_reserve(&sc->d1, m) ||
-        tok_vec_reserve(&sc->edges, (size_t)x->max_len + 2))
-        return TOK_ERR_NOMEM;
-    double *a = sc->d0.v, *b = sc->d1.v;
-    mx_edge *ed = sc->edges.v;
-    for (size_t j = 0; j < m; j++) a[j] = b[j] = -INFINITY;
-    a[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (a[i] == -INFINITY) continue;
-        uint32_t k = mx_edges_at(x, s, n, i, ed, &sc->work);
-        for (uint32_t e = 0; e < k; e++)
-            a[i + ed[e].len] = mx_logaddexp(a[i + ed[e].len], a[i] + edge_lp(S->logp, S->unk_score, &ed[e]));
-    }
-    b[n] = 0;
-    for (uint32_t i = n; i-- > 0;) {
-        uint32_t k = mx_edges_at(x, s, n, i, ed, &sc->work);
-        double acc = -INFINITY;
-        for (uint32_t e = 0; e < k; e++)
-            acc = mx_logaddexp(acc, edge_lp(S->logp, S->unk_score, &ed[e]) + b[i + ed[e].len]);
-        b[i] = acc;
-    }
-    double Z = a[n];
-    if (!isfinite(Z)) return TOK_OK;
-    for (uint32_t i = 0; i < n; i++) {
-        if (a[i] == -INFINITY) continue;
-        uint32_t k = mx_edges_at(x, s, n, i, ed, &sc->work);
-        for (uint32_t e = 0; e < k; e++) {
-            if (ed[e].id < 0) continue;
-            double p = exp(a[i] + edge_lp(S->logp, S->unk_score, &ed[e]) + b[i + ed[e].len] - Z);
-            ec[ed[e].id] += w * p;
-        }
-    }
-    return TOK_OK;
-}
-
-tok_scores *tok_scores_estimate(const tok_tokenizer *t, const char *text, size_t len, int iters, tok_error *err)
-{
-    if (!t || (!text && len) || iters < 0) {
-        tok__fail(err, TOK_ERR_ARG, "tok_scores_estimate: bad argument");
+    if (!t || (!logp && n)) {
+        tok__fail(err, TOK_ERR_ARG, "tok_scores_from_logp: bad argument");
         return NULL;
     }
-    tok_ctx *ctx = tok_ctx_new(t);
-    wordtab T = { 0 };
-    double *cnt = NULL;
-    tok_scores *S = NULL;
-    if (!ctx || tok_strmap_init(&T.map, 1024)) goto nomem;
-    mx_scratch *sc = mx_scratch_get(ctx);
-    if (!sc) {
-        tok__fail(err, TOK_ERR_NOMEM, "%s", tok_ctx_error(ctx));
-        goto fail;
+    if (n != t->vocab.n) {
+        tok__fail(err, TOK_ERR_ARG, "tok_scores_from_logp: %zu log-probabilities for a vocabulary of %zu ids", n,
+                  t->vocab.n);
+        return NULL;
     }
-    /* distinct pre-tokens, line by line as encoding sees them */
-    for (size_t p = 0; p < len;) {
-        const char *nl = memchr(text + p, '\n', len - p);
-        size_t e = nl ? (size_t)(nl - text) + 1 : len;
-        const tok_pretoken *pt;
-        size_t np;
-        if (tok_pretokenize(ctx, text + p, e - p, TOK_ENC_LOSSY, &pt, &np)) {
-            tok__fail(err, TOK_ERR_ARG, "pre-tokenizing the corpus at byte %zu: %s", p, tok_ctx_error(ctx));
-            goto fail;
-        }
-        for (size_t i = 0; i < np; i++)
-            if (pt[i].id < 0 && pt[i].len && wordtab_add(&T, (const uint8_t *)pt[i].text, pt[i].len)) goto nomem;
-        p = e;
-    }
-    size_t V = t->vocab.n;
-    cnt = calloc(V ? V : 1, sizeof *cnt);
-    if (!cnt || !(S = scores_new(t, err))) goto nomem;
-
-    /* first counts: the default method */
-    tok_encode_options o;
-    tok_encode_options_init(&o);
-    o.flags = 0;
-    for (size_t w = 0; w < T.w.n; w++) {
-        tok_encoding enc;
-        if (tok_encode_pretoken(ctx, (const char *)T.w.v[w].s, T.w.v[w].n, &o, &enc)) {
-            tok__fail(err, TOK_ERR_ARG, "encoding the corpus: %s", tok_ctx_error(ctx));
-            goto fail;
-        }
-        for (size_t i = 0; i < enc.n; i++)
-            if (enc.ids[i] >= 0 && (size_t)enc.ids[i] < V) cnt[enc.ids[i]] += T.w.v[w].count;
-    }
-    m_step(S, t, cnt);
-
-    for (int it = 0; it < iters; it++) {
-        memset(cnt, 0, V * sizeof *cnt);
-        for (size_t w = 0; w < T.w.n; w++)
-            if (e_step(sc, S, T.w.v[w].s, T.w.v[w].n, T.w.v[w].count, cnt)) goto nomem;
-        m_step(S, t, cnt);
-    }
-    free(cnt);
-    wordtab_free(&T);
-    tok_ctx_free(ctx);
+    tok_scores *S = scores_new(t, err);
+    if (!S) return NULL;
+    for (size_t i = 0; i < n; i++) S->logp[i] = isfinite(logp[i]) ? logp[i] : -INFINITY;
+    scores_finish(S);
     return S;
-nomem:
-    tok__fail(err, TOK_ERR_NOMEM, "out of memory estimating unigram scores");
-fail:
-    free(cnt);
-    tok_scores_free(S);
-    wordtab_free(&T);
-    tok_ctx_free(ctx);
-    return NULL;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -65,10 +65,7 @@ typedef struct mx_index {
 /* Lattice edge from a position: len bytes, token id, or a fallback: -1
  * (byte tokens, or unknown without byte fallback), -2 (byte fallback lacks
  * one of the bytes: unknown). */
-typedef struct mx_edge {
-    uint32_t len;
-    int32_t id;
-} mx_edge;
+typedef tok_lattice_edge mx_edge; /* public as tok_lattice_edge */
 
 /* One piece of a segmentation: token id or -1 (fallback) over [start, end). */
 typedef struct mx_seg {

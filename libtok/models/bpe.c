@@ -39,6 +39,7 @@ typedef struct bpe {
     char *unk_token;
     int32_t unk_id;
     tok_bpe_bt bt;            /* fast paths; bt.ok when they apply */
+    tok_bpe_bt stored;        /* the same tables from a .tokpack, checked by its reader (n 0: none) */
     /* ranked: the merge list derived from the ranks (tok_merge_get), built
      * on first use under dlock, then read-only */
     pthread_mutex_t dlock;
@@ -466,6 +467,15 @@ static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
      * one below a part's rank that BPE can reach makes the token irregular,
      * and pre-tokens containing one go to the heap (bpe_backtrack.h) */
     if (b->base.cont_prefix || b->base.eow_suffix) return TOK_OK;
+    if (b->stored.n) {
+        /* proven when written; the reader checked them against overruns */
+        if (b->stored.n != v->n)
+            return tok__fail(err, TOK_ERR_FORMAT, "stored BPE tables cover %u ids, the vocabulary has %zu",
+                             b->stored.n, v->n);
+        b->bt = b->stored;
+        b->bt.ok = true;
+        return TOK_OK;
+    }
     tok_bpe_merge *mg = NULL;
     uint8_t *made = NULL;
     tok_bpe_ids unmade = { 0 };
@@ -735,6 +745,24 @@ bool tok__bpe_fast(const tok_ctx *ctx)
     return ctx->tok->model->vt == &bpe_vt && ((const bpe *)ctx->tok->model)->bt.ok;
 }
 
+/* The direct scan->model loop (pipeline/encode_direct.c) calls the model
+ * here, past the vtable and the marker split, where that changes nothing:
+ * byte-level, every byte a token (so no byte is ever dropped), no dropout. */
+bool tok__bpe_direct_ok(const tok_model *m)
+{
+    if (m->vt != &bpe_vt || !m->vocab || !m->vocab->byte_level) return false;
+    const bpe *b = (const bpe *)m;
+    if (b->dropout > 0 || b->marker_split) return false;
+    for (int i = 0; i < 256; i++)
+        if (m->vocab->byte_id[i] < 0) return false;
+    return true;
+}
+
+tok_status tok__bpe_piece(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n, tok_toks *out)
+{
+    return bpe_encode_one(m, ctx, p, n, NULL, out);
+}
+
 static const tok_model_vt bpe_vt = {
     .kind = TOK_MODEL_BPE,
     .type = "BPE",
@@ -749,6 +777,12 @@ static const tok_model_vt bpe_vt = {
     .merge_get = bpe_merge_get,
     .merge_rank = bpe_merge_rank,
 };
+
+const tok_bpe_bt *tok__bpe_tables(const tok_model *m)
+{
+    const bpe *b = (const bpe *)m;
+    return m && m->vt == &bpe_vt && b->bt.ok ? &b->bt : NULL;
+}
 
 tok_model *tok_bpe_new_ranked(void)
 {
@@ -1023,6 +1057,7 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     b->unk_token = dup_opt(unk);
     b->base.cont_prefix = pre && *pre ? strdup(pre) : NULL;
     b->base.eow_suffix = suf && *suf ? strdup(suf) : NULL;
+    if (jc->pack_bt) b->stored = *jc->pack_bt;
     bool empty = json_object_size(voc) == 0 && (!merges || json_array_size(merges) == 0);
     bool raw = jc->raw && empty, pack = jc->pack_vocab && empty;
 

@@ -9,4 +9,8 @@
  *  first.  The vocabulary (ids = ranks) must be entered by the caller. */
 tok_model *tok_bpe_new_ranked(void);
 
+/** The fast paths' tables of a BPE model when it has them (for .tokpack), else NULL. */
+struct tok_bpe_bt;
+const struct tok_bpe_bt *tok__bpe_tables(const tok_model *m);
+
 #endif

@@ -1,6 +1,8 @@
 /* Exact linear-time BPE for byte-level vocabularies: see bpe_backtrack.h. */
 #include "bpe_backtrack.h"
 
+#include <stdio.h>
+
 /* Pair table look-up without the memo (the table still grows at build). */
 static int32_t pair_get(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t *rank)
 {
@@ -110,6 +112,10 @@ static void make(tok_bpe_bt *bt, int32_t t, int32_t l, int32_t r, uint32_t rank)
 
 void tok_bpe_bt_free(tok_bpe_bt *bt)
 {
+    if (bt->borrowed) {
+        memset(bt, 0, sizeof *bt);
+        return;
+    }
     free(bt->t);
     free(bt->pairs);
     free(bt->filter);
@@ -117,6 +123,70 @@ void tok_bpe_bt_free(tok_bpe_bt *bt)
     free(bt->irr_pair);
     tok_trie_free(&bt->trie);
     memset(bt, 0, sizeof *bt);
+}
+
+#define BAD(tab, i, ...) do { *table = (tab); *entry = (i); snprintf(why, cap, __VA_ARGS__); goto bad; } while (0)
+
+int tok_bpe_bt_check(const tok_bpe_bt *bt, tok_bt_table *table, size_t *entry, char *why, size_t cap)
+{
+    const tok_bpe_tinfo *t = bt->t;
+    const tok_trie_cell *cell = bt->trie.cell;
+    uint32_t n = bt->n, nc = bt->trie.ncells;
+    uint32_t *depth = NULL;
+    if (nc < 257) BAD(TOK_BT_CELLS, 0, "%u trie cells, fewer than the 257 of a root", nc);
+    for (uint32_t i = 0; i < n; i++) {
+        const tok_bpe_tinfo *x = &t[i];
+        if (x->rank != 0 && x->rank != UINT32_MAX) {
+            if (x->left < 0 || (uint32_t)x->left >= n || x->right < 0 || (uint32_t)x->right >= n)
+                BAD(TOK_BT_TINFO, i, "token %u: parts out of range", i);
+            if (t[x->left].rank >= x->rank || t[x->right].rank >= x->rank)
+                BAD(TOK_BT_TINFO, i, "token %u: a part has a rank not below the token's", i);
+        }
+        if (x->shorter >= 0) {
+            if ((uint32_t)x->shorter >= n || t[x->shorter].rank == UINT32_MAX || x->shorter_len >= x->len ||
+                t[x->shorter].len != x->shorter_len)
+                BAD(TOK_BT_TINFO, i, "token %u: its shorter prefix is out of range or not shorter", i);
+        } else if (x->shorter != -1) {
+            BAD(TOK_BT_TINFO, i, "token %u: shorter prefix %d", i, x->shorter);
+        }
+    }
+    bool free_slot = false;
+    for (size_t i = 0; i <= bt->pmask; i++) {
+        const tok_bpe_pslot *s = &bt->pairs[i];
+        if (s->key == UINT64_MAX) free_slot = true;
+        else if (s->c < 0 || (uint32_t)s->c >= n) BAD(TOK_BT_PAIRS, i, "pair slot %zu: token %d out of range", i, s->c);
+    }
+    if (!free_slot) BAD(TOK_BT_PAIRS, 0, "the pair table has no free slot");
+    uint32_t nodes = 0;
+    for (uint32_t i = 0; i < nc; i++) {
+        const tok_trie_cell *c = &cell[i];
+        if (c->base < 0 || (uint32_t)c->base > nc - 256) BAD(TOK_BT_CELLS, i, "trie cell %u: base %d out of range", i, c->base);
+        if (c->check < -1 || (c->check >= 0 && (uint32_t)c->check >= nc))
+            BAD(TOK_BT_CELLS, i, "trie cell %u: parent %d out of range", i, c->check);
+        if (c->value >= 0 ? (uint32_t)c->value >= n || t[c->value].rank == UINT32_MAX
+                          : c->value < -1 && (uint32_t)(-2 - (int64_t)c->value) >= n)
+            BAD(TOK_BT_CELLS, i, "trie cell %u: token %d out of range or not made by BPE", i, c->value);
+        if (i && c->check >= 0) nodes++;
+    }
+    /* depths in breadth-first order: every node listed once, after its parent */
+    if (bt->trie.nnodes != nodes + 1) BAD(TOK_BT_BFS, 0, "%u nodes listed, the cells have %u", bt->trie.nnodes, nodes + 1);
+    if (!(depth = malloc(nc * sizeof *depth))) return -2;
+    memset(depth, 0xFF, nc * sizeof *depth);
+    for (uint32_t k = 0; k < bt->trie.nnodes; k++) {
+        uint32_t c = bt->trie.bfs[k];
+        if (c >= nc || depth[c] != UINT32_MAX || (k == 0) != (c == 0) ||
+            (k && (cell[c].check < 0 || depth[cell[c].check] == UINT32_MAX)))
+            BAD(TOK_BT_BFS, k, "node %u: cell %u is not a new node below a listed one", k, c);
+        depth[c] = k ? depth[cell[c].check] + 1 : 0;
+        int32_t v = cell[c].value, id = v >= 0 ? v : v < -1 ? -2 - v : -1;
+        if (id >= 0 && t[id].len != depth[c])
+            BAD(TOK_BT_CELLS, c, "trie cell %u: token %d of length %u at depth %u", c, id, t[id].len, depth[c]);
+    }
+    free(depth);
+    return 0;
+bad:
+    free(depth);
+    return -1;
 }
 
 static bool is_model(const tok_vocab *v, size_t i)

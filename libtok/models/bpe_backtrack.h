@@ -56,6 +56,7 @@ typedef struct tok_bpe_bt {
     uint64_t *irr;
     uint64_t *irr_pair;
     uint32_t nirr;
+    bool borrowed;         /* the arrays live in a mapped .tokpack: not freed here */
 } tok_bpe_bt;
 
 typedef TOK_VEC(int32_t) tok_bpe_ids;
@@ -72,6 +73,19 @@ typedef struct tok_bpe_merge { int32_t a, b, c; } tok_bpe_merge;
 tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_merge *merges, size_t nmerges,
                             tok_bpe_ids *unmade, tok_error *err);
 void tok_bpe_bt_free(tok_bpe_bt *bt);
+
+/* Stored tables (.tokpack): the layout they were written with, so that a
+ * file from another layout is rebuilt rather than misread.  Bump
+ * TOK_BPE_BT_LAYOUT when a table's meaning changes at the same size. */
+#define TOK_BPE_BT_LAYOUT 1
+typedef enum { TOK_BT_TINFO, TOK_BT_PAIRS, TOK_BT_CELLS, TOK_BT_BFS } tok_bt_table;
+/** Check tables read from a file (pointers set, sizes given in bt) so that
+ *  the encoder can never index outside them nor loop: ranges of every id and
+ *  cell, ranks falling along each token's merges, lengths falling along
+ *  `shorter`, trie depths equal to token lengths, a free pair slot.  Time
+ *  linear in the tables.  On failure fills why and the table and entry at
+ *  fault and returns -1 (TOK_ERR_NOMEM as -2). */
+int tok_bpe_bt_check(const tok_bpe_bt *bt, tok_bt_table *table, size_t *entry, char *why, size_t cap);
 
 /** Scratch for the encoder, per context: a direct-mapped memo of pair
  *  compatibility (key << 1 | answer; all ones empty) sized for the pairs a

@@ -41,7 +41,7 @@ void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt)
 /* The caller's text as the first piece: a view when valid UTF-8, otherwise
  * (lossy mode) a copy with U+FFFD for each maximal invalid subpart, aligned
  * to the bytes it replaces. */
-static tok_status input_piece(tok_ctx *ctx, const char *text, size_t len, uint32_t flags, tok_piece *p)
+tok_status tok__input_piece(tok_ctx *ctx, const char *text, size_t len, uint32_t flags, tok_piece *p)
 {
     if (len > TOK_MAX_TEXT) return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "text of %zu bytes is larger than %zu", len, TOK_MAX_TEXT);
     if (!text && len) return tok_ctx_fail(ctx, TOK_ERR_ARG, "text is NULL");
@@ -119,7 +119,7 @@ static tok_status normalize_piece(tok_ctx *ctx, const tok_piece *p, tok_piece *q
     return st;
 }
 
-static bool match_special(const tok_tokenizer *t, uint32_t flags)
+bool tok__match_special(const tok_tokenizer *t, uint32_t flags)
 {
     if (flags & TOK_ENC_NO_SPECIAL_TEXT) return false;
     if (flags & TOK_ENC_SPECIAL_TEXT) return true;
@@ -130,7 +130,7 @@ static bool match_special(const tok_tokenizer *t, uint32_t flags)
 static tok_status split_pieces(tok_ctx *ctx, const tok_piece *input, uint32_t flags, tok_pieces **result)
 {
     const tok_tokenizer *t = ctx->tok;
-    bool ms = match_special(t, flags);
+    bool ms = tok__match_special(t, flags);
     tok_pieces *a = tok_ctx_pieces_acquire(ctx), *b = tok_ctx_pieces_acquire(ctx);
     if (!a || !b) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
     tok_status st = TOK_OK;
@@ -246,15 +246,16 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
 {
     const tok_tokenizer *t = ctx->tok;
     tok_piece input;
-    tok_status st = input_piece(ctx, text, len, opt->flags, &input);
+    tok_status st = tok__input_piece(ctx, text, len, opt->flags, &input);
     if (st) return st;
     e->n = 0;
+    if (t->scan && tok__direct_ok(ctx, opt)) return tok__encode_direct(ctx, &input, opt, e, ty);
     if (t->scan) {
         /* fast lane: added tokens, then a hand-written scanner instead of the
          * regex pre-tokenizer (chosen at load only where they agree) */
         tok_pieces *a = tok_ctx_pieces_acquire(ctx);
         if (!a) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
-        bool ms = match_special(t, opt->flags);
+        bool ms = tok__match_special(t, opt->flags);
         if ((st = tok_added_split(t, false, &input, ms, a, ctx))) return st;
         if (t->added.norm) {
             /* no normalizer: normalized added tokens match the text as it is */
@@ -353,15 +354,39 @@ tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen, const char 
     return encode_any(ctx, a, alen, b, blen, true, opt, out);
 }
 
+/* Whether the ids of a call are those of the sequence alone: no
+ * post-processor adding tokens, no truncation or padding. */
+static bool ids_alone(const tok_ctx *ctx, const tok_encode_options *opt)
+{
+    const tok_tokenizer *t = ctx->tok;
+    if (t->post && (opt->flags & TOK_ENC_ADD_SPECIAL)) return false;
+    return !(ctx->trunc_set ? ctx->trunc.enabled : t->trunc.enabled) && !(ctx->pad_set ? ctx->pad.enabled : t->pad.enabled);
+}
+
 tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
                           int32_t *ids, size_t cap, size_t *n)
 {
-    tok_encoding e;
-    tok_status st = tok_encode(ctx, text, len, opt, &e);
-    if (st) return st;
-    if (n) *n = e.n;
-    if (e.n > cap) return tok_ctx_fail(ctx, TOK_ERR_BUFFER, "%zu ids do not fit in a buffer of %zu", e.n, cap);
-    if (e.n) memcpy(ids, e.ids, e.n * sizeof *ids);
+    if (!ctx || (!ids && cap)) return TOK_ERR_ARG;
+    tok_encode_options def;
+    const tok_encode_options *o = tok__defaults(opt, &def);
+    if (!o) return tok__bad_options(ctx);
+    size_t k;
+    if (ctx->tok->scan && tok__direct_ok(ctx, o) && ids_alone(ctx, o)) {
+        /* ids straight into the caller's buffer: no encoding is built */
+        tok__begin_call(ctx, o);
+        tok_piece input;
+        tok_status st = tok__input_piece(ctx, text, len, o->flags, &input);
+        if (!st) st = tok__encode_direct_ids(ctx, &input, o, ids, cap, &k);
+        if (st) return st;
+    } else {
+        tok_encoding e;
+        tok_status st = tok_encode(ctx, text, len, opt, &e);
+        if (st) return st;
+        k = e.n;
+        if (k && cap) memcpy(ids, e.ids, (k < cap ? k : cap) * sizeof *ids);
+    }
+    if (n) *n = k;
+    if (k > cap) return tok_ctx_fail(ctx, TOK_ERR_BUFFER, "%zu ids do not fit in a buffer of %zu", k, cap);
     return TOK_OK;
 }
 
@@ -397,7 +422,7 @@ tok_status tok_normalize(tok_ctx *ctx, const char *text, size_t len, const char 
     if (!ctx || !out || !out_len) return TOK_ERR_ARG;
     tok__begin_call(ctx, NULL);
     tok_piece in, q;
-    tok_status st = input_piece(ctx, text, len, 0, &in);
+    tok_status st = tok__input_piece(ctx, text, len, 0, &in);
     if (st) return st;
     q = in;
     if (ctx->tok->normalizer && (st = normalize_piece(ctx, &in, &q))) return st;
@@ -421,7 +446,7 @@ tok_status tok_pretokenize(tok_ctx *ctx, const char *text, size_t len, uint32_t 
     if (!ctx || !out || !n) return TOK_ERR_ARG;
     tok__begin_call(ctx, NULL);
     tok_piece in;
-    tok_status st = input_piece(ctx, text, len, flags, &in);
+    tok_status st = tok__input_piece(ctx, text, len, flags, &in);
     if (st) return st;
     tok_pieces *ps;
     if ((st = split_pieces(ctx, &in, flags, &ps))) return st;

@@ -292,6 +292,7 @@ void tok_free(tok_tokenizer *t)
     for (size_t i = 0; i < t->warnings.n; i++) free(t->warnings.v[i]);
     tok_vec_free(&t->warnings);
     free(t->source);
+    tok__pack_release(t); /* after the model, whose tables may lie in it */
     free(t);
 }
 
@@ -318,6 +319,10 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
         return NULL;
     }
     tok_vocab_init(&t->vocab);
+    if (raw->pack_vocabulary) { /* taken over whole */
+        t->vocab = *raw->pack_vocabulary;
+        tok_vocab_init(raw->pack_vocabulary);
+    }
     pthread_mutex_init(&t->method_lock, NULL);
     t->source = strdup(file ? file : "<memory>");
     t->match_special_default = true;
@@ -397,6 +402,7 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
         /* cutting after a newline is safe unless an added token could reach across it */
         t->scan_cuttable = true;
         t->scan_cut_after_text = t->scan == tok_scan_gpt2;
+        t->scan_direct = tok__bpe_direct_ok(t->model);
         for (size_t i = 0; i < t->added.v.n; i++) {
             const tok_added *x = &t->added.v.v[i];
             if (x->lstrip || memchr(x->content, '\n', x->len)) t->scan_cuttable = false;

@@ -82,7 +82,7 @@ int32_t tok_role_id(const tok_tokenizer *t, tok_role role)
 int32_t tok_token_from_bytes(const tok_tokenizer *t, const void *bytes, size_t len)
 {
     if (!t || (!bytes && len)) return -1;
-    return tok_strmap_get(&t->vocab.by_bytes, bytes ? bytes : "", len);
+    return tok_vocab_model_id(&t->vocab, bytes ? bytes : "", len);
 }
 
 size_t tok_byte_level_text(const void *bytes, size_t len, char *buf, size_t cap)

@@ -257,6 +257,29 @@ static tok_tokenizer *load_mapped(const char *path, const tok_load_options *opt,
     return t;
 }
 
+/* A .tokpack of format 3 is used where it lies: mapped, kept by the tokenizer. */
+static tok_tokenizer *load_pack_mapped(const char *path, const tok_load_options *opt, tok_error *err)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        tok__fail(err, TOK_ERR_IO, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) || st.st_size <= 0) {
+        tok__fail(err, TOK_ERR_IO, "%s: %s", path, st.st_size == 0 ? "empty file" : strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        tok__fail(err, TOK_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
+        return NULL;
+    }
+    return tok__load_pack_mapped(p, (size_t)st.st_size, path, opt, err);
+}
+
 /* The one regular file in dir whose name ends with ext, into buf: 1 found,
  * 0 none, -1 (with *err) when several make the choice ambiguous. */
 static int find_one(const char *dir, const char *ext, char *buf, size_t cap, tok_error *err)
@@ -326,6 +349,7 @@ tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error
     }
     if (f == TOK_FORMAT_GGUF || (!f && (ends_with(base_name(path), ".gguf") || has_magic(path, "GGUF"))))
         return load_mapped(path, opt, err);
+    if ((!f || f == TOK_FORMAT_TOKPACK) && has_magic(path, TOK__PACK_MAGIC)) return load_pack_mapped(path, opt, err);
     uint8_t *data = NULL;
     size_t len = 0;
     if (read_file(path, &data, &len, err)) return NULL;

@@ -1,26 +1,218 @@
 /*
- * libtok's compact format (.tokpack): one zstd frame holding
+ * libtok's native format (.tokpack, format 3): a file that is mapped and used
+ * in place.  Little-endian, every section at a multiple of 64 bytes:
  *
- *   "TOKPACK1"  u32 json_len  json            the tokenizer.json tree, with a
- *                                             BPE model's vocab and merges empty
- *   u32 nvocab  { u32 id, u32 len, bytes }    the BPE vocabulary as records
- *   u32 nmerges { u32 a, u32 b, u32 merged }  merges as ids, rank order
+ *   0   "TOKPACK3"
+ *   8   u32 0x01020304 (byte order)   u32 nsect
+ *   16  u64 file length               u64 0
+ *   32  nsect x { char tag[4], u32 count, u64 offset, u64 length }
  *
- * (little-endian).  Loading skips JSON for the big parts and looks up no
- * strings, and the file is a fraction of the JSON's size.
+ *   JSON  the tokenizer.json tree (pipeline, added tokens, the model's
+ *         settings) with a BPE model's vocab and merges left empty
+ *   VOCB  count records { u32 id, u32 len, bytes } : the BPE vocabulary
+ *   MRGS  count x { u32 a, u32 b, u32 merged } : merges as ids, rank order
+ *   VMET  the vocabulary whole, as the tokenizer holds it after loading:
+ *   VTOK  n x { u32 text, u32 text_len, u32 bytes, u32 nbytes, f32 score,
+ *         u32 flags } (offsets into VSTR, whose strings end with a NUL),
+ *   VSTR  VHTX VHBY  the text -> id and model bytes -> id indexes
+ *         (tok_vocab_index slots, used in place), so that nothing is hashed
+ *   BTMT  the fast-path tables' sizes and the layout they were written with
+ *   BTTI BTPR BTFL TRCL TRBF  those tables (bpe_backtrack.h) as they sit in
+ *         memory: per-token info, pair slots, pair filter, trie cells, trie
+ *         nodes in breadth-first order; BTIR BTIP (only when there are
+ *         irregular tokens, count: how many) their bits by id and by first
+ *         two bytes
+ *
+ * The tables are the costly part of loading a byte-level BPE (a trie and a
+ * pair table over 200k tokens); here they are used where they lie, after
+ * bounds checks in linear time, and are rebuilt when the file's layout is
+ * not this library's.  Compressed (zstd) files are decompressed into memory.
+ * The first format ("TOKPACK2" in a zstd frame) is read by pack_legacy.c.
  */
 #include "../core/json.h"
+#include "../models/bpe.h"
+#include "../models/bpe_backtrack.h"
 
 #include <stdio.h>
+#include <sys/mman.h>
 #include <zstd.h>
 
-#define MAGIC "TOKPACK2"
+#define ALIGN 64
+#define MAX_SECT 20
 
-static int put32(tok_sbuf *b, uint32_t x) { return tok_sbuf_put(b, &x, 4); }
+typedef struct sect {
+    char tag[4];
+    uint32_t count;
+    uint64_t off, len;
+} sect;
 
-tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, tok_error *err)
+/* the tables' sizes; a file written with another layout is not used */
+typedef struct btmeta {
+    uint32_t layout, tinfo_size, pslot_size, cell_size;
+    uint32_t filter_bits, n, ncells, nnodes;
+    uint32_t nkeys, max_len;
+    uint64_t pmask, hash_probe;
+} btmeta;
+
+static uint64_t hash_probe(void) { return tok_hash64(0x0123456789ABCDEFULL); }
+static uint64_t bytes_probe(void) { return tok_hash_bytes("libtok .tokpack", 15); }
+
+typedef struct vmeta {
+    uint32_t n, byte_level;
+    uint64_t hash_probe;
+} vmeta;
+
+typedef struct vtok {
+    uint32_t text, text_len, bytes, nbytes;
+    float score;
+    uint32_t flags;
+} vtok;
+
+/* ---- writing ------------------------------------------------------------ */
+
+typedef struct writer {
+    tok_sbuf b;
+    sect s[MAX_SECT];
+    uint32_t n;
+    int bad;
+} writer;
+
+static void put(writer *w, const void *p, size_t n) { w->bad |= tok_sbuf_put(&w->b, p, n); }
+static void put32(writer *w, uint32_t x) { put(w, &x, 4); }
+
+static void begin(writer *w, const char *tag)
 {
-    tok_sbuf b = { 0 };
+    while (w->b.n % ALIGN) put(w, "", 1);
+    memcpy(w->s[w->n].tag, tag, 4);
+    w->s[w->n].off = w->b.n;
+    w->s[w->n].count = 0;
+}
+
+static void end(writer *w, uint32_t count)
+{
+    w->s[w->n].count = count;
+    w->s[w->n].len = w->b.n - w->s[w->n].off;
+    w->n++;
+}
+
+static void section(writer *w, const char *tag, const void *p, size_t len, uint32_t count)
+{
+    begin(w, tag);
+    put(w, p, len);
+    end(w, count);
+}
+
+/* VOCB and MRGS from the tree's model (emptied in the tree by the caller) */
+static void put_bpe(writer *w, const tok_tokenizer *t, json_t *model, json_t *voc, json_t *merges)
+{
+    begin(w, "VOCB");
+    const char *k;
+    size_t kl;
+    json_t *v;
+    json_object_keylen_foreach(voc, k, kl, v) {
+        put32(w, (uint32_t)json_integer_value(v));
+        put32(w, (uint32_t)kl);
+        put(w, k, kl);
+    }
+    end(w, (uint32_t)json_object_size(voc));
+    bool ranked = json_is_true(json_object_get(model, "libtok_ranked"));
+    size_t nm = ranked ? 0 : json_array_size(merges);
+    const char *pre = t->model->cont_prefix;
+    size_t pl = pre ? strlen(pre) : 0;
+    tok_sbuf m = { 0 };
+    begin(w, "MRGS");
+    for (size_t i = 0; i < nm; i++) {
+        json_t *e = json_array_get(merges, i), *x = json_array_get(e, 0), *y = json_array_get(e, 1);
+        const char *xs = json_string_value(x), *ys = json_string_value(y);
+        size_t xl = json_string_length(x), yl = json_string_length(y);
+        if (json_is_string(e) && (ys = memchr(json_string_value(e), ' ', json_string_length(e)))) {
+            xs = json_string_value(e);
+            xl = (size_t)(ys - xs);
+            ys++;
+            yl = json_string_length(e) - xl - 1;
+        }
+        size_t skip = pl < yl ? pl : yl;
+        m.n = 0;
+        w->bad |= tok_sbuf_put(&m, xs, xl) | tok_sbuf_put(&m, ys + skip, yl - skip);
+        put32(w, (uint32_t)tok_vocab_id(&t->vocab, xs, xl));
+        put32(w, (uint32_t)tok_vocab_id(&t->vocab, ys, yl));
+        put32(w, (uint32_t)tok_vocab_id(&t->vocab, m.v ? m.v : "", m.n));
+    }
+    end(w, (uint32_t)nm);
+    tok_vec_free(&m);
+}
+
+/* the loaded vocabulary whole: tokens, strings, both maps */
+static void put_vocab(writer *w, const tok_vocab *v)
+{
+    uint32_t *toff = malloc((v->n + 1) * sizeof *toff), *boff = malloc((v->n + 1) * sizeof *boff);
+    if (!toff || !boff) {
+        w->bad = 1;
+        goto out;
+    }
+    vmeta m = { (uint32_t)v->n, v->byte_level, bytes_probe() };
+    section(w, "VMET", &m, sizeof m, 1);
+    begin(w, "VSTR");
+    size_t base = w->b.n;
+    for (size_t i = 0; i < v->n; i++) {
+        const tok_token *t = &v->tok[i];
+        toff[i] = boff[i] = 0;
+        if (t->flags & TOK_TOKEN_NONE) continue;
+        toff[i] = (uint32_t)(w->b.n - base);
+        put(w, t->text, t->text_len);
+        put(w, "", 1);
+        boff[i] = toff[i];
+        if ((const char *)t->bytes != t->text) {
+            boff[i] = (uint32_t)(w->b.n - base);
+            put(w, t->bytes, t->nbytes);
+            put(w, "", 1);
+        }
+    }
+    end(w, 0);
+    begin(w, "VTOK");
+    for (size_t i = 0; i < v->n; i++) {
+        const tok_token *t = &v->tok[i];
+        vtok x = { toff[i], t->text_len, boff[i], t->nbytes, t->score, t->flags };
+        put(w, &x, sizeof x);
+    }
+    end(w, (uint32_t)v->n);
+    section(w, "VHTX", v->by_text.slot, (v->by_text.mask + 1) * sizeof *v->by_text.slot, 0);
+    section(w, "VHBY", v->by_bytes.slot, (v->by_bytes.mask + 1) * sizeof *v->by_bytes.slot, 0);
+out:
+    free(toff);
+    free(boff);
+}
+
+static void put_tables(writer *w, const tok_bpe_bt *bt)
+{
+    btmeta m = { TOK_BPE_BT_LAYOUT, sizeof(tok_bpe_tinfo), sizeof(tok_bpe_pslot), sizeof(tok_trie_cell),
+                 TOK_BPE_FILTER_BITS, bt->n, bt->trie.ncells, bt->trie.nnodes,
+                 bt->trie.nkeys, bt->trie.max_len, bt->pmask, hash_probe() };
+    section(w, "BTMT", &m, sizeof m, 1);
+    section(w, "BTTI", bt->t, (size_t)bt->n * sizeof *bt->t, bt->n);
+    section(w, "BTPR", bt->pairs, (bt->pmask + 1) * sizeof *bt->pairs, 0);
+    section(w, "BTFL", bt->filter, ((size_t)1 << TOK_BPE_FILTER_BITS) / 8, 0);
+    section(w, "TRCL", bt->trie.cell, (size_t)bt->trie.ncells * sizeof *bt->trie.cell, bt->trie.ncells);
+    section(w, "TRBF", bt->trie.bfs, (size_t)bt->trie.nnodes * sizeof *bt->trie.bfs, bt->trie.nnodes);
+    if (bt->nirr) { /* irregular tokens (count: how many), and their first two bytes */
+        section(w, "BTIR", bt->irr, ((size_t)bt->n / 64 + 1) * 8, bt->nirr);
+        section(w, "BTIP", bt->irr_pair, 65536 / 8, 0);
+    }
+}
+
+static tok_status write_out(const char *path, const void *p, size_t n, tok_error *err)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
+        if (f) fclose(f);
+        return tok__fail(err, TOK_ERR_IO, "%s: cannot write", path);
+    }
+    return TOK_OK;
+}
+
+tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path, int zlevel, tok_error *err)
+{
+    writer w = { 0 };
     tok_status st = TOK_OK;
     json_t *model = json_object_get(root, "model");
     json_t *voc = json_object_get(model, "vocab"), *merges = json_object_get(model, "merges");
@@ -36,62 +228,42 @@ tok_status tok__save_pack(json_t *root, const tok_tokenizer *t, const char *path
         st = tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
-    size_t jl = strlen(js);
-    tok_sbuf_put(&b, MAGIC, 8);
-    put32(&b, (uint32_t)jl);
-    tok_sbuf_put(&b, js, jl);
+    /* header and section table first, filled in at the end */
+    put(&w, "TOKPACK3", 8);
+    put32(&w, 0x01020304);
+    put(&w, (char[20]){ 0 }, 20); /* nsect, length, 0 */
+    put(&w, (char[MAX_SECT * sizeof(sect)]){ 0 }, MAX_SECT * sizeof(sect));
+    section(&w, "JSON", js, strlen(js), 0);
     free(js);
     if (bpe) {
-        put32(&b, (uint32_t)json_object_size(voc));
-        const char *k;
-        size_t kl;
-        json_t *v;
-        json_object_keylen_foreach(voc, k, kl, v) {
-            put32(&b, (uint32_t)json_integer_value(v));
-            put32(&b, (uint32_t)kl);
-            tok_sbuf_put(&b, k, kl);
-        }
-        bool ranked = json_is_true(json_object_get(model, "libtok_ranked"));
-        size_t nm = ranked ? 0 : json_array_size(merges);
-        put32(&b, (uint32_t)nm);
-        const char *pre = t->model->cont_prefix;
-        size_t pl = pre ? strlen(pre) : 0;
-        tok_sbuf m = { 0 };
-        for (size_t i = 0; i < nm; i++) {
-            json_t *e = json_array_get(merges, i), *x = json_array_get(e, 0), *y = json_array_get(e, 1);
-            int32_t a = tok_vocab_id(&t->vocab, json_string_value(x), json_string_length(x));
-            int32_t c = tok_vocab_id(&t->vocab, json_string_value(y), json_string_length(y));
-            size_t yl = json_string_length(y), skip = pl < yl ? pl : yl;
-            m.n = 0;
-            tok_sbuf_put(&m, json_string_value(x), json_string_length(x));
-            tok_sbuf_put(&m, json_string_value(y) + skip, yl - skip);
-            int32_t r = tok_vocab_id(&t->vocab, m.v ? m.v : "", m.n);
-            put32(&b, (uint32_t)a);
-            put32(&b, (uint32_t)c);
-            put32(&b, (uint32_t)r);
-        }
-        tok_vec_free(&m);
-    } else {
-        put32(&b, 0);
-        put32(&b, 0);
+        put_bpe(&w, t, model, voc, merges);
+        if (t->vocab.n < UINT32_MAX && w.b.n < UINT32_MAX / 2) put_vocab(&w, &t->vocab);
     }
-    size_t cap = ZSTD_compressBound(b.n);
+    const tok_bpe_bt *bt = tok__bpe_tables(t->model);
+    if (bt) put_tables(&w, bt);
+    while (w.b.n % ALIGN) put(&w, "", 1);
+    if (w.bad) {
+        st = tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    uint32_t ns = w.n;
+    uint64_t total = w.b.n;
+    memcpy(w.b.v + 12, &ns, 4);
+    memcpy(w.b.v + 16, &total, 8);
+    memcpy(w.b.v + 32, w.s, ns * sizeof(sect));
+    if (!zlevel) {
+        st = write_out(path, w.b.v, w.b.n, err);
+        goto done;
+    }
+    size_t cap = ZSTD_compressBound(w.b.n);
     void *z = malloc(cap);
     if (!z) {
         st = tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", path);
         goto done;
     }
-    size_t zn = ZSTD_compress(z, cap, b.v, b.n, 9);
-    if (ZSTD_isError(zn)) {
-        free(z);
-        st = tok__fail(err, TOK_ERR_NOMEM, "%s: zstd: %s", path, ZSTD_getErrorName(zn));
-        goto done;
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(z, 1, zn, f) != zn || fclose(f)) {
-        if (f) fclose(f);
-        st = tok__fail(err, TOK_ERR_IO, "%s: cannot write", path);
-    }
+    size_t zn = ZSTD_compress(z, cap, w.b.v, w.b.n, zlevel);
+    st = ZSTD_isError(zn) ? tok__fail(err, TOK_ERR_NOMEM, "%s: zstd: %s", path, ZSTD_getErrorName(zn))
+                          : write_out(path, z, zn, err);
     free(z);
 done:
     if (bpe) {
@@ -100,130 +272,340 @@ done:
     }
     json_decref(voc);
     json_decref(merges);
-    tok_vec_free(&b);
+    tok_vec_free(&w.b);
     return st;
 }
 
-static uint32_t rd32(const uint8_t *p)
+tok_status tok_save_tokpack(const tok_tokenizer *t, const char *path, int zstd_level, tok_error *err)
 {
-    uint32_t x;
-    memcpy(&x, p, 4);
-    return x;
+    if (!t || !path) return tok__fail(err, TOK_ERR_ARG, "no tokenizer or path");
+    if (zstd_level < 0 || zstd_level > ZSTD_maxCLevel())
+        return tok__fail(err, TOK_ERR_ARG, "%s: zstd level %d is not in 0..%d", path, zstd_level, ZSTD_maxCLevel());
+    json_t *root = tok__to_json(t);
+    if (!root) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    tok_status st = tok__save_pack(root, t, path, zstd_level, err);
+    json_decref(root);
+    return st;
 }
 
-/* Decompression is bounded by what the file holds: a compact file
- * decompresses to about 3 times its size, so more than RATIO times (plus
- * some slack) is refused, whatever the frame header claims; the output
- * grows as data really comes, and the magic is checked on the first bytes. */
-#define RATIO 32
-#define SLACK ((size_t)1 << 20)
+/* ---- reading ------------------------------------------------------------ */
 
-static tok_status inflate(const uint8_t *data, size_t len, const char *file, tok_sbuf *out, tok_error *err)
+static const sect *find(const sect *s, uint32_t n, const char *tag)
 {
-    unsigned long long claim = ZSTD_getFrameContentSize(data, len);
-    if (len < 4 || claim == ZSTD_CONTENTSIZE_ERROR)
-        return tok__fail(err, TOK_ERR_FORMAT, "%s: byte 0: not a libtok compact file (no zstd frame)", file);
-    size_t cap = len > (SIZE_MAX - SLACK) / RATIO ? SIZE_MAX : len * RATIO + SLACK;
-    if (cap > UINT32_MAX) cap = UINT32_MAX; /* the sections' lengths are 32-bit */
-    if (claim != ZSTD_CONTENTSIZE_UNKNOWN && claim > cap)
-        return tok__fail(err, TOK_ERR_FORMAT, "%s: byte 4: the zstd frame claims %llu bytes, more than a %zu-byte "
-                         "libtok compact file can hold", file, claim, len);
-    ZSTD_DCtx *z = ZSTD_createDCtx();
-    if (!z) return tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
-    ZSTD_inBuffer in = { data, len, 0 };
-    tok_status st = TOK_OK;
-    size_t ret = 1, want = 12; /* the header first: magic and JSON length */
-    out->n = 0;
-    while (ret != 0) {
-        if (out->n >= cap) {
-            st = tok__fail(err, TOK_ERR_FORMAT, "%s: decompresses to more than %zu bytes: not a libtok compact file",
-                           file, cap);
-            break;
+    for (uint32_t i = 0; i < n; i++)
+        if (!memcmp(s[i].tag, tag, 4)) return &s[i];
+    return NULL;
+}
+
+/* The stored tables, pointing into the image, checked; -1 with *err set
+ * when they are bad; *use false when absent or of another layout. */
+static int tables(const uint8_t *d, const sect *s, uint32_t ns, const char *file, tok_bpe_bt *bt,
+                          bool *use, tok_error *err)
+{
+    *use = false;
+    const sect *m = find(s, ns, "BTMT");
+    if (!m) return 0;
+    if (m->len != sizeof(btmeta)) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: BTMT section of %llu bytes, not %zu", file,
+                  (unsigned long long)m->off, (unsigned long long)m->len, sizeof(btmeta));
+        return -1;
+    }
+    btmeta mt;
+    memcpy(&mt, d + m->off, sizeof mt);
+    if (mt.layout != TOK_BPE_BT_LAYOUT || mt.tinfo_size != sizeof(tok_bpe_tinfo) ||
+        mt.pslot_size != sizeof(tok_bpe_pslot) || mt.cell_size != sizeof(tok_trie_cell) ||
+        mt.filter_bits != TOK_BPE_FILTER_BITS || mt.hash_probe != hash_probe())
+        return 0; /* another library's layout: rebuilt from the vocabulary */
+    struct { const char *tag; uint64_t len; void **p; } want[] = {
+        { "BTTI", (uint64_t)mt.n * sizeof(tok_bpe_tinfo), (void **)&bt->t },
+        { "BTPR", (mt.pmask + 1) * sizeof(tok_bpe_pslot), (void **)&bt->pairs },
+        { "BTFL", ((uint64_t)1 << TOK_BPE_FILTER_BITS) / 8, (void **)&bt->filter },
+        { "TRCL", (uint64_t)mt.ncells * sizeof(tok_trie_cell), (void **)&bt->trie.cell },
+        { "TRBF", (uint64_t)mt.nnodes * sizeof(uint32_t), (void **)&bt->trie.bfs },
+    };
+    if (mt.pmask >= ((uint64_t)1 << 40) || (mt.pmask & (mt.pmask + 1)) || mt.n == 0 || mt.n >= (1u << 30)) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: table sizes out of range (%u ids, %llu pair slots)", file,
+                  (unsigned long long)m->off, mt.n, (unsigned long long)mt.pmask + 1);
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const sect *x = find(s, ns, want[i].tag);
+        if (!x || x->len != want[i].len) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: section %s %s (%llu bytes; the sizes in BTMT say %llu)",
+                      file, (unsigned long long)(x ? x->off : m->off), want[i].tag, x ? "has the wrong size" : "is missing",
+                      (unsigned long long)(x ? x->len : 0), (unsigned long long)want[i].len);
+            return -1;
         }
-        size_t room = (out->n < want ? want : out->n * 2) - out->n;
-        if (room > cap - out->n) room = cap - out->n;
-        if (tok_vec_reserve(out, out->n + room)) {
-            st = tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
-            break;
+        *want[i].p = (void *)(d + x->off);
+    }
+    bt->n = mt.n;
+    bt->pmask = (size_t)mt.pmask;
+    bt->trie.ncells = mt.ncells;
+    bt->trie.nnodes = mt.nnodes;
+    bt->trie.nkeys = mt.nkeys;
+    bt->trie.max_len = mt.max_len;
+    bt->borrowed = true;
+    /* optional: irregular tokens (absent, there are none: any bits are safe) */
+    const sect *ir = find(s, ns, "BTIR"), *ip = find(s, ns, "BTIP");
+    if (ir || ip) {
+        if (!ir || !ip || ir->len != ((uint64_t)mt.n / 64 + 1) * 8 || ip->len != 65536 / 8 || !ir->count) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: sections BTIR/BTIP missing one or of the wrong size", file,
+                      (unsigned long long)(ir ? ir->off : ip->off));
+            return -1;
         }
-        ZSTD_outBuffer o = { out->v + out->n, room, 0 };
-        ret = ZSTD_decompressStream(z, &o, &in);
-        out->n += o.pos;
-        if (ZSTD_isError(ret)) {
-            st = tok__fail(err, TOK_ERR_FORMAT, "%s: corrupt compressed data: %s", file, ZSTD_getErrorName(ret));
-            break;
+        bt->irr = (uint64_t *)(void *)(d + ir->off);
+        bt->irr_pair = (uint64_t *)(void *)(d + ip->off);
+        bt->nirr = ir->count;
+    }
+    tok_bt_table tab;
+    size_t at;
+    char why[200];
+    int r = tok_bpe_bt_check(bt, &tab, &at, why, sizeof why);
+    if (r == -2) {
+        tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
+        return -1;
+    }
+    if (r) {
+        static const char *tag[] = { "BTTI", "BTPR", "TRCL", "TRBF" };
+        static const size_t size[] = { sizeof(tok_bpe_tinfo), sizeof(tok_bpe_pslot), sizeof(tok_trie_cell), 4 };
+        const sect *x = find(s, ns, tag[tab]);
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: %s", file, (unsigned long long)(x->off + at * size[tab]), why);
+        return -1;
+    }
+    *use = true;
+    return 0;
+}
+
+/* The stored vocabulary into *v (tokens pointing into the image), checked;
+ * -1 with *err set when bad; v->prebuilt false when absent or hashed
+ * otherwise (then the records are read). */
+static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *file, tok_vocab *v, tok_error *err)
+{
+    const sect *m = find(s, ns, "VMET"), *st = find(s, ns, "VSTR"), *vt = find(s, ns, "VTOK");
+    const sect *hx = find(s, ns, "VHTX"), *hb = find(s, ns, "VHBY");
+    if (!m || !st || !vt || !hx || !hb) return 0;
+    vmeta mt;
+    if (m->len != sizeof mt) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: VMET section of %llu bytes, not %zu", file,
+                  (unsigned long long)m->off, (unsigned long long)m->len, sizeof mt);
+        return -1;
+    }
+    memcpy(&mt, d + m->off, sizeof mt);
+    if (mt.hash_probe != bytes_probe()) return 0; /* another hash: the maps are rebuilt */
+    if (mt.n >= (1u << 30) || vt->len != (uint64_t)mt.n * sizeof(vtok) || st->len >= UINT32_MAX) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: VTOK section of %llu bytes for %u tokens", file,
+                  (unsigned long long)vt->off, (unsigned long long)vt->len, mt.n);
+        return -1;
+    }
+    const char *str = (const char *)d + st->off;
+    size_t sl = (size_t)st->len;
+    tok_token *tk = malloc((mt.n ? mt.n : 1) * sizeof *tk);
+    if (!tk) {
+        tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
+        return -1;
+    }
+    const uint8_t *p = d + vt->off;
+    for (uint32_t i = 0; i < mt.n; i++, p += sizeof(vtok)) {
+        vtok x;
+        memcpy(&x, p, sizeof x);
+        if (x.flags & TOK_TOKEN_NONE) {
+            tk[i] = (tok_token){ .flags = TOK_TOKEN_NONE };
+            continue;
         }
-        if (want == 12 && out->n >= 8 && memcmp(out->v, MAGIC, 8)) {
-            st = tok__fail(err, TOK_ERR_FORMAT, "%s: byte 0: not a libtok compact file", file);
-            break;
+        if (x.text >= sl || x.text_len >= sl - x.text || str[x.text + x.text_len] ||
+            x.bytes >= sl || x.nbytes >= sl - x.bytes || str[x.bytes + x.nbytes]) {
+            free(tk);
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: token %u: its strings are not NUL-terminated inside VSTR",
+                      file, (unsigned long long)(p - d), i);
+            return -1;
         }
-        if (out->n >= 12) want = 0;
-        if (ret != 0 && in.pos == in.size && o.pos < room) {
-            st = tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: truncated compressed data", file, len);
-            break;
+        tk[i] = (tok_token){ str + x.text, (const uint8_t *)str + x.bytes, x.text_len, x.nbytes, x.score, x.flags };
+    }
+    v->tok = tk;
+    v->n = v->cap = mt.n;
+    v->byte_level = mt.byte_level != 0;
+    const sect *hs[2] = { hx, hb };
+    tok_vocab_index *ix[2] = { &v->by_text, &v->by_bytes };
+    for (int k = 0; k < 2; k++) {
+        uint64_t slots = hs[k]->len / 8;
+        if (hs[k]->len % 8 || slots < 2 || (slots & (slots - 1))) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: %.4s section of %llu bytes: not a power of 2 of 8-byte "
+                      "slots", file, (unsigned long long)hs[k]->off, hs[k]->tag, (unsigned long long)hs[k]->len);
+            return -1;
+        }
+        /* read where it lies; look-ups check each id they meet */
+        ix[k]->slot = (uint64_t *)(d + hs[k]->off);
+        ix[k]->mask = (size_t)slots - 1;
+        ix[k]->borrowed = true;
+    }
+    v->prebuilt = true;
+    return 0;
+}
+
+/* Open an image of format 3 that stays valid (and is released by the
+ * tokenizer) when `keep` is set: mapped (keep_mapped) or malloc'd. */
+static tok_tokenizer *open_image(const uint8_t *d, size_t n, const char *file, const tok_load_options *opt,
+                                 void *keep, bool keep_mapped, tok_error *err)
+{
+    uint32_t bom, ns;
+    uint64_t total;
+    if (n < 32 + sizeof(sect)) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: truncated header", file, n);
+        return NULL;
+    }
+    memcpy(&bom, d + 8, 4);
+    memcpy(&ns, d + 12, 4);
+    memcpy(&total, d + 16, 8);
+    if (bom != 0x01020304) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte 8: written with the other byte order", file);
+        return NULL;
+    }
+    if (total != n) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte 16: the header says %llu bytes, the file has %zu%s", file,
+                  (unsigned long long)total, n, total > n ? " (truncated)" : "");
+        return NULL;
+    }
+    if (ns == 0 || ns > MAX_SECT) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte 12: %u sections (1 to %d)", file, ns, MAX_SECT);
+        return NULL;
+    }
+    sect s[MAX_SECT];
+    memcpy(s, d + 32, ns * sizeof *s);
+    uint64_t table_end = 32 + (uint64_t)ns * sizeof *s;
+    for (uint32_t i = 0; i < ns; i++) {
+        unsigned long long where = 32 + (unsigned long long)i * sizeof *s;
+        if (s[i].off % ALIGN || s[i].off < table_end || s[i].off > n || s[i].len > n - s[i].off) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: section %.4s at %llu, %llu bytes: not aligned or past the "
+                      "%zu-byte file", file, where, s[i].tag, (unsigned long long)s[i].off,
+                      (unsigned long long)s[i].len, n);
+            return NULL;
+        }
+        for (uint32_t j = 0; j < i; j++)
+            if (!memcmp(s[i].tag, s[j].tag, 4)) {
+                tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: section %.4s twice", file, where, s[i].tag);
+                return NULL;
+            }
+    }
+    const sect *js = find(s, ns, "JSON"), *vs = find(s, ns, "VOCB"), *ms = find(s, ns, "MRGS");
+    if (!js) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte 32: no JSON section", file);
+        return NULL;
+    }
+    tok_jctx jc = { .file = file };
+    if (vs && vs->count) {
+        /* records walked once: each inside the section */
+        const uint8_t *p = d + vs->off, *e = p + vs->len;
+        for (uint32_t i = 0; i < vs->count; i++) {
+            uint32_t l;
+            if (e - p < 8 || (memcpy(&l, p + 4, 4), (size_t)(e - p - 8) < l)) {
+                tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: vocabulary record %u of %u runs past its section", file,
+                          (unsigned long long)(p - d), i, vs->count);
+                return NULL;
+            }
+            p += 8 + l;
+        }
+        jc.pack_vocab = d + vs->off;
+        jc.pack_vocab_len = vs->len;
+        jc.pack_nvocab = vs->count;
+        if (ms) {
+            if (ms->len != (uint64_t)ms->count * 12) {
+                tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: MRGS section of %llu bytes for %u merges", file,
+                          (unsigned long long)ms->off, (unsigned long long)ms->len, ms->count);
+                return NULL;
+            }
+            jc.pack_merges = d + ms->off;
+            jc.pack_nmerges = ms->count;
         }
     }
-    if (!st && in.pos != in.size)
-        st = tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: data after the compressed frame", file, in.pos);
-    if (!st && claim != ZSTD_CONTENTSIZE_UNKNOWN && claim != out->n)
-        st = tok__fail(err, TOK_ERR_FORMAT, "%s: corrupt compressed data: short frame", file);
-    ZSTD_freeDCtx(z);
-    return st;
+    tok_bpe_bt bt = { 0 };
+    bool use = false;
+    if (tables(d, s, ns, file, &bt, &use, err)) return NULL;
+    if (use) jc.pack_bt = &bt;
+    tok_vocab voc;
+    tok_vocab_init(&voc);
+    if (jc.pack_vocab && vocabulary(d, s, ns, file, &voc, err)) {
+        tok_vocab_free(&voc);
+        return NULL;
+    }
+    if (voc.prebuilt) {
+        jc.pack_vocabulary = &voc; /* the records are not read */
+        jc.pack_vocab_len = jc.pack_nvocab = 0;
+    }
+    json_error_t je;
+    json_t *root = json_loadb((const char *)d + js->off, js->len, JSON_ALLOW_NUL, &je);
+    tok_tokenizer *t = NULL;
+    if (!root)
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: invalid JSON section: %s", file,
+                  (unsigned long long)js->off + (unsigned long long)je.position, je.text);
+    else
+        t = tok__from_hfjson_raw(root, &jc, opt, err);
+    json_decref(root);
+    tok_vocab_free(&voc); /* emptied when the tokenizer took it */
+    if (t && keep) {
+        t->backing = keep;
+        t->backing_len = n;
+        t->backing_mapped = keep_mapped;
+    }
+    return t;
+}
+
+static void release(void *p, size_t n, bool mapped)
+{
+    if (mapped) munmap(p, n);
+    else free(p);
+}
+
+/* A private copy, aligned for the tables, that the tokenizer keeps. */
+static tok_tokenizer *open_copy(const uint8_t *d, size_t n, const char *file, const tok_load_options *opt,
+                                tok_error *err)
+{
+    void *c = aligned_alloc(ALIGN, (n + ALIGN - 1) / ALIGN * ALIGN);
+    if (!c) {
+        tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
+        return NULL;
+    }
+    memcpy(c, d, n);
+    tok_tokenizer *t = open_image(c, n, file, opt, c, false, err);
+    if (!t) free(c);
+    return t;
 }
 
 tok_tokenizer *tok__load_pack(const uint8_t *data, size_t len, const char *file,
                               const tok_load_options *opt, tok_error *err)
 {
+    if (len >= 8 && !memcmp(data, TOK__PACK_MAGIC, 8)) return open_copy(data, len, file, opt, err);
+    if (len >= 8 && !memcmp(data, "TOKPACK", 7))
+        return tok__fail(err, TOK_ERR_FORMAT, "%s: byte 0: a .tokpack of format %c, which this libtok does not "
+                         "read: convert its source again (tok convert -t SOURCE -o FILE.tokpack)", file, data[7]), NULL;
     tok_sbuf buf = { 0 };
     tok_tokenizer *t = NULL;
-    json_t *root = NULL;
-    if (inflate(data, len, file, &buf, err)) goto done;
-    const uint8_t *d = (const uint8_t *)buf.v;
-    size_t n = buf.n;
-    if (n < 12 || memcmp(d, MAGIC, 8)) {
-        tok__fail(err, TOK_ERR_FORMAT, "%s: byte 0: not a libtok compact file", file);
-        goto done;
-    }
-    size_t jl = rd32(d + 8), at = 12 + jl;
-    if (at + 4 > n) {
-        tok__fail(err, TOK_ERR_FORMAT, "%s: byte 8: truncated header", file);
-        goto done;
-    }
-    json_error_t je;
-    root = json_loadb((const char *)d + 12, jl, JSON_ALLOW_NUL, &je);
-    if (!root) {
-        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %d: invalid JSON section: %s", file, 12 + je.position, je.text);
-        goto done;
-    }
-    tok_jctx jc = { .file = file };
-    jc.pack_nvocab = rd32(d + at);
-    at += 4;
-    size_t vstart = at;
-    for (size_t i = 0; i < jc.pack_nvocab; i++) {
-        if (at + 8 > n || rd32(d + at + 4) > n - at - 8) {
-            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: truncated vocabulary record %zu", file, at, i);
-            goto done;
+    if (tok__pack_inflate(data, len, file, &buf, err)) goto done;
+    if (buf.n >= 8 && !memcmp(buf.v, TOK__PACK_MAGIC, 8)) {
+        /* decompressed: used in place like a mapping, kept by the tokenizer */
+        if (((uintptr_t)buf.v % 8) == 0) {
+            t = open_image((const uint8_t *)buf.v, buf.n, file, opt, buf.v, false, err);
+            if (t) buf.v = NULL;
+        } else {
+            t = open_copy((const uint8_t *)buf.v, buf.n, file, opt, err);
         }
-        at += 8 + rd32(d + at + 4);
+    } else {
+        t = tok__load_pack_v2((const uint8_t *)buf.v, buf.n, file, opt, err);
     }
-    if (at + 4 > n) {
-        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: truncated merges", file, at);
-        goto done;
-    }
-    jc.pack_nmerges = rd32(d + at);
-    at += 4;
-    if (jc.pack_nmerges > (n - at) / 12) {
-        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: truncated merges", file, at);
-        goto done;
-    }
-    if (jc.pack_nvocab) {
-        jc.pack_vocab = d + vstart;
-        jc.pack_vocab_len = at - 4 - vstart;
-        jc.pack_merges = d + at;
-    }
-    t = tok__from_hfjson_raw(root, &jc, opt, err);
 done:
-    json_decref(root);
     tok_vec_free(&buf);
     return t;
+}
+
+tok_tokenizer *tok__load_pack_mapped(void *map, size_t len, const char *file, const tok_load_options *opt,
+                                     tok_error *err)
+{
+    tok_tokenizer *t = open_image(map, len, file, opt, map, true, err);
+    if (!t) release(map, len, true);
+    return t;
+}
+
+void tok__pack_release(tok_tokenizer *t)
+{
+    if (t->backing) release(t->backing, t->backing_len, t->backing_mapped);
+    t->backing = NULL;
 }

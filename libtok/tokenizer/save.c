@@ -55,7 +55,7 @@ tok_status tok_save(const tok_tokenizer *t, const char *path, tok_format format,
         return tok__fail(err, TOK_ERR_UNSUPPORTED, "%s: output is tokenizer.json or the compact .tokpack", path);
     json_t *root = tok__to_json(t);
     if (format == TOK_FORMAT_TOKPACK) {
-        tok_status st = tok__save_pack(root, t, path, err);
+        tok_status st = tok__save_pack(root, t, path, 0, err);
         json_decref(root);
         return st;
     }

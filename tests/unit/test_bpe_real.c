@@ -8,6 +8,8 @@
 #include "testutil.h"
 #include "libtok/internal.h"
 
+#include <unistd.h>
+
 static uint64_t rs = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(uint32_t n)
 {
@@ -57,12 +59,25 @@ static void same_text(pair_ctx *c, const char *p, size_t n, const char *what)
     c->checked++;
 }
 
-static void check_file(const char *rel)
+/* rel in the reference cache; with pack, written to a .tokpack first and
+ * loaded from there (the tables stored, irregular tokens included) */
+static void check_file(const char *rel, bool pack)
 {
     char path[1024];
     tu_cache_path(rel, path, sizeof path);
     tok_error err = { 0 };
     tok_tokenizer *t = tok_load(path, NULL, &err);
+    char tmp[] = "/tmp/test_bpe_real.XXXXXX";
+    if (t && pack) {
+        int fd = mkstemp(tmp);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(tok_save_tokpack(t, tmp, 0, &err), TOK_OK);
+        tok_free(t);
+        t = tok_load(tmp, NULL, &err);
+        remove(tmp);
+        assert_non_null(t);
+    }
     if (!t) {
         fprintf(stderr, "note: %s not in the reference cache (%s), not compared\n", rel, err.message);
         return;
@@ -142,31 +157,38 @@ static void check_file(const char *rel)
 static void llama3_merge_list(void **state)
 {
     (void)state;
-    check_file("tokenizers/llama3.json");
+    check_file("tokenizers/llama3.json", false);
+}
+
+static void llama3_tokpack(void **state)
+{
+    (void)state;
+    check_file("tokenizers/llama3.json", true);
 }
 
 static void o200k_ranks(void **state)
 {
     (void)state;
-    check_file("tokenizers/o200k_base.tiktoken");
+    check_file("tokenizers/o200k_base.tiktoken", false);
 }
 
 static void cl100k_ranks(void **state)
 {
     (void)state;
-    check_file("tokenizers/cl100k_base.tiktoken");
+    check_file("tokenizers/cl100k_base.tiktoken", false);
 }
 
 static void o200k_merge_list(void **state)
 {
     (void)state;
-    check_file("tokenizers/o200k.json");
+    check_file("tokenizers/o200k.json", false);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(llama3_merge_list),
+        cmocka_unit_test(llama3_tokpack),
         cmocka_unit_test(o200k_ranks),
         cmocka_unit_test(cl100k_ranks),
         cmocka_unit_test(o200k_merge_list),

@@ -6,6 +6,7 @@
 
 #include "libtok/internal.h"
 #include "libtok/methods/methods.h"
+#include "vocab/tok_train.h"
 
 #include <math.h>
 #include <stdlib.h>

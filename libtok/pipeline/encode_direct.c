@@ -1,0 +1,151 @@
+/*
+ * One direct loop from scanner to model, for the pipelines most text goes
+ * through: no normalizer, a hand-written scanner (t->scan), ByteLevel and a
+ * byte-level BPE in which every byte is a token (o200k, cl100k, Llama 3,
+ * GPT-2).  The scanner yields pre-token boundaries; each pre-token goes
+ * straight to the BPE model (its cache, then its fast paths) and the tokens
+ * straight to the output: no per-piece views, no vtable, no allocation per
+ * piece.  Output is reserved once from the text length (a byte-level BPE
+ * token covers at least one byte), so it does not grow while encoding.
+ *
+ * Two outputs: every array of an encoding (tok_encode: ids, offsets, words,
+ * type ids, masks), or ids alone into the caller's buffer (tok_encode_ids).
+ * Results are those of the general path (encode.c) id for id and offset for
+ * offset; the parity suites and test_encode_direct check it.
+ */
+#include "../internal.h"
+
+bool tok__direct_ok(const tok_ctx *ctx, const tok_encode_options *opt)
+{
+    const tok_tokenizer *t = ctx->tok;
+    if (!t->scan_direct || opt->dropout > 0) return false;
+    /* the model's own method only (as model_encode decides in encode.c) */
+    return opt->method == TOK_METHOD_DEFAULT ||
+           (tok_method_is_native(t, opt->method) && !(opt->method == TOK_METHOD_LIKELIHOOD && opt->scores));
+}
+
+/* Added-token matches of the input (raw, then normalized: with no
+ * normalizer both match the text as it is), as the fast lane of encode.c. */
+static tok_status split_added(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt, tok_pieces **out)
+{
+    const tok_tokenizer *t = ctx->tok;
+    tok_pieces *a = tok_ctx_pieces_acquire(ctx);
+    if (!a) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
+    bool ms = tok__match_special(t, opt->flags);
+    tok_status st;
+    if ((st = tok_added_split(t, false, input, ms, a, ctx))) return st;
+    if (t->added.norm) {
+        tok_pieces *b = tok_ctx_pieces_acquire(ctx);
+        if (!b) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
+        for (size_t i = 0; i < a->n; i++)
+            if ((st = tok_added_split(t, true, &a->v[i], ms, b, ctx))) return st;
+        a = b;
+    }
+    *out = a;
+    return TOK_OK;
+}
+
+/* Original range of token [s0, s1) of the pre-token at p->s + pos (s1 > s0:
+ * BPE tokens are never empty), widened to whole characters as HF reports
+ * them for a view of the caller's text. */
+static inline tok_offset token_offset(const tok_piece *p, uint32_t pos, uint32_t s0, uint32_t s1, uint32_t len)
+{
+    tok_offset o;
+    if (p->a0) {
+        o.start = p->a0[pos + s0];
+        o.end = p->a1[pos + s1 - 1];
+        return o;
+    }
+    const uint8_t *s = p->s + pos;
+    while (s0 > 0 && (s[s0] & 0xC0) == 0x80) s0--;
+    while (s1 < len && (s[s1] & 0xC0) == 0x80) s1++;
+    o.start = p->base + pos + s0;
+    o.end = p->base + pos + s1;
+    return o;
+}
+
+tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                              tok_enc *e, uint8_t ty)
+{
+    const tok_tokenizer *t = ctx->tok;
+    const tok_model *m = t->model;
+    tok_pieces *a;
+    tok_status st = split_added(ctx, input, opt, &a);
+    if (st) return st;
+    e->n = 0;
+    /* at most one token per byte, and one per added-token match */
+    if (tok_enc_reserve(e, (size_t)input->n + a->n + 1)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    tok_toks *tk = &ctx->toks;
+    int32_t w = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const tok_piece *p = &a->v[i];
+        if (!p->n) continue;
+        if (p->id >= 0) {
+            size_t k = e->n++;
+            e->ids[k] = p->id;
+            e->off[k].start = tok_piece_start(p, 0);
+            e->off[k].end = tok_piece_end(p, p->n - 1);
+            e->words[k] = w++;
+            e->type_ids[k] = ty;
+            e->special[k] = 0;
+            e->added[k] = 1;
+            continue;
+        }
+        for (uint32_t pos = 0; pos < p->n;) {
+            uint32_t end = (uint32_t)t->scan(p->s, p->n, pos), len = end - pos;
+            tk->n = 0;
+            if ((st = tok__bpe_piece(m, ctx, p->s + pos, len, tk))) return st;
+            if (TOK_UNLIKELY(e->n + tk->n > e->cap) && tok_enc_reserve(e, e->n + tk->n))
+                return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+            size_t k = e->n;
+            for (size_t j = 0; j < tk->n; j++, k++) {
+                e->ids[k] = tk->id[j];
+                e->off[k] = token_offset(p, pos, tk->off[j].start, tk->off[j].end, len);
+                e->words[k] = w;
+                e->type_ids[k] = ty;
+                e->special[k] = 0;
+                e->added[k] = 0;
+            }
+            e->n = k;
+            w++;
+            pos = end;
+        }
+    }
+    return TOK_OK;
+}
+
+tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                                  int32_t *ids, size_t cap, size_t *n)
+{
+    const tok_tokenizer *t = ctx->tok;
+    const tok_model *m = t->model;
+    tok_pieces *a;
+    tok_status st = split_added(ctx, input, opt, &a);
+    if (st) return st;
+    tok_toks *tk = &ctx->toks;
+    size_t k = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const tok_piece *p = &a->v[i];
+        if (!p->n) continue;
+        if (p->id >= 0) {
+            if (k < cap) ids[k] = p->id;
+            k++;
+            continue;
+        }
+        for (uint32_t pos = 0; pos < p->n;) {
+            uint32_t end = (uint32_t)t->scan(p->s, p->n, pos);
+            tk->n = 0;
+            if ((st = tok__bpe_piece(m, ctx, p->s + pos, end - pos, tk))) return st;
+            if (TOK_LIKELY(k + tk->n <= cap)) {
+                for (size_t j = 0; j < tk->n; j++) ids[k + j] = tk->id[j];
+            } else {
+                for (size_t j = 0; j < tk->n; j++)
+                    if (k + j < cap) ids[k + j] = tk->id[j];
+            }
+            k += tk->n;
+            pos = end;
+        }
+    }
+    *n = k;
+    return TOK_OK;
+}

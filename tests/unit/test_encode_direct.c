@@ -1,0 +1,134 @@
+/* The direct scan->model loop (pipeline/encode_direct.c) and the ids-only
+ * tok_encode_ids give what the general pipeline gives (a load with
+ * regex_only: PCRE2 pre-tokenizer, per-piece path), id for id, offset for
+ * offset, word for word, on real tokenizers and real text, on text with
+ * special-token text, and on invalid UTF-8 in lossy mode. */
+#include "testutil.h"
+
+#include "libtok/internal.h"
+
+static tok_tokenizer *load(const char *name, bool regex_only)
+{
+    char path[4096];
+    tu_cache_path(name, path, sizeof path);
+    tok_load_options o;
+    tok_load_options_init(&o);
+    o.regex_only = regex_only;
+    tok_error err;
+    tok_tokenizer *t = tok_load(path, &o, &err);
+    if (!t) fail_msg("%s: %s", path, err.message);
+    return t;
+}
+
+static void same_encoding(tok_ctx *cf, tok_ctx *cs, const char *s, size_t n, uint32_t flags, const char *what)
+{
+    tok_encode_options o;
+    tok_encode_options_init(&o);
+    o.flags = flags;
+    tok_encoding a, b;
+    tok_status sa = tok_encode(cf, s, n, &o, &a), sb = tok_encode(cs, s, n, &o, &b);
+    assert_int_equal(sa, sb);
+    if (sa) return;
+    if (a.n != b.n) fail_msg("%s: %zu tokens, general path %zu", what, a.n, b.n);
+    for (size_t i = 0; i < a.n; i++) {
+        if (a.ids[i] != b.ids[i] || a.words[i] != b.words[i] || a.type_ids[i] != b.type_ids[i] ||
+            a.special[i] != b.special[i] ||
+            (a.offsets && (a.offsets[i].start != b.offsets[i].start || a.offsets[i].end != b.offsets[i].end)))
+            fail_msg("%s: token %zu: id %d [%u,%u) word %d, general path id %d [%u,%u) word %d", what, i, a.ids[i],
+                     a.offsets ? a.offsets[i].start : 0, a.offsets ? a.offsets[i].end : 0, a.words[i], b.ids[i],
+                     b.offsets ? b.offsets[i].start : 0, b.offsets ? b.offsets[i].end : 0, b.words[i]);
+    }
+    assert_int_equal(tok_dropped_bytes(cf), tok_dropped_bytes(cs));
+    /* ids only, into a buffer: the same ids; too small a buffer: the count
+     * needed and the ids that fit */
+    size_t cap = n + 16, k = 0;
+    int32_t *ids = malloc(cap * sizeof *ids);
+    assert_int_equal(tok_encode_ids(cf, s, n, &o, ids, cap, &k), TOK_OK);
+    assert_int_equal(k, b.n);
+    for (size_t i = 0; i < k; i++)
+        if (ids[i] != b.ids[i]) fail_msg("%s: tok_encode_ids id %zu: %d, general path %d", what, i, ids[i], b.ids[i]);
+    if (k > 1) {
+        size_t m = 0;
+        memset(ids, 0xFF, cap * sizeof *ids);
+        assert_int_equal(tok_encode_ids(cf, s, n, &o, ids, k / 2, &m), TOK_ERR_BUFFER);
+        assert_int_equal(m, k);
+        for (size_t i = 0; i < k / 2; i++) assert_int_equal(ids[i], b.ids[i]);
+        if (ids[k / 2] != -1) fail_msg("%s: flags %u: tok_encode_ids wrote past its buffer (%zu of %zu ids)", what, flags, k / 2, k);
+    }
+    free(ids);
+}
+
+static char *text(const char *name, size_t max, size_t *n)
+{
+    char path[4096];
+    char *s = tu_read_file(tu_cache_path(name, path, sizeof path), n);
+    if (!s) fail_msg("cannot read %s", path);
+    if (*n > max) {
+        *n = max;
+        while (*n && ((unsigned char)s[*n] & 0xC0) == 0x80) (*n)--;
+    }
+    return s;
+}
+
+static void check(const char *name)
+{
+    tok_tokenizer *fast = load(name, false), *slow = load(name, true);
+    assert_true(fast->scan_direct);
+    assert_null(slow->scan);
+    tok_ctx *cf = tok_ctx_new(fast), *cs = tok_ctx_new(slow);
+    static const char *const texts[] = { "texts/english.txt", "texts/multilingual.txt", "texts/code.txt",
+                                         "texts/hardcases.txt" };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        size_t n = 0;
+        char *s = text(texts[i], 120000, &n);
+        same_encoding(cf, cs, s, n, TOK_ENC_OFFSETS | TOK_ENC_ADD_SPECIAL, texts[i]);
+        same_encoding(cf, cs, s, n, 0, texts[i]);
+        /* line by line: short texts, where a fresh call starts each time */
+        size_t lines = 0;
+        for (const char *p = s, *end = s + n; p < end && lines < 300; lines++) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+            same_encoding(cf, cs, p, l, TOK_ENC_OFFSETS | TOK_ENC_ADD_SPECIAL, texts[i]);
+            p += l;
+        }
+        free(s);
+    }
+    /* special-token text, matched or not, around and inside words */
+    const char *sp = fast->vocab.n > 128000 ? "<|begin_of_text|>" : "<|endoftext|>";
+    char buf[512];
+    snprintf(buf, sizeof buf, "Hi%s there %s%s\n\n  x%sy 12345 ", sp, sp, sp, sp);
+    same_encoding(cf, cs, buf, strlen(buf), TOK_ENC_OFFSETS | TOK_ENC_SPECIAL_TEXT, "special text");
+    same_encoding(cf, cs, buf, strlen(buf), TOK_ENC_OFFSETS | TOK_ENC_NO_SPECIAL_TEXT, "special text, not matched");
+    /* random bytes (invalid UTF-8): refused alike; lossy: the same U+FFFD tokens */
+    srand(77);
+    for (int r = 0; r < 200; r++) {
+        size_t n = (size_t)(rand() % 200);
+        for (size_t i = 0; i < n; i++) {
+            int c = rand() % 4;
+            buf[i] = (char)(c == 0 ? rand() % 256 : c == 1 ? 0x80 + rand() % 64 : c == 2 ? " \n'aZ9."[rand() % 7] : 0xC3);
+        }
+        same_encoding(cf, cs, buf, n, TOK_ENC_OFFSETS, "random bytes");
+        same_encoding(cf, cs, buf, n, TOK_ENC_OFFSETS | TOK_ENC_LOSSY, "random bytes, lossy");
+    }
+    same_encoding(cf, cs, "", 0, TOK_ENC_OFFSETS | TOK_ENC_ADD_SPECIAL, "empty");
+    tok_ctx_free(cf);
+    tok_ctx_free(cs);
+    tok_free(fast);
+    tok_free(slow);
+}
+
+static void o200k(void **state) { (void)state; check("tokenizers/o200k_base.tiktoken"); }
+static void cl100k(void **state) { (void)state; check("tokenizers/cl100k_base.tiktoken"); }
+static void llama3(void **state) { (void)state; check("tokenizers/llama3.json"); }
+static void gpt2(void **state) { (void)state; check("tokenizers/r50k_base.tiktoken"); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(o200k),
+        cmocka_unit_test(cl100k),
+        cmocka_unit_test(llama3),
+        cmocka_unit_test(gpt2),
+    };
+    return cmocka_run_group_tests_name("encode_direct", tests, NULL, NULL);
+}
