@@ -10,10 +10,10 @@
  * Per context, a pre-token cache (piece_cache.h) skips the merge loop for
  * the words that make up most of natural text.
  *
- * Byte-level vocabularies whose merges rise in rank (checked at load) take
- * integer pair tables and, for long pre-tokens, the linear backtracking
- * encoder (bpe_backtrack.h); the heap above stays the reference, which
- * tests compare them against (tok__bpe_reference).
+ * Byte-level vocabularies (proven at load) take integer pair tables and the
+ * linear backtracking encoder (bpe_backtrack.h), except for the rare
+ * pre-tokens that hold an irregular token; the heap above stays the
+ * reference, which tests compare them against (tok__bpe_reference).
  */
 #include "bpe.h"
 #include "bpe_backtrack.h"
@@ -73,7 +73,6 @@ typedef struct bpe_scratch {
     TOK_VEC(hent) heap;
     TOK_VEC(hent) skip;
     bool reference;            /* the heap and tiktoken's byte rule only (tests) */
-    tok_bpe_memo *bmemo;       /* TOK_BPE_MEMO, in front of bt.pairs */
     tok_bpe_bt_scratch bts;
 } bpe_scratch;
 
@@ -82,18 +81,14 @@ static void *bpe_scratch_new(const tok_model *m)
     TOK_UNUSED(m);
     bpe_scratch *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    /* apart (64 KiB each), not one 128 KiB struct: allocators serve these
-     * from their pools, where a larger block is a fresh mapping per context */
+    /* apart, not inside one large struct: allocators serve it from their
+     * pools, where a larger block is a fresh mapping per context */
     s->memo = malloc(PAIR_MEMO * sizeof *s->memo);
-    s->bmemo = malloc(TOK_BPE_MEMO * sizeof *s->bmemo);
-    if (!s->memo || !s->bmemo) {
-        free(s->memo);
-        free(s->bmemo);
+    if (!s->memo) {
         free(s);
         return NULL;
     }
     memset(s->memo, 0xFF, PAIR_MEMO * sizeof *s->memo);
-    memset(s->bmemo, 0xFF, TOK_BPE_MEMO * sizeof *s->bmemo);
     return s;
 }
 
@@ -107,7 +102,6 @@ static void bpe_scratch_free(void *p)
     tok_vec_free(&s->skip);
     tok_bpe_bt_scratch_free(&s->bts);
     free(s->memo);
-    free(s->bmemo);
     free(s);
 }
 
@@ -168,12 +162,6 @@ static uint64_t ranked_pair(const tok_vocab *v, int32_t x, int32_t y, tok_sbuf *
 
 static inline int pair_lookup(const bpe *b, bpe_scratch *s, int32_t x, int32_t y, uint32_t *rank, int32_t *new_id)
 {
-    if (b->bt.ok && !s->reference) {
-        int32_t c = tok_bpe_bt_pair(&b->bt, s->bmemo, x, y, rank);
-        if (c < 0) return 0;
-        *new_id = c;
-        return 1;
-    }
     uint64_t key = (uint64_t)(uint32_t)x << 32 | (uint32_t)y, v;
     pair_memo *m = &s->memo[(tok_hash64(key)) & (PAIR_MEMO - 1)];
     if (m->key == key) {
@@ -392,7 +380,22 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
         if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         if (fast) {
             /* one trie walk finds a whole-token pre-token and starts the tiling */
-            r = tok_bpe_bt_encode(&b->bt, whole, s->bmemo, &s->bts, p, n, out);
+            r = tok_bpe_bt_encode(&b->bt, whole, &s->bts, p, n, out);
+            if (r == 1) {
+                /* an irregular token inside: the heap (over the whole merge
+                 * map: the fast tables leave out merges plain BPE never
+                 * reaches, which dropout and irregular tokens can) */
+                tok_status st = initial_symbols(b, ctx, s, p, n);
+                if (!st) st = merge_all(b, ctx, s, 0);
+                if (st) return st;
+                for (int32_t i = s->syms.n ? 0 : -1; i >= 0; i = s->syms.v[i].next) {
+                    const sym *y = &s->syms.v[i];
+                    if (tok_toks_push(out, y->id, y->start, y->start + y->len))
+                        return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+                }
+                tok_pcache_put(pc, &q, out->id + first, out->off + first, out->n - first);
+                return TOK_OK;
+            }
             if (r) return tok_ctx_fail(ctx, r == -1 ? TOK_ERR_NOMEM : TOK_ERR_FORMAT, r == -1 ? "out of memory" : "BPE found no tiling");
             tok_pcache_put(pc, &q, out->id + first, out->off + first, out->n - first);
             return TOK_OK;
@@ -464,10 +467,12 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
 static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
 {
     tok_bpe_bt_free(&b->bt);
-    /* merge lists that make a token by merges of different ranks: HF's
-     * stale-entry rule (by result only) can leave plain BPE there (llama3:
-     * the heap makes ".:.:" from its own bytes, plain BPE does not) */
-    if (b->dup_results || b->base.cont_prefix || b->base.eow_suffix) return TOK_OK;
+    /* merge lists that make a token by merges of different ranks (llama3,
+     * converted from ranks: every split of a token is a merge) are fine: from
+     * a token's bytes BPE reaches at most one of them (the tables' own);
+     * one below a part's rank that BPE can reach makes the token irregular,
+     * and pre-tokens containing one go to the heap (bpe_backtrack.h) */
+    if (b->base.cont_prefix || b->base.eow_suffix) return TOK_OK;
     if (b->stored.n) {
         /* proven when written; the reader checked them against overruns */
         if (b->stored.n != v->n)
@@ -506,6 +511,7 @@ static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
         for (size_t i = 0; i < unmade.n && b->bt.ok; i++) {
             const tok_token *t = &v->tok[unmade.v[i]];
             if (made && !made[unmade.v[i]]) continue; /* no merge makes it */
+            if (tok_bpe_bt_irregular(&b->bt, t->bytes, t->nbytes)) continue; /* the heap encodes it */
             if (initial_symbols(b, NULL, s, t->bytes, t->nbytes) || merge_all(b, NULL, s, 0)) {
                 st = tok__fail(err, TOK_ERR_NOMEM, "out of memory");
                 bpe_scratch_free(s);

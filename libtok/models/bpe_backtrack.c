@@ -51,10 +51,55 @@ static bool valid_build(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t lim
     VALID_BODY(pair_get(bt, a, b, &r))
 }
 
-static inline bool valid(const tok_bpe_bt *bt, tok_bpe_memo *memo, int32_t a, int32_t b)
+/* Start loading what the look-up of pair (a, b) reads: its filter word and
+ * its first table slot, together, so that the two misses overlap. */
+static inline void pair_prefetch(const tok_bpe_bt *bt, int32_t a, int32_t b)
+{
+    uint64_t hk = tok_hash64((uint64_t)(uint32_t)a << 32 | (uint32_t)b);
+    __builtin_prefetch(&bt->filter[(hk >> bt->fshift) >> 6]);
+    __builtin_prefetch(&bt->pairs[(size_t)hk & bt->pmask]);
+}
+
+/* The pair table without a memo in front (the encoder memoizes whole
+ * compatibility answers instead): filter word and slot loaded together. */
+static inline int32_t pair_find(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t *rank)
+{
+    uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b, hk = tok_hash64(key);
+    uint64_t bit = hk >> bt->fshift;
+    size_t i = (size_t)hk & bt->pmask;
+    __builtin_prefetch(&bt->pairs[i]);
+    if (!(bt->filter[bit >> 6] >> (bit & 63) & 1)) return -1;
+    for (;; i = (i + 1) & bt->pmask) {
+        const tok_bpe_pslot *s = &bt->pairs[i];
+        if (s->key == key) {
+            *rank = s->rank;
+            return s->c;
+        }
+        if (s->key == UINT64_MAX) return -1;
+    }
+}
+
+static inline bool valid(const tok_bpe_bt *bt, int32_t a, int32_t b)
 {
     uint32_t limit = UINT32_MAX;
-    VALID_BODY(tok_bpe_bt_pair(bt, memo, a, b, &r))
+    VALID_BODY(pair_find(bt, a, b, &r))
+}
+
+/* Can a and b (both made) ever stand side by side?  BPE of their bytes
+ * reaches [a][b] unless the boundary merges first: the check above from the
+ * first unwinding step on (the pair a+b itself does not count). */
+static bool reachable(const tok_bpe_bt *bt, int32_t a, int32_t b)
+{
+    uint32_t limit;
+    if (bt->t[a].rank > bt->t[b].rank) {
+        limit = bt->t[a].rank;
+        a = bt->t[a].right;
+    } else {
+        if (bt->t[b].rank == 0) return true;
+        limit = bt->t[b].rank + 1;
+        b = bt->t[b].left;
+    }
+    return valid_build(bt, a, b, limit);
 }
 
 static void make(tok_bpe_bt *bt, int32_t t, int32_t l, int32_t r, uint32_t rank)
@@ -74,6 +119,8 @@ void tok_bpe_bt_free(tok_bpe_bt *bt)
     free(bt->t);
     free(bt->pairs);
     free(bt->filter);
+    free(bt->irr);
+    free(bt->irr_pair);
     tok_trie_free(&bt->trie);
     memset(bt, 0, sizeof *bt);
 }
@@ -155,6 +202,56 @@ static void tag_unmade(tok_bpe_bt *bt, const tok_vocab *v, int32_t t)
     if (s >= 0 && bt->trie.cell[s].value == t) bt->trie.cell[s].value = -2 - t;
 }
 
+/* The irregular tokens (bt->irr): a merge a + b -> c below a part's rank
+ * that BPE can reach.  Once a part is made, such a merge fires before
+ * anything else, which the rank-ordered unwinding cannot express.  Merges
+ * whose parts the tables never make do not count: a part made only by an
+ * irregular merge is itself irregular, and inside c. */
+static tok_status find_irregular(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_merge *merges, size_t nmerges,
+                                 tok_error *err)
+{
+    for (size_t i = 0; i < nmerges; i++) {
+        const tok_bpe_merge *g = &merges[i];
+        uint32_t r = (uint32_t)i + 1;
+        if (g->c < 0 || !is_model(v, (size_t)g->c) || v->tok[g->c].nbytes < 2) continue;
+        uint32_t ra = bt->t[g->a].rank, rb = bt->t[g->b].rank;
+        if ((ra < r && rb < r) || ra == UINT32_MAX || rb == UINT32_MAX) continue;
+        if (bt->irr && (bt->irr[g->c >> 6] >> (g->c & 63) & 1)) continue;
+        if (!reachable(bt, g->a, g->b)) continue;
+        if (!bt->irr) {
+            bt->irr = calloc(bt->n / 64 + 1, sizeof *bt->irr);
+            bt->irr_pair = calloc(65536 / 64, sizeof *bt->irr_pair);
+            if (!bt->irr || !bt->irr_pair) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        }
+        bt->irr[g->c >> 6] |= 1ull << (g->c & 63);
+        const uint8_t *x = v->tok[g->c].bytes;
+        uint32_t pb = (uint32_t)x[0] << 8 | x[1];
+        bt->irr_pair[pb >> 6] |= 1ull << (pb & 63);
+        bt->nirr++;
+    }
+    return TOK_OK;
+}
+
+bool tok_bpe_bt_irregular(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n)
+{
+    if (!bt->nirr) return false;
+    const tok_trie_cell *cell = bt->trie.cell;
+    for (uint32_t i = 0; i + 1 < n; i++) {
+        uint32_t pb = (uint32_t)p[i] << 8 | p[i + 1];
+        if (!(bt->irr_pair[pb >> 6] >> (pb & 63) & 1)) continue;
+        int32_t s = TOK_TRIE_ROOT;
+        for (uint32_t j = i; j < n; j++) {
+            uint32_t c = (uint32_t)cell[s].base + p[j];
+            if (cell[c].check != s) break;
+            s = (int32_t)c;
+            int32_t id = cell[s].value;
+            if (id < -1) id = -2 - id;
+            if (id >= 0 && (bt->irr[id >> 6] >> (id & 63) & 1)) return true;
+        }
+    }
+    return false;
+}
+
 tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_merge *merges, size_t nmerges,
                             tok_bpe_ids *unmade, tok_error *err)
 {
@@ -216,6 +313,10 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
             if (g->c < 0 || bt->t[g->c].rank != UINT32_MAX || bt->t[g->a].rank >= r || bt->t[g->b].rank >= r) continue;
             if (valid_build(bt, g->a, g->b, r)) make(bt, g->c, g->a, g->b, r);
         }
+        if ((st = find_irregular(bt, v, merges, nmerges, err))) {
+            tok_bpe_bt_free(bt);
+            return st;
+        }
     } else {
         const tok_trie_cell *cell = bt->trie.cell;
         for (size_t i = 0; i < nk; i++) {
@@ -271,7 +372,6 @@ void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s)
 {
     free(s->vmemo);
     s->vmemo = NULL;
-    tok_vec_free(&s->stack);
     tok_vec_free(&s->dead);
 }
 
@@ -297,7 +397,7 @@ static inline int32_t longest_whole(const tok_bpe_bt *bt, const uint8_t *p, uint
     return best;
 }
 
-int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, tok_bpe_bt_scratch *s,
+int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s,
                       const uint8_t *p, uint32_t n, tok_toks *out)
 {
     int32_t whole;
@@ -311,6 +411,7 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, t
         out->n++;
         return 0;
     }
+    if (bt->nirr && tok_bpe_bt_irregular(bt, p, n)) return 1;
     if (!s->vmemo) {
         /* sized by the vocabulary (2^10 .. TOK_BPE_VMEMO entries): a context
          * of a small tokenizer does not clear 256 KiB on its first encode */
@@ -322,30 +423,35 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, t
     }
     uint64_t *vm = s->vmemo;
     size_t words = (size_t)n / 64 + 1;
-    if (tok_vec_reserve(&s->dead, words) || tok_vec_reserve(&s->stack, (size_t)n)) return -1;
+    if (tok_vec_reserve(&s->dead, words)) return -1;
     uint64_t *dead = s->dead.v;
     memset(dead, 0, words * sizeof *dead);
-    struct tok_bpe_step *st = s->stack.v;
-    size_t k = 0;
-    uint32_t pos = 0, w;
+    /* the tiling grows and backtracks in place at the end of out: no stack
+     * to copy from, and memory touched in proportion to the tokens */
+    size_t base = out->n, k = 0;
+    uint32_t pos = 0;
     int32_t wh;
     while (pos < n) {
         if (cand >= 0) {
             uint32_t end = pos + clen;
             bool ok = !(dead[end >> 6] >> (end & 63) & 1);
             if (ok && k) {
-                uint64_t key = (uint64_t)(uint32_t)st[k - 1].id << 31 | (uint32_t)cand;
+                int32_t prev = out->id[base + k - 1];
+                uint64_t key = (uint64_t)(uint32_t)prev << 31 | (uint32_t)cand;
                 uint64_t *e = &vm[(key * 0x9E3779B97F4A7C15ULL) >> s->vshift];
+                pair_prefetch(bt, prev, cand); /* overlaps the memo's miss */
                 if (*e >> 1 == key) {
                     ok = *e & 1;
                 } else {
-                    ok = valid(bt, memo, st[k - 1].id, cand);
+                    ok = valid(bt, prev, cand);
                     *e = key << 1 | ok;
                 }
             }
             if (ok) {
-                st[k].id = cand;
-                st[k].end = end;
+                if (base + k == out->cap && tok_toks_reserve(out, base + k + 1)) return -1;
+                out->id[base + k] = cand;
+                out->off[base + k].start = pos;
+                out->off[base + k].end = end;
                 k++;
                 pos = end;
                 if (pos < n) cand = longest_whole(bt, p + pos, n - pos, &clen, &wh);
@@ -358,18 +464,12 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, t
         }
         dead[pos >> 6] |= 1ull << (pos & 63);
         if (k == 0) return -2; /* no tiling at all: cannot happen for a valid table */
-        const tok_bpe_tinfo *ti = &bt->t[st[--k].id];
-        pos = k ? st[k - 1].end : 0;
+        k--;
+        const tok_bpe_tinfo *ti = &bt->t[out->id[base + k]];
+        pos = out->off[base + k].start;
         cand = ti->shorter;
         clen = ti->shorter_len;
     }
-    if (out->n + k > out->cap && tok_toks_reserve(out, out->n + k)) return -1;
-    w = 0;
-    for (size_t i = 0; i < k; i++) {
-        out->id[out->n] = st[i].id;
-        out->off[out->n].start = w;
-        out->off[out->n].end = w = st[i].end;
-        out->n++;
-    }
+    out->n = base + k;
     return 0;
 }

@@ -12,6 +12,11 @@
  * previous token is incompatible, and backtracks over positions proven dead;
  * every step is bounded by the token length or the merge depth.
  *
+ * A merge list may put a merge before the merges that make its parts (lists
+ * converted from rank files); where BPE can reach such a merge its token is
+ * irregular, and pre-tokens that contain an irregular token are left to the
+ * heap (tok_bpe_bt_encode returns 1).
+ *
  * Tables are built once at load and read-only afterwards: safe to share.
  */
 #ifndef LIBTOK_MODELS_BPE_BACKTRACK_H
@@ -20,12 +25,9 @@
 #include "../internal.h"
 #include "trie.h"
 
-/* A direct-mapped per-context memo in front of the pair table, and a bit
- * filter (16+ bits per pair slot, at most 2^22 bits = 512 KiB, stays in
- * cache) in front of the table's misses. */
+/* A bit filter (16+ bits per pair slot, at most 2^22 bits = 512 KiB, stays
+ * in cache) in front of the pair table's misses. */
 #define TOK_BPE_FILTER_BITS 22
-#define TOK_BPE_MEMO 4096
-typedef struct tok_bpe_memo { uint64_t key; int64_t val; } tok_bpe_memo;
 
 typedef struct tok_bpe_pslot { uint64_t key; int32_t c; uint32_t rank; } tok_bpe_pslot;
 
@@ -46,6 +48,15 @@ typedef struct tok_bpe_bt {
     size_t pmask;
     uint64_t *filter;      /* one bit per pair hash: most pairs asked about do not merge */
     unsigned fshift;       /* 64 - log2(filter bits) */
+    /* Irregular tokens: made by a merge whose rank is below a part's (HF
+     * merge lists converted from rank files, llama3: ".:.:" at 236225 from
+     * ".:." made at 243897).  BPE can reach them, the tables above cannot
+     * follow them: a pre-token that contains one goes to the heap.  irr: one
+     * bit per id; irr_pair: one bit per first two bytes of an irregular
+     * token (2^16 bits); nirr: how many (0: no guard). */
+    uint64_t *irr;
+    uint64_t *irr_pair;
+    uint32_t nirr;
     bool borrowed;         /* the arrays live in a mapped .tokpack: not freed here */
 } tok_bpe_bt;
 
@@ -77,45 +88,25 @@ typedef enum { TOK_BT_TINFO, TOK_BT_PAIRS, TOK_BT_CELLS, TOK_BT_BFS } tok_bt_tab
  *  fault and returns -1 (TOK_ERR_NOMEM as -2). */
 int tok_bpe_bt_check(const tok_bpe_bt *bt, tok_bt_table *table, size_t *entry, char *why, size_t cap);
 
-/** The token made by merging neighbours a and b (and its rank), or -1. */
-static inline int32_t tok_bpe_bt_pair(const tok_bpe_bt *bt, tok_bpe_memo *memo, int32_t a, int32_t b, uint32_t *rank)
-{
-    uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
-    tok_bpe_memo *m = &memo[(key * 0x9E3779B97F4A7C15ULL) >> 52];
-    if (m->key != key) {
-        int64_t v = -1;
-        uint64_t hk = tok_hash64(key), bit = hk >> bt->fshift;
-        if (bt->filter[bit >> 6] >> (bit & 63) & 1) {
-            for (size_t i = (size_t)hk & bt->pmask;; i = (i + 1) & bt->pmask) {
-                const tok_bpe_pslot *s = &bt->pairs[i];
-                if (s->key == key) { v = (int64_t)s->rank << 32 | (uint32_t)s->c; break; }
-                if (s->key == UINT64_MAX) break;
-            }
-        }
-        m->key = key;
-        m->val = v;
-    }
-    if (m->val < 0) return -1;
-    *rank = (uint32_t)(m->val >> 32);
-    return (int32_t)(uint32_t)m->val;
-}
-
 /** Scratch for the encoder, per context: a direct-mapped memo of pair
  *  compatibility (key << 1 | answer; all ones empty) sized for the pairs a
  *  text keeps meeting, allocated on first use. */
 #define TOK_BPE_VMEMO (1u << 15)
 typedef struct tok_bpe_bt_scratch {
-    TOK_VEC(struct tok_bpe_step { int32_t id; uint32_t end; }) stack;
     TOK_VEC(uint64_t) dead;
     uint64_t *vmemo;
     unsigned vshift;       /* 64 - log2(vmemo entries) */
 } tok_bpe_bt_scratch;
 void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s);
 
+/** Whether p[0..n) contains the bytes of an irregular token (see irr). */
+bool tok_bpe_bt_irregular(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n);
+
 /** Append the BPE tokens of p[0..n) (offsets relative to p) to out; with
  *  whole_ok, a pre-token that is a token is that token (tiktoken, HF
- *  ignore_merges).  0 ok, -1 out of memory. */
-int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_memo *memo, tok_bpe_bt_scratch *s,
+ *  ignore_merges).  0 ok, -1 out of memory, 1 the pre-token contains an
+ *  irregular token: nothing appended, the caller runs the heap. */
+int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s,
                       const uint8_t *p, uint32_t n, tok_toks *out);
 
 #endif

@@ -19,7 +19,9 @@
  *   BTMT  the fast-path tables' sizes and the layout they were written with
  *   BTTI BTPR BTFL TRCL TRBF  those tables (bpe_backtrack.h) as they sit in
  *         memory: per-token info, pair slots, pair filter, trie cells, trie
- *         nodes in breadth-first order
+ *         nodes in breadth-first order; BTIR BTIP (only when there are
+ *         irregular tokens, count: how many) their bits by id and by first
+ *         two bytes
  *
  * The tables are the costly part of loading a byte-level BPE (a trie and a
  * pair table over 200k tokens); here they are used where they lie, after
@@ -37,7 +39,7 @@
 #include <zstd.h>
 
 #define ALIGN 64
-#define MAX_SECT 16
+#define MAX_SECT 20
 
 typedef struct sect {
     char tag[4];
@@ -48,7 +50,7 @@ typedef struct sect {
 /* A tripwire for whoever changes the tables: every member of tok_bpe_bt and
  * tok_trie is stored below (put_tables) and checked (tok_bpe_bt_check); a
  * new one must be too, with TOK_BPE_BT_LAYOUT bumped. */
-_Static_assert(sizeof(tok_bpe_bt) == 80 && sizeof(tok_trie) == 32,
+_Static_assert(sizeof(tok_bpe_bt) == 104 && sizeof(tok_trie) == 32,
                "tok_bpe_bt changed: store and check its new tables in .tokpack (pack.c) and bump TOK_BPE_BT_LAYOUT");
 
 /* the tables' sizes; a file written with another layout is not used */
@@ -199,6 +201,10 @@ static void put_tables(writer *w, const tok_bpe_bt *bt)
     section(w, "BTFL", bt->filter, ((size_t)1 << (64 - bt->fshift)) / 8, 0);
     section(w, "TRCL", bt->trie.cell, (size_t)bt->trie.ncells * sizeof *bt->trie.cell, bt->trie.ncells);
     section(w, "TRBF", bt->trie.bfs, (size_t)bt->trie.nnodes * sizeof *bt->trie.bfs, bt->trie.nnodes);
+    if (bt->nirr) { /* irregular tokens (count: how many), and their first two bytes */
+        section(w, "BTIR", bt->irr, ((size_t)bt->n / 64 + 1) * 8, bt->nirr);
+        section(w, "BTIP", bt->irr_pair, 65536 / 8, 0);
+    }
 }
 
 /* Written beside and renamed over: a process that has the old file mapped
@@ -354,6 +360,18 @@ static int tables(const uint8_t *d, const sect *s, uint32_t ns, const char *file
     bt->trie.nkeys = mt.nkeys;
     bt->trie.max_len = mt.max_len;
     bt->borrowed = true;
+    /* optional: irregular tokens (absent, there are none: any bits are safe) */
+    const sect *ir = find(s, ns, "BTIR"), *ip = find(s, ns, "BTIP");
+    if (ir || ip) {
+        if (!ir || !ip || ir->len != ((uint64_t)mt.n / 64 + 1) * 8 || ip->len != 65536 / 8 || !ir->count) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: sections BTIR/BTIP missing one or of the wrong size", file,
+                      (unsigned long long)(ir ? ir->off : ip->off));
+            return -1;
+        }
+        bt->irr = (uint64_t *)(void *)(d + ir->off);
+        bt->irr_pair = (uint64_t *)(void *)(d + ip->off);
+        bt->nirr = ir->count;
+    }
     tok_bt_table tab;
     size_t at;
     char why[200];

@@ -195,12 +195,84 @@ static void arbitrary_merge_lists(void **state)
     }
 }
 
+/* Merge lists out of rank order, as conversions from rank files make them
+ * (llama3): a merge may come before the merge that makes one of its parts.
+ * Where BPE reaches such a merge its token is irregular and pre-tokens
+ * holding it take the heap; the fast paths stay on. */
+static void merges_below_their_parts(void **state)
+{
+    (void)state;
+    int fast = 0;
+    for (int v = 0; v < 60; v++) {
+        vgen g = { .n = 0 };
+        int alpha = 2 + v % 3;
+        trained(&g, alpha, 20 + (int)rnd(80), v % 2 == 0);
+        for (int k = 0; k < 1 + (int)rnd(12) && g.n > 2; k++) {
+            /* move a merge a few places earlier: its parts may now come after it */
+            int i = 1 + (int)rnd((uint32_t)g.n - 1), j = i - 1 - (int)rnd((uint32_t)(i < 20 ? i : 20));
+            char tok[64];
+            int a = g.a[i], b = g.b[i];
+            memcpy(tok, g.tok[i], sizeof tok);
+            for (int x = i; x > j; x--) {
+                memcpy(g.tok[x], g.tok[x - 1], sizeof tok);
+                g.a[x] = g.a[x - 1];
+                g.b[x] = g.b[x - 1];
+            }
+            memcpy(g.tok[j], tok, sizeof tok);
+            g.a[j] = a;
+            g.b[j] = b;
+            /* parts are named by text: renumber references to the moved tokens */
+            for (int x = 0; x < g.n; x++) {
+                if (g.a[x] >= 256 + j && g.a[x] <= 256 + i) g.a[x] = g.a[x] == 256 + i ? 256 + j : g.a[x] + 1;
+                if (g.b[x] >= 256 + j && g.b[x] <= 256 + i) g.b[x] = g.b[x] == 256 + i ? 256 + j : g.b[x] + 1;
+            }
+        }
+        tok_tokenizer *t = load(&g, false);
+        fast += compare(t, alpha, 150);
+        tok_free(t);
+    }
+    assert_true(fast >= 30);
+}
+
+/* Dropout reaches merges plain BPE never does (the fast tables leave them
+ * out): "abc" with a+b, b+c, a+bc becomes one token only when a+b is
+ * dropped.  The heap that dropout runs must know every merge. */
+static void dropout_reaches_unreachable_merges(void **state)
+{
+    (void)state;
+    vgen g = { .n = 0 };
+    add(&g, 'a', 'b', false);
+    add(&g, 'b', 'c', false);
+    add(&g, 'a', 256 + 1, false);
+    assert_int_equal(g.n, 3);
+    tok_tokenizer *t = load(&g, false);
+    assert_true(compare(t, 3, 50)); /* fast paths on, equal to the heap */
+    tok_ctx *c = tok_ctx_new(t);
+    tok_encode_options o;
+    tok_encode_options_init(&o);
+    o.dropout = 0.5f;
+    int whole = 0, plain = 0;
+    for (uint64_t seed = 1; seed <= 200; seed++) {
+        o.seed = seed;
+        tok_encoding e;
+        assert_int_equal(tok_encode(c, "abc", 3, &o, &e), TOK_OK);
+        whole += e.n == 1 && e.ids[0] == 256 + 2;
+        plain += e.n == 2 && e.ids[0] == 256 && e.ids[1] == 'c';
+    }
+    assert_true(whole > 0);
+    assert_true(plain > 0);
+    tok_ctx_free(c);
+    tok_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(trained_merge_lists),
         cmocka_unit_test(trained_rank_vocabularies),
         cmocka_unit_test(arbitrary_merge_lists),
+        cmocka_unit_test(merges_below_their_parts),
+        cmocka_unit_test(dropout_reaches_unreachable_merges),
     };
     return cmocka_run_group_tests_name("bpe_fast", tests, NULL, NULL);
 }
