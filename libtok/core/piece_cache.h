@@ -22,7 +22,8 @@
  * round over the record.
  *
  * Memory is bounded: the table doubles while more than half full up to
- * TOK_PCACHE_MAXSLOTS slots (64 MiB), and the ring is TOK_PCACHE_RINGWORDS
+ * TOK_PCACHE_MAXSLOTS slots (8 MiB: 128 Ki pre-tokens, which keeps peak RSS for
+ * 10 MB of English near quicktok's), and the ring is TOK_PCACHE_RINGWORDS
  * words (8 MiB, allocated on first use).  Eviction: a piece lives within
  * TOK_PCACHE_WAYS slots of its home; when those are all taken, the new
  * piece replaces one of them chosen by its hash (a random choice within the
@@ -44,7 +45,7 @@
 #define TOK_PCACHE_IDS 5      /* ids inline */
 #define TOK_PCACHE_WAYS 8     /* a piece lives within this many slots of its home */
 #define TOK_PCACHE_MINSLOTS (1u << 6) /* 4 KiB: a context that encodes one short text stays small */
-#define TOK_PCACHE_MAXSLOTS (1u << 20)
+#define TOK_PCACHE_MAXSLOTS (1u << 17)
 #define TOK_PCACHE_RINGWORDS (1u << 20)
 
 /* w[0]: sequence (low 32 bits; 0 = never written, odd = being written) |
