@@ -121,8 +121,53 @@ tok_tokenizer *tok_edit_build(tok_edit *e, tok_error *err)
     return t;
 }
 
+/* HF numbers an added token that is not in the model vocabulary from the
+ * vocabulary's size (its number of entries), not from its largest id: with
+ * holes left by a removal, such added tokens would load at other ids than
+ * the file says (llama3's 256 specials one lower per hole).  Simulate HF's
+ * add_tokens over the document; 0 when every id stays, else the first added
+ * token that would move (its index + 1), with the id it would get. */
+static size_t added_ids_move(const tok_edit *e, int64_t *would)
+{
+    json_t *v = vocab(e), *added = json_object_get(e->doc, "added_tokens"), *x;
+    if (unigram(e) || !json_is_object(v) || !json_is_array(added)) return 0;
+    int64_t vsize = (int64_t)json_object_size(v), maxid = -1;
+    size_t i;
+    json_array_foreach(added, i, x) {
+        const char *c = json_string_value(json_object_get(x, "content"));
+        json_t *in = c ? json_object_get(v, c) : NULL, *jid = json_object_get(x, "id");
+        int64_t id = json_is_integer(in) ? json_integer_value(in)
+                     : maxid < 0 ? vsize : (maxid >= vsize || vsize == 0 ? maxid + 1 : vsize);
+        if (id > maxid) maxid = id;
+        if (json_is_integer(jid) && json_integer_value(jid) != id) {
+            *would = id;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
 tok_status tok_edit_save(const tok_edit *e, const char *path, tok_error *err)
 {
+    int64_t would = 0;
+    size_t k = added_ids_move(e, &would), n, *ln;
+    if (k) {
+        /* only holes make a file we wrote disagree with its own ids */
+        const char **nm = names(e, &n, &ln);
+        size_t holes = 0;
+        for (size_t i = 0; nm && i < n; i++) holes += !nm[i];
+        free(nm);
+        free(ln);
+        if (holes) {
+            json_t *x = json_array_get(json_object_get(e->doc, "added_tokens"), k - 1);
+            return vx_fail(err, TOK_ERR_ARG,
+                           "%s: not written: with %zu hole(s) in the ids, HF (and libtok) would load added token "
+                           "\"%s\" (added_tokens[%zu], id %lld) as id %lld, since added tokens outside the vocabulary "
+                           "are numbered from its size; renumber the ids (tok_edit_compact; tok vocab without --keep-holes)",
+                           path, holes, json_string_value(json_object_get(x, "content")), k - 1,
+                           (long long)json_integer_value(json_object_get(x, "id")), (long long)would);
+        }
+    }
     if (json_dump_file(e->doc, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
         return vx_fail(err, TOK_ERR_IO, "%s: cannot write", path);
     return TOK_OK;

@@ -85,7 +85,10 @@ TOK_API const int32_t *tok_edit_id_map(const tok_edit *e, size_t *n);
  *  apply).  Free with tok_free. */
 TOK_API tok_tokenizer *tok_edit_build(tok_edit *e, tok_error *err);
 
-/** Write the document as a tokenizer.json. */
+/** Write the document as a tokenizer.json.  Refused (TOK_ERR_ARG, nothing
+ *  written) when holes in the ids would make HF renumber added tokens that
+ *  are not in the model vocabulary (it numbers them from the vocabulary's
+ *  size): compact first. */
 TOK_API tok_status tok_edit_save(const tok_edit *e, const char *path, tok_error *err);
 
 #ifdef __cplusplus

@@ -77,6 +77,16 @@ if(want!==got){console.log("HF:\n"+want+"\nlibtok:\n"+got);process.exit(1)}' "$C
     ok || bad "add: ids differ from HF's add_tokens"
 printf 'say hello<mask> to the<pad>world\n' > "$D/add_test.txt"
 check add "$D/add2.json" "$D/add_test.txt" "$D/en_test.txt"
+# holes below added tokens that are not in the vocabulary: HF would number
+# them from the vocabulary's size, so --keep-holes is refused; renumbering works
+if "$TOK" vocab remove -t "$D/add2.json" --ids 300 --keep-holes -o "$D/holes2.json" 2>"$D/err"; then
+    bad "remove --keep-holes under added tokens: written"
+else
+    grep -q 'not written: with 1 hole(s) in the ids' "$D/err" && [ ! -e "$D/holes2.json" ] && ok ||
+        bad "remove --keep-holes under added tokens: $(cat "$D/err")"
+fi
+"$TOK" vocab remove -t "$D/add2.json" --ids 300 -o "$D/compact2.json" 2>"$D/err" || bad "remove, renumbered: $(cat "$D/err")"
+check compact2 "$D/compact2.json" "$D/add_test.txt"
 
 # --- extend: new merges for new text; old text encodes as before -------------
 "$TOK" vocab extend -t "$D/base.json" --new 1000 --keep "$D/en.txt" -o "$D/ext.json" "$D/ml.txt" 2>"$D/err" || bad "extend: $(cat "$D/err")"
