@@ -229,9 +229,9 @@ static bool has_magic(const char *path, const char *magic)
     return n == strlen(magic) && !memcmp(b, magic, n);
 }
 
-/* A model file of gigabytes: map it, so that reading its metadata touches
- * only the first pages, never the tensors. */
-static tok_tokenizer *load_mapped(const char *path, const tok_load_options *opt, tok_error *err)
+/* Map a whole file read-only (extra mmap flags in flags): its address, or
+ * NULL with *err naming the file. */
+static void *map_file(const char *path, int flags, size_t *n, tok_error *err)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
@@ -244,40 +244,36 @@ static tok_tokenizer *load_mapped(const char *path, const tok_load_options *opt,
         close(fd);
         return NULL;
     }
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | flags, fd, 0);
     close(fd);
     if (p == MAP_FAILED) {
         tok__fail(err, TOK_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
         return NULL;
     }
+    *n = (size_t)st.st_size;
+    return p;
+}
+
+/* A model file of gigabytes: map it, so that reading its metadata touches
+ * only the first pages, never the tensors. */
+static tok_tokenizer *load_mapped(const char *path, const tok_load_options *opt, tok_error *err)
+{
+    size_t n;
+    void *p = map_file(path, 0, &n, err);
+    if (!p) return NULL;
     tok_load_options o = *opt;
     o.format = TOK_FORMAT_GGUF;
-    tok_tokenizer *t = tok_load_memory(p, (size_t)st.st_size, path, &o, err);
-    munmap(p, (size_t)st.st_size);
+    tok_tokenizer *t = tok_load_memory(p, n, path, &o, err);
+    munmap(p, n);
     return t;
 }
 
 /* A .tokpack of format 3 is used where it lies: mapped, kept by the tokenizer. */
 static tok_tokenizer *load_pack_mapped(const char *path, const tok_load_options *opt, tok_error *err)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        tok__fail(err, TOK_ERR_IO, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fd, &st) || st.st_size <= 0) {
-        tok__fail(err, TOK_ERR_IO, "%s: %s", path, st.st_size == 0 ? "empty file" : strerror(errno));
-        close(fd);
-        return NULL;
-    }
-    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED) {
-        tok__fail(err, TOK_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
-        return NULL;
-    }
-    return tok__load_pack_mapped(p, (size_t)st.st_size, path, opt, err);
+    size_t n;
+    void *p = map_file(path, MAP_POPULATE, &n, err);
+    return p ? tok__load_pack_mapped(p, n, path, opt, err) : NULL;
 }
 
 /* The one regular file in dir whose name ends with ext, into buf: 1 found,
