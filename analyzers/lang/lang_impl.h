@@ -4,6 +4,7 @@
 
 #include "maps.h"
 #include "tok_lang.h"
+#include "wordtab.h"
 
 typedef struct langacc {
     tok_lang_counts c;
@@ -19,11 +20,16 @@ struct tok_lang {
     langacc *L;
     size_t nl, capl, cur;
     tok_wordseg *ws;
-    strmap iso;       /* word type -> tokens when encoded alone */
+    wordtab *iso;     /* word type -> tokens when encoded alone */
+    bool iso_owned;   /* false: a worker using its parent's table */
+    uint64_t *hs;     /* scratch: the hashes of a unit's words */
+    size_t hcap;
     int threads_inner; /* tok_encode_threads for large units */
 };
 
 long lang_index(tok_lang *a, const char *lang);
+/* Make worker w look up and store word types in a's table (a outlives w). */
+void lang_share_iso(tok_lang *w, tok_lang *a);
 uint64_t *lang_dense(const tok_lang *a, size_t i);
 /* Length of the white-space character at s (Python str.isspace()), or 0. */
 size_t lang_space_len(const unsigned char *s, size_t n);

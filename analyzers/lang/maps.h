@@ -7,8 +7,7 @@
 
 /* id -> count, open addressing; grows by doubling. */
 typedef struct idmap {
-    int32_t *key; /* -1 = empty */
-    uint64_t *val;
+    struct idslot { int32_t key; uint64_t val; } *s; /* key -1 = empty; one line per probe */
     size_t mask, n;
 } idmap;
 int idmap_init(idmap *m);

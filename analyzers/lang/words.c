@@ -91,13 +91,19 @@ TOK_API tok_status tok_wordseg_run(tok_wordseg *w, const char *text, size_t len,
     if (len > TOK_MAX_TEXT) return TOK_ERR_LIMIT;
     const unsigned char *s = (const unsigned char *)text;
     if (w->mode == TOK_WORDS_WHITESPACE) {
+        /* a byte that starts no white space (most of them) is skipped by one
+         * table look-up; the others ask lang_space_len */
+        static const uint8_t maybe[256] = {
+            [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1, [0x1C] = 1, [0x1D] = 1,
+            [0x1E] = 1, [0x1F] = 1, [' '] = 1,  [0xC2] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1,
+        };
         size_t i = 0;
         while (i < len) {
             size_t k;
-            while (i < len && (k = lang_space_len(s + i, len - i))) i += k;
+            while (i < len && maybe[s[i]] && (k = lang_space_len(s + i, len - i))) i += k;
             if (i >= len) break;
             size_t a = i;
-            while (i < len && !lang_space_len(s + i, len - i)) i++;
+            while (i < len && (!maybe[s[i]] || !lang_space_len(s + i, len - i))) i++;
             if (push(w, n, (uint32_t)a, (uint32_t)i)) return TOK_ERR_NOMEM;
         }
         *words = w->w;
