@@ -33,6 +33,7 @@ TOK_API tok_lang *tok_lang_new(const tok_tokenizer *t, const tok_lang_options *o
     a->o.name = NULL;
     a->V = tok_vocab_size(t);
     if (!(a->idclass = calloc(a->V ? a->V : 1, 1))) goto nomem;
+    if (!(a->classed = calloc(a->V / 64 + 1, sizeof *a->classed))) goto nomem;
     for (size_t id = 0; id < a->V; id++) {
         /* byte tokens: one byte that is not a character on its own (byte
          * fallback <0xE4>, or a byte-level piece of a character) */
@@ -41,6 +42,7 @@ TOK_API tok_lang *tok_lang_new(const tok_tokenizer *t, const tok_lang_options *o
         const uint8_t *b = tok_token_bytes(t, (int32_t)id, &bl);
         bool partial = (f & TOK_TOKEN_BYTE) && b && bl == 1 && b[0] >= 0x80;
         a->idclass[id] = (uint8_t)(((f & TOK_TOKEN_UNK) ? 1 : 0) | (partial ? 2 : 0));
+        if (a->idclass[id]) a->classed[id / 64] |= 1ull << (id % 64);
     }
     if (!(a->ws = tok_wordseg_new(a->o.words, err))) {
         tok_lang_free(a);
@@ -64,6 +66,7 @@ TOK_API void tok_lang_free(tok_lang *a)
     for (size_t i = 0; i < a->nl; i++) idmap_free(&a->L[i].ids);
     free(a->L);
     free(a->idclass);
+    free(a->classed);
     tok_wordseg_free(a->ws);
     if (a->iso_owned) wordtab_free(a->iso);
     free(a->hs);
@@ -114,6 +117,22 @@ static tok_status iso_encode(tok_lang *a, tok_ctx *ctx, uint64_t h, const char *
     return TOK_OK;
 }
 
+/* Characters in UTF-8 text: the bytes that are not continuation bytes
+ * (10xxxxxx), eight at a time. */
+static uint64_t lang_chars(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    uint64_t cont = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        cont += (uint64_t)__builtin_popcountll(x & ~(x << 1) & 0x8080808080808080ULL);
+    }
+    for (; i < len; i++) cont += (s[i] & 0xC0) == 0x80;
+    return len - cont;
+}
+
 /* Lookups that miss the cache are the cost here: prefetch this far ahead. */
 #define AHEAD 8
 
@@ -126,9 +145,7 @@ TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, con
     tok_lang_counts *c = &L->c;
     c->units++;
     c->bytes += len;
-    uint64_t chars = 0;
-    for (size_t i = 0; i < len; i++) chars += ((unsigned char)text[i] & 0xC0) != 0x80;
-    c->chars += chars;
+    c->chars += lang_chars(text, len);
     tok_encoding e;
     tok_status st = a->threads_inner > 1 ? tok_encode_threads(ctx, text, len, &a->o.enc, a->threads_inner, &e)
                                          : tok_encode(ctx, text, len, &a->o.enc, &e);
@@ -137,7 +154,7 @@ TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, con
     for (size_t i = 0; i < e.n; i++) {
         int32_t id = e.ids[i];
         if (idmap_add(&L->ids, id, 1)) return TOK_ERR_NOMEM;
-        if (id >= 0 && (size_t)id < a->V && a->idclass[id]) {
+        if (id >= 0 && (size_t)id < a->V && (a->classed[id / 64] >> (id % 64) & 1)) {
             c->unk += a->idclass[id] & 1;
             c->byte_tokens += (a->idclass[id] >> 1) & 1;
         }

@@ -17,6 +17,7 @@ struct tok_lang {
     char name[256];
     size_t V;
     uint8_t *idclass; /* per id: 1 unk, 2 byte token */
+    uint64_t *classed; /* bit per id: idclass non-zero (fits the L1 cache) */
     langacc *L;
     size_t nl, capl, cur;
     tok_wordseg *ws;

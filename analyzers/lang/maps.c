@@ -4,13 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline size_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (size_t)x;
-}
+static inline size_t mix(uint64_t x) { return idmap_mix(x); }
 
 int idmap_init(idmap *m)
 {
@@ -46,8 +40,9 @@ static int idmap_grow(idmap *m)
     return 0;
 }
 
-int idmap_add(idmap *m, int32_t id, uint64_t v)
+int idmap_insert(idmap *m, int32_t id, uint64_t v)
 {
+    if ((m->n + 1) * 10 > (m->mask + 1) * 7 && idmap_grow(m)) return -1;
     size_t i = mix((uint64_t)(uint32_t)id) & m->mask;
     while (m->s[i].key >= 0) {
         if (m->s[i].key == id) {
@@ -55,10 +50,6 @@ int idmap_add(idmap *m, int32_t id, uint64_t v)
             return 0;
         }
         i = (i + 1) & m->mask;
-    }
-    if ((m->n + 1) * 10 > (m->mask + 1) * 7) {
-        if (idmap_grow(m)) return -1;
-        return idmap_add(m, id, v);
     }
     m->s[i] = (struct idslot){ id, v };
     m->n++;

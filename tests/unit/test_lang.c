@@ -42,6 +42,52 @@ static void test_words(void **state)
     tok_wordseg_free(w);
 }
 
+/* Every code point Python's str.isspace() accepts splits words, and its
+ * neighbours, the other code points sharing its lead byte, and control bytes do
+ * not: the candidates between long runs of letters (the 16-byte scan) and
+ * between single letters (the byte loop), against the list from
+ * CPython's _PyUnicode_IsWhitespace. */
+static void test_words_space_table(void **state)
+{
+    (void)state;
+    static const uint32_t py_space[] = { 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20,
+                                         0x85, 0xA0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004,
+                                         0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x2028, 0x2029,
+                                         0x202F, 0x205F, 0x3000 };
+    tok_wordseg *w = tok_wordseg_new(TOK_WORDS_WHITESPACE, NULL);
+    assert_non_null(w);
+    for (uint32_t cp = 1; cp < 0x4000; cp++) {
+        if (cp >= 0xD800 && cp < 0xE000) continue;
+        if (cp > 0x300 && cp < 0x1000) continue; /* lead bytes CC..E0: none starts a space */
+        bool space = false;
+        for (size_t k = 0; k < sizeof py_space / sizeof py_space[0]; k++) space |= py_space[k] == cp;
+        char u[4];
+        size_t ul = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+        if (ul == 1) u[0] = (char)cp;
+        else if (ul == 2) {
+            u[0] = (char)(0xC0 | cp >> 6);
+            u[1] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            u[0] = (char)(0xE0 | cp >> 12);
+            u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+            u[2] = (char)(0x80 | (cp & 0x3F));
+        }
+        for (size_t run = 1; run <= 40; run += 39) {
+            char s[128];
+            size_t n = 0, nw;
+            for (size_t i = 0; i < run; i++) s[n++] = 'x';
+            memcpy(s + n, u, ul);
+            n += ul;
+            for (size_t i = 0; i < run; i++) s[n++] = 'y';
+            const tok_offset *o;
+            assert_int_equal(tok_wordseg_run(w, s, n, &o, &nw), TOK_OK);
+            if (nw != (space ? 2u : 1u)) fail_msg("U+%04X between runs of %zu letters: %zu words", cp, run, nw);
+            if (space && (o[0].end != run || o[1].start != run + ul)) fail_msg("U+%04X: word bounds", cp);
+        }
+    }
+    tok_wordseg_free(w);
+}
+
 static void test_counts_and_merge(void **state)
 {
     (void)state;
@@ -185,6 +231,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_words),
+        cmocka_unit_test(test_words_space_table),
         cmocka_unit_test(test_counts_and_merge),
         cmocka_unit_test(test_efficiency),
         cmocka_unit_test(test_morph),
