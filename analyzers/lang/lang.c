@@ -127,7 +127,8 @@ static uint64_t lang_chars(const char *text, size_t len)
     for (; i + 8 <= len; i += 8) {
         uint64_t x;
         memcpy(&x, s + i, 8);
-        cont += (uint64_t)__builtin_popcountll(x & ~(x << 1) & 0x8080808080808080ULL);
+        /* the continuation bits, moved to bit 0 of their bytes and summed */
+        cont += (((x & ~(x << 1) & 0x8080808080808080ULL) >> 7) * 0x0101010101010101ULL) >> 56;
     }
     for (; i < len; i++) cont += (s[i] & 0xC0) == 0x80;
     return len - cont;

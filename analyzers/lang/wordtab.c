@@ -6,7 +6,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-static inline size_t slot_of(uint64_t h, size_t mask) { return (size_t)(h ^ (h >> 29)) & mask; }
+#define slot_of wordtab_slot
 
 static wt_tab *tab_new(size_t slots)
 {
@@ -49,12 +49,6 @@ uint64_t wordtab_hash(const char *k, size_t len)
     return h ? h : 1;
 }
 
-void wordtab_prefetch(const wordtab *w, uint64_t h)
-{
-    const wt_tab *t = atomic_load_explicit(&((wordtab *)w)->tab, memory_order_relaxed);
-    __builtin_prefetch(&t->s[slot_of(h, t->mask)]);
-}
-
 static inline const char *key_of(const wt_slot *s) { return s->len <= WT_INLINE ? s->k.in : s->k.p; }
 
 /* Slot holding key in t, or the empty slot where it would go. */
@@ -67,14 +61,6 @@ static wt_slot *probe(wt_tab *t, uint64_t h, const char *k, size_t len, uint64_t
         if (!x) return s;
         if (x == h && s->len == len && !memcmp(key_of(s), k, len)) return s;
     }
-}
-
-int64_t wordtab_get(const wordtab *w, uint64_t h, const char *k, size_t len)
-{
-    wt_tab *t = atomic_load_explicit(&((wordtab *)w)->tab, memory_order_acquire);
-    uint64_t x;
-    wt_slot *s = probe(t, h, k, len, &x);
-    return x ? (int64_t)s->val : -1;
 }
 
 static const char *keep(wordtab *w, const char *k, size_t len)
@@ -133,8 +119,10 @@ int64_t wordtab_put(wordtab *w, uint64_t h, const char *k, size_t len, uint32_t 
     }
     if (len > WT_INLINE) {
         if (!(s->k.p = keep(w, k, len))) goto out;
-    } else if (len)
-        memcpy(s->k.in, k, len);
+    } else {
+        memset(s->k.in, 0, WT_INLINE);
+        if (len) memcpy(s->k.in, k, len);
+    }
     s->len = (uint32_t)len;
     s->val = val;
     atomic_store_explicit(&s->h, h, memory_order_release);

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define WT_INLINE 16 /* keys up to this many bytes live in the slot */
 
@@ -22,7 +23,7 @@ typedef struct wt_slot {
     uint32_t len;
     uint32_t val;
     union {
-        char in[WT_INLINE];
+        char in[WT_INLINE]; /* zero-padded */
         const char *p;
     } k;
 } wt_slot;
@@ -44,10 +45,30 @@ typedef struct wordtab {
 wordtab *wordtab_new(void);
 void wordtab_free(wordtab *w);
 uint64_t wordtab_hash(const char *k, size_t len); /* never 0 */
+static inline size_t wordtab_slot(uint64_t h, size_t mask) { return (size_t)(h ^ (h >> 29)) & mask; }
+
 /* Prefetch the slot a lookup of hash h starts at. */
-void wordtab_prefetch(const wordtab *w, uint64_t h);
-/* The value of key (hash h), or -1 when absent.  Any thread, no lock. */
-int64_t wordtab_get(const wordtab *w, uint64_t h, const char *k, size_t len);
+static inline void wordtab_prefetch(const wordtab *w, uint64_t h)
+{
+    const wt_tab *t = atomic_load_explicit(&((wordtab *)w)->tab, memory_order_relaxed);
+    __builtin_prefetch(&t->s[wordtab_slot(h, t->mask)]);
+}
+
+/* The value of key (hash h), or -1 when absent.  Any thread, no lock.
+ * Inline (it runs per word): short keys compare as two words. */
+static inline int64_t wordtab_get(const wordtab *w, uint64_t h, const char *k, size_t len)
+{
+    const wt_tab *t = atomic_load_explicit(&((wordtab *)w)->tab, memory_order_acquire);
+    char q[WT_INLINE] = { 0 };
+    if (len <= WT_INLINE) memcpy(q, k, len);
+    for (size_t i = wordtab_slot(h, t->mask);; i = (i + 1) & t->mask) {
+        const wt_slot *s = &t->s[i];
+        uint64_t x = atomic_load_explicit(&((wt_slot *)s)->h, memory_order_acquire);
+        if (!x) return -1;
+        if (x != h || s->len != len) continue;
+        if (len <= WT_INLINE ? !memcmp(s->k.in, q, WT_INLINE) : !memcmp(s->k.p, k, len)) return s->val;
+    }
+}
 /* Store val for key unless present; the stored value (the first one put),
  * or -1 on no memory.  Any thread. */
 int64_t wordtab_put(wordtab *w, uint64_t h, const char *k, size_t len, uint32_t val);
