@@ -88,6 +88,53 @@ static void test_words_space_table(void **state)
     tok_wordseg_free(w);
 }
 
+/* Word types shared by worker threads: 20,000 distinct words (the table
+ * grows while workers read it), each "cat" joined to k of "the" by dots so
+ * that its isolated count is known (2k + 1 tokens: words and dots); 1, 2 and
+ * 3 threads give the same counts, and those are the hand-computed ones. */
+static void test_threads_word_types(void **state)
+{
+    (void)state;
+    tok_tokenizer *t = tu_load_json(wl_json);
+    char path[] = "/tmp/libtok-test-lang-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    uint64_t words = 0, iso = 0;
+    for (int i = 0; i < 20000; i++) {
+        /* word i: cat.the.the... (i % 4 dots) then a unique tail z<i>, an unk */
+        int k = i % 4;
+        fprintf(f, "cat");
+        for (int j = 0; j < k; j++) fprintf(f, ".the");
+        fprintf(f, ".z%d the%s", i, i % 7 == 6 ? "\n" : " ");
+        words += 2;
+        iso += (uint64_t)(2 * k + 3) + 1; /* cat (. the)*k . z<i> ; "the" */
+    }
+    fputc('\n', f);
+    fclose(f);
+    tok_lang_counts c[3];
+    for (int th = 1; th <= 3; th++) {
+        tok_lang *a = tok_lang_new(t, NULL, NULL);
+        tok_corpus_options o;
+        tok_corpus_options_init(&o);
+        o.lang = "xx";
+        tok_error err = { 0 };
+        tok_corpus *cp = tok_corpus_open(path, &o, &err);
+        assert_non_null(cp);
+        char msg[256];
+        assert_int_equal(tok_lang_add_corpus_threads(a, cp, th, msg, sizeof msg), TOK_OK);
+        assert_int_equal(tok_lang_get(a, 0, &c[th - 1]), TOK_OK);
+        tok_corpus_free(cp);
+        tok_lang_free(a);
+    }
+    unlink(path);
+    assert_int_equal(c[0].words, words);
+    assert_int_equal(c[0].iso_tokens, iso);
+    assert_memory_equal(&c[0], &c[1], sizeof c[0]);
+    assert_memory_equal(&c[0], &c[2], sizeof c[0]);
+    tok_free(t);
+}
+
 static void test_counts_and_merge(void **state)
 {
     (void)state;
@@ -232,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_words),
         cmocka_unit_test(test_words_space_table),
+        cmocka_unit_test(test_threads_word_types),
         cmocka_unit_test(test_counts_and_merge),
         cmocka_unit_test(test_efficiency),
         cmocka_unit_test(test_morph),
