@@ -183,7 +183,8 @@ TOK_API tok_status tok_lang_add_corpus_threads(tok_lang *a, tok_corpus *c, int t
         ws[i].p = &p;
         ws[i].acc = tok_lang_new(a->t, &o, &err);
         ws[i].ctx = tok_ctx_new(a->t);
-        if (!ws[i].acc || !ws[i].ctx || tok_ctx_share_cache(ws[i].ctx, big)) {
+        /* each word type encoded once in all, alone */
+        if (!ws[i].acc || !ws[i].ctx || tok_ctx_share_cache(ws[i].ctx, big) || lang_share_iso(ws[i].acc, a)) {
             tok_lang_free(ws[i].acc);
             tok_ctx_free(ws[i].ctx);
             ws[i].acc = NULL;
@@ -191,7 +192,6 @@ TOK_API tok_status tok_lang_add_corpus_threads(tok_lang *a, tok_corpus *c, int t
             st = TOK_ERR_NOMEM;
             break;
         }
-        lang_share_iso(ws[i].acc, a); /* each word type encoded once in all */
         made++;
     }
     for (int i = 1; i < made && !st; i++) {

@@ -68,6 +68,7 @@ TOK_API void tok_lang_free(tok_lang *a)
     free(a->idclass);
     free(a->classed);
     tok_wordseg_free(a->ws);
+    tok_ctx_free(a->iso_ctx);
     if (a->iso_owned) wordtab_free(a->iso);
     free(a->hs);
     free(a);
@@ -94,11 +95,15 @@ long lang_index(tok_lang *a, const char *lang)
     return (long)a->cur;
 }
 
-void lang_share_iso(tok_lang *w, tok_lang *a)
+int lang_share_iso(tok_lang *w, tok_lang *a)
 {
     if (w->iso_owned) wordtab_free(w->iso);
     w->iso = a->iso;
     w->iso_owned = false;
+    /* and one pre-token cache for the isolated words of all workers */
+    if (!a->iso_ctx && !(a->iso_ctx = tok_ctx_new(a->t))) return -1;
+    if (!w->iso_ctx && !(w->iso_ctx = tok_ctx_new(w->t))) return -1;
+    return tok_ctx_share_cache(w->iso_ctx, a->iso_ctx) ? -1 : 0;
 }
 
 /* Tokens of a word encoded on its own (ids only; a word too long for the
@@ -109,7 +114,8 @@ static tok_status iso_encode(tok_lang *a, tok_ctx *ctx, uint64_t h, const char *
     o.flags &= ~(uint32_t)(TOK_ENC_OFFSETS | TOK_ENC_ADD_SPECIAL);
     int32_t ids[256];
     size_t k = 0;
-    tok_status st = tok_encode_ids(ctx, w, n, &o, ids, sizeof ids / sizeof ids[0], &k);
+    if (!a->iso_ctx && !(a->iso_ctx = tok_ctx_new(a->t))) return TOK_ERR_NOMEM;
+    tok_status st = tok_encode_ids(a->iso_ctx, w, n, &o, ids, sizeof ids / sizeof ids[0], &k);
     if (st && st != TOK_ERR_BUFFER) return st;
     int64_t v = wordtab_put(a->iso, h, w, n, (uint32_t)k);
     if (v < 0) return TOK_ERR_NOMEM;
