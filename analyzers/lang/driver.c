@@ -2,8 +2,10 @@
  * batches of units to workers that each own a context and an accumulator,
  * merged at the end (counts add up, so the result equals one thread's).  The
  * reading thread is one of the workers (it adds a batch itself when enough
- * are queued), and the workers' contexts share one pre-token cache, so a
- * word one of them has met is not encoded again by the others. */
+ * are queued), the workers' contexts share one pre-token cache, and the
+ * workers share the parent's word-type table (wordtab.h), so a word one of
+ * them has met is not encoded again, in running text or alone, by the
+ * others. */
 #include "lang_impl.h"
 
 #include <pthread.h>
@@ -181,7 +183,8 @@ TOK_API tok_status tok_lang_add_corpus_threads(tok_lang *a, tok_corpus *c, int t
         ws[i].p = &p;
         ws[i].acc = tok_lang_new(a->t, &o, &err);
         ws[i].ctx = tok_ctx_new(a->t);
-        if (!ws[i].acc || !ws[i].ctx || tok_ctx_share_cache(ws[i].ctx, big)) {
+        /* each word type encoded once in all, alone */
+        if (!ws[i].acc || !ws[i].ctx || tok_ctx_share_cache(ws[i].ctx, big) || lang_share_iso(ws[i].acc, a)) {
             tok_lang_free(ws[i].acc);
             tok_ctx_free(ws[i].ctx);
             ws[i].acc = NULL;

@@ -293,7 +293,7 @@ TOK_API void tok_hunspell_free(tok_hunspell *h)
     free(h->cls);
     free(h->stems);
     free(h->af);
-    if (h->clsmap.key) idmap_free(&h->clsmap);
+    if (h->clsmap.s) idmap_free(&h->clsmap);
     free(h);
 }
 

@@ -30,7 +30,7 @@ TOK_API tok_status tok_lang_save(const tok_lang *a, FILE *f)
         uint64_t *d = calloc(a->V ? a->V : 1, sizeof *d);
         if (!d) return TOK_ERR_NOMEM;
         for (size_t s = 0; s <= L->ids.mask; s++)
-            if (L->ids.key[s] >= 0 && (size_t)L->ids.key[s] < a->V) d[L->ids.key[s]] = L->ids.val[s];
+            if (L->ids.s[s].key >= 0 && (size_t)L->ids.s[s].key < a->V) d[L->ids.s[s].key] = L->ids.s[s].val;
         for (size_t id = 0; id < a->V; id++)
             if (d[id]) {
                 json_array_append_new(ids, json_integer((json_int_t)id));

@@ -33,6 +33,7 @@ TOK_API tok_lang *tok_lang_new(const tok_tokenizer *t, const tok_lang_options *o
     a->o.name = NULL;
     a->V = tok_vocab_size(t);
     if (!(a->idclass = calloc(a->V ? a->V : 1, 1))) goto nomem;
+    if (!(a->classed = calloc(a->V / 64 + 1, sizeof *a->classed))) goto nomem;
     for (size_t id = 0; id < a->V; id++) {
         /* byte tokens: one byte that is not a character on its own (byte
          * fallback <0xE4>, or a byte-level piece of a character) */
@@ -41,12 +42,14 @@ TOK_API tok_lang *tok_lang_new(const tok_tokenizer *t, const tok_lang_options *o
         const uint8_t *b = tok_token_bytes(t, (int32_t)id, &bl);
         bool partial = (f & TOK_TOKEN_BYTE) && b && bl == 1 && b[0] >= 0x80;
         a->idclass[id] = (uint8_t)(((f & TOK_TOKEN_UNK) ? 1 : 0) | (partial ? 2 : 0));
+        if (a->idclass[id]) a->classed[id / 64] |= 1ull << (id % 64);
     }
     if (!(a->ws = tok_wordseg_new(a->o.words, err))) {
         tok_lang_free(a);
         return NULL;
     }
-    if (strmap_init(&a->iso)) goto nomem;
+    if (!(a->iso = wordtab_new())) goto nomem;
+    a->iso_owned = true;
     return a;
 nomem:
     if (err) {
@@ -63,8 +66,11 @@ TOK_API void tok_lang_free(tok_lang *a)
     for (size_t i = 0; i < a->nl; i++) idmap_free(&a->L[i].ids);
     free(a->L);
     free(a->idclass);
+    free(a->classed);
     tok_wordseg_free(a->ws);
-    if (a->iso.e) strmap_free(&a->iso);
+    tok_ctx_free(a->iso_ctx);
+    if (a->iso_owned) wordtab_free(a->iso);
+    free(a->hs);
     free(a);
 }
 
@@ -89,27 +95,53 @@ long lang_index(tok_lang *a, const char *lang)
     return (long)a->cur;
 }
 
-/* Tokens of a word encoded on its own, cached by word type. */
-static tok_status iso_tokens(tok_lang *a, tok_ctx *ctx, const char *w, size_t n, uint64_t *out)
+int lang_share_iso(tok_lang *w, tok_lang *a)
 {
-    int ins;
-    uint64_t *slot = strmap_slot(&a->iso, w, n, &ins);
-    if (!slot) return TOK_ERR_NOMEM;
-    if (!ins) {
-        *out = *slot;
-        return TOK_OK;
-    }
+    if (w->iso_owned) wordtab_free(w->iso);
+    w->iso = a->iso;
+    w->iso_owned = false;
+    /* and one pre-token cache for the isolated words of all workers */
+    if (!a->iso_ctx && !(a->iso_ctx = tok_ctx_new(a->t))) return -1;
+    if (!w->iso_ctx && !(w->iso_ctx = tok_ctx_new(w->t))) return -1;
+    return tok_ctx_share_cache(w->iso_ctx, a->iso_ctx) ? -1 : 0;
+}
+
+/* Tokens of a word encoded on its own (ids only; a word too long for the
+ * buffer still gets its count, TOK_ERR_BUFFER), stored by word type. */
+static tok_status iso_encode(tok_lang *a, tok_ctx *ctx, uint64_t h, const char *w, size_t n, uint64_t *out)
+{
     tok_encode_options o = a->o.enc;
     o.flags &= ~(uint32_t)(TOK_ENC_OFFSETS | TOK_ENC_ADD_SPECIAL);
-    /* only the count: ids only, and a word too long for the buffer still
-     * gets its count (TOK_ERR_BUFFER) */
     int32_t ids[256];
     size_t k = 0;
-    tok_status st = tok_encode_ids(ctx, w, n, &o, ids, sizeof ids / sizeof ids[0], &k);
+    if (!a->iso_ctx && !(a->iso_ctx = tok_ctx_new(a->t))) return TOK_ERR_NOMEM;
+    tok_status st = tok_encode_ids(a->iso_ctx, w, n, &o, ids, sizeof ids / sizeof ids[0], &k);
     if (st && st != TOK_ERR_BUFFER) return st;
-    *slot = *out = k;
+    int64_t v = wordtab_put(a->iso, h, w, n, (uint32_t)k);
+    if (v < 0) return TOK_ERR_NOMEM;
+    *out = (uint64_t)v;
     return TOK_OK;
 }
+
+/* Characters in UTF-8 text: the bytes that are not continuation bytes
+ * (10xxxxxx), eight at a time. */
+static uint64_t lang_chars(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    uint64_t cont = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        /* the continuation bits, moved to bit 0 of their bytes and summed */
+        cont += (((x & ~(x << 1) & 0x8080808080808080ULL) >> 7) * 0x0101010101010101ULL) >> 56;
+    }
+    for (; i < len; i++) cont += (s[i] & 0xC0) == 0x80;
+    return len - cont;
+}
+
+/* Lookups that miss the cache are the cost here: prefetch this far ahead. */
+#define AHEAD 8
 
 TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, const char *text, size_t len)
 {
@@ -120,9 +152,7 @@ TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, con
     tok_lang_counts *c = &L->c;
     c->units++;
     c->bytes += len;
-    uint64_t chars = 0;
-    for (size_t i = 0; i < len; i++) chars += ((unsigned char)text[i] & 0xC0) != 0x80;
-    c->chars += chars;
+    c->chars += lang_chars(text, len);
     tok_encoding e;
     tok_status st = a->threads_inner > 1 ? tok_encode_threads(ctx, text, len, &a->o.enc, a->threads_inner, &e)
                                          : tok_encode(ctx, text, len, &a->o.enc, &e);
@@ -131,7 +161,7 @@ TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, con
     for (size_t i = 0; i < e.n; i++) {
         int32_t id = e.ids[i];
         if (idmap_add(&L->ids, id, 1)) return TOK_ERR_NOMEM;
-        if (id >= 0 && (size_t)id < a->V && a->idclass[id]) {
+        if (id >= 0 && (size_t)id < a->V && (a->classed[id / 64] >> (id % 64) & 1)) {
             c->unk += a->idclass[id] & 1;
             c->byte_tokens += (a->idclass[id] >> 1) & 1;
         }
@@ -153,10 +183,23 @@ TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, con
         c->words4 += cnt >= 4;
     }
     if (!a->o.isolation) return TOK_OK;
-    /* e is invalid from here (the context encodes the words) */
+    /* e is invalid from here (the context encodes the new words) */
+    if (nw > a->hcap) {
+        size_t nc = a->hcap ? a->hcap : 256;
+        while (nc < nw) nc *= 2;
+        uint64_t *nh = realloc(a->hs, nc * sizeof *nh);
+        if (!nh) return TOK_ERR_NOMEM;
+        a->hs = nh;
+        a->hcap = nc;
+    }
+    for (size_t k = 0; k < nw; k++) a->hs[k] = wordtab_hash(text + w[k].start, w[k].end - w[k].start);
     for (size_t k = 0; k < nw; k++) {
-        uint64_t n;
-        if ((st = iso_tokens(a, ctx, text + w[k].start, w[k].end - w[k].start, &n))) return st;
+        if (k + AHEAD < nw) wordtab_prefetch(a->iso, a->hs[k + AHEAD]);
+        const char *ws = text + w[k].start;
+        size_t wl = w[k].end - w[k].start;
+        int64_t v = wordtab_get(a->iso, a->hs[k], ws, wl);
+        uint64_t n = (uint64_t)v;
+        if (v < 0 && (st = iso_encode(a, ctx, a->hs[k], ws, wl, &n))) return st;
         c->iso_tokens += n;
         c->iso_cont += n >= 2;
         c->iso_words4 += n >= 4;
@@ -191,7 +234,7 @@ TOK_API tok_status tok_lang_merge(tok_lang *a, const tok_lang *b, char *msg, siz
         c->unk += d->unk;
         c->byte_tokens += d->byte_tokens;
         for (size_t k = 0; k <= B->ids.mask; k++)
-            if (B->ids.key[k] >= 0 && idmap_add(&a->L[li].ids, B->ids.key[k], B->ids.val[k])) return TOK_ERR_NOMEM;
+            if (B->ids.s[k].key >= 0 && idmap_add(&a->L[li].ids, B->ids.s[k].key, B->ids.s[k].val)) return TOK_ERR_NOMEM;
     }
     return TOK_OK;
 }
@@ -232,7 +275,7 @@ uint64_t *lang_dense(const tok_lang *a, size_t i)
         if (i != (size_t)-1 && k != i) continue;
         const idmap *m = &a->L[k].ids;
         for (size_t s = 0; s <= m->mask; s++)
-            if (m->key[s] >= 0 && (size_t)m->key[s] < a->V) d[m->key[s]] += m->val[s];
+            if (m->s[s].key >= 0 && (size_t)m->s[s].key < a->V) d[m->s[s].key] += m->s[s].val;
     }
     return d;
 }
@@ -278,11 +321,11 @@ TOK_API void tok_lang_length_hist(const tok_lang *a, size_t i, uint64_t *hist, s
         if (i != (size_t)-1 && k != i) continue;
         const idmap *m = &a->L[k].ids;
         for (size_t s = 0; s <= m->mask; s++) {
-            if (m->key[s] < 0) continue;
+            if (m->s[s].key < 0) continue;
             size_t n = 0;
-            if (!tok_token_bytes(a->t, m->key[s], &n)) n = 0;
+            if (!tok_token_bytes(a->t, m->s[s].key, &n)) n = 0;
             size_t b = n == 0 ? 0 : (n - 1 < nb ? n - 1 : nb - 1);
-            hist[b] += m->val[s];
+            hist[b] += m->s[s].val;
         }
     }
 }

@@ -4,6 +4,7 @@
 
 #include "maps.h"
 #include "tok_lang.h"
+#include "wordtab.h"
 
 typedef struct langacc {
     tok_lang_counts c;
@@ -16,14 +17,23 @@ struct tok_lang {
     char name[256];
     size_t V;
     uint8_t *idclass; /* per id: 1 unk, 2 byte token */
+    uint64_t *classed; /* bit per id: idclass non-zero (fits the L1 cache) */
     langacc *L;
     size_t nl, capl, cur;
     tok_wordseg *ws;
-    strmap iso;       /* word type -> tokens when encoded alone */
+    wordtab *iso;     /* word type -> tokens when encoded alone */
+    bool iso_owned;   /* false: a worker using its parent's table */
+    tok_ctx *iso_ctx; /* encodes new word types alone: a pre-token cache of its
+                         own, so their pieces do not evict the running text's */
+    uint64_t *hs;     /* scratch: the hashes of a unit's words */
+    size_t hcap;
     int threads_inner; /* tok_encode_threads for large units */
 };
 
 long lang_index(tok_lang *a, const char *lang);
+/* Make worker w look up and store word types in a's table, and encode them
+ * with a's pre-token cache (a outlives w).  0 or -1 (no memory). */
+int lang_share_iso(tok_lang *w, tok_lang *a);
 uint64_t *lang_dense(const tok_lang *a, size_t i);
 /* Length of the white-space character at s (Python str.isspace()), or 0. */
 size_t lang_space_len(const unsigned char *s, size_t n);

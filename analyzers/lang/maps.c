@@ -4,75 +4,54 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline size_t mix(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (size_t)x;
-}
+static inline size_t mix(uint64_t x) { return idmap_mix(x); }
 
 int idmap_init(idmap *m)
 {
     m->mask = 255;
     m->n = 0;
-    m->key = malloc((m->mask + 1) * sizeof *m->key);
-    m->val = calloc(m->mask + 1, sizeof *m->val);
-    if (!m->key || !m->val) return -1;
-    memset(m->key, 0xff, (m->mask + 1) * sizeof *m->key);
+    m->s = malloc((m->mask + 1) * sizeof *m->s);
+    if (!m->s) return -1;
+    for (size_t i = 0; i <= m->mask; i++) m->s[i] = (struct idslot){ -1, 0 };
     return 0;
 }
 
 void idmap_free(idmap *m)
 {
-    free(m->key);
-    free(m->val);
-    m->key = NULL;
-    m->val = NULL;
+    free(m->s);
+    m->s = NULL;
 }
 
 static int idmap_grow(idmap *m)
 {
     size_t nc = (m->mask + 1) * 2;
-    int32_t *k = malloc(nc * sizeof *k);
-    uint64_t *v = calloc(nc, sizeof *v);
-    if (!k || !v) {
-        free(k);
-        free(v);
-        return -1;
-    }
-    memset(k, 0xff, nc * sizeof *k);
+    struct idslot *s = malloc(nc * sizeof *s);
+    if (!s) return -1;
+    for (size_t i = 0; i < nc; i++) s[i] = (struct idslot){ -1, 0 };
     for (size_t i = 0; i <= m->mask; i++) {
-        if (m->key[i] < 0) continue;
-        size_t j = mix((uint64_t)(uint32_t)m->key[i]) & (nc - 1);
-        while (k[j] >= 0) j = (j + 1) & (nc - 1);
-        k[j] = m->key[i];
-        v[j] = m->val[i];
+        if (m->s[i].key < 0) continue;
+        size_t j = mix((uint64_t)(uint32_t)m->s[i].key) & (nc - 1);
+        while (s[j].key >= 0) j = (j + 1) & (nc - 1);
+        s[j] = m->s[i];
     }
-    free(m->key);
-    free(m->val);
-    m->key = k;
-    m->val = v;
+    free(m->s);
+    m->s = s;
     m->mask = nc - 1;
     return 0;
 }
 
-int idmap_add(idmap *m, int32_t id, uint64_t v)
+int idmap_insert(idmap *m, int32_t id, uint64_t v)
 {
+    if ((m->n + 1) * 10 > (m->mask + 1) * 7 && idmap_grow(m)) return -1;
     size_t i = mix((uint64_t)(uint32_t)id) & m->mask;
-    while (m->key[i] >= 0) {
-        if (m->key[i] == id) {
-            m->val[i] += v;
+    while (m->s[i].key >= 0) {
+        if (m->s[i].key == id) {
+            m->s[i].val += v;
             return 0;
         }
         i = (i + 1) & m->mask;
     }
-    if ((m->n + 1) * 10 > (m->mask + 1) * 7) {
-        if (idmap_grow(m)) return -1;
-        return idmap_add(m, id, v);
-    }
-    m->key[i] = id;
-    m->val[i] = v;
+    m->s[i] = (struct idslot){ id, v };
     m->n++;
     return 0;
 }
@@ -80,8 +59,8 @@ int idmap_add(idmap *m, int32_t id, uint64_t v)
 uint64_t idmap_get(const idmap *m, int32_t id)
 {
     size_t i = mix((uint64_t)(uint32_t)id) & m->mask;
-    while (m->key[i] >= 0) {
-        if (m->key[i] == id) return m->val[i];
+    while (m->s[i].key >= 0) {
+        if (m->s[i].key == id) return m->s[i].val;
         i = (i + 1) & m->mask;
     }
     return 0;

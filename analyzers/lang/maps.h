@@ -7,13 +7,32 @@
 
 /* id -> count, open addressing; grows by doubling. */
 typedef struct idmap {
-    int32_t *key; /* -1 = empty */
-    uint64_t *val;
+    struct idslot { int32_t key; uint64_t val; } *s; /* key -1 = empty; one line per probe */
     size_t mask, n;
 } idmap;
 int idmap_init(idmap *m);
 void idmap_free(idmap *m);
-int idmap_add(idmap *m, int32_t id, uint64_t v); /* 0 or -1 (no memory) */
+int idmap_insert(idmap *m, int32_t id, uint64_t v); /* the slow path of idmap_add */
+static inline size_t idmap_mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+/* Add v to id's count: 0 or -1 (no memory).  Inline: it runs per token. */
+static inline int idmap_add(idmap *m, int32_t id, uint64_t v)
+{
+    size_t i = idmap_mix((uint64_t)(uint32_t)id) & m->mask;
+    while (m->s[i].key >= 0) {
+        if (m->s[i].key == id) {
+            m->s[i].val += v;
+            return 0;
+        }
+        i = (i + 1) & m->mask;
+    }
+    return idmap_insert(m, id, v);
+}
 uint64_t idmap_get(const idmap *m, int32_t id);
 
 /* byte string -> uint64 value; keys copied into chunks. */

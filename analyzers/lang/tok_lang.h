@@ -96,7 +96,10 @@ TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, con
 TOK_API tok_status tok_lang_add_corpus(tok_lang *a, tok_ctx *ctx, tok_corpus *c, char *msg, size_t cap);
 
 /** Same, on `threads` threads (each with its own context and accumulator,
- *  merged at the end: the result is identical to one thread). */
+ *  merged at the end: the result is identical to one thread).  The reading
+ *  thread is one of them; their contexts share one pre-token cache and their
+ *  accumulators share a's table of word types (read without a lock), so each
+ *  word type is encoded in isolation once in all, not once per thread. */
 TOK_API tok_status tok_lang_add_corpus_threads(tok_lang *a, tok_corpus *c, int threads, char *msg, size_t cap);
 
 /** Add b's counts into a (same tokenizer vocabulary size and word mode). */

@@ -6,6 +6,9 @@
 #include <string.h>
 #include <unicode/ubrk.h>
 #include <unicode/utext.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 struct tok_wordseg {
     tok_words mode;
@@ -71,6 +74,28 @@ size_t lang_space_len(const unsigned char *s, size_t n)
     return 0;
 }
 
+/* From i, the first byte that may start white space: a byte <= 0x20 or one
+ * of the lead bytes C2 E1 E2 E3 (a superset of lang_space_len's starts). */
+static size_t skip_plain(const unsigned char *s, size_t i, size_t len)
+{
+#ifdef __SSE2__
+    const __m128i lo = _mm_set1_epi8(0x21 - 128), c2 = _mm_set1_epi8((char)0xC2), e1 = _mm_set1_epi8((char)0xE1),
+                  e2 = _mm_set1_epi8((char)0xE2), e3 = _mm_set1_epi8((char)0xE3), bias = _mm_set1_epi8((char)0x80);
+    while (i + 16 <= len) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+        /* unsigned x < 0x21 as a signed compare of x - 128 */
+        __m128i m = _mm_cmplt_epi8(_mm_sub_epi8(x, bias), lo);
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, c2), _mm_cmpeq_epi8(x, e1)));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, e2), _mm_cmpeq_epi8(x, e3)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) return i + (size_t)__builtin_ctz(bits);
+        i += 16;
+    }
+#endif
+    while (i < len && s[i] > 0x20 && s[i] != 0xC2 && (s[i] < 0xE1 || s[i] > 0xE3)) i++;
+    return i;
+}
+
 static int push(tok_wordseg *w, size_t *n, uint32_t a, uint32_t b)
 {
     if (*n == w->cap) {
@@ -91,13 +116,23 @@ TOK_API tok_status tok_wordseg_run(tok_wordseg *w, const char *text, size_t len,
     if (len > TOK_MAX_TEXT) return TOK_ERR_LIMIT;
     const unsigned char *s = (const unsigned char *)text;
     if (w->mode == TOK_WORDS_WHITESPACE) {
+        /* a byte that starts no white space (most of them) is skipped by one
+         * table look-up; the others ask lang_space_len */
+        static const uint8_t maybe[256] = {
+            [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1, [0x1C] = 1, [0x1D] = 1,
+            [0x1E] = 1, [0x1F] = 1, [' '] = 1,  [0xC2] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1,
+        };
         size_t i = 0;
         while (i < len) {
             size_t k;
-            while (i < len && (k = lang_space_len(s + i, len - i))) i += k;
+            while (i < len && maybe[s[i]] && (k = lang_space_len(s + i, len - i))) i += k;
             if (i >= len) break;
             size_t a = i;
-            while (i < len && !lang_space_len(s + i, len - i)) i++;
+            for (;;) {
+                i = skip_plain(s, i, len);
+                if (i >= len || (maybe[s[i]] && lang_space_len(s + i, len - i))) break;
+                i++;
+            }
             if (push(w, n, (uint32_t)a, (uint32_t)i)) return TOK_ERR_NOMEM;
         }
         *words = w->w;

@@ -42,6 +42,99 @@ static void test_words(void **state)
     tok_wordseg_free(w);
 }
 
+/* Every code point Python's str.isspace() accepts splits words, and its
+ * neighbours, the other code points sharing its lead byte, and control bytes do
+ * not: the candidates between long runs of letters (the 16-byte scan) and
+ * between single letters (the byte loop), against the list from
+ * CPython's _PyUnicode_IsWhitespace. */
+static void test_words_space_table(void **state)
+{
+    (void)state;
+    static const uint32_t py_space[] = { 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20,
+                                         0x85, 0xA0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004,
+                                         0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x2028, 0x2029,
+                                         0x202F, 0x205F, 0x3000 };
+    tok_wordseg *w = tok_wordseg_new(TOK_WORDS_WHITESPACE, NULL);
+    assert_non_null(w);
+    for (uint32_t cp = 1; cp < 0x4000; cp++) {
+        if (cp >= 0xD800 && cp < 0xE000) continue;
+        if (cp > 0x300 && cp < 0x1000) continue; /* lead bytes CC..E0: none starts a space */
+        bool space = false;
+        for (size_t k = 0; k < sizeof py_space / sizeof py_space[0]; k++) space |= py_space[k] == cp;
+        char u[4];
+        size_t ul = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+        if (ul == 1) u[0] = (char)cp;
+        else if (ul == 2) {
+            u[0] = (char)(0xC0 | cp >> 6);
+            u[1] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            u[0] = (char)(0xE0 | cp >> 12);
+            u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+            u[2] = (char)(0x80 | (cp & 0x3F));
+        }
+        for (size_t run = 1; run <= 40; run += 39) {
+            char s[128];
+            size_t n = 0, nw;
+            for (size_t i = 0; i < run; i++) s[n++] = 'x';
+            memcpy(s + n, u, ul);
+            n += ul;
+            for (size_t i = 0; i < run; i++) s[n++] = 'y';
+            const tok_offset *o;
+            assert_int_equal(tok_wordseg_run(w, s, n, &o, &nw), TOK_OK);
+            if (nw != (space ? 2u : 1u)) fail_msg("U+%04X between runs of %zu letters: %zu words", cp, run, nw);
+            if (space && (o[0].end != run || o[1].start != run + ul)) fail_msg("U+%04X: word bounds", cp);
+        }
+    }
+    tok_wordseg_free(w);
+}
+
+/* Word types shared by worker threads: 20,000 distinct words (the table
+ * grows while workers read it), each "cat" joined to k of "the" by dots so
+ * that its isolated count is known (2k + 1 tokens: words and dots); 1, 2 and
+ * 3 threads give the same counts, and those are the hand-computed ones. */
+static void test_threads_word_types(void **state)
+{
+    (void)state;
+    tok_tokenizer *t = tu_load_json(wl_json);
+    char path[] = "/tmp/libtok-test-lang-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    uint64_t words = 0, iso = 0;
+    for (int i = 0; i < 20000; i++) {
+        /* word i: cat.the.the... (i % 4 dots) then a unique tail z<i>, an unk */
+        int k = i % 4;
+        fprintf(f, "cat");
+        for (int j = 0; j < k; j++) fprintf(f, ".the");
+        fprintf(f, ".z%d the%s", i, i % 7 == 6 ? "\n" : " ");
+        words += 2;
+        iso += (uint64_t)(2 * k + 3) + 1; /* cat (. the)*k . z<i> ; "the" */
+    }
+    fputc('\n', f);
+    fclose(f);
+    tok_lang_counts c[3];
+    for (int th = 1; th <= 3; th++) {
+        tok_lang *a = tok_lang_new(t, NULL, NULL);
+        tok_corpus_options o;
+        tok_corpus_options_init(&o);
+        o.lang = "xx";
+        tok_error err = { 0 };
+        tok_corpus *cp = tok_corpus_open(path, &o, &err);
+        assert_non_null(cp);
+        char msg[256];
+        assert_int_equal(tok_lang_add_corpus_threads(a, cp, th, msg, sizeof msg), TOK_OK);
+        assert_int_equal(tok_lang_get(a, 0, &c[th - 1]), TOK_OK);
+        tok_corpus_free(cp);
+        tok_lang_free(a);
+    }
+    unlink(path);
+    assert_int_equal(c[0].words, words);
+    assert_int_equal(c[0].iso_tokens, iso);
+    assert_memory_equal(&c[0], &c[1], sizeof c[0]);
+    assert_memory_equal(&c[0], &c[2], sizeof c[0]);
+    tok_free(t);
+}
+
 static void test_counts_and_merge(void **state)
 {
     (void)state;
@@ -185,6 +278,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_words),
+        cmocka_unit_test(test_words_space_table),
+        cmocka_unit_test(test_threads_word_types),
         cmocka_unit_test(test_counts_and_merge),
         cmocka_unit_test(test_efficiency),
         cmocka_unit_test(test_morph),
