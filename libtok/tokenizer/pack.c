@@ -518,14 +518,26 @@ static tok_tokenizer *open_image(const uint8_t *d, size_t n, const char *file, c
         return NULL;
     }
     tok_jctx jc = { .file = file };
-    if (vs && vs->count) {
-        /* records walked once: each inside the section */
+    tok_bpe_bt bt = { 0 };
+    bool use = false;
+    if (tables(d, s, ns, file, &bt, &use, err)) return NULL;
+    if (use) jc.pack_bt = &bt;
+    tok_vocab voc;
+    tok_vocab_init(&voc);
+    if (vs && vs->count && vocabulary(d, s, ns, file, &voc, err)) {
+        tok_vocab_free(&voc);
+        return NULL;
+    }
+    if (!voc.prebuilt && vs && vs->count) {
+        /* the records, read only without the prebuilt vocabulary: walked
+         * once, each inside the section */
         const uint8_t *p = d + vs->off, *e = p + vs->len;
         for (uint32_t i = 0; i < vs->count; i++) {
             uint32_t l;
             if (e - p < 8 || (memcpy(&l, p + 4, 4), (size_t)(e - p - 8) < l)) {
                 tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: vocabulary record %u of %u runs past its section", file,
                           (unsigned long long)(p - d), i, vs->count);
+                tok_vocab_free(&voc);
                 return NULL;
             }
             p += 8 + l;
@@ -533,29 +545,20 @@ static tok_tokenizer *open_image(const uint8_t *d, size_t n, const char *file, c
         jc.pack_vocab = d + vs->off;
         jc.pack_vocab_len = vs->len;
         jc.pack_nvocab = vs->count;
-        if (ms) {
-            if (ms->len != (uint64_t)ms->count * 12) {
-                tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: MRGS section of %llu bytes for %u merges", file,
-                          (unsigned long long)ms->off, (unsigned long long)ms->len, ms->count);
-                return NULL;
-            }
-            jc.pack_merges = d + ms->off;
-            jc.pack_nmerges = ms->count;
+    }
+    if (vs && vs->count && ms) {
+        if (ms->len != (uint64_t)ms->count * 12) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: MRGS section of %llu bytes for %u merges", file,
+                      (unsigned long long)ms->off, (unsigned long long)ms->len, ms->count);
+            tok_vocab_free(&voc);
+            return NULL;
         }
+        jc.pack_merges = d + ms->off;
+        jc.pack_nmerges = ms->count;
     }
-    tok_bpe_bt bt = { 0 };
-    bool use = false;
-    if (tables(d, s, ns, file, &bt, &use, err)) return NULL;
-    if (use) jc.pack_bt = &bt;
-    tok_vocab voc;
-    tok_vocab_init(&voc);
-    if (jc.pack_vocab && vocabulary(d, s, ns, file, &voc, err)) {
-        tok_vocab_free(&voc);
-        return NULL;
-    }
-    if (voc.prebuilt) {
-        jc.pack_vocabulary = &voc; /* the records are not read */
-        jc.pack_vocab_len = jc.pack_nvocab = 0;
+    if (voc.prebuilt && vs && vs->count) {
+        jc.pack_vocabulary = &voc; /* the records are not read, only the merges */
+        jc.pack_vocab = d + vs->off;
     }
     json_error_t je;
     json_t *root = json_loadb((const char *)d + js->off, js->len, JSON_ALLOW_NUL, &je);
