@@ -437,7 +437,7 @@ static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *
         /* as every loader guarantees: token text is UTF-8; model bytes are
          * the text itself, or for byte-level vocabularies one byte per
          * character of it at most */
-        if (tok_utf8_check((const uint8_t *)str + x.text, x.text_len) != x.text_len ||
+        if (!tok_utf8_valid_room((const uint8_t *)str + x.text, x.text_len, sl - x.text) ||
             (mt.byte_level ? x.nbytes > x.text_len : x.bytes != x.text || x.nbytes != x.text_len)) {
             free(tk);
             tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: token %u: its text is not UTF-8 or its model bytes do "
