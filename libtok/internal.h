@@ -141,6 +141,12 @@ int tok_strmap_init(tok_strmap *m, size_t expected);
 int tok_strmap_put(tok_strmap *m, const void *key, uint32_t len, int32_t val);
 /** Value or -1. */
 int32_t tok_strmap_get(const tok_strmap *m, const void *key, size_t len);
+/** The same with the key's tok_hash_bytes() given, and a prefetch of the
+ *  slot a key of hash h starts at: loaders hash a batch of keys, prefetch
+ *  their slots, then look them up, so that the cache misses overlap. */
+int tok_strmap_put_hashed(tok_strmap *m, const void *key, uint32_t len, int32_t val, uint64_t h);
+int32_t tok_strmap_get_hashed(const tok_strmap *m, const void *key, size_t len, uint64_t h);
+void tok_strmap_prefetch(const tok_strmap *m, uint64_t h);
 void tok_strmap_free(tok_strmap *m);
 
 /** uint64 -> uint64 (key UINT64_MAX is reserved). */
