@@ -79,6 +79,8 @@ typedef struct builder {
     int32_t *nxt, *prv;   /* free list links (-1: none) */
     int32_t head, tail;   /* first and last free cell */
     int32_t mhead;        /* where searches for several children start (a free cell) */
+    uint64_t *used;       /* one bit per cell (cap + 128 bits): the search for a
+                           * base tests 64 candidates per word and child */
     size_t cap;
     uint32_t max_used;
 } builder;
@@ -101,6 +103,11 @@ static int ensure(builder *b, size_t need)
     n = realloc(b->prv, c * sizeof *n);
     if (!n) return -1;
     b->prv = n;
+    size_t ow = b->cap ? b->cap / 64 + 2 : 0, nw = c / 64 + 2;
+    uint64_t *u = realloc(b->used, nw * sizeof *u);
+    if (!u) return -1;
+    b->used = u;
+    memset(u + ow, 0, (nw - ow) * sizeof *u);
     for (size_t i = b->cap; i < c; i++) {
         p[i].base = 0;
         p[i].check = -2;
@@ -124,7 +131,32 @@ static void occupy(builder *b, size_t i, int32_t parent)
     else b->tail = p;
     if (b->mhead == (int32_t)i) b->mhead = n;
     b->cell[i].check = parent;
+    b->used[i >> 6] |= 1ull << (i & 63);
     if (i > b->max_used) b->max_used = (uint32_t)i;
+}
+
+/* 64 bits of the used map from bit p on */
+static inline uint64_t used64(const builder *b, size_t p)
+{
+    size_t w = p >> 6;
+    unsigned sh = (unsigned)(p & 63);
+    return sh ? b->used[w] >> sh | b->used[w + 1] << (64 - sh) : b->used[w];
+}
+
+/* Free cells in [from, to). */
+static size_t free_between(const builder *b, size_t from, size_t to)
+{
+    size_t used = 0;
+    for (size_t i = from; i < to;) {
+        if ((i & 63) == 0 && to - i >= 64) {
+            used += (size_t)__builtin_popcountll(b->used[i >> 6]);
+            i += 64;
+        } else {
+            used += b->used[i >> 6] >> (i & 63) & 1;
+            i++;
+        }
+    }
+    return to - from - used;
 }
 
 tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_error *err)
@@ -133,7 +165,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     skey *k = NULL;
     uint8_t *pool = NULL;
     TOK_VEC(qnode) q = { 0 };
-    builder b = { NULL, NULL, NULL, -1, -1, -1, 0, 0 };
+    builder b = { NULL, NULL, NULL, -1, -1, -1, NULL, 0, 0 };
     size_t m = 0;
     uint32_t max_len = 0;
 
@@ -199,24 +231,45 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
         int32_t f = nk > 1 && b.mhead >= 0 ? b.mhead : b.head;
         int32_t f0 = f;
         size_t tried = 0;
-        for (;;) {
-            if (f < 0 || b.nxt[f] < 0) { /* keep a margin of free cells at the end */
-                size_t at = f < 0 ? b.cap : (size_t)f;
-                if (ensure(&b, at + 512)) goto nomem;
-                if (f < 0) f = b.head;
+        if (nk > 1 && f >= 0) {
+            /* the lowest base >= f - label0 (and >= 1) where every child's
+             * cell is free: the first free cell f, in the free list's order,
+             * that the search below would stop at, found 64 bases a step */
+            size_t l0 = kids[0].label, B = (size_t)f > l0 + 1 ? (size_t)f - l0 : 1;
+            for (;; B += 64) {
+                if (B + 64 + 256 + 64 > b.cap && ensure(&b, B + 64 + 512)) goto nomem;
+                uint64_t fit = ~0ull;
+                for (int c = 0; c < nk && fit; c++) fit &= ~used64(&b, B + kids[c].label);
+                if (fit) {
+                    base = B + (size_t)__builtin_ctzll(fit);
+                    break;
+                }
             }
-            if ((size_t)f < (size_t)kids[0].label + 1) {
+            f = (int32_t)(base + l0);
+            /* the free cells it passed (from label0 + 1 on), for mhead below */
+            size_t lo = (size_t)f0 > l0 + 1 ? (size_t)f0 : l0 + 1;
+            tried = (size_t)f > lo ? free_between(&b, lo, (size_t)f) : 0;
+            if (b.nxt[f] < 0 && ensure(&b, (size_t)f + 512)) goto nomem; /* keep a margin of free cells at the end */
+        } else {
+            for (;;) {
+                if (f < 0 || b.nxt[f] < 0) { /* keep a margin of free cells at the end */
+                    size_t at = f < 0 ? b.cap : (size_t)f;
+                    if (ensure(&b, at + 512)) goto nomem;
+                    if (f < 0) f = b.head;
+                }
+                if ((size_t)f < (size_t)kids[0].label + 1) {
+                    f = b.nxt[f];
+                    continue;
+                }
+                base = (size_t)f - kids[0].label;
+                if (base + 256 > b.cap && ensure(&b, base + 512)) goto nomem;
+                int c = 1;
+                for (; c < nk; c++)
+                    if (USED(&b, base + kids[c].label)) break;
+                if (c == nk) break;
                 f = b.nxt[f];
-                continue;
+                tried++;
             }
-            base = (size_t)f - kids[0].label;
-            if (base + 256 > b.cap && ensure(&b, base + 512)) goto nomem;
-            int c = 1;
-            for (; c < nk; c++)
-                if (USED(&b, base + kids[c].label)) break;
-            if (c == nk) break;
-            f = b.nxt[f];
-            tried++;
         }
         if (nk > 1) {
             if (b.mhead < 0 || f0 < 0) b.mhead = f;
@@ -230,6 +283,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
             free(b.cell);
             free(b.nxt);
             free(b.prv);
+            free(b.used);
             return tok__fail(err, TOK_ERR_LIMIT, "trie too large");
         }
         b.cell[nd.cell].base = (int32_t)base;
@@ -248,7 +302,9 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     if (shrunk) b.cell = shrunk;
     free(b.nxt);
     free(b.prv);
+    free(b.used);
     b.nxt = b.prv = NULL;
+    b.used = NULL;
     t->bfs = malloc(q.n * sizeof *t->bfs);
     if (!t->bfs) goto nomem;
     for (size_t i = 0; i < q.n; i++) t->bfs[i] = (uint32_t)q.v[i].cell;
@@ -269,6 +325,7 @@ nomem:
     free(b.cell);
     free(b.nxt);
     free(b.prv);
+    free(b.used);
     free(t->bfs);
     memset(t, 0, sizeof *t);
     return tok__fail(err, TOK_ERR_NOMEM, "out of memory building a trie");
