@@ -319,6 +319,8 @@ void tok_enc_free(tok_enc *e);
 
 /** Internal flag: the token belongs to the model's own vocabulary. */
 #define TOK__IN_MODEL 0x40000000u
+/** Internal flag, only inside tok_vocab_finish: enter the model bytes. */
+#define TOK__INDEX_BYTES 0x20000000u
 
 typedef struct tok_token {
     const char *text;     /* as written in the file */
