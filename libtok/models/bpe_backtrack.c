@@ -392,8 +392,34 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
             return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
         }
     }
+    /* `shorter` of every token at once: in breadth-first order (parents
+     * first) each node inherits its parent's token, or the nearest one
+     * above it, instead of a walk from the root per token */
+    const tok_trie_cell *cl = bt->trie.cell;
+    int32_t *near = malloc((size_t)bt->trie.ncells * sizeof *near);
+    uint64_t *done = calloc((size_t)n / 64 + 1, sizeof *done);
+    if (!near || !done) {
+        free(near);
+        free(done);
+        free(mid);
+        tok_bpe_bt_free(bt);
+        return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    }
+    near[TOK_TRIE_ROOT] = -1;
+    for (uint32_t k = 1; k < bt->trie.nnodes; k++) {
+        uint32_t c = bt->trie.bfs[k];
+        int32_t p = cl[c].check, pv = cl[p].value, id = cl[c].value;
+        near[c] = pv >= 0 ? pv : near[p];
+        if (id >= 0 && bt->t[id].rank != UINT32_MAX) {
+            bt->t[id].shorter = near[c];
+            bt->t[id].shorter_len = near[c] >= 0 ? bt->t[near[c]].len : 0;
+            done[id >> 6] |= 1ull << (id & 63);
+        }
+    }
+    free(near);
     for (uint32_t t = 0; t < n; t++) {
-        if (bt->t[t].rank == UINT32_MAX) continue;
+        /* a token whose bytes another id holds in the trie: walked */
+        if (bt->t[t].rank == UINT32_MAX || (done[t >> 6] >> (t & 63) & 1)) continue;
         int32_t s = TOK_TRIE_ROOT;
         const uint8_t *b = v->tok[t].bytes;
         for (uint32_t k = 0; k + 1 < bt->t[t].len && s >= 0; k++) {
@@ -404,6 +430,7 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
             }
         }
     }
+    free(done);
     free(mid);
     bt->ok = true;
     return TOK_OK;
