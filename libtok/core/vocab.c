@@ -176,9 +176,20 @@ int tok_byte_piece(const char *s, size_t n)
 static int bytelevel_decode(const char *s, size_t n, uint8_t *out, size_t *outlen)
 {
     size_t i = 0, k = 0;
+    const uint8_t *u = (const uint8_t *)s;
     while (i < n) {
         size_t len;
-        uint32_t cp = tok_utf8_decode((const uint8_t *)s + i, n - i, &len);
+        uint32_t cp;
+        /* the alphabet is U+0021..U+0143: one or two bytes, decoded inline */
+        if (u[i] < 0x80) {
+            cp = u[i];
+            len = 1;
+        } else if (u[i] >= 0xC2 && u[i] <= 0xDF && i + 1 < n && (u[i + 1] & 0xC0) == 0x80) {
+            cp = (uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F);
+            len = 2;
+        } else {
+            cp = tok_utf8_decode(u + i, n - i, &len);
+        }
         int b = cp == TOK_UTF8_BAD ? -1 : tok_bytelevel_byte(cp);
         if (b < 0) return -1;
         out[k++] = (uint8_t)b;

@@ -28,23 +28,29 @@ static int skey_cmp(const void *pa, const void *pb)
  * stay by order), then the comparison sort within each run of equal prefixes
  * where a key is longer than its prefix or shorter than 8 (zero padding
  * makes "a" and "a\0" one prefix).  -1 when out of memory. */
+typedef struct rkey { uint64_t pfx; uint64_t at; } rkey; /* what the passes move: half an skey */
+
 static int sort_keys(skey *k, size_t m)
 {
     if (m < 4096) {
         qsort(k, m, sizeof *k, skey_cmp);
         return 0;
     }
-    skey *tmp = malloc(m * sizeof *tmp);
+    rkey *r = malloc(2 * m * sizeof *r);
+    skey *out = malloc(m * sizeof *out);
     size_t *cnt = malloc(2048 * sizeof *cnt);
-    if (!tmp || !cnt) {
-        free(tmp);
+    if (!r || !out || !cnt) {
+        free(r);
+        free(out);
         free(cnt);
         return -1;
     }
-    skey *from = k, *to = tmp;
+    for (size_t i = 0; i < m; i++) r[i] = (rkey){ k[i].pfx, i };
+    rkey *from = r, *to = r + m;
     for (int shift = 0; shift < 64; shift += 11) {
         memset(cnt, 0, 2048 * sizeof *cnt);
         for (size_t i = 0; i < m; i++) cnt[(from[i].pfx >> shift) & 2047]++;
+        if (cnt[(from[0].pfx >> shift) & 2047] == m) continue; /* one digit for all: nothing moves */
         size_t sum = 0;
         for (size_t d = 0; d < 2048; d++) {
             size_t c = cnt[d];
@@ -52,12 +58,14 @@ static int sort_keys(skey *k, size_t m)
             sum += c;
         }
         for (size_t i = 0; i < m; i++) to[cnt[(from[i].pfx >> shift) & 2047]++] = from[i];
-        skey *x = from;
+        rkey *x = from;
         from = to;
         to = x;
     }
-    if (from != k) memcpy(k, from, m * sizeof *k);
-    free(tmp);
+    for (size_t i = 0; i < m; i++) out[i] = k[from[i].at];
+    memcpy(k, out, m * sizeof *k);
+    free(r);
+    free(out);
     free(cnt);
     for (size_t i = 0; i < m;) {
         size_t j = i + 1;
