@@ -391,6 +391,8 @@ static inline int32_t tok_vocab_model_id(const tok_vocab *v, const void *bytes, 
 /* base64 (core/json.c) */
 /** Decode standard base64 into a malloc'd buffer. -1 on bad input. */
 int tok_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
+/** The same into o (room for n / 4 * 3 + 4 bytes), allocating nothing. */
+int tok_base64_decode_into(const char *s, size_t n, uint8_t *o, size_t *outlen);
 /** Encode base64 into a malloc'd NUL-terminated string. */
 char *tok_base64_encode(const uint8_t *p, size_t n);
 
