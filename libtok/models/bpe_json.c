@@ -337,8 +337,11 @@ static int merges_from_pack(tok_jctx *jc, tok_bpe_merges *mg, const tok_vocab *v
     if (tok_vec_reserve(mg, jc->pack_nmerges)) return tok_jfail(jc, TOK_ERR_NOMEM, "out of memory"), -1;
     for (size_t i = 0; i < jc->pack_nmerges; i++, p += 12) {
         uint32_t ids[3] = { rd32(p), rd32(p + 4), rd32(p + 8) };
+        /* the model tokens' bits (a prebuilt vocabulary) stay in cache,
+         * where the tokens' flags would be three misses a merge */
+        const uint64_t *nm = jc->pack_notmodel;
         for (int k = 0; k < 3; k++)
-            if (ids[k] >= v->n || (v->tok[ids[k]].flags & TOK_TOKEN_NONE))
+            if (ids[k] >= v->n || (nm ? nm[ids[k] >> 6] >> (ids[k] & 63) & 1 : v->tok[ids[k]].flags & TOK_TOKEN_NONE))
                 return tok_jfail(jc, TOK_ERR_FORMAT, "merge %zu names an unknown id", i), -1;
         mg->v[mg->n++] = (tok_bpe_merge){ (int32_t)ids[0], (int32_t)ids[1], (int32_t)ids[2] };
     }
