@@ -378,6 +378,9 @@ const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n);
 /** After all tokens are set: compute model bytes (byte-level decode when
  *  byte_level), the lookup maps, byte_id[], word-start/continuation flags. */
 tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_prefix, tok_error *err);
+/** Room for ids below n (at most id_limit) at once, when a reader knows
+ *  about how many there will be; -1 out of memory. */
+int tok_vocab_reserve(tok_vocab *v, size_t n);
 /** "<0xAB>" (upper-case hex, as HF and SentencePiece write byte pieces) -> 0xAB, else -1. */
 int tok_byte_piece(const char *s, size_t n);
 /** The id whose text (bytes: model bytes) equals key, or -1. */

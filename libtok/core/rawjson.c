@@ -179,3 +179,19 @@ int tok_rawjson_string(const char *d, size_t n, size_t *pos, tok_sbuf *out)
     *pos = i + 1;
     return 0;
 }
+
+/* Eight bytes at a time: a byte of x ^ c is zero exactly when its low seven
+ * bits plus 0x7F do not carry into bit 7 and bit 7 was clear. */
+size_t tok_rawjson_count(const char *s, size_t n, char ch)
+{
+    size_t k = 0, i = 0;
+    const uint64_t lo7 = 0x7F7F7F7F7F7F7F7FULL, c8 = 0x0101010101010101ULL * (uint8_t)ch;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        x ^= c8;
+        k += (size_t)__builtin_popcountll(~(((x & lo7) + lo7) | x | lo7));
+    }
+    for (; i < n; i++) k += s[i] == ch;
+    return k;
+}

@@ -118,6 +118,19 @@ void tok_vocab_limit_ids(tok_vocab *v, size_t entries)
     v->id_limit = lim < ((size_t)1 << 30) ? lim : ((size_t)1 << 30);
 }
 
+int tok_vocab_reserve(tok_vocab *v, size_t n)
+{
+    if (v->id_limit && n > v->id_limit) n = v->id_limit;
+    if (n <= v->cap) return 0;
+    size_t old = v->cap;
+    if (tok__grow((void **)&v->tok, &v->cap, n, sizeof *v->tok)) return -1;
+    for (size_t i = old; i < v->cap; i++) {
+        memset(&v->tok[i], 0, sizeof v->tok[i]);
+        v->tok[i].flags = TOK_TOKEN_NONE;
+    }
+    return 0;
+}
+
 tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
                          float score, uint32_t flags, tok_error *err)
 {

@@ -387,6 +387,15 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
         tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
         goto fail;
     }
+    if (raw) {
+        /* about one ':' an entry (a few more inside token texts), at most one
+         * entry per 6 bytes: the token array allocated once, not doubled */
+        size_t span = jc->raw_vocab[1] - jc->raw_vocab[0], colons = tok_rawjson_count(jc->raw + jc->raw_vocab[0], span, ':');
+        if (tok_vocab_reserve(v, colons < span / 6 ? colons : span / 6)) {
+            tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
     if (pack ? vocab_from_pack(jc, v) : raw ? vocab_from_text(jc, v, &ids, &k1, &dups) : vocab_from_tree(jc, voc, v, &ids))
         goto fail;
     tok_jpop(jc, saved);

@@ -104,24 +104,6 @@ static tok_tokenizer *load_tiktoken(const uint8_t *data, size_t len, const char 
 /* tokenizer.json: the big BPE members are read straight from the text; the
  * rest (small) through jansson, with the big members blanked out but their
  * line breaks kept so jansson's line numbers stay true. */
-/* '\n' bytes in s[0..n), eight at a time: a byte is zero after the xor
- * exactly when its low seven bits plus 0x7F do not carry into bit 7 and
- * bit 7 was clear. */
-static size_t count_newlines(const char *s, size_t n)
-{
-    size_t c = 0, i = 0;
-    const uint64_t lo7 = 0x7F7F7F7F7F7F7F7FULL, nl = 0x0A0A0A0A0A0A0A0AULL;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, s + i, 8);
-        x ^= nl;
-        uint64_t y = ~(((x & lo7) + lo7) | x | lo7);
-        c += (size_t)__builtin_popcountll(y);
-    }
-    for (; i < n; i++) c += s[i] == '\n';
-    return c;
-}
-
 static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fname,
                                   const tok_load_options *opt, tok_error *err)
 {
@@ -146,7 +128,7 @@ static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fnam
             memcpy(patched + k, data + at, sp[i].start - at);
             k += sp[i].start - at;
             patched[k++] = data[sp[i].start];
-            size_t nl = count_newlines(data + sp[i].start + 1, sp[i].end - sp[i].start - 2);
+            size_t nl = tok_rawjson_count(data + sp[i].start + 1, sp[i].end - sp[i].start - 2, '\n');
             memset(patched + k, '\n', nl);
             k += nl;
             patched[k++] = data[sp[i].end - 1];
