@@ -178,6 +178,15 @@ static inline int tok_u64map_get(const tok_u64map *m, uint64_t key, uint64_t *va
         i = (i + 1) & m->mask;
     }
 }
+/** Start loading the slot where key's probe begins (loaders filling or
+ *  asking a large map in a loop prefetch a few keys ahead). */
+static inline void tok_u64map_prefetch(const tok_u64map *m, uint64_t key)
+{
+    if (!m->keys) return;
+    size_t i = (size_t)tok_hash64(key) & m->mask;
+    __builtin_prefetch(&m->keys[i]);
+    __builtin_prefetch(&m->vals[i]);
+}
 uint64_t tok__hash_long(const void *p, size_t n); /* xxh3, for n > 16 */
 /** Hash of a byte string: inline for the short strings tokens are, xxh3 beyond. */
 static inline uint64_t tok_hash_bytes(const void *p, size_t n)

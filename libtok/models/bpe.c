@@ -501,6 +501,8 @@ static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
         for (size_t i = 0; i < b->merges.n; i++) {
             const merge3 *g = &b->merges.v[i];
             uint64_t val;
+            if (i + 16 < b->merges.n)
+                tok_u64map_prefetch(&b->pairs, (uint64_t)(uint32_t)g[16].a << 32 | (uint32_t)g[16].b);
             bool wins = tok_u64map_get(&b->pairs, (uint64_t)(uint32_t)g->a << 32 | (uint32_t)g->b, &val) &&
                         (uint32_t)(val >> 32) == i;
             mg[i] = (tok_bpe_merge){ g->a, g->b, wins ? g->c : -1 };
@@ -544,10 +546,11 @@ out:
 static int build_pairs(bpe *b, tok_error *err)
 {
     if (tok_u64map_init(&b->pairs, b->merges.n)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory"), -1;
+#define KEY(g) ((uint64_t)(uint32_t)(g)->a << 32 | (uint32_t)(g)->b)
     for (size_t i = 0; i < b->merges.n; i++) {
         merge3 *g = &b->merges.v[i];
-        if (tok_u64map_put(&b->pairs, (uint64_t)(uint32_t)g->a << 32 | (uint32_t)g->b,
-                           (uint64_t)i << 32 | (uint32_t)g->c))
+        if (i + 16 < b->merges.n) tok_u64map_prefetch(&b->pairs, KEY(g + 16)); /* misses overlap */
+        if (tok_u64map_put(&b->pairs, KEY(g), (uint64_t)i << 32 | (uint32_t)g->c))
             return tok__fail(err, TOK_ERR_NOMEM, "out of memory"), -1;
     }
     uint32_t *seen = calloc(b->base.vocab->n + 1, sizeof *seen);
@@ -555,13 +558,18 @@ static int build_pairs(bpe *b, tok_error *err)
     for (size_t i = 0; i < b->merges.n && !b->dup_results; i++) {
         uint64_t val;
         merge3 *g = &b->merges.v[i];
-        if (!tok_u64map_get(&b->pairs, (uint64_t)(uint32_t)g->a << 32 | (uint32_t)g->b, &val) || (uint32_t)(val >> 32) != i)
+        if (i + 16 < b->merges.n) {
+            tok_u64map_prefetch(&b->pairs, KEY(g + 16));
+            __builtin_prefetch(&seen[g[16].c]);
+        }
+        if (!tok_u64map_get(&b->pairs, KEY(g), &val) || (uint32_t)(val >> 32) != i)
             continue; /* overridden duplicate pair */
         if (seen[g->c] && seen[g->c] != i + 1) b->dup_results = true;
         seen[g->c] = (uint32_t)i + 1;
     }
     free(seen);
     return 0;
+#undef KEY
 }
 
 /* The merge map on first use (stored tables): 0, or -1 out of memory. */
