@@ -205,6 +205,9 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
         at += k[i].len;
     }
 
+    /* a node per key byte at most: the queue never moves (pages it does not
+     * reach are never touched) */
+    if (tok_vec_reserve(&q, total + 1)) goto nomem;
     if (ensure(&b, 1024) || tok_vec_push(&q, ((qnode){ 0, 0, 0, (uint32_t)m }))) goto nomem;
     occupy(&b, 0, -1); /* the root */
     uint32_t nkeys = 0;
