@@ -258,6 +258,7 @@ tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_pref
             __builtin_prefetch(&v->by_text.slot[(size_t)h & v->by_text.mask]);
         }
         tok_token *t = &v->tok[i];
+        t->flags &= ~(uint32_t)TOK__INDEX_BYTES; /* set below only (a file's flags never carry it) */
         if (t->flags & TOK_TOKEN_NONE) continue;
         index_put(v, &v->by_text, false, i, hq[i % AHEAD]);
         if (!(t->flags & TOK__IN_MODEL)) continue;
