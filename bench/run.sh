@@ -17,6 +17,9 @@
 #   BENCH_OUT=DIR   where latest.md goes (default $TOK_CACHE/bench)
 #   BENCH_FAMILIES=1  the other families only: WordPiece and SentencePiece-style
 #                   tokenizers beside the HF binding and spm_encode
+#   BENCH_LOAD=1    the load table only (libtok from each file, its .tokpack
+#                   and zstd .tokpack; quicktok, tiktoken and the HF binding
+#                   loading the same tokenizer), in a minute
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -189,6 +192,29 @@ MAIN="o200k_base.tiktoken:tiktoken:o200k_base cl100k_base.tiktoken:tiktoken:cl10
 OTHER="mistral.json gemma3.json bert-base-uncased.json"
 [ "${BENCH_BPE:-0}" = 1 ] && OTHER=
 [ "${BENCH_FAMILIES:-0}" = 1 ] && MAIN=
+lload() { $BIN -t "$1" --load-only --repeat 5 2>/dev/null | sed -n 's/.*"load_ms":\([0-9.]*\),"load_wall_ms":\([0-9.]*\).*/\1 \/ \2/p'; }
+if [ "${BENCH_LOAD:-0}" = 1 ]; then
+    head -c 2000 "$TX/english.txt" >"$W/small.txt"
+    {
+    echo "libtok load bench, $(date -u +%Y-%m-%d), $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    echo "CPU / wall ms; libtok best of 5 loads; quicktok and the references: process CPU time of their load, best of 3 runs."
+    echo
+    echo "| tokenizer | libtok (file) | libtok .tokpack | libtok .tokpack zstd | quicktok | tiktoken | HF binding |"
+    echo "|---|---|---|---|---|---|---|"
+    best3() { for i in 1 2 3; do "$@" 2>/dev/null | field load_ms; done | sort -n | head -n 1; }
+    for e in $MAIN; do
+        f=${e%%:*}
+        ./tok convert -t "$TK/$f" -o "$W/$f.tokpack" 2>/dev/null && ./tok convert -t "$TK/$f" -o "$W/$f.z.tokpack" --zstd 2>/dev/null
+        qn=$(qtname "$f") q=- t=- h=-
+        [ -n "$QT" ] && [ -n "$qn" ] && q=$(best3 "$QT" "$QTDATA" "$qn" "$W/small.txt" --repeat 1)
+        case $f in *.tiktoken) t=$(best3 node bench/ref_bench.js tiktoken "${f%.tiktoken}" "$W/small.txt" "$W/ref.ids") ;;
+                   *.json) h=$(best3 node bench/ref_bench.js hf "$TK/$f" "$W/small.txt" "$W/ref.ids") ;; esac
+        echo "| $f | $(lload "$TK/$f") | $(lload "$W/$f.tokpack") | $(lload "$W/$f.z.tokpack") | ${q:--} | ${t:--} | ${h:--} |"
+    done
+    } | tee "$OUT/load.md"
+    exit 0
+fi
 {
 echo "libtok bench, $(date -u +%Y-%m-%d), $(nproc) cores: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -234,7 +260,6 @@ echo "libtok: CPU / wall ms, best of 5 loads, from the file itself and from it c
 echo
 echo "| tokenizer | libtok load (file) | libtok .tokpack | libtok .tokpack zstd | quicktok load | reference load (with its first use) |"
 echo "|---|---|---|---|---|---|"
-lload() { $BIN -t "$1" --load-only --repeat 5 2>/dev/null | sed -n 's/.*"load_ms":\([0-9.]*\),"load_wall_ms":\([0-9.]*\).*/\1 \/ \2/p'; }
 for f in $(cut -d'|' -f1 "$W/ltload" | sort -u); do
     ./tok convert -t "$TK/$f" -o "$W/$f.tokpack" 2>/dev/null && ./tok convert -t "$TK/$f" -o "$W/$f.z.tokpack" --zstd 2>/dev/null
     echo "| $f | $(lload "$TK/$f") | $(lload "$W/$f.tokpack") | $(lload "$W/$f.z.tokpack") | $(grep "^$f|" "$W/qtload" 2>/dev/null | head -n 1 | cut -d'|' -f2) | $(grep "^$f|" "$W/refload" 2>/dev/null | head -n 1 | cut -d'|' -f2-3 | tr '|' ' ') |"

@@ -108,6 +108,9 @@ uint32_t tok_utf8_decode(const uint8_t *s, size_t n, size_t *len);
 int tok_utf8_encode(uint32_t cp, uint8_t out[4]);
 /** Offset of the first invalid byte, or n if s is valid UTF-8. */
 size_t tok_utf8_check(const uint8_t *s, size_t n);
+/** Whether s[0..n) is valid UTF-8, faster for short strings when `room`
+ *  bytes (>= n) may be read from s: reads up to 16 bytes past n then. */
+bool tok_utf8_valid_room(const uint8_t *s, size_t n, size_t room);
 /** Append s to b replacing each maximal invalid subpart by U+FFFD (Rust/WHATWG lossy rule). */
 int tok_utf8_lossy(tok_sbuf *b, const uint8_t *s, size_t n);
 
@@ -138,6 +141,12 @@ int tok_strmap_init(tok_strmap *m, size_t expected);
 int tok_strmap_put(tok_strmap *m, const void *key, uint32_t len, int32_t val);
 /** Value or -1. */
 int32_t tok_strmap_get(const tok_strmap *m, const void *key, size_t len);
+/** The same with the key's tok_hash_bytes() given, and a prefetch of the
+ *  slot a key of hash h starts at: loaders hash a batch of keys, prefetch
+ *  their slots, then look them up, so that the cache misses overlap. */
+int tok_strmap_put_hashed(tok_strmap *m, const void *key, uint32_t len, int32_t val, uint64_t h);
+int32_t tok_strmap_get_hashed(const tok_strmap *m, const void *key, size_t len, uint64_t h);
+void tok_strmap_prefetch(const tok_strmap *m, uint64_t h);
 void tok_strmap_free(tok_strmap *m);
 
 /** uint64 -> uint64 (key UINT64_MAX is reserved). */
@@ -168,6 +177,15 @@ static inline int tok_u64map_get(const tok_u64map *m, uint64_t key, uint64_t *va
         if (k == UINT64_MAX) return 0;
         i = (i + 1) & m->mask;
     }
+}
+/** Start loading the slot where key's probe begins (loaders filling or
+ *  asking a large map in a loop prefetch a few keys ahead). */
+static inline void tok_u64map_prefetch(const tok_u64map *m, uint64_t key)
+{
+    if (!m->keys) return;
+    size_t i = (size_t)tok_hash64(key) & m->mask;
+    __builtin_prefetch(&m->keys[i]);
+    __builtin_prefetch(&m->vals[i]);
 }
 uint64_t tok__hash_long(const void *p, size_t n); /* xxh3, for n > 16 */
 /** Hash of a byte string: inline for the short strings tokens are, xxh3 beyond. */
@@ -310,6 +328,8 @@ void tok_enc_free(tok_enc *e);
 
 /** Internal flag: the token belongs to the model's own vocabulary. */
 #define TOK__IN_MODEL 0x40000000u
+/** Internal flag, only inside tok_vocab_finish: enter the model bytes. */
+#define TOK__INDEX_BYTES 0x20000000u
 
 typedef struct tok_token {
     const char *text;     /* as written in the file */
@@ -367,6 +387,9 @@ const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n);
 /** After all tokens are set: compute model bytes (byte-level decode when
  *  byte_level), the lookup maps, byte_id[], word-start/continuation flags. */
 tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_prefix, tok_error *err);
+/** Room for ids below n (at most id_limit) at once, when a reader knows
+ *  about how many there will be; -1 out of memory. */
+int tok_vocab_reserve(tok_vocab *v, size_t n);
 /** "<0xAB>" (upper-case hex, as HF and SentencePiece write byte pieces) -> 0xAB, else -1. */
 int tok_byte_piece(const char *s, size_t n);
 /** The id whose text (bytes: model bytes) equals key, or -1. */
@@ -380,6 +403,8 @@ static inline int32_t tok_vocab_model_id(const tok_vocab *v, const void *bytes, 
 /* base64 (core/json.c) */
 /** Decode standard base64 into a malloc'd buffer. -1 on bad input. */
 int tok_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen);
+/** The same into o (room for n / 4 * 3 + 4 bytes), allocating nothing. */
+int tok_base64_decode_into(const char *s, size_t n, uint8_t *o, size_t *outlen);
 /** Encode base64 into a malloc'd NUL-terminated string. */
 char *tok_base64_encode(const uint8_t *p, size_t n);
 

@@ -48,9 +48,13 @@ static int strmap_grow(tok_strmap *m)
 
 int tok_strmap_put(tok_strmap *m, const void *key, uint32_t len, int32_t val)
 {
+    return tok_strmap_put_hashed(m, key, len, val, tok_hash_bytes(key, len));
+}
+
+int tok_strmap_put_hashed(tok_strmap *m, const void *key, uint32_t len, int32_t val, uint64_t h)
+{
     if (!m->slots && tok_strmap_init(m, 16)) return -1;
     if ((m->count + 1) * 4 > (m->mask + 1) * 3 && strmap_grow(m)) return -1;
-    uint64_t h = tok_hash_bytes(key, len);
     size_t i = (size_t)h & m->mask;
     static const char empty_key[1] = { 0 };
     for (;;) {
@@ -73,8 +77,12 @@ int tok_strmap_put(tok_strmap *m, const void *key, uint32_t len, int32_t val)
 
 int32_t tok_strmap_get(const tok_strmap *m, const void *key, size_t len)
 {
+    return tok_strmap_get_hashed(m, key, len, tok_hash_bytes(key, len));
+}
+
+int32_t tok_strmap_get_hashed(const tok_strmap *m, const void *key, size_t len, uint64_t h)
+{
     if (!m->slots) return -1;
-    uint64_t h = tok_hash_bytes(key, len);
     size_t i = (size_t)h & m->mask;
     for (;;) {
         const struct tok_strmap_slot *s = &m->slots[i];
@@ -82,6 +90,11 @@ int32_t tok_strmap_get(const tok_strmap *m, const void *key, size_t len)
         if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0) return s->val;
         i = (i + 1) & m->mask;
     }
+}
+
+void tok_strmap_prefetch(const tok_strmap *m, uint64_t h)
+{
+    if (m->slots) __builtin_prefetch(&m->slots[(size_t)h & m->mask]);
 }
 
 void tok_strmap_free(tok_strmap *m)

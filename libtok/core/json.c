@@ -172,6 +172,17 @@ int tok_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
     *outlen = 0;
     uint8_t *o = malloc(n / 4 * 3 + 4);
     if (!o) return -1;
+    if (tok_base64_decode_into(s, n, o, outlen)) {
+        free(o);
+        *outlen = 0;
+        return -1;
+    }
+    *out = o;
+    return 0;
+}
+
+int tok_base64_decode_into(const char *s, size_t n, uint8_t *o, size_t *outlen)
+{
     size_t k = 0;
     uint32_t acc = 0;
     int bits = 0;
@@ -180,7 +191,7 @@ int tok_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
         if (c == '=') break;
         if (c == '\n' || c == '\r' || c == ' ') continue;
         int v = b64val(c);
-        if (v < 0) { free(o); return -1; }
+        if (v < 0) return -1;
         acc = (acc << 6) | (uint32_t)v;
         bits += 6;
         if (bits >= 8) {
@@ -188,7 +199,6 @@ int tok_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
             o[k++] = (uint8_t)(acc >> bits);
         }
     }
-    *out = o;
     *outlen = k;
     return 0;
 }

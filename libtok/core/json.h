@@ -34,6 +34,11 @@ struct tok_jctx {
     /* A .tokpack's vocabulary, whole (prebuilt): the tokenizer takes it over
      * (leaving it empty) instead of building its own. */
     tok_vocab *pack_vocabulary;
+    /* With pack_vocabulary: one bit per id that is not a model token, and
+     * how many model tokens there are (found while it was checked), so
+     * that merges and added tokens are checked without walking it again. */
+    const uint64_t *pack_notmodel;
+    size_t pack_model_count;
 };
 
 /** Enter a key / an index; returns the previous path length for tok_jpop. */

@@ -67,13 +67,15 @@ static bool key_is(const char *d, size_t i, size_t e, const char *k)
     return e - i == kl + 2 && !memcmp(d + i + 1, k, kl);
 }
 
-/* Walk the members of the object at d[i] == '{', calling back per key. */
-typedef int (*member_fn)(void *arg, const char *d, size_t n, size_t key, size_t key_end, size_t val, size_t val_end);
-static int walk_object(const char *d, size_t n, size_t i, member_fn fn, void *arg)
+/* Walk the members of the object at d[i] == '{', calling back per key with
+ * where its value starts; the callback returns where the value ends (0:
+ * malformed).  Returns the end of the object, or 0. */
+typedef size_t (*member_fn)(void *arg, const char *d, size_t n, size_t key, size_t key_end, size_t val);
+static size_t walk_object(const char *d, size_t n, size_t i, member_fn fn, void *arg)
 {
     if (i >= n || d[i] != '{') return 0;
     i = tok_rawjson_ws(d, n, i + 1);
-    if (i < n && d[i] == '}') return 1;
+    if (i < n && d[i] == '}') return i + 1;
     for (;;) {
         if (i >= n || d[i] != '"') return 0;
         size_t ke = skip_string(d, n, i);
@@ -81,40 +83,45 @@ static int walk_object(const char *d, size_t n, size_t i, member_fn fn, void *ar
         size_t c = tok_rawjson_ws(d, n, ke);
         if (c >= n || d[c] != ':') return 0;
         size_t v = tok_rawjson_ws(d, n, c + 1);
-        size_t ve = skip_value(d, n, v);
+        size_t ve = fn(arg, d, n, i, ke, v);
         if (!ve) return 0;
-        if (fn(arg, d, n, i, ke, v, ve) < 0) return 0;
         i = tok_rawjson_ws(d, n, ve);
         if (i < n && d[i] == ',') { i = tok_rawjson_ws(d, n, i + 1); continue; }
-        return i < n && d[i] == '}';
+        return i < n && d[i] == '}' ? i + 1 : 0;
     }
 }
 
-typedef struct found { tok_span_text *vocab, *merges; size_t model, model_end; int have_v, have_m; } found;
+typedef struct found { tok_span_text *vocab, *merges; int have_model, have_v, have_m; } found;
 
-static int model_member(void *arg, const char *d, size_t n, size_t k, size_t ke, size_t v, size_t ve)
+static size_t model_member(void *arg, const char *d, size_t n, size_t k, size_t ke, size_t v)
 {
     found *f = arg;
-    TOK_UNUSED(n);
+    size_t ve = skip_value(d, n, v);
+    if (!ve) return 0;
     if (key_is(d, k, ke, "vocab") && d[v] == '{') { f->vocab->start = v; f->vocab->end = ve; f->have_v = 1; }
     if (key_is(d, k, ke, "merges") && d[v] == '[') { f->merges->start = v; f->merges->end = ve; f->have_m = 1; }
-    return 0;
+    return ve;
 }
 
-static int top_member(void *arg, const char *d, size_t n, size_t k, size_t ke, size_t v, size_t ve)
+/* The model object is walked where the top level meets it (its two large
+ * members are scanned once); a later "model" key replaces an earlier one,
+ * as in the tree. */
+static size_t top_member(void *arg, const char *d, size_t n, size_t k, size_t ke, size_t v)
 {
     found *f = arg;
-    TOK_UNUSED(n);
-    if (key_is(d, k, ke, "model") && d[v] == '{') { f->model = v; f->model_end = ve; }
-    return 0;
+    if (key_is(d, k, ke, "model") && v < n && d[v] == '{') {
+        f->have_model = 1;
+        f->have_v = f->have_m = 0;
+        return walk_object(d, n, v, model_member, f);
+    }
+    return skip_value(d, n, v);
 }
 
 int tok_rawjson_bpe_spans(const char *d, size_t n, tok_span_text *vocab, tok_span_text *merges)
 {
-    found f = { vocab, merges, 0, 0, 0, 0 };
+    found f = { vocab, merges, 0, 0, 0 };
     size_t i = tok_rawjson_ws(d, n, 0);
-    if (!walk_object(d, n, i, top_member, &f) || !f.model_end) return 0;
-    if (!walk_object(d, f.model_end, f.model, model_member, &f)) return 0;
+    if (!walk_object(d, n, i, top_member, &f) || !f.have_model) return 0;
     return f.have_v && f.have_m;
 }
 
@@ -178,4 +185,20 @@ int tok_rawjson_string(const char *d, size_t n, size_t *pos, tok_sbuf *out)
     }
     *pos = i + 1;
     return 0;
+}
+
+/* Eight bytes at a time: a byte of x ^ c is zero exactly when its low seven
+ * bits plus 0x7F do not carry into bit 7 and bit 7 was clear. */
+size_t tok_rawjson_count(const char *s, size_t n, char ch)
+{
+    size_t k = 0, i = 0;
+    const uint64_t lo7 = 0x7F7F7F7F7F7F7F7FULL, c8 = 0x0101010101010101ULL * (uint8_t)ch;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        x ^= c8;
+        k += (size_t)__builtin_popcountll(~(((x & lo7) + lo7) | x | lo7));
+    }
+    for (; i < n; i++) k += s[i] == ch;
+    return k;
 }

@@ -19,6 +19,8 @@ int tok_rawjson_bpe_spans(const char *doc, size_t len, tok_span_text *vocab, tok
 /** Read one JSON string at doc[*pos] (which must be '"') into out (cleared
  *  first), unescaping; advances *pos past it.  -1 on malformed input. */
 int tok_rawjson_string(const char *doc, size_t len, size_t *pos, tok_sbuf *out);
+/** How many bytes of s[0..n) are ch (fast: sizes tables before a read). */
+size_t tok_rawjson_count(const char *s, size_t n, char ch);
 /** Skip white space. */
 size_t tok_rawjson_ws(const char *doc, size_t len, size_t pos);
 /** "line:column" of a byte offset, for messages. */

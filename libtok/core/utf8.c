@@ -3,6 +3,10 @@
  * produces the same U+FFFD count as the references. */
 #include "../internal.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 uint32_t tok_utf8_decode(const uint8_t *s, size_t n, size_t *len)
 {
     uint8_t c = s[0];
@@ -60,6 +64,9 @@ size_t tok_utf8_check(const uint8_t *s, size_t n)
         }
         if (i >= n) break;
         if (s[i] < 0x80) { i++; continue; }
+        /* two-byte characters inline (Latin, Greek, Cyrillic, and the
+         * byte-level alphabet of GPT-2 style vocabularies) */
+        if (s[i] >= 0xC2 && s[i] <= 0xDF && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) { i += 2; continue; }
         size_t len;
         if (tok_utf8_decode(s + i, n - i, &len) == TOK_UTF8_BAD) return i;
         i += len;
@@ -82,4 +89,35 @@ int tok_utf8_lossy(tok_sbuf *b, const uint8_t *s, size_t n)
         i += len;
     }
     return 0;
+}
+
+/* Sixteen bytes at a time for text of ASCII and two-byte characters (a
+ * byte-level vocabulary's alphabet): every continuation byte must follow a
+ * lead byte C2..DF and every such lead be followed by one; any other
+ * non-ASCII byte, or no room to read whole blocks, takes the general check. */
+bool tok_utf8_valid_room(const uint8_t *s, size_t n, size_t room)
+{
+#ifdef __SSE2__
+    if (room < n || room - n < 16) return tok_utf8_check(s, n) == n;
+    uint32_t carry = 0;
+    for (size_t i = 0; i < n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i sb = _mm_xor_si128(x, _mm_set1_epi8((char)0x80)); /* signed compares below */
+        uint32_t valid = n - i >= 16 ? 0xFFFF : (1u << (n - i)) - 1;
+        uint32_t hi = (uint32_t)_mm_movemask_epi8(x) & valid;
+        uint32_t lead = (uint32_t)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(sb, _mm_set1_epi8(0x41)),
+                                                                  _mm_cmplt_epi8(sb, _mm_set1_epi8(0x60)))) & valid;
+        uint32_t cont = (uint32_t)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(sb, _mm_set1_epi8(-1)),
+                                                                  _mm_cmplt_epi8(sb, _mm_set1_epi8(0x40)))) & valid;
+        if (hi != (lead | cont)) return tok_utf8_check(s, n) == n; /* three- or four-byte characters */
+        uint32_t want = lead << 1 | carry;
+        if (cont != (want & valid)) return false;
+        if (n - i <= 16 && (want & ~valid & 0x1FFFF)) return false; /* a lead byte at the end */
+        carry = lead >> 15 & 1;
+    }
+    return true;
+#else
+    (void)room;
+    return tok_utf8_check(s, n) == n;
+#endif
 }

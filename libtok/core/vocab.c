@@ -54,12 +54,12 @@ int32_t tok__vocab_lookup(const tok_vocab *v, const tok_vocab_index *x, bool byt
 
 /* Enter id under its key; an equal key takes the new id (the caller goes
  * from the highest id down, so the lowest wins). */
-static void index_put(const tok_vocab *v, tok_vocab_index *x, bool bytes, size_t id)
+static void index_put(const tok_vocab *v, tok_vocab_index *x, bool bytes, size_t id, uint64_t h)
 {
     const void *k;
     size_t n;
     key_of(&v->tok[id], bytes, &k, &n);
-    uint64_t h = tok_hash_bytes(k, n), slot = (h >> 32) << 32 | (uint64_t)(id + 1);
+    uint64_t slot = (h >> 32) << 32 | (uint64_t)(id + 1);
     for (size_t i = (size_t)h & x->mask;; i = (i + 1) & x->mask) {
         uint64_t s = x->slot[i];
         if (!s) {
@@ -116,6 +116,19 @@ void tok_vocab_limit_ids(tok_vocab *v, size_t entries)
 {
     size_t lim = ID_SLACK + 2 * entries;
     v->id_limit = lim < ((size_t)1 << 30) ? lim : ((size_t)1 << 30);
+}
+
+int tok_vocab_reserve(tok_vocab *v, size_t n)
+{
+    if (v->id_limit && n > v->id_limit) n = v->id_limit;
+    if (n <= v->cap) return 0;
+    size_t old = v->cap;
+    if (tok__grow((void **)&v->tok, &v->cap, n, sizeof *v->tok)) return -1;
+    for (size_t i = old; i < v->cap; i++) {
+        memset(&v->tok[i], 0, sizeof v->tok[i]);
+        v->tok[i].flags = TOK_TOKEN_NONE;
+    }
+    return 0;
 }
 
 tok_status tok_vocab_set(tok_vocab *v, int32_t id, const char *text, size_t len,
@@ -176,9 +189,20 @@ int tok_byte_piece(const char *s, size_t n)
 static int bytelevel_decode(const char *s, size_t n, uint8_t *out, size_t *outlen)
 {
     size_t i = 0, k = 0;
+    const uint8_t *u = (const uint8_t *)s;
     while (i < n) {
         size_t len;
-        uint32_t cp = tok_utf8_decode((const uint8_t *)s + i, n - i, &len);
+        uint32_t cp;
+        /* the alphabet is U+0021..U+0143: one or two bytes, decoded inline */
+        if (u[i] < 0x80) {
+            cp = u[i];
+            len = 1;
+        } else if (u[i] >= 0xC2 && u[i] <= 0xDF && i + 1 < n && (u[i + 1] & 0xC0) == 0x80) {
+            cp = (uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F);
+            len = 2;
+        } else {
+            cp = tok_utf8_decode(u + i, n - i, &len);
+        }
         int b = cp == TOK_UTF8_BAD ? -1 : tok_bytelevel_byte(cp);
         if (b < 0) return -1;
         out[k++] = (uint8_t)b;
@@ -220,11 +244,23 @@ tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_pref
     size_t cpl = cont_prefix ? strlen(cont_prefix) : 0;
     for (int i = 0; i < 256; i++) v->byte_id[i] = -1;
     size_t model_n = 0;
-    /* Insert in reverse so that on duplicate texts the lowest id wins. */
-    for (size_t i = v->n; i-- > 0;) {
+    /* Insert in reverse so that on duplicate texts the lowest id wins; keys
+     * hashed AHEAD entries before they are entered and their slots
+     * prefetched, so that the misses in two maps of 10^5 slots overlap. */
+#define AHEAD 16
+    uint64_t hq[AHEAD];
+    for (size_t i = v->n, j = v->n; i-- > 0;) {
+        for (; j > 0 && j + AHEAD > i + 1; j--) { /* hash ids down to i - AHEAD + 1 */
+            const tok_token *u = &v->tok[j - 1];
+            if (u->flags & TOK_TOKEN_NONE) continue;
+            uint64_t h = tok_hash_bytes(u->text, u->text_len);
+            hq[(j - 1) % AHEAD] = h;
+            __builtin_prefetch(&v->by_text.slot[(size_t)h & v->by_text.mask]);
+        }
         tok_token *t = &v->tok[i];
+        t->flags &= ~(uint32_t)TOK__INDEX_BYTES; /* set below only (a file's flags never carry it) */
         if (t->flags & TOK_TOKEN_NONE) continue;
-        index_put(v, &v->by_text, false, i);
+        index_put(v, &v->by_text, false, i, hq[i % AHEAD]);
         if (!(t->flags & TOK__IN_MODEL)) continue;
         if (i + 1 > model_n) model_n = i + 1;
         t->bytes = (const uint8_t *)t->text;
@@ -249,8 +285,23 @@ tok_status tok_vocab_finish(tok_vocab *v, bool byte_level, const char *cont_pref
         }
         if (cpl && t->text_len > cpl && memcmp(t->text, cont_prefix, cpl) == 0)
             t->flags |= TOK_TOKEN_CONTINUATION;
-        index_put(v, &v->by_bytes, true, i);
+        t->flags |= TOK__INDEX_BYTES; /* entered below */
     }
+    /* the model bytes, in the same order */
+    for (size_t i = v->n, j = v->n; i-- > 0;) {
+        for (; j > 0 && j + AHEAD > i + 1; j--) {
+            const tok_token *u = &v->tok[j - 1];
+            if (!(u->flags & TOK__INDEX_BYTES)) continue;
+            uint64_t h = tok_hash_bytes(u->bytes, u->nbytes);
+            hq[(j - 1) % AHEAD] = h;
+            __builtin_prefetch(&v->by_bytes.slot[(size_t)h & v->by_bytes.mask]);
+        }
+        tok_token *t = &v->tok[i];
+        if (!(t->flags & TOK__INDEX_BYTES)) continue;
+        t->flags &= ~(uint32_t)TOK__INDEX_BYTES;
+        index_put(v, &v->by_bytes, true, i, hq[i % AHEAD]);
+    }
+#undef AHEAD
     v->model_n = model_n;
     for (size_t i = 0; i < v->n; i++) {
         tok_token *t = &v->tok[i];

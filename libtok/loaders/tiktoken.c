@@ -55,14 +55,41 @@ static const encoding_def *guess_encoding(const char *file)
     return NULL;
 }
 
-/* The token as GPT-2 alphabet text, as tokenizer.json writes it. */
+/* The token as GPT-2 alphabet text, as tokenizer.json writes it: every
+ * character of that alphabet (U+0021..U+0143) is one or two bytes. */
 static int bytelevel_text(tok_sbuf *b, const uint8_t *p, size_t n)
 {
     b->n = 0;
+    if (tok_vec_reserve(b, 2 * n)) return -1;
+    uint8_t *o = (uint8_t *)b->v;
+    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        uint8_t u[4];
-        int k = tok_utf8_encode(tok_bytelevel_char(p[i]), u);
-        if (tok_sbuf_put(b, u, (size_t)k)) return -1;
+        uint32_t cp = tok_bytelevel_char(p[i]);
+        if (cp < 0x80) {
+            o[k++] = (uint8_t)cp;
+        } else {
+            o[k++] = (uint8_t)(0xC0 | cp >> 6);
+            o[k++] = (uint8_t)(0x80 | (cp & 0x3F));
+        }
+    }
+    b->n = k;
+    return 0;
+}
+
+/* The line that first gives rank r (the lines before the current one
+ * were read already: "<base64> <digits>"). */
+static uint64_t rank_line(const uint8_t *data, size_t len, int64_t r)
+{
+    size_t line = 1;
+    for (size_t pos = 0; pos < len; line++) {
+        size_t eol = pos;
+        while (eol < len && data[eol] != '\n') eol++;
+        size_t sp = pos;
+        while (sp < eol && data[sp] != ' ') sp++;
+        int64_t x = 0;
+        for (size_t q = sp + 1; q < eol && data[q] >= '0' && data[q] <= '9' && x <= (1 << 30); q++) x = x * 10 + (data[q] - '0');
+        if (sp < eol && x == r) return line;
+        pos = eol + 1;
     }
     return 0;
 }
@@ -91,8 +118,14 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
     }
     /* the vocabulary goes out as (id, len, text) records, not as a JSON
      * object of 200k keys; a table of text hashes finds duplicates */
-    tok_sbuf text = { 0 };
+    tok_sbuf text = { 0 }, bin = { 0 };
     tok_u64map seen = { 0 };
+    /* no rank at or past nranks loads (checked at the end) */
+    size_t lines = 1;
+    for (size_t i = 0; i < len; i++) lines += data[i] == '\n';
+    uint64_t nranks = ((uint64_t)1 << 18) + 2 * (uint64_t)lines;
+    uint64_t *rank_seen = calloc(nranks / 64 + 1, sizeof *rank_seen);
+    if (!rank_seen) goto nomem;
     size_t line = 1, pos = 0, count = 0;
     int64_t max_rank = -1;
     size_t max_line = 0;
@@ -111,47 +144,44 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
                 tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:1: expected \"<base64 token> <rank>\"", fname, line);
                 goto fail;
             }
-            uint8_t *tokb = NULL;
             size_t tl = 0;
-            if (tok_base64_decode((const char *)data + pos, sp - pos, &tokb, &tl) || tl == 0) {
-                free(tokb);
+            if (tok_vec_reserve(&bin, (sp - pos) / 4 * 3 + 4)) goto nomem;
+            uint8_t *tokb = (uint8_t *)bin.v;
+            if (tok_base64_decode_into((const char *)data + pos, sp - pos, tokb, &tl) || tl == 0) {
                 tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:1: invalid base64 token", fname, line);
                 goto fail;
             }
             int64_t rank = 0;
             size_t q = sp + 1;
             if (q == end) {
-                free(tokb);
                 tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:%zu: missing rank", fname, line, q - pos + 1);
                 goto fail;
             }
             for (; q < end; q++) {
                 if (data[q] < '0' || data[q] > '9' || rank > (1 << 30)) {
-                    free(tokb);
                     tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:%zu: invalid rank", fname, line, q - pos + 1);
                     goto fail;
                 }
                 rank = rank * 10 + (data[q] - '0');
             }
-            if (bytelevel_text(&text, tokb, tl)) {
-                free(tokb);
-                goto nomem;
-            }
+            if (bytelevel_text(&text, tokb, tl)) goto nomem;
             /* tiktoken refuses two tokens with one rank ("maybe you had
              * duplicate token indices"); ranks go in the same table, odd keys */
+            /* ranks below nranks (any file that loads has only those) in a
+             * bitmap; the first line of a repeated rank is found again for
+             * the message */
             uint64_t rline;
-            if (tok_u64map_get(&seen, (uint64_t)rank << 1 | 1, &rline)) {
-                free(tokb);
+            bool again = (uint64_t)rank < nranks ? (bool)(rank_seen[rank >> 6] >> (rank & 63) & 1)
+                                                  : (bool)tok_u64map_get(&seen, (uint64_t)rank << 1 | 1, &rline);
+            if (again) {
+                if ((uint64_t)rank < nranks) rline = rank_line(data, len, rank);
                 tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:%zu: rank %lld was given already on line %llu", fname, line,
                           sp - pos + 2, (long long)rank, (unsigned long long)rline);
                 goto fail;
             }
-            if (tok_u64map_put(&seen, (uint64_t)rank << 1 | 1, line)) {
-                free(tokb);
-                goto nomem;
-            }
+            if ((uint64_t)rank < nranks) rank_seen[rank >> 6] |= 1ull << (rank & 63);
+            else if (tok_u64map_put(&seen, (uint64_t)rank << 1 | 1, line)) goto nomem;
             if (tl == 1) have_byte[tokb[0]] = true;
-            free(tokb);
             uint64_t h = tok_hash_bytes(text.v, text.n) & ~1ULL, at;
             if (tok_u64map_get(&seen, h, &at)) {
                 uint32_t ol;
@@ -194,6 +224,8 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
         goto fail;
     }
     tok_vec_free(&text);
+    tok_vec_free(&bin);
+    free(rank_seen);
     tok_u64map_free(&seen);
     *nrec = count;
 
@@ -231,6 +263,8 @@ nomem:
     tok__fail(err, TOK_ERR_NOMEM, "out of memory");
 fail:
     tok_vec_free(&text);
+    tok_vec_free(&bin);
+    free(rank_seen);
     tok_u64map_free(&seen);
     return NULL;
 }

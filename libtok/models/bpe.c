@@ -29,6 +29,9 @@ typedef struct bpe {
     tok_model base;
     TOK_VEC(merge3) merges;   /* from the file, rank order (not for ranked) */
     tok_u64map pairs;         /* (a << 32 | b) -> (rank << 32 | new id) */
+    /* with stored tables (.tokpack) pairs and dup_results are built on the
+     * first pre-token that needs the heap (under dlock): most never do */
+    _Atomic bool pairs_ready;
     bool ranked;              /* tiktoken: pairs implied by ranks */
     bool ignore_merges;
     bool dup_results;         /* some token is made by merges of different ranks */
@@ -361,6 +364,8 @@ static void merge_small(const bpe *b, bpe_scratch *s)
     s->syms.n = n;
 }
 
+static int need_pairs(const bpe *cb);
+
 static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n,
                                  const tok_encode_options *opt, tok_toks *out)
 {
@@ -385,6 +390,7 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
                 /* an irregular token inside: the heap (over the whole merge
                  * map: the fast tables leave out merges plain BPE never
                  * reaches, which dropout and irregular tokens can) */
+                if (need_pairs(b)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
                 tok_status st = initial_symbols(b, ctx, s, p, n);
                 if (!st) st = merge_all(b, ctx, s, 0);
                 if (st) return st;
@@ -410,6 +416,7 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
             }
         }
     }
+    if (need_pairs(b)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     tok_status st = initial_symbols(b, ctx, s, p, n);
     if (st) return st;
     if (dropout <= 0 && !b->dup_results && s->syms.n <= SMALL_MAX && !s->reference) merge_small(b, s);
@@ -494,6 +501,8 @@ static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
         for (size_t i = 0; i < b->merges.n; i++) {
             const merge3 *g = &b->merges.v[i];
             uint64_t val;
+            if (i + 16 < b->merges.n)
+                tok_u64map_prefetch(&b->pairs, (uint64_t)(uint32_t)g[16].a << 32 | (uint32_t)g[16].b);
             bool wins = tok_u64map_get(&b->pairs, (uint64_t)(uint32_t)g->a << 32 | (uint32_t)g->b, &val) &&
                         (uint32_t)(val >> 32) == i;
             mg[i] = (tok_bpe_merge){ g->a, g->b, wins ? g->c : -1 };
@@ -530,6 +539,57 @@ out:
     return st;
 }
 
+/* The merge map (later duplicates of a pair win, as in HF's map collect)
+ * and whether some token is made by two merges of different ranks (HF's
+ * stale-entry check, by result only, then differs from a plain scan: the
+ * heap is kept). */
+static int build_pairs(bpe *b, tok_error *err)
+{
+    if (tok_u64map_init(&b->pairs, b->merges.n)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory"), -1;
+#define KEY(g) ((uint64_t)(uint32_t)(g)->a << 32 | (uint32_t)(g)->b)
+    for (size_t i = 0; i < b->merges.n; i++) {
+        merge3 *g = &b->merges.v[i];
+        if (i + 16 < b->merges.n) tok_u64map_prefetch(&b->pairs, KEY(g + 16)); /* misses overlap */
+        if (tok_u64map_put(&b->pairs, KEY(g), (uint64_t)i << 32 | (uint32_t)g->c))
+            return tok__fail(err, TOK_ERR_NOMEM, "out of memory"), -1;
+    }
+    uint32_t *seen = calloc(b->base.vocab->n + 1, sizeof *seen);
+    if (!seen) return tok__fail(err, TOK_ERR_NOMEM, "out of memory"), -1;
+    for (size_t i = 0; i < b->merges.n && !b->dup_results; i++) {
+        uint64_t val;
+        merge3 *g = &b->merges.v[i];
+        if (i + 16 < b->merges.n) {
+            tok_u64map_prefetch(&b->pairs, KEY(g + 16));
+            __builtin_prefetch(&seen[g[16].c]);
+        }
+        if (!tok_u64map_get(&b->pairs, KEY(g), &val) || (uint32_t)(val >> 32) != i)
+            continue; /* overridden duplicate pair */
+        if (seen[g->c] && seen[g->c] != i + 1) b->dup_results = true;
+        seen[g->c] = (uint32_t)i + 1;
+    }
+    free(seen);
+    return 0;
+#undef KEY
+}
+
+/* The merge map on first use (stored tables): 0, or -1 out of memory. */
+static int need_pairs(const bpe *cb)
+{
+    bpe *b = (bpe *)cb; /* built once under dlock, then read-only */
+    if (atomic_load_explicit(&b->pairs_ready, memory_order_acquire)) return 0;
+    pthread_mutex_lock(&b->dlock);
+    int r = 0;
+    if (!atomic_load_explicit(&b->pairs_ready, memory_order_relaxed)) {
+        tok_error e;
+        tok_u64map_free(&b->pairs);
+        b->dup_results = false;
+        r = build_pairs(b, &e);
+        if (!r) atomic_store_explicit(&b->pairs_ready, true, memory_order_release);
+    }
+    pthread_mutex_unlock(&b->dlock);
+    return r;
+}
+
 static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
 {
     bpe *b = (bpe *)m;
@@ -555,29 +615,9 @@ static tok_status bpe_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
             if (!memcmp(t->bytes + k, MARKER, 3) && !(k >= 3 && !memcmp(t->bytes + k - 3, MARKER, 3)))
                 b->no_split_after[t->bytes[k - 1]] = true;
     }
-    if (!b->ranked) {
-        if (tok_u64map_init(&b->pairs, b->merges.n)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
-        /* later duplicates of a pair win, as in HF's map collect */
-        for (size_t i = 0; i < b->merges.n; i++) {
-            merge3 *g = &b->merges.v[i];
-            if (tok_u64map_put(&b->pairs, (uint64_t)(uint32_t)g->a << 32 | (uint32_t)g->b,
-                               (uint64_t)i << 32 | (uint32_t)g->c))
-                return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
-        }
-        /* a token made by two merges of different ranks makes HF's stale-entry
-         * check (by result only) differ from a plain scan: keep the heap then */
-        uint32_t *seen = calloc(v->n + 1, sizeof *seen);
-        if (!seen) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; i < b->merges.n && !b->dup_results; i++) {
-            uint64_t val;
-            merge3 *g = &b->merges.v[i];
-            if (!tok_u64map_get(&b->pairs, (uint64_t)(uint32_t)g->a << 32 | (uint32_t)g->b, &val) || (uint32_t)(val >> 32) != i)
-                continue; /* overridden duplicate pair */
-            if (seen[g->c] && seen[g->c] != i + 1) b->dup_results = true;
-            seen[g->c] = (uint32_t)i + 1;
-        }
-        free(seen);
-    }
+    atomic_store(&b->pairs_ready, false);
+    if (!b->ranked && !b->stored.n && build_pairs(b, err)) return TOK_ERR_NOMEM;
+    if (b->ranked || !b->stored.n) atomic_store(&b->pairs_ready, true);
     return build_fast(b, v, err);
 }
 
@@ -686,7 +726,7 @@ static int64_t bpe_merge_rank(const tok_model *m, int32_t left, int32_t right)
         const derived *d = bpe_derived(b);
         return d && tok_u64map_get(&d->pairs, key, &val) ? (int64_t)val : -1;
     }
-    return tok_u64map_get(&b->pairs, key, &val) ? (int64_t)(val >> 32) : -1;
+    return !need_pairs(b) && tok_u64map_get(&b->pairs, key, &val) ? (int64_t)(val >> 32) : -1;
 }
 
 static void bpe_info(const tok_model *m, tok_model_info *out)

@@ -127,67 +127,108 @@ void tok_bpe_bt_free(tok_bpe_bt *bt)
 
 #define BAD(tab, i, ...) do { *table = (tab); *entry = (i); snprintf(why, cap, __VA_ARGS__); goto bad; } while (0)
 
+/* The check reads the tables where they lie once, in order, and looks up
+ * what each entry names (a part's rank, a cell's depth) in compact copies
+ * with prefetches a few entries ahead: linear, and bound by memory
+ * bandwidth rather than by one cache miss after another. */
+#define AHEAD 16
+typedef struct rank_len { uint32_t rank, len; } rank_len;
+
+static inline void ahead(const void *base, size_t size, uint64_t i, uint64_t n)
+{
+    if (i < n) __builtin_prefetch((const char *)base + i * size);
+}
+
 int tok_bpe_bt_check(const tok_bpe_bt *bt, tok_bt_table *table, size_t *entry, char *why, size_t cap)
 {
     const tok_bpe_tinfo *t = bt->t;
     const tok_trie_cell *cell = bt->trie.cell;
-    uint32_t n = bt->n, nc = bt->trie.ncells;
-    uint32_t *depth = NULL;
+    uint32_t n = bt->n, nc = bt->trie.ncells, nn = bt->trie.nnodes;
+    uint8_t *depth = NULL;
+    rank_len *rl = NULL;
     if (nc < 257) BAD(TOK_BT_CELLS, 0, "%u trie cells, fewer than the 257 of a root", nc);
+    if (!(rl = malloc((size_t)n * sizeof *rl))) return -2;
     for (uint32_t i = 0; i < n; i++) {
         const tok_bpe_tinfo *x = &t[i];
-        if (x->rank != 0 && x->rank != UINT32_MAX) {
-            if (x->left < 0 || (uint32_t)x->left >= n || x->right < 0 || (uint32_t)x->right >= n)
-                BAD(TOK_BT_TINFO, i, "token %u: parts out of range", i);
-            if (t[x->left].rank >= x->rank || t[x->right].rank >= x->rank)
-                BAD(TOK_BT_TINFO, i, "token %u: a part has a rank not below the token's", i);
+        rl[i] = (rank_len){ x->rank, x->len };
+        if (x->rank != 0 && x->rank != UINT32_MAX &&
+            (x->left < 0 || (uint32_t)x->left >= n || x->right < 0 || (uint32_t)x->right >= n))
+            BAD(TOK_BT_TINFO, i, "token %u: parts out of range", i);
+        if (x->shorter < -1 || (x->shorter >= 0 && ((uint32_t)x->shorter >= n || x->shorter_len >= x->len)))
+            BAD(TOK_BT_TINFO, i, "token %u: its shorter prefix is out of range or not shorter", i);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) {
+            const tok_bpe_tinfo *y = &t[i + AHEAD];
+            ahead(rl, sizeof *rl, (uint32_t)y->left, n);
+            ahead(rl, sizeof *rl, (uint32_t)y->right, n);
+            ahead(rl, sizeof *rl, (uint32_t)y->shorter, n);
         }
-        if (x->shorter >= 0) {
-            if ((uint32_t)x->shorter >= n || t[x->shorter].rank == UINT32_MAX || x->shorter_len >= x->len ||
-                t[x->shorter].len != x->shorter_len)
-                BAD(TOK_BT_TINFO, i, "token %u: its shorter prefix is out of range or not shorter", i);
-        } else if (x->shorter != -1) {
-            BAD(TOK_BT_TINFO, i, "token %u: shorter prefix %d", i, x->shorter);
+        const tok_bpe_tinfo *x = &t[i];
+        if (x->rank != 0 && x->rank != UINT32_MAX && (rl[x->left].rank >= x->rank || rl[x->right].rank >= x->rank))
+            BAD(TOK_BT_TINFO, i, "token %u: a part has a rank not below the token's", i);
+        if (x->shorter >= 0 && (rl[x->shorter].rank == UINT32_MAX || rl[x->shorter].len != x->shorter_len))
+            BAD(TOK_BT_TINFO, i, "token %u: its shorter prefix is out of range or not shorter", i);
+    }
+    /* pair slots: only that a free slot ends every probe (the encoder
+     * compares a slot's made id with 0, never indexes by it), found in the
+     * first few of a table kept at most half full: the 8 MiB of o200k's
+     * pairs are not read at open */
+    size_t fs = 0;
+    while (fs <= bt->pmask && bt->pairs[fs].key != UINT64_MAX) fs++;
+    if (fs > bt->pmask) BAD(TOK_BT_PAIRS, 0, "the pair table has no free slot");
+    /* every cell's parent in range, and how many nodes there are: one
+     * branch-free pass; the rest of a cell is checked below where it is a
+     * node (a walk reaches no other cell: a cell that names a parent is a
+     * node, and every node is listed) */
+    uint32_t nodes = 0, wild = 0;
+    for (uint32_t i = 1; i < nc; i++) {
+        int32_t ck = cell[i].check;
+        wild |= (uint32_t)(ck + 1) > nc;
+        nodes += ck >= 0;
+    }
+    if (wild || (uint32_t)(cell[0].check + 1) > nc)
+        for (uint32_t i = 0; i < nc; i++)
+            if (cell[i].check < -1 || (cell[i].check >= 0 && (uint32_t)cell[i].check >= nc))
+                BAD(TOK_BT_CELLS, i, "trie cell %u: parent %d out of range", i, cell[i].check);
+    /* depths in breadth-first order: every node listed once, after its
+     * parent; depths of up to 254 in bytes (trained vocabularies' tokens are
+     * far shorter), so that the array read at random stays in cache */
+    if (nn != nodes + 1) BAD(TOK_BT_BFS, 0, "%u nodes listed, the cells have %u", nn, nodes + 1);
+    if (!(depth = malloc(nc))) {
+        free(rl);
+        return -2;
+    }
+    memset(depth, 0xFF, nc);
+    const uint32_t *bfs = bt->trie.bfs;
+    for (uint32_t k = 0; k < nn; k++) {
+        if (k + AHEAD < nn && bfs[k + AHEAD] < nc) {
+            const tok_trie_cell *y = &cell[bfs[k + AHEAD]];
+            __builtin_prefetch(y);
+            ahead(rl, sizeof *rl, (uint32_t)(y->value >= 0 ? y->value : -2 - y->value), n);
         }
-    }
-    bool free_slot = false;
-    for (size_t i = 0; i <= bt->pmask; i++) {
-        const tok_bpe_pslot *s = &bt->pairs[i];
-        if (s->key == UINT64_MAX) free_slot = true;
-        else if (s->c < 0 || (uint32_t)s->c >= n) BAD(TOK_BT_PAIRS, i, "pair slot %zu: token %d out of range", i, s->c);
-    }
-    if (!free_slot) BAD(TOK_BT_PAIRS, 0, "the pair table has no free slot");
-    uint32_t nodes = 0;
-    for (uint32_t i = 0; i < nc; i++) {
-        const tok_trie_cell *c = &cell[i];
-        if (c->base < 0 || (uint32_t)c->base > nc - 256) BAD(TOK_BT_CELLS, i, "trie cell %u: base %d out of range", i, c->base);
-        if (c->check < -1 || (c->check >= 0 && (uint32_t)c->check >= nc))
-            BAD(TOK_BT_CELLS, i, "trie cell %u: parent %d out of range", i, c->check);
-        if (c->value >= 0 ? (uint32_t)c->value >= n || t[c->value].rank == UINT32_MAX
-                          : c->value < -1 && (uint32_t)(-2 - (int64_t)c->value) >= n)
-            BAD(TOK_BT_CELLS, i, "trie cell %u: token %d out of range or not made by BPE", i, c->value);
-        if (i && c->check >= 0) nodes++;
-    }
-    /* depths in breadth-first order: every node listed once, after its parent */
-    if (bt->trie.nnodes != nodes + 1) BAD(TOK_BT_BFS, 0, "%u nodes listed, the cells have %u", bt->trie.nnodes, nodes + 1);
-    if (!(depth = malloc(nc * sizeof *depth))) return -2;
-    memset(depth, 0xFF, nc * sizeof *depth);
-    for (uint32_t k = 0; k < bt->trie.nnodes; k++) {
-        uint32_t c = bt->trie.bfs[k];
-        if (c >= nc || depth[c] != UINT32_MAX || (k == 0) != (c == 0) ||
-            (k && (cell[c].check < 0 || depth[cell[c].check] == UINT32_MAX)))
-            BAD(TOK_BT_BFS, k, "node %u: cell %u is not a new node below a listed one", k, c);
-        depth[c] = k ? depth[cell[c].check] + 1 : 0;
-        int32_t v = cell[c].value, id = v >= 0 ? v : v < -1 ? -2 - v : -1;
-        if (id >= 0 && t[id].len != depth[c])
-            BAD(TOK_BT_CELLS, c, "trie cell %u: token %d of length %u at depth %u", c, id, t[id].len, depth[c]);
+        uint32_t c = bfs[k];
+        if (c >= nc || depth[c] != 0xFF || (k == 0) != (c == 0) ||
+            (k && (cell[c].check < 0 || depth[cell[c].check] >= 0xFE)))
+            BAD(TOK_BT_BFS, k, "node %u: cell %u is not a new node below a listed one, or deeper than 254", k, c);
+        const tok_trie_cell *x = &cell[c];
+        if (x->base < 0 || (uint32_t)x->base > nc - 256) BAD(TOK_BT_CELLS, c, "trie cell %u: base %d out of range", c, x->base);
+        int32_t v = x->value, id = v >= 0 ? v : v < -1 ? -2 - v : -1;
+        if (id >= 0 && ((uint32_t)id >= n || (v >= 0 && rl[id].rank == UINT32_MAX)))
+            BAD(TOK_BT_CELLS, c, "trie cell %u: token %d out of range or not made by BPE", c, v);
+        depth[c] = k ? (uint8_t)(depth[x->check] + 1) : 0;
+        if (id >= 0 && rl[id].len != depth[c])
+            BAD(TOK_BT_CELLS, c, "trie cell %u: token %d of length %u at depth %u", c, id, rl[id].len, depth[c]);
     }
     free(depth);
+    free(rl);
     return 0;
 bad:
     free(depth);
+    free(rl);
     return -1;
 }
+#undef AHEAD
 
 static bool is_model(const tok_vocab *v, size_t i)
 {
@@ -351,8 +392,34 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
             return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
         }
     }
+    /* `shorter` of every token at once: in breadth-first order (parents
+     * first) each node inherits its parent's token, or the nearest one
+     * above it, instead of a walk from the root per token */
+    const tok_trie_cell *cl = bt->trie.cell;
+    int32_t *near = malloc((size_t)bt->trie.ncells * sizeof *near);
+    uint64_t *done = calloc((size_t)n / 64 + 1, sizeof *done);
+    if (!near || !done) {
+        free(near);
+        free(done);
+        free(mid);
+        tok_bpe_bt_free(bt);
+        return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    }
+    near[TOK_TRIE_ROOT] = -1;
+    for (uint32_t k = 1; k < bt->trie.nnodes; k++) {
+        uint32_t c = bt->trie.bfs[k];
+        int32_t p = cl[c].check, pv = cl[p].value, id = cl[c].value;
+        near[c] = pv >= 0 ? pv : near[p];
+        if (id >= 0 && bt->t[id].rank != UINT32_MAX) {
+            bt->t[id].shorter = near[c];
+            bt->t[id].shorter_len = near[c] >= 0 ? bt->t[near[c]].len : 0;
+            done[id >> 6] |= 1ull << (id & 63);
+        }
+    }
+    free(near);
     for (uint32_t t = 0; t < n; t++) {
-        if (bt->t[t].rank == UINT32_MAX) continue;
+        /* a token whose bytes another id holds in the trie: walked */
+        if (bt->t[t].rank == UINT32_MAX || (done[t >> 6] >> (t & 63) & 1)) continue;
         int32_t s = TOK_TRIE_ROOT;
         const uint8_t *b = v->tok[t].bytes;
         for (uint32_t k = 0; k + 1 < bt->t[t].len && s >= 0; k++) {
@@ -363,6 +430,7 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
             }
         }
     }
+    free(done);
     free(mid);
     bt->ok = true;
     return TOK_OK;

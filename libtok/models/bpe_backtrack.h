@@ -83,8 +83,10 @@ typedef enum { TOK_BT_TINFO, TOK_BT_PAIRS, TOK_BT_CELLS, TOK_BT_BFS } tok_bt_tab
 /** Check tables read from a file (pointers set, sizes given in bt) so that
  *  the encoder can never index outside them nor loop: ranges of every id and
  *  cell, ranks falling along each token's merges, lengths falling along
- *  `shorter`, trie depths equal to token lengths, a free pair slot.  Time
- *  linear in the tables.  On failure fills why and the table and entry at
+ *  `shorter`, trie depths equal to token lengths (at most 254), a free pair
+ *  slot.  A pair slot's made id `c` is not checked: the encoder only asks
+ *  whether it is >= 0 (check it here before indexing by it).  Time linear
+ *  in the tables but the pairs (not read).  On failure fills why and the table and entry at
  *  fault and returns -1 (TOK_ERR_NOMEM as -2). */
 int tok_bpe_bt_check(const tok_bpe_bt *bt, tok_bt_table *table, size_t *entry, char *why, size_t cap);
 

@@ -126,11 +126,31 @@ static int raw_fail(tok_jctx *jc, size_t pos, const char *what_)
     return -1;
 }
 
-static int vocab_from_text(tok_jctx *jc, tok_vocab *v, tok_strmap *ids, tok_sbuf *key)
+/* Entries are read in batches: each batch's keys are hashed and their map
+ * slots prefetched before the batch is entered or looked up, so that the
+ * cache misses of 200k-entry maps overlap instead of following one another. */
+#define BATCH 32
+
+typedef struct pending { const char *s; uint32_t len; int32_t id; uint64_t h; } pending;
+
+static int flush_tokens(tok_jctx *jc, tok_strmap *ids, pending *q, size_t nq, size_t *dups)
+{
+    for (size_t j = 0; j < nq; j++) {
+        size_t before = ids->count;
+        if (tok_strmap_put_hashed(ids, q[j].s, q[j].len, q[j].id, q[j].h))
+            return tok_jfail(jc, TOK_ERR_NOMEM, "out of memory"), -1;
+        *dups += ids->count == before;
+    }
+    return 0;
+}
+
+static int vocab_from_text(tok_jctx *jc, tok_vocab *v, tok_strmap *ids, tok_sbuf *key, size_t *dups)
 {
     const char *d = jc->raw;
     size_t n = jc->raw_vocab[1], i = tok_rawjson_ws(d, n, jc->raw_vocab[0] + 1);
     if (i < n && d[i] == '}') return 0;
+    pending q[BATCH];
+    size_t nq = 0;
     for (;;) {
         size_t at = i;
         if (tok_rawjson_string(d, n, &i, key)) return raw_fail(jc, at, "expected a token string");
@@ -142,52 +162,147 @@ static int vocab_from_text(tok_jctx *jc, tok_vocab *v, tok_strmap *ids, tok_sbuf
         while (i < n && d[i] >= '0' && d[i] <= '9' && id < (1 << 30)) id = id * 10 + (d[i++] - '0');
         if (i == ns || (i < n && (d[i] == '.' || d[i] == 'e' || d[i] == 'E' || (d[i] >= '0' && d[i] <= '9'))))
             return raw_fail(jc, ns, "expected a token id (non-negative integer)");
-        if (add_token(jc, v, ids, key->v ? key->v : "", key->n, id)) return raw_fail(jc, ns, jc->err->message);
+        if (id < 0 || id >= (1 << 30)) return raw_fail(jc, ns, "expected a token id (non-negative integer)");
+        if (tok_vocab_set(v, (int32_t)id, key->v ? key->v : "", key->n, 0, TOK__IN_MODEL, jc->err)) {
+            tok_jwrap(jc);
+            return raw_fail(jc, ns, jc->err->message);
+        }
+        /* the pooled copy outlives the document */
+        const char *t = v->tok[id].text;
+        q[nq] = (pending){ t, (uint32_t)key->n, (int32_t)id, tok_hash_bytes(t, key->n) };
+        tok_strmap_prefetch(ids, q[nq].h);
+        if (++nq == BATCH) {
+            if (flush_tokens(jc, ids, q, nq, dups)) return -1;
+            nq = 0;
+        }
         i = tok_rawjson_ws(d, n, i);
         if (i < n && d[i] == ',') { i = tok_rawjson_ws(d, n, i + 1); continue; }
+        if (flush_tokens(jc, ids, q, nq, dups)) return -1;
         if (i < n && d[i] == '}') return 0;
         return raw_fail(jc, i, "expected ',' or '}'");
     }
 }
 
-static int merges_from_text(tok_jctx *jc, tok_bpe_merges *mg, const char *prefix, const tok_strmap *ids, tok_sbuf *ka, tok_sbuf *kb, tok_sbuf *buf)
+typedef struct mq {
+    size_t at, k;         /* where the merge starts, its index */
+    const char *sa, *sb;
+    size_t la, lb;
+    uint64_t ha, hb;
+} mq;
+
+/* Resolve a batch of parsed merges in order.  The merged token is first
+ * tried at the id after the previous merge's (merge lists made from ranks,
+ * o200k and llama3, make their tokens in id order): a text comparison
+ * instead of a look-up, valid only when no text was entered twice (then
+ * the map's answer for a text is the one token that has it). */
+static int resolve_merges(tok_jctx *jc, tok_bpe_merges *mg, const char *prefix, const tok_strmap *ids,
+                          const tok_vocab *v, bool guess_ok, mq *q, size_t nq, int32_t *prev, tok_sbuf *buf)
+{
+    for (size_t j = 0; j < nq; j++) {
+        q[j].ha = tok_hash_bytes(q[j].sa, q[j].la);
+        q[j].hb = tok_hash_bytes(q[j].sb, q[j].lb);
+        tok_strmap_prefetch(ids, q[j].ha);
+        tok_strmap_prefetch(ids, q[j].hb);
+    }
+    size_t pl0 = prefix ? strlen(prefix) : 0;
+    for (size_t j = 0; j < nq; j++) {
+        const mq *x = &q[j];
+        char why[300];
+        int32_t a = tok_strmap_get_hashed(ids, x->sa, x->la, x->ha), c = tok_strmap_get_hashed(ids, x->sb, x->lb, x->hb);
+        if (a < 0 || c < 0) {
+            snprintf(why, sizeof why, "merge token \"%.*s\" is not in the vocabulary", (int)(a < 0 ? x->la : x->lb),
+                     a < 0 ? x->sa : x->sb);
+            tok_jpush_index(jc, x->k);
+            return raw_fail(jc, x->at, why);
+        }
+        size_t pl = pl0 > x->lb ? x->lb : pl0, ml = x->la + x->lb - pl;
+        int32_t nid = -1, g = *prev + 1;
+        if (guess_ok && g > 0 && (size_t)g < v->n) {
+            const tok_token *t = &v->tok[g];
+            if (!(t->flags & TOK_TOKEN_NONE) && (t->flags & TOK__IN_MODEL) && t->text_len == ml &&
+                !memcmp(t->text, x->sa, x->la) && !memcmp(t->text + x->la, x->sb + pl, x->lb - pl))
+                nid = g;
+        }
+        if (nid < 0) {
+            buf->n = 0;
+            if (tok_sbuf_put(buf, x->sa, x->la) || tok_sbuf_put(buf, x->sb + pl, x->lb - pl))
+                return tok_jfail(jc, TOK_ERR_NOMEM, "out of memory"), -1;
+            nid = tok_strmap_get(ids, buf->v, buf->n);
+            if (nid < 0) {
+                snprintf(why, sizeof why, "merged token \"%.*s\" is not in the vocabulary", (int)buf->n, buf->v);
+                tok_jpush_index(jc, x->k);
+                return raw_fail(jc, x->at, why);
+            }
+        }
+        if (tok_vec_push(mg, ((tok_bpe_merge){ a, c, nid }))) return tok_jfail(jc, TOK_ERR_NOMEM, "out of memory"), -1;
+        *prev = nid;
+    }
+    return 0;
+}
+
+static int merges_from_text(tok_jctx *jc, tok_bpe_merges *mg, const char *prefix, const tok_strmap *ids,
+                            const tok_vocab *v, bool guess_ok, tok_sbuf *ka, tok_sbuf *kb, tok_sbuf *buf)
 {
     const char *d = jc->raw;
     size_t n = jc->raw_merges[1], i = tok_rawjson_ws(d, n, jc->raw_merges[0] + 1);
     if (i < n && d[i] == ']') return 0;
+    mq q[BATCH];
+    size_t nq = 0;
+    int32_t prev = -2;
+    /* a malformed merge is reported after the merges before it are resolved
+     * (one of them may fail first, as when they were read one by one) */
+    size_t bad_at = 0;
+    const char *bad = NULL;
     for (size_t k = 0;; k++) {
         size_t at = i;
-        /* every message names the merge (its path made only then) */
-#define MFAIL(pos, what) (tok_jpush_index(jc, k), raw_fail(jc, (pos), (what)))
-        const char *sa, *sb;
-        size_t la, lb;
+        mq *x = &q[nq];
+        tok_sbuf *A = &ka[nq], *B = &kb[nq];
+        x->at = at;
+        x->k = k;
         if (i < n && d[i] == '"') {
-            if (tok_rawjson_string(d, n, &i, ka)) return MFAIL(at, "malformed merge string");
-            sa = ka->v ? ka->v : "";
-            if (split_merge(sa, ka->n, &la, &sb, &lb))
-                return MFAIL(at, "merge is not two tokens separated by one space");
+            if (tok_rawjson_string(d, n, &i, A)) { bad = "malformed merge string"; bad_at = at; }
+            else {
+                x->sa = A->v ? A->v : "";
+                if (split_merge(x->sa, A->n, &x->la, &x->sb, &x->lb)) {
+                    bad = "merge is not two tokens separated by one space";
+                    bad_at = at;
+                }
+            }
         } else if (i < n && d[i] == '[') {
             i = tok_rawjson_ws(d, n, i + 1);
-            if (tok_rawjson_string(d, n, &i, ka)) return MFAIL(i, "expected a merge as [\"a\", \"b\"]");
-            i = tok_rawjson_ws(d, n, i);
-            if (i >= n || d[i] != ',') return MFAIL(i, "expected a merge as [\"a\", \"b\"]");
-            i = tok_rawjson_ws(d, n, i + 1);
-            if (tok_rawjson_string(d, n, &i, kb)) return MFAIL(i, "expected a merge as [\"a\", \"b\"]");
-            i = tok_rawjson_ws(d, n, i);
-            if (i >= n || d[i] != ']') return MFAIL(i, "expected ']' after a merge pair");
-            i++;
-            sa = ka->v ? ka->v : ""; la = ka->n;
-            sb = kb->v ? kb->v : ""; lb = kb->n;
+            if (tok_rawjson_string(d, n, &i, A)) bad = "expected a merge as [\"a\", \"b\"]";
+            else if ((i = tok_rawjson_ws(d, n, i)) >= n || d[i] != ',') bad = "expected a merge as [\"a\", \"b\"]";
+            else if ((i = tok_rawjson_ws(d, n, i + 1), tok_rawjson_string(d, n, &i, B))) bad = "expected a merge as [\"a\", \"b\"]";
+            else if ((i = tok_rawjson_ws(d, n, i)) >= n || d[i] != ']') bad = "expected ']' after a merge pair";
+            bad_at = i;
+            if (!bad) {
+                i++;
+                x->sa = A->v ? A->v : "";
+                x->la = A->n;
+                x->sb = B->v ? B->v : "";
+                x->lb = B->n;
+            }
         } else {
-            return MFAIL(i, "expected a merge as \"a b\" or [\"a\", \"b\"]");
+            bad = "expected a merge as \"a b\" or [\"a\", \"b\"]";
+            bad_at = i;
         }
-        char why[300];
-        if (add_merge(mg, prefix, ids, sa, la, sb, lb, buf, why, sizeof why)) return MFAIL(at, why);
-        i = tok_rawjson_ws(d, n, i);
-        if (i < n && d[i] == ',') { i = tok_rawjson_ws(d, n, i + 1); continue; }
-        if (i < n && d[i] == ']') return 0;
-        return MFAIL(i, "expected ',' or ']'");
-#undef MFAIL
+        bool end = false;
+        if (!bad) {
+            nq++;
+            i = tok_rawjson_ws(d, n, i);
+            if (i < n && d[i] == ',') i = tok_rawjson_ws(d, n, i + 1);
+            else if (i < n && d[i] == ']') end = true;
+            else { bad = "expected ',' or ']'"; bad_at = i; }
+        }
+        if (nq == BATCH || end || bad) {
+            if (resolve_merges(jc, mg, prefix, ids, v, guess_ok, q, nq, &prev, buf)) return -1;
+            nq = 0;
+        }
+        if (bad) {
+            tok_jpush_index(jc, k);
+            return raw_fail(jc, bad_at, bad);
+        }
+        if (end) return 0;
     }
 }
 
@@ -222,8 +337,11 @@ static int merges_from_pack(tok_jctx *jc, tok_bpe_merges *mg, const tok_vocab *v
     if (tok_vec_reserve(mg, jc->pack_nmerges)) return tok_jfail(jc, TOK_ERR_NOMEM, "out of memory"), -1;
     for (size_t i = 0; i < jc->pack_nmerges; i++, p += 12) {
         uint32_t ids[3] = { rd32(p), rd32(p + 4), rd32(p + 8) };
+        /* the model tokens' bits (a prebuilt vocabulary) stay in cache,
+         * where the tokens' flags would be three misses a merge */
+        const uint64_t *nm = jc->pack_notmodel;
         for (int k = 0; k < 3; k++)
-            if (ids[k] >= v->n || (v->tok[ids[k]].flags & TOK_TOKEN_NONE))
+            if (ids[k] >= v->n || (nm ? nm[ids[k] >> 6] >> (ids[k] & 63) & 1 : v->tok[ids[k]].flags & TOK_TOKEN_NONE))
                 return tok_jfail(jc, TOK_ERR_FORMAT, "merge %zu names an unknown id", i), -1;
         mg->v[mg->n++] = (tok_bpe_merge){ (int32_t)ids[0], (int32_t)ids[1], (int32_t)ids[2] };
     }
@@ -238,6 +356,8 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     json_t *voc = NULL, *merges = NULL;
     tok_strmap ids = { 0 };
     tok_sbuf k1 = { 0 }, k2 = { 0 }, buf = { 0 };
+    tok_sbuf ka[BATCH] = { { 0 } }, kb[BATCH] = { { 0 } };
+    size_t dups = 0;
     tok_bpe_merges mg = { 0 };
     tok_model *m = NULL;
     if (tok_jstr(jc, j, "unk_token", &unk, NULL, false) ||
@@ -267,14 +387,23 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
         tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
         goto fail;
     }
-    if (pack ? vocab_from_pack(jc, v) : raw ? vocab_from_text(jc, v, &ids, &k1) : vocab_from_tree(jc, voc, v, &ids))
+    if (raw) {
+        /* about one ':' an entry (a few more inside token texts), at most one
+         * entry per 6 bytes: the token array allocated once, not doubled */
+        size_t span = jc->raw_vocab[1] - jc->raw_vocab[0], colons = tok_rawjson_count(jc->raw + jc->raw_vocab[0], span, ':');
+        if (tok_vocab_reserve(v, colons < span / 6 ? colons : span / 6)) {
+            tok_jfail(jc, TOK_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    if (pack ? vocab_from_pack(jc, v) : raw ? vocab_from_text(jc, v, &ids, &k1, &dups) : vocab_from_tree(jc, voc, v, &ids))
         goto fail;
     tok_jpop(jc, saved);
     if (!ranked) {
         saved = tok_jpush(jc, "merges");
         if (pack) {
             if (merges_from_pack(jc, &mg, v)) goto fail;
-        } else if (raw ? merges_from_text(jc, &mg, prefix, &ids, &k1, &k2, &buf)
+        } else if (raw ? merges_from_text(jc, &mg, prefix, &ids, v, dups == 0, ka, kb, &buf)
                        : merges && merges_from_tree(jc, &mg, prefix, merges, &ids, &buf)) {
             goto fail;
         }
@@ -290,6 +419,7 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     tok_vec_free(&k1);
     tok_vec_free(&k2);
     tok_vec_free(&buf);
+    for (int i = 0; i < BATCH; i++) tok_vec_free(&ka[i]), tok_vec_free(&kb[i]);
     tok_vec_free(&mg);
     return m;
 fail:
@@ -297,6 +427,7 @@ fail:
     tok_vec_free(&k1);
     tok_vec_free(&k2);
     tok_vec_free(&buf);
+    for (int i = 0; i < BATCH; i++) tok_vec_free(&ka[i]), tok_vec_free(&kb[i]);
     tok_vec_free(&mg);
     if (m) tok_model_free(m);
     return NULL;

@@ -28,23 +28,29 @@ static int skey_cmp(const void *pa, const void *pb)
  * stay by order), then the comparison sort within each run of equal prefixes
  * where a key is longer than its prefix or shorter than 8 (zero padding
  * makes "a" and "a\0" one prefix).  -1 when out of memory. */
+typedef struct rkey { uint64_t pfx; uint64_t at; } rkey; /* what the passes move: half an skey */
+
 static int sort_keys(skey *k, size_t m)
 {
     if (m < 4096) {
         qsort(k, m, sizeof *k, skey_cmp);
         return 0;
     }
-    skey *tmp = malloc(m * sizeof *tmp);
+    rkey *r = malloc(2 * m * sizeof *r);
+    skey *out = malloc(m * sizeof *out);
     size_t *cnt = malloc(2048 * sizeof *cnt);
-    if (!tmp || !cnt) {
-        free(tmp);
+    if (!r || !out || !cnt) {
+        free(r);
+        free(out);
         free(cnt);
         return -1;
     }
-    skey *from = k, *to = tmp;
+    for (size_t i = 0; i < m; i++) r[i] = (rkey){ k[i].pfx, i };
+    rkey *from = r, *to = r + m;
     for (int shift = 0; shift < 64; shift += 11) {
         memset(cnt, 0, 2048 * sizeof *cnt);
         for (size_t i = 0; i < m; i++) cnt[(from[i].pfx >> shift) & 2047]++;
+        if (cnt[(from[0].pfx >> shift) & 2047] == m) continue; /* one digit for all: nothing moves */
         size_t sum = 0;
         for (size_t d = 0; d < 2048; d++) {
             size_t c = cnt[d];
@@ -52,12 +58,14 @@ static int sort_keys(skey *k, size_t m)
             sum += c;
         }
         for (size_t i = 0; i < m; i++) to[cnt[(from[i].pfx >> shift) & 2047]++] = from[i];
-        skey *x = from;
+        rkey *x = from;
         from = to;
         to = x;
     }
-    if (from != k) memcpy(k, from, m * sizeof *k);
-    free(tmp);
+    for (size_t i = 0; i < m; i++) out[i] = k[from[i].at];
+    memcpy(k, out, m * sizeof *k);
+    free(r);
+    free(out);
     free(cnt);
     for (size_t i = 0; i < m;) {
         size_t j = i + 1;
@@ -79,6 +87,8 @@ typedef struct builder {
     int32_t *nxt, *prv;   /* free list links (-1: none) */
     int32_t head, tail;   /* first and last free cell */
     int32_t mhead;        /* where searches for several children start (a free cell) */
+    uint64_t *used;       /* one bit per cell (cap + 128 bits): the search for a
+                           * base tests 64 candidates per word and child */
     size_t cap;
     uint32_t max_used;
 } builder;
@@ -101,6 +111,11 @@ static int ensure(builder *b, size_t need)
     n = realloc(b->prv, c * sizeof *n);
     if (!n) return -1;
     b->prv = n;
+    size_t ow = b->cap ? b->cap / 64 + 2 : 0, nw = c / 64 + 2;
+    uint64_t *u = realloc(b->used, nw * sizeof *u);
+    if (!u) return -1;
+    b->used = u;
+    memset(u + ow, 0, (nw - ow) * sizeof *u);
     for (size_t i = b->cap; i < c; i++) {
         p[i].base = 0;
         p[i].check = -2;
@@ -124,7 +139,32 @@ static void occupy(builder *b, size_t i, int32_t parent)
     else b->tail = p;
     if (b->mhead == (int32_t)i) b->mhead = n;
     b->cell[i].check = parent;
+    b->used[i >> 6] |= 1ull << (i & 63);
     if (i > b->max_used) b->max_used = (uint32_t)i;
+}
+
+/* 64 bits of the used map from bit p on */
+static inline uint64_t used64(const builder *b, size_t p)
+{
+    size_t w = p >> 6;
+    unsigned sh = (unsigned)(p & 63);
+    return sh ? b->used[w] >> sh | b->used[w + 1] << (64 - sh) : b->used[w];
+}
+
+/* Free cells in [from, to). */
+static size_t free_between(const builder *b, size_t from, size_t to)
+{
+    size_t used = 0;
+    for (size_t i = from; i < to;) {
+        if ((i & 63) == 0 && to - i >= 64) {
+            used += (size_t)__builtin_popcountll(b->used[i >> 6]);
+            i += 64;
+        } else {
+            used += b->used[i >> 6] >> (i & 63) & 1;
+            i++;
+        }
+    }
+    return to - from - used;
 }
 
 tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_error *err)
@@ -133,7 +173,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     skey *k = NULL;
     uint8_t *pool = NULL;
     TOK_VEC(qnode) q = { 0 };
-    builder b = { NULL, NULL, NULL, -1, -1, -1, 0, 0 };
+    builder b = { NULL, NULL, NULL, -1, -1, -1, NULL, 0, 0 };
     size_t m = 0;
     uint32_t max_len = 0;
 
@@ -165,6 +205,9 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
         at += k[i].len;
     }
 
+    /* a node per key byte at most: the queue never moves (pages it does not
+     * reach are never touched) */
+    if (tok_vec_reserve(&q, total + 1)) goto nomem;
     if (ensure(&b, 1024) || tok_vec_push(&q, ((qnode){ 0, 0, 0, (uint32_t)m }))) goto nomem;
     occupy(&b, 0, -1); /* the root */
     uint32_t nkeys = 0;
@@ -199,24 +242,45 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
         int32_t f = nk > 1 && b.mhead >= 0 ? b.mhead : b.head;
         int32_t f0 = f;
         size_t tried = 0;
-        for (;;) {
-            if (f < 0 || b.nxt[f] < 0) { /* keep a margin of free cells at the end */
-                size_t at = f < 0 ? b.cap : (size_t)f;
-                if (ensure(&b, at + 512)) goto nomem;
-                if (f < 0) f = b.head;
+        if (nk > 1 && f >= 0) {
+            /* the lowest base >= f - label0 (and >= 1) where every child's
+             * cell is free: the first free cell f, in the free list's order,
+             * that the search below would stop at, found 64 bases a step */
+            size_t l0 = kids[0].label, B = (size_t)f > l0 + 1 ? (size_t)f - l0 : 1;
+            for (;; B += 64) {
+                if (B + 64 + 256 + 64 > b.cap && ensure(&b, B + 64 + 512)) goto nomem;
+                uint64_t fit = ~0ull;
+                for (int c = 0; c < nk && fit; c++) fit &= ~used64(&b, B + kids[c].label);
+                if (fit) {
+                    base = B + (size_t)__builtin_ctzll(fit);
+                    break;
+                }
             }
-            if ((size_t)f < (size_t)kids[0].label + 1) {
+            f = (int32_t)(base + l0);
+            /* the free cells it passed (from label0 + 1 on), for mhead below */
+            size_t lo = (size_t)f0 > l0 + 1 ? (size_t)f0 : l0 + 1;
+            tried = (size_t)f > lo ? free_between(&b, lo, (size_t)f) : 0;
+            if (b.nxt[f] < 0 && ensure(&b, (size_t)f + 512)) goto nomem; /* keep a margin of free cells at the end */
+        } else {
+            for (;;) {
+                if (f < 0 || b.nxt[f] < 0) { /* keep a margin of free cells at the end */
+                    size_t at = f < 0 ? b.cap : (size_t)f;
+                    if (ensure(&b, at + 512)) goto nomem;
+                    if (f < 0) f = b.head;
+                }
+                if ((size_t)f < (size_t)kids[0].label + 1) {
+                    f = b.nxt[f];
+                    continue;
+                }
+                base = (size_t)f - kids[0].label;
+                if (base + 256 > b.cap && ensure(&b, base + 512)) goto nomem;
+                int c = 1;
+                for (; c < nk; c++)
+                    if (USED(&b, base + kids[c].label)) break;
+                if (c == nk) break;
                 f = b.nxt[f];
-                continue;
+                tried++;
             }
-            base = (size_t)f - kids[0].label;
-            if (base + 256 > b.cap && ensure(&b, base + 512)) goto nomem;
-            int c = 1;
-            for (; c < nk; c++)
-                if (USED(&b, base + kids[c].label)) break;
-            if (c == nk) break;
-            f = b.nxt[f];
-            tried++;
         }
         if (nk > 1) {
             if (b.mhead < 0 || f0 < 0) b.mhead = f;
@@ -230,6 +294,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
             free(b.cell);
             free(b.nxt);
             free(b.prv);
+            free(b.used);
             return tok__fail(err, TOK_ERR_LIMIT, "trie too large");
         }
         b.cell[nd.cell].base = (int32_t)base;
@@ -248,7 +313,9 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     if (shrunk) b.cell = shrunk;
     free(b.nxt);
     free(b.prv);
+    free(b.used);
     b.nxt = b.prv = NULL;
+    b.used = NULL;
     t->bfs = malloc(q.n * sizeof *t->bfs);
     if (!t->bfs) goto nomem;
     for (size_t i = 0; i < q.n; i++) t->bfs[i] = (uint32_t)q.v[i].cell;
@@ -269,6 +336,7 @@ nomem:
     free(b.cell);
     free(b.nxt);
     free(b.prv);
+    free(b.used);
     free(t->bfs);
     memset(t, 0, sizeof *t);
     return tok__fail(err, TOK_ERR_NOMEM, "out of memory building a trie");

@@ -104,7 +104,8 @@ typedef struct added_ids {
 
 /* Only the added contents go in the map (a few, where the vocabulary has
  * 10^5 tokens): one pass over the vocabulary finds those it holds. */
-static tok_status added_ids_init(added_ids *ai, const tok_vocab *v, const json_t *arr, bool keep, tok_error *err)
+static tok_status added_ids_init(added_ids *ai, const tok_vocab *v, const json_t *arr, bool keep,
+                                 const tok_jctx *jc, tok_error *err)
 {
     memset(ai, 0, sizeof *ai);
     ai->keep = keep;
@@ -113,16 +114,49 @@ static tok_status added_ids_init(added_ids *ai, const tok_vocab *v, const json_t
     if (tok_strmap_init(&ai->known, json_array_size(arr) + 16)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     size_t i;
     json_t *e;
+    /* a prebuilt vocabulary (.tokpack) knows its model tokens and has its
+     * text index: the lowest id of a text, when it is a model token, is the
+     * lowest model token with it */
+    if (jc->pack_notmodel && v->prebuilt && v->by_text.slot) {
+        bool whole = true;
+        json_array_foreach(arr, i, e) {
+            json_t *c = json_object_get(e, "content");
+            if (!json_is_string(c)) continue;
+            int32_t id = tok_vocab_id(v, json_string_value(c), json_string_length(c));
+            if (id < 0) continue;
+            if (jc->pack_notmodel[id >> 6] >> (id & 63) & 1) {
+                whole = false; /* an added token first: ask every model token */
+                break;
+            }
+            if (tok_strmap_put(&ai->known, json_string_value(c), (uint32_t)json_string_length(c), id))
+                return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+        }
+        if (whole) {
+            ai->model_size = jc->pack_model_count;
+            return TOK_OK;
+        }
+        tok_strmap_free(&ai->known);
+        if (tok_strmap_init(&ai->known, json_array_size(arr) + 16)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    }
+    /* the added contents' lengths and first bytes: most vocabulary tokens
+     * are passed over without reading their text */
+    uint64_t lens[16] = { 0 }, first[4] = { 0 };
     json_array_foreach(arr, i, e) {
         json_t *c = json_object_get(e, "content");
-        if (json_is_string(c) &&
-            tok_strmap_put(&ai->known, json_string_value(c), (uint32_t)json_string_length(c), -2))
+        if (!json_is_string(c)) continue;
+        size_t cl = json_string_length(c);
+        lens[cl < 1023 ? cl >> 6 : 15] |= 1ull << (cl < 1023 ? cl & 63 : 63);
+        if (cl) first[(uint8_t)json_string_value(c)[0] >> 6] |= 1ull << ((uint8_t)json_string_value(c)[0] & 63);
+        if (tok_strmap_put(&ai->known, json_string_value(c), (uint32_t)cl, -2))
             return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     }
     for (size_t k = v->n; k-- > 0;) { /* lowest id wins on duplicate texts */
         const tok_token *t = &v->tok[k];
         if ((t->flags & TOK_TOKEN_NONE) || !(t->flags & TOK__IN_MODEL)) continue;
         ai->model_size++;
+        size_t tl = t->text_len;
+        if (!(lens[tl < 1023 ? tl >> 6 : 15] >> (tl < 1023 ? tl & 63 : 63) & 1)) continue;
+        if (tl && !(first[(uint8_t)t->text[0] >> 6] >> ((uint8_t)t->text[0] & 63) & 1)) continue;
         if (tok_strmap_get(&ai->known, t->text, t->text_len) != -1 &&
             tok_strmap_put(&ai->known, t->text, t->text_len, (int32_t)k))
             return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
@@ -147,7 +181,7 @@ static int64_t added_id(added_ids *ai, const char *content, size_t len, int64_t 
 static tok_status load_added(tok_tokenizer *t, tok_jctx *jc, const json_t *arr, bool keep_ids)
 {
     added_ids ai;
-    tok_status st = added_ids_init(&ai, &t->vocab, arr, keep_ids, jc->err);
+    tok_status st = added_ids_init(&ai, &t->vocab, arr, keep_ids, jc, jc->err);
     if (st) {
         tok_strmap_free(&ai.known);
         return st;

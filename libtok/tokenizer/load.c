@@ -128,8 +128,9 @@ static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fnam
             memcpy(patched + k, data + at, sp[i].start - at);
             k += sp[i].start - at;
             patched[k++] = data[sp[i].start];
-            for (size_t j = sp[i].start + 1; j + 1 < sp[i].end; j++)
-                if (data[j] == '\n') patched[k++] = '\n';
+            size_t nl = tok_rawjson_count(data + sp[i].start + 1, sp[i].end - sp[i].start - 2, '\n');
+            memset(patched + k, '\n', nl);
+            k += nl;
             patched[k++] = data[sp[i].end - 1];
             at = sp[i].end;
         }

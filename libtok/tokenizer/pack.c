@@ -394,7 +394,8 @@ static int tables(const uint8_t *d, const sect *s, uint32_t ns, const char *file
 /* The stored vocabulary into *v (tokens pointing into the image), checked;
  * -1 with *err set when bad; v->prebuilt false when absent or hashed
  * otherwise (then the records are read). */
-static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *file, tok_vocab *v, tok_error *err)
+static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *file, tok_vocab *v,
+                      uint64_t **notmodel, size_t *model_count, tok_error *err)
 {
     const sect *m = find(s, ns, "VMET"), *st = find(s, ns, "VSTR"), *vt = find(s, ns, "VTOK");
     const sect *hx = find(s, ns, "VHTX"), *hb = find(s, ns, "VHBY");
@@ -419,10 +420,20 @@ static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *
         tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
         return -1;
     }
+    uint64_t *nm = calloc((size_t)mt.n / 64 + 1, sizeof *nm);
+    if (!nm) {
+        free(tk);
+        tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
+        return -1;
+    }
+    size_t models = 0;
     const uint8_t *p = d + vt->off;
     for (uint32_t i = 0; i < mt.n; i++, p += sizeof(vtok)) {
         vtok x;
         memcpy(&x, p, sizeof x);
+        bool model = !(x.flags & TOK_TOKEN_NONE) && (x.flags & TOK__IN_MODEL);
+        nm[i >> 6] |= (uint64_t)!model << (i & 63);
+        models += model;
         if (x.flags & TOK_TOKEN_NONE) {
             tk[i] = (tok_token){ .flags = TOK_TOKEN_NONE };
             continue;
@@ -430,6 +441,7 @@ static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *
         if (x.text >= sl || x.text_len >= sl - x.text || str[x.text + x.text_len] ||
             x.bytes >= sl || x.nbytes >= sl - x.bytes || str[x.bytes + x.nbytes]) {
             free(tk);
+            free(nm);
             tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: token %u: its strings are not NUL-terminated inside VSTR",
                       file, (unsigned long long)(p - d), i);
             return -1;
@@ -437,9 +449,10 @@ static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *
         /* as every loader guarantees: token text is UTF-8; model bytes are
          * the text itself, or for byte-level vocabularies one byte per
          * character of it at most */
-        if (tok_utf8_check((const uint8_t *)str + x.text, x.text_len) != x.text_len ||
+        if (!tok_utf8_valid_room((const uint8_t *)str + x.text, x.text_len, sl - x.text) ||
             (mt.byte_level ? x.nbytes > x.text_len : x.bytes != x.text || x.nbytes != x.text_len)) {
             free(tk);
+            free(nm);
             tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: token %u: its text is not UTF-8 or its model bytes do "
                       "not match it", file,
                       (unsigned long long)(st->off + x.text), i);
@@ -447,6 +460,8 @@ static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *
         }
         tk[i] = (tok_token){ str + x.text, (const uint8_t *)str + x.bytes, x.text_len, x.nbytes, x.score, x.flags };
     }
+    *notmodel = nm;
+    *model_count = models;
     v->tok = tk;
     v->n = v->cap = mt.n;
     v->byte_level = mt.byte_level != 0;
@@ -518,14 +533,30 @@ static tok_tokenizer *open_image(const uint8_t *d, size_t n, const char *file, c
         return NULL;
     }
     tok_jctx jc = { .file = file };
-    if (vs && vs->count) {
-        /* records walked once: each inside the section */
+    tok_bpe_bt bt = { 0 };
+    bool use = false;
+    if (tables(d, s, ns, file, &bt, &use, err)) return NULL;
+    if (use) jc.pack_bt = &bt;
+    tok_vocab voc;
+    tok_vocab_init(&voc);
+    uint64_t *notmodel = NULL;
+    size_t model_count = 0;
+    if (vs && vs->count && vocabulary(d, s, ns, file, &voc, &notmodel, &model_count, err)) {
+        tok_vocab_free(&voc);
+        free(notmodel);
+        return NULL;
+    }
+    if (!voc.prebuilt && vs && vs->count) {
+        /* the records, read only without the prebuilt vocabulary: walked
+         * once, each inside the section */
         const uint8_t *p = d + vs->off, *e = p + vs->len;
         for (uint32_t i = 0; i < vs->count; i++) {
             uint32_t l;
             if (e - p < 8 || (memcpy(&l, p + 4, 4), (size_t)(e - p - 8) < l)) {
                 tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: vocabulary record %u of %u runs past its section", file,
                           (unsigned long long)(p - d), i, vs->count);
+                tok_vocab_free(&voc);
+                free(notmodel);
                 return NULL;
             }
             p += 8 + l;
@@ -533,29 +564,23 @@ static tok_tokenizer *open_image(const uint8_t *d, size_t n, const char *file, c
         jc.pack_vocab = d + vs->off;
         jc.pack_vocab_len = vs->len;
         jc.pack_nvocab = vs->count;
-        if (ms) {
-            if (ms->len != (uint64_t)ms->count * 12) {
-                tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: MRGS section of %llu bytes for %u merges", file,
-                          (unsigned long long)ms->off, (unsigned long long)ms->len, ms->count);
-                return NULL;
-            }
-            jc.pack_merges = d + ms->off;
-            jc.pack_nmerges = ms->count;
+    }
+    if (vs && vs->count && ms) {
+        if (ms->len != (uint64_t)ms->count * 12) {
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: MRGS section of %llu bytes for %u merges", file,
+                      (unsigned long long)ms->off, (unsigned long long)ms->len, ms->count);
+            tok_vocab_free(&voc);
+            free(notmodel);
+            return NULL;
         }
+        jc.pack_merges = d + ms->off;
+        jc.pack_nmerges = ms->count;
     }
-    tok_bpe_bt bt = { 0 };
-    bool use = false;
-    if (tables(d, s, ns, file, &bt, &use, err)) return NULL;
-    if (use) jc.pack_bt = &bt;
-    tok_vocab voc;
-    tok_vocab_init(&voc);
-    if (jc.pack_vocab && vocabulary(d, s, ns, file, &voc, err)) {
-        tok_vocab_free(&voc);
-        return NULL;
-    }
-    if (voc.prebuilt) {
-        jc.pack_vocabulary = &voc; /* the records are not read */
-        jc.pack_vocab_len = jc.pack_nvocab = 0;
+    if (voc.prebuilt && vs && vs->count) {
+        jc.pack_vocabulary = &voc; /* the records are not read, only the merges */
+        jc.pack_vocab = d + vs->off;
+        jc.pack_notmodel = notmodel;
+        jc.pack_model_count = model_count;
     }
     json_error_t je;
     json_t *root = json_loadb((const char *)d + js->off, js->len, JSON_ALLOW_NUL, &je);
@@ -567,6 +592,7 @@ static tok_tokenizer *open_image(const uint8_t *d, size_t n, const char *file, c
         t = tok__from_hfjson_raw(root, &jc, opt, err);
     json_decref(root);
     tok_vocab_free(&voc); /* emptied when the tokenizer took it */
+    free(notmodel);
     if (t && keep) {
         t->backing = keep;
         t->backing_len = n;

@@ -1,0 +1,156 @@
+/* The fast load paths give what the plain ones give: tokenizer.json merges
+ * read in prefetched batches with the merged id guessed (core of
+ * models/bpe_json.c) equal the merges read from the JSON tree, in every
+ * batch position, with ids out of order and with a text entered twice; their
+ * errors name the first bad merge; the block UTF-8 check of .tokpack token
+ * texts (tok_utf8_valid_room) agrees with the general one on every kind of
+ * byte string. */
+#include "testutil.h"
+
+#include "libtok/core/json.h"
+#include "libtok/internal.h"
+#include "bytevocab.h"
+
+#define LETTERS "abcdefghij"
+#define NM 70 /* three batches of 32 and a part */
+
+/* 256 bytes, then NM two-letter tokens made by merges; their ids follow the
+ * merges' order except where `shuffle` swaps neighbours (the guessed id then
+ * misses); `dup` enters the first merged text a second time, at the end. */
+static void put_json(tok_sbuf *b, bool shuffle, bool dup, int bad_token_at, int malformed_at)
+{
+    int id[NM];
+    for (int k = 0; k < NM; k++) id[k] = 256 + k;
+    if (shuffle)
+        for (int k = 3; k + 1 < NM; k += 7) {
+            int x = id[k];
+            id[k] = id[k + 1];
+            id[k + 1] = x;
+        }
+    b->n = 0;
+    tok_sbuf_printf(b, "{\"model\":{\"type\":\"BPE\",\"vocab\":{");
+    tu_put_byte_vocab(b);
+    for (int k = 0; k < NM; k++) tok_sbuf_printf(b, ",\n\"%c%c\":%d", LETTERS[k / 10], LETTERS[k % 10], id[k]);
+    if (dup) tok_sbuf_printf(b, ",\n\"%c%c\":%d", LETTERS[0], LETTERS[0], 256 + NM);
+    tok_sbuf_printf(b, "},\"merges\":[");
+    for (int k = 0; k < NM; k++) {
+        const char *sep = k ? ",\n" : "\n";
+        if (k == malformed_at) tok_sbuf_printf(b, "%s\"%c%c\"", sep, LETTERS[k / 10], LETTERS[k % 10]);
+        else if (k == bad_token_at) tok_sbuf_printf(b, "%s\"%c \xE4\xB8\xAD\"", sep, LETTERS[k / 10]); /* 中: no byte-level token */
+        else if (k % 2) tok_sbuf_printf(b, "%s[\"%c\", \"%c\"]", sep, LETTERS[k / 10], LETTERS[k % 10]);
+        else tok_sbuf_printf(b, "%s\"%c %c\"", sep, LETTERS[k / 10], LETTERS[k % 10]);
+    }
+    tok_sbuf_printf(b, "]},\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"add_prefix_space\":false,"
+                       "\"trim_offsets\":true,\"use_regex\":true}}");
+    tok_sbuf_cstr(b);
+}
+
+/* The model's merges, as "a b c;" for each */
+static void merges_of(const tok_tokenizer *t, tok_sbuf *out)
+{
+    const tok_model *m = t->model;
+    size_t n = m->vt->merge_count(m);
+    out->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t g[3];
+        assert_int_equal(m->vt->merge_get(m, i, g), 0);
+        tok_sbuf_printf(out, "%d %d %d;", g[0], g[1], g[2]);
+    }
+    tok_sbuf_cstr(out);
+}
+
+static void batched_merges_equal_tree(void **state)
+{
+    TOK_UNUSED(state);
+    tok_sbuf js = { 0 }, a = { 0 }, b = { 0 };
+    for (int variant = 0; variant < 3; variant++) {
+        put_json(&js, variant >= 1, variant == 2, -1, -1);
+        tok_tokenizer *raw = tu_load_json(js.v); /* the document text: batches */
+        json_error_t je;
+        json_t *root = json_loads(js.v, 0, &je);
+        assert_non_null(root);
+        tok_error err = { 0 };
+        tok_tokenizer *tree = tok__from_hfjson(root, "tree.json", NULL, &err); /* one by one, from the tree */
+        json_decref(root);
+        if (!tree) fail_msg("tree load: %s", err.message);
+        merges_of(raw, &a);
+        merges_of(tree, &b);
+        assert_int_equal(raw->model->vt->merge_count(raw->model), NM);
+        assert_string_equal(a.v, b.v);
+        if (variant == 2) /* the later entry of a text twice is the one merges name */
+            assert_non_null(strstr(a.v, "97 97 326;"));
+        else
+            assert_non_null(strstr(a.v, "97 97 256;"));
+        tok_free(raw);
+        tok_free(tree);
+    }
+    tok_vec_free(&js);
+    tok_vec_free(&a);
+    tok_vec_free(&b);
+}
+
+static void first_bad_merge_named(void **state)
+{
+    TOK_UNUSED(state);
+    tok_sbuf js = { 0 };
+    put_json(&js, true, false, 40, -1); /* in the second batch */
+    tu_load_fails(js.v, TOK_ERR_FORMAT, "model.merges[40]: merge token \"\xE4\xB8\xAD\" is not in the vocabulary");
+    put_json(&js, true, false, 35, 37); /* an unknown token before a malformed merge, one batch */
+    tu_load_fails(js.v, TOK_ERR_FORMAT, "model.merges[35]");
+    put_json(&js, true, false, -1, 37);
+    tu_load_fails(js.v, TOK_ERR_FORMAT, "model.merges[37]: merge is not two tokens separated by one space");
+    put_json(&js, false, false, 64, -1); /* the last, short batch */
+    tu_load_fails(js.v, TOK_ERR_FORMAT, "model.merges[64]");
+    tok_vec_free(&js);
+}
+
+/* Random strings of ASCII, continuation bytes, two-, three- and four-byte
+ * leads and other bytes, at every length up to 70 and every room. */
+static void utf8_blocks_agree(void **state)
+{
+    TOK_UNUSED(state);
+    uint8_t buf[160];
+    uint64_t x = 88172645463325252ULL;
+    size_t valid = 0;
+    for (int it = 0; it < 200000; it++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = (size_t)(x % 71);
+        for (size_t i = 0; i < sizeof buf; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            unsigned r = (unsigned)(x >> 40);
+            switch (r % 8) {
+            case 0: case 1: buf[i] = (uint8_t)(0x20 + r % 0x5F); break;
+            case 2: case 3: buf[i] = (uint8_t)(0x80 + (r >> 3) % 0x40); break;
+            case 4: case 5: buf[i] = (uint8_t)(0xC0 + (r >> 3) % 0x20); break;
+            case 6: buf[i] = (uint8_t)(0xE0 + (r >> 3) % 0x10); break;
+            default: buf[i] = (uint8_t)(r >> 3); break;
+            }
+        }
+        bool want = tok_utf8_check(buf, n) == n;
+        valid += want;
+        for (size_t room = n; room <= n + 20; room += 4)
+            if (tok_utf8_valid_room(buf, n, room) != want) fail_msg("length %zu room %zu: differs", n, room);
+    }
+    assert_true(valid > 1000); /* the valid strings were tried too */
+    /* a lead at the very end of a block and of the string */
+    const uint8_t *cases[] = { (const uint8_t *)"\xC4\xA0the\xC4", (const uint8_t *)"0123456789abcde\xC4\xA0",
+                               (const uint8_t *)"0123456789abcdef\xA0", (const uint8_t *)"0123456789abcdef\xC4" };
+    const bool ok[] = { false, true, false, false };
+    uint8_t pad[64] = { 0 };
+    for (size_t i = 0; i < 4; i++) {
+        size_t n = strlen((const char *)cases[i]);
+        memcpy(pad, cases[i], n);
+        assert_int_equal(tok_utf8_valid_room(pad, n, sizeof pad), ok[i]);
+        assert_int_equal(tok_utf8_check(pad, n) == n, ok[i]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(batched_merges_equal_tree),
+        cmocka_unit_test(first_bad_merge_named),
+        cmocka_unit_test(utf8_blocks_agree),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
