@@ -17,6 +17,7 @@
  */
 #include "bpe.h"
 #include "bpe_backtrack.h"
+#include "bpe_whole.h"
 #include "../core/piece_cache.h"
 
 #include <math.h>
@@ -39,6 +40,7 @@ typedef struct bpe {
     int32_t unk_id;
     tok_bpe_bt bt;            /* fast paths; bt.ok when they apply */
     tok_bpe_bt stored;        /* the same tables from a .tokpack, checked by its reader (n 0: none) */
+    tok_bpe_whole whole;      /* one-token pieces of up to 7 bytes, when bt.ok */
     /* ranked: the merge list derived from the ranks (tok_merge_get), built
      * on first use under dlock, then read-only */
     pthread_mutex_t dlock;
@@ -373,6 +375,19 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
     tok_pcache_q q;
     size_t first = out->n;
     if (dropout <= 0) {
+        /* most pre-tokens are one token: one probe, before the cache */
+        if (n <= TOK_BPE_WHOLE_MAXLEN && b->whole.slot && !s->reference) {
+            int32_t id = tok_bpe_whole_find(&b->whole, tok_bpe_whole_key(p, n));
+            if (id >= 0) {
+                if (TOK_UNLIKELY(out->n == out->cap) && tok_toks_reserve(out, out->n + 1))
+                    return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+                out->id[out->n] = id;
+                out->off[out->n].start = 0;
+                out->off[out->n].end = n;
+                out->n++;
+                return TOK_OK;
+            }
+        }
         if (!(pc = tok_ctx_pcache(ctx))) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         tok_pcache_query(&q, p, n);
         bool fast = b->bt.ok && !s->reference, whole = b->ignore_merges || b->ranked;
@@ -464,7 +479,16 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
 
 /* The fast paths' tables, kept only when proven: every token the tables
  * call unreachable must also be unreachable for the reference heap. */
+static tok_status build_fast_tables(bpe *b, const tok_vocab *v, tok_error *err);
 static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
+{
+    tok_bpe_whole_free(&b->whole);
+    tok_status st = build_fast_tables(b, v, err);
+    if (!st && b->bt.ok) st = tok_bpe_whole_build(&b->whole, &b->bt, v, b->ignore_merges || b->ranked, err);
+    return st;
+}
+
+static tok_status build_fast_tables(bpe *b, const tok_vocab *v, tok_error *err)
 {
     tok_bpe_bt_free(&b->bt);
     /* merge lists that make a token by merges of different ranks (llama3,
@@ -587,6 +611,7 @@ static void bpe_free(tok_model *m)
     tok_vec_free(&b->merges);
     tok_u64map_free(&b->pairs);
     tok_bpe_bt_free(&b->bt);
+    tok_bpe_whole_free(&b->whole);
     free(b->unk_token);
     derived *d = atomic_load(&b->derived);
     if (d) {

@@ -1,0 +1,91 @@
+/*
+ * Whole-piece table of the byte-level BPE fast path (bpe_whole.c): a
+ * pre-token of 1..7 bytes that BPE makes into one token (most pre-tokens of
+ * natural text) is answered by one probe of one cache line, before the
+ * pre-token cache and the trie walk.
+ *
+ * Key: the piece's bytes with a 1 bit above them (57 bits for 7 bytes),
+ * mixed by a bijection of 57-bit words.  The mixed key's high bits choose a
+ * bucket of 8 slots (one cache line), its low bits are stored as the slot's
+ * tag: bucket and tag give back the whole key, so a hit is exact without
+ * reading the token's bytes.  A slot is used (bit 63) | tag | id.
+ *
+ * A key that finds its bucket full is left out: a miss only means "ask the
+ * full algorithm", so the table may hold any subset of the answers (tokens
+ * go in in id order, which for rank vocabularies is most frequent first).
+ *
+ * Built at load from the vocabulary and the fast tables (also for a mapped
+ * .tokpack: a few milliseconds); read-only afterwards: safe to share.
+ */
+#ifndef LIBTOK_MODELS_BPE_WHOLE_H
+#define LIBTOK_MODELS_BPE_WHOLE_H
+
+#include "bpe_backtrack.h"
+
+#define TOK_BPE_WHOLE_MAXLEN 7
+
+typedef struct tok_bpe_whole {
+    uint64_t *slot;     /* 8 per bucket, 64-byte aligned; NULL: no table */
+    unsigned bshift;    /* 57 - log2(buckets): mixed key >> bshift = bucket */
+    unsigned idbits;    /* low bits of a slot holding the id */
+    uint64_t tagmask;   /* the mixed key's bits kept as tag */
+} tok_bpe_whole;
+
+/** Fill w with the pieces BPE makes into one token under bt: every model
+ *  token of at most 7 bytes that the tables make (with whole_ok, every model
+ *  token: the pre-token is then that token), except those containing an
+ *  irregular token (the heap decides those).  TOK_OK with no table when bt
+ *  does not apply. */
+tok_status tok_bpe_whole_build(tok_bpe_whole *w, const tok_bpe_bt *bt, const tok_vocab *v, bool whole_ok,
+                               tok_error *err);
+void tok_bpe_whole_free(tok_bpe_whole *w);
+
+/* Bijection of 57-bit words: xorshifts and odd multiplies modulo 2^57. */
+#define TOK_BPE_WHOLE_MASK ((1ull << 57) - 1)
+static inline uint64_t tok_bpe_whole_mix(uint64_t k)
+{
+    k ^= k >> 29;
+    k = (k * 0xBF58476D1CE4E5B9ull) & TOK_BPE_WHOLE_MASK;
+    k ^= k >> 31;
+    k = (k * 0x94D049BB133111EBull) & TOK_BPE_WHOLE_MASK;
+    return k ^ (k >> 28);
+}
+
+/** The key of p[0..n) (1 <= n <= 7), read with fixed-size loads inside the
+ *  piece only. */
+static inline uint64_t tok_bpe_whole_key(const uint8_t *p, uint32_t n)
+{
+    uint64_t k;
+    if (n >= 4) {
+        /* overlapping loads put the same bytes in the same places */
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        k = (uint64_t)a | (uint64_t)b << (8 * (n - 4));
+    } else {
+        k = (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1));
+    }
+    return k | 1ull << (8 * n);
+}
+
+/** The bucket of a key, for prefetching. */
+static inline const uint64_t *tok_bpe_whole_bucket(const tok_bpe_whole *w, uint64_t key)
+{
+    return w->slot + (tok_bpe_whole_mix(key) >> w->bshift) * 8;
+}
+
+/** The one token BPE makes of the piece with this key, or -1 (not known
+ *  here: run the full algorithm). */
+static inline int32_t tok_bpe_whole_find(const tok_bpe_whole *w, uint64_t key)
+{
+    uint64_t m = tok_bpe_whole_mix(key);
+    const uint64_t *b = w->slot + (m >> w->bshift) * 8;
+    uint64_t want = 1ull << 63 | (m & w->tagmask) << w->idbits, hi = ~((1ull << w->idbits) - 1);
+    for (int i = 0; i < 8; i++) {
+        if ((b[i] & hi) == want) return (int32_t)(b[i] & ~hi);
+        if (!b[i]) break;
+    }
+    return -1;
+}
+
+#endif
