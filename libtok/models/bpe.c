@@ -40,7 +40,7 @@ typedef struct bpe {
     int32_t unk_id;
     tok_bpe_bt bt;            /* fast paths; bt.ok when they apply */
     tok_bpe_bt stored;        /* the same tables from a .tokpack, checked by its reader (n 0: none) */
-    tok_bpe_whole whole;      /* one-token pieces of up to 7 bytes, when bt.ok */
+    tok_bpe_whole whole;      /* one-token pieces of up to 15 bytes, when bt.ok */
     /* ranked: the merge list derived from the ranks (tok_merge_get), built
      * on first use under dlock, then read-only */
     pthread_mutex_t dlock;
@@ -376,8 +376,9 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
     size_t first = out->n;
     if (dropout <= 0) {
         /* most pre-tokens are one token: one probe, before the cache */
-        if (n <= TOK_BPE_WHOLE_MAXLEN && b->whole.slot && !s->reference) {
-            int32_t id = tok_bpe_whole_find(&b->whole, tok_bpe_whole_key(p, n));
+        if (n <= TOK_BPE_WHOLE_MAXLEN2 && b->whole.slot && !s->reference) {
+            int32_t id = n <= TOK_BPE_WHOLE_MAXLEN ? tok_bpe_whole_find(&b->whole, tok_bpe_whole_key(p, n))
+                                                   : tok_bpe_whole_find2(&b->whole, p, n);
             if (id >= 0) {
                 if (TOK_UNLIKELY(out->n == out->cap) && tok_toks_reserve(out, out->n + 1))
                     return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");

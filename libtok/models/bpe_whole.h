@@ -2,13 +2,19 @@
  * Whole-piece table of the byte-level BPE fast path (bpe_whole.c): a
  * pre-token of 1..7 bytes that BPE makes into one token (most pre-tokens of
  * natural text) is answered by one probe of one cache line, before the
- * pre-token cache and the trie walk.
+ * pre-token cache and the trie walk; so is one of 8..15 bytes (a second
+ * table), which would otherwise cost a deep walk on its first occurrence.
  *
  * Key: the piece's bytes with a 1 bit above them (57 bits for 7 bytes),
  * mixed by a bijection of 57-bit words.  The mixed key's high bits choose a
  * bucket of 8 slots (one cache line), its low bits are stored as the slot's
  * tag: bucket and tag give back the whole key, so a hit is exact without
  * reading the token's bytes.  A slot is used (bit 63) | tag | id.
+ *
+ * Pieces of 8..15 bytes: the first 8 bytes w0 are stored whole in a 16-byte
+ * slot (4 per bucket) beside used | tag | id, and the rest w1 (with its
+ * marker bit) is mixed as above after an xor with a hash of w0: given w0,
+ * bucket and tag give back w1, so the hit is exact again.
  *
  * A key that finds its bucket full is left out: a miss only means "ask the
  * full algorithm", so the table may hold any subset of the answers (tokens
@@ -23,12 +29,17 @@
 #include "bpe_backtrack.h"
 
 #define TOK_BPE_WHOLE_MAXLEN 7
+#define TOK_BPE_WHOLE_MAXLEN2 15
 
 typedef struct tok_bpe_whole {
     uint64_t *slot;     /* 8 per bucket, 64-byte aligned; NULL: no table */
     unsigned bshift;    /* 57 - log2(buckets): mixed key >> bshift = bucket */
     unsigned idbits;    /* low bits of a slot holding the id */
     uint64_t tagmask;   /* the mixed key's bits kept as tag */
+    /* 8..15 bytes: 4 slots of two words (w0, used | tag | id) per bucket */
+    uint64_t *slot2;
+    unsigned bshift2, idbits2;
+    uint64_t tagmask2;
 } tok_bpe_whole;
 
 /** Fill w with the pieces BPE makes into one token under bt: every model
@@ -68,6 +79,12 @@ static inline uint64_t tok_bpe_whole_key(const uint8_t *p, uint32_t n)
     return k | 1ull << (8 * n);
 }
 
+/* The part of a long key that depends on its first 8 bytes. */
+static inline uint64_t tok_bpe_whole_w0hash(uint64_t w0)
+{
+    return (w0 * 0x9E3779B97F4A7C15ull) >> 7;
+}
+
 /** The bucket of a key, for prefetching. */
 static inline const uint64_t *tok_bpe_whole_bucket(const tok_bpe_whole *w, uint64_t key)
 {
@@ -84,6 +101,22 @@ static inline int32_t tok_bpe_whole_find(const tok_bpe_whole *w, uint64_t key)
     for (int i = 0; i < 8; i++) {
         if ((b[i] & hi) == want) return (int32_t)(b[i] & ~hi);
         if (!b[i]) break;
+    }
+    return -1;
+}
+
+/** Same for a piece of 8..15 bytes. */
+static inline int32_t tok_bpe_whole_find2(const tok_bpe_whole *w, const uint8_t *p, uint32_t n)
+{
+    uint64_t w0;
+    memcpy(&w0, p, 8);
+    uint64_t w1 = n > 8 ? tok_bpe_whole_key(p + 8, n - 8) : 1;
+    uint64_t m = tok_bpe_whole_mix(w1 ^ tok_bpe_whole_w0hash(w0));
+    const uint64_t *b = w->slot2 + (m >> w->bshift2) * 8;
+    uint64_t want = 1ull << 63 | (m & w->tagmask2) << w->idbits2, hi = ~((1ull << w->idbits2) - 1);
+    for (int i = 0; i < 8; i += 2) {
+        if (b[i] == w0 && (b[i + 1] & hi) == want) return (int32_t)(b[i + 1] & ~hi);
+        if (!b[i + 1]) break;
     }
     return -1;
 }
