@@ -8,24 +8,6 @@ void tok_bpe_whole_free(tok_bpe_whole *w)
     memset(w, 0, sizeof *w);
 }
 
-/* Whether BPE makes token i of its own bytes alone (see tok_bpe_whole_build). */
-static bool one_token(const tok_bpe_bt *bt, const tok_vocab *v, size_t i, bool whole_ok)
-{
-    const tok_token *t = &v->tok[i];
-    const tok_trie_cell *cell = bt->trie.cell;
-    int32_t s = TOK_TRIE_ROOT;
-    for (uint32_t k = 0; k < t->nbytes && s >= 0; k++) {
-        uint32_t c = (uint32_t)cell[s].base + t->bytes[k];
-        s = cell[c].check == s ? (int32_t)c : -1;
-    }
-    if (s < 0) return false;
-    /* the trie's answer for these bytes: the model token, made or not */
-    int32_t val = cell[s].value, id = val >= 0 ? val : val < -1 ? -2 - val : -1;
-    if (id != (int32_t)i) return false; /* not a model token, or bytes another id also has */
-    if (whole_ok) return true;
-    return val >= 0 && !tok_bpe_bt_irregular(bt, t->bytes, t->nbytes);
-}
-
 /* Buckets for nk keys in buckets of per slots (at most ~60 % full on
  * average: a full bucket drops a key), enough that ids of n fit beside the
  * tag; 0 when they cannot. */
@@ -36,6 +18,30 @@ static unsigned bucket_bits(size_t nk, unsigned per, size_t n)
     while (bb < 30 && ((size_t)per << bb) * 6 < nk * 10) bb++;
     if (bb + 6 < idb) bb = idb - 6;
     return bb > 30 ? 0 : bb;
+}
+
+/* Enter (or with id -1 remove) the key whose slot word, id bits aside, is
+ * `key` in bucket b of `per` slots of `step` words (the word compared is the
+ * last of a slot; with step 2 the first word, w0, must match too).  A key
+ * met again is replaced: the trie keeps the last token with given bytes. */
+static void put(uint64_t *b, int per, int step, uint64_t w0, uint64_t key, unsigned idbits, int32_t id)
+{
+    uint64_t hi = ~((1ull << idbits) - 1);
+    int used = 0, at = -1;
+    for (; used < per && b[used * step + step - 1]; used++)
+        if ((b[used * step + step - 1] & hi) == key && (step == 1 || b[used * step] == w0)) at = used;
+    if (id >= 0) {
+        if (at < 0 && used == per) return; /* full: left to the full algorithm */
+        if (at < 0) at = used;
+        if (step == 2) b[at * 2] = w0;
+        b[at * step + step - 1] = key | (uint64_t)id;
+    } else if (at >= 0) {
+        /* the last slot fills the hole: a bucket's used slots stay in front */
+        for (int k = 0; k < step; k++) {
+            b[at * step + k] = b[(used - 1) * step + k];
+            b[(used - 1) * step + k] = 0;
+        }
+    }
 }
 
 tok_status tok_bpe_whole_build(tok_bpe_whole *w, const tok_bpe_bt *bt, const tok_vocab *v, bool whole_ok,
@@ -66,30 +72,42 @@ tok_status tok_bpe_whole_build(tok_bpe_whole *w, const tok_bpe_bt *bt, const tok
     }
     memset(w->slot, 0, bytes);
     memset(w->slot2, 0, bytes2);
-    for (size_t i = 0; i < v->n; i++) {
-        const tok_token *t = &v->tok[i];
-        if (t->nbytes < 1 || t->nbytes > TOK_BPE_WHOLE_MAXLEN2 || !one_token(bt, v, i, whole_ok)) continue;
-        if (t->nbytes <= TOK_BPE_WHOLE_MAXLEN) {
-            uint64_t m = tok_bpe_whole_mix(tok_bpe_whole_key(t->bytes, t->nbytes));
-            uint64_t *b = w->slot + (m >> w->bshift) * 8;
-            for (int j = 0; j < 8; j++)
-                if (!b[j]) {
-                    b[j] = 1ull << 63 | (m & w->tagmask) << w->idbits | (uint64_t)i;
-                    break;
-                }
-        } else {
-            uint64_t w0;
-            memcpy(&w0, t->bytes, 8);
-            uint64_t w1 = t->nbytes > 8 ? tok_bpe_whole_key(t->bytes + 8, t->nbytes - 8) : 1;
-            uint64_t m = tok_bpe_whole_mix(w1 ^ tok_bpe_whole_w0hash(w0));
-            uint64_t *b = w->slot2 + (m >> w->bshift2) * 8;
-            for (int j = 0; j < 8; j += 2)
-                if (!b[j + 1]) {
-                    b[j] = w0;
-                    b[j + 1] = 1ull << 63 | (m & w->tagmask2) << w->idbits2 | (uint64_t)i;
-                    break;
-                }
+    /* The trie holds every model token's bytes (the last id wins for bytes
+     * several ids have), as made by BPE (rank set) or not: in id order,
+     * entering or replacing as the trie did gives its answers without a
+     * walk per token (a cache miss per byte: tens of milliseconds).  The
+     * buckets are random: each is prefetched AHEAD tokens before its put. */
+    enum { AHEAD = 16 };
+    struct pend { uint64_t *b, key, w0; int32_t id; bool two; } q[AHEAD];
+    size_t head = 0, tail = 0; /* q[tail % AHEAD .. head % AHEAD): prefetched, not yet put */
+    for (size_t i = 0;; i++) {
+        while (head - tail == AHEAD || (i >= v->n && head > tail)) {
+            struct pend *e = &q[tail++ % AHEAD];
+            if (e->two) put(e->b, 4, 2, e->w0, e->key, w->idbits2, e->id);
+            else put(e->b, 8, 1, 0, e->key, w->idbits, e->id);
         }
+        if (i >= v->n) break;
+        const tok_token *t = &v->tok[i];
+        if (t->nbytes < 1 || t->nbytes > TOK_BPE_WHOLE_MAXLEN2 || (t->flags & TOK_TOKEN_NONE) ||
+            !(t->flags & TOK__IN_MODEL))
+            continue;
+        bool one = whole_ok || (bt->t[i].rank != UINT32_MAX &&
+                                (!bt->nirr || !tok_bpe_bt_irregular(bt, t->bytes, t->nbytes)));
+        struct pend *e = &q[head++ % AHEAD];
+        e->id = one ? (int32_t)i : -1;
+        e->two = t->nbytes > TOK_BPE_WHOLE_MAXLEN;
+        if (!e->two) {
+            uint64_t m = tok_bpe_whole_mix(tok_bpe_whole_key(t->bytes, t->nbytes));
+            e->b = w->slot + (m >> w->bshift) * 8;
+            e->key = 1ull << 63 | (m & w->tagmask) << w->idbits;
+        } else {
+            memcpy(&e->w0, t->bytes, 8);
+            uint64_t w1 = t->nbytes > 8 ? tok_bpe_whole_key(t->bytes + 8, t->nbytes - 8) : 1;
+            uint64_t m = tok_bpe_whole_mix(w1 ^ tok_bpe_whole_w0hash(e->w0));
+            e->b = w->slot2 + (m >> w->bshift2) * 8;
+            e->key = 1ull << 63 | (m & w->tagmask2) << w->idbits2;
+        }
+        __builtin_prefetch(e->b, 1);
     }
     return TOK_OK;
 }
