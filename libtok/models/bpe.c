@@ -17,7 +17,6 @@
  */
 #include "bpe.h"
 #include "bpe_backtrack.h"
-#include "bpe_whole.h"
 #include "../core/piece_cache.h"
 
 #include <math.h>
@@ -40,7 +39,6 @@ typedef struct bpe {
     int32_t unk_id;
     tok_bpe_bt bt;            /* fast paths; bt.ok when they apply */
     tok_bpe_bt stored;        /* the same tables from a .tokpack, checked by its reader (n 0: none) */
-    tok_bpe_whole whole;      /* one-token pieces of up to 15 bytes, when bt.ok */
     /* ranked: the merge list derived from the ranks (tok_merge_get), built
      * on first use under dlock, then read-only */
     pthread_mutex_t dlock;
@@ -376,9 +374,9 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
     size_t first = out->n;
     if (dropout <= 0) {
         /* most pre-tokens are one token: one probe, before the cache */
-        if (n <= TOK_BPE_WHOLE_MAXLEN2 && b->whole.slot && !s->reference) {
-            int32_t id = n <= TOK_BPE_WHOLE_MAXLEN ? tok_bpe_whole_find(&b->whole, tok_bpe_whole_key(p, n))
-                                                   : tok_bpe_whole_find2(&b->whole, p, n);
+        if (n <= TOK_BPE_WHOLE_MAXLEN2 && b->bt.whole.slot && !s->reference) {
+            int32_t id = n <= TOK_BPE_WHOLE_MAXLEN ? tok_bpe_whole_find(&b->bt.whole, tok_bpe_whole_key(p, n))
+                                                   : tok_bpe_whole_find2(&b->bt.whole, p, n);
             if (id >= 0) {
                 if (TOK_UNLIKELY(out->n == out->cap) && tok_toks_reserve(out, out->n + 1))
                     return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
@@ -483,9 +481,12 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
 static tok_status build_fast_tables(bpe *b, const tok_vocab *v, tok_error *err);
 static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
 {
-    tok_bpe_whole_free(&b->whole);
     tok_status st = build_fast_tables(b, v, err);
-    if (!st && b->bt.ok) st = tok_bpe_whole_build(&b->whole, &b->bt, v, b->ignore_merges || b->ranked, err);
+    bool wok = b->ignore_merges || b->ranked;
+    tok_bpe_whole *w = &b->bt.whole;
+    if (st || !b->bt.ok || (w->slot && w->whole_ok == wok && w->n == v->n)) return st; /* stored with the tables */
+    tok_bpe_whole_free(w);
+    if ((st = tok_bpe_whole_build(w, &b->bt, v, wok, err))) tok_bpe_bt_free(&b->bt);
     return st;
 }
 
@@ -612,7 +613,6 @@ static void bpe_free(tok_model *m)
     tok_vec_free(&b->merges);
     tok_u64map_free(&b->pairs);
     tok_bpe_bt_free(&b->bt);
-    tok_bpe_whole_free(&b->whole);
     free(b->unk_token);
     derived *d = atomic_load(&b->derived);
     if (d) {

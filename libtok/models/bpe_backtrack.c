@@ -112,6 +112,7 @@ static void make(tok_bpe_bt *bt, int32_t t, int32_t l, int32_t r, uint32_t rank)
 
 void tok_bpe_bt_free(tok_bpe_bt *bt)
 {
+    tok_bpe_whole_free(&bt->whole);
     if (bt->borrowed) {
         memset(bt, 0, sizeof *bt);
         return;

@@ -1,11 +1,42 @@
 /* Whole-piece tables of the byte-level BPE fast path: see bpe_whole.h. */
-#include "bpe_whole.h"
+#include "bpe_backtrack.h"
 
 void tok_bpe_whole_free(tok_bpe_whole *w)
 {
-    free(w->slot);
-    free(w->slot2);
+    if (!w->borrowed) {
+        free(w->slot);
+        free(w->slot2);
+    }
     memset(w, 0, sizeof *w);
+}
+
+static void shape(tok_bpe_whole *w, unsigned bb, unsigned bb2, uint32_t n, bool whole_ok)
+{
+    w->bb = bb;
+    w->bb2 = bb2;
+    w->bshift = 57 - bb;
+    w->idbits = 6 + bb;
+    w->tagmask = ((uint64_t)1 << w->bshift) - 1;
+    w->bshift2 = 57 - bb2;
+    w->idbits2 = 6 + bb2;
+    w->tagmask2 = ((uint64_t)1 << w->bshift2) - 1;
+    w->n = n;
+    w->whole_ok = whole_ok;
+}
+
+bool tok_bpe_whole_use(tok_bpe_whole *w, const uint64_t *slot, unsigned bb, const uint64_t *slot2, unsigned bb2,
+                       uint32_t n, bool whole_ok)
+{
+    memset(w, 0, sizeof *w);
+    /* the id must fit beside the tag: 6 + bb bits */
+    if (bb < 6 || bb > 30 || bb2 < 6 || bb2 > 30 || ((uint64_t)n > (1ull << (6 + bb))) ||
+        ((uint64_t)n > (1ull << (6 + bb2))))
+        return false;
+    shape(w, bb, bb2, n, whole_ok);
+    w->slot = (uint64_t *)slot;
+    w->slot2 = (uint64_t *)slot2;
+    w->borrowed = true;
+    return true;
 }
 
 /* Buckets for nk keys in buckets of per slots (at most ~60 % full on
@@ -57,12 +88,7 @@ tok_status tok_bpe_whole_build(tok_bpe_whole *w, const tok_bpe_bt *bt, const tok
     }
     unsigned bb = bucket_bits(nk, 8, v->n), bb2 = bucket_bits(nk2, 4, v->n);
     if (!bb || !bb2) return TOK_OK;
-    w->bshift = 57 - bb;
-    w->idbits = 6 + bb;
-    w->tagmask = ((uint64_t)1 << w->bshift) - 1;
-    w->bshift2 = 57 - bb2;
-    w->idbits2 = 6 + bb2;
-    w->tagmask2 = ((uint64_t)1 << w->bshift2) - 1;
+    shape(w, bb, bb2, (uint32_t)v->n, whole_ok);
     size_t bytes = ((size_t)8 << bb) * sizeof *w->slot, bytes2 = ((size_t)8 << bb2) * sizeof *w->slot2;
     w->slot = aligned_alloc(64, bytes);
     w->slot2 = aligned_alloc(64, bytes2);

@@ -20,16 +20,20 @@
  * full algorithm", so the table may hold any subset of the answers (tokens
  * go in in id order, which for rank vocabularies is most frequent first).
  *
- * Built at load from the vocabulary and the fast tables (also for a mapped
- * .tokpack: a few milliseconds); read-only afterwards: safe to share.
+ * Built at load from the vocabulary and the fast tables, or mapped from a
+ * .tokpack beside them (sections BWH1/BWH2); read-only afterwards: safe to
+ * share.  Part of tok_bpe_bt (its `whole`), freed with it.
  */
 #ifndef LIBTOK_MODELS_BPE_WHOLE_H
 #define LIBTOK_MODELS_BPE_WHOLE_H
 
-#include "bpe_backtrack.h"
+#include "../internal.h"
+#include "trie.h"
 
 #define TOK_BPE_WHOLE_MAXLEN 7
 #define TOK_BPE_WHOLE_MAXLEN2 15
+
+struct tok_bpe_bt;
 
 typedef struct tok_bpe_whole {
     uint64_t *slot;     /* 8 per bucket, 64-byte aligned; NULL: no table */
@@ -40,6 +44,10 @@ typedef struct tok_bpe_whole {
     uint64_t *slot2;
     unsigned bshift2, idbits2;
     uint64_t tagmask2;
+    unsigned bb, bb2;   /* log2 of the buckets of each table */
+    uint32_t n;         /* ids are below n (checked on every hit: a stored table may lie) */
+    bool whole_ok;      /* built for a model where a pre-token that is a token is that token */
+    bool borrowed;      /* the slots live in a mapped .tokpack: not freed here */
 } tok_bpe_whole;
 
 /** Fill w with the pieces BPE makes into one token under bt: every model
@@ -47,9 +55,14 @@ typedef struct tok_bpe_whole {
  *  token: the pre-token is then that token), except those containing an
  *  irregular token (the heap decides those).  TOK_OK with no table when bt
  *  does not apply. */
-tok_status tok_bpe_whole_build(tok_bpe_whole *w, const tok_bpe_bt *bt, const tok_vocab *v, bool whole_ok,
+tok_status tok_bpe_whole_build(tok_bpe_whole *w, const struct tok_bpe_bt *bt, const tok_vocab *v, bool whole_ok,
                                tok_error *err);
 void tok_bpe_whole_free(tok_bpe_whole *w);
+/** Use stored slots (a .tokpack's: 64 << bb and 64 << bb2 bytes, 64-byte
+ *  aligned, living as long as w) for ids below n.  False when the sizes
+ *  cannot be this table's. */
+bool tok_bpe_whole_use(tok_bpe_whole *w, const uint64_t *slot, unsigned bb, const uint64_t *slot2, unsigned bb2,
+                       uint32_t n, bool whole_ok);
 
 /* Bijection of 57-bit words: xorshifts and odd multiplies modulo 2^57. */
 #define TOK_BPE_WHOLE_MASK ((1ull << 57) - 1)
@@ -99,7 +112,7 @@ static inline int32_t tok_bpe_whole_find(const tok_bpe_whole *w, uint64_t key)
     const uint64_t *b = w->slot + (m >> w->bshift) * 8;
     uint64_t want = 1ull << 63 | (m & w->tagmask) << w->idbits, hi = ~((1ull << w->idbits) - 1);
     for (int i = 0; i < 8; i++) {
-        if ((b[i] & hi) == want) return (int32_t)(b[i] & ~hi);
+        if ((b[i] & hi) == want) return (b[i] & ~hi) < w->n ? (int32_t)(b[i] & ~hi) : -1;
         if (!b[i]) break;
     }
     return -1;
@@ -115,7 +128,7 @@ static inline int32_t tok_bpe_whole_find2(const tok_bpe_whole *w, const uint8_t 
     const uint64_t *b = w->slot2 + (m >> w->bshift2) * 8;
     uint64_t want = 1ull << 63 | (m & w->tagmask2) << w->idbits2, hi = ~((1ull << w->idbits2) - 1);
     for (int i = 0; i < 8; i += 2) {
-        if (b[i] == w0 && (b[i + 1] & hi) == want) return (int32_t)(b[i + 1] & ~hi);
+        if (b[i] == w0 && (b[i + 1] & hi) == want) return (b[i + 1] & ~hi) < w->n ? (int32_t)(b[i + 1] & ~hi) : -1;
         if (!b[i + 1]) break;
     }
     return -1;
