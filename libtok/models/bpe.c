@@ -361,6 +361,29 @@ static void merge_small(const bpe *b, bpe_scratch *s)
     s->syms.n = n;
 }
 
+/* Whether p[0..n) (1..15 bytes) is ASCII: the whole-piece tables are asked
+ * about those only.  Pieces of multi-byte characters are mostly several
+ * tokens (or one the pre-token cache already knows), and a probe that
+ * misses is a cache miss more per piece. */
+static inline bool ascii_short(const uint8_t *p, uint32_t n)
+{
+    uint64_t x;
+    if (n >= 8) {
+        uint64_t a, c;
+        memcpy(&a, p, 8);
+        memcpy(&c, p + n - 8, 8);
+        x = a | c;
+    } else if (n >= 4) {
+        uint32_t a, c;
+        memcpy(&a, p, 4);
+        memcpy(&c, p + n - 4, 4);
+        x = a | c;
+    } else {
+        x = (uint64_t)(p[0] | p[n / 2] | p[n - 1]);
+    }
+    return !(x & 0x8080808080808080ull);
+}
+
 static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n,
                                  const tok_encode_options *opt, tok_toks *out)
 {
@@ -374,7 +397,7 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
     size_t first = out->n;
     if (dropout <= 0) {
         /* most pre-tokens are one token: one probe, before the cache */
-        if (n <= TOK_BPE_WHOLE_MAXLEN2 && b->bt.whole.slot && !s->reference) {
+        if (n <= TOK_BPE_WHOLE_MAXLEN2 && ascii_short(p, n) && b->bt.whole.slot && !s->reference) {
             int32_t id = n <= TOK_BPE_WHOLE_MAXLEN ? tok_bpe_whole_find(&b->bt.whole, tok_bpe_whole_key(p, n))
                                                    : tok_bpe_whole_find2(&b->bt.whole, p, n);
             if (id >= 0) {
