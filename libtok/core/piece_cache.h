@@ -63,13 +63,16 @@ typedef struct tok_pcache_tab {
     tok_pcache_slot slot[];
 } tok_pcache_tab;
 
+/* What every lookup reads (tab, ring) and what inserts write (count, head)
+ * are on different cache lines: on a shared cache, an insert by one thread
+ * would otherwise take the line every probe of the others starts from. */
 typedef struct tok_pcache {
-    _Atomic(tok_pcache_tab *) tab;
-    _Atomic size_t count;      /* slots filled (growth trigger) */
-    _Atomic int growing;       /* one thread grows the table at a time */
-    _Atomic int refs;          /* contexts using this cache */
+    _Alignas(64) _Atomic(tok_pcache_tab *) tab;
     _Atomic(_Atomic uint64_t *) ring; /* long records, allocated on first use */
-    _Atomic uint64_t head;     /* ring words ever reserved */
+    _Atomic int refs;          /* contexts using this cache */
+    _Alignas(64) _Atomic size_t count; /* slots filled, sampled (growth trigger: see tok_pcache_put) */
+    _Atomic int growing;       /* one thread grows the table at a time */
+    _Alignas(64) _Atomic uint64_t head; /* ring words ever reserved */
     pthread_mutex_t ring_lock; /* only to allocate the ring */
 } tok_pcache;
 

@@ -14,6 +14,59 @@
  * offset; the parity suites and test_encode_direct check it.
  */
 #include "../internal.h"
+#include "../core/piece_cache.h"
+#include "../scan/scan.h"
+
+/* Pre-tokens are scanned this many ahead of the one being resolved, their
+ * cache slots fetched meanwhile: on text never seen the cache table (up to
+ * 8 MiB) is out of the CPU caches, and a probe that waits for memory costs
+ * more than the scan of several pre-tokens. */
+#define AHEAD 16
+
+typedef struct pending {
+    uint32_t pos, len;
+    tok_pcache_q q;
+} pending;
+
+/* A window of pre-tokens of piece p scanned ahead, their cache slots
+ * prefetched; next() yields them in order. */
+typedef struct lookahead {
+    const tok_piece *p;
+    tok_scan_fn scan;
+    const tok_pcache *pc;
+    uint32_t pos; /* scanned up to here */
+    unsigned head, cnt;
+    pending v[AHEAD];
+} lookahead;
+
+static inline void la_init(lookahead *la, const tok_piece *p, tok_scan_fn scan, const tok_pcache *pc)
+{
+    la->p = p;
+    la->scan = scan;
+    la->pc = pc;
+    la->pos = 0;
+    la->head = la->cnt = 0;
+}
+
+static inline const pending *la_next(lookahead *la)
+{
+    const tok_piece *p = la->p;
+    while (la->cnt < AHEAD && la->pos < p->n) {
+        uint32_t end = (uint32_t)la->scan(p->s, p->n, la->pos);
+        pending *x = &la->v[(la->head + la->cnt) % AHEAD];
+        x->pos = la->pos;
+        x->len = end - la->pos;
+        tok_pcache_query(&x->q, p->s + la->pos, x->len);
+        tok_pcache_prefetch(la->pc, &x->q);
+        la->cnt++;
+        la->pos = end;
+    }
+    if (!la->cnt) return NULL;
+    const pending *x = &la->v[la->head];
+    la->head = (la->head + 1) % AHEAD;
+    la->cnt--;
+    return x;
+}
 
 bool tok__direct_ok(const tok_ctx *ctx, const tok_encode_options *opt)
 {
@@ -80,6 +133,8 @@ tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_en
     if (tok_enc_reserve(e, bound < ((size_t)1 << 24) ? bound : ((size_t)1 << 24)))
         return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     tok_toks *tk = &ctx->toks;
+    tok_pcache *pc = tok_ctx_pcache(ctx);
+    if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     int32_t w = 0;
     for (size_t i = 0; i < a->n; i++) {
         const tok_piece *p = &a->v[i];
@@ -95,10 +150,14 @@ tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_en
             e->added[k] = 1;
             continue;
         }
-        for (uint32_t pos = 0; pos < p->n;) {
-            uint32_t end = (uint32_t)t->scan(p->s, p->n, pos), len = end - pos;
+        lookahead la;
+        la_init(&la, p, t->scan, pc);
+        for (const pending *x; (x = la_next(&la));) {
+            uint32_t pos = x->pos, len = x->len;
             tk->n = 0;
-            if ((st = tok__bpe_piece(m, ctx, p->s + pos, len, tk))) return st;
+            int r = tok_pcache_get(pc, &x->q, tk);
+            if (r < 0) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+            if (!r && (st = tok__bpe_piece(m, ctx, p->s + pos, len, tk))) return st;
             if (TOK_UNLIKELY(e->n + tk->n > e->cap) && tok_enc_reserve(e, e->n + tk->n))
                 return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
             size_t k = e->n;
@@ -112,7 +171,6 @@ tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_en
             }
             e->n = k;
             w++;
-            pos = end;
         }
     }
     return TOK_OK;
@@ -127,6 +185,9 @@ tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const to
     tok_status st = split_added(ctx, input, opt, &a);
     if (st) return st;
     tok_toks *tk = &ctx->toks;
+    tok_pcache *pc = tok_ctx_pcache(ctx);
+    if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    int32_t tmp[TOK_PCACHE_MAXIDS];
     size_t k = 0;
     for (size_t i = 0; i < a->n; i++) {
         const tok_piece *p = &a->v[i];
@@ -136,10 +197,28 @@ tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const to
             k++;
             continue;
         }
-        for (uint32_t pos = 0; pos < p->n;) {
-            uint32_t end = (uint32_t)t->scan(p->s, p->n, pos);
+        lookahead la;
+        la_init(&la, p, t->scan, pc);
+        for (const pending *x; (x = la_next(&la));) {
+            /* a hit writes its ids straight into the caller's buffer when
+             * there is room for the most a slot or record may hold */
+            if (TOK_LIKELY(cap - (k < cap ? k : cap) >= TOK_PCACHE_MAXIDS)) {
+                uint32_t r = tok_pcache_get_ids(pc, &x->q, ids + k);
+                if (r) {
+                    k += r;
+                    continue;
+                }
+            } else {
+                uint32_t r = tok_pcache_get_ids(pc, &x->q, tmp);
+                if (r) {
+                    for (uint32_t j = 0; j < r; j++)
+                        if (k + j < cap) ids[k + j] = tmp[j];
+                    k += r;
+                    continue;
+                }
+            }
             tk->n = 0;
-            if ((st = tok__bpe_piece(m, ctx, p->s + pos, end - pos, tk))) return st;
+            if ((st = tok__bpe_piece(m, ctx, p->s + x->pos, x->len, tk))) return st;
             if (TOK_LIKELY(k + tk->n <= cap)) {
                 for (size_t j = 0; j < tk->n; j++) ids[k + j] = tk->id[j];
             } else {
@@ -147,7 +226,6 @@ tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const to
                     if (k + j < cap) ids[k + j] = tk->id[j];
             }
             k += tk->n;
-            pos = end;
         }
     }
     *n = k;
