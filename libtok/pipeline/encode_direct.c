@@ -17,6 +17,8 @@
 #include "../core/piece_cache.h"
 #include "../scan/scan.h"
 
+#include <emmintrin.h>
+
 /* Pre-tokens are scanned this many ahead of the one being resolved, their
  * cache slots fetched meanwhile: on text never seen the cache table (up to
  * 8 MiB) is out of the CPU caches, and a probe that waits for memory costs
@@ -29,23 +31,59 @@ typedef struct pending {
 } pending;
 
 /* A window of pre-tokens of piece p scanned ahead, their cache slots
- * prefetched; next() yields them in order. */
+ * prefetched; la_next() yields them in order.
+ *
+ * With `check`, the text is checked for valid UTF-8 as it is scanned, so
+ * that it is read once, not once more before: each pre-token's bytes are
+ * checked when the scanner has ended it (ASCII 16 bytes at a time; a
+ * stretch with other bytes by the strict decoder), before the cache or the
+ * model sees it.  Pre-tokens tile the text and end between characters, so
+ * the text is valid exactly when each pre-token is.  A pre-token found
+ * invalid (or a scanner end that cannot be one: the scanners read invalid
+ * bytes safely but without meaning) stops the loop with TOK_ERR_UTF8, and
+ * the caller encodes the checked text instead (tok__encode_direct_text). */
 typedef struct lookahead {
     const tok_piece *p;
     tok_scan_fn scan;
     const tok_pcache *pc;
-    uint32_t pos; /* scanned up to here */
+    uint32_t pos;   /* scanned up to here */
+    uint32_t valid; /* checked up to here (>= pos) */
+    bool check, bad;
     unsigned head, cnt;
     pending v[AHEAD];
 } lookahead;
 
-static inline void la_init(lookahead *la, const tok_piece *p, tok_scan_fn scan, const tok_pcache *pc)
+static inline void la_init(lookahead *la, const tok_piece *p, tok_scan_fn scan, const tok_pcache *pc, bool check)
 {
     la->p = p;
     la->scan = scan;
     la->pc = pc;
-    la->pos = 0;
+    la->pos = la->valid = 0;
+    la->check = check;
+    la->bad = false;
     la->head = la->cnt = 0;
+}
+
+/* Check p->s[la->valid, end) (end: a pre-token's end past la->valid). */
+static bool la_check(lookahead *la, uint32_t end)
+{
+    const uint8_t *s = la->p->s;
+    uint32_t v = la->valid, n = la->p->n;
+    while (v < end) {
+        if (v + 16 <= n) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + v));
+            if (!_mm_movemask_epi8(x)) {
+                v += 16; /* ASCII: every byte a character, checked past `end` too */
+                continue;
+            }
+        }
+        /* other bytes near: exactly this pre-token, which starts and ends
+         * between characters */
+        if (tok_utf8_check(s + v, end - v) != end - v) return false;
+        v = end;
+    }
+    la->valid = v;
+    return true;
 }
 
 static inline const pending *la_next(lookahead *la)
@@ -53,6 +91,13 @@ static inline const pending *la_next(lookahead *la)
     const tok_piece *p = la->p;
     while (la->cnt < AHEAD && la->pos < p->n) {
         uint32_t end = (uint32_t)la->scan(p->s, p->n, la->pos);
+        if (la->check && (end > la->valid || TOK_UNLIKELY(end <= la->pos))) {
+            if (TOK_UNLIKELY(end <= la->pos || end > p->n || !la_check(la, end))) {
+                la->bad = true;
+                la->pos = p->n;
+                break;
+            }
+        }
         pending *x = &la->v[(la->head + la->cnt) % AHEAD];
         x->pos = la->pos;
         x->len = end - la->pos;
@@ -117,8 +162,8 @@ static inline tok_offset token_offset(const tok_piece *p, uint32_t pos, uint32_t
     return o;
 }
 
-tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
-                              tok_enc *e, uint8_t ty)
+static tok_status encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                                tok_enc *e, uint8_t ty, bool check)
 {
     const tok_tokenizer *t = ctx->tok;
     const tok_model *m = t->model;
@@ -151,7 +196,7 @@ tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_en
             continue;
         }
         lookahead la;
-        la_init(&la, p, t->scan, pc);
+        la_init(&la, p, t->scan, pc, check);
         for (const pending *x; (x = la_next(&la));) {
             uint32_t pos = x->pos, len = x->len;
             tk->n = 0;
@@ -172,12 +217,13 @@ tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_en
             e->n = k;
             w++;
         }
+        if (la.bad) return TOK_ERR_UTF8;
     }
     return TOK_OK;
 }
 
-tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
-                                  int32_t *ids, size_t cap, size_t *n)
+static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                                    int32_t *ids, size_t cap, size_t *n, bool check)
 {
     const tok_tokenizer *t = ctx->tok;
     const tok_model *m = t->model;
@@ -198,7 +244,7 @@ tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const to
             continue;
         }
         lookahead la;
-        la_init(&la, p, t->scan, pc);
+        la_init(&la, p, t->scan, pc, check);
         for (const pending *x; (x = la_next(&la));) {
             /* a hit writes its ids straight into the caller's buffer when
              * there is room for the most a slot or record may hold */
@@ -227,7 +273,50 @@ tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const to
             }
             k += tk->n;
         }
+        if (la.bad) return TOK_ERR_UTF8;
     }
     *n = k;
     return TOK_OK;
+}
+
+tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                              tok_enc *e, uint8_t ty)
+{
+    return encode_direct(ctx, input, opt, e, ty, false);
+}
+
+tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                                  int32_t *ids, size_t cap, size_t *n)
+{
+    return encode_direct_ids(ctx, input, opt, ids, cap, n, false);
+}
+
+/* Invalid UTF-8 found while scanning: the whole text checked as any other
+ * path does (the error naming the first bad byte, or the lossy copy), then
+ * encoded again from the start, with the scratch pieces of the first try
+ * given back. */
+tok_status tok__encode_direct_text(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                                   tok_enc *e, uint8_t ty)
+{
+    tok_piece input;
+    int top = ctx->pieces_top;
+    tok_status st = tok__input_view(ctx, text, len, &input);
+    if (st) return st;
+    if ((st = encode_direct(ctx, &input, opt, e, ty, true)) != TOK_ERR_UTF8) return st;
+    ctx->pieces_top = top;
+    if ((st = tok__input_piece(ctx, text, len, opt->flags, &input))) return st;
+    return encode_direct(ctx, &input, opt, e, ty, false);
+}
+
+tok_status tok__encode_direct_ids_text(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                                       int32_t *ids, size_t cap, size_t *n)
+{
+    tok_piece input;
+    int top = ctx->pieces_top;
+    tok_status st = tok__input_view(ctx, text, len, &input);
+    if (st) return st;
+    if ((st = encode_direct_ids(ctx, &input, opt, ids, cap, n, true)) != TOK_ERR_UTF8) return st;
+    ctx->pieces_top = top;
+    if ((st = tok__input_piece(ctx, text, len, opt->flags, &input))) return st;
+    return encode_direct_ids(ctx, &input, opt, ids, cap, n, false);
 }
