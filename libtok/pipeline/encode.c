@@ -279,8 +279,7 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
     const tok_tokenizer *t = ctx->tok;
     tok_piece input;
     /* the direct loop checks UTF-8 as it scans */
-    if (t->scan && tok__direct_ok(ctx, opt) && !(t->lane && opt->method == TOK_METHOD_DEFAULT))
-        return tok__encode_direct_text(ctx, text, len, opt, e, ty);
+    if (tok__direct_seq_ok(ctx, opt)) return tok__encode_direct_text(ctx, text, len, opt, e, ty);
     tok_status st = tok__input_piece(ctx, text, len, opt->flags, &input);
     if (st) return st;
     e->n = 0;

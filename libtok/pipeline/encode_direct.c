@@ -170,12 +170,12 @@ static tok_status encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_
     tok_pieces *a;
     tok_status st = split_added(ctx, input, opt, &a);
     if (st) return st;
-    e->n = 0;
-    /* at most one token per byte, and one per added-token match: reserved
-     * once (address space; only what is written becomes resident), up to
-     * 16 Mi tokens -- beyond, the arrays grow as needed */
+    /* appended after e's tokens.  At most one token per byte, and one per
+     * added-token match: reserved once (address space; only what is written
+     * becomes resident), up to 16 Mi tokens -- beyond, the arrays grow as
+     * needed */
     size_t bound = (size_t)input->n + a->n + 1;
-    if (tok_enc_reserve(e, bound < ((size_t)1 << 24) ? bound : ((size_t)1 << 24)))
+    if (tok_enc_reserve(e, e->n + (bound < ((size_t)1 << 24) ? bound : ((size_t)1 << 24))))
         return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     tok_toks *tk = &ctx->toks;
     tok_pcache *pc = tok_ctx_pcache(ctx);
@@ -282,6 +282,7 @@ static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const 
 tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
                               tok_enc *e, uint8_t ty)
 {
+    e->n = 0;
     return encode_direct(ctx, input, opt, e, ty, false);
 }
 
@@ -295,17 +296,33 @@ tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const to
  * path does (the error naming the first bad byte, or the lossy copy), then
  * encoded again from the start, with the scratch pieces of the first try
  * given back. */
-tok_status tok__encode_direct_text(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
-                                   tok_enc *e, uint8_t ty)
+tok_status tok__encode_direct_append(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                                     tok_enc *e, uint8_t ty)
 {
     tok_piece input;
     int top = ctx->pieces_top;
+    size_t from = e->n;
     tok_status st = tok__input_view(ctx, text, len, &input);
     if (st) return st;
     if ((st = encode_direct(ctx, &input, opt, e, ty, true)) != TOK_ERR_UTF8) return st;
     ctx->pieces_top = top;
+    e->n = from;
     if ((st = tok__input_piece(ctx, text, len, opt->flags, &input))) return st;
     return encode_direct(ctx, &input, opt, e, ty, false);
+}
+
+tok_status tok__encode_direct_text(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                                   tok_enc *e, uint8_t ty)
+{
+    e->n = 0;
+    return tok__encode_direct_append(ctx, text, len, opt, e, ty);
+}
+
+bool tok__direct_seq_ok(const tok_ctx *ctx, const tok_encode_options *opt)
+{
+    const tok_tokenizer *t = ctx->tok;
+    /* (a lane, where there is one, goes first: as tok__encode_seq) */
+    return t->scan && tok__direct_ok(ctx, opt) && !(t->lane && opt->method == TOK_METHOD_DEFAULT);
 }
 
 tok_status tok__encode_direct_ids_text(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
