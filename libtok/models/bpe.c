@@ -373,6 +373,20 @@ static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t
     tok_pcache_q q;
     size_t first = out->n;
     if (dropout <= 0) {
+        /* most pre-tokens are one token: one probe, before the cache */
+        if (n <= TOK_BPE_WHOLE_MAXLEN2 && b->bt.whole.slot && !s->reference) {
+            int32_t id = n <= TOK_BPE_WHOLE_MAXLEN ? tok_bpe_whole_find(&b->bt.whole, tok_bpe_whole_key(p, n))
+                                                   : tok_bpe_whole_find2(&b->bt.whole, p, n);
+            if (id >= 0) {
+                if (TOK_UNLIKELY(out->n == out->cap) && tok_toks_reserve(out, out->n + 1))
+                    return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+                out->id[out->n] = id;
+                out->off[out->n].start = 0;
+                out->off[out->n].end = n;
+                out->n++;
+                return TOK_OK;
+            }
+        }
         if (!(pc = tok_ctx_pcache(ctx))) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         tok_pcache_query(&q, p, n);
         bool fast = b->bt.ok && !s->reference, whole = b->ignore_merges || b->ranked;
@@ -464,7 +478,19 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
 
 /* The fast paths' tables, kept only when proven: every token the tables
  * call unreachable must also be unreachable for the reference heap. */
+static tok_status build_fast_tables(bpe *b, const tok_vocab *v, tok_error *err);
 static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
+{
+    tok_status st = build_fast_tables(b, v, err);
+    bool wok = b->ignore_merges || b->ranked;
+    tok_bpe_whole *w = &b->bt.whole;
+    if (st || !b->bt.ok || (w->slot && w->whole_ok == wok && w->n == v->n)) return st; /* stored with the tables */
+    tok_bpe_whole_free(w);
+    if ((st = tok_bpe_whole_build(w, &b->bt, v, wok, err))) tok_bpe_bt_free(&b->bt);
+    return st;
+}
+
+static tok_status build_fast_tables(bpe *b, const tok_vocab *v, tok_error *err)
 {
     tok_bpe_bt_free(&b->bt);
     /* merge lists that make a token by merges of different ranks (llama3,

@@ -112,6 +112,7 @@ static void make(tok_bpe_bt *bt, int32_t t, int32_t l, int32_t r, uint32_t rank)
 
 void tok_bpe_bt_free(tok_bpe_bt *bt)
 {
+    tok_bpe_whole_free(&bt->whole);
     if (bt->borrowed) {
         memset(bt, 0, sizeof *bt);
         return;
@@ -422,10 +423,9 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s
         memset(s->vmemo, 0xFF, ((size_t)1 << bits) * sizeof *s->vmemo);
     }
     uint64_t *vm = s->vmemo;
-    size_t words = (size_t)n / 64 + 1;
-    if (tok_vec_reserve(&s->dead, words)) return -1;
-    uint64_t *dead = s->dead.v;
-    memset(dead, 0, words * sizeof *dead);
+    /* positions proven dead: cleared on the first backtrack only (most
+     * pre-tokens never backtrack; until then no bit is read as set) */
+    uint64_t *dead = NULL;
     /* the tiling grows and backtracks in place at the end of out: no stack
      * to copy from, and memory touched in proportion to the tokens */
     size_t base = out->n, k = 0;
@@ -434,7 +434,7 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s
     while (pos < n) {
         if (cand >= 0) {
             uint32_t end = pos + clen;
-            bool ok = !(dead[end >> 6] >> (end & 63) & 1);
+            bool ok = !dead || !(dead[end >> 6] >> (end & 63) & 1);
             if (ok && k) {
                 int32_t prev = out->id[base + k - 1];
                 uint64_t key = (uint64_t)(uint32_t)prev << 31 | (uint32_t)cand;
@@ -461,6 +461,12 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s
             cand = ti->shorter;
             clen = ti->shorter_len;
             continue;
+        }
+        if (!dead) {
+            size_t words = (size_t)n / 64 + 1;
+            if (tok_vec_reserve(&s->dead, words)) return -1;
+            dead = s->dead.v;
+            memset(dead, 0, words * sizeof *dead);
         }
         dead[pos >> 6] |= 1ull << (pos & 63);
         if (k == 0) return -2; /* no tiling at all: cannot happen for a valid table */

@@ -24,6 +24,7 @@
 
 #include "../internal.h"
 #include "trie.h"
+#include "bpe_whole.h"
 
 /* A bit filter (16+ bits per pair slot, at most 2^22 bits = 512 KiB, stays
  * in cache) in front of the pair table's misses. */
@@ -58,6 +59,7 @@ typedef struct tok_bpe_bt {
     uint64_t *irr_pair;
     uint32_t nirr;
     bool borrowed;         /* the arrays live in a mapped .tokpack: not freed here */
+    tok_bpe_whole whole;   /* one-token pieces (bpe_whole.h): built beside the rest, or stored */
 } tok_bpe_bt;
 
 typedef TOK_VEC(int32_t) tok_bpe_ids;

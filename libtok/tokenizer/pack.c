@@ -49,8 +49,9 @@ typedef struct sect {
 
 /* A tripwire for whoever changes the tables: every member of tok_bpe_bt and
  * tok_trie is stored below (put_tables) and checked (tok_bpe_bt_check); a
- * new one must be too, with TOK_BPE_BT_LAYOUT bumped. */
-_Static_assert(sizeof(tok_bpe_bt) == 104 && sizeof(tok_trie) == 32,
+ * new one must be too, with TOK_BPE_BT_LAYOUT bumped.  (The whole-piece
+ * tables, bt.whole, are optional sections BWH1/BWH2, range-checked on use.) */
+_Static_assert(sizeof(tok_bpe_bt) == 168 && sizeof(tok_trie) == 32,
                "tok_bpe_bt changed: store and check its new tables in .tokpack (pack.c) and bump TOK_BPE_BT_LAYOUT");
 
 /* the tables' sizes; a file written with another layout is not used */
@@ -204,6 +205,11 @@ static void put_tables(writer *w, const tok_bpe_bt *bt)
     if (bt->nirr) { /* irregular tokens (count: how many), and their first two bytes */
         section(w, "BTIR", bt->irr, ((size_t)bt->n / 64 + 1) * 8, bt->nirr);
         section(w, "BTIP", bt->irr_pair, 65536 / 8, 0);
+    }
+    if (bt->whole.slot) { /* whole-piece tables (count: log2 buckets | whole_ok << 8) */
+        const tok_bpe_whole *x = &bt->whole;
+        section(w, "BWH1", x->slot, (size_t)64 << x->bb, x->bb | (uint32_t)x->whole_ok << 8);
+        section(w, "BWH2", x->slot2, (size_t)64 << x->bb2, x->bb2);
     }
 }
 
@@ -372,6 +378,13 @@ static int tables(const uint8_t *d, const sect *s, uint32_t ns, const char *file
         bt->irr_pair = (uint64_t *)(void *)(d + ip->off);
         bt->nirr = ir->count;
     }
+    /* optional: whole-piece tables (absent or not fitting: built at load;
+     * any slot content is safe, ids are range-checked on every hit) */
+    const sect *w1 = find(s, ns, "BWH1"), *w2 = find(s, ns, "BWH2");
+    if (w1 && w2 && (w1->count & 0xFF) < 40 && w2->count < 40 && w1->len == (uint64_t)64 << (w1->count & 0xFF) &&
+        w2->len == (uint64_t)64 << w2->count)
+        tok_bpe_whole_use(&bt->whole, (const uint64_t *)(const void *)(d + w1->off), w1->count & 0xFF,
+                          (const uint64_t *)(const void *)(d + w2->off), w2->count, mt.n, w1->count >> 8 & 1);
     tok_bt_table tab;
     size_t at;
     char why[200];

@@ -96,10 +96,13 @@ static void arbitrary(vgen *g, int alpha, int merges)
     }
 }
 
+static bool ignore_merges; /* load: HF's "ignore_merges" */
+
 static tok_tokenizer *load(const vgen *g, bool ranked)
 {
     tok_sbuf j = { 0 };
-    tok_sbuf_printf(&j, "{\"model\":{\"type\":\"BPE\",%s\"vocab\":{", ranked ? "\"libtok_ranked\":true," : "");
+    tok_sbuf_printf(&j, "{\"model\":{\"type\":\"BPE\",%s%s\"vocab\":{", ranked ? "\"libtok_ranked\":true," : "",
+                    ignore_merges ? "\"ignore_merges\":true," : "");
     tu_put_byte_vocab(&j);
     int id = 256;
     for (int i = 0; i < g->n; i++) {
@@ -148,6 +151,55 @@ static bool compare(tok_tokenizer *t, int alpha, int ntexts)
     tok_ctx_free(f);
     tok_ctx_free(r);
     return fast;
+}
+
+/* Short pre-tokens (the whole-piece tables answer 1..15 bytes): every
+ * token's text, without its last byte, and with each letter appended, fast
+ * path against the heap. */
+static void compare_pieces(tok_tokenizer *t, const vgen *g, int alpha)
+{
+    tok_ctx *f = tok_ctx_new(t), *r = tok_ctx_new(t);
+    tok__bpe_reference(r, true);
+    tok_encode_options o;
+    tok_encode_options_init(&o);
+    o.flags = TOK_ENC_OFFSETS;
+    for (int i = 0; i < g->n; i++) {
+        char x[80];
+        size_t len = strlen(g->tok[i]);
+        if (len > 17) continue;
+        for (int v = -1; v <= alpha; v++) {
+            memcpy(x, g->tok[i], len);
+            size_t n = len;
+            if (v < 0) n--;
+            else if (v < alpha) x[n++] = (char)('a' + v);
+            tok_encoding ef, er;
+            assert_int_equal(tok_encode(f, x, n, &o, &ef), TOK_OK);
+            size_t nf = ef.n;
+            int32_t idf[80];
+            memcpy(idf, ef.ids, nf * sizeof *idf);
+            assert_int_equal(tok_encode(r, x, n, &o, &er), TOK_OK);
+            if (nf != er.n || memcmp(idf, er.ids, nf * sizeof *idf))
+                fail_msg("fast path differs from the heap on \"%.*s\" (%zu vs %zu tokens)", (int)n, x, nf, er.n);
+        }
+    }
+    tok_ctx_free(f);
+    tok_ctx_free(r);
+}
+
+static void whole_pieces(void **state)
+{
+    (void)state;
+    for (int v = 0; v < 48; v++) {
+        vgen g = { .n = 0 };
+        int alpha = 2 + v % 3;
+        trained(&g, alpha, 40 + (int)rnd(80), v % 4 == 3);
+        if (v % 8 >= 6) arbitrary(&g, alpha, 10 + (int)rnd(40));
+        ignore_merges = v % 5 == 1;
+        tok_tokenizer *t = load(&g, v % 3 == 0);
+        ignore_merges = false;
+        compare_pieces(t, &g, alpha);
+        tok_free(t);
+    }
 }
 
 static void trained_merge_lists(void **state)
@@ -273,6 +325,7 @@ int main(void)
         cmocka_unit_test(arbitrary_merge_lists),
         cmocka_unit_test(merges_below_their_parts),
         cmocka_unit_test(dropout_reaches_unreachable_merges),
+        cmocka_unit_test(whole_pieces),
     };
     return cmocka_run_group_tests_name("bpe_fast", tests, NULL, NULL);
 }
