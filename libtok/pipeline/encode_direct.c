@@ -14,103 +14,46 @@
  * offset; the parity suites and test_encode_direct check it.
  */
 #include "../internal.h"
-#include "../core/piece_cache.h"
 #include "../scan/scan.h"
 
-#include <emmintrin.h>
+/* UTF-8 is checked as the text is scanned, a block of CHECK_BLOCK bytes at
+ * a time just ahead of the scanner, so that the text is read from memory
+ * once (the scanner then finds the block in the CPU cache), not once for a
+ * check of the whole text before: the block that contains a pre-token's
+ * end is checked before the model sees the pre-token.  Checking each
+ * pre-token's bytes on its own measured slower (a test per pre-token); the
+ * block check is the same tight loop as the whole-text one.  Blocks end
+ * between characters (moved back over continuation bytes), or at a
+ * pre-token's end.  Invalid bytes (or a scanner end that cannot be one: the
+ * scanners read invalid bytes safely but without meaning) stop the loop
+ * with TOK_ERR_UTF8, and the caller checks and encodes the whole text as
+ * before (tok__encode_direct_append): the same error naming the same byte,
+ * or the lossy copy.  *valid: checked up to there. */
+#define CHECK_BLOCK 4096u
 
-/* Pre-tokens are scanned this many ahead of the one being resolved, their
- * cache slots fetched meanwhile: on text never seen the cache table (up to
- * 8 MiB) is out of the CPU caches, and a probe that waits for memory costs
- * more than the scan of several pre-tokens. */
-#define AHEAD 16
-
-typedef struct pending {
-    uint32_t pos, len;
-    tok_pcache_q q;
-} pending;
-
-/* A window of pre-tokens of piece p scanned ahead, their cache slots
- * prefetched; la_next() yields them in order.
- *
- * With `check`, the text is checked for valid UTF-8 as it is scanned, so
- * that it is read once, not once more before: each pre-token's bytes are
- * checked when the scanner has ended it (ASCII 16 bytes at a time; a
- * stretch with other bytes by the strict decoder), before the cache or the
- * model sees it.  Pre-tokens tile the text and end between characters, so
- * the text is valid exactly when each pre-token is.  A pre-token found
- * invalid (or a scanner end that cannot be one: the scanners read invalid
- * bytes safely but without meaning) stops the loop with TOK_ERR_UTF8, and
- * the caller encodes the checked text instead (tok__encode_direct_text). */
-typedef struct lookahead {
-    const tok_piece *p;
-    tok_scan_fn scan;
-    const tok_pcache *pc;
-    uint32_t pos;   /* scanned up to here */
-    uint32_t valid; /* checked up to here (>= pos) */
-    bool check, bad;
-    unsigned head, cnt;
-    pending v[AHEAD];
-} lookahead;
-
-static inline void la_init(lookahead *la, const tok_piece *p, tok_scan_fn scan, const tok_pcache *pc, bool check)
+static bool check_to(const tok_piece *p, uint32_t *valid, uint32_t end)
 {
-    la->p = p;
-    la->scan = scan;
-    la->pc = pc;
-    la->pos = la->valid = 0;
-    la->check = check;
-    la->bad = false;
-    la->head = la->cnt = 0;
-}
-
-/* Check p->s[la->valid, end) (end: a pre-token's end past la->valid). */
-static bool la_check(lookahead *la, uint32_t end)
-{
-    const uint8_t *s = la->p->s;
-    uint32_t v = la->valid, n = la->p->n;
-    while (v < end) {
-        if (v + 16 <= n) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + v));
-            if (!_mm_movemask_epi8(x)) {
-                v += 16; /* ASCII: every byte a character, checked past `end` too */
-                continue;
-            }
-        }
-        /* other bytes near: exactly this pre-token, which starts and ends
-         * between characters */
-        if (tok_utf8_check(s + v, end - v) != end - v) return false;
-        v = end;
+    const uint8_t *s = p->s;
+    uint32_t v = *valid, n = p->n, to = v + CHECK_BLOCK;
+    if (to < end) to = end;
+    if (to >= n) {
+        to = n;
+    } else {
+        while (to > end && (s[to] & 0xC0) == 0x80) to--;
     }
-    la->valid = v;
+    if (tok_utf8_check(s + v, to - v) != to - v) return false;
+    *valid = to;
     return true;
 }
 
-static inline const pending *la_next(lookahead *la)
+/* The end of the pre-token of p at pos; 0 when `check` finds it invalid. */
+static inline uint32_t next_end(const tok_piece *p, tok_scan_fn scan, uint32_t pos, uint32_t *valid, bool check)
 {
-    const tok_piece *p = la->p;
-    while (la->cnt < AHEAD && la->pos < p->n) {
-        uint32_t end = (uint32_t)la->scan(p->s, p->n, la->pos);
-        if (la->check && (end > la->valid || TOK_UNLIKELY(end <= la->pos))) {
-            if (TOK_UNLIKELY(end <= la->pos || end > p->n || !la_check(la, end))) {
-                la->bad = true;
-                la->pos = p->n;
-                break;
-            }
-        }
-        pending *x = &la->v[(la->head + la->cnt) % AHEAD];
-        x->pos = la->pos;
-        x->len = end - la->pos;
-        tok_pcache_query(&x->q, p->s + la->pos, x->len);
-        tok_pcache_prefetch(la->pc, &x->q);
-        la->cnt++;
-        la->pos = end;
-    }
-    if (!la->cnt) return NULL;
-    const pending *x = &la->v[la->head];
-    la->head = (la->head + 1) % AHEAD;
-    la->cnt--;
-    return x;
+    uint32_t end = (uint32_t)scan(p->s, p->n, pos);
+    if (check && (TOK_UNLIKELY(end > *valid) || TOK_UNLIKELY(end <= pos)) &&
+        (end <= pos || end > p->n || !check_to(p, valid, end)))
+        return 0;
+    return end;
 }
 
 bool tok__direct_ok(const tok_ctx *ctx, const tok_encode_options *opt)
@@ -178,8 +121,6 @@ static tok_status encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_
     if (tok_enc_reserve(e, e->n + (bound < ((size_t)1 << 24) ? bound : ((size_t)1 << 24))))
         return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     tok_toks *tk = &ctx->toks;
-    tok_pcache *pc = tok_ctx_pcache(ctx);
-    if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     int32_t w = 0;
     for (size_t i = 0; i < a->n; i++) {
         const tok_piece *p = &a->v[i];
@@ -195,14 +136,12 @@ static tok_status encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_
             e->added[k] = 1;
             continue;
         }
-        lookahead la;
-        la_init(&la, p, t->scan, pc, check);
-        for (const pending *x; (x = la_next(&la));) {
-            uint32_t pos = x->pos, len = x->len;
+        uint32_t valid = 0;
+        for (uint32_t pos = 0, end; pos < p->n; pos = end) {
+            if (!(end = next_end(p, t->scan, pos, &valid, check))) return TOK_ERR_UTF8;
+            uint32_t len = end - pos;
             tk->n = 0;
-            int r = tok_pcache_get(pc, &x->q, tk);
-            if (r < 0) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-            if (!r && (st = tok__bpe_piece(m, ctx, p->s + pos, len, tk))) return st;
+            if ((st = tok__bpe_piece(m, ctx, p->s + pos, len, tk))) return st;
             if (TOK_UNLIKELY(e->n + tk->n > e->cap) && tok_enc_reserve(e, e->n + tk->n))
                 return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
             size_t k = e->n;
@@ -217,7 +156,6 @@ static tok_status encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_
             e->n = k;
             w++;
         }
-        if (la.bad) return TOK_ERR_UTF8;
     }
     return TOK_OK;
 }
@@ -231,9 +169,6 @@ static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const 
     tok_status st = split_added(ctx, input, opt, &a);
     if (st) return st;
     tok_toks *tk = &ctx->toks;
-    tok_pcache *pc = tok_ctx_pcache(ctx);
-    if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-    int32_t tmp[TOK_PCACHE_MAXIDS];
     size_t k = 0;
     for (size_t i = 0; i < a->n; i++) {
         const tok_piece *p = &a->v[i];
@@ -243,28 +178,11 @@ static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const 
             k++;
             continue;
         }
-        lookahead la;
-        la_init(&la, p, t->scan, pc, check);
-        for (const pending *x; (x = la_next(&la));) {
-            /* a hit writes its ids straight into the caller's buffer when
-             * there is room for the most a slot or record may hold */
-            if (TOK_LIKELY(cap - (k < cap ? k : cap) >= TOK_PCACHE_MAXIDS)) {
-                uint32_t r = tok_pcache_get_ids(pc, &x->q, ids + k);
-                if (r) {
-                    k += r;
-                    continue;
-                }
-            } else {
-                uint32_t r = tok_pcache_get_ids(pc, &x->q, tmp);
-                if (r) {
-                    for (uint32_t j = 0; j < r; j++)
-                        if (k + j < cap) ids[k + j] = tmp[j];
-                    k += r;
-                    continue;
-                }
-            }
+        uint32_t valid = 0;
+        for (uint32_t pos = 0, end; pos < p->n; pos = end) {
+            if (!(end = next_end(p, t->scan, pos, &valid, check))) return TOK_ERR_UTF8;
             tk->n = 0;
-            if ((st = tok__bpe_piece(m, ctx, p->s + x->pos, x->len, tk))) return st;
+            if ((st = tok__bpe_piece(m, ctx, p->s + pos, end - pos, tk))) return st;
             if (TOK_LIKELY(k + tk->n <= cap)) {
                 for (size_t j = 0; j < tk->n; j++) ids[k + j] = tk->id[j];
             } else {
@@ -273,7 +191,6 @@ static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const 
             }
             k += tk->n;
         }
-        if (la.bad) return TOK_ERR_UTF8;
     }
     *n = k;
     return TOK_OK;
