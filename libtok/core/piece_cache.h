@@ -154,14 +154,6 @@ static inline void tok_pcache_query(tok_pcache_q *q, const uint8_t *p, uint32_t 
 
 #define TOK_PCACHE_LD(x) atomic_load_explicit(&(x), memory_order_relaxed)
 
-/** Start loading the home slot of q (for a run of pieces known ahead:
- *  query and prefetch them all, then resolve them in order). */
-static inline void tok_pcache_prefetch(const tok_pcache *c, const tok_pcache_q *q)
-{
-    const tok_pcache_tab *t = c ? atomic_load_explicit(&((tok_pcache *)c)->tab, memory_order_relaxed) : NULL;
-    if (t) __builtin_prefetch(&t->slot[q->h & t->mask]);
-}
-
 /* Out of line: a record in the ring (tokens appended to out, or ids). */
 int tok__pcache_get_long(tok_pcache *c, const tok_pcache_slot *s, uint64_t w0, uint64_t w1,
                          const tok_pcache_q *q, tok_toks *out, int32_t *ids);
