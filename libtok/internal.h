@@ -663,6 +663,20 @@ tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_en
                               tok_enc *e, uint8_t ty);
 tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
                                   int32_t *ids, size_t cap, size_t *n);
+/* The same from the caller's text, unchecked: UTF-8 is checked as the text
+ * is scanned; invalid text is then checked and encoded as tok__input_piece
+ * has it (the error naming the offset, or the lossy copy). */
+tok_status tok__encode_direct_text(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                                   tok_enc *e, uint8_t ty);
+/* Whether tok__encode_seq takes the direct loop for this call; the loop
+ * appending after e's tokens (word indices from 0, offsets in text). */
+bool tok__direct_seq_ok(const tok_ctx *ctx, const tok_encode_options *opt);
+tok_status tok__encode_direct_append(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                                     tok_enc *e, uint8_t ty);
+tok_status tok__encode_direct_ids_text(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                                       int32_t *ids, size_t cap, size_t *n);
+/** encode.c: the caller's text as a view, not checked for UTF-8. */
+tok_status tok__input_view(tok_ctx *ctx, const char *text, size_t len, tok_piece *p);
 tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);
 void tok_ctx_nstr_release(tok_ctx *ctx, tok_nstr *t);
 tok_pieces *tok_ctx_pieces_acquire(tok_ctx *ctx);

@@ -2,15 +2,35 @@
  * and the out-of-line records. */
 #include "piece_cache.h"
 
+#include <sys/mman.h>
+
 #define RING_MASK ((uint64_t)TOK_PCACHE_RINGWORDS - 1)
 #define POS_LIMIT (((uint64_t)1 << 48) - TOK_PCACHE_RINGWORDS) /* w[1] keeps 48 bits of position */
 
+#define COUNT_EVERY 16
+#define COUNT_EXACT 4095 /* tables up to this mask count every slot */
+#define HUGE_PAGE ((size_t)2 << 20)
+
 static tok_pcache_tab *tab_new(size_t slots)
 {
-    /* slots start on a cache line: the header is padded to one */
-    tok_pcache_tab *t = aligned_alloc(64, sizeof(tok_pcache_tab) + slots * sizeof(tok_pcache_slot));
-    if (!t) return NULL;
-    memset(t, 0, sizeof(tok_pcache_tab) + slots * sizeof(tok_pcache_slot));
+    /* slots start on a cache line: the header is padded to one.  A table of
+     * 2 MiB or more is put on huge pages where the system allows it: probes
+     * land on random slots, and with 4 KiB pages nearly every probe of an
+     * 8 MiB table on new text also missed the TLB (the page walk stalled
+     * even the prefetch of the slot) */
+    size_t size = sizeof(tok_pcache_tab) + slots * sizeof(tok_pcache_slot);
+    tok_pcache_tab *t;
+    if (size >= HUGE_PAGE) {
+        void *m = NULL;
+        if (posix_memalign(&m, HUGE_PAGE, size)) return NULL;
+#ifdef MADV_HUGEPAGE
+        madvise(m, size, MADV_HUGEPAGE);
+#endif
+        t = m;
+    } else if (!(t = aligned_alloc(64, size))) {
+        return NULL;
+    }
+    memset(t, 0, size);
     t->mask = slots - 1;
     return t;
 }
@@ -26,8 +46,9 @@ static void tab_free_chain(tok_pcache_tab *t)
 
 tok_pcache *tok_pcache_new(void)
 {
-    tok_pcache *c = calloc(1, sizeof *c);
+    tok_pcache *c = aligned_alloc(64, sizeof *c);
     if (!c) return NULL;
+    memset(c, 0, sizeof *c);
     atomic_init(&c->refs, 1);
     pthread_mutex_init(&c->ring_lock, NULL);
     return c;
@@ -292,7 +313,11 @@ void tok_pcache_put(tok_pcache *c, const tok_pcache_q *q, const int32_t *ids, co
     if (!atomic_compare_exchange_strong_explicit(&s->w[0], &old, old | 1, memory_order_acquire,
                                                  memory_order_relaxed))
         return; /* taken meanwhile: keep going without it */
-    if (!seq) atomic_fetch_add_explicit(&c->count, 1, memory_order_relaxed);
+    /* in a large table the count is sampled: one new slot in COUNT_EVERY
+     * (chosen by the hash, so evenly) adds COUNT_EVERY -- threads sharing
+     * the cache would otherwise write its line on every insert */
+    if (!seq && (t->mask < COUNT_EXACT || !((q->h >> 24) & (COUNT_EVERY - 1))))
+        atomic_fetch_add_explicit(&c->count, t->mask < COUNT_EXACT ? 1 : COUNT_EVERY, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
     uint64_t w1 = (uint64_t)n | (uint64_t)k << 8;
     if (n > TOK_PCACHE_KEYB || k > TOK_PCACHE_IDS) {

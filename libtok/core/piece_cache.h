@@ -63,13 +63,16 @@ typedef struct tok_pcache_tab {
     tok_pcache_slot slot[];
 } tok_pcache_tab;
 
+/* What every lookup reads (tab, ring) and what inserts write (count, head)
+ * are on different cache lines: on a shared cache, an insert by one thread
+ * would otherwise take the line every probe of the others starts from. */
 typedef struct tok_pcache {
-    _Atomic(tok_pcache_tab *) tab;
-    _Atomic size_t count;      /* slots filled (growth trigger) */
-    _Atomic int growing;       /* one thread grows the table at a time */
-    _Atomic int refs;          /* contexts using this cache */
+    _Alignas(64) _Atomic(tok_pcache_tab *) tab;
     _Atomic(_Atomic uint64_t *) ring; /* long records, allocated on first use */
-    _Atomic uint64_t head;     /* ring words ever reserved */
+    _Atomic int refs;          /* contexts using this cache */
+    _Alignas(64) _Atomic size_t count; /* slots filled, sampled (growth trigger: see tok_pcache_put) */
+    _Atomic int growing;       /* one thread grows the table at a time */
+    _Alignas(64) _Atomic uint64_t head; /* ring words ever reserved */
     pthread_mutex_t ring_lock; /* only to allocate the ring */
 } tok_pcache;
 
@@ -151,14 +154,6 @@ static inline void tok_pcache_query(tok_pcache_q *q, const uint8_t *p, uint32_t 
 
 #define TOK_PCACHE_LD(x) atomic_load_explicit(&(x), memory_order_relaxed)
 
-/** Start loading the home slot of q (for a run of pieces known ahead:
- *  query and prefetch them all, then resolve them in order). */
-static inline void tok_pcache_prefetch(const tok_pcache *c, const tok_pcache_q *q)
-{
-    const tok_pcache_tab *t = c ? atomic_load_explicit(&((tok_pcache *)c)->tab, memory_order_relaxed) : NULL;
-    if (t) __builtin_prefetch(&t->slot[q->h & t->mask]);
-}
-
 /* Out of line: a record in the ring (tokens appended to out, or ids). */
 int tok__pcache_get_long(tok_pcache *c, const tok_pcache_slot *s, uint64_t w0, uint64_t w1,
                          const tok_pcache_q *q, tok_toks *out, int32_t *ids);
@@ -206,26 +201,28 @@ static inline int tok_pcache_get(tok_pcache *c, const tok_pcache_q *q, tok_toks 
     if (!s) return 0;
     if (w1 >> 16) return tok__pcache_get_long(c, s, w0, w1, q, out, NULL);
     uint32_t k = (uint32_t)(w1 >> 8) & 0xFF;
-    if (out->n + k > out->cap && tok_toks_reserve(out, out->n + k)) return -1;
+    if (TOK_UNLIKELY(k - 1 >= TOK_PCACHE_IDS)) return 0; /* read while being rewritten */
+    /* room for all five: the slot is copied whole, without a branch per
+     * token; what lies past the k tokens is not counted */
+    if (out->n + TOK_PCACHE_IDS > out->cap && tok_toks_reserve(out, out->n + TOK_PCACHE_IDS)) return -1;
     tok_pcache_slot *m = (tok_pcache_slot *)s;
-    uint64_t a = TOK_PCACHE_LD(m->w[5]);
+    uint64_t a = TOK_PCACHE_LD(m->w[5]), b = TOK_PCACHE_LD(m->w[6]), d = TOK_PCACHE_LD(m->w[7]);
     size_t o = out->n;
-    if (k == 1) {
-        out->id[o] = (int32_t)(uint32_t)a;
-        out->off[o].start = 0;
-        out->off[o].end = q->n;
-    } else {
-        uint64_t b = TOK_PCACHE_LD(m->w[6]), d = TOK_PCACHE_LD(m->w[7]);
-        uint32_t v[5] = { (uint32_t)a, (uint32_t)(a >> 32), (uint32_t)b, (uint32_t)(b >> 32), (uint32_t)d };
-        uint32_t st = 0;
-        for (uint32_t j = 0; j < k; j++) {
-            uint32_t e = j + 1 < k ? (uint32_t)(d >> (32 + 8 * j)) & 0xFF : q->n;
-            out->id[o + j] = (int32_t)v[j];
-            out->off[o + j].start = st;
-            out->off[o + j].end = e;
-            st = e;
-        }
-    }
+    int32_t *id = out->id + o;
+    tok_offset *of = out->off + o;
+    uint32_t e0 = (uint32_t)(d >> 32) & 0xFF, e1 = (uint32_t)(d >> 40) & 0xFF, e2 = (uint32_t)(d >> 48) & 0xFF,
+             e3 = (uint32_t)(d >> 56);
+    id[0] = (int32_t)(uint32_t)a;
+    id[1] = (int32_t)(uint32_t)(a >> 32);
+    id[2] = (int32_t)(uint32_t)b;
+    id[3] = (int32_t)(uint32_t)(b >> 32);
+    id[4] = (int32_t)(uint32_t)d;
+    of[0] = (tok_offset){ 0, e0 };
+    of[1] = (tok_offset){ e0, e1 };
+    of[2] = (tok_offset){ e1, e2 };
+    of[3] = (tok_offset){ e2, e3 };
+    of[4] = (tok_offset){ e3, q->n };
+    of[k - 1].end = q->n; /* the last token ends the piece (its end is not stored) */
     if (!tok__pcache_same(s, w0)) return 0;
     out->n = o + k;
     return 1;

@@ -41,23 +41,27 @@ void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt)
 /* The caller's text as the first piece: a view when valid UTF-8, otherwise
  * (lossy mode) a copy with U+FFFD for each maximal invalid subpart, aligned
  * to the bytes it replaces. */
-tok_status tok__input_piece(tok_ctx *ctx, const char *text, size_t len, uint32_t flags, tok_piece *p)
+tok_status tok__input_view(tok_ctx *ctx, const char *text, size_t len, tok_piece *p)
 {
     if (len > TOK_MAX_TEXT) return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "text of %zu bytes is larger than %zu", len, TOK_MAX_TEXT);
     if (!text && len) return tok_ctx_fail(ctx, TOK_ERR_ARG, "text is NULL");
-    const uint8_t *s = (const uint8_t *)text;
-    size_t bad = tok_utf8_check(s, len);
     memset(p, 0, sizeof *p);
     p->id = -1;
-    if (bad == len) {
-        p->s = s;
-        p->n = (uint32_t)len;
-        return TOK_OK;
-    }
+    p->s = (const uint8_t *)text;
+    p->n = (uint32_t)len;
+    return TOK_OK;
+}
+
+tok_status tok__input_piece(tok_ctx *ctx, const char *text, size_t len, uint32_t flags, tok_piece *p)
+{
+    tok_status st = tok__input_view(ctx, text, len, p);
+    if (st) return st;
+    const uint8_t *s = (const uint8_t *)text;
+    size_t bad = tok_utf8_check(s, len);
+    if (bad == len) return TOK_OK;
     if (!(flags & TOK_ENC_LOSSY))
         return tok_ctx_fail(ctx, TOK_ERR_UTF8, "invalid UTF-8 at byte offset %zu", bad);
-    tok_status st = tok_ctx_piece_alloc(ctx, p, len * 3 + 1);
-    if (st) return st;
+    if ((st = tok_ctx_piece_alloc(ctx, p, len * 3 + 1))) return st;
     uint8_t *o = (uint8_t *)p->s;
     uint32_t *a0 = (uint32_t *)p->a0, *a1 = (uint32_t *)p->a1;
     size_t k = 0;
@@ -274,11 +278,12 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
 {
     const tok_tokenizer *t = ctx->tok;
     tok_piece input;
+    /* the direct loop checks UTF-8 as it scans */
+    if (tok__direct_seq_ok(ctx, opt)) return tok__encode_direct_text(ctx, text, len, opt, e, ty);
     tok_status st = tok__input_piece(ctx, text, len, opt->flags, &input);
     if (st) return st;
     e->n = 0;
     if (t->lane && opt->method == TOK_METHOD_DEFAULT) return encode_lane(ctx, &input, opt, e, ty);
-    if (t->scan && tok__direct_ok(ctx, opt)) return tok__encode_direct(ctx, &input, opt, e, ty);
     if (t->scan) {
         /* fast lane: added tokens, then a hand-written scanner instead of the
          * regex pre-tokenizer (chosen at load only where they agree) */
@@ -403,9 +408,7 @@ tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len, const tok_
     if (ctx->tok->scan && tok__direct_ok(ctx, o) && ids_alone(ctx, o)) {
         /* ids straight into the caller's buffer: no encoding is built */
         tok__begin_call(ctx, o);
-        tok_piece input;
-        tok_status st = tok__input_piece(ctx, text, len, o->flags, &input);
-        if (!st) st = tok__encode_direct_ids(ctx, &input, o, ids, cap, &k);
+        tok_status st = tok__encode_direct_ids_text(ctx, text, len, o, ids, cap, &k);
         if (st) return st;
     } else {
         tok_encoding e;

@@ -14,6 +14,47 @@
  * offset; the parity suites and test_encode_direct check it.
  */
 #include "../internal.h"
+#include "../scan/scan.h"
+
+/* UTF-8 is checked as the text is scanned, a block of CHECK_BLOCK bytes at
+ * a time just ahead of the scanner, so that the text is read from memory
+ * once (the scanner then finds the block in the CPU cache), not once for a
+ * check of the whole text before: the block that contains a pre-token's
+ * end is checked before the model sees the pre-token.  Checking each
+ * pre-token's bytes on its own measured slower (a test per pre-token); the
+ * block check is the same tight loop as the whole-text one.  Blocks end
+ * between characters (moved back over continuation bytes), or at a
+ * pre-token's end.  Invalid bytes (or a scanner end that cannot be one: the
+ * scanners read invalid bytes safely but without meaning) stop the loop
+ * with TOK_ERR_UTF8, and the caller checks and encodes the whole text as
+ * before (tok__encode_direct_append): the same error naming the same byte,
+ * or the lossy copy.  *valid: checked up to there. */
+#define CHECK_BLOCK 4096u
+
+static bool check_to(const tok_piece *p, uint32_t *valid, uint32_t end)
+{
+    const uint8_t *s = p->s;
+    uint32_t v = *valid, n = p->n, to = v + CHECK_BLOCK;
+    if (to < end) to = end;
+    if (to >= n) {
+        to = n;
+    } else {
+        while (to > end && (s[to] & 0xC0) == 0x80) to--;
+    }
+    if (tok_utf8_check(s + v, to - v) != to - v) return false;
+    *valid = to;
+    return true;
+}
+
+/* The end of the pre-token of p at pos; 0 when `check` finds it invalid. */
+static inline uint32_t next_end(const tok_piece *p, tok_scan_fn scan, uint32_t pos, uint32_t *valid, bool check)
+{
+    uint32_t end = (uint32_t)scan(p->s, p->n, pos);
+    if (check && (TOK_UNLIKELY(end > *valid) || TOK_UNLIKELY(end <= pos)) &&
+        (end <= pos || end > p->n || !check_to(p, valid, end)))
+        return 0;
+    return end;
+}
 
 bool tok__direct_ok(const tok_ctx *ctx, const tok_encode_options *opt)
 {
@@ -64,20 +105,20 @@ static inline tok_offset token_offset(const tok_piece *p, uint32_t pos, uint32_t
     return o;
 }
 
-tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
-                              tok_enc *e, uint8_t ty)
+static tok_status encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                                tok_enc *e, uint8_t ty, bool check)
 {
     const tok_tokenizer *t = ctx->tok;
     const tok_model *m = t->model;
     tok_pieces *a;
     tok_status st = split_added(ctx, input, opt, &a);
     if (st) return st;
-    e->n = 0;
-    /* at most one token per byte, and one per added-token match: reserved
-     * once (address space; only what is written becomes resident), up to
-     * 16 Mi tokens -- beyond, the arrays grow as needed */
+    /* appended after e's tokens.  At most one token per byte, and one per
+     * added-token match: reserved once (address space; only what is written
+     * becomes resident), up to 16 Mi tokens -- beyond, the arrays grow as
+     * needed */
     size_t bound = (size_t)input->n + a->n + 1;
-    if (tok_enc_reserve(e, bound < ((size_t)1 << 24) ? bound : ((size_t)1 << 24)))
+    if (tok_enc_reserve(e, e->n + (bound < ((size_t)1 << 24) ? bound : ((size_t)1 << 24))))
         return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     tok_toks *tk = &ctx->toks;
     int32_t w = 0;
@@ -95,8 +136,10 @@ tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_en
             e->added[k] = 1;
             continue;
         }
-        for (uint32_t pos = 0; pos < p->n;) {
-            uint32_t end = (uint32_t)t->scan(p->s, p->n, pos), len = end - pos;
+        uint32_t valid = 0;
+        for (uint32_t pos = 0, end; pos < p->n; pos = end) {
+            if (!(end = next_end(p, t->scan, pos, &valid, check))) return TOK_ERR_UTF8;
+            uint32_t len = end - pos;
             tk->n = 0;
             if ((st = tok__bpe_piece(m, ctx, p->s + pos, len, tk))) return st;
             if (TOK_UNLIKELY(e->n + tk->n > e->cap) && tok_enc_reserve(e, e->n + tk->n))
@@ -112,14 +155,13 @@ tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_en
             }
             e->n = k;
             w++;
-            pos = end;
         }
     }
     return TOK_OK;
 }
 
-tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
-                                  int32_t *ids, size_t cap, size_t *n)
+static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                                    int32_t *ids, size_t cap, size_t *n, bool check)
 {
     const tok_tokenizer *t = ctx->tok;
     const tok_model *m = t->model;
@@ -136,8 +178,9 @@ tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const to
             k++;
             continue;
         }
-        for (uint32_t pos = 0; pos < p->n;) {
-            uint32_t end = (uint32_t)t->scan(p->s, p->n, pos);
+        uint32_t valid = 0;
+        for (uint32_t pos = 0, end; pos < p->n; pos = end) {
+            if (!(end = next_end(p, t->scan, pos, &valid, check))) return TOK_ERR_UTF8;
             tk->n = 0;
             if ((st = tok__bpe_piece(m, ctx, p->s + pos, end - pos, tk))) return st;
             if (TOK_LIKELY(k + tk->n <= cap)) {
@@ -147,9 +190,67 @@ tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const to
                     if (k + j < cap) ids[k + j] = tk->id[j];
             }
             k += tk->n;
-            pos = end;
         }
     }
     *n = k;
     return TOK_OK;
+}
+
+tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                              tok_enc *e, uint8_t ty)
+{
+    e->n = 0;
+    return encode_direct(ctx, input, opt, e, ty, false);
+}
+
+tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
+                                  int32_t *ids, size_t cap, size_t *n)
+{
+    return encode_direct_ids(ctx, input, opt, ids, cap, n, false);
+}
+
+/* Invalid UTF-8 found while scanning: the whole text checked as any other
+ * path does (the error naming the first bad byte, or the lossy copy), then
+ * encoded again from the start, with the scratch pieces of the first try
+ * given back. */
+tok_status tok__encode_direct_append(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                                     tok_enc *e, uint8_t ty)
+{
+    tok_piece input;
+    int top = ctx->pieces_top;
+    size_t from = e->n;
+    tok_status st = tok__input_view(ctx, text, len, &input);
+    if (st) return st;
+    if ((st = encode_direct(ctx, &input, opt, e, ty, true)) != TOK_ERR_UTF8) return st;
+    ctx->pieces_top = top;
+    e->n = from;
+    if ((st = tok__input_piece(ctx, text, len, opt->flags, &input))) return st;
+    return encode_direct(ctx, &input, opt, e, ty, false);
+}
+
+tok_status tok__encode_direct_text(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                                   tok_enc *e, uint8_t ty)
+{
+    e->n = 0;
+    return tok__encode_direct_append(ctx, text, len, opt, e, ty);
+}
+
+bool tok__direct_seq_ok(const tok_ctx *ctx, const tok_encode_options *opt)
+{
+    const tok_tokenizer *t = ctx->tok;
+    /* (a lane, where there is one, goes first: as tok__encode_seq) */
+    return t->scan && tok__direct_ok(ctx, opt) && !(t->lane && opt->method == TOK_METHOD_DEFAULT);
+}
+
+tok_status tok__encode_direct_ids_text(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                                       int32_t *ids, size_t cap, size_t *n)
+{
+    tok_piece input;
+    int top = ctx->pieces_top;
+    tok_status st = tok__input_view(ctx, text, len, &input);
+    if (st) return st;
+    if ((st = encode_direct_ids(ctx, &input, opt, ids, cap, n, true)) != TOK_ERR_UTF8) return st;
+    ctx->pieces_top = top;
+    if ((st = tok__input_piece(ctx, text, len, opt->flags, &input))) return st;
+    return encode_direct_ids(ctx, &input, opt, ids, cap, n, false);
 }

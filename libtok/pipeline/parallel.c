@@ -63,15 +63,22 @@ static void encode_chunks(job *j)
         chunk *h = &j->ch[i];
         tok__begin_call(c, j->opt);
         h->worker = j->k;
-        /* (encoded into enc[0], then kept behind this thread's earlier
-         * chunks: encoding in place would need a bound on how much the
-         * encoder reserves) */
-        h->st = tok__encode_seq(c, j->text + h->at, h->len, j->opt, &c->enc[0], 0);
-        if (!h->st && tok_enc_append(acc, &c->enc[0])) h->st = tok_ctx_fail(c, TOK_ERR_NOMEM, "out of memory");
+        size_t from = acc->n;
+        if (tok__direct_seq_ok(c, j->opt)) {
+            /* the direct loop appends behind this thread's earlier chunks:
+             * no copy, and half the memory to fault in */
+            h->st = tok__encode_direct_append(c, j->text + h->at, h->len, j->opt, acc, 0);
+        } else {
+            /* (encoded into enc[0], then kept behind this thread's earlier
+             * chunks: encoding in place would need a bound on how much the
+             * encoder reserves) */
+            h->st = tok__encode_seq(c, j->text + h->at, h->len, j->opt, &c->enc[0], 0);
+            if (!h->st && tok_enc_append(acc, &c->enc[0])) h->st = tok_ctx_fail(c, TOK_ERR_NOMEM, "out of memory");
+        }
         if (!h->st) {
-            h->n = c->enc[0].n;
-            h->from = acc->n - h->n;
-            h->words = h->n ? c->enc[0].words[h->n - 1] + 1 : 0;
+            h->n = acc->n - from;
+            h->from = from;
+            h->words = h->n ? acc->words[acc->n - 1] + 1 : 0;
         }
         if (h->st) {
             atomic_store(j->stop, 1);

@@ -6,7 +6,7 @@ size_t SC_NAME(tok_scan_cl100k)(const uint8_t *s, size_t n, size_t pos)
 {
     size_t l;
     uint8_t c = s[pos];
-    uint8_t k = sc_cls_at(s, pos, &l);
+    uint8_t k = sc_cls_at(s, n, pos, &l);
     if (c == '\'') {
         size_t m = sc_contraction_ci(s, n, pos + 1);
         if (m) return pos + 1 + m;
@@ -14,7 +14,7 @@ size_t SC_NAME(tok_scan_cl100k)(const uint8_t *s, size_t n, size_t pos)
     if (k & TOK_CL_L) return sc_run(s, n, pos + l, TOK_CL_L);
     if (!(k & (TOK_CL_L | TOK_CL_N)) && c != '\r' && c != '\n' && pos + l < n) {
         size_t l2;
-        if (sc_cls_at(s, pos + l, &l2) & TOK_CL_L) return sc_run(s, n, pos + l + l2, TOK_CL_L);
+        if (sc_cls_at(s, n, pos + l, &l2) & TOK_CL_L) return sc_run(s, n, pos + l + l2, TOK_CL_L);
     }
     if (k & TOK_CL_N) return sc_digits3(s, n, pos, l);
     size_t e = sc_punct(s, n, pos, "\r\n");

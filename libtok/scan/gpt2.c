@@ -15,7 +15,7 @@ size_t SC_NAME(tok_scan_gpt2)(const uint8_t *s, size_t n, size_t pos)
     size_t j = c == ' ' ? pos + 1 : pos;
     if (j < n) {
         size_t l;
-        uint8_t k = sc_cls_at(s, j, &l);
+        uint8_t k = sc_cls_at(s, n, j, &l);
         if (k & TOK_CL_L) return sc_run(s, n, j + l, TOK_CL_L);
         if (k & TOK_CL_N) return sc_run(s, n, j + l, TOK_CL_N);
         if (!(k & (TOK_CL_S | TOK_CL_L | TOK_CL_N))) return sc_run_not(s, n, j + l, TOK_CL_S | TOK_CL_L | TOK_CL_N);

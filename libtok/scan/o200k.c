@@ -21,14 +21,14 @@ static size_t alt_a(const uint8_t *s, size_t n, size_t x)
     size_t u = sc_run(s, n, x, TOK_CL_U);
     if (u < n) {
         size_t l;
-        if (sc_cls_at(s, u, &l) & TOK_CL_W) return opt_contraction(s, n, sc_run(s, n, u + l, TOK_CL_W));
+        if (sc_cls_at(s, n, u, &l) & TOK_CL_W) return opt_contraction(s, n, sc_run(s, n, u + l, TOK_CL_W));
     }
     /* give back: the last W character inside the U run */
     size_t k = u;
     while (k > x) {
         k = sc_prev(s, k);
         size_t l;
-        if (sc_cls_at(s, k, &l) & TOK_CL_W) return opt_contraction(s, n, k + l);
+        if (sc_cls_at(s, n, k, &l) & TOK_CL_W) return opt_contraction(s, n, k + l);
     }
     return 0;
 }
@@ -96,7 +96,7 @@ size_t SC_NAME(tok_scan_o200k)(const uint8_t *s, size_t n, size_t pos)
     if ((e = ascii_fast(s, n, pos))) return e;
 #endif
     uint8_t c = s[pos];
-    uint8_t k = sc_cls_at(s, pos, &l);
+    uint8_t k = sc_cls_at(s, n, pos, &l);
     bool p = !(k & (TOK_CL_L | TOK_CL_N)) && c != '\r' && c != '\n';
     if (p && (e = alt_a(s, n, pos + l))) return e;
     if ((k & (TOK_CL_U | TOK_CL_W)) && (e = alt_a(s, n, pos))) return e;

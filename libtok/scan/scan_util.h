@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <string.h>
 
+#define TOK_SC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TOK_SC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
 /*
  * ASCII fast path: runs of one class are found 16 bytes at a time (SSE2, the
  * x86-64 baseline) or 32 (AVX2: scan/avx2.c compiles the scanners again with
@@ -164,11 +167,19 @@ static inline uint32_t sc_dec(const uint8_t *s, size_t i, size_t *len)
     return ((c & 0x07) << 18) | ((uint32_t)(s[i + 1] & 0x3F) << 12) | ((uint32_t)(s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F);
 }
 
-/* Classes of the character at s[i], its length in *len. */
-static inline uint8_t sc_cls_at(const uint8_t *s, size_t i, size_t *len)
+/* Classes of the character at s[i] (i < n), its length in *len.  The text
+ * is checked for valid UTF-8 while it is scanned (pipeline/encode_direct.c),
+ * so a scanner may meet invalid bytes before they are found out: a sequence
+ * cut by the end of the text is one byte of no class, and a code point past
+ * U+10FFFF has none, so that nothing is read outside the text or the table
+ * (the encoding is then redone on the checked text). */
+static inline uint8_t sc_cls_at(const uint8_t *s, size_t n, size_t i, size_t *len)
 {
     if (s[i] < 0x80) { *len = 1; return tok_cl_stage2[s[i]]; } /* block 0 is ASCII..U+00FF */
-    return tok_cl(sc_dec(s, i, len));
+    size_t need = s[i] < 0xE0 ? 2 : s[i] < 0xF0 ? 3 : 4;
+    if (TOK_SC_UNLIKELY(i + need > n)) { *len = 1; return 0; }
+    uint32_t cp = sc_dec(s, i, len);
+    return TOK_SC_LIKELY(cp <= 0x10FFFF) ? tok_cl(cp) : 0;
 }
 
 /* End of the run of characters having any of `bits`, from i. */
@@ -179,7 +190,7 @@ static inline size_t sc_run(const uint8_t *s, size_t n, size_t i, uint8_t bits)
 #endif
     while (i < n) {
         size_t l;
-        if (!(sc_cls_at(s, i, &l) & bits)) break;
+        if (!(sc_cls_at(s, n, i, &l) & bits)) break;
         i += l;
     }
     return i;
@@ -193,7 +204,7 @@ static inline size_t sc_run_not(const uint8_t *s, size_t n, size_t i, uint8_t bi
 #endif
     while (i < n) {
         size_t l;
-        if (sc_cls_at(s, i, &l) & bits) break;
+        if (sc_cls_at(s, n, i, &l) & bits) break;
         i += l;
     }
     return i;
@@ -239,7 +250,7 @@ static inline size_t sc_spaces(const uint8_t *s, size_t n, size_t pos)
 #endif
     while (w < n) {
         size_t l;
-        uint8_t k = sc_cls_at(s, w, &l);
+        uint8_t k = sc_cls_at(s, n, w, &l);
         if (!(k & TOK_CL_S)) break;
         if (s[w] == '\r' || s[w] == '\n') last_nl = w;
         last = w;
@@ -256,7 +267,7 @@ static inline size_t sc_digits3(const uint8_t *s, size_t n, size_t pos, size_t l
     size_t e = pos + l;
     for (int i = 1; i < 3 && e < n; i++) {
         size_t l2;
-        if (!(sc_cls_at(s, e, &l2) & TOK_CL_N)) break;
+        if (!(sc_cls_at(s, n, e, &l2) & TOK_CL_N)) break;
         e += l2;
     }
     return e;
@@ -267,7 +278,7 @@ static inline size_t sc_digits3(const uint8_t *s, size_t n, size_t pos, size_t l
 static inline size_t sc_punct(const uint8_t *s, size_t n, size_t pos, const char *tail)
 {
     size_t j = s[pos] == ' ' ? pos + 1 : pos, l;
-    if (j >= n || (sc_cls_at(s, j, &l) & (TOK_CL_S | TOK_CL_L | TOK_CL_N))) return 0;
+    if (j >= n || (sc_cls_at(s, n, j, &l) & (TOK_CL_S | TOK_CL_L | TOK_CL_N))) return 0;
     size_t e = sc_run_not(s, n, j + l, TOK_CL_S | TOK_CL_L | TOK_CL_N);
     while (e < n && s[e] && strchr(tail, s[e])) e++;
     return e;
@@ -287,7 +298,7 @@ static inline size_t sc_spaces_noline(const uint8_t *s, size_t n, size_t pos)
 #endif
     while (w < n) {
         size_t l;
-        if (!(sc_cls_at(s, w, &l) & TOK_CL_S)) break;
+        if (!(sc_cls_at(s, n, w, &l) & TOK_CL_S)) break;
         last = w;
         w += l;
     }

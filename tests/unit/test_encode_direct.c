@@ -29,6 +29,8 @@ static void same_encoding(tok_ctx *cf, tok_ctx *cs, const char *s, size_t n, uin
     tok_encoding a, b;
     tok_status sa = tok_encode(cf, s, n, &o, &a), sb = tok_encode(cs, s, n, &o, &b);
     assert_int_equal(sa, sb);
+    /* the direct loop checks UTF-8 while it scans: the same error, naming the same byte */
+    if (sa) assert_string_equal(tok_ctx_error(cf), tok_ctx_error(cs));
     if (sa) return;
     if (a.n != b.n) fail_msg("%s: %zu tokens, general path %zu", what, a.n, b.n);
     for (size_t i = 0; i < a.n; i++) {
@@ -110,6 +112,18 @@ static void check(const char *name)
         }
         same_encoding(cf, cs, buf, n, TOK_ENC_OFFSETS, "random bytes");
         same_encoding(cf, cs, buf, n, TOK_ENC_OFFSETS | TOK_ENC_LOSSY, "random bytes, lossy");
+    }
+    /* invalid bytes found by the scan: after ASCII blocks, inside and at the
+     * end of a word (a sequence cut by the end of the text), after valid
+     * non-ASCII; as a whole text and after the first bytes */
+    static const char *const bad[] = {
+        "The quick brown fox jumps over the lazy dog and on \xFF and on", "words \xE4\xB8", "\xE4\xB8",
+        "caf\xC3\xA9 na\xC3\xAFve \xC3\x28 r\xC3\xA9sum\xC3\xA9", "12345\xF4\x90\x80\x80 67", "   \xED\xA0\x80\n\n",
+        "x\xC0\xAFy", "\xF0\x9F\x98", "tail \xF8\x88\x80\x80\x80",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        same_encoding(cf, cs, bad[i], strlen(bad[i]), TOK_ENC_OFFSETS, "invalid UTF-8");
+        same_encoding(cf, cs, bad[i], strlen(bad[i]), TOK_ENC_OFFSETS | TOK_ENC_LOSSY, "invalid UTF-8, lossy");
     }
     same_encoding(cf, cs, "", 0, TOK_ENC_OFFSETS | TOK_ENC_ADD_SPECIAL, "empty");
     tok_ctx_free(cf);
