@@ -631,15 +631,6 @@ tok_status tok__bpe_piece(const tok_model *m, tok_ctx *ctx, const uint8_t *p, ui
  *  does not cut its input there; each stretch between cuts may then be given
  *  to tok__bpe_piece on its own with the same result. */
 const bool *tok__bpe_marker_cuts(const tok_model *m);
-/** SentencePiece Unigram (spm ties): the same flags when its lattice never
- *  spans such a cut (no piece holds "x▁" for a flagged-free x, "▁" is a
- *  piece), else NULL. */
-const bool *tok__unigram_marker_cuts(const tok_model *m);
-/** Unigram over one stretch between cuts, continuing a line whose best path
- *  score so far is *base (updated): the tokens SentencePiece's whole-line
- *  lattice gives that stretch. */
-tok_status tok__unigram_stretch(const tok_model *m, tok_ctx *ctx, const uint8_t *s, uint32_t n, float *base,
-                                tok_toks *out);
 /** pipeline/encode_direct.c: whether this call may take the direct loop, and
  *  the loop for one sequence into e (all arrays) or into a caller's ids
  *  buffer (ids only; *n gets the count, which may exceed cap). */

@@ -27,12 +27,8 @@
  */
 #include "unigram.h"
 
-#include "../core/piece_cache.h"
-
 #include <float.h>
 #include <math.h>
-
-#define MARK "\xE2\x96\x81"
 
 #define MAX_NBEST 1024
 #define MAX_KBEST_ENTRIES ((size_t)1 << 24)
@@ -57,7 +53,6 @@ typedef struct ug_scratch {
     TOK_VEC(double) w;
     TOK_VEC(ug_kb) kb;
     TOK_VEC(ug_kb) heap;
-    tok_toks cached; /* a stretch's cache entry */
 } ug_scratch;
 
 static void ug_scratch_free(void *p)
@@ -77,7 +72,6 @@ static void ug_scratch_free(void *p)
     tok_vec_free(&S->w);
     tok_vec_free(&S->kb);
     tok_vec_free(&S->heap);
-    tok_toks_free(&S->cached);
     free(S);
 }
 
@@ -157,18 +151,6 @@ static tok_status ug_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
         else u->vscore[i] = (double)(float)u->score[i];
     }
     u->base.unk_id = u->unk;
-    /* where a whole-line lattice falls apart: before a "▁" that follows a
-     * byte x when no piece holds x followed by "▁" (as a continuation, not
-     * a run of "▁") */
-    memset(u->no_cut_after, 0, sizeof u->no_cut_after);
-    int32_t mk = tok_trie_find(&u->trie, MARK, 3);
-    u->cuts_ok = u->spm && mk >= 0 && !isnan(u->vscore[mk]);
-    for (size_t i = 0; i < u->n && u->cuts_ok; i++) {
-        const tok_token *t = &v->tok[i];
-        for (uint32_t k = 1; k + 3 <= t->nbytes; k++)
-            if (!memcmp(t->bytes + k, MARK, 3) && !(k >= 3 && !memcmp(t->bytes + k - 3, MARK, 3)))
-                u->no_cut_after[t->bytes[k - 1]] = true;
-    }
     return TOK_OK;
 }
 
@@ -242,14 +224,12 @@ static tok_status viterbi_hf(const ug_model *u, tok_ctx *ctx, ug_scratch *S, con
 }
 
 /* SentencePiece Model::EncodeOptimized. */
-static tok_status viterbi_spm(const ug_model *u, tok_ctx *ctx, ug_scratch *S, const uint8_t *s, uint32_t n,
-                              float b0)
+static tok_status viterbi_spm(const ug_model *u, tok_ctx *ctx, ug_scratch *S, const uint8_t *s, uint32_t n)
 {
     for (uint32_t p = 0; p <= n; p++) {
         S->st[p] = -1;
         S->fsc[p] = 0.0f;
     }
-    S->fsc[0] = b0; /* a stretch of a line: the line's best score before it */
     for (uint32_t sa = 0; sa < n;) {
         float base = S->fsc[sa];
         uint32_t mb = char_len(s, sa, n);
@@ -535,179 +515,6 @@ nomem:
     return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
 }
 
-/* ---- stretches of a line (the SentencePiece lane) ---------------------
- *
- * SentencePiece's lattice spans a whole line and keeps its best path scores
- * as floats, so a stretch's segmentation may depend, through rounding, on
- * the score the line had reached before it.  A stretch's answer is cached
- * (keyed apart from whole pre-tokens) with the smallest lead its best path
- * had at each of its ends over the runner-up there, found at start score 0,
- * and the largest candidate magnitude met.  At start score B every stored
- * score is off by at most a rounding (half an ulp at |B| + that magnitude)
- * per position more than at 0, so where the lead exceeds 4 (n + 2) such
- * ulps no decision on the path can change: the cached path is the line's.
- * Otherwise the stretch runs from B itself.  Either way the line's score
- * after the stretch is recomputed along the path exactly as the lattice
- * stores it. */
-
-static inline bool lead_holds(float lead, float mag, float b, uint32_t n)
-{
-    double m = fabs((double)b) + (double)mag + 1.0;
-    return (double)lead > 4.0 * (n + 2) * m * 0x1p-23;
-}
-
-/* The lattice from score 0 with, per end position, the best candidate and
- * the runner-up (dsc, alpha); the decisions are viterbi_spm's own. */
-static tok_status viterbi_lead(const ug_model *u, tok_ctx *ctx, ug_scratch *S, const uint8_t *s, uint32_t n,
-                               double *mag)
-{
-    double mg = 0;
-    for (uint32_t p = 0; p <= n; p++) {
-        S->st[p] = -1;
-        S->fsc[p] = 0.0f;
-        S->dsc[p] = -INFINITY;
-        S->alpha[p] = -INFINITY;
-    }
-#define SEEN(kp, c)                                         \
-    do {                                                    \
-        if ((c) > S->dsc[kp]) {                             \
-            S->alpha[kp] = S->dsc[kp];                      \
-            S->dsc[kp] = (c);                               \
-        } else if ((c) > S->alpha[kp]) {                    \
-            S->alpha[kp] = (c);                             \
-        }                                                   \
-        if (fabs(c) > mg) mg = fabs(c);                     \
-    } while (0)
-    for (uint32_t sa = 0; sa < n;) {
-        float base = S->fsc[sa];
-        uint32_t mb = char_len(s, sa, n);
-        bool single = false;
-        tok_trie_iter it;
-        tok_trie_iter_init(&it, s + sa, n - sa);
-        while (tok_trie_next(&u->trie, &it)) {
-            double sc = u->vscore[it.value];
-            if (isnan(sc)) continue;
-            uint32_t kp = sa + (uint32_t)it.len;
-            double cand = sc + (double)base;
-            SEEN(kp, cand);
-            if (S->st[kp] < 0 || cand > (double)S->fsc[kp]) {
-                S->fsc[kp] = (float)cand;
-                S->st[kp] = (int32_t)sa;
-                S->bid[kp] = it.value;
-            }
-            if (it.len == mb) single = true;
-        }
-        if (!single) {
-            uint32_t kp = sa + mb;
-            float cand = u->unk_score_f + base;
-            SEEN(kp, (double)cand);
-            if (S->st[kp] < 0 || cand > S->fsc[kp]) {
-                if (u->unk < 0) return no_unk(ctx);
-                S->fsc[kp] = cand;
-                S->st[kp] = (int32_t)sa;
-                S->bid[kp] = u->unk;
-            }
-        }
-        sa += mb;
-    }
-#undef SEEN
-    *mag = mg;
-    return TOK_OK;
-}
-
-/* The line's score after path p from score b, as the lattice stores it. */
-static float path_score(const ug_model *u, const ug_tok *p, size_t k, float b)
-{
-    for (size_t i = 0; i < k; i++) {
-        if (p[i].id == u->unk) b = u->unk_score_f + b; /* the unknown node (not in the trie for spm) */
-        else b = (float)(u->vscore[p[i].id] + (double)b);
-    }
-    return b;
-}
-
-const bool *tok__unigram_marker_cuts(const tok_model *m)
-{
-    const ug_model *u = (const ug_model *)m;
-    return m->vt == &tok__unigram_vt && u->cuts_ok ? u->no_cut_after : NULL;
-}
-
-tok_status tok__unigram_stretch(const tok_model *m, tok_ctx *ctx, const uint8_t *s, uint32_t n, float *base,
-                                tok_toks *out)
-{
-    const ug_model *u = (const ug_model *)m;
-    ug_scratch *S = ctx->model_scratch;
-    if (n == 0) return TOK_OK;
-    if (!S) return tok_ctx_fail(ctx, TOK_ERR_ARG, "Unigram: context without scratch");
-    if (scratch_fit(S, (size_t)n + 1)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-    /* key: the stretch and two 0xFF bytes (never in text), which the two
-     * trailing entries (lead, magnitude as float bits) cover */
-    uint8_t key[TOK_PCACHE_MAXLEN];
-    tok_pcache *pc = n + 2 <= TOK_PCACHE_MAXLEN ? tok_ctx_pcache(ctx) : NULL;
-    tok_pcache_q q;
-    tok_toks *c = &S->cached;
-    c->n = 0;
-    if (pc) {
-        memcpy(key, s, n);
-        key[n] = key[n + 1] = 0xFF;
-        tok_pcache_query(&q, key, n + 2);
-        int r = tok_pcache_get(pc, &q, c);
-        if (r < 0) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-        if (r > 0 && c->n >= 3) {
-            float lead, mag;
-            uint32_t lb = (uint32_t)c->id[c->n - 2], mb = (uint32_t)c->id[c->n - 1];
-            memcpy(&lead, &lb, 4);
-            memcpy(&mag, &mb, 4);
-            if (lead_holds(lead, mag, *base, n)) {
-                size_t k = c->n - 2;
-                if (tok_vec_reserve(&S->path, k)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-                for (size_t i = 0; i < k; i++)
-                    S->path.v[i] = (ug_tok){ c->off[i].start, c->off[i].end, c->id[i] };
-                S->path.n = k;
-                *base = path_score(u, S->path.v, k, *base);
-                return emit(u, ctx, s, S->path.v, k, out);
-            }
-            pc = NULL; /* known; its lead is too small at this score */
-        }
-    }
-    tok_status st;
-    if (pc) {
-        double mag = 0;
-        if ((st = viterbi_lead(u, ctx, S, s, n, &mag))) return st;
-        st = backtrack(S, n);
-        if (st) return tok_ctx_fail(ctx, st, st == TOK_ERR_NOMEM ? "out of memory" : "Unigram: no segmentation");
-        double lead = INFINITY;
-        for (size_t i = 0; i < S->path.n; i++) {
-            uint32_t e = S->path.v[i].e;
-            double d = S->dsc[e] - S->alpha[e];
-            if (d < lead) lead = d;
-        }
-        float lf = lead > FLT_MAX ? INFINITY : (float)lead, mf = (float)mag;
-        /* rounded down / up: the check stays on the safe side */
-        if ((double)lf > lead) lf = nextafterf(lf, 0);
-        if ((double)mf < mag) mf = nextafterf(mf, INFINITY);
-        size_t k = S->path.n;
-        if (k + 2 <= TOK_PCACHE_MAXIDS && tok_toks_reserve(c, k + 2) == 0) {
-            c->n = 0;
-            for (size_t i = 0; i < k; i++) tok_toks_push(c, S->path.v[i].id, S->path.v[i].s, S->path.v[i].e);
-            uint32_t lb, mb;
-            memcpy(&lb, &lf, 4);
-            memcpy(&mb, &mf, 4);
-            tok_toks_push(c, (int32_t)lb, n, n + 1);
-            tok_toks_push(c, (int32_t)mb, n + 1, n + 2);
-            tok_pcache_put(pc, &q, c->id, c->off, c->n);
-        }
-        if (lead_holds(lf, mf, *base, n)) {
-            *base = path_score(u, S->path.v, k, *base);
-            return emit(u, ctx, s, S->path.v, k, out);
-        }
-    }
-    if ((st = viterbi_spm(u, ctx, S, s, n, *base))) return st;
-    st = backtrack(S, n);
-    if (st) return tok_ctx_fail(ctx, st, st == TOK_ERR_NOMEM ? "out of memory" : "Unigram: no segmentation");
-    *base = S->fsc[n];
-    return emit(u, ctx, s, S->path.v, S->path.n, out);
-}
-
 static tok_status ug_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *s, uint32_t n,
                             const tok_encode_options *opt, tok_toks *out)
 {
@@ -731,7 +538,7 @@ static tok_status ug_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *s, 
         }
         if (st) return st;
     } else {
-        st = u->spm ? viterbi_spm(u, ctx, S, s, n, 0.0f) : viterbi_hf(u, ctx, S, s, n);
+        st = u->spm ? viterbi_spm(u, ctx, S, s, n) : viterbi_hf(u, ctx, S, s, n);
         if (st) return st;
         st = backtrack(S, n);
         if (st == TOK_ERR_NOMEM) return tok_ctx_fail(ctx, st, "out of memory");

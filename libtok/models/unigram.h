@@ -19,11 +19,6 @@ typedef struct ug_model {
     double unk_score;               /* hf: min - 10 */
     float min_f, max_f, unk_score_f; /* spm */
     int32_t byte_id[256];           /* "<0xAB>" pieces */
-    /* the SentencePiece lane's cuts (tok__unigram_marker_cuts): no piece
-     * holds "x▁" for a byte x not flagged here; cuts_ok when spm and "▁" is
-     * a usable piece */
-    bool cuts_ok;
-    bool no_cut_after[256];
 } ug_model;
 
 extern const tok_model_vt tok__unigram_vt;

@@ -13,6 +13,7 @@
  */
 #include "lane.h"
 #include "../normalizers/normalizers.h"
+#include "../core/piece_cache.h"
 
 enum { C_WORD, C_SPACE, C_PUNCT, C_SLOW };
 
@@ -207,7 +208,22 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
                 if (len > WORD_MAX && !(word = heap = malloc(len))) return nomem(ctx);
                 for (uint32_t y = 0; y < len; y++) word[y] = L->low[s[at + y]];
                 tk->n = 0;
-                st = m->vt->encode(m, ctx, word, len, opt, tk);
+                /* words of several tokens repeat too: the pre-token cache
+                 * (the general pipeline's, same key: the word as the model
+                 * sees it) in front of WordPiece */
+                tok_pcache *pc = len <= TOK_PCACHE_MAXLEN ? tok_ctx_pcache(ctx) : NULL;
+                tok_pcache_q q;
+                int hit = 0;
+                if (pc) {
+                    tok_pcache_query(&q, word, len);
+                    if ((hit = tok_pcache_get(pc, &q, tk)) < 0) return nomem(ctx);
+                }
+                if (!hit) {
+                    st = m->vt->encode(m, ctx, word, len, opt, tk);
+                    if (!st && pc) tok_pcache_put(pc, &q, tk->id, tk->off, tk->n);
+                } else {
+                    st = TOK_OK;
+                }
                 free(heap);
                 if (st) return st;
                 for (size_t k = 0; k < tk->n; k++)

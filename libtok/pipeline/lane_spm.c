@@ -21,6 +21,12 @@
  * of the first char after it, other bytes the range of their char.  The
  * pre-tokenizer (none, or Gemma's Split) and the model then run as usual on
  * the normalized piece, so ids and offsets are the general pipeline's.
+ *
+ * With a BPE model that cuts its input before "▁" (bpe.c's marker split)
+ * and no pre-tokenizer that could cut elsewhere, the normalized text is not
+ * written whole: direct() writes it in windows and hands each stretch
+ * between cuts to the model's word path (models/bpe_spm.c) through the
+ * pre-token cache, mapping offsets the way the general pipeline would.
  */
 #include "lane.h"
 #include "../core/json.h"
@@ -36,10 +42,9 @@ typedef struct spm_lane {
     const tok_normalizer *pc; /* the charsmap step, or NULL */
     uint8_t cls[256];
     bool collapse, prepend, trim;
-    /* the model's cuts (direct()), NULL: the general pipeline after the
-     * normalized copy; unigram: the cuts are a Unigram lattice's */
+    /* BPE's cuts (direct()), NULL: the general pipeline after the
+     * normalized copy */
     const bool *no_cut;
-    bool unigram;
     tok_bpe_spm *bpe; /* BPE's word tables, NULL: bpe.c's own path */
 } spm_lane;
 
@@ -204,29 +209,21 @@ static size_t trim_end(const spm_lane *L, const uint8_t *o, size_t k)
     return k;
 }
 
-/* Where the model input may be cut before the "▁" at x (x > 0): as
- * bpe_encode cuts (and a Unigram lattice falls apart), not inside a run of
- * "▁" and not after a byte some piece continues with "▁". */
+/* Where the model input may be cut before the "▁" at x (x > 0), as
+ * bpe_encode cuts it: not inside a run of "▁" and not after a byte some
+ * token continues with "▁"; x + 3 <= k (the bytes written). */
 static inline bool cut_at(const spm_lane *L, const uint8_t *o, size_t x, size_t k)
 {
     return x + 3 <= k && o[x] == 0xE2 && !memcmp(o + x, MARK, 3) && !(x >= 3 && !memcmp(o + x - 3, MARK, 3)) &&
            !L->no_cut[o[x - 1]];
 }
 
-/* The model on normalized bytes o[a, b) of one pre-token (number w), its
- * tokens mapped to the original text through a0/a1 (of k bytes written) as
- * the general pipeline maps them. */
-static tok_status stretch(tok_ctx *ctx, const spm_lane *L, const uint8_t *o, const uint32_t *a0,
-                          const uint32_t *a1, size_t a, size_t b, size_t k, float *score, const tok_pcache_q *q,
-                          int32_t w, tok_enc *e, uint8_t ty)
+/* Model tokens of normalized bytes o[a, b) (offsets relative to a) into e,
+ * mapped to the original text through a0/a1 (of k bytes written) as the
+ * general pipeline maps them. */
+static tok_status map_out(tok_ctx *ctx, const tok_toks *tk, const uint32_t *a0, const uint32_t *a1, size_t a,
+                         size_t b, size_t k, int32_t w, tok_enc *e, uint8_t ty)
 {
-    const tok_model *m = ctx->tok->model;
-    tok_toks *tk = &ctx->toks;
-    tk->n = 0;
-    tok_status st = L->unigram ? tok__unigram_stretch(m, ctx, o + a, (uint32_t)(b - a), score, tk)
-                    : L->bpe   ? tok__bpe_spm_piece(L->bpe, m, ctx, q, tk)
-                               : tok__bpe_piece(m, ctx, o + a, (uint32_t)(b - a), tk);
-    if (st) return st;
     if (tok_enc_reserve(e, e->n + tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     size_t covered = 0;
     for (size_t i = 0; i < tk->n; i++) {
@@ -252,11 +249,28 @@ static tok_status stretch(tok_ctx *ctx, const spm_lane *L, const uint8_t *o, con
     return TOK_OK;
 }
 
-/* Text the ASCII table takes whole, with no pre-tokenizer after the
- * normalizer: the normalized text is written in windows and each stretch
- * between cuts goes straight to the model (its cache in front), instead of
- * writing the whole normalized copy with per-byte alignments first and
- * handing it to the general pipeline, which would cut it the same way. */
+/* The model on normalized bytes o[a, b) of one pre-token (number w), its
+ * tokens mapped to the original text through a0/a1 (of k bytes written) as
+ * the general pipeline maps them; q: the stretch's cache query. */
+static tok_status stretch(tok_ctx *ctx, const spm_lane *L, const uint8_t *o, const uint32_t *a0,
+                          const uint32_t *a1, size_t a, size_t b, size_t k, const tok_pcache_q *q, int32_t w,
+                          tok_enc *e, uint8_t ty)
+{
+    const tok_model *m = ctx->tok->model;
+    tok_toks *tk = &ctx->toks;
+    tk->n = 0;
+    tok_status st = L->bpe ? tok__bpe_spm_piece(L->bpe, m, ctx, q, tk)
+                           : tok__bpe_piece(m, ctx, o + a, (uint32_t)(b - a), tk);
+    if (st) return st;
+    return map_out(ctx, tk, a0, a1, a, b, k, w, e, ty);
+}
+
+/* Text without a pre-tokenizer after the normalizer and a BPE model that
+ * cuts its input before "▁" (bpe.c's marker split): the normalized text is
+ * written in windows and each stretch between cuts goes straight to the
+ * model, its cache slot fetched ahead, instead of writing the whole
+ * normalized copy with per-byte alignments first and handing it to the
+ * general pipeline, which would cut it the same way. */
 #define WINDOW 4096
 static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, const uint8_t *cls, int32_t *w,
                          tok_enc *e, uint8_t ty)
@@ -269,7 +283,8 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
     if ((st = tok_ctx_piece_alloc(ctx, &win, cap))) return st;
     uint8_t *o = (uint8_t *)win.s;
     uint32_t *a0 = (uint32_t *)win.a0, *a1 = (uint32_t *)win.a1;
-    float score = 0.0f; /* Unigram: the line's best path score so far */
+    tok_pcache *pc = tok_ctx_pcache(ctx);
+    if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     bool any = false;
     const int32_t wn = *w;
     for (;;) {
@@ -280,7 +295,6 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
         size_t a = 0, end = k;
         if (!last) {
             /* (bytes past k are stale: a cut needs its whole "▁" written) */
-            end = k;
             while (end > 0 && !cut_at(L, o, end, k)) end--;
             if (end == 0 && k + 16 >= cap) {
                 /* no cut in the whole window: a larger one */
@@ -296,7 +310,7 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
                 continue;
             }
         }
-        /* in batches: the stretches' cache slots are fetched ahead (BPE) */
+        /* in batches: the stretches' cache slots are fetched ahead */
         for (size_t x = 1; x <= end;) {
             enum { B = 16 };
             size_t cut[B + 1];
@@ -305,16 +319,12 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
             cut[0] = a;
             for (; x <= end && nb < B; x++)
                 if (x == end || cut_at(L, o, x, k)) cut[++nb] = x;
-            if (L->bpe) {
-                tok_pcache *pc = tok_ctx_pcache(ctx);
-                if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-                for (int y = 0; y < nb; y++) {
-                    tok_pcache_query(&q[y], o + cut[y], (uint32_t)(cut[y + 1] - cut[y]));
-                    tok_pcache_prefetch(pc, &q[y]);
-                }
+            for (int y = 0; y < nb; y++) {
+                tok_pcache_query(&q[y], o + cut[y], (uint32_t)(cut[y + 1] - cut[y]));
+                tok_pcache_prefetch(pc, &q[y]);
             }
             for (int y = 0; y < nb; y++)
-                if ((st = stretch(ctx, L, o, a0, a1, cut[y], cut[y + 1], k, &score, &q[y], wn, e, ty))) return st;
+                if ((st = stretch(ctx, L, o, a0, a1, cut[y], cut[y + 1], k, &q[y], wn, e, ty))) return st;
             if (nb) {
                 any = true;
                 a = cut[nb];
@@ -422,11 +432,8 @@ int tok__lane_spm(tok_tokenizer *t)
     /* no pre-tokenizer after the recipe (or one that cannot cut: no spaces
      * are left to split on) and a model whose input falls apart at "▁" */
     if (!t->pretok || split_on_space(t->pretok)) {
-        if ((L->no_cut = tok__bpe_marker_cuts(t->model))) {
-            L->unigram = false;
+        if ((L->no_cut = tok__bpe_marker_cuts(t->model)))
             L->bpe = tok__bpe_spm_new(t->model); /* NULL: bpe.c's path per word */
-        }
-        else if ((L->no_cut = tok__unigram_marker_cuts(t->model))) L->unigram = true;
     }
     t->lane = lane;
     t->lane_data = L;
