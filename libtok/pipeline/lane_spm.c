@@ -317,8 +317,18 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
             tok_pcache_q q[B];
             int nb = 0;
             cut[0] = a;
-            for (; x <= end && nb < B; x++)
-                if (x == end || cut_at(L, o, x, k)) cut[++nb] = x;
+            while (x <= end && nb < B) {
+                if (x < end) {
+                    /* a cut is a "▁": its first byte is the one to look for */
+                    const uint8_t *f = memchr(o + x, 0xE2, end - x);
+                    x = f ? (size_t)(f - o) : end;
+                    if (f && !cut_at(L, o, x, k)) {
+                        x++;
+                        continue;
+                    }
+                }
+                cut[++nb] = x++;
+            }
             for (int y = 0; y < nb; y++) {
                 tok_pcache_query(&q[y], o + cut[y], (uint32_t)(cut[y + 1] - cut[y]));
                 tok_pcache_prefetch(pc, &q[y]);
