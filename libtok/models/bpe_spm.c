@@ -34,7 +34,7 @@ struct tok_bpe_spm {
     int32_t ascii[128]; /* the one-char token of an ASCII byte, -1 none */
 };
 
-#define WORD_MAX 64
+#define WORD_MAX 128 /* the scan is quadratic: longer words take bpe.c's heap */
 
 static inline uint64_t slot_of(const tok_bpe_spm *t, uint64_t key)
 {
