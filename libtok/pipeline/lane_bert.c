@@ -102,6 +102,28 @@ static inline void put1(tok_enc *e, int32_t id, uint32_t a, uint32_t b, int32_t 
     e->added[k] = 0;
 }
 
+/* Printable ASCII p[0, 8) (the lane's fast stretch): how many leading
+ * bytes are word chars (letters, digits), and those bytes lowercased as the
+ * lane lowercases them, in *key (the rest zero).  Per byte, with the high
+ * bit as flag: b + (0x80 - lo) has it set iff b >= lo (no carry: b < 0x80). */
+static inline uint32_t word8(const bert_lane *L, const uint8_t *p, uint64_t *key)
+{
+    const uint64_t H = 0x8080808080808080ULL, ONE = 0x0101010101010101ULL;
+    uint64_t x;
+    memcpy(&x, p, 8);
+#define GE(v, lo) (((v) + ONE * (0x80 - (lo))) & H)
+    uint64_t f = x | ONE * 0x20; /* letters folded to lower case */
+    uint64_t alpha = GE(f, 'a') & ~GE(f, 'z' + 1);
+    uint64_t digit = GE(x, '0') & ~GE(x, '9' + 1);
+    uint64_t upper = GE(x, 'A') & ~GE(x, 'Z' + 1);
+#undef GE
+    uint64_t non = ~(alpha | digit) & H;
+    uint32_t n = non ? (uint32_t)__builtin_ctzll(non) / 8 : 8;
+    if (L->lowercase) x |= upper >> 2;
+    *key = n == 8 ? x : x & ((1ULL << (8 * n)) - 1);
+    return n;
+}
+
 /* The end of the printable-ASCII stretch from i: the start of the
  * whitespace-delimited run holding the first byte that needs the general
  * pipeline (n if none). */
@@ -157,12 +179,23 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
                 }
                 uint32_t j = i, len = 0;
                 uint64_t k0 = 0, k1 = 0;
-                while (j < end && L->cls[s[j]] == C_WORD) {
-                    uint64_t b = L->low[s[j]];
-                    if (len < 8) k0 |= b << (8 * len);
-                    else if (len < 16) k1 |= b << (8 * (len - 8));
-                    len++;
-                    j++;
+                if (i + 16 <= end) {
+                    /* eight bytes at a time: the word's end and its key */
+                    uint32_t l0 = word8(L, s + i, &k0);
+                    len = l0;
+                    if (l0 == 8) len += word8(L, s + i + 8, &k1);
+                    j = i + len;
+                }
+                if (len == 16 || i + 16 > end) {
+                    /* past 16 bytes (or near the end) byte by byte; the
+                     * key keeps the first 16 */
+                    while (j < end && L->cls[s[j]] == C_WORD) {
+                        uint64_t b = L->low[s[j]];
+                        if (len < 8) k0 |= b << (8 * len);
+                        else if (len < 16) k1 |= b << (8 * (len - 8));
+                        len++;
+                        j++;
+                    }
                 }
                 x->len = len;
                 x->punct = 0;
