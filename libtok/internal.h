@@ -296,6 +296,7 @@ typedef struct tok_enc {
     uint8_t *mask;        /* attention mask: written when the result is published */
     uint8_t *added;       /* 1: an added-token match (the model did not run); before post-processing */
     size_t n, cap;
+    bool ids_only;        /* tok_encode_ids: the lanes may write ids alone (the rest left stale) */
 } tok_enc;
 int tok_enc_reserve(tok_enc *e, size_t cap);
 int tok_enc_push(tok_enc *e, int32_t id, tok_offset off, int32_t word, uint8_t type_id, uint8_t special);

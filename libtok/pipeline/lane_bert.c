@@ -94,6 +94,7 @@ static inline void put1(tok_enc *e, int32_t id, uint32_t a, uint32_t b, int32_t 
 {
     size_t k = e->n++;
     e->ids[k] = id;
+    if (e->ids_only) return;
     e->off[k].start = a;
     e->off[k].end = b;
     e->words[k] = w;

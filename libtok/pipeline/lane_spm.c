@@ -226,6 +226,15 @@ static tok_status map_out(tok_ctx *ctx, const tok_toks *tk, const uint32_t *a0, 
 {
     if (tok_enc_reserve(e, e->n + tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     size_t covered = 0;
+    if (e->ids_only) {
+        /* tok_encode_ids: ids, and the bytes no token covers */
+        for (size_t i = 0; i < tk->n; i++) {
+            e->ids[e->n++] = tk->id[i];
+            covered += tk->off[i].end > tk->off[i].start ? tk->off[i].end - tk->off[i].start : 0;
+        }
+        if (covered < b - a) ctx->dropped += b - a - covered;
+        return TOK_OK;
+    }
     for (size_t i = 0; i < tk->n; i++) {
         size_t s0 = a + tk->off[i].start, s1 = a + tk->off[i].end;
         tok_offset r;

@@ -52,6 +52,23 @@ static void same(tok_ctx *a, tok_ctx *b, const char *x, size_t xn, const char *y
     tok_status sb = pair ? tok_encode_pair(b, x, xn, y, yn, NULL, &eb) : tok_encode(b, x, xn, NULL, &eb);
     assert_int_equal(sa, sb);
     if (sa) return;
+    if (!pair) {
+        /* tok_encode_ids (lanes write ids alone) = tok_encode's ids */
+        size_t cap = ea.n + 16, k = 0;
+        int32_t *ids = malloc(cap * sizeof *ids);
+        assert_non_null(ids);
+        int32_t *keep = malloc((ea.n + 1) * sizeof *keep);
+        assert_non_null(keep);
+        memcpy(keep, ea.ids, ea.n * sizeof *keep);
+        size_t en = ea.n;
+        assert_int_equal(tok_encode_ids(a, x, xn, NULL, ids, cap, &k), TOK_OK);
+        assert_int_equal(k, en);
+        for (size_t i = 0; i < k; i++)
+            if (ids[i] != keep[i]) fail_msg("tok_encode_ids: token %zu: %d vs %d", i, ids[i], keep[i]);
+        free(keep);
+        free(ids);
+        assert_int_equal(tok_encode(a, x, xn, NULL, &ea), TOK_OK);
+    }
     if (ea.n != eb.n) {
         size_t i = 0;
         while (i < ea.n && i < eb.n && ea.ids[i] == eb.ids[i]) i++;
