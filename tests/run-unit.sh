@@ -10,6 +10,12 @@
 # Prints each failure, the slowest items and a final "N passed, M failed".
 b=$1; shift
 jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+# Tests run side by side already: OpenBLAS's own threads would only compete
+# with them, and its workers spin (sched_yield) while they wait, so on a busy
+# machine each small product costs scheduler time slices (a 100-second glitch
+# suite took 40 minutes beside one other job).
+OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+export OPENBLAS_NUM_THREADS
 w=$(mktemp -d "${TMPDIR:-/tmp}/libtok-unit.XXXXXX") || exit 1
 trap 'rm -rf "$w"' EXIT
 pass=0; fail=0
