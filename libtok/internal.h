@@ -314,6 +314,7 @@ typedef struct tok_enc {
     uint8_t *mask;        /* attention mask: written when the result is published */
     uint8_t *added;       /* 1: an added-token match (the model did not run); before post-processing */
     size_t n, cap;
+    bool ids_only;        /* tok_encode_ids: the lanes may write ids alone (the rest left stale) */
 } tok_enc;
 int tok_enc_reserve(tok_enc *e, size_t cap);
 int tok_enc_push(tok_enc *e, int32_t id, tok_offset off, int32_t word, uint8_t type_id, uint8_t special);
@@ -651,6 +652,11 @@ bool tok__bpe_fast(const tok_ctx *ctx);
  *  encode of one pre-token (cache, fast paths), appended to out. */
 bool tok__bpe_direct_ok(const tok_model *m);
 tok_status tok__bpe_piece(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n, tok_toks *out);
+/** SentencePiece-style BPE (no byte level, no dropout): the bytes after which
+ *  a "▁" does not cut the model input (256 flags), or NULL when the model
+ *  does not cut its input there; each stretch between cuts may then be given
+ *  to tok__bpe_piece on its own with the same result. */
+const bool *tok__bpe_marker_cuts(const tok_model *m);
 /** pipeline/encode_direct.c: whether this call may take the direct loop, and
  *  the loop for one sequence into e (all arrays) or into a caller's ids
  *  buffer (ids only; *n gets the count, which may exceed cap). */

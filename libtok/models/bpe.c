@@ -815,6 +815,15 @@ bool tok__bpe_direct_ok(const tok_model *m)
     return true;
 }
 
+/* The SentencePiece lane (pipeline/lane_spm.c) cuts the model input itself
+ * by bpe_encode's rule and calls tok__bpe_piece per stretch: the bytes after
+ * which a "▁" is no cut, or NULL when the model does not cut (or samples). */
+const bool *tok__bpe_marker_cuts(const tok_model *m)
+{
+    const bpe *b = (const bpe *)m;
+    return m->vt == &bpe_vt && b->marker_split && b->dropout <= 0 ? b->no_split_after : NULL;
+}
+
 tok_status tok__bpe_piece(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n, tok_toks *out)
 {
     return bpe_encode_one(m, ctx, p, n, NULL, out);

@@ -410,6 +410,17 @@ tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len, const tok_
         tok__begin_call(ctx, o);
         tok_status st = tok__encode_direct_ids_text(ctx, text, len, o, ids, cap, &k);
         if (st) return st;
+    } else if (ctx->tok->lane && o->method == TOK_METHOD_DEFAULT && ids_alone(ctx, o)) {
+        /* a fused lane writing ids alone: the other arrays of the encoding
+         * are neither filled nor paged in (nothing reads them here) */
+        tok__begin_call(ctx, o);
+        tok_enc *e = &ctx->enc[0];
+        e->ids_only = true;
+        tok_status st = tok__encode_seq(ctx, text, len, o, e, 0);
+        e->ids_only = false;
+        if (st) return st;
+        k = e->n;
+        if (k && cap) memcpy(ids, e->ids, (k < cap ? k : cap) * sizeof *ids);
     } else {
         tok_encoding e;
         tok_status st = tok_encode(ctx, text, len, opt, &e);

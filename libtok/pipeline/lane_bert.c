@@ -13,6 +13,7 @@
  */
 #include "lane.h"
 #include "../normalizers/normalizers.h"
+#include "../core/piece_cache.h"
 
 enum { C_WORD, C_SPACE, C_PUNCT, C_SLOW };
 
@@ -93,12 +94,35 @@ static inline void put1(tok_enc *e, int32_t id, uint32_t a, uint32_t b, int32_t 
 {
     size_t k = e->n++;
     e->ids[k] = id;
+    if (e->ids_only) return;
     e->off[k].start = a;
     e->off[k].end = b;
     e->words[k] = w;
     e->type_ids[k] = ty;
     e->special[k] = 0;
     e->added[k] = 0;
+}
+
+/* Printable ASCII p[0, 8) (the lane's fast stretch): how many leading
+ * bytes are word chars (letters, digits), and those bytes lowercased as the
+ * lane lowercases them, in *key (the rest zero).  Per byte, with the high
+ * bit as flag: b + (0x80 - lo) has it set iff b >= lo (no carry: b < 0x80). */
+static inline uint32_t word8(const bert_lane *L, const uint8_t *p, uint64_t *key)
+{
+    const uint64_t H = 0x8080808080808080ULL, ONE = 0x0101010101010101ULL;
+    uint64_t x;
+    memcpy(&x, p, 8);
+#define GE(v, lo) (((v) + ONE * (0x80 - (lo))) & H)
+    uint64_t f = x | ONE * 0x20; /* letters folded to lower case */
+    uint64_t alpha = GE(f, 'a') & ~GE(f, 'z' + 1);
+    uint64_t digit = GE(x, '0') & ~GE(x, '9' + 1);
+    uint64_t upper = GE(x, 'A') & ~GE(x, 'Z' + 1);
+#undef GE
+    uint64_t non = ~(alpha | digit) & H;
+    uint32_t n = non ? (uint32_t)__builtin_ctzll(non) / 8 : 8;
+    if (L->lowercase) x |= upper >> 2;
+    *key = n == 8 ? x : x & ((1ULL << (8 * n)) - 1);
+    return n;
 }
 
 /* The end of the printable-ASCII stretch from i: the start of the
@@ -156,12 +180,23 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
                 }
                 uint32_t j = i, len = 0;
                 uint64_t k0 = 0, k1 = 0;
-                while (j < end && L->cls[s[j]] == C_WORD) {
-                    uint64_t b = L->low[s[j]];
-                    if (len < 8) k0 |= b << (8 * len);
-                    else if (len < 16) k1 |= b << (8 * (len - 8));
-                    len++;
-                    j++;
+                if (i + 16 <= end) {
+                    /* eight bytes at a time: the word's end and its key */
+                    uint32_t l0 = word8(L, s + i, &k0);
+                    len = l0;
+                    if (l0 == 8) len += word8(L, s + i + 8, &k1);
+                    j = i + len;
+                }
+                if (len == 16 || i + 16 > end) {
+                    /* past 16 bytes (or near the end) byte by byte; the
+                     * key keeps the first 16 */
+                    while (j < end && L->cls[s[j]] == C_WORD) {
+                        uint64_t b = L->low[s[j]];
+                        if (len < 8) k0 |= b << (8 * len);
+                        else if (len < 16) k1 |= b << (8 * (len - 8));
+                        len++;
+                        j++;
+                    }
                 }
                 x->len = len;
                 x->punct = 0;
@@ -207,7 +242,22 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
                 if (len > WORD_MAX && !(word = heap = malloc(len))) return nomem(ctx);
                 for (uint32_t y = 0; y < len; y++) word[y] = L->low[s[at + y]];
                 tk->n = 0;
-                st = m->vt->encode(m, ctx, word, len, opt, tk);
+                /* words of several tokens repeat too: the pre-token cache
+                 * (the general pipeline's, same key: the word as the model
+                 * sees it) in front of WordPiece */
+                tok_pcache *pc = len <= TOK_PCACHE_MAXLEN ? tok_ctx_pcache(ctx) : NULL;
+                tok_pcache_q q;
+                int hit = 0;
+                if (pc) {
+                    tok_pcache_query(&q, word, len);
+                    if ((hit = tok_pcache_get(pc, &q, tk)) < 0) return nomem(ctx);
+                }
+                if (!hit) {
+                    st = m->vt->encode(m, ctx, word, len, opt, tk);
+                    if (!st && pc) tok_pcache_put(pc, &q, tk->id, tk->off, tk->n);
+                } else {
+                    st = TOK_OK;
+                }
                 free(heap);
                 if (st) return st;
                 for (size_t k = 0; k < tk->n; k++)

@@ -21,10 +21,18 @@
  * of the first char after it, other bytes the range of their char.  The
  * pre-tokenizer (none, or Gemma's Split) and the model then run as usual on
  * the normalized piece, so ids and offsets are the general pipeline's.
+ *
+ * With a BPE model that cuts its input before "▁" (bpe.c's marker split)
+ * and no pre-tokenizer that could cut elsewhere, the normalized text is not
+ * written whole: direct() writes it in windows and hands each stretch
+ * between cuts to the model's word path (models/bpe_spm.c) through the
+ * pre-token cache, mapping offsets the way the general pipeline would.
  */
 #include "lane.h"
 #include "../core/json.h"
 #include "../normalizers/normalizers.h"
+#include "../models/bpe_spm.h"
+#include "../core/piece_cache.h"
 
 #define MARK "\xE2\x96\x81"
 
@@ -34,6 +42,10 @@ typedef struct spm_lane {
     const tok_normalizer *pc; /* the charsmap step, or NULL */
     uint8_t cls[256];
     bool collapse, prepend, trim;
+    /* BPE's cuts (direct()), NULL: the general pipeline after the
+     * normalized copy */
+    const bool *no_cut;
+    tok_bpe_spm *bpe; /* BPE's word tables, NULL: bpe.c's own path */
 } spm_lane;
 
 static bool is_replace(const json_t *j, const char *kind, const char *pat, const char *content)
@@ -117,34 +129,25 @@ done:
     return st;
 }
 
-static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p, int32_t *w,
-                       tok_enc *e, uint8_t ty)
+/* The normalized text, written unit by unit (a "▁" for a space or a run of
+ * them, or one char) with each byte's original range: from src (text, or
+ * the charsmap's output with its alignments) at g->i on, until at least
+ * lim bytes are out or src ends.  Alignments follow the normalizers' rules:
+ * a replaced space or a collapsed run takes the range of its (last) space,
+ * the prefix the range of the first char after it. */
+typedef struct gen {
+    const uint8_t *s, *cls;
+    const uint32_t *ia0, *ia1;
+    uint32_t n, base, i;
+    bool started;
+} gen;
+
+static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint32_t *a1, size_t k, size_t lim)
 {
-    const spm_lane *L = ctx->tok->lane_data;
-    if (p->a0 || p->n == 0) return tok__encode_general(ctx, opt, p, w, e, ty, false);
-    /* src: the text, or the charsmap's output where the ASCII table does
-     * not answer; then only ' ' is a space */
-    tok_piece src = *p;
-    uint8_t id_cls[256];
-    const uint8_t *cls = L->cls;
-    tok_status st;
-    for (uint32_t i = 0; i < p->n; i++) {
-        if (L->cls[p->s[i]] != K_SLOW) continue;
-        if ((st = charsmap(ctx, L->pc, p, &src))) return st;
-        memset(id_cls, K_ID, sizeof id_cls);
-        id_cls[' '] = K_SP;
-        cls = id_cls;
-        break;
-    }
-    const uint8_t *s = src.s;
-    const uint32_t *ia0 = src.a0, *ia1 = src.a1;
-    const uint32_t n = src.n, base = src.base;
-    if (n == 0) return TOK_OK;
-    tok_piece q;
-    if ((st = tok_ctx_piece_alloc(ctx, &q, (size_t)n * 3 + 3))) return st;
-    uint8_t *o = (uint8_t *)q.s;
-    uint32_t *a0 = (uint32_t *)q.a0, *a1 = (uint32_t *)q.a1;
-    size_t k = 0;
+    const uint8_t *s = g->s, *cls = g->cls;
+    const uint32_t *ia0 = g->ia0, *ia1 = g->ia1;
+    const uint32_t n = g->n, base = g->base;
+    uint32_t i = g->i;
     /* range of the char of src at i (length cl) */
 #define R0(i) (ia0 ? ia0[i] : base + (i))
 #define R1(i, cl) (ia0 ? ia1[(i) + (cl) - 1] : base + (i) + (cl))
@@ -155,21 +158,21 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
         a1[k] = a1[k + 1] = a1[k + 2] = (r1);                             \
         k += 3;                                                           \
     } while (0)
-    uint32_t i = 0;
-    if (L->collapse)
-        while (i < n && cls[s[i]] == K_SP) i++;
-    if (i < n && L->prepend) {
-        /* the prefix takes the range of the first char after it */
-        uint32_t cl = cls[s[i]] == K_SP ? 1 : (uint32_t)tok_utf8_seqlen(s[i]);
-        PUT_MARK(R0(i), R1(i, cl));
+    if (!g->started) {
+        g->started = true;
+        if (L->collapse)
+            while (i < n && cls[s[i]] == K_SP) i++;
+        if (i < n && L->prepend) {
+            /* the prefix takes the range of the first char after it */
+            uint32_t cl = cls[s[i]] == K_SP ? 1 : (uint32_t)tok_utf8_seqlen(s[i]);
+            PUT_MARK(R0(i), R1(i, cl));
+        }
     }
-    while (i < n) {
+    while (i < n && k < lim) {
         if (cls[s[i]] == K_SP) {
             uint32_t j = i + 1;
             if (L->collapse)
                 while (j < n && cls[s[j]] == K_SP) j++;
-            else
-                j = i + 1;
             PUT_MARK(R0(j - 1), R1(j - 1, 1));
             i = j;
             continue;
@@ -194,14 +197,219 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
 #undef PUT_MARK
 #undef R0
 #undef R1
+    g->i = i;
+    return k;
+}
+
+/* Trailing "▁"s the recipe strips. */
+static size_t trim_end(const spm_lane *L, const uint8_t *o, size_t k)
+{
     if (L->trim)
         while (k >= 3 && !memcmp(o + k - 3, MARK, 3)) k -= 3;
+    return k;
+}
+
+/* Where the model input may be cut before the "▁" at x (x > 0), as
+ * bpe_encode cuts it: not inside a run of "▁" and not after a byte some
+ * token continues with "▁"; x + 3 <= k (the bytes written). */
+static inline bool cut_at(const spm_lane *L, const uint8_t *o, size_t x, size_t k)
+{
+    return x + 3 <= k && o[x] == 0xE2 && !memcmp(o + x, MARK, 3) && !(x >= 3 && !memcmp(o + x - 3, MARK, 3)) &&
+           !L->no_cut[o[x - 1]];
+}
+
+/* Model tokens of normalized bytes o[a, b) (offsets relative to a) into e,
+ * mapped to the original text through a0/a1 (of k bytes written) as the
+ * general pipeline maps them. */
+static tok_status map_out(tok_ctx *ctx, const tok_toks *tk, const uint32_t *a0, const uint32_t *a1, size_t a,
+                         size_t b, size_t k, int32_t w, tok_enc *e, uint8_t ty)
+{
+    if (tok_enc_reserve(e, e->n + tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    size_t covered = 0;
+    if (e->ids_only) {
+        /* tok_encode_ids: ids, and the bytes no token covers */
+        for (size_t i = 0; i < tk->n; i++) {
+            e->ids[e->n++] = tk->id[i];
+            covered += tk->off[i].end > tk->off[i].start ? tk->off[i].end - tk->off[i].start : 0;
+        }
+        if (covered < b - a) ctx->dropped += b - a - covered;
+        return TOK_OK;
+    }
+    for (size_t i = 0; i < tk->n; i++) {
+        size_t s0 = a + tk->off[i].start, s1 = a + tk->off[i].end;
+        tok_offset r;
+        if (s1 <= s0) {
+            r.start = r.end = a0[s0 < k ? s0 : k - 1];
+        } else {
+            covered += s1 - s0;
+            r.start = a0[s0];
+            r.end = a1[s1 - 1];
+        }
+        size_t x = e->n++;
+        e->ids[x] = tk->id[i];
+        e->off[x] = r;
+        e->words[x] = w;
+        e->type_ids[x] = ty;
+        e->special[x] = 0;
+        e->added[x] = 0;
+    }
+    /* bytes no token covers (a BPE without unk or byte fallback drops them) */
+    if (covered < b - a) ctx->dropped += b - a - covered;
+    return TOK_OK;
+}
+
+/* The model on normalized bytes o[a, b) of one pre-token (number w), its
+ * tokens mapped to the original text through a0/a1 (of k bytes written) as
+ * the general pipeline maps them; q: the stretch's cache query. */
+static tok_status stretch(tok_ctx *ctx, const spm_lane *L, const uint8_t *o, const uint32_t *a0,
+                          const uint32_t *a1, size_t a, size_t b, size_t k, const tok_pcache_q *q, int32_t w,
+                          tok_enc *e, uint8_t ty)
+{
+    const tok_model *m = ctx->tok->model;
+    tok_toks *tk = &ctx->toks;
+    tk->n = 0;
+    tok_status st = L->bpe ? tok__bpe_spm_piece(L->bpe, m, ctx, q, tk)
+                           : tok__bpe_piece(m, ctx, o + a, (uint32_t)(b - a), tk);
+    if (st) return st;
+    return map_out(ctx, tk, a0, a1, a, b, k, w, e, ty);
+}
+
+/* Text without a pre-tokenizer after the normalizer and a BPE model that
+ * cuts its input before "▁" (bpe.c's marker split): the normalized text is
+ * written in windows and each stretch between cuts goes straight to the
+ * model, its cache slot fetched ahead, instead of writing the whole
+ * normalized copy with per-byte alignments first and handing it to the
+ * general pipeline, which would cut it the same way. */
+#define WINDOW 4096
+static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, const uint8_t *cls, int32_t *w,
+                         tok_enc *e, uint8_t ty)
+{
+    gen g = { p->s, cls, p->a0, p->a1, p->n, p->base, 0, false };
+    /* a short piece (between added tokens) needs only its own size */
+    size_t cap = ((size_t)p->n * 3 + 3 < WINDOW ? (size_t)p->n * 3 + 3 : WINDOW) + 16, k = 0;
+    tok_piece win;
+    tok_status st;
+    if ((st = tok_ctx_piece_alloc(ctx, &win, cap))) return st;
+    uint8_t *o = (uint8_t *)win.s;
+    uint32_t *a0 = (uint32_t *)win.a0, *a1 = (uint32_t *)win.a1;
+    tok_pcache *pc = tok_ctx_pcache(ctx);
+    if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    bool any = false;
+    const int32_t wn = *w;
+    for (;;) {
+        k = gen_fill(L, &g, o, a0, a1, k, cap - 16);
+        bool last = g.i >= g.n;
+        if (last) k = trim_end(L, o, k);
+        /* every stretch before the last cut (all of them at the end) */
+        size_t a = 0, end = k;
+        if (!last) {
+            /* (bytes past k are stale: a cut needs its whole "▁" written) */
+            while (end > 0 && !cut_at(L, o, end, k)) end--;
+            if (end == 0 && k + 16 >= cap) {
+                /* no cut in the whole window: a larger one */
+                tok_piece r;
+                if ((st = tok_ctx_piece_alloc(ctx, &r, cap * 2))) return st;
+                memcpy((uint8_t *)r.s, o, k);
+                memcpy((uint32_t *)r.a0, a0, k * sizeof *a0);
+                memcpy((uint32_t *)r.a1, a1, k * sizeof *a1);
+                o = (uint8_t *)r.s;
+                a0 = (uint32_t *)r.a0;
+                a1 = (uint32_t *)r.a1;
+                cap *= 2;
+                continue;
+            }
+        }
+        /* in batches: the stretches' cache slots are fetched ahead */
+        for (size_t x = 1; x <= end;) {
+            enum { B = 16 };
+            size_t cut[B + 1];
+            tok_pcache_q q[B];
+            int nb = 0;
+            cut[0] = a;
+            while (x <= end && nb < B) {
+                if (x < end) {
+                    /* a cut is a "▁": its first byte is the one to look for */
+                    const uint8_t *f = memchr(o + x, 0xE2, end - x);
+                    x = f ? (size_t)(f - o) : end;
+                    if (f && !cut_at(L, o, x, k)) {
+                        x++;
+                        continue;
+                    }
+                }
+                cut[++nb] = x++;
+            }
+            for (int y = 0; y < nb; y++) {
+                tok_pcache_query(&q[y], o + cut[y], (uint32_t)(cut[y + 1] - cut[y]));
+                tok_pcache_prefetch(pc, &q[y]);
+            }
+            for (int y = 0; y < nb; y++)
+                if ((st = stretch(ctx, L, o, a0, a1, cut[y], cut[y + 1], k, &q[y], wn, e, ty))) return st;
+            if (nb) {
+                any = true;
+                a = cut[nb];
+            }
+        }
+        if (last) break;
+        /* the uncut tail to the front */
+        memmove(o, o + end, k - end);
+        memmove(a0, a0 + end, (k - end) * sizeof *a0);
+        memmove(a1, a1 + end, (k - end) * sizeof *a1);
+        k -= end;
+    }
+    if (any) *w = wn + 1;
+    return TOK_OK;
+}
+
+static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p, int32_t *w,
+                       tok_enc *e, uint8_t ty)
+{
+    const spm_lane *L = ctx->tok->lane_data;
+    if (p->a0 || p->n == 0) return tok__encode_general(ctx, opt, p, w, e, ty, false);
+    /* src: the text, or the charsmap's output where the ASCII table does
+     * not answer; then only ' ' is a space */
+    tok_piece src = *p;
+    uint8_t id_cls[256];
+    const uint8_t *cls = L->cls;
+    tok_status st;
+    for (uint32_t i = 0; i < p->n; i++) {
+        if (L->cls[p->s[i]] != K_SLOW) continue;
+        if ((st = charsmap(ctx, L->pc, p, &src))) return st;
+        memset(id_cls, K_ID, sizeof id_cls);
+        id_cls[' '] = K_SP;
+        cls = id_cls;
+        break;
+    }
+    if (src.n == 0) return TOK_OK;
+    if (L->no_cut && !(opt->dropout > 0)) return direct(ctx, L, &src, cls, w, e, ty);
+    tok_piece q;
+    if ((st = tok_ctx_piece_alloc(ctx, &q, (size_t)src.n * 3 + 3))) return st;
+    gen g = { src.s, cls, src.a0, src.a1, src.n, src.base, 0, false };
+    size_t k = gen_fill(L, &g, (uint8_t *)q.s, (uint32_t *)q.a0, (uint32_t *)q.a1, 0, SIZE_MAX);
+    k = trim_end(L, q.s, k);
     if (k == 0) return TOK_OK;
     q.n = (uint32_t)k;
     return tok__encode_general(ctx, opt, &q, w, e, ty, true);
 }
 
-static void lane_free(void *d) { free(d); }
+/* Split on the string " " (Gemma): after the recipe turned every space
+ * into "▁" it finds nothing to split. */
+static bool split_on_space(const tok_pretok *pt)
+{
+    json_t *j = pt->vt->to_json(pt);
+    if (!j) return false;
+    const json_t *pat = json_object_get(j, "pattern");
+    const char *str = json_string_value(json_object_get(pat, "String"));
+    bool ok = is_type(j, "Split") && str && !strcmp(str, " ") && !json_is_true(json_object_get(j, "invert"));
+    json_decref(j);
+    return ok;
+}
+
+static void lane_free(void *d)
+{
+    spm_lane *L = d;
+    if (L) tok__bpe_spm_free(L->bpe);
+    free(L);
+}
 
 int tok__lane_spm(tok_tokenizer *t)
 {
@@ -240,6 +448,12 @@ int tok__lane_spm(tok_tokenizer *t)
     }
     if (pc && tok__precompiled_ascii(pcn, ' ') != 0) goto out; /* a charsmap that touches spaces */
     L->pc = pcn;
+    /* no pre-tokenizer after the recipe (or one that cannot cut: no spaces
+     * are left to split on) and a model whose input falls apart at "▁" */
+    if (!t->pretok || split_on_space(t->pretok)) {
+        if ((L->no_cut = tok__bpe_marker_cuts(t->model)))
+            L->bpe = tok__bpe_spm_new(t->model); /* NULL: bpe.c's path per word */
+    }
     t->lane = lane;
     t->lane_data = L;
     t->lane_free = lane_free;

@@ -52,7 +52,28 @@ static void same(tok_ctx *a, tok_ctx *b, const char *x, size_t xn, const char *y
     tok_status sb = pair ? tok_encode_pair(b, x, xn, y, yn, NULL, &eb) : tok_encode(b, x, xn, NULL, &eb);
     assert_int_equal(sa, sb);
     if (sa) return;
-    if (ea.n != eb.n) fail_msg("%zu vs %zu tokens on \"%s\"", ea.n, eb.n, x);
+    if (!pair) {
+        /* tok_encode_ids (lanes write ids alone) = tok_encode's ids */
+        size_t cap = ea.n + 16, k = 0;
+        int32_t *ids = malloc(cap * sizeof *ids);
+        assert_non_null(ids);
+        int32_t *keep = malloc((ea.n + 1) * sizeof *keep);
+        assert_non_null(keep);
+        memcpy(keep, ea.ids, ea.n * sizeof *keep);
+        size_t en = ea.n;
+        assert_int_equal(tok_encode_ids(a, x, xn, NULL, ids, cap, &k), TOK_OK);
+        assert_int_equal(k, en);
+        for (size_t i = 0; i < k; i++)
+            if (ids[i] != keep[i]) fail_msg("tok_encode_ids: token %zu: %d vs %d", i, ids[i], keep[i]);
+        free(keep);
+        free(ids);
+        assert_int_equal(tok_encode(a, x, xn, NULL, &ea), TOK_OK);
+    }
+    if (ea.n != eb.n) {
+        size_t i = 0;
+        while (i < ea.n && i < eb.n && ea.ids[i] == eb.ids[i]) i++;
+        fail_msg("%zu vs %zu tokens, first differing at token %zu, on \"%.200s\"", ea.n, eb.n, i, x);
+    }
     for (size_t i = 0; i < ea.n; i++) {
         if (ea.ids[i] != eb.ids[i] || ea.offsets[i].start != eb.offsets[i].start ||
             ea.offsets[i].end != eb.offsets[i].end || ea.words[i] != eb.words[i] ||
@@ -102,6 +123,55 @@ static void check(const char *rel, int bert_lowercase)
     while (n && ((unsigned char)t[n] & 0xC0) == 0x80) n--;
     same(a, b, t, n, NULL, 0, false);
     free(t);
+    /* English in one piece: the SentencePiece lane cuts it into windows, and
+     * a Unigram line's score grows far past the cached stretches' */
+    t = tu_read_file(tu_cache_path("texts/english.txt", path, sizeof path), &n);
+    assert_non_null(t);
+    if (n > 150000) n = 150000;
+    while (n && ((unsigned char)t[n] & 0xC0) == 0x80) n--;
+    same(a, b, t, n, NULL, 0, false);
+    free(t);
+    /* no cut for longer than a window; the same words over a long line */
+    size_t big = 40000;
+    char *r = malloc(big + 1);
+    assert_non_null(r);
+    memset(r, 'a', big);
+    memcpy(r + big / 2, " b ", 3);
+    same(a, b, r, big, NULL, 0, false);
+    for (size_t i = 0; i < big; i++) r[i] = "the cat sat on a mat; "[i % 22];
+    same(a, b, r, big, NULL, 0, false);
+    free(r);
+    /* every token of a SentencePiece-style vocabulary as a word, and two
+     * glued together ("▁" as the space it stands for): the lane's own BPE
+     * and Unigram words against the general pipeline's */
+    if (strstr(rel, ".model") || strstr(rel, "mistral")) {
+        size_t nv = tok_vocab_size(lane), cap = nv * 40 + 16, k = 0;
+        char *v = malloc(cap);
+        assert_non_null(v);
+        for (size_t id = 0; id < nv; id++) {
+            size_t len = 0;
+            const char *tt = tok_token_text(lane, (int32_t)id, &len);
+            if (!tt || len > 16 || (id % 7 == 3 && len > 0 && tt[0] == '<')) continue;
+            for (int rep = 0; rep < 1 + (id % 3 == 0); rep++)
+                for (size_t j = 0; j < len; j++) {
+                    if (j + 3 <= len && !memcmp(tt + j, "\xe2\x96\x81", 3)) {
+                        v[k++] = ' ';
+                        j += 2;
+                    } else {
+                        v[k++] = tt[j];
+                    }
+                }
+            v[k++] = id % 5 ? ' ' : '\n';
+        }
+        /* a few texts of about 64 kB each: one line score stays moderate */
+        for (size_t at = 0; at < k;) {
+            size_t len = k - at < 65536 ? k - at : 65536;
+            while (at + len < k && ((unsigned char)v[at + len] & 0xC0) == 0x80) len--;
+            same(a, b, v + at, len, NULL, 0, false);
+            at += len;
+        }
+        free(v);
+    }
     tok_ctx_free(a);
     tok_ctx_free(b);
     tok_free(lane);

@@ -1,0 +1,200 @@
+/*
+ * SentencePiece-style BPE (merges of characters ordered by piece score, as
+ * HF's converted files and libtok's .model loader have them) for the
+ * SentencePiece lane's stretches: one "▁word" at a time.
+ *
+ * Same answer as bpe.c's merge loop, cheaper per new word:
+ *  - the winning merge of each pair in one open-addressed array of 16-byte
+ *    cells (pair, rank, result), so a lookup touches one cache line instead
+ *    of a key array and a value array;
+ *  - a word's pair lookups are hashed first and prefetched together, so the
+ *    memory misses of a new word overlap instead of queueing;
+ *  - the leftmost lowest-rank pair found by a scan (words are short), with
+ *    no heap.  The scan and bpe.c's heap agree even where one token is made
+ *    by merges of different ranks: a heap entry goes stale only when the
+ *    text its pair spans grows, and a pair spanning other text cannot make
+ *    the same token, so HF's stale check (by result) drops exactly the
+ *    entries the scan would not see (tests compare the two).
+ * Words with a char that has neither a token nor byte tokens (unk,
+ * dropped), longer words, and ignore_merges models go to bpe.c's own path.
+ */
+#include "bpe_spm.h"
+#include "../core/piece_cache.h"
+
+typedef struct pcell {
+    uint64_t key; /* a << 32 | b; UINT64_MAX: empty */
+    uint32_t rank;
+    int32_t id;
+} pcell;
+
+struct tok_bpe_spm {
+    pcell *cell;
+    uint64_t mask;
+    int shift;
+    int32_t ascii[128]; /* the one-char token of an ASCII byte, -1 none */
+};
+
+#define WORD_MAX 128 /* the scan is quadratic: longer words take bpe.c's heap */
+
+static inline uint64_t slot_of(const tok_bpe_spm *t, uint64_t key)
+{
+    return (key * 0x9E3779B97F4A7C15ULL) >> t->shift;
+}
+
+tok_bpe_spm *tok__bpe_spm_new(const tok_model *m)
+{
+    if (!m->vt->merge_count || !m->vt->merge_get || !m->vt->merge_rank || !m->vt->info) return NULL;
+    tok_model_info info = { .size = sizeof info };
+    m->vt->info(m, &info);
+    if (info.ranked || info.ignore_merges || info.dropout > 0 || m->cont_prefix || m->eow_suffix ||
+        m->vocab->byte_level)
+        return NULL;
+    size_t nm = m->vt->merge_count(m), cap = 64;
+    while (cap < 2 * nm) cap *= 2;
+    tok_bpe_spm *t = calloc(1, sizeof *t);
+    if (!t || !(t->cell = malloc(cap * sizeof *t->cell))) {
+        free(t);
+        return NULL;
+    }
+    memset(t->cell, 0xFF, cap * sizeof *t->cell);
+    t->mask = cap - 1;
+    t->shift = 64 - __builtin_ctzll(cap);
+    for (size_t r = 0; r < nm; r++) {
+        int32_t g[3];
+        if (m->vt->merge_get(m, r, g)) continue;
+        /* the pair's winning merge (a later duplicate wins, as in bpe.c) */
+        if (m->vt->merge_rank(m, g[0], g[1]) != (int64_t)r) continue;
+        uint64_t key = (uint64_t)(uint32_t)g[0] << 32 | (uint32_t)g[1];
+        uint64_t i = slot_of(t, key);
+        while (t->cell[i].key != UINT64_MAX && t->cell[i].key != key) i = (i + 1) & t->mask;
+        t->cell[i] = (pcell){ key, (uint32_t)r, g[2] };
+    }
+    for (int c = 0; c < 128; c++) {
+        uint8_t b = (uint8_t)c;
+        t->ascii[c] = tok_vocab_model_id(m->vocab, &b, 1);
+    }
+    return t;
+}
+
+void tok__bpe_spm_free(tok_bpe_spm *t)
+{
+    if (!t) return;
+    free(t->cell);
+    free(t);
+}
+
+/* Rank and result of pair at hashed slot i, UINT32_MAX: no merge. */
+static inline uint32_t probe(const tok_bpe_spm *t, uint64_t key, uint64_t i, int32_t *id)
+{
+    for (;; i = (i + 1) & t->mask) {
+        const pcell *c = &t->cell[i];
+        if (c->key == key) {
+            *id = c->id;
+            return c->rank;
+        }
+        if (c->key == UINT64_MAX) return UINT32_MAX;
+    }
+}
+
+static inline uint64_t pair_key(int32_t a, int32_t b) { return (uint64_t)(uint32_t)a << 32 | (uint32_t)b; }
+
+/* BPE of one word (1 < n chars, each with its token); tokens into out. */
+static int merge_word(const tok_bpe_spm *t, int32_t *id, uint32_t *end, uint32_t n, tok_toks *out)
+{
+    uint32_t rank[WORD_MAX];
+    int32_t nid[WORD_MAX];
+    uint64_t key[WORD_MAX], at[WORD_MAX];
+    for (uint32_t i = 0; i + 1 < n; i++) {
+        key[i] = pair_key(id[i], id[i + 1]);
+        at[i] = slot_of(t, key[i]);
+        __builtin_prefetch(&t->cell[at[i]]);
+    }
+    for (uint32_t i = 0; i + 1 < n; i++) rank[i] = probe(t, key[i], at[i], &nid[i]);
+    while (n > 1) {
+        uint32_t best = 0, br = UINT32_MAX;
+        for (uint32_t i = 0; i + 1 < n; i++)
+            if (rank[i] < br) {
+                br = rank[i];
+                best = i;
+            }
+        if (br == UINT32_MAX) break;
+        id[best] = nid[best];
+        end[best] = end[best + 1];
+        n--;
+        for (uint32_t i = best + 1; i < n; i++) {
+            id[i] = id[i + 1];
+            end[i] = end[i + 1];
+        }
+        for (uint32_t i = best + 1; i + 1 < n; i++) {
+            rank[i] = rank[i + 1];
+            nid[i] = nid[i + 1];
+        }
+        /* the pairs on both sides of the new token, looked up together */
+        bool r = best + 1 < n, l = best > 0;
+        uint64_t kr = 0, kl = 0, ar = 0, al = 0;
+        if (r) {
+            kr = pair_key(id[best], id[best + 1]);
+            __builtin_prefetch(&t->cell[ar = slot_of(t, kr)]);
+        }
+        if (l) {
+            kl = pair_key(id[best - 1], id[best]);
+            __builtin_prefetch(&t->cell[al = slot_of(t, kl)]);
+        }
+        if (r) rank[best] = probe(t, kr, ar, &nid[best]);
+        if (l) rank[best - 1] = probe(t, kl, al, &nid[best - 1]);
+    }
+    if (tok_toks_reserve(out, out->n + n)) return -1;
+    for (uint32_t i = 0, st = 0; i < n; i++) {
+        out->id[out->n] = id[i];
+        out->off[out->n].start = st;
+        out->off[out->n].end = end[i];
+        out->n++;
+        st = end[i];
+    }
+    return 0;
+}
+
+tok_status tok__bpe_spm_piece(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, const tok_pcache_q *q,
+                              tok_toks *out)
+{
+    const uint8_t *p = q->p;
+    const uint32_t n = q->n;
+    if (n == 0) return TOK_OK;
+    int32_t id[WORD_MAX];
+    uint32_t end[WORD_MAX], k = 0;
+    tok_pcache *pc = tok_ctx_pcache(ctx);
+    if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    int r = tok_pcache_get(pc, q, out);
+    if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    /* first symbols: the chars' own tokens */
+    for (uint32_t i = 0; i < n;) {
+        int32_t c;
+        uint32_t cl = 1;
+        if (p[i] < 0x80) {
+            c = t->ascii[p[i]];
+        } else {
+            cl = (uint32_t)tok_utf8_seqlen(p[i]);
+            if (cl == 0 || i + cl > n) cl = 1;
+            c = tok_vocab_model_id(m->vocab, p + i, cl);
+        }
+        if (c >= 0 && k < WORD_MAX) {
+            id[k] = c;
+            end[k++] = i += cl;
+            continue;
+        }
+        /* no token: its bytes' tokens (byte fallback) as bpe.c makes them,
+         * else (unk, dropped chars) and for long words bpe.c itself */
+        bool bytes = c < 0 && m->byte_fallback && k + cl <= WORD_MAX;
+        for (uint32_t j = 0; bytes && j < cl; j++) bytes = m->vocab->byte_id[p[i + j]] >= 0;
+        if (!bytes) return tok__bpe_piece(m, ctx, p, n, out);
+        for (uint32_t j = 0; j < cl; j++) {
+            id[k] = m->vocab->byte_id[p[i + j]];
+            end[k++] = i + j + 1;
+        }
+        i += cl;
+    }
+    size_t first = out->n;
+    if (merge_word(t, id, end, k, out)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    tok_pcache_put(pc, q, out->id + first, out->off + first, out->n - first);
+    return TOK_OK;
+}
