@@ -158,6 +158,15 @@ static inline void tok_pcache_query(tok_pcache_q *q, const uint8_t *p, uint32_t 
 int tok__pcache_get_long(tok_pcache *c, const tok_pcache_slot *s, uint64_t w0, uint64_t w1,
                          const tok_pcache_q *q, tok_toks *out, int32_t *ids);
 
+
+/** Start loading the home slot of q (for a run of pieces known ahead: query
+ *  and prefetch them all, then resolve them in order; the SentencePiece lane
+ *  does so per window). */
+static inline void tok_pcache_prefetch(const tok_pcache *c, const tok_pcache_q *q)
+{
+    const tok_pcache_tab *t = c ? atomic_load_explicit(&((tok_pcache *)c)->tab, memory_order_relaxed) : NULL;
+    if (t) __builtin_prefetch(&t->slot[q->h & t->mask]);
+}
 /* The slot holding q, or NULL; *w0 and *w1 are its first words as read. */
 static inline const tok_pcache_slot *tok__pcache_find(const tok_pcache *c, const tok_pcache_q *q, uint64_t *w0,
                                                       uint64_t *w1)
