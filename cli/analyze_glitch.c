@@ -9,6 +9,7 @@
 #include "analyzers/weights/tok_weights.h"
 
 #include <jansson.h>
+#include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -588,6 +589,9 @@ static int cmd_start(cmd_emb *c, const char *cmd)
     }
     close(in[0]);
     close(outp[1]);
+    /* a command that ends without reading (or fails to start) must give an
+     * error from the write, not kill tok by SIGPIPE without a word */
+    signal(SIGPIPE, SIG_IGN);
     c->to = fdopen(in[1], "w");
     c->from = fdopen(outp[0], "r");
     if (!c->to || !c->from) return -1;
