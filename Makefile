@@ -123,14 +123,17 @@ fetch:
 	sh scripts/fetch-refs.sh
 
 # --- tests -----------------------------------------------------------------
+# Builds and test runners use every CPU (tests/run-unit.sh and
+# tests/parity/run.sh run TEST_JOBS / PARITY_JOBS at a time, default nproc).
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 check: deps
 	$(MAKE) check-layers
-	$(MAKE) check-exports
-	$(MAKE) unit
-	$(MAKE) unit-asan
+	$(MAKE) -j$(JOBS) check-exports
+	$(MAKE) -j$(JOBS) unit
+	$(MAKE) -j$(JOBS) unit-asan
 	$(MAKE) parity
 	$(MAKE) robust
-	$(MAKE) fuzz-check
+	$(MAKE) -j$(JOBS) fuzz-check
 
 unit: $(TEST_BIN) $(TOK_BIN)
 	sh scripts/fetch-refs.sh

@@ -364,6 +364,29 @@ static void html_esc(FILE *f, const char *s, size_t n)
     }
 }
 
+static void html_str(FILE *f, const char *s) { html_esc(f, s, strlen(s)); }
+
+/* A table's first row: "language", then each tokenizer over span columns. */
+static void table_head(FILE *f, const tok_audit *au, int span)
+{
+    fprintf(f, "<table><tr><th>language</th>");
+    for (size_t k = 0; k < au->n; k++) {
+        if (span > 1) fprintf(f, "<th colspan=\"%d\">", span);
+        else fprintf(f, "<th>");
+        html_str(f, tok_lang_name(au->acc[k]));
+        fprintf(f, "</th>");
+    }
+    fprintf(f, "</tr>\n");
+}
+
+/* A row's first cell: the language's name. */
+static void row_start(FILE *f, const char *code)
+{
+    fprintf(f, "<tr><td class=\"l\">");
+    html_str(f, lang_name(code));
+    fprintf(f, "</td>");
+}
+
 /* A token for display: its bytes when they are whole UTF-8 (space shown as
  * ␣), else its text as written in the file. */
 static void html_token(FILE *f, const tok_tokenizer *t, int32_t id)
@@ -398,9 +421,9 @@ static void svg_bars(FILE *f, const tok_audit *au, const langs *L, const size_t 
         size_t i = order[r];
         int y = (int)r * group + 4;
         fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"11\">", label - 6, y + group / 2);
-        html_esc(f, lang_name(L->code[i]), strlen(lang_name(L->code[i])));
+        html_str(f, lang_name(L->code[i]));
         fprintf(f, " (");
-        html_esc(f, L->code[i], strlen(L->code[i]));
+        html_str(f, L->code[i]);
         fprintf(f, ")</text>\n");
         for (size_t k = 0; k < au->n; k++) {
             double v = val[i * au->n + k];
@@ -408,7 +431,7 @@ static void svg_bars(FILE *f, const tok_audit *au, const langs *L, const size_t 
             int w = (int)(v * scale + 0.5);
             fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>", label,
                     y + (int)k * bar, w > 0 ? w : 1, bar - 1, colors[k % NCOLORS]);
-            html_esc(f, tok_lang_name(au->acc[k]), strlen(tok_lang_name(au->acc[k])));
+            html_str(f, tok_lang_name(au->acc[k]));
             fprintf(f, ": ");
             fprintf(f, fmt, v);
             fprintf(f, "</title></rect>");
@@ -450,7 +473,7 @@ static void legend(FILE *f, const tok_audit *au)
     for (size_t k = 0; k < au->n; k++) {
         fprintf(f, "<span><svg width=\"12\" height=\"12\"><rect width=\"12\" height=\"12\" fill=\"%s\"/></svg> ",
                 colors[k % NCOLORS]);
-        html_esc(f, tok_lang_name(au->acc[k]), strlen(tok_lang_name(au->acc[k])));
+        html_str(f, tok_lang_name(au->acc[k]));
         fprintf(f, "</span> ");
     }
     fprintf(f, "</p>\n");
@@ -479,7 +502,7 @@ static void svg_hist(FILE *f, const tok_audit *au, size_t k)
         fputc('\n', f);
     }
     fprintf(f, "</svg><figcaption>");
-    html_esc(f, tok_lang_name(au->acc[k]), strlen(tok_lang_name(au->acc[k])));
+    html_str(f, tok_lang_name(au->acc[k]));
     fprintf(f, ": token length in bytes (share of tokens)</figcaption></figure>\n");
 }
 
@@ -552,7 +575,7 @@ TOK_API tok_status tok_audit_html(const tok_audit *au, FILE *f)
     fprintf(f, "<h1>Tokenizer audit</h1>\n<p>%zu tokenizer%s, %zu languages, %llu text units, %.1f kB of text "
                "(counted with the first tokenizer). Reference language: <b>",
             au->n, au->n == 1 ? "" : "s", L.n, (unsigned long long)total_units, (double)total_bytes / 1000.0);
-    html_esc(f, lang_name(au->ref), strlen(lang_name(au->ref)));
+    html_str(f, lang_name(au->ref));
     fprintf(f, "</b>. Words: %s.</p>\n", au->n ? (tok_lang_words(au->acc[0]) == TOK_WORDS_UAX29
                                                       ? "Unicode word boundaries (UAX #29, ICU with dictionaries)"
                                                       : "white-space separated (as Rust et al. 2021)")
@@ -573,11 +596,11 @@ TOK_API tok_status tok_audit_html(const tok_audit *au, FILE *f)
         }
         if (worst > 0) {
             fprintf(f, "<li><b>");
-            html_esc(f, lang_name(L.code[wi]), strlen(lang_name(L.code[wi])));
+            html_str(f, lang_name(L.code[wi]));
             fprintf(f, "</b> costs <b>%.1f&times;</b> %s with ", worst, lang_name(au->ref));
-            html_esc(f, tn, strlen(tn));
+            html_str(f, tn);
             fprintf(f, " (the cheapest other language, ");
-            html_esc(f, lang_name(L.code[bi]), strlen(lang_name(L.code[bi])));
+            html_str(f, lang_name(L.code[bi]));
             fprintf(f, ", %.2f&times;): %s fits %.1f&times; more text in the same context window.</li>\n", best,
                     lang_name(au->ref), worst);
         }
@@ -592,9 +615,9 @@ TOK_API tok_status tok_audit_html(const tok_audit *au, FILE *f)
         }
         if (w4 > 0) {
             fprintf(f, "<li>%.0f%% of ", 100 * w4);
-            html_esc(f, lang_name(L.code[w4i]), strlen(lang_name(L.code[w4i])));
+            html_str(f, lang_name(L.code[w4i]));
             fprintf(f, " words split into &ge; 4 tokens with ");
-            html_esc(f, tn, strlen(tn));
+            html_str(f, tn);
             fprintf(f, ".</li>\n");
         }
         tok_lang_counts c;
@@ -607,12 +630,12 @@ TOK_API tok_status tok_audit_html(const tok_audit *au, FILE *f)
             }
         if (unk) {
             fprintf(f, "<li>");
-            html_esc(f, tn, strlen(tn));
+            html_str(f, tn);
             fprintf(f, " gives the unknown token for %.2f%% of all tokens: text is lost.</li>\n", 100 * rt(unk, tt));
         }
         if (bt) {
             fprintf(f, "<li>%.1f%% of ", 100 * rt(bt, tt));
-            html_esc(f, tn, strlen(tn));
+            html_str(f, tn);
             fprintf(f, "'s tokens are single bytes of a character (byte fallback).</li>\n");
         }
     }
@@ -635,7 +658,7 @@ TOK_API tok_status tok_audit_html(const tok_audit *au, FILE *f)
             for (size_t k = 1; k < au->n; k++)
                 if (wins[k] > wins[bk]) bk = k;
             fprintf(f, "<li>");
-            html_esc(f, tok_lang_name(au->acc[bk]), strlen(tok_lang_name(au->acc[bk])));
+            html_str(f, tok_lang_name(au->acc[bk]));
             fprintf(f, " needs the fewest tokens for %zu of the %zu languages.</li>\n", wins[bk], L.n);
             free(wins);
         }
@@ -654,26 +677,20 @@ TOK_API tok_status tok_audit_html(const tok_audit *au, FILE *f)
     for (size_t i = 0; i < L.n; i++)
         if (few_words[i]) {
             fprintf(f, "%s", any ? ", " : "<p>Left out (fewer than 30% of the reference's white-space words): ");
-            html_esc(f, lang_name(L.code[i]), strlen(lang_name(L.code[i])));
+            html_str(f, lang_name(L.code[i]));
             any = true;
         }
     if (any) fprintf(f, ".</p>\n");
 
     /* table */
-    fprintf(f, "<h2 id=\"table\">Per language</h2>\n<div class=\"wide\"><table><tr><th>language</th>");
-    for (size_t k = 0; k < au->n; k++) {
-        fprintf(f, "<th colspan=\"2\">");
-        html_esc(f, tok_lang_name(au->acc[k]), strlen(tok_lang_name(au->acc[k])));
-        fprintf(f, "</th>");
-    }
-    fprintf(f, "</tr>\n<tr><th></th>");
+    fprintf(f, "<h2 id=\"table\">Per language</h2>\n<div class=\"wide\">");
+    table_head(f, au, 2);
+    fprintf(f, "<tr><th></th>");
     for (size_t k = 0; k < au->n; k++) fprintf(f, "<th>premium</th><th>tok/word</th>");
     fprintf(f, "</tr>\n");
     for (size_t r = 0; r < L.n; r++) {
         size_t i = order[r];
-        fprintf(f, "<tr><td class=\"l\">");
-        html_esc(f, lang_name(L.code[i]), strlen(lang_name(L.code[i])));
-        fprintf(f, "</td>");
+        row_start(f, L.code[i]);
         for (size_t k = 0; k < au->n; k++) {
             tok_lang_counts c;
             counts_of(au->acc[k], L.code[i], &c);
@@ -692,7 +709,7 @@ TOK_API tok_status tok_audit_html(const tok_audit *au, FILE *f)
         tok_efficiency e;
         tok_lang_efficiency(au->acc[k], (size_t)-1, 2.5, false, &e);
         fprintf(f, "<tr><td class=\"l\">");
-        html_esc(f, tok_lang_name(au->acc[k]), strlen(tok_lang_name(au->acc[k])));
+        html_str(f, tok_lang_name(au->acc[k]));
         fprintf(f, "</td><td>%zu</td><td>%llu</td><td>%.2f%%</td><td>%.4f</td><td>%.4f</td><td>%llu</td></tr>\n",
                 tok_vocab_size(au->tok[k]), (unsigned long long)e.types, 100 * e.utilisation, e.renyi, e.shannon,
                 (unsigned long long)e.tokens);
@@ -707,11 +724,11 @@ TOK_API tok_status tok_audit_html(const tok_audit *au, FILE *f)
         for (size_t m = 0; m < au->nmorph; m++) {
             const morph_row *r = &au->morph[m];
             fprintf(f, "<tr><td class=\"l\">");
-            html_esc(f, r->tok, strlen(r->tok));
+            html_str(f, r->tok);
             fprintf(f, "</td><td class=\"l\">");
-            html_esc(f, r->method, strlen(r->method));
+            html_str(f, r->method);
             fprintf(f, "</td><td class=\"l\">");
-            html_esc(f, r->gold, strlen(r->gold));
+            html_str(f, r->gold);
             fprintf(f, "</td><td>%llu</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.1f</td><td>%.1f</td></tr>\n",
                     (unsigned long long)r->r.kept, r->r.precision, r->r.recall, r->r.f1, r->r.all_f1, r->r.pct_pure,
                     r->r.pct_valid);
@@ -727,26 +744,19 @@ TOK_API tok_status tok_audit_html(const tok_audit *au, FILE *f)
             for (size_t q = 0; q < m && !seen; q++) seen = !strcmp(au->morph[q].gold, r->gold);
             if (seen || !r->valid_from[0]) continue;
             fprintf(f, "%s", listed ? "<br>" : "<p>%valid word lists: ");
-            html_esc(f, r->gold, strlen(r->gold));
+            html_str(f, r->gold);
             fprintf(f, ": ");
-            html_esc(f, r->valid_from, strlen(r->valid_from));
+            html_str(f, r->valid_from);
             listed = true;
         }
         if (listed) fprintf(f, "</p>\n");
     }
 
-    fprintf(f, "<h2 id=\"dominant\">Dominant tokens per language</h2>\n<table><tr><th>language</th>");
-    for (size_t k = 0; k < au->n; k++) {
-        fprintf(f, "<th>");
-        html_esc(f, tok_lang_name(au->acc[k]), strlen(tok_lang_name(au->acc[k])));
-        fprintf(f, "</th>");
-    }
-    fprintf(f, "</tr>\n");
+    fprintf(f, "<h2 id=\"dominant\">Dominant tokens per language</h2>\n");
+    table_head(f, au, 1);
     for (size_t r = 0; r < L.n; r++) {
         size_t i = order[r];
-        fprintf(f, "<tr><td class=\"l\">");
-        html_esc(f, lang_name(L.code[i]), strlen(lang_name(L.code[i])));
-        fprintf(f, "</td>");
+        row_start(f, L.code[i]);
         for (size_t k = 0; k < au->n; k++) {
             long li = tok_lang_find(au->acc[k], L.code[i]);
             fprintf(f, "<td class=\"l\">");

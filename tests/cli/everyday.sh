@@ -3,40 +3,34 @@
 # vocab, show, list, info --json, aliases, option conventions, and streaming
 # with bounded memory.  Real tokenizers from the reference cache.
 set -u
-TOK=${TOK:-./tok}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../suite.sh"
+suite_begin everyday
 sh "$ROOT/scripts/fetch-refs.sh" >/dev/null || { echo "FAIL fetch-refs"; exit 1; }
 C=${TOK_CACHE:-$HOME/.cache/libtok}
-D=$(mktemp -d "${TMPDIR:-/tmp}/libtok-everyday.XXXXXX")
-trap 'rm -rf "$D"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass+1)); }
-bad() { echo "FAIL $1"; fail=$((fail+1)); }
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
 
 # --- count (contract: the number; one per line with --lines) ---------------
-eq "count text" "$($TOK count -t o200k_base --text 'hello world')" 2
+same "count text" "$($TOK count -t o200k_base --text 'hello world')" 2
 printf 'hello world\n\nhi there you\n' > "$D/l.txt"
-eq "count --lines" "$($TOK count -t o200k_base --lines "$D/l.txt" | tr '\n' ' ')" "2 0 3 "
-eq "count = encode words" "$($TOK count -t llama3 "$C/texts/english.txt")" "$($TOK encode -t llama3 "$C/texts/english.txt" | wc -w)"
-eq "count --total" "$($TOK count -t o200k_base --lines --total "$D/l.txt" | tail -1)" "total 5"
-eq "count stdin" "$(printf 'hello world' | $TOK count -t o200k_base)" 2
+same "count --lines" "$($TOK count -t o200k_base --lines "$D/l.txt" | tr '\n' ' ')" "2 0 3 "
+same "count = encode words" "$($TOK count -t llama3 "$C/texts/english.txt")" "$($TOK encode -t llama3 "$C/texts/english.txt" | wc -w)"
+same "count --total" "$($TOK count -t o200k_base --lines --total "$D/l.txt" | tail -1)" "total 5"
+same "count stdin" "$(printf 'hello world' | $TOK count -t o200k_base)" 2
 
 # --- inline text, aliases, option forms -------------------------------------
-eq "encode --text" "$($TOK encode -t o200k_base --text 'hello world')" "24912 2375"
-eq "encode TEXT" "$($TOK encode -t gpt-4o 'hello world')" "24912 2375"
-eq "alias gpt-4" "$($TOK encode -t gpt-4 --text 'hello world')" "$($TOK encode -t cl100k_base --text 'hello world')"
-eq "-tNAME" "$($TOK encode -to200k_base --text=hello)" "24912"
-eq "--" "$($TOK encode -t o200k_base -- --lines)" "$($TOK encode -t o200k_base --text '--lines')"
+same "encode --text" "$($TOK encode -t o200k_base --text 'hello world')" "24912 2375"
+same "encode TEXT" "$($TOK encode -t gpt-4o 'hello world')" "24912 2375"
+same "alias gpt-4" "$($TOK encode -t gpt-4 --text 'hello world')" "$($TOK encode -t cl100k_base --text 'hello world')"
+same "-tNAME" "$($TOK encode -to200k_base --text=hello)" "24912"
+same "--" "$($TOK encode -t o200k_base -- --lines)" "$($TOK encode -t o200k_base --text '--lines')"
 $TOK encode -t o200k_base missing-file.txt > /dev/null 2> "$D/e"; st=$?
 [ $st -eq 1 ] && grep -q "no such file" "$D/e" && ok || bad "a missing file is not encoded as text ($st)"
-$TOK encode --text x > /dev/null 2>&1; eq "missing -t exits 2" $? 2
-$TOK count > /dev/null 2>&1; eq "count without -t exits 2" $? 2
+$TOK encode --text x > /dev/null 2>&1; same "missing -t exits 2" $? 2
+$TOK count > /dev/null 2>&1; same "count without -t exits 2" $? 2
 
 # --- formats -------------------------------------------------------------------
 out=$($TOK encode -t llama2.model --format tokens --text "$(printf 'a\tb\\c d')")
-eq "tokens escaped" "$out" '▁a <0x09> b \\ c ▁d'
-eq "tokens one line" "$($TOK encode -t bert-base-uncased --format tokens --lines "$D/l.txt" | wc -l)" 3
+same "tokens escaped" "$out" '▁a <0x09> b \\ c ▁d'
+same "tokens one line" "$($TOK encode -t bert-base-uncased --format tokens --lines "$D/l.txt" | wc -l)" 3
 printf '{"id":7,"text":"hello world","meta":{"x":[1,2]}}\n{"text":"bye","id":8}\n' > "$D/in.jsonl"
 $TOK encode -t o200k_base --jsonl text "$D/in.jsonl" > "$D/out.jsonl" || bad "jsonl run"
 /usr/bin/python3 - "$D/out.jsonl" <<'P' && ok || bad "jsonl pass-through"
@@ -49,17 +43,17 @@ printf '{"text":"ok"}\nnot json\n' | $TOK encode -t o200k_base --jsonl text > /d
 [ $st -eq 1 ] && grep -q "stdin:2" "$D/e" && ok || bad "jsonl bad line names line 2: $(cat "$D/e")"
 printf '{"other":"ok"}\n' | $TOK encode -t o200k_base --jsonl text > /dev/null 2> "$D/e"; st=$?
 [ $st -eq 1 ] && grep -q 'no field "text"' "$D/e" && ok || bad "jsonl missing field"
-eq "pair" "$($TOK encode -t bert-base-uncased --text 'q' --pair 'a b')" "101 1053 102 1037 1038 102"
-eq "pairs" "$(printf 'q\ta b\n' | $TOK encode -t bert-base-uncased --lines --pairs)" "101 1053 102 1037 1038 102"
+same "pair" "$($TOK encode -t bert-base-uncased --text 'q' --pair 'a b')" "101 1053 102 1037 1038 102"
+same "pairs" "$(printf 'q\ta b\n' | $TOK encode -t bert-base-uncased --lines --pairs)" "101 1053 102 1037 1038 102"
 
 # --- vocab, show, list, info ------------------------------------------------------
-eq "vocab --id" "$($TOK vocab -t llama2.model --id 13 | cut -f1-4)" "$(printf '13\t<0x0A>\t\\n\tbyte')"
-eq "vocab --token" "$($TOK vocab -t o200k_base --token 'hello' | cut -f1)" 24912
-eq "vocab lines" "$($TOK vocab -t bert-base-uncased | wc -l)" 30522
-eq "vocab --grep" "$($TOK vocab -t bert-base-uncased --grep '^##ization$' | cut -f2)" "##ization"
+same "vocab --id" "$($TOK vocab -t llama2.model --id 13 | cut -f1-4)" "$(printf '13\t<0x0A>\t\\n\tbyte')"
+same "vocab --token" "$($TOK vocab -t o200k_base --token 'hello' | cut -f1)" 24912
+same "vocab lines" "$($TOK vocab -t bert-base-uncased | wc -l)" 30522
+same "vocab --grep" "$($TOK vocab -t bert-base-uncased --grep '^##ization$' | cut -f2)" "##ization"
 $TOK vocab -t llama3 --json | /usr/bin/python3 -c "import json,sys; n=sum(1 for l in sys.stdin if json.loads(l)); assert n==128256, n" && ok || bad "vocab --json"
-eq "show brackets" "$($TOK show -t o200k_base --no-color --text 'Hello world' | head -1)" "[Hello][ world]"
-eq "show split char" "$($TOK show -t gpt2 --no-color --text '𝔸' | head -1)" "[𝔸]x3"
+same "show brackets" "$($TOK show -t o200k_base --no-color --text 'Hello world' | head -1)" "[Hello][ world]"
+same "show split char" "$($TOK show -t gpt2 --no-color --text '𝔸' | head -1)" "[𝔸]x3"
 $TOK show -t llama3 --html "$D/s.html" --text 'a <b> & c' && grep -q '&lt;' "$D/s.html" && grep -q '&amp;' "$D/s.html" && ! grep -q '<b>' "$D/s.html" && ok || bad "show --html escapes"
 $TOK list | grep -q "^gpt-4o	o200k_base" && ok || bad "list aliases"
 $TOK list --json | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); assert any(t['name']=='llama3' for t in d['tokenizers'])" && ok || bad "list --json"
@@ -90,7 +84,7 @@ early() { # NAME WANT INPUT COMMAND...: one line into a FIFO kept open, wait for
     got=$(cat "$D/early")
     exec 3>&-
     wait $pid
-    eq "$name" "$got" "$want"
+    same "$name" "$got" "$want"
 }
 early "lines answered early" "24912 2375" "hello world" $TOK encode -t o200k_base --lines
 early "decode lines early" "hello world" "24912 2375" $TOK decode -t o200k_base --lines
@@ -109,5 +103,4 @@ if [ -x /usr/bin/time ]; then
 else
     bad "/usr/bin/time missing (sh scripts/deps.sh test)"
 fi
-echo "everyday: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+suite_end

@@ -4,18 +4,8 @@
 # error with --strict), truncation and padding options.  Expected ids are
 # the HF binding's on the same files.  Small files made here; no fetched data.
 set -u
-TOK=${TOK:-./tok}
-D=$(mktemp -d "${TMPDIR:-/tmp}/libtok-hfparity.XXXXXX")
-trap 'rm -rf "$D"' EXIT
-pass=0 fail=0
-check() { # NAME EXPECTED_STATUS ACTUAL_STATUS [FILE NEEDLE]
-    if [ "$3" -ne "$2" ]; then echo "FAIL $1: exit $3, want $2"; fail=$((fail+1)); return; fi
-    if [ $# -ge 5 ] && ! grep -qF -- "$5" "$4"; then echo "FAIL $1: '$5' not in: $(head -c 300 "$4")"; fail=$((fail+1)); return; fi
-    pass=$((pass+1))
-}
-same() { # NAME GOT WANT
-    if [ "$2" = "$3" ]; then pass=$((pass+1)); else echo "FAIL $1: got '$2', want '$3'"; fail=$((fail+1)); fi
-}
+. "$(dirname "$0")/../suite.sh"
+suite_begin hfparity
 
 # added tokens whose ids disagree with HF's numbering: HF ids, warnings on stderr
 cat > "$D/renum.json" <<'J'
@@ -69,5 +59,4 @@ $TOK encode -t "$D/wl.json" --truncate x "$D/w.txt" > "$D/o" 2> "$D/e"; check "b
 $TOK encode -t "$D/wl.json" --pad-side up "$D/w.txt" > "$D/o" 2> "$D/e"; check "bad --pad-side" 2 $? "$D/e" "takes right or left"
 $TOK encode --help > "$D/o" 2>&1; check "help" 0 $? "$D/o" "--truncation-strategy"
 
-echo "hfparity cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

@@ -3,15 +3,8 @@
 # place, --lines, formats, decode round trip.  Uses small tokenizer files made
 # here, so it needs no fetched data.  TOK: the binary under test.
 set -u
-TOK=${TOK:-./tok}
-D=$(mktemp -d "${TMPDIR:-/tmp}/libtok-cli.XXXXXX")
-trap 'rm -rf "$D"' EXIT
-pass=0 fail=0
-check() { # NAME EXPECTED_STATUS ACTUAL_STATUS [FILE NEEDLE]
-    if [ "$3" -ne "$2" ]; then echo "FAIL $1: exit $3, want $2"; fail=$((fail+1)); return; fi
-    if [ $# -ge 5 ] && ! grep -qF -- "$5" "$4"; then echo "FAIL $1: '$5' not in: $(head -c 300 "$4")"; fail=$((fail+1)); return; fi
-    pass=$((pass+1))
-}
+. "$(dirname "$0")/../suite.sh"
+suite_begin cli
 
 # a word-level tokenizer: small, no fetched files needed
 cat > "$D/wl.json" <<'J'
@@ -73,5 +66,4 @@ done
 head -c 20 "$D/wl.tokpack" > "$D/trunc.tokpack"
 $TOK info -t "$D/trunc.tokpack" > /dev/null 2> "$D/e"; check "truncated tokpack" 1 $? "$D/e" "trunc.tokpack"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

@@ -5,6 +5,9 @@
 #
 #   sh tests/fuzz/campaign.sh [BIN_DIR [SECONDS [JOBS [TARGETS...]]]]
 #   (make fuzz-campaign FUZZ_SECONDS=N FUZZ_JOBS=2 builds and calls it)
+#   FUZZ_RUNS=N stops each target after N executions (whichever of the time
+#   and the count comes first), FUZZ_CORPUS=DIR keeps the corpus elsewhere,
+#   FUZZ_NICE=N runs the targets at another niceness (default 19).
 #
 # A crash stops that target (libFuzzer's rule); its input is kept as
 # BIN_DIR/crash-<target>-*, its log in BIN_DIR/<target>.campaign.log.
@@ -35,8 +38,8 @@ max_len() {
 run_one() {
     t=$1
     mkdir -p "$CORPUS/$t"
-    /usr/bin/time -o "$BIN/$t.cpu" -f "%U %S" nice -n 19 "$BIN/fuzz_$t" -timeout=10 -rss_limit_mb=512 -malloc_limit_mb=256 -print_final_stats=1 \
-        -max_total_time="$SECS" -max_len="$(max_len "$t")" -dict="$HERE/$t.dict" \
+    /usr/bin/time -o "$BIN/$t.cpu" -f "%U %S" nice -n "${FUZZ_NICE:-19}" "$BIN/fuzz_$t" -timeout=10 -rss_limit_mb=512 -malloc_limit_mb=256 -print_final_stats=1 \
+        -max_total_time="$SECS" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -max_len="$(max_len "$t")" -dict="$HERE/$t.dict" \
         -artifact_prefix="$BIN/crash-$t-" "$CORPUS/$t" "$HERE/corpus/$t" >"$BIN/$t.campaign.log" 2>&1
     echo "$t exit $?" >>"$BIN/campaign.status"
 }

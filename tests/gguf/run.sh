@@ -33,13 +33,12 @@ for f in "$DIR"/ggml-vocab-*.gguf; do
     fi
     sed 's/^ *//; s/ *$//' "$f.out" >"$tmp/want"
     sed 's/^ *//; s/ *$//' "$tmp/got" >"$tmp/got2"
-    bad=0; first=
-    i=0
-    while [ $i -lt "$n" ]; do
-        i=$((i + 1))
-        w=$(sed -n "${i}p" "$tmp/want"); g=$(sed -n "${i}p" "$tmp/got2")
-        if [ "$w" != "$g" ]; then bad=$((bad + 1)); [ -n "$first" ] || first=$i; fi
-    done
+    # texts 1..n compared line by line: how many differ, and the first
+    set -- $(awk -v n="$n" 'NR == FNR { w[FNR] = $0; next }
+        FNR <= n { g[FNR] = $0 }
+        END { for (i = 1; i <= n; i++) if (w[i] != g[i]) { bad++; if (!first) first = i }
+              print bad + 0, first + 0 }' "$tmp/want" "$tmp/got2")
+    bad=$1 first=$2
     allowed=$(awk -v n="$name" '$1 == n { print $2 }' "$ROOT/tests/gguf/expected.txt")
     allowed=${allowed:-0}
     if [ "$bad" -eq 0 ]; then

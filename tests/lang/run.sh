@@ -10,18 +10,8 @@
 #  - threads == one thread.
 # TOK: the binary under test.  Fetches what it needs (sh scripts/fetch-refs.sh).
 set -u
-TOK=${TOK:-./tok}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-D=$(mktemp -d "${TMPDIR:-/tmp}/libtok-lang.XXXXXX")
-trap 'rm -rf "$D"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass+1)); }
-bad() { echo "FAIL $*"; fail=$((fail+1)); }
-check() { # NAME EXPECTED_STATUS ACTUAL_STATUS [FILE NEEDLE]
-    if [ "$3" -ne "$2" ]; then bad "$1: exit $3, want $2 ($(head -c 300 "${4:-/dev/null}"))"; return; fi
-    if [ $# -ge 5 ] && ! grep -qF -- "$5" "$4"; then bad "$1: '$5' not in: $(head -c 300 "$4")"; return; fi
-    ok
-}
+. "$(dirname "$0")/../suite.sh"
+suite_begin lang
 [ "${PARITY_NO_FETCH:-0}" = 1 ] || FETCH_QUIET=1 sh "$ROOT/scripts/fetch-refs.sh" >/dev/null || { echo "FAIL fetch-refs"; exit 1; }
 C=${TOK_CACHE:-$HOME/.cache/libtok}
 K=$C/tokenizers
@@ -202,5 +192,4 @@ else
     bad "chromium not installed (scripts/deps.sh test)"
 fi
 
-echo "lang: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

@@ -11,14 +11,8 @@
 #  - errors: a missing list, a malformed .aff (file:line), usage.
 # TOK: the binary under test.  Fetches what it needs (sh scripts/fetch-refs.sh).
 set -u
-TOK=${TOK:-./tok}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-D=$(mktemp -d "${TMPDIR:-/tmp}/libtok-words.XXXXXX")
-trap 'rm -rf "$D"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass+1)); }
-bad() { echo "FAIL $*"; fail=$((fail+1)); }
-case $TOK in /*) ;; *) TOK=$(pwd)/$TOK ;; esac
+. "$(dirname "$0")/../suite.sh"
+suite_begin words
 export TOK
 [ "${PARITY_NO_FETCH:-0}" = 1 ] || FETCH_QUIET=1 sh "$ROOT/scripts/fetch-refs.sh" >/dev/null || { echo "FAIL fetch-refs"; exit 1; }
 C=${TOK_CACHE:-$HOME/.cache/libtok}
@@ -118,5 +112,4 @@ $TOK analyze hunspell --dic "$D/x.dic" > /dev/null 2> "$D/e"
 $TOK analyze hunspell > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "no --dic: want exit 2"
 $TOK analyze hunspell --dic "$D/x.dic" --gold x > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--gold x: want exit 2"
 
-echo "words: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

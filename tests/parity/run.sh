@@ -178,16 +178,16 @@ run_case() {
                 spm)      if [ "$mode" != lines ]; then echo "spm_encode works per line only: use mode lines" >&2; false
                           else timeout "$TIMEOUT" sh "$HERE/ref_spm.sh" "$tkpath" $files; fi ;;
                 *)        echo "unknown reference '$ref'" >&2; false ;;
-            esac > "$refout.tmp.$$" 2> "$dir/ref.err"
+            esac > "$refout.tmp.$$.${k:-0}" 2> "$dir/ref.err"
             rc=$?
             unset IFS
             if [ $rc -ne 0 ]; then
-                rm -f "$refout.tmp.$$"
+                rm -f "$refout.tmp.$$.${k:-0}"
                 fail_case "$name" "reference $ref failed (exit status $rc)" "$dir/ref.err"
                 return
             fi
             rm -f "$refbase".*.jsonl   # outputs for older tokenizer/text/reference versions
-            mv "$refout.tmp.$$" "$refout"
+            mv "$refout.tmp.$$.${k:-0}" "$refout"
         fi
     fi
 
@@ -236,18 +236,43 @@ else
     TOK_SHOWN=$TOK
 fi
 
+# PARITY_JOBS shards (default: the number of CPUs) run the cases, case i in
+# shard i mod JOBS; each shard prints into its own file, shown in order after.
+JOBS=${PARITY_JOBS:-$(nproc 2>/dev/null || echo 1)}
 start=$(date +%s)
 ncases=0
 while read -r name ref tkfile text mode opts rest; do
     case $name in ''|'#'*) continue ;; esac
     selected "$name" || continue
     ncases=$((ncases + 1))
-    if [ -z "${opts:-}" ] || [ -n "${rest:-}" ]; then
-        fail_case "$name" "malformed line in $CASES_FILE (want NAME REF TOKENIZER TEXT MODE OPTIONS)"
-        continue
-    fi
-    run_case "$name" "$ref" "$tkfile" "$text" "$mode" "$opts" < /dev/null
+    echo "$ncases $name $ref $tkfile $text $mode ${opts:-} ${rest:-}" >> "$WORK/cases.list"
 done < "$CASES_FILE"
+k=0
+while [ "$k" -lt "$JOBS" ] && [ "$ncases" -gt 0 ]; do
+    (
+        while read -r i name ref tkfile text mode opts rest; do
+            [ $(( (i - 1) % JOBS )) -eq "$k" ] || continue
+            if [ -z "${opts:-}" ] || [ -n "${rest:-}" ]; then
+                fail_case "$name" "malformed line in $CASES_FILE (want NAME REF TOKENIZER TEXT MODE OPTIONS)"
+                continue
+            fi
+            run_case "$name" "$ref" "$tkfile" "$text" "$mode" "$opts" < /dev/null
+        done < "$WORK/cases.list"
+        echo "$PASS $FAILN" > "$WORK/shard.$k.count"
+    ) > "$WORK/shard.$k.out" 2>&1 &
+    k=$((k + 1))
+done
+wait
+k=0
+while [ "$k" -lt "$JOBS" ] && [ "$ncases" -gt 0 ]; do
+    cat "$WORK/shard.$k.out"
+    if read -r p f < "$WORK/shard.$k.count"; then
+        PASS=$((PASS + p)); FAILN=$((FAILN + f))
+    else
+        fail_case "shard $k" "ended without its count"
+    fi
+    k=$((k + 1))
+done
 
 if [ "$ncases" -eq 0 ]; then
     echo "parity: no case in $CASES_FILE matches PARITY_CASES='${PARITY_CASES:-}'"

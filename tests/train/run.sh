@@ -3,19 +3,13 @@
 # trainers: vocab 30000, min frequency 0) on real texts, shard counting ==
 # one pass, HF loading what we write, bad input.  TOK: the binary under test.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-TOK=${TOK:-$ROOT/tok}
-case $TOK in /*) ;; *) TOK=$(pwd)/$TOK ;; esac
+. "$(dirname "$0")/../suite.sh"
+suite_begin train
 sh "$ROOT/scripts/fetch-refs.sh" >/dev/null 2>&1 || { echo "FAIL fetch-refs"; exit 1; }
 CACHE=${TOK_CACHE:-$HOME/.cache/libtok}
 NPM=$CACHE/npm/node_modules
 TX=$CACHE/texts
-D=$(mktemp -d "${TMPDIR:-/tmp}/libtok-train.XXXXXX")
-trap 'rm -rf "$D"' EXIT
 export RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
-pass=0 fail=0
-ok() { pass=$((pass+1)); }
-bad() { echo "FAIL $*"; fail=$((fail+1)); }
 
 head -c 400000 "$TX/english.txt" > "$D/en.txt"; echo >> "$D/en.txt"
 head -c 300000 "$TX/multilingual.txt" > "$D/ml.txt"; echo >> "$D/ml.txt"
@@ -112,5 +106,4 @@ expect "bad count line" 1 "bad.counts:5" "$TOK" train --from-counts -o "$D/x.jso
 expect "counts of another pipeline" 1 "bad.counts:2" "$TOK" train --pre bert --from-counts -o "$D/x.json" "$D/bad.counts"
 expect "wordlevel prefix" 2 "wordlevel" "$TOK" train --model wordlevel --continuing-prefix '##' -o "$D/x.json" "$D/en.txt"
 
-echo "train: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+suite_end

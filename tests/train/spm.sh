@@ -7,17 +7,11 @@
 # token count of both models, each encoded by spm_encode, as a table.
 # Usage: unigram.sh [CORPUS [VOCAB]]  (default: 400 kB of English, 2000)
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-TOK=${TOK:-$ROOT/tok}
-case $TOK in /*) ;; *) TOK=$(pwd)/$TOK ;; esac
+. "$(dirname "$0")/../suite.sh"
+suite_begin spm
 sh "$ROOT/scripts/fetch-refs.sh" >/dev/null 2>&1 || { echo "FAIL fetch-refs"; exit 1; }
 CACHE=${TOK_CACHE:-$HOME/.cache/libtok}
-D=$(mktemp -d "${TMPDIR:-/tmp}/libtok-unigram.XXXXXX")
-trap 'rm -rf "$D"' EXIT
 export RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
-pass=0 fail=0
-ok() { pass=$((pass+1)); }
-bad() { echo "FAIL $*"; fail=$((fail+1)); }
 command -v spm_train >/dev/null || { echo "FAIL spm_train missing (apt sentencepiece; scripts/deps.sh test)"; exit 1; }
 
 if [ $# -ge 1 ]; then cp "$1" "$D/c.txt"; else head -c 400000 "$CACHE/texts/english.txt" > "$D/c.txt"; echo >> "$D/c.txt"; fi
@@ -123,5 +117,4 @@ node "$ROOT/tests/parity/ref_hf.js" "$D/sb.json" "$D/test.txt" --lines --no-spec
 "$TOK" encode -t "$D/sb.json" --lines --no-special "$D/test.txt" > "$D/our_ids"
 [ -s "$D/our_ids" ] && cmp -s "$D/hf_ids" "$D/our_ids" && ok || bad "HF and libtok encode the spm-bpe tokenizer.json differently"
 
-echo "spm: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+suite_end

@@ -3,18 +3,12 @@
 # encodes there as in libtok, decode(encode(x)) == x, removed ids are never
 # produced, the id map is right, bad input gets clear errors.
 set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-TOK=${TOK:-$ROOT/tok}
-case $TOK in /*) ;; *) TOK=$(pwd)/$TOK ;; esac
+. "$(dirname "$0")/../suite.sh"
+suite_begin surgery
 sh "$ROOT/scripts/fetch-refs.sh" >/dev/null 2>&1 || { echo "FAIL fetch-refs"; exit 1; }
 CACHE=${TOK_CACHE:-$HOME/.cache/libtok}
 TX=$CACHE/texts
-D=$(mktemp -d "${TMPDIR:-/tmp}/libtok-surgery.XXXXXX")
-trap 'rm -rf "$D"' EXIT
 export RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
-pass=0 fail=0
-ok() { pass=$((pass+1)); }
-bad() { echo "FAIL $*"; fail=$((fail+1)); }
 
 head -c 300000 "$TX/english.txt" > "$D/en.txt"; echo >> "$D/en.txt"
 head -c 410000 "$TX/english.txt" | tail -c 10000 > "$D/en_test.txt"; echo >> "$D/en_test.txt"
@@ -126,5 +120,4 @@ expect "two id sources" 2 "one of" "$TOK" vocab remove -t "$D/base.json" --ids 1
 expect "extend wordpiece" 1 "not BPE" "$TOK" vocab extend -t bert-base-uncased --new 10 -o "$D/x.json" "$D/en_test.txt"
 
 cat "$D/ext.note"
-echo "surgery: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+suite_end
