@@ -15,6 +15,12 @@ set -eu
 
 TOK_CACHE=${TOK_CACHE:-$HOME/.cache/libtok}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# One run at a time per cache: test suites running side by side each call
+# this, and two writers of one step would rename each other's files away.
+if [ -z "${TOK_FETCH_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+    mkdir -p "$TOK_CACHE"
+    TOK_FETCH_LOCKED=1 exec flock "$TOK_CACHE/.fetch.lock" sh "$0" "$@"
+fi
 PARITY=$ROOT/tests/parity
 NPM_DIR=$TOK_CACHE/npm
 TK_DIR=$TOK_CACHE/tokenizers
