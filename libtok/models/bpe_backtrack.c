@@ -1,5 +1,6 @@
 /* Exact linear-time BPE for byte-level vocabularies: see bpe_backtrack.h. */
 #include "bpe_backtrack.h"
+#include "bpe_long.h"
 
 #include <stdio.h>
 
@@ -274,22 +275,30 @@ static tok_status find_irregular(tok_bpe_bt *bt, const tok_vocab *v, const tok_b
     return TOK_OK;
 }
 
+bool tok_bpe_bt_irregular_at(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n, uint32_t i)
+{
+    uint32_t pb = (uint32_t)p[i] << 8 | p[i + 1];
+    if (!(bt->irr_pair[pb >> 6] >> (pb & 63) & 1)) return false;
+    const tok_trie_cell *cell = bt->trie.cell;
+    int32_t s = TOK_TRIE_ROOT;
+    for (uint32_t j = i; j < n; j++) {
+        uint32_t c = (uint32_t)cell[s].base + p[j];
+        if (cell[c].check != s) break;
+        s = (int32_t)c;
+        int32_t id = cell[s].value;
+        if (id < -1) id = -2 - id;
+        if (id >= 0 && (bt->irr[id >> 6] >> (id & 63) & 1)) return true;
+    }
+    return false;
+}
+
 bool tok_bpe_bt_irregular(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n)
 {
     if (!bt->nirr) return false;
-    const tok_trie_cell *cell = bt->trie.cell;
+    if (n >= TOK_BPE_LONG) return tok_bpe_long_irregular(bt, p, n); /* bpe_long.c */
     for (uint32_t i = 0; i + 1 < n; i++) {
-        uint32_t pb = (uint32_t)p[i] << 8 | p[i + 1];
-        if (!(bt->irr_pair[pb >> 6] >> (pb & 63) & 1)) continue;
-        int32_t s = TOK_TRIE_ROOT;
-        for (uint32_t j = i; j < n; j++) {
-            uint32_t c = (uint32_t)cell[s].base + p[j];
-            if (cell[c].check != s) break;
-            s = (int32_t)c;
-            int32_t id = cell[s].value;
-            if (id < -1) id = -2 - id;
-            if (id >= 0 && (bt->irr[id >> 6] >> (id & 63) & 1)) return true;
-        }
+        uint32_t pb = (uint32_t)p[i] << 8 | p[i + 1]; /* inline: most pairs stop here */
+        if ((bt->irr_pair[pb >> 6] >> (pb & 63) & 1) && tok_bpe_bt_irregular_at(bt, p, n, i)) return true;
     }
     return false;
 }

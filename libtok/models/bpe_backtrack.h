@@ -105,6 +105,8 @@ void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s);
 
 /** Whether p[0..n) contains the bytes of an irregular token (see irr). */
 bool tok_bpe_bt_irregular(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n);
+/** Whether an irregular token starts at p[i] (i + 1 < n). */
+bool tok_bpe_bt_irregular_at(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n, uint32_t i);
 
 /** Append the BPE tokens of p[0..n) (offsets relative to p) to out; with
  *  whole_ok, a pre-token that is a token is that token (tiktoken, HF

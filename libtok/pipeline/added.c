@@ -5,11 +5,22 @@
  * matched on the raw text, the others on each normalized piece, against their
  * normalized content.
  *
- * The matcher is a byte trie walked from each candidate start; a first-byte
- * table skips positions where no token can start.  Cost is O(n * L) for the
- * longest added token L, linear in the text.
+ * The matcher is a byte trie walked from each candidate start.  Candidates
+ * are found by searching for the tokens' first bytes (memchr for one byte,
+ * SSE2 compares for up to four, a table otherwise: Llama 3's 256 specials all
+ * start with '<') and kept only when their first two bytes begin a token (a
+ * 2^16-bit set), so text without candidates costs no per-byte work and most
+ * candidates no trie walk.  Cost is O(n * L) for the longest added token L,
+ * linear in the text.
  */
 #include "../internal.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* distinct first bytes searched for with vector compares */
+#define MAX_LEADS 4
 
 typedef struct tnode {
     uint32_t first; /* first edge index */
@@ -23,6 +34,10 @@ struct tok_added_matcher {
     TOK_VEC(uint8_t) label;  /* edges, grouped per node, sorted by label */
     TOK_VEC(uint32_t) target;
     bool first[256];
+    bool one[256];         /* a token of one byte */
+    uint64_t two[1024];    /* first two bytes of a longer token, one bit each */
+    uint8_t lead[MAX_LEADS];
+    int nlead;             /* distinct first bytes, 0 when more than MAX_LEADS */
     bool any_plain;  /* holds a non-special token (matched whatever the policy) */
 };
 
@@ -93,8 +108,23 @@ static struct tok_added_matcher *matcher_new(pat *p, size_t n)
         free(m);
         return NULL;
     }
-    for (size_t i = 0; i < n; i++)
-        if (p[i].n) m->first[p[i].s[0]] = true;
+    for (size_t i = 0; i < n; i++) {
+        if (!p[i].n) continue;
+        uint8_t c = p[i].s[0];
+        if (!m->first[c] && m->nlead >= 0) {
+            if (m->nlead < MAX_LEADS) m->lead[m->nlead++] = c;
+            else m->nlead = -1;
+        }
+        m->first[c] = true;
+        if (p[i].n == 1) {
+            m->one[c] = true;
+        } else {
+            uint32_t b = (uint32_t)c << 8 | p[i].s[1];
+            m->two[b >> 6] |= 1ull << (b & 63);
+        }
+    }
+    if (m->nlead < 0) m->nlead = 0;
+    for (int i = m->nlead; i > 0 && i < MAX_LEADS; i++) m->lead[i] = m->lead[0]; /* pad the compares */
     return m;
 }
 
@@ -111,6 +141,40 @@ static void matcher_free(struct tok_added_matcher *m)
     tok_vec_free(&m->label);
     tok_vec_free(&m->target);
     free(m);
+}
+
+/* The first position at or after pos where a token's first byte is, or n. */
+static size_t next_lead(const struct tok_added_matcher *m, const uint8_t *s, size_t n, size_t pos)
+{
+    if (pos >= n) return n;
+    if (m->nlead == 1) {
+        const uint8_t *q = memchr(s + pos, m->lead[0], n - pos);
+        return q ? (size_t)(q - s) : n;
+    }
+#ifdef __SSE2__
+    if (m->nlead > 1) {
+        __m128i l0 = _mm_set1_epi8((char)m->lead[0]), l1 = _mm_set1_epi8((char)m->lead[1]);
+        __m128i l2 = _mm_set1_epi8((char)m->lead[2]), l3 = _mm_set1_epi8((char)m->lead[3]);
+        for (; pos + 16 <= n; pos += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(s + pos));
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, l0), _mm_cmpeq_epi8(x, l1)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(x, l2), _mm_cmpeq_epi8(x, l3)));
+            unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+            if (mask) return pos + (size_t)__builtin_ctz(mask);
+        }
+    }
+#endif
+    while (pos < n && !m->first[s[pos]]) pos++;
+    return pos;
+}
+
+/* Whether a token can start at s[pos]: one probe on its first two bytes. */
+static inline bool can_start(const struct tok_added_matcher *m, const uint8_t *s, size_t n, size_t pos)
+{
+    if (m->one[s[pos]]) return true;
+    if (pos + 1 >= n) return false;
+    uint32_t b = (uint32_t)s[pos] << 8 | s[pos + 1];
+    return m->two[b >> 6] >> (b & 63) & 1;
 }
 
 /* Longest pattern starting at s[0..n): its length, or 0; *index set. */
@@ -239,8 +303,8 @@ tok_status tok_added_split(const tok_tokenizer *t, bool normalized_set, const to
     }
     const uint8_t *s = p->s;
     size_t n = p->n, pos = 0, done = 0;
-    while (pos < n) {
-        if (!m->first[s[pos]]) {
+    while ((pos = next_lead(m, s, n, pos)) < n) {
+        if (!can_start(m, s, n, pos)) {
             pos++;
             continue;
         }

@@ -61,6 +61,18 @@ const derived = {
     j.added_tokens.push(addedTok(5, 'Hello', false), addedTok(128001, '<|mine|>', true),
       addedTok(77, '<|end_of_text|>', true));
   }],
+  // added tokens with HF's flags (lstrip, rstrip, single_word, normalized) and
+  // several first bytes: three on the raw text ('<', '[', 0xC2: vector
+  // compares), five after normalization (the table), one-byte tokens
+  'llama3-added-flags.json': ['llama3.json', (j) => {
+    const f = (content, special, normalized, o) => ({ id: 0, content, single_word: false, lstrip: false,
+      rstrip: false, normalized, special, ...o });
+    j.added_tokens.push(f('[SEP]', true, false, { rstrip: true }), f('<mask>', true, false, { lstrip: true }),
+      f('\u00abq\u00bb', false, false, { lstrip: true, rstrip: true }), f('<', false, false, { single_word: true }),
+      f('foo', false, true, { single_word: true }), f('bar', false, true, { single_word: true, lstrip: true }),
+      f('{{', false, true, {}), f('\u4e2d\u6587', false, true, { rstrip: true }), f('x', false, true, { single_word: true }));
+    j.added_tokens.forEach((a, i) => { if (i >= 256) a.id = 128256 + i - 256; });
+  }],
   'mistral-added-renum.json': ['mistral.json', (j) => {
     j.added_tokens = [addedTok(5, '<s>', true), addedTok(1, '<unk>', true), addedTok(2, '</s>', true),
       addedTok(7, '<|user|>', true), addedTok(40000, '<|assistant|>', true), addedTok(99, 'Hello', false),
