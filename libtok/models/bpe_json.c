@@ -415,6 +415,11 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
         goto fail;
     }
     if (jc->pack_bt) tok__bpe_use_tables(m, jc->pack_bt);
+    goto done;
+fail:
+    if (m) tok_model_free(m);
+    m = NULL;
+done:
     tok_strmap_free(&ids);
     tok_vec_free(&k1);
     tok_vec_free(&k2);
@@ -422,15 +427,6 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     for (int i = 0; i < BATCH; i++) tok_vec_free(&ka[i]), tok_vec_free(&kb[i]);
     tok_vec_free(&mg);
     return m;
-fail:
-    tok_strmap_free(&ids);
-    tok_vec_free(&k1);
-    tok_vec_free(&k2);
-    tok_vec_free(&buf);
-    for (int i = 0; i < BATCH; i++) tok_vec_free(&ka[i]), tok_vec_free(&kb[i]);
-    tok_vec_free(&mg);
-    if (m) tok_model_free(m);
-    return NULL;
 }
 
 /* ---- writing ------------------------------------------------------------ */
