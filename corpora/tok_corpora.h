@@ -110,8 +110,7 @@ TOK_API const char *tok_corpus_skips(const tok_corpus *c, char *buf, size_t cap)
 /** Language tag of a path: its base name up to the first dot ("de.txt" -> "de"). */
 TOK_API void tok_corpus_lang_of(const char *path, char *buf, size_t cap);
 
-/** Length of the longest valid UTF-8 prefix of s (== n when all valid). */
-TOK_API size_t tok_utf8_valid_prefix(const char *s, size_t n);
+/* (tok_utf8_valid_prefix, which the readers check units with, is in tok.h) */
 
 /* ---- progress line ------------------------------------------------------ */
 

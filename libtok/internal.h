@@ -108,6 +108,9 @@ uint32_t tok_utf8_decode(const uint8_t *s, size_t n, size_t *len);
 int tok_utf8_encode(uint32_t cp, uint8_t out[4]);
 /** Offset of the first invalid byte, or n if s is valid UTF-8. */
 size_t tok_utf8_check(const uint8_t *s, size_t n);
+/** Whether s[0..n) is valid UTF-8, by SIMD (core/utf8_avx2.c); *answered is
+ *  false (and the result meaningless) when the CPU lacks the instructions. */
+bool tok_utf8_valid_simd(const uint8_t *s, size_t n, bool *answered);
 /** Whether s[0..n) is valid UTF-8, faster for short strings when `room`
  *  bytes (>= n) may be read from s: reads up to 16 bytes past n then. */
 bool tok_utf8_valid_room(const uint8_t *s, size_t n, size_t room);

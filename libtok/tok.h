@@ -91,6 +91,12 @@ typedef struct tok_error {
     char message[512];
 } tok_error;
 
+/** Length of the longest valid UTF-8 prefix of s[0..n) (n when all of it is
+ *  valid): RFC 3629, so no overlong forms, surrogates or scalars past
+ *  U+10FFFF -- the check every encode makes before it reads a text.  32 bytes
+ *  at a time where the CPU has AVX2.  Thread-safe. */
+TOK_API size_t tok_utf8_valid_prefix(const char *s, size_t n);
+
 /** Largest text one encode call accepts, in bytes (offsets are 32-bit). */
 #define TOK_MAX_TEXT ((size_t)0xFFFFFFF0u)
 

@@ -141,7 +141,7 @@ static uint64_t lang_chars(const char *text, size_t len)
 }
 
 /* Lookups that miss the cache are the cost here: prefetch this far ahead. */
-#define AHEAD 8
+#define AHEAD 16
 
 TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, const char *text, size_t len)
 {
@@ -160,6 +160,7 @@ TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, con
     c->tokens += e.n;
     for (size_t i = 0; i < e.n; i++) {
         int32_t id = e.ids[i];
+        if (i + AHEAD < e.n) idmap_prefetch(&L->ids, e.ids[i + AHEAD]);
         if (idmap_add(&L->ids, id, 1)) return TOK_ERR_NOMEM;
         if (id >= 0 && (size_t)id < a->V && (a->classed[id / 64] >> (id % 64) & 1)) {
             c->unk += a->idclass[id] & 1;

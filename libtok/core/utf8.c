@@ -51,7 +51,7 @@ int tok_utf8_encode(uint32_t cp, uint8_t out[4])
     return 4;
 }
 
-size_t tok_utf8_check(const uint8_t *s, size_t n)
+static size_t check_scalar(const uint8_t *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -72,6 +72,31 @@ size_t tok_utf8_check(const uint8_t *s, size_t n)
         i += len;
     }
     return n;
+}
+
+/* Long stretches through the SIMD check, 4 KiB at a time (cut before a
+ * character's continuation bytes) so that an error costs a scalar pass from
+ * the start of its stretch only; short ones through the scalar check.  The
+ * scalar pass runs on to the end, not to the cut: a stretch cut inside a run
+ * of stray continuation bytes fails at the cut, the text further on. */
+size_t tok_utf8_check(const uint8_t *s, size_t n)
+{
+    if (n < 64) return check_scalar(s, n);
+    size_t p = 0;
+    while (p < n) {
+        size_t end = n - p <= 4096 ? n : p + 4096;
+        for (int k = 0; k < 3 && end < n && (s[end] & 0xC0) == 0x80; k++) end--;
+        bool answered;
+        bool ok = tok_utf8_valid_simd(s + p, end - p, &answered);
+        if (!answered || !ok) return p + check_scalar(s + p, n - p);
+        p = end;
+    }
+    return n;
+}
+
+TOK_API size_t tok_utf8_valid_prefix(const char *s, size_t n)
+{
+    return s || !n ? tok_utf8_check((const uint8_t *)s, n) : 0;
 }
 
 int tok_utf8_lossy(tok_sbuf *b, const uint8_t *s, size_t n)
