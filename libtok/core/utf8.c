@@ -81,7 +81,7 @@ static size_t check_scalar(const uint8_t *s, size_t n)
  * of stray continuation bytes fails at the cut, the text further on. */
 size_t tok_utf8_check(const uint8_t *s, size_t n)
 {
-    if (n < 64) return check_scalar(s, n);
+    if (n < 16) return check_scalar(s, n);
     size_t p = 0;
     while (p < n) {
         size_t end = n - p <= 4096 ? n : p + 4096;
