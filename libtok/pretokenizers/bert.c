@@ -1,6 +1,7 @@
 /*
  * BertPreTokenizer: split on whitespace (dropped), then isolate every
- * punctuation character (ASCII punctuation or Unicode P*, as HF's is_punc).
+ * punctuation character (ASCII punctuation or Unicode P*, as HF's is_punc):
+ * WhitespaceSplit's loop with punctuation on (whitespace_split.c).
  */
 #include "pretok.h"
 
@@ -8,26 +9,7 @@ static tok_status piece(const void *self, const tok_piece *p, tok_pieces *out, t
 {
     TOK_UNUSED(self);
     TOK_UNUSED(scratch);
-    uint32_t start = 0;
-    bool in_word = false;
-    for (uint32_t i = 0; i < p->n;) {
-        uint32_t l;
-        uint32_t c = tok_pt_decode(p->s + i, &l);
-        bool ws = tok_uni_is_space(c), pu = !ws && tok_uc_is_punc(c);
-        if ((ws || pu) && in_word) {
-            if (tok_pt_emit(out, p, start, i)) return tok_pt_nomem(ctx);
-            in_word = false;
-        }
-        if (pu) {
-            if (tok_pt_emit(out, p, i, i + l)) return tok_pt_nomem(ctx);
-        } else if (!ws && !in_word) {
-            start = i;
-            in_word = true;
-        }
-        i += l;
-    }
-    if (in_word && tok_pt_emit(out, p, start, p->n)) return tok_pt_nomem(ctx);
-    return TOK_OK;
+    return tok_pt_split_words(p, true, out, ctx);
 }
 
 static tok_status run(const tok_pretok *self, const tok_pieces *in, tok_pieces *out, tok_ctx *ctx)

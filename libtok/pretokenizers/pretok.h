@@ -108,6 +108,11 @@ tok_status tok_pt_to_byte_chars(const tok_pieces *in, tok_pieces *out, tok_ctx *
 /** Back to raw bytes; characters outside the alphabet stay as they are. */
 tok_status tok_pt_from_byte_chars(const tok_pieces *in, tok_pieces *out, tok_ctx *ctx);
 
+/** p's words between Unicode White_Space (dropped), as WhitespaceSplit
+ *  gives them; with `punct`, every punctuation character (HF's is_punc) a
+ *  piece of its own too, as BertPreTokenizer (whitespace_split.c). */
+tok_status tok_pt_split_words(const tok_piece *p, bool punct, tok_pieces *out, tok_ctx *ctx);
+
 /** True if p is a ByteLevel pre-tokenizer (Sequence asks its members). */
 bool tok_pt_sequence_is_byte_level(const tok_pretok *p);
 
