@@ -114,6 +114,18 @@ bool tok_utf8_valid_simd(const uint8_t *s, size_t n, bool *answered);
 /** Whether s[0..n) is valid UTF-8, faster for short strings when `room`
  *  bytes (>= n) may be read from s: reads up to 16 bytes past n then. */
 bool tok_utf8_valid_room(const uint8_t *s, size_t n, size_t room);
+/** The next line of a text file at *pos (advanced past its '\n'): its
+ *  start and length without the '\n' or a '\r' before it; false at the end. */
+static inline bool tok_line_next(const uint8_t *data, size_t len, size_t *pos, const uint8_t **s, size_t *n)
+{
+    if (*pos >= len) return false;
+    *s = data + *pos;
+    const uint8_t *nl = memchr(*s, '\n', len - *pos);
+    *n = nl ? (size_t)(nl - *s) : len - *pos;
+    *pos += *n + (nl ? 1 : 0);
+    if (*n && (*s)[*n - 1] == '\r') (*n)--;
+    return true;
+}
 /** Append s to b replacing each maximal invalid subpart by U+FFFD (Rust/WHATWG lossy rule). */
 int tok_utf8_lossy(tok_sbuf *b, const uint8_t *s, size_t n);
 

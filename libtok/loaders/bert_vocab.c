@@ -56,13 +56,10 @@ json_t *tok_bert_vocab_to_json(const uint8_t *data, size_t len, const char *file
         return NULL;
     }
     size_t line = 0, nonempty = 0, cased = 0;
-    for (size_t i = 0; i < len;) {
-        const uint8_t *s = data + i;
-        const uint8_t *nl = memchr(s, '\n', len - i);
-        size_t n = nl ? (size_t)(nl - s) : len - i;
-        i += n + (nl ? 1 : 0);
+    const uint8_t *s;
+    size_t n;
+    for (size_t pos = 0; tok_line_next(data, len, &pos, &s, &n);) {
         line++;
-        if (n && s[n - 1] == '\r') n--;
         size_t bad = tok_utf8_check(s, n);
         if (bad != n) {
             tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:%zu: invalid UTF-8", file, line, bad + 1);

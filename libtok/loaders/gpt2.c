@@ -118,13 +118,10 @@ json_t *tok_gpt2_mem_to_json(const uint8_t *vd, size_t vlen, const char *vocab_p
     merges = json_array();
     if (!merges) goto nomem;
     size_t line = 0;
-    for (size_t i = 0; i < mlen;) {
-        const uint8_t *s = md + i;
-        const uint8_t *nl = memchr(s, '\n', mlen - i);
-        size_t n = nl ? (size_t)(nl - s) : mlen - i;
-        i += n + (nl ? 1 : 0);
+    const uint8_t *s;
+    size_t n;
+    for (size_t pos = 0; tok_line_next(md, mlen, &pos, &s, &n);) {
         line++;
-        if (n && s[n - 1] == '\r') n--;
         if (n == 0) continue;
         if (n >= 8 && !memcmp(s, "#version", 8)) continue;
         size_t bad = tok_utf8_check(s, n);
