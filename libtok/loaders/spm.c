@@ -144,102 +144,104 @@ static tok_status pb_int32(pb *r, uint32_t f, int wt, size_t at, int32_t *out)
     return st;
 }
 
-static tok_status parse_piece(pb *r, size_t end, spm_model *m)
+/* The fields of the message that ends at `end`, one call of `field` each
+ * (wire key already read); the reader's end is restored after. */
+typedef tok_status (*pb_field_fn)(pb *r, uint32_t f, int wt, size_t at, void *arg);
+static tok_status pb_message(pb *r, size_t end, pb_field_fn field, void *arg)
 {
-    spm_piece pc = { 0, 0, 0.0f, PT_NORMAL };
-    bool have_text = false;
-    size_t saved = r->end, begin = r->off;
+    size_t saved = r->end;
     r->end = end;
     tok_status st = TOK_OK;
     while (!st && r->off < r->end) {
         uint32_t f;
         int wt;
         size_t at;
-        uint64_t v;
-        if ((st = pb_key(r, &f, &wt, &at))) break;
-        if (f == 1) {
-            if (!(st = pb_want(r, f, wt, WT_LEN, at))) st = pb_bytes(r, &pc.off, &pc.len);
-            have_text = true;
-        } else if (f == 2) {
-            if ((st = pb_want(r, f, wt, WT_I32, at))) break;
-            if (r->end - r->off < 4) {
-                st = pb_fail(r, r->off, "truncated float");
-                break;
-            }
-            uint32_t bits = (uint32_t)r->p[r->off] | (uint32_t)r->p[r->off + 1] << 8 |
-                            (uint32_t)r->p[r->off + 2] << 16 | (uint32_t)r->p[r->off + 3] << 24;
-            memcpy(&pc.score, &bits, 4);
-            r->off += 4;
-        } else if (f == 3) {
-            if (!(st = pb_want(r, f, wt, WT_VARINT, at)) && !(st = pb_varint(r, &v))) {
-                if (v < PT_NORMAL || v > PT_BYTE) st = pb_fail(r, at, "unknown piece type");
-                else pc.type = (int)v;
-            }
-        } else {
-            st = pb_skip(r, wt, at);
-        }
+        if (!(st = pb_key(r, &f, &wt, &at))) st = field(r, f, wt, at, arg);
     }
     r->end = saved;
+    return st;
+}
+
+typedef struct piece_acc {
+    spm_piece pc;
+    bool have_text;
+} piece_acc;
+
+static tok_status piece_field(pb *r, uint32_t f, int wt, size_t at, void *arg)
+{
+    piece_acc *a = arg;
+    tok_status st;
+    uint64_t v;
+    switch (f) {
+    case 1:
+        a->have_text = true;
+        if ((st = pb_want(r, f, wt, WT_LEN, at))) return st;
+        return pb_bytes(r, &a->pc.off, &a->pc.len);
+    case 2: {
+        if ((st = pb_want(r, f, wt, WT_I32, at))) return st;
+        if (r->end - r->off < 4) return pb_fail(r, r->off, "truncated float");
+        uint32_t bits = (uint32_t)r->p[r->off] | (uint32_t)r->p[r->off + 1] << 8 |
+                        (uint32_t)r->p[r->off + 2] << 16 | (uint32_t)r->p[r->off + 3] << 24;
+        memcpy(&a->pc.score, &bits, 4);
+        r->off += 4;
+        return TOK_OK;
+    }
+    case 3:
+        if ((st = pb_want(r, f, wt, WT_VARINT, at)) || (st = pb_varint(r, &v))) return st;
+        if (v < PT_NORMAL || v > PT_BYTE) return pb_fail(r, at, "unknown piece type");
+        a->pc.type = (int)v;
+        return TOK_OK;
+    default: return pb_skip(r, wt, at);
+    }
+}
+
+static tok_status parse_piece(pb *r, size_t end, spm_model *m)
+{
+    piece_acc a = { { 0, 0, 0.0f, PT_NORMAL }, false };
+    size_t begin = r->off;
+    tok_status st = pb_message(r, end, piece_field, &a);
     if (st) return st;
-    if (!have_text || pc.len == 0) return pb_fail(r, begin, "empty piece");
-    if (tok_utf8_check(r->p + pc.off, pc.len) != pc.len) return pb_fail(r, pc.off, "piece is not valid UTF-8");
-    if (tok_vec_push(&m->pieces, pc)) return tok__fail(r->err, TOK_ERR_NOMEM, "out of memory");
+    if (!a.have_text || a.pc.len == 0) return pb_fail(r, begin, "empty piece");
+    if (tok_utf8_check(r->p + a.pc.off, a.pc.len) != a.pc.len) return pb_fail(r, a.pc.off, "piece is not valid UTF-8");
+    if (tok_vec_push(&m->pieces, a.pc)) return tok__fail(r->err, TOK_ERR_NOMEM, "out of memory");
     return TOK_OK;
 }
 
-static tok_status parse_trainer(pb *r, size_t end, spm_model *m)
+static tok_status trainer_field(pb *r, uint32_t f, int wt, size_t at, void *arg)
 {
-    size_t saved = r->end;
-    r->end = end;
-    tok_status st = TOK_OK;
-    while (!st && r->off < r->end) {
-        uint32_t f;
-        int wt;
-        size_t at;
-        uint64_t v;
-        if ((st = pb_key(r, &f, &wt, &at))) break;
-        switch (f) {
-        case 3:
-            if (!(st = pb_want(r, f, wt, WT_VARINT, at)) && !(st = pb_varint(r, &v))) m->model_type = (int)v;
-            break;
-        case 22: st = pb_bool(r, f, wt, at, &m->split_by_ws); break;
-        case 24: st = pb_bool(r, f, wt, at, &m->treat_ws_suffix); break;
-        case 26: st = pb_bool(r, f, wt, at, &m->ws_only_pieces); break;
-        case 35: st = pb_bool(r, f, wt, at, &m->byte_fallback); break;
-        case 40: st = pb_int32(r, f, wt, at, &m->unk_id); break;
-        case 41: st = pb_int32(r, f, wt, at, &m->bos_id); break;
-        case 42: st = pb_int32(r, f, wt, at, &m->eos_id); break;
-        case 43: st = pb_int32(r, f, wt, at, &m->pad_id); break;
-        default: st = pb_skip(r, wt, at); break;
-        }
+    spm_model *m = arg;
+    tok_status st;
+    uint64_t v;
+    switch (f) {
+    case 3:
+        if (!(st = pb_want(r, f, wt, WT_VARINT, at)) && !(st = pb_varint(r, &v))) m->model_type = (int)v;
+        return st;
+    case 22: return pb_bool(r, f, wt, at, &m->split_by_ws);
+    case 24: return pb_bool(r, f, wt, at, &m->treat_ws_suffix);
+    case 26: return pb_bool(r, f, wt, at, &m->ws_only_pieces);
+    case 35: return pb_bool(r, f, wt, at, &m->byte_fallback);
+    case 40: return pb_int32(r, f, wt, at, &m->unk_id);
+    case 41: return pb_int32(r, f, wt, at, &m->bos_id);
+    case 42: return pb_int32(r, f, wt, at, &m->eos_id);
+    case 43: return pb_int32(r, f, wt, at, &m->pad_id);
+    default: return pb_skip(r, wt, at);
     }
-    r->end = saved;
-    return st;
 }
 
-static tok_status parse_normalizer(pb *r, size_t end, spm_model *m)
+static tok_status normalizer_field(pb *r, uint32_t f, int wt, size_t at, void *arg)
 {
-    size_t saved = r->end;
-    r->end = end;
-    tok_status st = TOK_OK;
-    while (!st && r->off < r->end) {
-        uint32_t f;
-        int wt;
-        size_t at;
-        if ((st = pb_key(r, &f, &wt, &at))) break;
-        switch (f) {
-        case 2:
-            if (!(st = pb_want(r, f, wt, WT_LEN, at))) st = pb_bytes(r, &m->charsmap_off, &m->charsmap_len);
-            m->has_charsmap = m->charsmap_len > 0;
-            break;
-        case 3: st = pb_bool(r, f, wt, at, &m->add_dummy_prefix); break;
-        case 4: st = pb_bool(r, f, wt, at, &m->remove_extra_ws); break;
-        case 5: st = pb_bool(r, f, wt, at, &m->escape_ws); break;
-        default: st = pb_skip(r, wt, at); break;
-        }
+    spm_model *m = arg;
+    tok_status st;
+    switch (f) {
+    case 2:
+        if (!(st = pb_want(r, f, wt, WT_LEN, at))) st = pb_bytes(r, &m->charsmap_off, &m->charsmap_len);
+        m->has_charsmap = m->charsmap_len > 0;
+        return st;
+    case 3: return pb_bool(r, f, wt, at, &m->add_dummy_prefix);
+    case 4: return pb_bool(r, f, wt, at, &m->remove_extra_ws);
+    case 5: return pb_bool(r, f, wt, at, &m->escape_ws);
+    default: return pb_skip(r, wt, at);
     }
-    r->end = saved;
-    return st;
 }
 
 static tok_status parse_model(pb *r, spm_model *m)
@@ -254,7 +256,8 @@ static tok_status parse_model(pb *r, spm_model *m)
             if ((st = pb_want(r, f, wt, WT_LEN, at)) || (st = pb_bytes(r, &s, &n))) return st;
             size_t after = r->off;
             r->off = s;
-            st = f == 1 ? parse_piece(r, s + n, m) : f == 2 ? parse_trainer(r, s + n, m) : parse_normalizer(r, s + n, m);
+            st = f == 1   ? parse_piece(r, s + n, m)
+                 : pb_message(r, s + n, f == 2 ? trainer_field : normalizer_field, m);
             if (st) return st;
             r->off = after;
         } else if ((st = pb_skip(r, wt, at))) {
