@@ -158,6 +158,7 @@ TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, con
                                          : tok_encode(ctx, text, len, &a->o.enc, &e);
     if (st) return st;
     c->tokens += e.n;
+    for (size_t i = 0; i < e.n && i < AHEAD; i++) idmap_prefetch(&L->ids, e.ids[i]);
     for (size_t i = 0; i < e.n; i++) {
         int32_t id = e.ids[i];
         if (i + AHEAD < e.n) idmap_prefetch(&L->ids, e.ids[i + AHEAD]);
@@ -193,7 +194,12 @@ TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, con
         a->hs = nh;
         a->hcap = nc;
     }
-    for (size_t k = 0; k < nw; k++) a->hs[k] = wordtab_hash(text + w[k].start, w[k].end - w[k].start);
+    /* units are mostly short lines of a few words: the first AHEAD slots
+     * are fetched as their hashes come, the rest AHEAD words early */
+    for (size_t k = 0; k < nw; k++) {
+        a->hs[k] = wordtab_hash(text + w[k].start, w[k].end - w[k].start);
+        if (k < AHEAD) wordtab_prefetch(a->iso, a->hs[k]);
+    }
     for (size_t k = 0; k < nw; k++) {
         if (k + AHEAD < nw) wordtab_prefetch(a->iso, a->hs[k + AHEAD]);
         const char *ws = text + w[k].start;

@@ -4,7 +4,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #define slot_of wordtab_slot
 
@@ -41,12 +40,6 @@ void wordtab_free(wordtab *w)
     free(w->chunks);
     pthread_mutex_destroy(&w->mu);
     free(w);
-}
-
-uint64_t wordtab_hash(const char *k, size_t len)
-{
-    uint64_t h = XXH3_64bits(k, len);
-    return h ? h : 1;
 }
 
 static inline const char *key_of(const wt_slot *s) { return s->len <= WT_INLINE ? s->k.in : s->k.p; }

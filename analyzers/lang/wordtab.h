@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #define WT_INLINE 16 /* keys up to this many bytes live in the slot */
 
@@ -44,7 +46,13 @@ typedef struct wordtab {
 
 wordtab *wordtab_new(void);
 void wordtab_free(wordtab *w);
-uint64_t wordtab_hash(const char *k, size_t len); /* never 0 */
+/* never 0; inline (XXH_INLINE_ALL): it runs per word of the corpus, and
+ * most words are short enough that the call cost as much as the hash */
+static inline uint64_t wordtab_hash(const char *k, size_t len)
+{
+    uint64_t h = XXH3_64bits(k, len);
+    return h ? h : 1;
+}
 static inline size_t wordtab_slot(uint64_t h, size_t mask) { return (size_t)(h ^ (h >> 29)) & mask; }
 
 /* Prefetch the slot a lookup of hash h starts at. */
