@@ -31,6 +31,9 @@ TOK_API tok_status tok_lang_save(const tok_lang *a, FILE *f)
         if (!d) return TOK_ERR_NOMEM;
         for (size_t s = 0; s <= L->ids.mask; s++)
             if (L->ids.s[s].key >= 0 && (size_t)L->ids.s[s].key < a->V) d[L->ids.s[s].key] = L->ids.s[s].val;
+        const int32_t *pid;
+        size_t np = lang_pending(a, i, &pid);
+        for (size_t q = 0; q < np; q++) d[pid[q]] += a->pend[pid[q]];
         for (size_t id = 0; id < a->V; id++)
             if (d[id]) {
                 json_array_append_new(ids, json_integer((json_int_t)id));

@@ -50,6 +50,9 @@ TOK_API tok_lang *tok_lang_new(const tok_tokenizer *t, const tok_lang_options *o
     }
     if (!(a->iso = wordtab_new())) goto nomem;
     a->iso_owned = true;
+    a->pend_lang = -1;
+    if (!(a->pend = calloc(a->V ? a->V : 1, sizeof *a->pend)) || !(a->touched = malloc((a->V ? a->V : 1) * sizeof *a->touched)))
+        goto nomem;
     return a;
 nomem:
     if (err) {
@@ -71,7 +74,26 @@ TOK_API void tok_lang_free(tok_lang *a)
     tok_ctx_free(a->iso_ctx);
     if (a->iso_owned) wordtab_free(a->iso);
     free(a->hs);
+    free(a->pend);
+    free(a->touched);
     free(a);
+}
+
+/* Move the pending counts into their language's map. */
+static int flush(tok_lang *a)
+{
+    if (a->pend_lang >= 0) {
+        idmap *m = &a->L[a->pend_lang].ids;
+        for (size_t k = 0; k < a->ntouched; k++) {
+            int32_t id = a->touched[k];
+            if (idmap_add(m, id, a->pend[id])) return -1;
+            a->pend[id] = 0;
+        }
+    }
+    a->ntouched = 0;
+    a->pend_total = 0;
+    a->pend_lang = -1;
+    return 0;
 }
 
 /* Index of lang, created when new; -1 on no memory. */
@@ -158,12 +180,17 @@ TOK_API tok_status tok_lang_add(tok_lang *a, tok_ctx *ctx, const char *lang, con
                                          : tok_encode(ctx, text, len, &a->o.enc, &e);
     if (st) return st;
     c->tokens += e.n;
-    for (size_t i = 0; i < e.n && i < AHEAD; i++) idmap_prefetch(&L->ids, e.ids[i]);
+    if ((a->pend_lang != li || a->pend_total + e.n > UINT32_MAX) && flush(a)) return TOK_ERR_NOMEM;
+    a->pend_lang = li;
+    a->pend_total += e.n;
     for (size_t i = 0; i < e.n; i++) {
         int32_t id = e.ids[i];
-        if (i + AHEAD < e.n) idmap_prefetch(&L->ids, e.ids[i + AHEAD]);
-        if (idmap_add(&L->ids, id, 1)) return TOK_ERR_NOMEM;
-        if (id >= 0 && (size_t)id < a->V && (a->classed[id / 64] >> (id % 64) & 1)) {
+        if (id < 0 || (size_t)id >= a->V) { /* not in the vocabulary's range: the map itself */
+            if (idmap_add(&L->ids, id, 1)) return TOK_ERR_NOMEM;
+            continue;
+        }
+        if (!a->pend[id]++) a->touched[a->ntouched++] = id;
+        if (a->classed[id / 64] >> (id % 64) & 1) {
             c->unk += a->idclass[id] & 1;
             c->byte_tokens += (a->idclass[id] >> 1) & 1;
         }
@@ -242,6 +269,10 @@ TOK_API tok_status tok_lang_merge(tok_lang *a, const tok_lang *b, char *msg, siz
         c->byte_tokens += d->byte_tokens;
         for (size_t k = 0; k <= B->ids.mask; k++)
             if (B->ids.s[k].key >= 0 && idmap_add(&a->L[li].ids, B->ids.s[k].key, B->ids.s[k].val)) return TOK_ERR_NOMEM;
+        const int32_t *pid;
+        size_t np = lang_pending(b, i, &pid);
+        for (size_t k = 0; k < np; k++)
+            if (idmap_add(&a->L[li].ids, pid[k], b->pend[pid[k]])) return TOK_ERR_NOMEM;
     }
     return TOK_OK;
 }
@@ -255,6 +286,9 @@ TOK_API tok_status tok_lang_get(const tok_lang *a, size_t i, tok_lang_counts *ou
     if (i >= a->nl) return TOK_ERR_RANGE;
     *out = a->L[i].c;
     out->distinct_ids = a->L[i].ids.n;
+    const int32_t *pid;
+    size_t np = lang_pending(a, i, &pid);
+    for (size_t k = 0; k < np; k++) out->distinct_ids += idmap_get(&a->L[i].ids, pid[k]) == 0;
     return TOK_OK;
 }
 
@@ -267,8 +301,10 @@ TOK_API long tok_lang_find(const tok_lang *a, const char *lang)
 
 TOK_API uint64_t tok_lang_id_count(const tok_lang *a, size_t i, int32_t id)
 {
-    if (i != (size_t)-1) return i < a->nl ? idmap_get(&a->L[i].ids, id) : 0;
-    uint64_t s = 0;
+    bool dense = id >= 0 && (size_t)id < a->V;
+    if (i != (size_t)-1)
+        return i < a->nl ? idmap_get(&a->L[i].ids, id) + (dense && a->pend_lang == (long)i ? a->pend[id] : 0) : 0;
+    uint64_t s = dense && a->pend_lang >= 0 ? a->pend[id] : 0;
     for (size_t k = 0; k < a->nl; k++) s += idmap_get(&a->L[k].ids, id);
     return s;
 }
@@ -283,6 +319,9 @@ uint64_t *lang_dense(const tok_lang *a, size_t i)
         const idmap *m = &a->L[k].ids;
         for (size_t s = 0; s <= m->mask; s++)
             if (m->s[s].key >= 0 && (size_t)m->s[s].key < a->V) d[m->s[s].key] += m->s[s].val;
+        const int32_t *pid;
+        size_t np = lang_pending(a, k, &pid);
+        for (size_t q = 0; q < np; q++) d[pid[q]] += a->pend[pid[q]];
     }
     return d;
 }
@@ -320,6 +359,13 @@ TOK_API size_t tok_lang_bottom(const tok_lang *a, size_t i, int32_t *ids, uint64
     return k ? rank_ids(a, i, ids, counts, k, false) : 0;
 }
 
+static void hist_add(const tok_lang *a, uint64_t *hist, size_t nb, int32_t id, uint64_t count)
+{
+    size_t n = 0;
+    if (!tok_token_bytes(a->t, id, &n)) n = 0;
+    hist[n == 0 ? 0 : (n - 1 < nb ? n - 1 : nb - 1)] += count;
+}
+
 TOK_API void tok_lang_length_hist(const tok_lang *a, size_t i, uint64_t *hist, size_t nb)
 {
     if (!nb) return;
@@ -327,13 +373,11 @@ TOK_API void tok_lang_length_hist(const tok_lang *a, size_t i, uint64_t *hist, s
     for (size_t k = 0; k < a->nl; k++) {
         if (i != (size_t)-1 && k != i) continue;
         const idmap *m = &a->L[k].ids;
-        for (size_t s = 0; s <= m->mask; s++) {
-            if (m->s[s].key < 0) continue;
-            size_t n = 0;
-            if (!tok_token_bytes(a->t, m->s[s].key, &n)) n = 0;
-            size_t b = n == 0 ? 0 : (n - 1 < nb ? n - 1 : nb - 1);
-            hist[b] += m->s[s].val;
-        }
+        for (size_t s = 0; s <= m->mask; s++)
+            if (m->s[s].key >= 0) hist_add(a, hist, nb, m->s[s].key, m->s[s].val);
+        const int32_t *pid;
+        size_t np = lang_pending(a, k, &pid);
+        for (size_t q = 0; q < np; q++) hist_add(a, hist, nb, pid[q], a->pend[pid[q]]);
     }
 }
 

@@ -28,7 +28,27 @@ struct tok_lang {
     uint64_t *hs;     /* scratch: the hashes of a unit's words */
     size_t hcap;
     int threads_inner; /* tok_encode_threads for large units */
+    /* The id counts of the language of the last units (pend_lang, -1 none)
+     * are kept dense, pend[id], with the ids first counted listed in
+     * touched: an increment per token instead of a hash-map probe that
+     * misses the cache.  They move into the language's map when a unit of
+     * another language comes (lang.c flush); readers add them (a reader
+     * never changes the accumulator). */
+    uint32_t *pend;
+    int32_t *touched;
+    size_t ntouched;
+    long pend_lang;
+    uint64_t pend_total; /* tokens in pend: flushed before a count could wrap */
 };
+
+/* The pending ids of language li (none unless it is pend_lang); the count
+ * of each is a->pend[id]. */
+static inline size_t lang_pending(const tok_lang *a, size_t li, const int32_t **ids)
+{
+    if (a->pend_lang != (long)li || !a->ntouched) return 0;
+    *ids = a->touched;
+    return a->ntouched;
+}
 
 long lang_index(tok_lang *a, const char *lang);
 /* Make worker w look up and store word types in a's table, and encode them

@@ -34,11 +34,6 @@ static inline int idmap_add(idmap *m, int32_t id, uint64_t v)
     return idmap_insert(m, id, v);
 }
 uint64_t idmap_get(const idmap *m, int32_t id);
-/* Fetch the line id's probe starts at (a lookup soon after finds it there). */
-static inline void idmap_prefetch(const idmap *m, int32_t id)
-{
-    __builtin_prefetch(&m->s[idmap_mix((uint64_t)(uint32_t)id) & m->mask], 1);
-}
 
 /* byte string -> uint64 value; keys copied into chunks. */
 typedef struct strmap {
