@@ -636,6 +636,7 @@ struct tok_ctx {
     bool rng_seeded;
     struct tok_ctx *helpers[16]; /* tok_encode_threads workers, created on first use */
     struct tok_pcache *pcache;   /* pre-token cache (core/piece_cache.h), maybe shared with other contexts */
+    bool cache_off;              /* this call asked TOK_ENC_NO_CACHE: tok_ctx_pcache gives the empty cache */
     size_t dropped;           /* bytes of the last encode call no token covers (tok_dropped_bytes) */
     /* truncation and padding (pipeline/truncate.c) */
     tok_truncation trunc;     /* override of the file's, when trunc_set */

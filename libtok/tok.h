@@ -418,6 +418,10 @@ typedef enum tok_tie { TOK_TIE_LONGEST = 0, TOK_TIE_RANDOM } tok_tie;
                                          instead of failing with TOK_ERR_UTF8 */
 #define TOK_ENC_SPECIAL_TEXT  0x0008u /* match special-token text in input */
 #define TOK_ENC_NO_SPECIAL_TEXT 0x0010u /* never match special-token text (overrides) */
+#define TOK_ENC_NO_CACHE      0x0020u /* neither look up nor store pre-tokens in the context's
+                                         cache (same ids): for text whose pieces will not come
+                                         again, as each word type of a corpus encoded alone
+                                         once; the cache stays as it was for later calls */
 
 /*
  * Special-token text in input: a tokenizer.json matches its added tokens in

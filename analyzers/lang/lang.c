@@ -71,7 +71,6 @@ TOK_API void tok_lang_free(tok_lang *a)
     free(a->idclass);
     free(a->classed);
     tok_wordseg_free(a->ws);
-    tok_ctx_free(a->iso_ctx);
     if (a->iso_owned) wordtab_free(a->iso);
     free(a->hs);
     free(a->pend);
@@ -122,22 +121,21 @@ int lang_share_iso(tok_lang *w, tok_lang *a)
     if (w->iso_owned) wordtab_free(w->iso);
     w->iso = a->iso;
     w->iso_owned = false;
-    /* and one pre-token cache for the isolated words of all workers */
-    if (!a->iso_ctx && !(a->iso_ctx = tok_ctx_new(a->t))) return -1;
-    if (!w->iso_ctx && !(w->iso_ctx = tok_ctx_new(w->t))) return -1;
-    return tok_ctx_share_cache(w->iso_ctx, a->iso_ctx) ? -1 : 0;
+    return 0;
 }
 
 /* Tokens of a word encoded on its own (ids only; a word too long for the
- * buffer still gets its count, TOK_ERR_BUFFER), stored by word type. */
+ * buffer still gets its count, TOK_ERR_BUFFER), stored by word type.  On
+ * the running text's context, but past its pre-token cache: the type comes
+ * here once, and its pieces would only evict the running text's. */
 static tok_status iso_encode(tok_lang *a, tok_ctx *ctx, uint64_t h, const char *w, size_t n, uint64_t *out)
 {
     tok_encode_options o = a->o.enc;
     o.flags &= ~(uint32_t)(TOK_ENC_OFFSETS | TOK_ENC_ADD_SPECIAL);
+    o.flags |= TOK_ENC_NO_CACHE;
     int32_t ids[256];
     size_t k = 0;
-    if (!a->iso_ctx && !(a->iso_ctx = tok_ctx_new(a->t))) return TOK_ERR_NOMEM;
-    tok_status st = tok_encode_ids(a->iso_ctx, w, n, &o, ids, sizeof ids / sizeof ids[0], &k);
+    tok_status st = tok_encode_ids(ctx, w, n, &o, ids, sizeof ids / sizeof ids[0], &k);
     if (st && st != TOK_ERR_BUFFER) return st;
     int64_t v = wordtab_put(a->iso, h, w, n, (uint32_t)k);
     if (v < 0) return TOK_ERR_NOMEM;

@@ -23,8 +23,6 @@ struct tok_lang {
     tok_wordseg *ws;
     wordtab *iso;     /* word type -> tokens when encoded alone */
     bool iso_owned;   /* false: a worker using its parent's table */
-    tok_ctx *iso_ctx; /* encodes new word types alone: a pre-token cache of its
-                         own, so their pieces do not evict the running text's */
     uint64_t *hs;     /* scratch: the hashes of a unit's words */
     size_t hcap;
     int threads_inner; /* tok_encode_threads for large units */
@@ -51,8 +49,8 @@ static inline size_t lang_pending(const tok_lang *a, size_t li, const int32_t **
 }
 
 long lang_index(tok_lang *a, const char *lang);
-/* Make worker w look up and store word types in a's table, and encode them
- * with a's pre-token cache (a outlives w).  0 or -1 (no memory). */
+/* Make worker w look up and store word types in a's table (a outlives w).
+ * 0 or -1 (no memory). */
 int lang_share_iso(tok_lang *w, tok_lang *a);
 uint64_t *lang_dense(const tok_lang *a, size_t i);
 /* Length of the white-space character at s (Python str.isspace()), or 0. */

@@ -83,10 +83,16 @@ tok_pcache *tok__ctx_pcache_new(tok_ctx *ctx)
     return ctx->pcache;
 }
 
+/* Never written: it has no table (look-ups miss) and tok_pcache_put
+ * returns before touching it, so it is shared by every context without a
+ * lock and is no mutable state. */
+static tok_pcache off_cache = { .off = true };
+tok_pcache *tok__pcache_off(void) { return &off_cache; }
+
 int tok__ctx_share_pcache(tok_ctx *ctx, tok_ctx *src)
 {
     if (ctx->tok != src->tok) return -1;
-    tok_pcache *c = tok_ctx_pcache(src);
+    tok_pcache *c = tok__ctx_pcache_new(src);
     if (!c) return -1;
     if (ctx->pcache == c) return 0;
     tok_pcache_unref(ctx->pcache);
@@ -279,7 +285,7 @@ static uint64_t put_record(tok_pcache *c, const tok_pcache_q *q, uint64_t tag, c
 void tok_pcache_put(tok_pcache *c, const tok_pcache_q *q, const int32_t *ids, const tok_offset *off, size_t k)
 {
     uint32_t n = q->n;
-    if (!c || n == 0 || n > TOK_PCACHE_MAXLEN || k == 0 || k > TOK_PCACHE_MAXIDS) return;
+    if (!c || c->off || n == 0 || n > TOK_PCACHE_MAXLEN || k == 0 || k > TOK_PCACHE_MAXIDS) return;
     uint32_t at = 0;
     for (size_t j = 0; j < k; j++) {
         if (off[j].start != at || off[j].end <= at) return; /* must tile the piece */

@@ -74,6 +74,7 @@ typedef struct tok_pcache {
     _Atomic int growing;       /* one thread grows the table at a time */
     _Alignas(64) _Atomic uint64_t head; /* ring words ever reserved */
     pthread_mutex_t ring_lock; /* only to allocate the ring */
+    bool off;                  /* the empty cache of TOK_ENC_NO_CACHE calls: no table, puts ignored */
 } tok_pcache;
 
 /** A looked-up piece: its bytes, hash and key words (see tok_pcache_query). */
@@ -91,9 +92,17 @@ tok_pcache *tok_pcache_ref(tok_pcache *c);
 void tok_pcache_unref(tok_pcache *c);
 /** Free tables replaced by larger ones.  Only while no other thread uses c. */
 void tok_pcache_quiesce(tok_pcache *c);
+/** The context's own cache, created on first use (NULL on no memory). */
 tok_pcache *tok__ctx_pcache_new(tok_ctx *ctx);
-/** The context's cache, created on first use (NULL on no memory). */
-static inline tok_pcache *tok_ctx_pcache(tok_ctx *ctx) { return ctx->pcache ? ctx->pcache : tok__ctx_pcache_new(ctx); }
+/** The empty cache: every look-up misses, every store is dropped. */
+tok_pcache *tok__pcache_off(void);
+/** The cache this call uses: the context's (created on first use; NULL on
+ *  no memory), or the empty one when the call asked TOK_ENC_NO_CACHE. */
+static inline tok_pcache *tok_ctx_pcache(tok_ctx *ctx)
+{
+    if (TOK_UNLIKELY(ctx->cache_off)) return tok__pcache_off();
+    return ctx->pcache ? ctx->pcache : tok__ctx_pcache_new(ctx);
+}
 /** Make ctx use the cache of src (same tokenizer).  Not while either is in use. */
 int tok__ctx_share_pcache(tok_ctx *ctx, tok_ctx *src);
 

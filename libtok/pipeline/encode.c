@@ -32,6 +32,7 @@ void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt)
     ctx->nstr_top = 0;
     ctx->pieces_top = 0;
     ctx->dropped = 0;
+    ctx->cache_off = opt && (opt->flags & TOK_ENC_NO_CACHE);
     if (opt && opt->seed) {
         tok_rng_seed(&ctx->rng, opt->seed);
         ctx->rng_seeded = true;
@@ -200,17 +201,18 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
     const tok_model *m = ctx->tok->model;
     bool cacheable = opt->method == TOK_METHOD_DEFAULT && m->vt->kind != TOK_MODEL_BPE && p->n <= TOK_PCACHE_MAXLEN;
     tok_pcache_q q;
+    tok_pcache *pc = NULL;
     int hit = 0;
     if (cacheable) {
-        if (!tok_ctx_pcache(ctx)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+        if (!(pc = tok_ctx_pcache(ctx))) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         tok_pcache_query(&q, p->s, p->n);
-        hit = tok_pcache_get(ctx->pcache, &q, tk);
+        hit = tok_pcache_get(pc, &q, tk);
         if (hit < 0) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     }
     tok_status st;
     if (!hit) {
         if ((st = model_encode(ctx, opt, p->s, p->n, tk))) return st;
-        if (cacheable) tok_pcache_put(ctx->pcache, &q, tk->id, tk->off, tk->n);
+        if (cacheable) tok_pcache_put(pc, &q, tk->id, tk->off, tk->n);
     }
     if (tok_enc_reserve(e, e->n + tk->n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     /* Bytes no token covers: a BPE without unk or byte fallback drops what

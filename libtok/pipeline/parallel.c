@@ -186,7 +186,7 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
     tok__begin_call(ctx, opt);
     memset(out, 0, sizeof *out);
     /* the helpers share this context's pre-token cache */
-    if (!tok_ctx_pcache(ctx)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    if (!tok__ctx_pcache_new(ctx)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     job jobs[MAX_THREADS];
     _Atomic size_t next = 0;
     _Atomic int stop = 0;

@@ -3,8 +3,10 @@
  * context (its cache now shared and warm); invalid UTF-8 in a later chunk is
  * reported at its offset in the whole text; contexts joined by
  * tok_ctx_share_cache and used on two threads at once give what a context of
- * their own gives. */
+ * their own gives; TOK_ENC_NO_CACHE gives the same encodings on every model
+ * family and leaves the context's cache as it was. */
 #include "testutil.h"
+#include "libtok/core/piece_cache.h"
 
 #include <pthread.h>
 
@@ -207,12 +209,61 @@ static void test_share_cache(void **state)
     free(text);
 }
 
+/* Slots filled in ctx's cache (0 when it has none yet). */
+static size_t cache_count(tok_ctx *ctx)
+{
+    return ctx->pcache ? atomic_load(&ctx->pcache->count) : 0;
+}
+
+static void test_no_cache(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "o200k_base.tiktoken", "llama3.json", "mistral.json", "gemma3.json",
+                                         "bert-base-uncased.json", "albert.model", "llama2.model" };
+    size_t len;
+    char *text = mixed_text(1u << 18, &len);
+    tok_encode_options o, nc;
+    tok_encode_options_init(&o);
+    o.flags |= TOK_ENC_OFFSETS;
+    nc = o;
+    nc.flags |= TOK_ENC_NO_CACHE;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        tok_tokenizer *t = load_cached(names[k]);
+        tok_ctx *a = tok_ctx_new(t), *b = tok_ctx_new(t);
+        tok_encoding x, y;
+        assert_int_equal(tok_encode(a, text, len, &o, &x), TOK_OK);
+        /* b: a few words cached first, so that the flag must also skip hits */
+        assert_int_equal(tok_encode(b, text, 200, &o, &y), TOK_OK);
+        size_t before = cache_count(b);
+        for (int th = 1; th <= 2; th++) {
+            char what[128];
+            snprintf(what, sizeof what, "%s, no cache, %d thread(s)", names[k], th);
+            assert_int_equal(th == 1 ? tok_encode(b, text, len, &nc, &y) : tok_encode_threads(b, text, len, &nc, th, &y), TOK_OK);
+            same_encoding(what, &x, &y);
+            if (th == 1 && cache_count(b) != before)
+                fail_msg("%s: the cache went from %zu to %zu slots", what, before, cache_count(b));
+            /* ids alone, through the direct path */
+            int32_t *ids = malloc((len + 16) * sizeof *ids);
+            size_t n = 0;
+            assert_int_equal(tok_encode_ids(b, text, len, &nc, ids, len + 16, &n), TOK_OK);
+            assert_int_equal(n, x.n);
+            assert_memory_equal(ids, x.ids, n * sizeof *ids);
+            free(ids);
+        }
+        tok_ctx_free(a);
+        tok_ctx_free(b);
+        tok_free(t);
+    }
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads_equal_one),
         cmocka_unit_test(test_threads_utf8_offset),
         cmocka_unit_test(test_share_cache),
+        cmocka_unit_test(test_no_cache),
     };
     return cmocka_run_group_tests_name("threads and the shared pre-token cache", tests, NULL, NULL);
 }
