@@ -174,6 +174,8 @@ robust:
 FUZZ_CC      ?= clang
 FUZZ_B       := build-fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# no coverage callbacks in the loops that walk the whole id range (see the file)
+FUZZ_COV     := -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 FUZZ_LOADERS := json:TOK_FORMAT_HF_JSON tiktoken:TOK_FORMAT_TIKTOKEN spm:TOK_FORMAT_SPM bert:TOK_FORMAT_BERT_VOCAB \
                 gpt2:TOK_FORMAT_GPT2 tokpack:TOK_FORMAT_TOKPACK gguf:TOK_FORMAT_GGUF auto:TOK_FORMAT_AUTO
 FUZZ_TARGETS := $(foreach l,$(FUZZ_LOADERS),load_$(firstword $(subst :, ,$(l)))) encode decode
@@ -182,7 +184,7 @@ FUZZ_ARGS    ?= -timeout=10 -rss_limit_mb=512 -malloc_limit_mb=256 -print_final_
 
 fuzz-build:
 	@mkdir -p $(FUZZ_B)
-	$(MAKE) B=$(FUZZ_B) CC=$(FUZZ_CC) OPT=-O1 CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_B)/libtok.a
+	$(MAKE) B=$(FUZZ_B) CC=$(FUZZ_CC) OPT=-O1 CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_COV) $(FUZZ_SAN)" $(FUZZ_B)/libtok.a
 	$(foreach l,$(FUZZ_LOADERS),$(FUZZ_CC) $(ALL_CFLAGS) -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) \
 	    -DFUZZ_FORMAT=$(lastword $(subst :, ,$(l))) -o $(FUZZ_B)/fuzz_load_$(firstword $(subst :, ,$(l))) \
 	    tests/fuzz/load.c $(FUZZ_B)/libtok.a $(LDLIBS) &&) true
