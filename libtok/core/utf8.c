@@ -74,17 +74,21 @@ static size_t check_scalar(const uint8_t *s, size_t n)
     return n;
 }
 
-/* Long stretches through the SIMD check, 4 KiB at a time (cut before a
- * character's continuation bytes) so that an error costs a scalar pass from
- * the start of its stretch only; short ones through the scalar check.  The
- * scalar pass runs on to the end, not to the cut: a stretch cut inside a run
- * of stray continuation bytes fails at the cut, the text further on. */
+/* Long stretches through the SIMD check (cut before a character's
+ * continuation bytes) so that an error costs a scalar pass from the start of
+ * its stretch only; short ones through the scalar check.  Stretches start at
+ * 64 bytes and double to 4 KiB: a caller that steps from error to error
+ * (lossy conversion of junk) pays for the distance between them, not 4 KiB
+ * each.  The scalar pass runs on to the end, not to the cut: a stretch cut
+ * inside a run of stray continuation bytes fails at the cut, the text
+ * further on. */
 size_t tok_utf8_check(const uint8_t *s, size_t n)
 {
     if (n < 16) return check_scalar(s, n);
-    size_t p = 0;
+    size_t p = 0, step = 64;
     while (p < n) {
-        size_t end = n - p <= 4096 ? n : p + 4096;
+        size_t end = n - p <= step ? n : p + step;
+        if (step < 4096) step *= 2;
         for (int k = 0; k < 3 && end < n && (s[end] & 0xC0) == 0x80; k++) end--;
         bool answered;
         bool ok = tok_utf8_valid_simd(s + p, end - p, &answered);
