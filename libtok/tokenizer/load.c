@@ -113,6 +113,20 @@ static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fnam
     char *patched = NULL;
     const char *doc = data;
     size_t doclen = len;
+    /* JSON text is UTF-8 (HF reads the file into a Rust String and refuses
+     * it otherwise); jansson checks what it parses, but the vocabulary and
+     * merges are read from the text directly: check it all here */
+    size_t bad = tok_utf8_check((const uint8_t *)data, len);
+    if (bad != len) {
+        size_t line = 1 + tok_rawjson_count(data, bad, '\n'), col = bad;
+        for (size_t i = bad; i > 0; i--)
+            if (data[i - 1] == '\n') {
+                col = bad - i;
+                break;
+            }
+        tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:%zu: invalid UTF-8 (byte offset %zu)", fname, line, col + 1, bad);
+        return NULL;
+    }
     if (tok_rawjson_bpe_spans(data, len, &v, &m)) {
         /* the document without the two members' contents, keeping their line
          * breaks so that jansson's line numbers stay true */

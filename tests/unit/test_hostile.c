@@ -388,6 +388,23 @@ static void tiktoken_inconsistent(void **state)
     tok_vec_free(&s);
 }
 
+/* Invalid UTF-8 anywhere in a tokenizer.json is refused with its line and
+ * column (HF reads the file into a String first): also inside the BPE
+ * vocabulary and merges, which are read from the text directly (the fuzz
+ * campaign's one finding: a raw 0x92 in a vocab key loaded, and decoding
+ * that token gave invalid UTF-8). */
+static void json_invalid_utf8(void **state)
+{
+    (void)state;
+    tu_load_fails("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\x92\":1,\"ab\":2},\"merges\":[\"a b\"]}}",
+                  TOK_ERR_FORMAT, "bad.json:1:41: invalid UTF-8 (byte offset 40)");
+    tu_load_fails("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1,\"ab\":2},\n\"merges\":[\"a \xC3" "b\"]}}",
+                  TOK_ERR_FORMAT, "bad.json:2:14: invalid UTF-8");
+    tu_load_fails("{\"normalizer\":{\"type\":\"Replace\",\"pattern\":{\"String\":\"\xED\xA0\x80\"},\"content\":\"x\"},"
+                  "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"a\":0},\"unk_token\":\"a\"}}",
+                  TOK_ERR_FORMAT, "invalid UTF-8");
+}
+
 /* Two model tokens at one id: HF loads them and decodes the id to either,
  * by hash order; libtok refuses (each model, both JSON readers). */
 static void json_duplicate_ids(void **state)
@@ -621,6 +638,7 @@ int main(void)
         cmocka_unit_test(bpe_pretoken_without_tokens),
         cmocka_unit_test(tiktoken_inconsistent),
         cmocka_unit_test(json_duplicate_ids),
+        cmocka_unit_test(json_invalid_utf8),
         cmocka_unit_test(post_processor_ids),
         cmocka_unit_test(not_tokenizers),
         cmocka_unit_test(tokenizers_by_content),
