@@ -54,45 +54,64 @@ static int pat_cmp(const void *a, const void *b)
     return x->n < y->n ? -1 : x->n > y->n;
 }
 
-/* Recursive construction over pats[lo,hi) sharing a prefix of length depth. */
-static int build_node(struct tok_added_matcher *m, pat *p, size_t lo, size_t hi, uint32_t depth, uint32_t node)
+/* The trie of the sorted patterns, breadth first: a node stands for the
+ * patterns p[lo,hi) that share its prefix of `depth` bytes; its edges are
+ * laid out together (first, nedges) when it is taken from the queue, and its
+ * children queued.  A queue, not recursion: a normalizer can make an added
+ * token's pattern as long as a file allows (Replace of "" by a long string
+ * inserts it between every two characters), and one stack frame per byte
+ * overflowed the stack (found by fuzzing). */
+typedef struct build_item { size_t lo, hi; uint32_t depth, node; } build_item;
+
+static int build_trie(struct tok_added_matcher *m, pat *p, size_t n)
 {
-    /* a pattern that ends exactly here */
-    while (lo < hi && p[lo].n == depth) {
-        if (m->nodes.v[node].id < 0) {
-            m->nodes.v[node].id = p[lo].id;
-            m->nodes.v[node].index = p[lo].index;
+    TOK_VEC(build_item) q = { 0 };
+    int rc = -1;
+    if (tok_vec_push(&q, ((build_item){ 0, n, 0, 0 }))) return -1;
+    for (size_t at = 0; at < q.n; at++) {
+        build_item it = q.v[at];
+        size_t lo = it.lo, hi = it.hi;
+        uint32_t depth = it.depth, node = it.node;
+        /* a pattern that ends exactly here */
+        while (lo < hi && p[lo].n == depth) {
+            if (m->nodes.v[node].id < 0) {
+                m->nodes.v[node].id = p[lo].id;
+                m->nodes.v[node].index = p[lo].index;
+            }
+            lo++;
         }
-        lo++;
+        /* count distinct next bytes */
+        size_t k = 0;
+        for (size_t i = lo; i < hi;) {
+            uint8_t c = p[i].s[depth];
+            while (i < hi && p[i].s[depth] == c) i++;
+            k++;
+        }
+        uint32_t first = (uint32_t)m->label.n;
+        if (tok_vec_reserve(&m->label, m->label.n + k) || tok_vec_reserve(&m->target, m->target.n + k)) goto out;
+        m->label.n += k;
+        m->target.n += k;
+        m->nodes.v[node].first = first;
+        m->nodes.v[node].nedges = (uint16_t)k;
+        size_t e = 0;
+        for (size_t i = lo; i < hi;) {
+            uint8_t c = p[i].s[depth];
+            size_t j = i;
+            while (j < hi && p[j].s[depth] == c) j++;
+            tnode nn = { 0, 0, -1, -1 };
+            if (tok_vec_push(&m->nodes, nn)) goto out;
+            uint32_t child = (uint32_t)m->nodes.n - 1;
+            m->label.v[first + e] = c;
+            m->target.v[first + e] = child;
+            e++;
+            if (tok_vec_push(&q, ((build_item){ i, j, depth + 1, child }))) goto out;
+            i = j;
+        }
     }
-    /* count distinct next bytes */
-    size_t k = 0;
-    for (size_t i = lo; i < hi;) {
-        uint8_t c = p[i].s[depth];
-        while (i < hi && p[i].s[depth] == c) i++;
-        k++;
-    }
-    uint32_t first = (uint32_t)m->label.n;
-    if (tok_vec_reserve(&m->label, m->label.n + k) || tok_vec_reserve(&m->target, m->target.n + k)) return -1;
-    m->label.n += k;
-    m->target.n += k;
-    m->nodes.v[node].first = first;
-    m->nodes.v[node].nedges = (uint16_t)k;
-    size_t e = 0;
-    for (size_t i = lo; i < hi;) {
-        uint8_t c = p[i].s[depth];
-        size_t j = i;
-        while (j < hi && p[j].s[depth] == c) j++;
-        tnode nn = { 0, 0, -1, -1 };
-        if (tok_vec_push(&m->nodes, nn)) return -1;
-        uint32_t child = (uint32_t)m->nodes.n - 1;
-        m->label.v[first + e] = c;
-        m->target.v[first + e] = child;
-        e++;
-        if (build_node(m, p, i, j, depth + 1, child)) return -1;
-        i = j;
-    }
-    return 0;
+    rc = 0;
+out:
+    tok_vec_free(&q);
+    return rc;
 }
 
 static struct tok_added_matcher *matcher_new(pat *p, size_t n)
@@ -101,7 +120,7 @@ static struct tok_added_matcher *matcher_new(pat *p, size_t n)
     if (!m) return NULL;
     qsort(p, n, sizeof *p, pat_cmp);
     tnode root = { 0, 0, -1, -1 };
-    if (tok_vec_push(&m->nodes, root) || build_node(m, p, 0, n, 0, 0)) {
+    if (tok_vec_push(&m->nodes, root) || build_trie(m, p, n)) {
         tok_vec_free(&m->nodes);
         tok_vec_free(&m->label);
         tok_vec_free(&m->target);

@@ -405,6 +405,34 @@ static void json_invalid_utf8(void **state)
                   TOK_ERR_FORMAT, "invalid UTF-8");
 }
 
+/* A normalizer can make a normalized added token's pattern as long as the
+ * file allows: Replace of "" inserts its content between every two
+ * characters, twice here (2 chars -> 902 -> 270,900 bytes).  The matcher's
+ * trie was built one stack frame per byte and overflowed (fuzzing found
+ * it); it loads and matches now. */
+static void added_long_pattern(void **state)
+{
+    (void)state;
+    tok_sbuf j = { 0 }, x = { 0 };
+    for (int i = 0; i < 300; i++) tok_sbuf_put(&x, "x", 1);
+    tok_sbuf_printf(&j, "{\"added_tokens\":[{\"id\":1,\"content\":\"ab\",\"normalized\":true,\"special\":false}],"
+                        "\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":["
+                        "{\"type\":\"Replace\",\"pattern\":{\"String\":\"\"},\"content\":\"%.*s\"},"
+                        "{\"type\":\"Replace\",\"pattern\":{\"String\":\"\"},\"content\":\"%.*s\"}]},"
+                        "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"x\":0,\"ab\":1},\"unk_token\":\"x\"}}",
+                    (int)x.n, x.v, (int)x.n, x.v);
+    tok_sbuf_put(&j, "", 1);
+    tok_tokenizer *t = tu_load_json(j.v);
+    tok_ctx *ctx = tok_ctx_new(t);
+    tok_encoding e;
+    assert_int_equal(tok_encode(ctx, "ab", 2, NULL, &e), TOK_OK);
+    assert_true(e.n >= 1);
+    tok_ctx_free(ctx);
+    tok_free(t);
+    tok_vec_free(&j);
+    tok_vec_free(&x);
+}
+
 /* Two model tokens at one id: HF loads them and decodes the id to either,
  * by hash order; libtok refuses (each model, both JSON readers). */
 static void json_duplicate_ids(void **state)
@@ -639,6 +667,7 @@ int main(void)
         cmocka_unit_test(tiktoken_inconsistent),
         cmocka_unit_test(json_duplicate_ids),
         cmocka_unit_test(json_invalid_utf8),
+        cmocka_unit_test(added_long_pattern),
         cmocka_unit_test(post_processor_ids),
         cmocka_unit_test(not_tokenizers),
         cmocka_unit_test(tokenizers_by_content),
