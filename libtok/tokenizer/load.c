@@ -118,13 +118,9 @@ static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fnam
      * merges are read from the text directly: check it all here */
     size_t bad = tok_utf8_check((const uint8_t *)data, len);
     if (bad != len) {
-        size_t line = 1 + tok_rawjson_count(data, bad, '\n'), col = bad;
-        for (size_t i = bad; i > 0; i--)
-            if (data[i - 1] == '\n') {
-                col = bad - i;
-                break;
-            }
-        tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:%zu: invalid UTF-8 (byte offset %zu)", fname, line, col + 1, bad);
+        char at[48];
+        tok_rawjson_linecol(data, bad, at, sizeof at);
+        tok__fail(err, TOK_ERR_FORMAT, "%s:%s: invalid UTF-8 (byte offset %zu)", fname, at, bad);
         return NULL;
     }
     if (tok_rawjson_bpe_spans(data, len, &v, &m)) {
