@@ -57,7 +57,8 @@ while read -r i kind p; do
     st=$(cat "$w/$i.st" 2>/dev/null || echo "not run")
     if [ "$kind" = bin ]; then
         grep -E '^\[  (FAILED|SKIPPED|  ERROR) |^\[==========\]|^\[  PASSED  \]' "$w/$i.out" | grep -v '^\[==========\] .*test(s) run' || true
-        if [ "$st" != 0 ]; then fail=$((fail+1)); echo "FAILED: $p (exit $st)"
+        if [ "$st" != 0 ]; then fail=$((fail+1)); echo "FAILED: $p (exit $st); its last lines:"
+            grep -vE '^\[ +(RUN|OK|PASSED) +\]|^\[==========\]' "$w/$i.out" | tail -n 40
         elif grep -q '^\[  SKIPPED \]' "$w/$i.out"; then fail=$((fail+1)); echo "FAILED: $p skipped tests (run sh scripts/fetch-refs.sh)"
         else pass=$((pass+1)); fi
     else

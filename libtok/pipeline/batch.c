@@ -350,7 +350,8 @@ static void *run_dworker(void *arg)
             atomic_store(w->stop, 1);
             break;
         }
-        memcpy(w->buf + w->len, s, l);
+        /* an empty text may come before this worker has a buffer (NULL + 0) */
+        if (l) memcpy(w->buf + w->len, s, l);
         w->at[i] = w->len;
         w->tl[i] = l;
         w->len += l;
@@ -414,7 +415,7 @@ tok_status tok_decode_batch(tok_batch *b, const int32_t *const *ids, const size_
             size_t o = 0;
             for (size_t i = 0; i < n; i++) {
                 b->tstart[i] = o;
-                memcpy(b->text + o, w[b->who[i]].buf + at[i], tl[i]);
+                if (tl[i]) memcpy(b->text + o, w[b->who[i]].buf + at[i], tl[i]);
                 o += tl[i];
                 b->text[o++] = 0;  /* each text NUL-terminated */
             }

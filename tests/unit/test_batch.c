@@ -159,6 +159,31 @@ static void test_batch_error_names_text(void **state)
     tok_free(t);
 }
 
+/* Sequences that decode to nothing: a worker may finish without ever having
+ * a buffer (CI's ASan+UBSan run caught memcpy from NULL under load). */
+static void test_decode_batch_empty(void **state)
+{
+    (void)state;
+    tok_tokenizer *t = load_cached("bert-base-uncased.json");
+    tok_batch *b = tok_batch_new(t);
+    int32_t cls = tok_token_id(t, "[CLS]", 5);
+    assert_true(cls >= 0);
+    const int32_t *seqs[6] = { &cls, NULL, &cls, &cls, NULL, &cls };
+    size_t ns[6] = { 1, 0, 1, 1, 0, 1 };
+    for (int threads = 1; threads <= 3; threads++) {
+        assert_int_equal(tok_decode_batch(b, seqs, ns, 6, TOK_DEC_SKIP_SPECIAL, threads), TOK_OK);
+        for (size_t i = 0; i < 6; i++) {
+            size_t gl = 99;
+            const char *got = tok_batch_text(b, i, &gl);
+            assert_non_null(got);
+            assert_int_equal(gl, 0);
+            assert_int_equal(got[0], 0);
+        }
+    }
+    tok_batch_free(b);
+    tok_free(t);
+}
+
 /* Streaming: chunks of random sizes give the same ids, offsets and words
  * as the whole text, and the buffer never holds much more than a line. */
 static void check_stream(const char *name, const char *textfile)
@@ -269,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_batch_llama3),
         cmocka_unit_test(test_batch_other_families),
         cmocka_unit_test(test_batch_error_names_text),
+        cmocka_unit_test(test_decode_batch_empty),
         cmocka_unit_test(test_stream_equals_whole),
         cmocka_unit_test(test_stream_invalid_utf8_offset),
         cmocka_unit_test(test_threads_equal_whole),
