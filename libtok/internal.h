@@ -258,7 +258,18 @@ typedef struct tok_nstr {
     uint32_t *a0, *a1;
     size_t n, cap;
     uint32_t start;
+    /* limit: the most bytes it may grow to (0: no limit); over: a reserve
+     * was refused for passing it.  A normalizer's output is bounded by its
+     * input, not by what a file's contents multiply it by (chained Replace
+     * steps whose regex matches the empty string grow the text
+     * geometrically); see TOK_NORM_LIMIT. */
+    size_t limit;
+    bool over;
 } tok_nstr;
+/** The most bytes normalizing n bytes may give: 64 times as many plus 1 MiB
+ *  (the largest real expansion, a space or ▁ between every char, is 4x). */
+#define TOK_NORM_LIMIT(n) ((size_t)(n) * 64 + ((size_t)1 << 20))
+/** Room for cap bytes; -1 when out of memory or past t->limit (sets over). */
 int tok_nstr_reserve(tok_nstr *t, size_t cap);
 /** Append n bytes, all aligned to [a0, a1). */
 int tok_nstr_push(tok_nstr *t, const void *b, size_t n, uint32_t a0, uint32_t a1);

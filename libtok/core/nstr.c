@@ -4,8 +4,13 @@
 int tok_nstr_reserve(tok_nstr *t, size_t cap)
 {
     if (cap <= t->cap) return 0;
+    if (t->limit && cap > t->limit) {
+        t->over = true;
+        return -1;
+    }
     size_t c = t->cap ? t->cap : 64;
     while (c < cap) c *= 2;
+    if (t->limit && c > t->limit) c = t->limit;
     uint8_t *s = realloc(t->s, c);
     if (!s) return -1;
     t->s = s;

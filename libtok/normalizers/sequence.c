@@ -39,9 +39,19 @@ static tok_status seq_run(const tok_normalizer *self, const tok_nstr *in, tok_ns
         if (dst != out) {
             dst->n = 0;
             dst->start = in->start;
+            dst->limit = out->limit;
+            dst->over = false;
         }
         st = q->v[i]->vt->run(q->v[i], cur, dst, ctx);
-        if (st) break;
+        if (st) {
+            /* name the step that grew past the bound (an inner Sequence
+             * already named its own) */
+            if (dst->over && st != TOK_ERR_LIMIT)
+                st = tok_ctx_fail(ctx, TOK_ERR_LIMIT,
+                                  "normalizer Sequence step %zu (%s): output passes %zu bytes, 64 times its input plus 1 MiB",
+                                  i, q->v[i]->vt->type, dst->limit);
+            break;
+        }
         cur = dst;
     }
     if (pooled[1]) tok_ctx_nstr_release(ctx, buf[1]);

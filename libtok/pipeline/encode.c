@@ -109,7 +109,11 @@ static tok_status normalize_piece(tok_ctx *ctx, const tok_piece *p, tok_piece *q
     out->n = 0;
     /* the segment's original start: HF's (0,0) for chars inserted before everything */
     in->start = out->start = p->n ? tok_piece_start(p, 0) : p->base;
+    out->limit = TOK_NORM_LIMIT(p->n);
     st = t->normalizer->vt->run(t->normalizer, in, out, ctx);
+    if (st && st != TOK_ERR_LIMIT && out->over)
+        st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "normalizer %s: output passes %zu bytes, 64 times its input plus 1 MiB",
+                          t->normalizer->vt->type, out->limit);
     if (st == TOK_OK) {
         st = tok_ctx_piece_alloc(ctx, q, out->n);
         if (st == TOK_OK && out->n) {

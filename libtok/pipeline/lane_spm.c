@@ -117,7 +117,13 @@ static tok_status charsmap(tok_ctx *ctx, const tok_normalizer *pc, const tok_pie
     in->n = p->n;
     out->n = 0;
     in->start = out->start = p->base;
-    if ((st = pc->vt->run(pc, in, out, ctx))) goto done;
+    out->limit = TOK_NORM_LIMIT(p->n);
+    if ((st = pc->vt->run(pc, in, out, ctx))) {
+        if (st != TOK_ERR_LIMIT && out->over)
+            st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "normalizer %s: output passes %zu bytes, 64 times its input plus 1 MiB",
+                              pc->vt->type, out->limit);
+        goto done;
+    }
     if ((st = tok_ctx_piece_alloc(ctx, q, out->n))) goto done;
     memcpy((uint8_t *)q->s, out->s, out->n);
     memcpy((uint32_t *)q->a0, out->a0, out->n * sizeof *out->a0);

@@ -433,6 +433,68 @@ static void added_long_pattern(void **state)
     tok_vec_free(&x);
 }
 
+/* Normalizers that multiply the text (a Replace whose regex matches the
+ * empty string inserts its content between every two chars; chained, the
+ * text grows geometrically: the load_json fuzz campaign ran out of memory on
+ * one) stop at 64 times their input plus 1 MiB with TOK_ERR_LIMIT naming
+ * the step, at encode and when normalizing added tokens at load. */
+static void normalizer_growth_bound(void **state)
+{
+    (void)state;
+    const char *step = "{\"type\":\"Replace\",\"pattern\":{\"Regex\":\" {0,}\"},\"content\":\"yyyyyyyyyy\"}";
+    tok_sbuf j = { 0 };
+    tok_sbuf_printf(&j, "{\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":[%s,%s,%s,%s,%s,%s]},"
+                        "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"y\":0},\"unk_token\":\"y\"}}",
+                    step, step, step, step, step, step);
+    tok_sbuf_put(&j, "", 1);
+    tok_tokenizer *t = tu_load_json(j.v);
+    tok_ctx *ctx = tok_ctx_new(t);
+    tok_encoding e;
+    assert_int_equal(tok_encode(ctx, "hello world", 11, NULL, &e), TOK_ERR_LIMIT);
+    assert_non_null(strstr(tok_ctx_error(ctx), "normalizer Sequence step 4 (Replace): output passes"));
+    /* the context stays usable, and short text under two steps' growth is fine */
+    tok_free(t);
+    tok_ctx_free(ctx);
+    j.n = 0;
+    tok_sbuf_printf(&j, "{\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":[%s,%s]},"
+                        "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"y\":0},\"unk_token\":\"y\"}}",
+                    step, step);
+    tok_sbuf_put(&j, "", 1);
+    t = tu_load_json(j.v);
+    ctx = tok_ctx_new(t);
+    assert_int_equal(tok_encode(ctx, "hello world", 11, NULL, &e), TOK_OK);
+    assert_int_equal(e.n, 1);
+    tok_ctx_free(ctx);
+    tok_free(t);
+    /* one step alone: 2,000 bytes of content between the chars of 1,000 */
+    tok_sbuf c = { 0 }, text = { 0 };
+    for (int i = 0; i < 2000; i++) tok_sbuf_put(&c, "z", 1);
+    for (int i = 0; i < 1000; i++) tok_sbuf_put(&text, "a", 1);
+    j.n = 0;
+    tok_sbuf_printf(&j, "{\"normalizer\":{\"type\":\"Replace\",\"pattern\":{\"String\":\"\"},\"content\":\"%.*s\"},"
+                        "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"z\":0},\"unk_token\":\"z\"}}",
+                    (int)c.n, c.v);
+    tok_sbuf_put(&j, "", 1);
+    t = tu_load_json(j.v);
+    ctx = tok_ctx_new(t);
+    assert_int_equal(tok_encode(ctx, text.v, text.n, NULL, &e), TOK_ERR_LIMIT);
+    assert_non_null(strstr(tok_ctx_error(ctx), "normalizer Replace: output passes 1112576 bytes"));
+    assert_int_equal(tok_encode(ctx, text.v, 10, NULL, &e), TOK_OK);
+    tok_ctx_free(ctx);
+    tok_free(t);
+    /* at load: an added token normalized through the six steps */
+    j.n = 0;
+    tok_sbuf_printf(&j, "{\"added_tokens\":[{\"id\":0,\"content\":\"<unk>\",\"normalized\":true,\"special\":false}],"
+                        "\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":[%s,%s,%s,%s,%s,%s]},"
+                        "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"<unk>\":0},\"unk_token\":\"<unk>\"}}",
+                    step, step, step, step, step, step);
+    tok_sbuf_put(&j, "", 1);
+    tu_load_fails(j.v, TOK_ERR_LIMIT, "normalizing added token 0 \"<unk>\": normalizer Sequence step");
+    tok_vec_free(&j);
+    tok_vec_free(&c);
+    tok_vec_free(&text);
+}
+
 /* Two model tokens at one id: HF loads them and decodes the id to either,
  * by hash order; libtok refuses (each model, both JSON readers). */
 static void json_duplicate_ids(void **state)
@@ -668,6 +730,7 @@ int main(void)
         cmocka_unit_test(json_duplicate_ids),
         cmocka_unit_test(json_invalid_utf8),
         cmocka_unit_test(added_long_pattern),
+        cmocka_unit_test(normalizer_growth_bound),
         cmocka_unit_test(post_processor_ids),
         cmocka_unit_test(not_tokenizers),
         cmocka_unit_test(tokenizers_by_content),
