@@ -29,7 +29,12 @@ enum {
     CARRY = TOO_SHORT | TOO_LONG | TWO_CONTS,
 };
 
-#define T16(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
+/* a 16-byte table in both lanes (bytes, not chars: the flags pass 0x7F) */
+TA static inline __m256i t16(const uint8_t *t)
+{
+    return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t));
+}
+#define T16(...) t16((const uint8_t[16]){ __VA_ARGS__ })
 
 TA static inline __m256i prev(__m256i in, __m256i last, int k)
 {
