@@ -21,16 +21,25 @@ static tok_pcache_tab *tab_new(size_t slots)
     size_t size = sizeof(tok_pcache_tab) + slots * sizeof(tok_pcache_slot);
     tok_pcache_tab *t;
     if (size >= HUGE_PAGE) {
-        void *m = NULL;
-        if (posix_memalign(&m, HUGE_PAGE, size)) return NULL;
+        /* mapped, not malloc'd: the kernel hands out zeroed pages, so the
+         * table is written once (by the kernel's clearing, on first touch)
+         * instead of twice (that, then a memset over it) */
+        size = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        uint8_t *m = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) return NULL;
+        /* aligned to a huge page: give back the slack on both sides */
+        size_t lead = (HUGE_PAGE - ((uintptr_t)m & (HUGE_PAGE - 1))) & (HUGE_PAGE - 1);
+        if (lead) munmap(m, lead);
+        if (HUGE_PAGE - lead) munmap(m + lead + size, HUGE_PAGE - lead);
+        t = (tok_pcache_tab *)(void *)(m + lead);
 #ifdef MADV_HUGEPAGE
-        madvise(m, size, MADV_HUGEPAGE);
+        madvise(t, size, MADV_HUGEPAGE);
 #endif
-        t = m;
-    } else if (!(t = aligned_alloc(64, size))) {
-        return NULL;
+        t->mapped = size;
+    } else {
+        if (!(t = aligned_alloc(64, size))) return NULL;
+        memset(t, 0, size);
     }
-    memset(t, 0, size);
     t->mask = slots - 1;
     return t;
 }
@@ -39,7 +48,8 @@ static void tab_free_chain(tok_pcache_tab *t)
 {
     while (t) {
         tok_pcache_tab *r = t->retired;
-        free(t);
+        if (t->mapped) munmap(t, t->mapped);
+        else free(t);
         t = r;
     }
 }
