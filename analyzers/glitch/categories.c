@@ -235,14 +235,14 @@ tok_status gl_clean_encode(tok_glitch *g, const char *s, size_t n, int *guard_fa
         size_t m = g->prefix_len[p];
         if (e.n >= m && !memcmp(e.ids, g->prefix_seq[p], m * sizeof *e.ids)) {
             if (gl_ids_reserve(g, e.n)) return TOK_ERR_NOMEM;
-            memcpy(g->ids, e.ids + m, (e.n - m) * sizeof *e.ids);
+            if (e.n > m) memcpy(g->ids, e.ids + m, (e.n - m) * sizeof *e.ids);
             g->n_ids = e.n - m;
             return TOK_OK;
         }
     }
     *guard_failed = 1;
     if (gl_ids_reserve(g, e.n)) return TOK_ERR_NOMEM;
-    memcpy(g->ids, e.ids, e.n * sizeof *e.ids);
+    if (e.n) memcpy(g->ids, e.ids, e.n * sizeof *e.ids);
     g->n_ids = e.n;
     return TOK_OK;
 }

@@ -94,7 +94,7 @@ static int batch_push(batch *b, const tok_text *t)
         b->cap = nc;
     }
     if (b->n == 0) b->off[0] = 0;
-    memcpy(b->text + b->len, t->text, t->len);
+    if (t->len) memcpy(b->text + b->len, t->text, t->len); /* an empty first unit: no buffer yet */
     b->len += t->len;
     snprintf(b->lang[b->n], 64, "%s", t->lang);
     b->off[++b->n] = b->len;

@@ -112,7 +112,7 @@ tok_status tok_encoder_push(tok_encoder *s, const char *chunk, size_t len, tok_e
         s->buf = nb;
         s->cap = cap;
     }
-    memcpy(s->buf + s->len, chunk, len);
+    if (len) memcpy(s->buf + s->len, chunk, len); /* an empty first chunk: no buffer yet */
     s->len += len;
     if (!s->cuttable) return TOK_OK;
     /* look for a cut only where the new bytes can have made one: a newline

@@ -184,6 +184,22 @@ static void test_decode_batch_empty(void **state)
     tok_free(t);
 }
 
+/* An empty first chunk (NULL or "") before the encoder has a buffer. */
+static void test_stream_empty_chunks(void **state)
+{
+    (void)state;
+    tok_tokenizer *t = load_cached("o200k_base.tiktoken");
+    tok_encoder *s = tok_encoder_new(t, NULL);
+    tok_encoding e;
+    assert_int_equal(tok_encoder_push(s, NULL, 0, &e), TOK_OK);
+    assert_int_equal(tok_encoder_push(s, "", 0, &e), TOK_OK);
+    assert_int_equal(e.n, 0);
+    assert_int_equal(tok_encoder_push(s, "hello world\n", 12, &e), TOK_OK);
+    assert_int_equal(tok_encoder_finish(s, &e), TOK_OK);
+    tok_encoder_free(s);
+    tok_free(t);
+}
+
 /* Streaming: chunks of random sizes give the same ids, offsets and words
  * as the whole text, and the buffer never holds much more than a line. */
 static void check_stream(const char *name, const char *textfile)
@@ -295,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_batch_other_families),
         cmocka_unit_test(test_batch_error_names_text),
         cmocka_unit_test(test_decode_batch_empty),
+        cmocka_unit_test(test_stream_empty_chunks),
         cmocka_unit_test(test_stream_equals_whole),
         cmocka_unit_test(test_stream_invalid_utf8_offset),
         cmocka_unit_test(test_threads_equal_whole),

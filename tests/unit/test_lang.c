@@ -135,6 +135,41 @@ static void test_threads_word_types(void **state)
     tok_free(t);
 }
 
+/* Empty units kept (keep_empty) may open a batch: no copy from or into a
+ * batch without a buffer yet (UBSan), and the same counts on 1-3 threads. */
+static void test_threads_empty_units(void **state)
+{
+    (void)state;
+    tok_tokenizer *t = tu_load_json(wl_json);
+    char path[] = "/tmp/libtok-test-lang-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "\n\nthe cat\n\n", 11), 11);
+    close(fd);
+    tok_lang_counts c[3];
+    for (int th = 1; th <= 3; th++) {
+        tok_lang *a = tok_lang_new(t, NULL, NULL);
+        tok_corpus_options o;
+        tok_corpus_options_init(&o);
+        o.lang = "xx";
+        o.keep_empty = true;
+        tok_error err = { 0 };
+        tok_corpus *cp = tok_corpus_open(path, &o, &err);
+        assert_non_null(cp);
+        char msg[256];
+        assert_int_equal(tok_lang_add_corpus_threads(a, cp, th, msg, sizeof msg), TOK_OK);
+        assert_int_equal(tok_lang_get(a, 0, &c[th - 1]), TOK_OK);
+        tok_corpus_free(cp);
+        tok_lang_free(a);
+    }
+    unlink(path);
+    assert_int_equal(c[0].units, 4);
+    assert_int_equal(c[0].words, 2);
+    assert_memory_equal(&c[0], &c[1], sizeof c[0]);
+    assert_memory_equal(&c[0], &c[2], sizeof c[0]);
+    tok_free(t);
+}
+
 static void test_counts_and_merge(void **state)
 {
     (void)state;
@@ -280,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_words),
         cmocka_unit_test(test_words_space_table),
         cmocka_unit_test(test_threads_word_types),
+        cmocka_unit_test(test_threads_empty_units),
         cmocka_unit_test(test_counts_and_merge),
         cmocka_unit_test(test_efficiency),
         cmocka_unit_test(test_morph),
