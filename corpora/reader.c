@@ -388,7 +388,7 @@ static tok_status unit_append(tok_corpus *c, const char *p, size_t n)
         c->unit = nu;
         c->ucap = nc;
     }
-    memcpy(c->unit + c->ulen, p, n);
+    if (n) memcpy(c->unit + c->ulen, p, n); /* no buffer before the first bytes */
     c->ulen += n;
     return TOK_OK;
 }
