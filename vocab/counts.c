@@ -140,7 +140,7 @@ tok_status tok_counts_add(tok_counts *c, const char *s, size_t len, uint64_t n)
         c->blob = nb;
         c->blob_cap = nc;
     }
-    memcpy(c->blob + c->blob_n, s, len);
+    if (len) memcpy(c->blob + c->blob_n, s, len);
     c->t[j] = (slot){ h, n, c->blob_n, (uint32_t)len };
     c->blob_n += len;
     c->n++;
