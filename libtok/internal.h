@@ -640,6 +640,8 @@ struct tok_ctx {
     tok_enc out;              /* final result */
     tok_strs strs;            /* decoder token strings */
     tok_sbuf sbuf;            /* decode output */
+    size_t dec_left;          /* bytes the decoders may still make in this call (TOK_NORM_LIMIT of the tokens' text) */
+    bool dec_over;            /* a decoder asked for more */
     void *model_scratch;
     void *method_scratch;     /* methods/ (lattices, tries walks) */
     void (*method_scratch_free)(void *); /* set by methods/ with method_scratch */

@@ -37,6 +37,13 @@ void tok_decoder_free(tok_decoder *d)
 
 char *tok_dec_alloc(tok_ctx *ctx, size_t n)
 {
+    /* the chain makes at most 64 times the tokens' text plus 1 MiB: a
+     * Replace matching the empty string, chained, grows it geometrically */
+    if (n > ctx->dec_left) {
+        ctx->dec_over = true;
+        return NULL;
+    }
+    ctx->dec_left -= n;
     char *p = tok_arena_alloc(&ctx->arena, n ? n : 1);
     if (!p) tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory while decoding");
     return p;

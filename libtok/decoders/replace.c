@@ -26,8 +26,9 @@ static tok_status regex_one(const dec_replace *d, tok_str in, tok_str *out, tok_
         return TOK_OK;
     }
     size_t cap = in.n + 2;
-    size_t *m = (size_t *)tok_dec_alloc(ctx, cap * 2 * sizeof *m);
-    if (!m) return TOK_ERR_NOMEM;
+    /* scratch, not output: outside the decoders' output bound */
+    size_t *m = tok_arena_alloc(&ctx->arena, cap * 2 * sizeof *m);
+    if (!m) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory while decoding");
     size_t nm = 0, matched_len = 0, s, e;
     tok_pt_regex_iter it;
     tok_pt_regex_iter_init(&it, mt, (const uint8_t *)in.s, in.n);

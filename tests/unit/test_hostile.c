@@ -495,6 +495,49 @@ static void normalizer_growth_bound(void **state)
     tok_vec_free(&text);
 }
 
+/* Decoders too: a Sequence of Replace steps matching the empty string
+ * multiplies the text (found by the load_json fuzz campaign: 256 MiB from
+ * a 2 KB file); the chain stops at 64 times the tokens' text plus 1 MiB.
+ * Scratch space (regex matches) does not count: five regex steps over
+ * 200,000 one-byte tokens decode. */
+static void decoder_growth_bound(void **state)
+{
+    (void)state;
+    const char *step = "{\"type\":\"Replace\",\"pattern\":{\"Regex\":\" {0,}\"},\"content\":\"yyyyyyyyyy\"}";
+    tok_sbuf j = { 0 };
+    tok_sbuf_printf(&j, "{\"decoder\":{\"type\":\"Sequence\",\"decoders\":[%s,%s,%s,%s,%s,%s,%s]},"
+                        "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"y\":0,\"abc\":1},\"unk_token\":\"y\"}}",
+                    step, step, step, step, step, step, step);
+    tok_sbuf_put(&j, "", 1);
+    tok_tokenizer *t = tu_load_json(j.v);
+    tok_ctx *ctx = tok_ctx_new(t);
+    int32_t ids[2] = { 1, 1 };
+    const char *out;
+    size_t ol;
+    assert_int_equal(tok_decode(ctx, ids, 2, 0, &out, &ol), TOK_ERR_LIMIT);
+    assert_non_null(strstr(tok_ctx_error(ctx), "decoder Sequence step"));
+    assert_non_null(strstr(tok_ctx_error(ctx), "(Replace): output passes 64 times"));
+    tok_ctx_free(ctx);
+    tok_free(t);
+    j.n = 0;
+    const char *re = "{\"type\":\"Replace\",\"pattern\":{\"Regex\":\"a\"},\"content\":\"a\"}";
+    tok_sbuf_printf(&j, "{\"decoder\":{\"type\":\"Sequence\",\"decoders\":[%s,%s,%s,%s,%s]},"
+                        "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"a\":0},\"unk_token\":\"a\"}}",
+                    re, re, re, re, re);
+    tok_sbuf_put(&j, "", 1);
+    t = tu_load_json(j.v);
+    ctx = tok_ctx_new(t);
+    size_t n = 200000;
+    int32_t *many = calloc(n, sizeof *many);
+    assert_non_null(many);
+    assert_int_equal(tok_decode(ctx, many, n, 0, &out, &ol), TOK_OK);
+    assert_int_equal(ol, n); /* with a decoder the tokens are joined as they are */
+    free(many);
+    tok_ctx_free(ctx);
+    tok_free(t);
+    tok_vec_free(&j);
+}
+
 /* Two model tokens at one id: HF loads them and decodes the id to either,
  * by hash order; libtok refuses (each model, both JSON readers). */
 static void json_duplicate_ids(void **state)
@@ -731,6 +774,7 @@ int main(void)
         cmocka_unit_test(json_invalid_utf8),
         cmocka_unit_test(added_long_pattern),
         cmocka_unit_test(normalizer_growth_bound),
+        cmocka_unit_test(decoder_growth_bound),
         cmocka_unit_test(post_processor_ids),
         cmocka_unit_test(not_tokenizers),
         cmocka_unit_test(tokenizers_by_content),
