@@ -80,7 +80,8 @@ typedef enum tok_status {
     TOK_ERR_RANGE,       /* token id out of range */
     TOK_ERR_BUFFER,      /* caller buffer too small; the needed size is reported */
     TOK_ERR_LIMIT        /* input larger than libtok accepts (see TOK_MAX_TEXT), or text a
-                            normalizer would grow past 64 times its input plus 1 MiB */
+                            normalizer or the decoder chain would grow past 64 times its
+                            input plus 1 MiB */
 } tok_status;
 
 /** Static English name of a status code. Thread-safe. */
