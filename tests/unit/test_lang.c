@@ -92,6 +92,26 @@ static void test_words_space_table(void **state)
  * grows while workers read it), each "cat" joined to k of "the" by dots so
  * that its isolated count is known (2k + 1 tokens: words and dots); 1, 2 and
  * 3 threads give the same counts, and those are the hand-computed ones. */
+/* The counts of language "xx" of the file at path, read on 1, 2 and 3 threads. */
+static void counts_on_threads(const tok_tokenizer *t, const char *path, bool keep_empty, tok_lang_counts c[3])
+{
+    for (int th = 1; th <= 3; th++) {
+        tok_lang *a = tok_lang_new(t, NULL, NULL);
+        tok_corpus_options o;
+        tok_corpus_options_init(&o);
+        o.lang = "xx";
+        o.keep_empty = keep_empty;
+        tok_error err = { 0 };
+        tok_corpus *cp = tok_corpus_open(path, &o, &err);
+        assert_non_null(cp);
+        char msg[256];
+        assert_int_equal(tok_lang_add_corpus_threads(a, cp, th, msg, sizeof msg), TOK_OK);
+        assert_int_equal(tok_lang_get(a, 0, &c[th - 1]), TOK_OK);
+        tok_corpus_free(cp);
+        tok_lang_free(a);
+    }
+}
+
 static void test_threads_word_types(void **state)
 {
     (void)state;
@@ -113,20 +133,7 @@ static void test_threads_word_types(void **state)
     fputc('\n', f);
     fclose(f);
     tok_lang_counts c[3];
-    for (int th = 1; th <= 3; th++) {
-        tok_lang *a = tok_lang_new(t, NULL, NULL);
-        tok_corpus_options o;
-        tok_corpus_options_init(&o);
-        o.lang = "xx";
-        tok_error err = { 0 };
-        tok_corpus *cp = tok_corpus_open(path, &o, &err);
-        assert_non_null(cp);
-        char msg[256];
-        assert_int_equal(tok_lang_add_corpus_threads(a, cp, th, msg, sizeof msg), TOK_OK);
-        assert_int_equal(tok_lang_get(a, 0, &c[th - 1]), TOK_OK);
-        tok_corpus_free(cp);
-        tok_lang_free(a);
-    }
+    counts_on_threads(t, path, false, c);
     unlink(path);
     assert_int_equal(c[0].words, words);
     assert_int_equal(c[0].iso_tokens, iso);
@@ -147,21 +154,7 @@ static void test_threads_empty_units(void **state)
     assert_int_equal(write(fd, "\n\nthe cat\n\n", 11), 11);
     close(fd);
     tok_lang_counts c[3];
-    for (int th = 1; th <= 3; th++) {
-        tok_lang *a = tok_lang_new(t, NULL, NULL);
-        tok_corpus_options o;
-        tok_corpus_options_init(&o);
-        o.lang = "xx";
-        o.keep_empty = true;
-        tok_error err = { 0 };
-        tok_corpus *cp = tok_corpus_open(path, &o, &err);
-        assert_non_null(cp);
-        char msg[256];
-        assert_int_equal(tok_lang_add_corpus_threads(a, cp, th, msg, sizeof msg), TOK_OK);
-        assert_int_equal(tok_lang_get(a, 0, &c[th - 1]), TOK_OK);
-        tok_corpus_free(cp);
-        tok_lang_free(a);
-    }
+    counts_on_threads(t, path, true, c);
     unlink(path);
     assert_int_equal(c[0].units, 4);
     assert_int_equal(c[0].words, 2);
