@@ -256,7 +256,8 @@ double tok_rng_unit(tok_rng *r);
 typedef struct tok_nstr {
     uint8_t *s;
     uint32_t *a0, *a1;
-    size_t n, cap;
+    size_t n, cap;  /* cap: writable without tok_nstr_reserve (alloc, or limit if smaller) */
+    size_t alloc;   /* bytes allocated */
     uint32_t start;
     /* limit: the most bytes it may grow to (0: no limit); over: a reserve
      * was refused for passing it.  A normalizer's output is bounded by its
@@ -266,11 +267,19 @@ typedef struct tok_nstr {
     size_t limit;
     bool over;
 } tok_nstr;
-/** The most bytes normalizing n bytes may give: 64 times as many plus 1 MiB
- *  (the largest real expansion, a space or ▁ between every char, is 4x). */
+/** The most bytes the normalizers may write while normalizing n bytes in one
+ *  call, every step's output counted (so that time is bounded too): 64 times
+ *  as many plus 1 MiB (the largest real expansion, a space or ▁ between
+ *  every char, is 4x).  See tok_norm_room. */
 #define TOK_NORM_LIMIT(n) ((size_t)(n) * 64 + ((size_t)1 << 20))
+/** The same for what the decoder chain makes from n bytes of token text in
+ *  one tok_decode (a stream decodes a few tokens per push): 16 times plus
+ *  64 KiB (real decoders at most double the text). */
+#define TOK_DEC_LIMIT(n) ((size_t)(n) * 16 + ((size_t)64 << 10))
 /** Room for cap bytes; -1 when out of memory or past t->limit (sets over). */
 int tok_nstr_reserve(tok_nstr *t, size_t cap);
+/** Set t's limit (0: none) and clear over; its usable room shrinks to it. */
+void tok_nstr_limit(tok_nstr *t, size_t limit);
 /** Append n bytes, all aligned to [a0, a1). */
 int tok_nstr_push(tok_nstr *t, const void *b, size_t n, uint32_t a0, uint32_t a1);
 /** Append n bytes with their own alignments. */
@@ -544,6 +553,9 @@ typedef struct tok_decoder_vt {
 struct tok_decoder { const tok_decoder_vt *vt; };
 tok_decoder *tok_decoder_from_json(tok_jctx *jc, const json_t *j);
 void tok_decoder_free(tok_decoder *d);
+/** Before running a decoder chain on ctx->strs: its output budget
+ *  (TOK_DEC_LIMIT of the tokens' text; decoders/decoder.c). */
+void tok_dec_begin(tok_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* added tokens (pipeline/added.c)                                           */
@@ -640,7 +652,8 @@ struct tok_ctx {
     tok_enc out;              /* final result */
     tok_strs strs;            /* decoder token strings */
     tok_sbuf sbuf;            /* decode output */
-    size_t dec_left;          /* bytes the decoders may still make in this call (TOK_NORM_LIMIT of the tokens' text) */
+    size_t dec_left;          /* bytes the decoders may still make in this call (TOK_DEC_LIMIT of the tokens' text) */
+    size_t norm_in, norm_made; /* this call's bytes given to the normalizers, and written by their steps */
     bool dec_over;            /* a decoder asked for more */
     void *model_scratch;
     void *method_scratch;     /* methods/ (lattices, tries walks) */
@@ -712,6 +725,14 @@ tok_status tok__encode_direct_ids_text(tok_ctx *ctx, const char *text, size_t le
                                        int32_t *ids, size_t cap, size_t *n);
 /** encode.c: the caller's text as a view, not checked for UTF-8. */
 tok_status tok__input_view(tok_ctx *ctx, const char *text, size_t len, tok_piece *p);
+/** What the normalizers may still write in this call (never 0, which would
+ *  mean "no limit" in a tok_nstr): TOK_NORM_LIMIT of the bytes given to them
+ *  so far, less what their steps wrote. */
+static inline size_t tok_norm_room(const tok_ctx *ctx)
+{
+    size_t lim = TOK_NORM_LIMIT(ctx->norm_in);
+    return lim > ctx->norm_made + 1 ? lim - ctx->norm_made : 1;
+}
 tok_nstr *tok_ctx_nstr_acquire(tok_ctx *ctx);
 void tok_ctx_nstr_release(tok_ctx *ctx, tok_nstr *t);
 tok_pieces *tok_ctx_pieces_acquire(tok_ctx *ctx);

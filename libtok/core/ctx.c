@@ -66,8 +66,7 @@ tok_nstr *tok_ctx_nstr_acquire(tok_ctx *c)
     if (c->nstr_top >= 6) return NULL;
     tok_nstr *t = &c->nstr_pool[c->nstr_top++];
     t->n = 0;
-    t->limit = 0;
-    t->over = false;
+    tok_nstr_limit(t, 0);
     return t;
 }
 

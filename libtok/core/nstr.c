@@ -1,6 +1,18 @@
 /* Text with per-byte alignment to the original. */
 #include "../internal.h"
 
+/* cap is what writers may fill without asking (the allocation, or less
+ * under a limit), so that a reused buffer's old room does not slip past a
+ * new limit */
+static void usable(tok_nstr *t) { t->cap = t->limit && t->limit < t->alloc ? t->limit : t->alloc; }
+
+void tok_nstr_limit(tok_nstr *t, size_t limit)
+{
+    t->limit = limit;
+    t->over = false;
+    usable(t);
+}
+
 int tok_nstr_reserve(tok_nstr *t, size_t cap)
 {
     if (cap <= t->cap) return 0;
@@ -8,7 +20,11 @@ int tok_nstr_reserve(tok_nstr *t, size_t cap)
         t->over = true;
         return -1;
     }
-    size_t c = t->cap ? t->cap : 64;
+    if (cap <= t->alloc) {
+        usable(t);
+        return 0;
+    }
+    size_t c = t->alloc ? t->alloc : 64;
     while (c < cap) c *= 2;
     if (t->limit && c > t->limit) c = t->limit;
     uint8_t *s = realloc(t->s, c);
@@ -20,7 +36,8 @@ int tok_nstr_reserve(tok_nstr *t, size_t cap)
     uint32_t *a1 = realloc(t->a1, c * sizeof *a1);
     if (!a1) return -1;
     t->a1 = a1;
-    t->cap = c;
+    t->alloc = c;
+    usable(t);
     return 0;
 }
 

@@ -35,10 +35,19 @@ void tok_decoder_free(tok_decoder *d)
     if (d) d->vt->free(d);
 }
 
+void tok_dec_begin(tok_ctx *ctx)
+{
+    size_t in = 0;
+    for (size_t i = 0; i < ctx->strs.n; i++) in += ctx->strs.v[i].n;
+    ctx->dec_left = TOK_DEC_LIMIT(in);
+    ctx->dec_over = false;
+}
+
 char *tok_dec_alloc(tok_ctx *ctx, size_t n)
 {
-    /* the chain makes at most 64 times the tokens' text plus 1 MiB: a
-     * Replace matching the empty string, chained, grows it geometrically */
+    /* the chain makes at most TOK_DEC_LIMIT of the tokens' text, every
+     * step's output counted: a Replace matching the empty string, chained,
+     * grows it geometrically */
     if (n > ctx->dec_left) {
         ctx->dec_over = true;
         return NULL;

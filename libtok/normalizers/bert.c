@@ -185,7 +185,7 @@ static tok_status bert_run(const tok_normalizer *self, const tok_nstr *in, tok_n
     if (!t1) t1 = &local1;
     t1->n = 0;
     t1->start = in->start;
-    t1->limit = out->limit;
+    tok_nstr_limit(t1, out->limit);
     tok_status st = TOK_OK;
     if (pass1(b, in, t1, false, &wide)) {
         st = TOK_ERR_NOMEM;
@@ -197,7 +197,7 @@ static tok_status bert_run(const tok_normalizer *self, const tok_nstr *in, tok_n
         if (!t2) t2 = &local2;
         t2->n = 0;
         t2->start = in->start;
-        t2->limit = out->limit;
+        tok_nstr_limit(t2, out->limit);
         st = b->nfd->vt->run(b->nfd, t1, t2, ctx);
         if (!st && pass2(t2, out, b->lowercase)) st = TOK_ERR_NOMEM;
         if (t2 != &local2) tok_ctx_nstr_release(ctx, t2);

@@ -39,19 +39,21 @@ static tok_status seq_run(const tok_normalizer *self, const tok_nstr *in, tok_ns
         if (dst != out) {
             dst->n = 0;
             dst->start = in->start;
-            dst->limit = out->limit;
-            dst->over = false;
         }
+        /* every step's output counts against the call's room (a step that
+         * grows the text and one that shrinks it again cost time too) */
+        tok_nstr_limit(dst, tok_norm_room(ctx));
         st = q->v[i]->vt->run(q->v[i], cur, dst, ctx);
         if (st) {
             /* name the step that grew past the bound (an inner Sequence
              * already named its own) */
             if (dst->over && st != TOK_ERR_LIMIT)
                 st = tok_ctx_fail(ctx, TOK_ERR_LIMIT,
-                                  "normalizer Sequence step %zu (%s): output passes %zu bytes, 64 times its input plus 1 MiB",
-                                  i, q->v[i]->vt->type, dst->limit);
+                                  "normalizer Sequence step %zu (%s): output passes 64 times its input plus 1 MiB",
+                                  i, q->v[i]->vt->type);
             break;
         }
+        if (dst != out) ctx->norm_made += dst->n;
         cur = dst;
     }
     if (pooled[1]) tok_ctx_nstr_release(ctx, buf[1]);

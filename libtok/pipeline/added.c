@@ -232,11 +232,12 @@ tok_status tok_added_build(tok_tokenizer *t, tok_error *err)
         st = tok__fail(err, TOK_ERR_NOMEM, "out of memory");
         goto done;
     }
-    /* All normalized contents together stay within the normalizer bound of
-     * all contents: a file cannot multiply itself through many tokens. */
-    size_t budget = 0;
-    for (size_t i = 0; i < n; i++) budget += a->v.v[i].len;
-    budget = TOK_NORM_LIMIT(budget);
+    /* All normalized contents together stay within the normalizers' bound
+     * for all contents: a file cannot multiply itself through many tokens. */
+    if (ctx) {
+        ctx->norm_in = ctx->norm_made = 0;
+        for (size_t i = 0; i < n; i++) ctx->norm_in += a->v.v[i].len;
+    }
     for (size_t i = 0; i < n; i++) {
         tok_added *x = &a->v.v[i];
         if (x->len == 0) continue;
@@ -254,18 +255,18 @@ tok_status tok_added_build(tok_tokenizer *t, tok_error *err)
                 st = tok__fail(err, TOK_ERR_NOMEM, "out of memory");
                 goto done;
             }
-            out.limit = budget ? budget : 1;
+            tok_nstr_limit(&out, tok_norm_room(ctx));
             st = t->normalizer->vt->run(t->normalizer, &in, &out, ctx);
             if (st && st != TOK_ERR_LIMIT && out.over)
-                st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "normalizer %s: output passes %zu bytes, 64 times the added tokens plus 1 MiB",
-                                  t->normalizer->vt->type, out.limit);
+                st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "normalizer %s: output passes 64 times the added tokens plus 1 MiB",
+                                  t->normalizer->vt->type);
             if (st) {
                 tok__fail(err, st, "normalizing added token %zu \"%.40s\": %s", i, x->content, ctx->err);
                 tok_nstr_free(&in);
                 tok_nstr_free(&out);
                 goto done;
             }
-            budget -= out.n < budget ? out.n : budget;
+            ctx->norm_made += out.n;
             const char *d = tok_vocab_strdup(&t->vocab, (const char *)out.s, out.n);
             tok_nstr_free(&in);
             tok_nstr_free(&out);

@@ -19,13 +19,10 @@ tok_status tok_decode(tok_ctx *ctx, const int32_t *ids, size_t n, uint32_t flags
     }
     ctx->sbuf.n = 0;
     if (t->decoder) {
-        size_t in = 0;
-        for (size_t i = 0; i < ctx->strs.n; i++) in += ctx->strs.v[i].n;
-        ctx->dec_left = TOK_NORM_LIMIT(in);
-        ctx->dec_over = false;
+        tok_dec_begin(ctx);
         tok_status st = t->decoder->vt->run(t->decoder, &ctx->strs, ctx);
         if (st && ctx->dec_over && st != TOK_ERR_LIMIT)
-            st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "decoder %s: output passes 64 times the tokens' text plus 1 MiB",
+            st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "decoder %s: output passes 16 times the tokens' text plus 64 KiB",
                               t->decoder->vt->type);
         if (st) return st;
         for (size_t i = 0; i < ctx->strs.n; i++)

@@ -32,6 +32,7 @@ void tok__begin_call(tok_ctx *ctx, const tok_encode_options *opt)
     ctx->nstr_top = 0;
     ctx->pieces_top = 0;
     ctx->dropped = 0;
+    ctx->norm_in = ctx->norm_made = 0;
     ctx->cache_off = opt && (opt->flags & TOK_ENC_NO_CACHE);
     if (opt && opt->seed) {
         tok_rng_seed(&ctx->rng, opt->seed);
@@ -109,11 +110,13 @@ static tok_status normalize_piece(tok_ctx *ctx, const tok_piece *p, tok_piece *q
     out->n = 0;
     /* the segment's original start: HF's (0,0) for chars inserted before everything */
     in->start = out->start = p->n ? tok_piece_start(p, 0) : p->base;
-    out->limit = TOK_NORM_LIMIT(p->n);
+    ctx->norm_in += p->n;
+    tok_nstr_limit(out, tok_norm_room(ctx));
     st = t->normalizer->vt->run(t->normalizer, in, out, ctx);
     if (st && st != TOK_ERR_LIMIT && out->over)
-        st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "normalizer %s: output passes %zu bytes, 64 times its input plus 1 MiB",
-                          t->normalizer->vt->type, out->limit);
+        st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "normalizer %s: output passes 64 times its input plus 1 MiB",
+                          t->normalizer->vt->type);
+    ctx->norm_made += out->n;
     if (st == TOK_OK) {
         st = tok_ctx_piece_alloc(ctx, q, out->n);
         if (st == TOK_OK && out->n) {

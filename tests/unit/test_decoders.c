@@ -328,6 +328,7 @@ static char *decode(const tok_decoder *d, tok_ctx *c, const char *const *toks, s
         tok_str s = {toks[i], strlen(toks[i])};
         assert_int_equal(tok_vec_push(&c->strs, s), 0);
     }
+    tok_dec_begin(c);
     tok_status st = d->vt->run(d, &c->strs, c);
     if (st) fail_msg("decoder failed: %s", c->err);
     size_t total = 0;
