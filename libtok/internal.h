@@ -273,9 +273,11 @@ typedef struct tok_nstr {
  *  every char, is 4x).  See tok_norm_room. */
 #define TOK_NORM_LIMIT(n) ((size_t)(n) * 64 + ((size_t)1 << 20))
 /** The same for what the decoder chain makes from n bytes of token text in
- *  one tok_decode (a stream decodes a few tokens per push): 16 times plus
- *  64 KiB (real decoders at most double the text). */
-#define TOK_DEC_LIMIT(n) ((size_t)(n) * 16 + ((size_t)64 << 10))
+ *  one tok_decode: 16 times plus 4 KiB.  Real decoders shrink the text or
+ *  add a byte per token (a Replace decoder's content is the most: 16 covers
+ *  it); the floor is small because a stream decodes its window of a few
+ *  tokens on every push. */
+#define TOK_DEC_LIMIT(n) ((size_t)(n) * 16 + ((size_t)4 << 10))
 /** Room for cap bytes; -1 when out of memory or past t->limit (sets over). */
 int tok_nstr_reserve(tok_nstr *t, size_t cap);
 /** Set t's limit (0: none) and clear over; its usable room shrinks to it. */

@@ -79,9 +79,9 @@ typedef enum tok_status {
     TOK_ERR_UTF8,        /* text is not valid UTF-8 (strict mode) */
     TOK_ERR_RANGE,       /* token id out of range */
     TOK_ERR_BUFFER,      /* caller buffer too small; the needed size is reported */
-    TOK_ERR_LIMIT        /* input larger than libtok accepts (see TOK_MAX_TEXT), or text a
-                            normalizer or the decoder chain would grow past 64 times its
-                            input plus 1 MiB */
+    TOK_ERR_LIMIT        /* input larger than libtok accepts (see TOK_MAX_TEXT), or text the
+                            normalizers would grow past 64 times its size plus 1 MiB (the
+                            decoder chain: 16 times plus 4 KiB) */
 } tok_status;
 
 /** Static English name of a status code. Thread-safe. */

@@ -13,7 +13,7 @@ static tok_status run(const tok_decoder *self, tok_strs *toks, tok_ctx *ctx)
     for (size_t i = 0; i < d->n; i++) {
         tok_status st = d->v[i]->vt->run(d->v[i], toks, ctx);
         if (st && ctx->dec_over && st != TOK_ERR_LIMIT)
-            return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "decoder Sequence step %zu (%s): output passes 16 times the tokens' text plus 64 KiB",
+            return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "decoder Sequence step %zu (%s): output passes 16 times the tokens' text plus 4 KiB",
                                 i, d->v[i]->vt->type);
         if (st) return st;
     }

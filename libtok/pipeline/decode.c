@@ -22,7 +22,7 @@ tok_status tok_decode(tok_ctx *ctx, const int32_t *ids, size_t n, uint32_t flags
         tok_dec_begin(ctx);
         tok_status st = t->decoder->vt->run(t->decoder, &ctx->strs, ctx);
         if (st && ctx->dec_over && st != TOK_ERR_LIMIT)
-            st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "decoder %s: output passes 16 times the tokens' text plus 64 KiB",
+            st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "decoder %s: output passes 16 times the tokens' text plus 4 KiB",
                               t->decoder->vt->type);
         if (st) return st;
         for (size_t i = 0; i < ctx->strs.n; i++)

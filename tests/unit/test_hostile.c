@@ -520,7 +520,7 @@ static void normalizer_growth_bound(void **state)
 
 /* Decoders too: a Sequence of Replace steps matching the empty string
  * multiplies the text (found by the load_json fuzz campaign: 256 MiB from
- * a 2 KB file); the chain stops at 16 times the tokens' text plus 64 KiB,
+ * a 2 KB file); the chain stops at 16 times the tokens' text plus 4 KiB,
  * every step's output counted (a stream decodes a window per push).
  * Scratch space (regex matches) does not count: five regex steps over
  * 200,000 one-byte tokens decode. */
