@@ -468,6 +468,12 @@ typedef struct tok_normalizer_vt {
 struct tok_normalizer { const tok_normalizer_vt *vt; };
 tok_normalizer *tok_normalizer_from_json(tok_jctx *jc, const json_t *j);
 void tok_normalizer_free(tok_normalizer *n);
+/** Run n on in -> out as one step of a call's normalizing: `fresh` more
+ *  bytes given to the normalizers (counted into the call's room, see
+ *  tok_norm_room), out limited to the room left, and its output counted;
+ *  past the room, TOK_ERR_LIMIT naming n (or the Sequence step).  Every
+ *  caller that starts a normalization goes through it. */
+tok_status tok_normalizer_run(const tok_normalizer *n, const tok_nstr *in, tok_nstr *out, size_t fresh, tok_ctx *ctx);
 
 /* --- pre-tokenizers (pretokenizers/) --- */
 typedef struct tok_pretok tok_pretok;

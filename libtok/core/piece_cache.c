@@ -30,7 +30,7 @@ static tok_pcache_tab *tab_new(size_t slots)
         /* aligned to a huge page: give back the slack on both sides */
         size_t lead = (HUGE_PAGE - ((uintptr_t)m & (HUGE_PAGE - 1))) & (HUGE_PAGE - 1);
         if (lead) munmap(m, lead);
-        if (HUGE_PAGE - lead) munmap(m + lead + size, HUGE_PAGE - lead);
+        munmap(m + lead + size, HUGE_PAGE - lead); /* never empty: lead < HUGE_PAGE */
         t = (tok_pcache_tab *)(void *)(m + lead);
 #ifdef MADV_HUGEPAGE
         madvise(t, size, MADV_HUGEPAGE);

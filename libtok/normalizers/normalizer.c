@@ -35,6 +35,17 @@ void tok_normalizer_free(tok_normalizer *n)
 
 /* ---- shared helpers ---- */
 
+tok_status tok_normalizer_run(const tok_normalizer *n, const tok_nstr *in, tok_nstr *out, size_t fresh, tok_ctx *ctx)
+{
+    ctx->norm_in += fresh;
+    tok_nstr_limit(out, tok_norm_room(ctx));
+    tok_status st = n->vt->run(n, in, out, ctx);
+    if (st && st != TOK_ERR_LIMIT && out->over)
+        return tok_ctx_fail(ctx, TOK_ERR_LIMIT, "normalizer %s: output passes 64 times its input plus 1 MiB", n->vt->type);
+    if (!st) ctx->norm_made += out->n;
+    return st;
+}
+
 tok_normalizer *tok_norm_new_plain(tok_jctx *jc, const tok_normalizer_vt *vt)
 {
     tok_normalizer *n = calloc(1, sizeof *n);

@@ -110,13 +110,7 @@ static tok_status normalize_piece(tok_ctx *ctx, const tok_piece *p, tok_piece *q
     out->n = 0;
     /* the segment's original start: HF's (0,0) for chars inserted before everything */
     in->start = out->start = p->n ? tok_piece_start(p, 0) : p->base;
-    ctx->norm_in += p->n;
-    tok_nstr_limit(out, tok_norm_room(ctx));
-    st = t->normalizer->vt->run(t->normalizer, in, out, ctx);
-    if (st && st != TOK_ERR_LIMIT && out->over)
-        st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "normalizer %s: output passes 64 times its input plus 1 MiB",
-                          t->normalizer->vt->type);
-    ctx->norm_made += out->n;
+    st = tok_normalizer_run(t->normalizer, in, out, p->n, ctx);
     if (st == TOK_OK) {
         st = tok_ctx_piece_alloc(ctx, q, out->n);
         if (st == TOK_OK && out->n) {

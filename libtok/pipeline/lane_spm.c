@@ -117,15 +117,7 @@ static tok_status charsmap(tok_ctx *ctx, const tok_normalizer *pc, const tok_pie
     in->n = p->n;
     out->n = 0;
     in->start = out->start = p->base;
-    ctx->norm_in += p->n;
-    tok_nstr_limit(out, tok_norm_room(ctx));
-    if ((st = pc->vt->run(pc, in, out, ctx))) {
-        if (st != TOK_ERR_LIMIT && out->over)
-            st = tok_ctx_fail(ctx, TOK_ERR_LIMIT, "normalizer %s: output passes 64 times its input plus 1 MiB",
-                              pc->vt->type);
-        goto done;
-    }
-    ctx->norm_made += out->n;
+    if ((st = tok_normalizer_run(pc, in, out, p->n, ctx))) goto done;
     if ((st = tok_ctx_piece_alloc(ctx, q, out->n))) goto done;
     memcpy((uint8_t *)q->s, out->s, out->n);
     memcpy((uint32_t *)q->a0, out->a0, out->n * sizeof *out->a0);
