@@ -607,6 +607,8 @@ struct tok_tokenizer {
     /* fast lane: a hand-written scanner equivalent to the pre-tokenizer, when
      * there is no normalizer and the pre-tokenizer is a known split pattern */
     size_t (*scan)(const uint8_t *s, size_t n, size_t pos);
+    /* its batch form (scan/scan.h tok_scan_many_fn), for the direct loop */
+    size_t (*scan_many)(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max);
     bool scan_direct;           /* ...and the model takes one direct loop from it (encode_direct.c) */
     bool scan_cuttable;         /* a text may be cut after "\n" before a letter */
     /* fused lane of a whole family (pipeline/lane.h): normalizer, pre-tokenizer
@@ -702,6 +704,14 @@ bool tok__bpe_fast(const tok_ctx *ctx);
  *  encode of one pre-token (cache, fast paths), appended to out. */
 bool tok__bpe_direct_ok(const tok_model *m);
 tok_status tok__bpe_piece(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n, tok_toks *out);
+/** The same for a batch of k <= TOK_BPE_BATCH pre-tokens s[from, ends[0]),
+ *  s[ends[0], ends[1]), ... (rising ends): their tokens appended to out in
+ *  order, offsets from each one's start, each one's token count in cnt[i].
+ *  The whole-piece table is asked for the batch's short pieces before any is
+ *  answered, so that their cache misses overlap. */
+#define TOK_BPE_BATCH 64
+tok_status tok__bpe_pieces(const tok_model *m, tok_ctx *ctx, const uint8_t *s, uint32_t from, const uint32_t *ends,
+                          size_t k, tok_toks *out, uint32_t *cnt);
 /** SentencePiece-style BPE (no byte level, no dropout): the bytes after which
  *  a "▁" does not cut the model input (256 flags), or NULL when the model
  *  does not cut its input there; each stretch between cuts may then be given

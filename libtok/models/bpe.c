@@ -388,32 +388,51 @@ static inline bool ascii_short(const uint8_t *p, uint32_t n)
     return !(x & 0x8080808080808080ull);
 }
 
+/* The whole-piece table's answer for p[0..n) (n > 0), or -1: not there, or
+ * no table. */
+static inline int32_t whole_probe(const bpe *b, const bpe_scratch *s, const uint8_t *p, uint32_t n)
+{
+    if (n > TOK_BPE_WHOLE_MAXLEN2 || !b->bt.whole.slot || s->reference || !ascii_short(p, n)) return -1;
+    return n <= TOK_BPE_WHOLE_MAXLEN ? tok_bpe_whole_find(&b->bt.whole, tok_bpe_whole_key(p, n))
+                                     : tok_bpe_whole_find2(&b->bt.whole, p, n);
+}
+
+static tok_status bpe_encode_rest(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n,
+                                  const tok_encode_options *opt, tok_toks *out);
+
 static tok_status bpe_encode_one(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n,
                                  const tok_encode_options *opt, tok_toks *out)
 {
     const bpe *b = (const bpe *)m;
-    bpe_scratch *s = ctx->model_scratch;
     if (n == 0) return TOK_OK;
+    if ((opt && opt->dropout >= 0 ? opt->dropout : b->dropout) <= 0) {
+        /* most pre-tokens are one token: one probe, before the cache */
+        int32_t id = whole_probe(b, ctx->model_scratch, p, n);
+        if (id >= 0) {
+            if (TOK_UNLIKELY(out->n == out->cap) && tok_toks_reserve(out, out->n + 1))
+                return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+            out->id[out->n] = id;
+            out->off[out->n].start = 0;
+            out->off[out->n].end = n;
+            out->n++;
+            return TOK_OK;
+        }
+    }
+    return bpe_encode_rest(m, ctx, p, n, opt, out);
+}
+
+/* bpe_encode_one past the whole-piece table. */
+static tok_status bpe_encode_rest(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n,
+                                  const tok_encode_options *opt, tok_toks *out)
+{
+    const bpe *b = (const bpe *)m;
+    bpe_scratch *s = ctx->model_scratch;
     float dropout = b->dropout;
     if (opt && opt->dropout >= 0) dropout = opt->dropout;
     tok_pcache *pc = NULL;
     tok_pcache_q q;
     size_t first = out->n;
     if (dropout <= 0) {
-        /* most pre-tokens are one token: one probe, before the cache */
-        if (n <= TOK_BPE_WHOLE_MAXLEN2 && ascii_short(p, n) && b->bt.whole.slot && !s->reference) {
-            int32_t id = n <= TOK_BPE_WHOLE_MAXLEN ? tok_bpe_whole_find(&b->bt.whole, tok_bpe_whole_key(p, n))
-                                                   : tok_bpe_whole_find2(&b->bt.whole, p, n);
-            if (id >= 0) {
-                if (TOK_UNLIKELY(out->n == out->cap) && tok_toks_reserve(out, out->n + 1))
-                    return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-                out->id[out->n] = id;
-                out->off[out->n].start = 0;
-                out->off[out->n].end = n;
-                out->n++;
-                return TOK_OK;
-            }
-        }
         if (!(pc = tok_ctx_pcache(ctx))) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         tok_pcache_query(&q, p, n);
         bool fast = b->bt.ok && !s->reference, whole = b->ignore_merges || b->ranked;
@@ -827,6 +846,57 @@ const bool *tok__bpe_marker_cuts(const tok_model *m)
 tok_status tok__bpe_piece(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n, tok_toks *out)
 {
     return bpe_encode_one(m, ctx, p, n, NULL, out);
+}
+
+tok_status tok__bpe_pieces(const tok_model *m, tok_ctx *ctx, const uint8_t *s, uint32_t from, const uint32_t *ends,
+                          size_t k, tok_toks *out, uint32_t *cnt)
+{
+    const bpe *b = (const bpe *)m;
+    const bpe_scratch *sc = ctx->model_scratch;
+    const tok_bpe_whole *w = &b->bt.whole;
+    /* the short pieces' mixed keys (0: none), their buckets asked for now so
+     * that the batch's table misses overlap */
+    uint64_t mix[TOK_BPE_BATCH];
+    if (TOK_UNLIKELY(k > TOK_BPE_BATCH)) return tok_ctx_fail(ctx, TOK_ERR_ARG, "batch too large");
+    bool probe = w->slot && !sc->reference;
+    uint32_t at = from;
+    for (size_t i = 0; i < k; i++) {
+        const uint8_t *p = s + at;
+        uint32_t n = ends[i] - at;
+        at = ends[i];
+        mix[i] = 0;
+        if (probe && n <= TOK_BPE_WHOLE_MAXLEN && ascii_short(p, n)) {
+            mix[i] = tok_bpe_whole_mix(tok_bpe_whole_key(p, n));
+            __builtin_prefetch(w->slot + (mix[i] >> w->bshift) * 8);
+        }
+    }
+    /* most pieces are one token: room for the batch at once */
+    if (TOK_UNLIKELY(out->n + k > out->cap) && tok_toks_reserve(out, out->n + k))
+        return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    at = from;
+    for (size_t i = 0; i < k; i++) {
+        const uint8_t *p = s + at;
+        uint32_t n = ends[i] - at;
+        at = ends[i];
+        size_t first = out->n;
+        int32_t id = mix[i] ? tok_bpe_whole_find_mixed(w, mix[i])
+                            : n > TOK_BPE_WHOLE_MAXLEN && n <= TOK_BPE_WHOLE_MAXLEN2 && probe && ascii_short(p, n)
+                                  ? tok_bpe_whole_find2(w, p, n)
+                                  : -1;
+        if (id >= 0) {
+            if (TOK_UNLIKELY(out->n == out->cap) && tok_toks_reserve(out, out->n + 1))
+                return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+            out->id[out->n] = id;
+            out->off[out->n].start = 0;
+            out->off[out->n].end = n;
+            out->n++;
+        } else if (n) {
+            tok_status st = bpe_encode_rest(m, ctx, p, n, NULL, out);
+            if (st) return st;
+        }
+        cnt[i] = (uint32_t)(out->n - first);
+    }
+    return TOK_OK;
 }
 
 static const tok_model_vt bpe_vt = {

@@ -104,11 +104,9 @@ static inline const uint64_t *tok_bpe_whole_bucket(const tok_bpe_whole *w, uint6
     return w->slot + (tok_bpe_whole_mix(key) >> w->bshift) * 8;
 }
 
-/** The one token BPE makes of the piece with this key, or -1 (not known
- *  here: run the full algorithm). */
-static inline int32_t tok_bpe_whole_find(const tok_bpe_whole *w, uint64_t key)
+/** The same as tok_bpe_whole_find below, given the key already mixed. */
+static inline int32_t tok_bpe_whole_find_mixed(const tok_bpe_whole *w, uint64_t m)
 {
-    uint64_t m = tok_bpe_whole_mix(key);
     const uint64_t *b = w->slot + (m >> w->bshift) * 8;
     uint64_t want = 1ull << 63 | (m & w->tagmask) << w->idbits, hi = ~((1ull << w->idbits) - 1);
     for (int i = 0; i < 8; i++) {
@@ -116,6 +114,13 @@ static inline int32_t tok_bpe_whole_find(const tok_bpe_whole *w, uint64_t key)
         if (!b[i]) break;
     }
     return -1;
+}
+
+/** The one token BPE makes of the piece with this key, or -1 (not known
+ *  here: run the full algorithm). */
+static inline int32_t tok_bpe_whole_find(const tok_bpe_whole *w, uint64_t key)
+{
+    return tok_bpe_whole_find_mixed(w, tok_bpe_whole_mix(key));
 }
 
 /** Same for a piece of 8..15 bytes. */

@@ -46,14 +46,20 @@ static bool check_to(const tok_piece *p, uint32_t *valid, uint32_t end)
     return true;
 }
 
-/* The end of the pre-token of p at pos; 0 when `check` finds it invalid. */
-static inline uint32_t next_end(const tok_piece *p, tok_scan_fn scan, uint32_t pos, uint32_t *valid, bool check)
+/* The next batch of pre-token ends of p from pos into ends[] (rising, in
+ * (pos, p->n]), their count; 0 when `check` finds the text up to the last
+ * one invalid (or a scanner end that cannot be one). */
+static inline size_t next_ends(const tok_piece *p, tok_scan_many_fn scan, uint32_t pos, uint32_t *valid, bool check,
+                               uint32_t *ends)
 {
-    uint32_t end = (uint32_t)scan(p->s, p->n, pos);
-    if (check && (TOK_UNLIKELY(end > *valid) || TOK_UNLIKELY(end <= pos)) &&
-        (end <= pos || end > p->n || !check_to(p, valid, end)))
-        return 0;
-    return end;
+    size_t k = scan(p->s, p->n, pos, ends, TOK_BPE_BATCH);
+    if (check) {
+        uint32_t last = ends[k - 1], before = k > 1 ? ends[k - 2] : pos;
+        if ((TOK_UNLIKELY(last > *valid) || TOK_UNLIKELY(last <= before)) &&
+            (last <= before || last > p->n || !check_to(p, valid, last)))
+            return 0;
+    }
+    return k;
 }
 
 bool tok__direct_ok(const tok_ctx *ctx, const tok_encode_options *opt)
@@ -136,25 +142,29 @@ static tok_status encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_
             e->added[k] = 1;
             continue;
         }
-        uint32_t valid = 0;
-        for (uint32_t pos = 0, end; pos < p->n; pos = end) {
-            if (!(end = next_end(p, t->scan, pos, &valid, check))) return TOK_ERR_UTF8;
-            uint32_t len = end - pos;
+        uint32_t valid = 0, ends[TOK_BPE_BATCH], cnt[TOK_BPE_BATCH];
+        for (uint32_t pos = 0; pos < p->n;) {
+            size_t nb = next_ends(p, t->scan_many, pos, &valid, check, ends);
+            if (!nb) return TOK_ERR_UTF8;
             tk->n = 0;
-            if ((st = tok__bpe_piece(m, ctx, p->s + pos, len, tk))) return st;
+            if ((st = tok__bpe_pieces(m, ctx, p->s, pos, ends, nb, tk, cnt))) return st;
             if (TOK_UNLIKELY(e->n + tk->n > e->cap) && tok_enc_reserve(e, e->n + tk->n))
                 return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-            size_t k = e->n;
-            for (size_t j = 0; j < tk->n; j++, k++) {
-                e->ids[k] = tk->id[j];
-                e->off[k] = token_offset(p, pos, tk->off[j].start, tk->off[j].end, len);
-                e->words[k] = w;
-                e->type_ids[k] = ty;
-                e->special[k] = 0;
-                e->added[k] = 0;
+            size_t k = e->n, j = 0;
+            for (size_t b = 0; b < nb; b++) {
+                uint32_t len = ends[b] - pos;
+                for (size_t stop = j + cnt[b]; j < stop; j++, k++) {
+                    e->ids[k] = tk->id[j];
+                    e->off[k] = token_offset(p, pos, tk->off[j].start, tk->off[j].end, len);
+                    e->words[k] = w;
+                    e->type_ids[k] = ty;
+                    e->special[k] = 0;
+                    e->added[k] = 0;
+                }
+                w++;
+                pos = ends[b];
             }
             e->n = k;
-            w++;
         }
     }
     return TOK_OK;
@@ -178,17 +188,15 @@ static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const 
             k++;
             continue;
         }
-        uint32_t valid = 0;
-        for (uint32_t pos = 0, end; pos < p->n; pos = end) {
-            if (!(end = next_end(p, t->scan, pos, &valid, check))) return TOK_ERR_UTF8;
+        uint32_t valid = 0, ends[TOK_BPE_BATCH], cnt[TOK_BPE_BATCH];
+        for (uint32_t pos = 0; pos < p->n;) {
+            size_t nb = next_ends(p, t->scan_many, pos, &valid, check, ends);
+            if (!nb) return TOK_ERR_UTF8;
             tk->n = 0;
-            if ((st = tok__bpe_piece(m, ctx, p->s + pos, end - pos, tk))) return st;
-            if (TOK_LIKELY(k + tk->n <= cap)) {
-                for (size_t j = 0; j < tk->n; j++) ids[k + j] = tk->id[j];
-            } else {
-                for (size_t j = 0; j < tk->n; j++)
-                    if (k + j < cap) ids[k + j] = tk->id[j];
-            }
+            if ((st = tok__bpe_pieces(m, ctx, p->s, pos, ends, nb, tk, cnt))) return st;
+            pos = ends[nb - 1];
+            if (TOK_LIKELY(k + tk->n <= cap)) memcpy(ids + k, tk->id, tk->n * sizeof *ids);
+            else if (k < cap) memcpy(ids + k, tk->id, (cap - k) * sizeof *ids);
             k += tk->n;
         }
     }

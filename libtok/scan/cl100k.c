@@ -2,7 +2,7 @@
  * (cl100k_base, Llama 3) */
 #include "scan_util.h"
 
-size_t SC_NAME(tok_scan_cl100k)(const uint8_t *s, size_t n, size_t pos)
+SC_ONE SC_NAME(scan_cl100k_one)(const uint8_t *s, size_t n, size_t pos)
 {
     size_t l;
     uint8_t c = s[pos];
@@ -22,3 +22,5 @@ size_t SC_NAME(tok_scan_cl100k)(const uint8_t *s, size_t n, size_t pos)
     if (k & TOK_CL_S) return sc_spaces(s, n, pos);
     return pos + l; /* not reached: every character is covered above */
 }
+
+SC_DEFINE(tok_scan_cl100k, SC_NAME(scan_cl100k_one))

@@ -1,7 +1,7 @@
 /* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
 #include "scan_util.h"
 
-size_t SC_NAME(tok_scan_gpt2)(const uint8_t *s, size_t n, size_t pos)
+SC_ONE SC_NAME(scan_gpt2_one)(const uint8_t *s, size_t n, size_t pos)
 {
     uint8_t c = s[pos];
     if (c == '\'' && pos + 1 < n) {
@@ -22,3 +22,5 @@ size_t SC_NAME(tok_scan_gpt2)(const uint8_t *s, size_t n, size_t pos)
     }
     return sc_spaces_noline(s, n, pos);
 }
+
+SC_DEFINE(tok_scan_gpt2, SC_NAME(scan_gpt2_one))

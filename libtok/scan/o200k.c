@@ -89,7 +89,7 @@ static inline size_t ascii_fast(const uint8_t *s, size_t n, size_t pos)
 }
 #endif
 
-size_t SC_NAME(tok_scan_o200k)(const uint8_t *s, size_t n, size_t pos)
+SC_ONE SC_NAME(scan_o200k_one)(const uint8_t *s, size_t n, size_t pos)
 {
     size_t l, e;
 #if SC_W
@@ -107,3 +107,5 @@ size_t SC_NAME(tok_scan_o200k)(const uint8_t *s, size_t n, size_t pos)
     if (k & TOK_CL_S) return sc_spaces(s, n, pos);
     return pos + l;
 }
+
+SC_DEFINE(tok_scan_o200k, SC_NAME(scan_o200k_one))

@@ -40,3 +40,15 @@ tok_scan_fn tok_scan_for_regex(const char *regex)
         if (!strcmp(regex, known[i].regex)) return tok_scan_has_avx2() ? known[i].avx2 : known[i].fn;
     return NULL;
 }
+
+tok_scan_many_fn tok_scan_many_for(tok_scan_fn f)
+{
+#define SC_PAIR(x, v) if (f == x##v) return x##_many##v;
+    SC_PAIR(tok_scan_gpt2, ) SC_PAIR(tok_scan_cl100k, ) SC_PAIR(tok_scan_o200k, )
+    SC_PAIR(tok_scan_gpt2, _scalar) SC_PAIR(tok_scan_cl100k, _scalar) SC_PAIR(tok_scan_o200k, _scalar)
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    SC_PAIR(tok_scan_gpt2, _avx2) SC_PAIR(tok_scan_cl100k, _avx2) SC_PAIR(tok_scan_o200k, _avx2)
+#endif
+#undef SC_PAIR
+    return NULL;
+}

@@ -15,6 +15,11 @@
 #include <stdint.h>
 
 typedef size_t (*tok_scan_fn)(const uint8_t *s, size_t n, size_t pos);
+/* The batch form: the ends of up to `max` successive pre-tokens from pos
+ * into ends[] (text under 4 GiB), their count (0 only when pos >= n).  It
+ * stops after an end that is not in (pos, n] (invalid UTF-8: see
+ * scan_util.h), which it still reports. */
+typedef size_t (*tok_scan_many_fn)(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max);
 
 size_t tok_scan_gpt2(const uint8_t *s, size_t n, size_t pos);
 size_t tok_scan_cl100k(const uint8_t *s, size_t n, size_t pos);
@@ -28,6 +33,17 @@ size_t tok_scan_gpt2_scalar(const uint8_t *s, size_t n, size_t pos);
 size_t tok_scan_cl100k_scalar(const uint8_t *s, size_t n, size_t pos);
 size_t tok_scan_o200k_scalar(const uint8_t *s, size_t n, size_t pos);
 
+/* Their batch forms. */
+size_t tok_scan_gpt2_many(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max);
+size_t tok_scan_cl100k_many(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max);
+size_t tok_scan_o200k_many(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max);
+size_t tok_scan_gpt2_many_avx2(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max);
+size_t tok_scan_cl100k_many_avx2(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max);
+size_t tok_scan_o200k_many_avx2(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max);
+size_t tok_scan_gpt2_many_scalar(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max);
+size_t tok_scan_cl100k_many_scalar(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max);
+size_t tok_scan_o200k_many_scalar(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max);
+
 /** Whether this CPU has AVX2 (chosen once per tokenizer load). */
 bool tok_scan_has_avx2(void);
 /** Whether f is one of the GPT-2 pattern's scanners. */
@@ -36,5 +52,8 @@ bool tok_scan_is_gpt2(tok_scan_fn f);
 /** The scanner for a regex (as written in tokenizer.json), or NULL: the
  *  AVX2 one when this CPU has AVX2, else the SSE2 one. */
 tok_scan_fn tok_scan_for_regex(const char *regex);
+/** The batch form of a scanner tok_scan_for_regex gave (or a _scalar one),
+ *  or NULL for any other function. */
+tok_scan_many_fn tok_scan_many_for(tok_scan_fn f);
 
 #endif

@@ -11,6 +11,27 @@
 #define TOK_SC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define TOK_SC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* A scanner's one-piece body is written once, inline, and given out twice:
+ * as the one-piece function (tok_scan_fn) and as the batch form
+ * (tok_scan_many_fn), whose loop keeps the scanner's state in registers and
+ * pays one call per batch instead of one per pre-token.  A batch stops early
+ * after an end that cannot be one (not past pos or past n: invalid UTF-8 read
+ * without meaning), which it still reports for the caller to see. */
+#define SC_DEFINE(f, one)                                                              \
+    size_t SC_NAME(f)(const uint8_t *s, size_t n, size_t pos) { return one(s, n, pos); } \
+    size_t SC_NAME(f##_many)(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max) \
+    {                                                                                  \
+        size_t k = 0;                                                                  \
+        while (k < max && pos < n) {                                                   \
+            size_t e = one(s, n, pos);                                                 \
+            ends[k++] = (uint32_t)e;                                                   \
+            if (TOK_SC_UNLIKELY(e <= pos || e > n)) break;                             \
+            pos = e;                                                                   \
+        }                                                                              \
+        return k;                                                                      \
+    }
+#define SC_ONE static inline __attribute__((always_inline)) size_t
+
 /*
  * ASCII fast path: runs of one class are found 16 bytes at a time (SSE2, the
  * x86-64 baseline) or 32 (AVX2: scan/avx2.c compiles the scanners again with

@@ -438,7 +438,8 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
         /* cutting after a newline is safe unless an added token could reach across it */
         t->scan_cuttable = true;
         t->scan_cut_after_text = tok_scan_is_gpt2(t->scan);
-        t->scan_direct = tok__bpe_direct_ok(t->model);
+        t->scan_many = tok_scan_many_for(t->scan);
+        t->scan_direct = t->scan_many && tok__bpe_direct_ok(t->model);
         for (size_t i = 0; i < t->added.v.n; i++) {
             const tok_added *x = &t->added.v.v[i];
             if (x->lstrip || memchr(x->content, '\n', x->len)) t->scan_cuttable = false;

@@ -4,7 +4,9 @@
  * character boundary (so blocks meet the text's end at every 16/32 offset),
  * on random text over tricky characters, on text made of all byte values
  * (invalid UTF-8 replaced as the lossy input path does) and on real text.
- * And the block classes agree with the class table for all 128 ASCII bytes. */
+ * And the block classes agree with the class table for all 128 ASCII bytes;
+ * and each scanner's batch form gives the ends its one-piece form gives, in
+ * batches of every size, on valid text and on raw invalid bytes. */
 #include "testutil.h"
 
 #include "libtok/internal.h"
@@ -134,6 +136,62 @@ static void ascii_classes(void **state)
 #endif
 }
 
+/* The batch form against the one-piece form from pos: the same ends in
+ * order, batches of `max`, and on invalid input (raw bytes) the same stop
+ * after an end outside (pos, n]. */
+static void same_batches(tok_scan_fn one, const uint8_t *s, size_t n, size_t max, const char *what)
+{
+    tok_scan_many_fn many = tok_scan_many_for(one);
+    assert_non_null(many);
+    uint32_t ends[TOK_BPE_BATCH];
+    size_t pos = 0, want = 0, steps = 0;
+    while (pos < n) {
+        size_t k = many(s, n, pos, ends, max);
+        if (k < 1 || k > max) fail_msg("%s: batch of %zu from %zu gave %zu ends", what, max, pos, k);
+        for (size_t i = 0; i < k; i++) {
+            want = one(s, n, pos);
+            if (ends[i] != want) fail_msg("%s: batch of %zu, end %zu: %u, one-piece form %zu", what, max, i, ends[i], want);
+            if (want <= pos || want > n) {
+                if (i + 1 != k) fail_msg("%s: batch went on past a bad end", what);
+                return;
+            }
+            pos = want;
+        }
+        if (k < max && pos < n) fail_msg("%s: short batch (%zu of %zu) before the end", what, k, max);
+        if (++steps > n + 1) fail_msg("%s: no progress", what);
+    }
+    assert_int_equal(many(s, n, n, ends, max), 0);
+}
+
+static void batch_forms(void **state)
+{
+    (void)state;
+    char path[4096];
+    size_t n = 0;
+    char *text = tu_read_file(tu_cache_path("texts/multilingual.txt", path, sizeof path), &n);
+    if (!text) fail_msg("cannot read %s", path);
+    if (n > 20000) {
+        n = 20000;
+        while (n && ((unsigned char)text[n] & 0xC0) == 0x80) n--;
+    }
+    srand(7);
+    uint8_t raw[300];
+    for (size_t i = 0; i < sizeof raw; i++) raw[i] = (uint8_t)(rand() % 3 ? rand() % 128 : rand() % 256);
+    static const size_t sizes[] = { 1, 2, 3, 7, TOK_BPE_BATCH };
+    for (size_t k = 0; k < sizeof variants / sizeof variants[0]; k++) {
+        tok_scan_fn fns[3] = { variants[k].scalar, variants[k].sse2, tok_scan_has_avx2() ? variants[k].avx2 : NULL };
+        for (size_t f = 0; f < 3; f++) {
+            if (!fns[f]) continue;
+            for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+                same_batches(fns[f], (const uint8_t *)text, n, sizes[z], variants[k].name);
+                same_batches(fns[f], raw, sizeof raw, sizes[z], variants[k].name);
+            }
+        }
+    }
+    assert_null(tok_scan_many_for(NULL));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +199,7 @@ int main(void)
         cmocka_unit_test(random_text),
         cmocka_unit_test(all_bytes),
         cmocka_unit_test(real_text),
+        cmocka_unit_test(batch_forms),
     };
     return cmocka_run_group_tests_name("scan_simd", tests, NULL, NULL);
 }
