@@ -122,15 +122,17 @@ TOK_API tok_status tok_wordseg_run(tok_wordseg *w, const char *text, size_t len,
             [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1, [0x1C] = 1, [0x1D] = 1,
             [0x1E] = 1, [0x1F] = 1, [' '] = 1,  [0xC2] = 1, [0xE1] = 1, [0xE2] = 1, [0xE3] = 1,
         };
-        size_t i = 0;
+        size_t i = 0, sp = 0; /* sp: the length of the white space at i, once known */
         while (i < len) {
-            size_t k;
-            while (i < len && maybe[s[i]] && (k = lang_space_len(s + i, len - i))) i += k;
+            while (sp || (i < len && maybe[s[i]] && (sp = lang_space_len(s + i, len - i)))) {
+                i += sp;
+                sp = 0;
+            }
             if (i >= len) break;
             size_t a = i;
             for (;;) {
                 i = skip_plain(s, i, len);
-                if (i >= len || (maybe[s[i]] && lang_space_len(s + i, len - i))) break;
+                if (i >= len || (maybe[s[i]] && (sp = lang_space_len(s + i, len - i)))) break;
                 i++;
             }
             if (push(w, n, (uint32_t)a, (uint32_t)i)) return TOK_ERR_NOMEM;

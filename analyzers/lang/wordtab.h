@@ -63,18 +63,17 @@ static inline void wordtab_prefetch(const wordtab *w, uint64_t h)
 }
 
 /* The value of key (hash h), or -1 when absent.  Any thread, no lock.
- * Inline (it runs per word): short keys compare as two words. */
+ * Inline (it runs per word): the bytes are compared only when hash and
+ * length agree. */
 static inline int64_t wordtab_get(const wordtab *w, uint64_t h, const char *k, size_t len)
 {
     const wt_tab *t = atomic_load_explicit(&((wordtab *)w)->tab, memory_order_acquire);
-    char q[WT_INLINE] = { 0 };
-    if (len <= WT_INLINE) memcpy(q, k, len);
     for (size_t i = wordtab_slot(h, t->mask);; i = (i + 1) & t->mask) {
         const wt_slot *s = &t->s[i];
         uint64_t x = atomic_load_explicit(&((wt_slot *)s)->h, memory_order_acquire);
         if (!x) return -1;
         if (x != h || s->len != len) continue;
-        if (len <= WT_INLINE ? !memcmp(s->k.in, q, WT_INLINE) : !memcmp(s->k.p, k, len)) return s->val;
+        if (!memcmp(len <= WT_INLINE ? s->k.in : s->k.p, k, len)) return s->val;
     }
 }
 /* Store val for key unless present; the stored value (the first one put),
