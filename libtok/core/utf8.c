@@ -79,13 +79,16 @@ static size_t check_scalar(const uint8_t *s, size_t n)
  * its stretch only; short ones through the scalar check.  Stretches start at
  * 64 bytes and double to 4 KiB: a caller that steps from error to error
  * (lossy conversion of junk) pays for the distance between them, not 4 KiB
- * each.  The scalar pass runs on to the end, not to the cut: a stretch cut
+ * each.  A text of at most 4 KiB is one stretch (corpus lines and words are
+ * checked in one call, not two or three); on junk that costs up to 1 KiB of
+ * SIMD work per error (valid_avx2 gives up at its next 1 KiB mark).  The
+ * scalar pass runs on to the end, not to the cut: a stretch cut
  * inside a run of stray continuation bytes fails at the cut, the text
  * further on. */
 size_t tok_utf8_check(const uint8_t *s, size_t n)
 {
     if (n < 16) return check_scalar(s, n);
-    size_t p = 0, step = 64;
+    size_t p = 0, step = n <= 4096 ? n : 64;
     while (p < n) {
         size_t end = n - p <= step ? n : p + step;
         if (step < 4096) step *= 2;
