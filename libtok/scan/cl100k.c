@@ -23,4 +23,41 @@ SC_ONE SC_NAME(scan_cl100k_one)(const uint8_t *s, size_t n, size_t pos)
     return pos + l; /* not reached: every character is covered above */
 }
 
+#if SC_W
+/* The window fast path (see sc_win): a word with or without its
+ * one-character prefix, up to three digits, a run of punctuation with its
+ * optional space and [\r\n]* tail, when they end inside the window before
+ * an ASCII byte (a non-ASCII letter, digit or symbol could continue them);
+ * anything else (apostrophes, white space, non-ASCII) goes to the one-piece
+ * body.  0: not decided here. */
+static inline size_t cl100k_win(const sc_win *w, const uint8_t *s, size_t pos)
+{
+    unsigned o = (unsigned)(pos - w->base), x;
+    uint8_t c = s[pos];
+    if (w->L >> o & 1) {
+        x = o;
+    } else if (w->N >> o & 1) {
+        unsigned d = sc_win_ones(w->N, o);
+        if (d >= 3) return pos + 3;
+        return w->H >> (o + d) & 1 ? 0 : pos + d;
+    } else if ((w->H >> o & 1) || c == '\'') {
+        return 0;
+    } else if (c != '\r' && c != '\n' && (w->L >> (o + 1) & 1)) {
+        x = o + 1; /* [^\r\n\p{L}\p{N}] then the word */
+    } else {
+        /* ' '?[^\s\p{L}\p{N}]+[\r\n]* */
+        uint64_t P = ~(w->L | w->N | w->S | w->H);
+        unsigned j = o + (c == ' ');
+        if (!(P >> j & 1)) return 0;
+        unsigned r = j + sc_win_ones(P, j);
+        if (r >= 64 || (w->H >> r & 1)) return 0;
+        r += sc_win_ones(w->NL, r);
+        return r >= 64 ? 0 : w->base + r;
+    }
+    unsigned e = x + sc_win_ones(w->L, x);
+    return e >= 64 || (w->H >> e & 1) ? 0 : w->base + e;
+}
+SC_DEFINE_WIN(tok_scan_cl100k, SC_NAME(scan_cl100k_one), cl100k_win, false)
+#else
 SC_DEFINE(tok_scan_cl100k, SC_NAME(scan_cl100k_one))
+#endif

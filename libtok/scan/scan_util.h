@@ -32,6 +32,30 @@
     }
 #define SC_ONE static inline __attribute__((always_inline)) size_t
 
+/* The same with a window fast path (SIMD builds): fast(w, s, pos) decides the
+ * pre-token at pos from the window's masks, or returns 0 for the one-piece
+ * body to decide it. */
+#define SC_DEFINE_WIN(f, one, fast, cased)                                             \
+    size_t SC_NAME(f)(const uint8_t *s, size_t n, size_t pos) { return one(s, n, pos); } \
+    size_t SC_NAME(f##_many)(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max) \
+    {                                                                                  \
+        size_t k = 0;                                                                  \
+        sc_win w;                                                                      \
+        w.base = SC_WIN_NONE;                                                          \
+        while (k < max && pos < n) {                                                   \
+            size_t e = 0;                                                              \
+            if (pos + 64 <= n) {                                                       \
+                if (w.base == SC_WIN_NONE || pos - w.base > SC_WIN_REFILL) sc_win_fill(&w, s, pos, cased); \
+                e = fast(&w, s, pos);                                                  \
+            }                                                                          \
+            if (!e) e = one(s, n, pos);                                                \
+            ends[k++] = (uint32_t)e;                                                   \
+            if (TOK_SC_UNLIKELY(e <= pos || e > n)) break;                             \
+            pos = e;                                                                   \
+        }                                                                              \
+        return k;                                                                      \
+    }
+
 /*
  * ASCII fast path: runs of one class are found 16 bytes at a time (SSE2, the
  * x86-64 baseline) or 32 (AVX2: scan/avx2.c compiles the scanners again with
@@ -174,6 +198,50 @@ static inline size_t sc_skip(const uint8_t *s, size_t n, size_t i, uint8_t bits,
         i += SC_W;
     }
     return i;
+}
+
+/* A window of 64 bytes classified at once, for the batch forms: successive
+ * pre-tokens of ASCII text (about nine in 40 bytes) are decided from its
+ * masks by shifts and bit counts, instead of each classifying a block of
+ * its own from its start.  Bit i stands for byte base + i. */
+typedef struct sc_win {
+    size_t base;
+    uint64_t L, N, S, H, NL; /* ASCII letters, digits, \s, bytes >= 0x80, '\r' or '\n' */
+    uint64_t U, W;           /* ASCII upper and lower case letters (when `cased`) */
+} sc_win;
+
+#define SC_WIN_NONE ((size_t)-1)
+/* Refill when a pre-token starts past this offset: the rest of the window
+ * must hold its end. */
+#define SC_WIN_REFILL 40
+
+static inline void sc_win_fill(sc_win *w, const uint8_t *s, size_t base, bool cased)
+{
+    w->base = base;
+    w->L = w->N = w->S = w->H = w->NL = w->U = w->W = 0;
+    for (unsigned i = 0; i < 64; i += SC_W) {
+        const uint8_t *p = s + base + i;
+        sc_vec x = sc_load(p);
+        if (cased) {
+            uint64_t u = sc_block(p, TOK_CL_U, false), lo = sc_block(p, TOK_CL_W, false);
+            w->U |= u << i;
+            w->W |= lo << i;
+            w->L |= (u | lo) << i;
+        } else {
+            w->L |= (uint64_t)sc_block(p, TOK_CL_L, false) << i;
+        }
+        w->N |= (uint64_t)sc_block(p, TOK_CL_N, false) << i;
+        w->S |= (uint64_t)sc_block(p, TOK_CL_S, false) << i;
+        w->H |= (uint64_t)sc_mask(x) << i;
+        w->NL |= (uint64_t)sc_mask(sc_or(sc_eq(x, sc_set1('\r')), sc_eq(x, sc_set1('\n')))) << i;
+    }
+}
+
+/* Consecutive set bits of m from bit j (j < 64), up to 64 - j. */
+static inline unsigned sc_win_ones(uint64_t m, unsigned j)
+{
+    uint64_t r = ~(m >> j);
+    return r ? (unsigned)__builtin_ctzll(r) : 64 - j;
 }
 #endif
 

@@ -163,33 +163,62 @@ static void same_batches(tok_scan_fn one, const uint8_t *s, size_t n, size_t max
     assert_int_equal(many(s, n, n, ends, max), 0);
 }
 
+/* Text of n bytes (n < cap) from random pieces of the alphabet, with long
+ * ASCII words, digit runs and punctuation now and then. */
+static size_t random_long(uint8_t *text, size_t cap)
+{
+    static const char *const extra[] = { " the", " quick", "Brown", " fox", "1234567", " (x)", "--", ";\n", ".\r\n",
+                                         " 'quoted'", "don't", "\t\tx", "  ", "\n\n", "a_b", "x\xC3\xA9y", "99\xD9\xA3",
+                                         " \xE4\xB8\xAD", "!?\xC2\xAB", " /path/to", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZabc" };
+    size_t n = 0;
+    for (;;) {
+        const char *a = rand() % 2 ? extra[rand() % (int)(sizeof extra / sizeof extra[0])]
+                                   : alphabet[rand() % (int)(sizeof alphabet / sizeof alphabet[0])];
+        size_t l = strlen(a);
+        if (n + l >= cap) return n;
+        memcpy(text + n, a, l);
+        n += l;
+    }
+}
+
 static void batch_forms(void **state)
 {
     (void)state;
-    char path[4096];
-    size_t n = 0;
-    char *text = tu_read_file(tu_cache_path("texts/multilingual.txt", path, sizeof path), &n);
-    if (!text) fail_msg("cannot read %s", path);
-    if (n > 20000) {
-        n = 20000;
-        while (n && ((unsigned char)text[n] & 0xC0) == 0x80) n--;
-    }
+    static const char *const names[] = { "texts/multilingual.txt", "texts/english.txt", "texts/code.txt",
+                                         "texts/hardcases.txt" };
+    static const size_t sizes[] = { 1, 2, 3, 7, TOK_BPE_BATCH };
     srand(7);
     uint8_t raw[300];
     for (size_t i = 0; i < sizeof raw; i++) raw[i] = (uint8_t)(rand() % 3 ? rand() % 128 : rand() % 256);
-    static const size_t sizes[] = { 1, 2, 3, 7, TOK_BPE_BATCH };
+    static uint8_t mix[8][3000];
+    size_t mixn[8];
+    for (size_t r = 0; r < 8; r++) mixn[r] = random_long(mix[r], sizeof mix[r]);
+    char *text[4];
+    size_t tn[4];
+    for (size_t t = 0; t < 4; t++) {
+        char path[4096];
+        text[t] = tu_read_file(tu_cache_path(names[t], path, sizeof path), &tn[t]);
+        if (!text[t]) fail_msg("cannot read %s", path);
+        if (tn[t] > 30000) {
+            tn[t] = 30000;
+            while (tn[t] && ((unsigned char)text[t][tn[t]] & 0xC0) == 0x80) tn[t]--;
+        }
+    }
     for (size_t k = 0; k < sizeof variants / sizeof variants[0]; k++) {
         tok_scan_fn fns[3] = { variants[k].scalar, variants[k].sse2, tok_scan_has_avx2() ? variants[k].avx2 : NULL };
         for (size_t f = 0; f < 3; f++) {
             if (!fns[f]) continue;
             for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
-                same_batches(fns[f], (const uint8_t *)text, n, sizes[z], variants[k].name);
+                for (size_t t = 0; t < 4; t++) same_batches(fns[f], (const uint8_t *)text[t], tn[t], sizes[z], variants[k].name);
                 same_batches(fns[f], raw, sizeof raw, sizes[z], variants[k].name);
+                for (size_t r = 0; r < 8; r++) same_batches(fns[f], mix[r], mixn[r], sizes[z], variants[k].name);
             }
+            /* and the one-piece forms of each variant agree with the scalar one there */
+            for (size_t r = 0; r < 8; r++) check_text(mix[r], mixn[r], false, "random long");
         }
     }
     assert_null(tok_scan_many_for(NULL));
-    free(text);
+    for (size_t t = 0; t < 4; t++) free(text[t]);
 }
 
 int main(void)
