@@ -30,8 +30,9 @@ SC_ONE SC_NAME(scan_cl100k_one)(const uint8_t *s, size_t n, size_t pos)
  * an ASCII byte (a non-ASCII letter, digit or symbol could continue them);
  * anything else (apostrophes, white space, non-ASCII) goes to the one-piece
  * body.  0: not decided here. */
-static inline size_t cl100k_win(const sc_win *w, const uint8_t *s, size_t pos)
+static inline size_t cl100k_win(const sc_win *w, const uint8_t *s, size_t n, size_t pos)
 {
+    (void)n;
     unsigned o = (unsigned)(pos - w->base), x;
     uint8_t c = s[pos];
     if (w->L >> o & 1) {

@@ -32,7 +32,7 @@
     }
 #define SC_ONE static inline __attribute__((always_inline)) size_t
 
-/* The same with a window fast path (SIMD builds): fast(w, s, pos) decides the
+/* The same with a window fast path (SIMD builds): fast(w, s, n, pos) decides the
  * pre-token at pos from the window's masks, or returns 0 for the one-piece
  * body to decide it. */
 #define SC_DEFINE_WIN(f, one, fast, cased)                                             \
@@ -46,7 +46,7 @@
             size_t e = 0;                                                              \
             if (pos + 64 <= n) {                                                       \
                 if (w.base == SC_WIN_NONE || pos - w.base > SC_WIN_REFILL) sc_win_fill(&w, s, pos, cased); \
-                e = fast(&w, s, pos);                                                  \
+                e = fast(&w, s, n, pos);                                                  \
             }                                                                          \
             if (!e) e = one(s, n, pos);                                                \
             ends[k++] = (uint32_t)e;                                                   \
