@@ -14,6 +14,8 @@
 #   BENCH_QUICK=1   skip the slow references (HF binding), for a fast look
 #   BENCH_BPE=1     byte-level BPE only (the tokenizers quicktok also runs)
 #   BENCH_PAIRS=K   1-thread/2-thread pairs behind each 2-thread speed-up (5)
+#   BENCH_ROUNDS=K  single-thread rows: libtok and quicktok run alternately K
+#                   times (2), each figure the best of them
 #   BENCH_OUT=DIR   where latest.md goes (default $TOK_CACHE/bench)
 #   BENCH_FAMILIES=1  the other families only: WordPiece and SentencePiece-style
 #                   tokenizers beside the HF binding and spm_encode
@@ -78,19 +80,36 @@ qtname() {
     esac
 }
 
+# The best of a field over runs (the machine's noise only ever slows a run).
+best() { awk -v a="$1" -v b="$2" 'BEGIN{ print (a + 0 > b + 0) ? a : b }'; }
+
 # libtok vs quicktok vs one reference: cold, primed, warm.  Fields kept in
 # $W/rows for the load/RSS table.
 row() { # NAME FILE TEXT REFKIND REFARG
     name=$1 tk=$2 text=$3 ref=$4 refarg=$5
-    l=$($BIN -t "$TK/$tk" "$W/$text.txt" --ids "$W/lt.ids" 2>"$W/err") ||
-        { echo "| $name | $text | libtok failed: $(head -c 200 "$W/err") |"; return; }
-    lc=$(echo "$l" | field cold); lp=$(echo "$l" | field primed); lw=$(echo "$l" | field warm)
-    qcol="- | - | - | -"
+    # libtok and quicktok alternately, BENCH_ROUNDS times (each run the best of
+    # its own 3): a slow spell of a shared machine then hits both sides
     qn=$(qtname "$tk")
+    lc=0 lp=0 lw=0 qc=0 qp=0 qw=0 q=
+    r=0
+    while [ $r -lt "${BENCH_ROUNDS:-2}" ]; do
+        l=$($BIN -t "$TK/$tk" "$W/$text.txt" --ids "$W/lt.ids" 2>"$W/err") ||
+            { echo "| $name | $text | libtok failed: $(head -c 200 "$W/err") |"; return; }
+        lc=$(best "$lc" "$(echo "$l" | field cold)"); lp=$(best "$lp" "$(echo "$l" | field primed)")
+        lw=$(best "$lw" "$(echo "$l" | field warm)")
+        if [ -n "$QT" ] && [ -n "$qn" ]; then
+            q1=$($QT "$QTDATA" "$qn" "$W/$text.txt" --ids "$W/qt.ids" 2>/dev/null)
+            if [ -n "$q1" ]; then
+                q=$q1
+                qc=$(best "$qc" "$(echo "$q1" | field cold)"); qp=$(best "$qp" "$(echo "$q1" | field primed)")
+                qw=$(best "$qw" "$(echo "$q1" | field warm)")
+            fi
+        fi
+        r=$((r + 1))
+    done
+    qcol="- | - | - | -"
     if [ -n "$QT" ] && [ -n "$qn" ]; then
-        q=$($QT "$QTDATA" "$qn" "$W/$text.txt" --ids "$W/qt.ids" 2>/dev/null)
         if [ -n "$q" ]; then
-            qc=$(echo "$q" | field cold); qp=$(echo "$q" | field primed); qw=$(echo "$q" | field warm)
             qcol="$qc / $qp / $qw | **$(ratio "$lc" "$qc")** | **$(ratio "$lp" "$qp")** | $(ratio "$lw" "$qw")"
             qsame=$(same "$W/lt.ids" "$W/qt.ids")
             echo "$name|$(echo "$q" | field load_ms)" >>"$W/qtload"
