@@ -854,11 +854,16 @@ tok_status tok__bpe_pieces(const tok_model *m, tok_ctx *ctx, const uint8_t *s, u
     const bpe *b = (const bpe *)m;
     const bpe_scratch *sc = ctx->model_scratch;
     const tok_bpe_whole *w = &b->bt.whole;
+    if (TOK_UNLIKELY(k > TOK_BPE_BATCH)) return tok_ctx_fail(ctx, TOK_ERR_ARG, "batch too large");
+    /* the table's fields in locals: the stores into out below may alias
+     * them as far as the compiler knows, and would reload them per piece */
+    const uint64_t *slot = w->slot;
+    const unsigned bshift = w->bshift, idbits = w->idbits;
+    const uint64_t tagmask = w->tagmask, hi = ~((1ull << idbits) - 1), wn = w->n;
+    bool probe = slot && !sc->reference;
     /* the short pieces' mixed keys (0: none), their buckets asked for now so
      * that the batch's table misses overlap */
     uint64_t mix[TOK_BPE_BATCH];
-    if (TOK_UNLIKELY(k > TOK_BPE_BATCH)) return tok_ctx_fail(ctx, TOK_ERR_ARG, "batch too large");
-    bool probe = w->slot && !sc->reference;
     uint32_t at = from;
     for (size_t i = 0; i < k; i++) {
         const uint8_t *p = s + at;
@@ -867,35 +872,51 @@ tok_status tok__bpe_pieces(const tok_model *m, tok_ctx *ctx, const uint8_t *s, u
         mix[i] = 0;
         if (probe && n <= TOK_BPE_WHOLE_MAXLEN && ascii_short(p, n)) {
             mix[i] = tok_bpe_whole_mix(tok_bpe_whole_key(p, n));
-            __builtin_prefetch(w->slot + (mix[i] >> w->bshift) * 8);
+            __builtin_prefetch(slot + (mix[i] >> bshift) * 8);
         }
     }
-    /* most pieces are one token: room for the batch at once */
+    /* most pieces are one token: room for the rest of the batch at once,
+     * again after each piece that made more (so a hit needs no check) */
     if (TOK_UNLIKELY(out->n + k > out->cap) && tok_toks_reserve(out, out->n + k))
         return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    size_t on = out->n;
     at = from;
     for (size_t i = 0; i < k; i++) {
         const uint8_t *p = s + at;
         uint32_t n = ends[i] - at;
         at = ends[i];
-        size_t first = out->n;
-        int32_t id = mix[i] ? tok_bpe_whole_find_mixed(w, mix[i])
-                            : n > TOK_BPE_WHOLE_MAXLEN && n <= TOK_BPE_WHOLE_MAXLEN2 && probe && ascii_short(p, n)
-                                  ? tok_bpe_whole_find2(w, p, n)
-                                  : -1;
+        int32_t id = -1;
+        if (mix[i]) {
+            const uint64_t *bk = slot + (mix[i] >> bshift) * 8;
+            uint64_t want = 1ull << 63 | (mix[i] & tagmask) << idbits;
+            for (int j = 0; j < 8; j++) {
+                if ((bk[j] & hi) == want) {
+                    if ((bk[j] & ~hi) < wn) id = (int32_t)(bk[j] & ~hi);
+                    break;
+                }
+                if (!bk[j]) break;
+            }
+        } else if (n > TOK_BPE_WHOLE_MAXLEN && n <= TOK_BPE_WHOLE_MAXLEN2 && probe && ascii_short(p, n)) {
+            id = tok_bpe_whole_find2(w, p, n);
+        }
         if (id >= 0) {
-            if (TOK_UNLIKELY(out->n == out->cap) && tok_toks_reserve(out, out->n + 1))
-                return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-            out->id[out->n] = id;
-            out->off[out->n].start = 0;
-            out->off[out->n].end = n;
-            out->n++;
-        } else if (n) {
+            out->id[on] = id;
+            out->off[on] = (tok_offset){ 0, n };
+            on++;
+            cnt[i] = 1;
+            continue;
+        }
+        out->n = on;
+        if (n) {
             tok_status st = bpe_encode_rest(m, ctx, p, n, NULL, out);
             if (st) return st;
+            if (TOK_UNLIKELY(out->n + (k - i) > out->cap) && tok_toks_reserve(out, out->n + (k - i)))
+                return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         }
-        cnt[i] = (uint32_t)(out->n - first);
+        cnt[i] = (uint32_t)(out->n - on);
+        on = out->n;
     }
+    out->n = on;
     return TOK_OK;
 }
 
