@@ -8,6 +8,7 @@
 #define POS_LIMIT (((uint64_t)1 << 48) - TOK_PCACHE_RINGWORDS) /* w[1] keeps 48 bits of position */
 
 #define RING_BYTES ((size_t)TOK_PCACHE_RINGWORDS * sizeof(uint64_t))
+#define GROW4_BELOW (1u << 14) /* slots: 1 MiB */
 #define COUNT_EVERY 16
 #define COUNT_EXACT 4095 /* tables up to this mask count every slot */
 #define HUGE_PAGE ((size_t)2 << 20)
@@ -195,9 +196,11 @@ static int record_hash(tok_pcache *c, const uint64_t *w, uint64_t *h)
     return (*h >> 32) == (w[0] >> 32);
 }
 
-/* Copy the slots of t that read consistently into u (not yet published). */
-static void migrate(tok_pcache *c, const tok_pcache_tab *t, tok_pcache_tab *u)
+/* Copy the slots of t that read consistently into u (not yet published);
+ * how many went in. */
+static size_t migrate(tok_pcache *c, const tok_pcache_tab *t, tok_pcache_tab *u)
 {
+    size_t moved = 0;
     for (size_t i = 0; i <= t->mask; i++) {
         tok_pcache_slot *s = (tok_pcache_slot *)&t->slot[i];
         uint64_t w[8];
@@ -217,9 +220,11 @@ static void migrate(tok_pcache *c, const tok_pcache_tab *t, tok_pcache_tab *u)
             if (TOK_PCACHE_LD(d->w[0])) continue;
             for (int q = 0; q < 8; q++) atomic_store_explicit(&d->w[q], w[q], memory_order_relaxed);
             atomic_store_explicit(&d->w[0], 2 | (w[0] >> 32) << 32, memory_order_relaxed);
+            moved++;
             break;
         }
     }
+    return moved;
 }
 
 static void grow(tok_pcache *c, tok_pcache_tab *t)
@@ -227,14 +232,13 @@ static void grow(tok_pcache *c, tok_pcache_tab *t)
     int no = 0;
     if (!atomic_compare_exchange_strong(&c->growing, &no, 1)) return;
     if (atomic_load(&c->tab) == t) {
-        size_t slots = t ? (t->mask + 1) * 2 : TOK_PCACHE_MINSLOTS;
+        /* four times while small: a cold encode of new text grows the table
+         * from 64 slots, and each doubling moves every piece again */
+        size_t slots = t ? (t->mask + 1) * (t->mask + 1 < GROW4_BELOW ? 4 : 2) : TOK_PCACHE_MINSLOTS;
+        if (slots > TOK_PCACHE_MAXSLOTS) slots = TOK_PCACHE_MAXSLOTS;
         tok_pcache_tab *u = tab_new(slots);
         if (u) {
-            size_t moved = 0;
-            if (t) {
-                migrate(c, t, u);
-                for (size_t i = 0; i <= u->mask; i++) moved += TOK_PCACHE_LD(u->slot[i].w[0]) != 0;
-            }
+            size_t moved = t ? migrate(c, t, u) : 0;
             atomic_store_explicit(&c->count, moved, memory_order_relaxed);
             if (t && atomic_load(&c->refs) > 1) {
                 u->retired = t; /* another thread may still be reading t */
