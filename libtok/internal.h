@@ -175,6 +175,21 @@ int tok_u64map_put(tok_u64map *m, uint64_t key, uint64_t val);
 static inline int tok_u64map_get(const tok_u64map *m, uint64_t key, uint64_t *val);
 void tok_u64map_free(tok_u64map *m);
 
+/* Set bits of x.  Without -mpopcnt (the x86-64 baseline) __builtin_popcountll
+ * is a call into libgcc's table loop: a tenth of a tokenizer.json load went
+ * there.  This is the branch-free sum, or the instruction when the build has it. */
+static inline unsigned tok_popcount64(uint64_t x)
+{
+#if defined(__POPCNT__) || !(defined(__x86_64__) || defined(__i386__))
+    return (unsigned)__builtin_popcountll(x);
+#else
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
 static inline uint64_t tok_hash64(uint64_t x)
 {
     x ^= x >> 33; x *= 0xff51afd7ed558ccdULL;

@@ -197,7 +197,7 @@ size_t tok_rawjson_count(const char *s, size_t n, char ch)
         uint64_t x;
         memcpy(&x, s + i, 8);
         x ^= c8;
-        k += (size_t)__builtin_popcountll(~(((x & lo7) + lo7) | x | lo7));
+        k += (size_t)tok_popcount64(~(((x & lo7) + lo7) | x | lo7));
     }
     for (; i < n; i++) k += s[i] == ch;
     return k;

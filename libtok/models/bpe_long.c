@@ -47,7 +47,7 @@ __attribute__((target("ssse3"))) static bool scan_ssse3(const tok_bpe_bt *bt, co
         if (m == 0xFFFF && pair_may(bt, p, i) == 0 &&
             _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_loadu_si128((const __m128i *)(p + i + 1)))) == 0xFFFF)
             continue; /* 17 equal bytes (a run of one letter): 16 times the same pair, not a first pair */
-        if (__builtin_popcount(m) >= 8) {
+        if (tok_popcount64(m) >= 8) {
             /* dense (a run of a first byte: one letter): every position,
              * the pair test inline, as the per-byte loop does it */
             for (uint32_t j = i; j < i + 16; j++)

@@ -157,7 +157,7 @@ static size_t free_between(const builder *b, size_t from, size_t to)
     size_t used = 0;
     for (size_t i = from; i < to;) {
         if ((i & 63) == 0 && to - i >= 64) {
-            used += (size_t)__builtin_popcountll(b->used[i >> 6]);
+            used += (size_t)tok_popcount64(b->used[i >> 6]);
             i += 64;
         } else {
             used += b->used[i >> 6] >> (i & 63) & 1;
