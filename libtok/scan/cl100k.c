@@ -32,28 +32,18 @@ SC_ONE SC_NAME(scan_cl100k_one)(const uint8_t *s, size_t n, size_t pos)
  * body.  0: not decided here. */
 static inline size_t cl100k_win(const sc_win *w, const uint8_t *s, size_t n, size_t pos)
 {
-    (void)n;
     unsigned o = (unsigned)(pos - w->base), x;
     uint8_t c = s[pos];
     if (w->L >> o & 1) {
         x = o;
     } else if (w->N >> o & 1) {
-        unsigned d = sc_win_ones(w->N, o);
-        if (d >= 3) return pos + 3;
-        return w->H >> (o + d) & 1 ? 0 : pos + d;
+        return sc_win_digits3(w, pos, o);
     } else if ((w->H >> o & 1) || c == '\'') {
         return 0;
     } else if (c != '\r' && c != '\n' && (w->L >> (o + 1) & 1)) {
         x = o + 1; /* [^\r\n\p{L}\p{N}] then the word */
     } else {
-        /* ' '?[^\s\p{L}\p{N}]+[\r\n]* */
-        uint64_t P = ~(w->L | w->N | w->S | w->H);
-        unsigned j = o + (c == ' ');
-        if (!(P >> j & 1)) return 0;
-        unsigned r = j + sc_win_ones(P, j);
-        if (r >= 64 || (w->H >> r & 1)) return 0;
-        r += sc_win_ones(w->NL, r);
-        return r >= 64 ? 0 : w->base + r;
+        return sc_win_punct(w, s, n, o, false);
     }
     unsigned e = x + sc_win_ones(w->L, x);
     return e >= 64 || (w->H >> e & 1) ? 0 : w->base + e;

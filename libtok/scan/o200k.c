@@ -119,23 +119,13 @@ static inline size_t o200k_win(const sc_win *w, const uint8_t *s, size_t n, size
     if (w->L >> o & 1) {
         x = o;
     } else if (w->N >> o & 1) {
-        unsigned d = sc_win_ones(w->N, o);
-        if (d >= 3) return pos + 3;
-        return w->H >> (o + d) & 1 ? 0 : pos + d;
+        return sc_win_digits3(w, pos, o);
     } else if (c == '\r' || c == '\n') {
         return 0;
     } else if (w->L >> (o + 1) & 1) {
         x = o + 1; /* the prefix, then the word */
     } else {
-        /* ' '?[^\s\p{L}\p{N}]+[\r\n/]* */
-        uint64_t P = ~(w->L | w->N | w->S | w->H);
-        unsigned j = o + (c == ' ');
-        if (!(P >> j & 1)) return 0;
-        unsigned r = j + sc_win_ones(P, j);
-        if (r >= 64 || (w->H >> r & 1)) return 0;
-        size_t e = w->base + r;
-        while (e < n && (s[e] == '\r' || s[e] == '\n' || s[e] == '/')) e++;
-        return e;
+        return sc_win_punct(w, s, n, o, true);
     }
     /* U* W+ or U+ W*: ASCII upper then lower case, ending before an ASCII byte */
     unsigned u = x + sc_win_ones(w->U, x);

@@ -206,7 +206,7 @@ static inline size_t sc_skip(const uint8_t *s, size_t n, size_t i, uint8_t bits,
  * its own from its start.  Bit i stands for byte base + i. */
 typedef struct sc_win {
     size_t base;
-    uint64_t L, N, S, H, NL; /* ASCII letters, digits, \s, bytes >= 0x80, '\r' or '\n' */
+    uint64_t L, N, S, H;     /* ASCII letters, digits, \s, bytes >= 0x80 */
     uint64_t U, W;           /* ASCII upper and lower case letters (when `cased`) */
 } sc_win;
 
@@ -218,7 +218,7 @@ typedef struct sc_win {
 static inline void sc_win_fill(sc_win *w, const uint8_t *s, size_t base, bool cased)
 {
     w->base = base;
-    w->L = w->N = w->S = w->H = w->NL = w->U = w->W = 0;
+    w->L = w->N = w->S = w->H = w->U = w->W = 0;
     for (unsigned i = 0; i < 64; i += SC_W) {
         const uint8_t *p = s + base + i;
         sc_vec x = sc_load(p);
@@ -233,7 +233,6 @@ static inline void sc_win_fill(sc_win *w, const uint8_t *s, size_t base, bool ca
         w->N |= (uint64_t)sc_block(p, TOK_CL_N, false) << i;
         w->S |= (uint64_t)sc_block(p, TOK_CL_S, false) << i;
         w->H |= (uint64_t)sc_mask(x) << i;
-        w->NL |= (uint64_t)sc_mask(sc_or(sc_eq(x, sc_set1('\r')), sc_eq(x, sc_set1('\n')))) << i;
     }
 }
 
@@ -242,6 +241,30 @@ static inline unsigned sc_win_ones(uint64_t m, unsigned j)
 {
     uint64_t r = ~(m >> j);
     return r ? (unsigned)__builtin_ctzll(r) : 64 - j;
+}
+
+/* \p{N}{1,3} from the ASCII digit at window offset o (<= SC_WIN_REFILL):
+ * its end, or 0 when a non-ASCII digit could be the next one. */
+static inline size_t sc_win_digits3(const sc_win *w, size_t pos, unsigned o)
+{
+    unsigned d = sc_win_ones(w->N, o);
+    if (d >= 3) return pos + 3;
+    return w->H >> (o + d) & 1 ? 0 : pos + d;
+}
+
+/* ' '?[^\s\p{L}\p{N}]+ then [\r\n]* (with `slash`: [\r\n/]*) from the ASCII
+ * character at window offset o: its end, or 0 when it does not match here
+ * or its run reaches a non-ASCII byte or the window's end. */
+static inline size_t sc_win_punct(const sc_win *w, const uint8_t *s, size_t n, unsigned o, bool slash)
+{
+    uint64_t P = ~(w->L | w->N | w->S | w->H);
+    unsigned j = o + (s[w->base + o] == ' ');
+    if (!(P >> j & 1)) return 0;
+    unsigned r = j + sc_win_ones(P, j);
+    if (r >= 64 || (w->H >> r & 1)) return 0;
+    size_t e = w->base + r;
+    while (e < n && (s[e] == '\r' || s[e] == '\n' || (slash && s[e] == '/'))) e++;
+    return e;
 }
 #endif
 
