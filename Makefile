@@ -66,6 +66,9 @@ modules: $(MOD_LIBS)
 $(B)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+# scan/avx2.c and scan/scalar.c compile the scanners' .c files again
+SCANNERS := libtok/scan/gpt2.c libtok/scan/cl100k.c libtok/scan/o200k.c
+$(B)/libtok/scan/avx2.o $(B)/libtok/scan/scalar.o: $(SCANNERS)
 
 # Unicode class table for the scanners, asked of PCRE2 at build time.
 $(B)/libtok-nogen.a: $(filter-out $(B)/gen/unitab.o,$(LIB_OBJ))

@@ -43,12 +43,12 @@ static inline size_t cl100k_win(const sc_win *w, const uint8_t *s, size_t n, siz
     } else if (c != '\r' && c != '\n' && (w->L >> (o + 1) & 1)) {
         x = o + 1; /* [^\r\n\p{L}\p{N}] then the word */
     } else {
-        return sc_win_punct(w, s, n, o, false);
+        return sc_win_punct(w, s, n, o);
     }
     unsigned e = x + sc_win_ones(w->L, x);
     return e >= 64 || (w->H >> e & 1) ? 0 : w->base + e;
 }
-SC_DEFINE_WIN(tok_scan_cl100k, SC_NAME(scan_cl100k_one), cl100k_win, false)
+SC_DEFINE_WIN(tok_scan_cl100k, SC_NAME(scan_cl100k_one), cl100k_win)
 #else
 SC_DEFINE(tok_scan_cl100k, SC_NAME(scan_cl100k_one))
 #endif

@@ -108,33 +108,4 @@ SC_ONE SC_NAME(scan_o200k_one)(const uint8_t *s, size_t n, size_t pos)
     return pos + l;
 }
 
-#if SC_W
-/* ascii_fast on the batch's window (see sc_win): the same pre-tokens decided
- * the same way, from masks classified once for about nine of them. */
-static inline size_t o200k_win(const sc_win *w, const uint8_t *s, size_t n, size_t pos)
-{
-    unsigned o = (unsigned)(pos - w->base), x;
-    uint8_t c = s[pos];
-    if (w->H >> o & 1) return 0;
-    if (w->L >> o & 1) {
-        x = o;
-    } else if (w->N >> o & 1) {
-        return sc_win_digits3(w, pos, o);
-    } else if (c == '\r' || c == '\n') {
-        return 0;
-    } else if (w->L >> (o + 1) & 1) {
-        x = o + 1; /* the prefix, then the word */
-    } else {
-        return sc_win_punct(w, s, n, o, true);
-    }
-    /* U* W+ or U+ W*: ASCII upper then lower case, ending before an ASCII byte */
-    unsigned u = x + sc_win_ones(w->U, x);
-    if (u >= 64) return 0;
-    unsigned e = u + sc_win_ones(w->W, u);
-    if (e >= 64 || (w->H >> e & 1)) return 0;
-    return opt_contraction(s, n, w->base + e);
-}
-SC_DEFINE_WIN(tok_scan_o200k, SC_NAME(scan_o200k_one), o200k_win, true)
-#else
 SC_DEFINE(tok_scan_o200k, SC_NAME(scan_o200k_one))
-#endif
