@@ -214,7 +214,7 @@ typedef struct sc_win {
 #define SC_WIN_NONE ((size_t)-1)
 /* Refill when a pre-token starts past this offset: the rest of the window
  * must hold its end. */
-#define SC_WIN_REFILL 40
+#define SC_WIN_REFILL 52
 
 static inline void sc_win_fill(sc_win *w, const uint8_t *s, size_t base)
 {
