@@ -855,12 +855,11 @@ tok_status tok__bpe_pieces(const tok_model *m, tok_ctx *ctx, const uint8_t *s, u
     const bpe_scratch *sc = ctx->model_scratch;
     const tok_bpe_whole *w = &b->bt.whole;
     if (TOK_UNLIKELY(k > TOK_BPE_BATCH)) return tok_ctx_fail(ctx, TOK_ERR_ARG, "batch too large");
-    /* the table's fields in locals: the stores into out below may alias
-     * them as far as the compiler knows, and would reload them per piece */
-    const uint64_t *slot = w->slot;
-    const unsigned bshift = w->bshift, idbits = w->idbits;
-    const uint64_t tagmask = w->tagmask, hi = ~((1ull << idbits) - 1), wn = w->n;
-    bool probe = slot && !sc->reference;
+    /* the table's description copied to a local: the stores into out below
+     * may alias the model's copy as far as the compiler knows, and would
+     * reload its fields per piece */
+    const tok_bpe_whole wl = *w;
+    bool probe = wl.slot && !sc->reference;
     /* the short pieces' mixed keys (0: none), their buckets asked for now so
      * that the batch's table misses overlap */
     uint64_t mix[TOK_BPE_BATCH];
@@ -872,7 +871,7 @@ tok_status tok__bpe_pieces(const tok_model *m, tok_ctx *ctx, const uint8_t *s, u
         mix[i] = 0;
         if (probe && n <= TOK_BPE_WHOLE_MAXLEN && ascii_short(p, n)) {
             mix[i] = tok_bpe_whole_mix(tok_bpe_whole_key(p, n));
-            __builtin_prefetch(slot + (mix[i] >> bshift) * 8);
+            __builtin_prefetch(wl.slot + (mix[i] >> wl.bshift) * 8);
         }
     }
     /* most pieces are one token: room for the rest of the batch at once,
@@ -886,19 +885,9 @@ tok_status tok__bpe_pieces(const tok_model *m, tok_ctx *ctx, const uint8_t *s, u
         uint32_t n = ends[i] - at;
         at = ends[i];
         int32_t id = -1;
-        if (mix[i]) {
-            const uint64_t *bk = slot + (mix[i] >> bshift) * 8;
-            uint64_t want = 1ull << 63 | (mix[i] & tagmask) << idbits;
-            for (int j = 0; j < 8; j++) {
-                if ((bk[j] & hi) == want) {
-                    if ((bk[j] & ~hi) < wn) id = (int32_t)(bk[j] & ~hi);
-                    break;
-                }
-                if (!bk[j]) break;
-            }
-        } else if (n > TOK_BPE_WHOLE_MAXLEN && n <= TOK_BPE_WHOLE_MAXLEN2 && probe && ascii_short(p, n)) {
-            id = tok_bpe_whole_find2(w, p, n);
-        }
+        if (mix[i]) id = tok_bpe_whole_find_mixed(&wl, mix[i]);
+        else if (n > TOK_BPE_WHOLE_MAXLEN && n <= TOK_BPE_WHOLE_MAXLEN2 && probe && ascii_short(p, n))
+            id = tok_bpe_whole_find2(&wl, p, n);
         if (id >= 0) {
             out->id[on] = id;
             out->off[on] = (tok_offset){ 0, n };

@@ -16,40 +16,18 @@
  * (tok_scan_many_fn), whose loop keeps the scanner's state in registers and
  * pays one call per batch instead of one per pre-token.  A batch stops early
  * after an end that cannot be one (not past pos or past n: invalid UTF-8 read
- * without meaning), which it still reports for the caller to see. */
-#define SC_DEFINE(f, one)                                                              \
+ * without meaning), which it still reports for the caller to see.  DECL and
+ * STEP let a batch form try a fast path first (STEP sets e, or leaves it 0
+ * for the body). */
+#define SC_DEFINE_WITH(f, one, DECL, STEP)                                             \
     size_t SC_NAME(f)(const uint8_t *s, size_t n, size_t pos) { return one(s, n, pos); } \
     size_t SC_NAME(f##_many)(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max) \
     {                                                                                  \
         size_t k = 0;                                                                  \
-        while (k < max && pos < n) {                                                   \
-            size_t e = one(s, n, pos);                                                 \
-            ends[k++] = (uint32_t)e;                                                   \
-            if (TOK_SC_UNLIKELY(e <= pos || e > n)) break;                             \
-            pos = e;                                                                   \
-        }                                                                              \
-        return k;                                                                      \
-    }
-#define SC_ONE static inline __attribute__((always_inline)) size_t
-
-/* The same with a window fast path (SIMD builds): fast(w, s, n, pos) decides the
- * pre-token at pos from the window's masks, or returns 0 for the one-piece
- * body to decide it.  The window is refilled only where the next two bytes are
- * ASCII: in other scripts a refill would come every few pre-tokens and
- * decide none of them (3 % more instructions on a 60-language corpus). */
-#define SC_DEFINE_WIN(f, one, fast)                                             \
-    size_t SC_NAME(f)(const uint8_t *s, size_t n, size_t pos) { return one(s, n, pos); } \
-    size_t SC_NAME(f##_many)(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max) \
-    {                                                                                  \
-        size_t k = 0;                                                                  \
-        sc_win w;                                                                      \
-        w.base = SC_WIN_NONE;                                                          \
+        DECL                                                                           \
         while (k < max && pos < n) {                                                   \
             size_t e = 0;                                                              \
-            if (pos + 64 <= n &&                                                       \
-                ((w.base != SC_WIN_NONE && pos - w.base <= SC_WIN_REFILL) ||               \
-                 ((s[pos] | s[pos + 1]) < 0x80 && (sc_win_fill(&w, s, pos), true)))) \
-                e = fast(&w, s, n, pos);                                               \
+            STEP                                                                       \
             if (!e) e = one(s, n, pos);                                                \
             ends[k++] = (uint32_t)e;                                                   \
             if (TOK_SC_UNLIKELY(e <= pos || e > n)) break;                             \
@@ -57,6 +35,20 @@
         }                                                                              \
         return k;                                                                      \
     }
+#define SC_DEFINE(f, one) SC_DEFINE_WITH(f, one, , )
+#define SC_ONE static inline __attribute__((always_inline)) size_t
+
+/* The same with a window fast path (SIMD builds): fast(w, s, n, pos) decides the
+ * pre-token at pos from the window's masks, or returns 0 for the one-piece
+ * body to decide it.  The window is refilled only where the next two bytes are
+ * ASCII: in other scripts a refill would come every few pre-tokens and
+ * decide none of them (3 % more instructions on a 60-language corpus). */
+#define SC_DEFINE_WIN(f, one, fast)                                                    \
+    SC_DEFINE_WITH(f, one, sc_win w; w.base = SC_WIN_NONE;,                            \
+                   if (pos + 64 <= n &&                                                \
+                       ((w.base != SC_WIN_NONE && pos - w.base <= SC_WIN_REFILL) ||    \
+                        ((s[pos] | s[pos + 1]) < 0x80 && (sc_win_fill(&w, s, pos), true)))) \
+                       e = fast(&w, s, n, pos);)
 
 /*
  * ASCII fast path: runs of one class are found 16 bytes at a time (SSE2, the
