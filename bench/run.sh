@@ -108,12 +108,10 @@ row() { # NAME FILE TEXT REFKIND REFARG
         r=$((r + 1))
     done
     qcol="- | - | - | -"
-    if [ -n "$QT" ] && [ -n "$qn" ]; then
-        if [ -n "$q" ]; then
-            qcol="$qc / $qp / $qw | **$(ratio "$lc" "$qc")** | **$(ratio "$lp" "$qp")** | $(ratio "$lw" "$qw")"
-            qsame=$(same "$W/lt.ids" "$W/qt.ids")
-            echo "$name|$(echo "$q" | field load_ms)" >>"$W/qtload"
-        fi
+    if [ -n "$q" ]; then
+        qcol="$qc / $qp / $qw | **$(ratio "$lc" "$qc")** | **$(ratio "$lp" "$qp")** | $(ratio "$lw" "$qw")"
+        qsame=$(same "$W/lt.ids" "$W/qt.ids")
+        echo "$name|$(echo "$q" | field load_ms)" >>"$W/qtload"
     fi
     rcol="- | - | - | -"
     rsame=-
