@@ -141,31 +141,43 @@ static inline void ahead(const void *base, size_t size, uint64_t i, uint64_t n)
     if (i < n) __builtin_prefetch((const char *)base + i * size);
 }
 
-int tok_bpe_bt_check(const tok_bpe_bt *bt, tok_bt_table *table, size_t *entry, char *why, size_t cap)
+int tok_bpe_bt_check(const tok_bpe_bt *bt, const uint8_t *stored, tok_bt_table *table, size_t *entry, char *why,
+                     size_t cap)
 {
     const tok_bpe_tinfo *t = bt->t;
     const tok_trie_cell *cell = bt->trie.cell;
     uint32_t n = bt->n, nc = bt->trie.ncells, nn = bt->trie.nnodes;
     uint8_t *depth = NULL;
     rank_len *rl = NULL;
+    TOK_VEC(uint32_t) later = { 0 };
     if (nc < 257) BAD(TOK_BT_CELLS, 0, "%u trie cells, fewer than the 257 of a root", nc);
     if (!(rl = malloc((size_t)n * sizeof *rl))) return -2;
+    /* one pass: a token's parts and shorter prefix are checked where they
+     * come before it (in trained vocabularies nearly always: ids follow
+     * ranks), the others in a second look at the few tokens listed */
     for (uint32_t i = 0; i < n; i++) {
         const tok_bpe_tinfo *x = &t[i];
         rl[i] = (rank_len){ x->rank, x->len };
-        if (x->rank != 0 && x->rank != UINT32_MAX &&
-            (x->left < 0 || (uint32_t)x->left >= n || x->right < 0 || (uint32_t)x->right >= n))
+        bool merged = x->rank != 0 && x->rank != UINT32_MAX;
+        if (merged && (x->left < 0 || (uint32_t)x->left >= n || x->right < 0 || (uint32_t)x->right >= n))
             BAD(TOK_BT_TINFO, i, "token %u: parts out of range", i);
         if (x->shorter < -1 || (x->shorter >= 0 && ((uint32_t)x->shorter >= n || x->shorter_len >= x->len)))
             BAD(TOK_BT_TINFO, i, "token %u: its shorter prefix is out of range or not shorter", i);
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        if (i + AHEAD < n) {
-            const tok_bpe_tinfo *y = &t[i + AHEAD];
-            ahead(rl, sizeof *rl, (uint32_t)y->left, n);
-            ahead(rl, sizeof *rl, (uint32_t)y->right, n);
-            ahead(rl, sizeof *rl, (uint32_t)y->shorter, n);
+        if ((merged && ((uint32_t)x->left >= i || (uint32_t)x->right >= i)) || (uint32_t)x->shorter + 1 > i) {
+            if (tok_vec_push(&later, i)) {
+                tok_vec_free(&later);
+                free(rl);
+                return -2;
+            }
+            continue;
         }
+        if (merged && (rl[x->left].rank >= x->rank || rl[x->right].rank >= x->rank))
+            BAD(TOK_BT_TINFO, i, "token %u: a part has a rank not below the token's", i);
+        if (x->shorter >= 0 && (rl[x->shorter].rank == UINT32_MAX || rl[x->shorter].len != x->shorter_len))
+            BAD(TOK_BT_TINFO, i, "token %u: its shorter prefix is out of range or not shorter", i);
+    }
+    for (size_t k = 0; k < later.n; k++) {
+        uint32_t i = later.v[k];
         const tok_bpe_tinfo *x = &t[i];
         if (x->rank != 0 && x->rank != UINT32_MAX && (rl[x->left].rank >= x->rank || rl[x->right].rank >= x->rank))
             BAD(TOK_BT_TINFO, i, "token %u: a part has a rank not below the token's", i);
@@ -179,6 +191,34 @@ int tok_bpe_bt_check(const tok_bpe_bt *bt, tok_bt_table *table, size_t *entry, c
     size_t fs = 0;
     while (fs <= bt->pmask && bt->pairs[fs].key != UINT64_MAX) fs++;
     if (fs > bt->pmask) BAD(TOK_BT_PAIRS, 0, "the pair table has no free slot");
+    if (stored) {
+        /* depths stored beside the cells (written from the breadth-first
+         * list): one pass in cell order, each node one deeper than its
+         * parent.  Depths are at most 254 and rise along every parent link,
+         * so parent links never loop, and a walk from the root (the only way
+         * the encoder reaches a cell) meets each node at its stored depth. */
+        if (cell[0].check != -1 || stored[0] != 0) BAD(TOK_BT_CELLS, 0, "trie cell 0: not a root of depth 0");
+        for (uint32_t i = 0; i < nc; i++) {
+            const tok_trie_cell *x = &cell[i];
+            if (i && x->check < 0) {
+                if (x->check != -1) BAD(TOK_BT_CELLS, i, "trie cell %u: parent %d out of range", i, x->check);
+                continue; /* free: no walk reaches it */
+            }
+            uint32_t d = stored[i];
+            if (i && ((uint32_t)x->check >= nc || d > 254 || d != stored[x->check] + 1u))
+                BAD(TOK_BT_CELLS, i, "trie cell %u: parent %d out of range, or depth %u not one below it", i,
+                    x->check, d);
+            if (x->base < 0 || (uint32_t)x->base > nc - 256) BAD(TOK_BT_CELLS, i, "trie cell %u: base %d out of range", i, x->base);
+            int32_t v = x->value, id = v >= 0 ? v : v < -1 ? -2 - v : -1;
+            if (id >= 0 && ((uint32_t)id >= n || (v >= 0 && rl[id].rank == UINT32_MAX)))
+                BAD(TOK_BT_CELLS, i, "trie cell %u: token %d out of range or not made by BPE", i, v);
+            if (id >= 0 && rl[id].len != d)
+                BAD(TOK_BT_CELLS, i, "trie cell %u: token %d of length %u at depth %u", i, id, rl[id].len, d);
+        }
+        tok_vec_free(&later);
+        free(rl);
+        return 0;
+    }
     /* every cell's parent in range, and how many nodes there are: one
      * branch-free pass; the rest of a cell is checked below where it is a
      * node (a walk reaches no other cell: a cell that names a parent is a
@@ -222,10 +262,12 @@ int tok_bpe_bt_check(const tok_bpe_bt *bt, tok_bt_table *table, size_t *entry, c
         if (id >= 0 && rl[id].len != depth[c])
             BAD(TOK_BT_CELLS, c, "trie cell %u: token %d of length %u at depth %u", c, id, rl[id].len, depth[c]);
     }
+    tok_vec_free(&later);
     free(depth);
     free(rl);
     return 0;
 bad:
+    tok_vec_free(&later);
     free(depth);
     free(rl);
     return -1;

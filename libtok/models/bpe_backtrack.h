@@ -88,9 +88,13 @@ typedef enum { TOK_BT_TINFO, TOK_BT_PAIRS, TOK_BT_CELLS, TOK_BT_BFS } tok_bt_tab
  *  `shorter`, trie depths equal to token lengths (at most 254), a free pair
  *  slot.  A pair slot's made id `c` is not checked: the encoder only asks
  *  whether it is >= 0 (check it here before indexing by it).  Time linear
- *  in the tables but the pairs (not read).  On failure fills why and the table and entry at
- *  fault and returns -1 (TOK_ERR_NOMEM as -2). */
-int tok_bpe_bt_check(const tok_bpe_bt *bt, tok_bt_table *table, size_t *entry, char *why, size_t cap);
+ *  in the tables but the pairs (not read).  `stored`: the cells' depths as
+ *  tok_trie_depths gives them, read from the file (checked here; one pass in
+ *  cell order), or NULL to derive them from the breadth-first list (a pass
+ *  in list order, which reads the cells at random).  On failure fills why
+ *  and the table and entry at fault and returns -1 (TOK_ERR_NOMEM as -2). */
+int tok_bpe_bt_check(const tok_bpe_bt *bt, const uint8_t *stored, tok_bt_table *table, size_t *entry, char *why,
+                     size_t cap);
 
 /** Scratch for the encoder, per context: a direct-mapped memo of pair
  *  compatibility (key << 1 | answer; all ones empty) sized for the pairs a

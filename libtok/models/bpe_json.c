@@ -335,15 +335,19 @@ static int merges_from_pack(tok_jctx *jc, tok_bpe_merges *mg, const tok_vocab *v
 {
     const uint8_t *p = jc->pack_merges;
     if (tok_vec_reserve(mg, jc->pack_nmerges)) return tok_jfail(jc, TOK_ERR_NOMEM, "out of memory"), -1;
+    const uint64_t *nm = jc->pack_notmodel;
+    uint32_t n = (uint32_t)(v->n < UINT32_MAX ? v->n : UINT32_MAX);
     for (size_t i = 0; i < jc->pack_nmerges; i++, p += 12) {
-        uint32_t ids[3] = { rd32(p), rd32(p + 4), rd32(p + 8) };
-        /* the model tokens' bits (a prebuilt vocabulary) stay in cache,
-         * where the tokens' flags would be three misses a merge */
-        const uint64_t *nm = jc->pack_notmodel;
-        for (int k = 0; k < 3; k++)
-            if (ids[k] >= v->n || (nm ? nm[ids[k] >> 6] >> (ids[k] & 63) & 1 : v->tok[ids[k]].flags & TOK_TOKEN_NONE))
-                return tok_jfail(jc, TOK_ERR_FORMAT, "merge %zu names an unknown id", i), -1;
-        mg->v[mg->n++] = (tok_bpe_merge){ (int32_t)ids[0], (int32_t)ids[1], (int32_t)ids[2] };
+        uint32_t a = rd32(p), b = rd32(p + 4), c = rd32(p + 8);
+        /* two branches a merge that are never taken in a good file; the
+         * model tokens' bits (a prebuilt vocabulary) stay in cache, where
+         * the tokens' flags would be three misses a merge */
+        bool bad = (a >= n) | (b >= n) | (c >= n);
+        if (!bad)
+            bad = nm ? (nm[a >> 6] >> (a & 63) | nm[b >> 6] >> (b & 63) | nm[c >> 6] >> (c & 63)) & 1
+                     : ((v->tok[a].flags | v->tok[b].flags | v->tok[c].flags) & TOK_TOKEN_NONE) != 0;
+        if (bad) return tok_jfail(jc, TOK_ERR_FORMAT, "merge %zu names an unknown id", i), -1;
+        mg->v[mg->n++] = (tok_bpe_merge){ (int32_t)a, (int32_t)b, (int32_t)c };
     }
     return 0;
 }

@@ -349,6 +349,22 @@ void tok_trie_free(tok_trie *t)
     memset(t, 0, sizeof *t);
 }
 
+int tok_trie_depths(const tok_trie *t, uint8_t *depth)
+{
+    uint32_t nc = t->ncells;
+    memset(depth, 0xFF, nc);
+    if (!t->nnodes || !nc || t->bfs[0] != TOK_TRIE_ROOT) return -1;
+    depth[TOK_TRIE_ROOT] = 0;
+    for (uint32_t k = 1; k < t->nnodes; k++) {
+        uint32_t c = t->bfs[k];
+        if (c >= nc || depth[c] != 0xFF) return -1;
+        int32_t p = t->cell[c].check;
+        if (p < 0 || (uint32_t)p >= nc || depth[p] >= 0xFE) return -1;
+        depth[c] = (uint8_t)(depth[p] + 1);
+    }
+    return 0;
+}
+
 int32_t tok_trie_walk(const tok_trie *t, int32_t from, const void *s, size_t n)
 {
     const uint8_t *p = s;

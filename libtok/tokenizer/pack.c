@@ -13,13 +13,16 @@
  *   MRGS  count x { u32 a, u32 b, u32 merged } : merges as ids, rank order
  *   VMET  the vocabulary whole, as the tokenizer holds it after loading:
  *   VTOK  n x { u32 text, u32 text_len, u32 bytes, u32 nbytes, f32 score,
- *         u32 flags } (offsets into VSTR, whose strings end with a NUL),
+ *         u32 flags } (offsets into VSTR, whose strings end with a NUL;
+ *         the texts come first, VSTR's count is the length of their region),
  *   VSTR  VHTX VHBY  the text -> id and model bytes -> id indexes
  *         (tok_vocab_index slots, used in place), so that nothing is hashed
  *   BTMT  the fast-path tables' sizes and the layout they were written with
  *   BTTI BTPR BTFL TRCL TRBF  those tables (bpe_backtrack.h) as they sit in
  *         memory: per-token info, pair slots, pair filter, trie cells, trie
- *         nodes in breadth-first order; BTIR BTIP (only when there are
+ *         nodes in breadth-first order; TRDP (optional) the cells' depths,
+ *         one byte each, so that the check reads the cells in order rather
+ *         than at random along the list; BTIR BTIP (only when there are
  *         irregular tokens, count: how many) their bits by id and by first
  *         two bytes
  *
@@ -160,23 +163,28 @@ static void put_vocab(writer *w, const tok_vocab *v)
     }
     vmeta m = { (uint32_t)v->n, v->byte_level, bytes_probe() };
     section(w, "VMET", &m, sizeof m, 1);
+    /* all texts first, then the model bytes that differ from them: the
+     * texts are then one UTF-8 region (its length in the section's count),
+     * checked in one pass when the file is opened */
     begin(w, "VSTR");
     size_t base = w->b.n;
     for (size_t i = 0; i < v->n; i++) {
         const tok_token *t = &v->tok[i];
         toff[i] = boff[i] = 0;
         if (t->flags & TOK_TOKEN_NONE) continue;
-        toff[i] = (uint32_t)(w->b.n - base);
+        toff[i] = boff[i] = (uint32_t)(w->b.n - base);
         put(w, t->text, t->text_len);
         put(w, "", 1);
-        boff[i] = toff[i];
-        if ((const char *)t->bytes != t->text) {
-            boff[i] = (uint32_t)(w->b.n - base);
-            put(w, t->bytes, t->nbytes);
-            put(w, "", 1);
-        }
     }
-    end(w, 0);
+    size_t texts = w->b.n - base;
+    for (size_t i = 0; i < v->n; i++) {
+        const tok_token *t = &v->tok[i];
+        if ((t->flags & TOK_TOKEN_NONE) || (const char *)t->bytes == t->text) continue;
+        boff[i] = (uint32_t)(w->b.n - base);
+        put(w, t->bytes, t->nbytes);
+        put(w, "", 1);
+    }
+    end(w, texts < UINT32_MAX ? (uint32_t)texts : 0);
     begin(w, "VTOK");
     for (size_t i = 0; i < v->n; i++) {
         const tok_token *t = &v->tok[i];
@@ -202,6 +210,10 @@ static void put_tables(writer *w, const tok_bpe_bt *bt)
     section(w, "BTFL", bt->filter, ((size_t)1 << (64 - bt->fshift)) / 8, 0);
     section(w, "TRCL", bt->trie.cell, (size_t)bt->trie.ncells * sizeof *bt->trie.cell, bt->trie.ncells);
     section(w, "TRBF", bt->trie.bfs, (size_t)bt->trie.nnodes * sizeof *bt->trie.bfs, bt->trie.nnodes);
+    uint8_t *depth = malloc(bt->trie.ncells ? bt->trie.ncells : 1);
+    if (!depth) w->bad = 1;
+    else if (!tok_trie_depths(&bt->trie, depth)) section(w, "TRDP", depth, bt->trie.ncells, 0);
+    free(depth);
     if (bt->nirr) { /* irregular tokens (count: how many), and their first two bytes */
         section(w, "BTIR", bt->irr, ((size_t)bt->n / 64 + 1) * 8, bt->nirr);
         section(w, "BTIP", bt->irr_pair, 65536 / 8, 0);
@@ -385,10 +397,17 @@ static int tables(const uint8_t *d, const sect *s, uint32_t ns, const char *file
         w2->len == (uint64_t)64 << w2->count)
         tok_bpe_whole_use(&bt->whole, (const uint64_t *)(const void *)(d + w1->off), w1->count & 0xFF,
                           (const uint64_t *)(const void *)(d + w2->off), w2->count, mt.n, w1->count >> 8 & 1);
+    /* optional: the cells' depths (absent: derived from TRBF, more slowly) */
+    const sect *dp = find(s, ns, "TRDP");
+    if (dp && dp->len != mt.ncells) {
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: section TRDP of %llu bytes for %u trie cells", file,
+                  (unsigned long long)dp->off, (unsigned long long)dp->len, mt.ncells);
+        return -1;
+    }
     tok_bt_table tab;
     size_t at;
     char why[200];
-    int r = tok_bpe_bt_check(bt, &tab, &at, why, sizeof why);
+    int r = tok_bpe_bt_check(bt, dp ? d + dp->off : NULL, &tab, &at, why, sizeof why);
     if (r == -2) {
         tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
         return -1;
@@ -439,6 +458,22 @@ static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *
         tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
         return -1;
     }
+    /* VSTR's count: the length of the region of texts (0 in files written
+     * before it was kept; each text is checked alone then).  A valid region
+     * holds each text that starts on a character and ends at a NUL in it. */
+    size_t tend = st->count <= sl ? st->count : 0;
+    if (tend) {
+        bool answered;
+        bool ok = tok_utf8_valid_simd((const uint8_t *)str, tend, &answered);
+        if (!answered) ok = tok_utf8_check((const uint8_t *)str, tend) == tend;
+        if (!ok) {
+            free(tk);
+            free(nm);
+            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: VSTR: the texts are not UTF-8", file,
+                      (unsigned long long)(st->off + tok_utf8_check((const uint8_t *)str, tend)));
+            return -1;
+        }
+    }
     size_t models = 0;
     const uint8_t *p = d + vt->off;
     for (uint32_t i = 0; i < mt.n; i++, p += sizeof(vtok)) {
@@ -462,7 +497,8 @@ static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *
         /* as every loader guarantees: token text is UTF-8; model bytes are
          * the text itself, or for byte-level vocabularies one byte per
          * character of it at most */
-        if (!tok_utf8_valid_room((const uint8_t *)str + x.text, x.text_len, sl - x.text) ||
+        bool text_ok = x.text < tend && x.text_len < tend - x.text && (!x.text_len || (str[x.text] & 0xC0) != 0x80);
+        if (!(text_ok || tok_utf8_valid_room((const uint8_t *)str + x.text, x.text_len, sl - x.text)) ||
             (mt.byte_level ? x.nbytes > x.text_len : x.bytes != x.text || x.nbytes != x.text_len)) {
             free(tk);
             free(nm);

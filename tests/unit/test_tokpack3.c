@@ -266,12 +266,92 @@ static void other_layout_rebuilt(void **state)
     tok_vec_free(&got);
 }
 
+/* The trie cells' depths (TRDP) and the region of token texts (VSTR's
+ * count) let the open check read in order; lies in them are refused, and a
+ * file without them (written before them) is checked the slower way. */
+static void depths_and_texts(void **state)
+{
+    tok_tokenizer *src = source();
+    tok_sbuf want = { 0 }, got = { 0 };
+    encode(src, &want);
+    image im = save(src, 0);
+    unlink(path);
+    tok_free(src);
+    tok_error err = { 0 };
+    image c;
+
+    /* a node one level too deep */
+    where s = section(&im, "TRDP"), cl = section(&im, "TRCL");
+    assert_int_equal(s.len, cl.count);
+    c = copy(&im);
+    size_t node = 1;
+    while (c.b[s.off + node] != 1) node++; /* a child of the root */
+    c.b[s.off + node] = 2;
+    refused(&c, "not one below it");
+    free(c.b);
+
+    /* depths of the wrong size */
+    c = copy(&im);
+    uint64_t len = s.len - 1;
+    memcpy(c.b + s.entry + 16, &len, 8);
+    refused(&c, "section TRDP of");
+    free(c.b);
+
+    /* without depths: the breadth-first list is checked, ids stay right */
+    c = copy(&im);
+    memcpy(c.b + s.entry, "XTRD", 4);
+    tok_tokenizer *t = tok_load_memory(c.b, c.n, "nodepth.tokpack", NULL, &err);
+    assert_non_null(t);
+    encode(t, &got);
+    assert_string_equal(got.v, want.v);
+    tok_free(t);
+    where bf = section(&c, "TRBF");
+    uint32_t root = 0;
+    memcpy(c.b + bf.off + 4, &root, 4); /* the root listed twice */
+    refused(&c, "node 1: cell 0 is not a new node");
+    free(c.b);
+
+    /* the texts' region: one bad byte in it, a text starting inside a
+     * character, and a file without the region (each text checked alone) */
+    where st = section(&im, "VSTR"), vt = section(&im, "VTOK");
+    assert_true(st.count > 0 && st.count < st.len);
+    uint32_t toff;
+    memcpy(&toff, im.b + vt.off + 263 * 24, 4); /* "Ġthere" */
+    assert_memory_equal(im.b + st.off + toff, "Ġthere", strlen("Ġthere"));
+    c = copy(&im);
+    c.b[st.off + toff] = 0xFF;
+    refused(&c, "VSTR: the texts are not UTF-8");
+    free(c.b);
+    c = copy(&im);
+    uint32_t inside[2] = { toff + 1, (uint32_t)strlen("Ġthere") - 1 };
+    memcpy(c.b + vt.off + 263 * 24, inside, 8);
+    char msg[128];
+    snprintf(msg, sizeof msg, "token 263: its text is not UTF-8");
+    refused(&c, msg);
+    uint32_t zero = 0;
+    memcpy(c.b + st.entry + 4, &zero, 4); /* no region: the same lie is found alone */
+    refused(&c, msg);
+    free(c.b);
+    c = copy(&im);
+    memcpy(c.b + st.entry + 4, &zero, 4);
+    t = tok_load_memory(c.b, c.n, "noregion.tokpack", NULL, &err);
+    assert_non_null(t);
+    encode(t, &got);
+    assert_string_equal(got.v, want.v);
+    tok_free(t);
+    free(c.b);
+    free(im.b);
+    tok_vec_free(&want);
+    tok_vec_free(&got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(same_ids_every_way),
         cmocka_unit_test(lies_are_refused),
         cmocka_unit_test(other_layout_rebuilt),
+        cmocka_unit_test(depths_and_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
