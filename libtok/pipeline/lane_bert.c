@@ -15,6 +15,10 @@
 #include "../normalizers/normalizers.h"
 #include "../core/piece_cache.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 enum { C_WORD, C_SPACE, C_PUNCT, C_SLOW };
 
 /* Whole words that are one token, up to 16 bytes, keyed by their bytes
@@ -131,12 +135,20 @@ static inline uint32_t word8(const bert_lane *L, const uint8_t *p, uint64_t *key
 static uint32_t fast_end(const bert_lane *L, const uint8_t *s, uint32_t i, uint32_t n)
 {
     uint32_t j = i;
-    for (; j + 8 <= n; j += 8) {
-        uint64_t x;
-        memcpy(&x, s + j, 8);
-        /* a byte >= 0x80, or below 0x20 */
-        if ((x | ((x & 0x6060606060606060ULL) + 0x6060606060606060ULL)) & 0x8080808080808080ULL) break;
+#ifdef __SSE2__
+    /* sixteen bytes a step: a byte >= 0x7F, or a control char other than
+     * \t \n \r (which are white space here: running text has one every
+     * line, and a test that stopped at them scanned the rest byte by byte) */
+    const __m128i ctl = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F), tab = _mm_set1_epi8('\t'),
+                  nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    for (; j + 16 <= n; j += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
+        __m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, tab), _mm_cmpeq_epi8(x, nl)), _mm_cmpeq_epi8(x, cr));
+        /* signed: bytes >= 0x80 are below 0x20 too */
+        __m128i slow = _mm_or_si128(_mm_andnot_si128(ws, _mm_cmplt_epi8(x, ctl)), _mm_cmpeq_epi8(x, del));
+        if (_mm_movemask_epi8(slow)) break;
     }
+#endif
     while (j < n && L->cls[s[j]] != C_SLOW) j++;
     if (j == n) return n;
     while (j > i && L->cls[s[j - 1]] != C_SPACE) j--;
@@ -156,6 +168,10 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
     int32_t wn = *w;
     tok_status st;
     uint32_t i = 0;
+    /* room for a token per byte of the whole piece at once (up to 2^24
+     * ids; a stretch reserves more past that): growing by stretches moved
+     * all seven arrays at each doubling */
+    if (tok_enc_reserve(e, e->n + (n < (1u << 24) ? n : (1u << 24)))) return nomem(ctx);
     while (i < n) {
         uint32_t end = fast_end(L, s, i, n);
         /* every token covers at least one byte */
