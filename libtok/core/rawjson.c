@@ -2,9 +2,29 @@
 #include "rawjson.h"
 
 #include <stdio.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* Bit k set where p[k] is JSON white space (16 bytes). */
+static inline unsigned ws16(const char *p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i w = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
+                             _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\t'))));
+    return (unsigned)_mm_movemask_epi8(w);
+}
+#endif
 
 size_t tok_rawjson_ws(const char *d, size_t n, size_t i)
 {
+    if (i < n && (unsigned char)d[i] > ' ') return i; /* most calls: no white space */
+#ifdef __SSE2__
+    /* a pretty-printed file puts a line break and an indent between entries */
+    for (; i + 16 <= n; i += 16) {
+        unsigned other = ~ws16(d + i) & 0xFFFF;
+        if (other) return i + (size_t)__builtin_ctz(other);
+    }
+#endif
     while (i < n && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t')) i++;
     return i;
 }
@@ -34,28 +54,68 @@ static size_t skip_string(const char *d, size_t n, size_t i)
     return 0;
 }
 
+/* End of the object or array at d[i] ('{' or '['), or 0.  Sixteen bytes a
+ * step: only quotes, backslashes and brackets matter, found as bits (a
+ * vocabulary entry has two quotes in some twenty bytes). */
+static size_t skip_nested(const char *d, size_t n, size_t i)
+{
+    int depth = 0;
+    bool in_str = false;
+#ifdef __SSE2__
+    const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), o1 = _mm_set1_epi8('{'), o2 = _mm_set1_epi8('['),
+                  c1 = _mm_set1_epi8('}'), c2 = _mm_set1_epi8(']');
+    while (i + 16 <= n) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(d + i));
+        unsigned strm = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, bs)));
+        unsigned brk = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, o1), _mm_cmpeq_epi8(x, o2)),
+                                                                _mm_or_si128(_mm_cmpeq_epi8(x, c1), _mm_cmpeq_epi8(x, c2))));
+        unsigned m = strm | brk;
+        size_t next = i + 16;
+        while (m) {
+            unsigned k = (unsigned)__builtin_ctz(m);
+            m &= m - 1;
+            char c = d[i + k];
+            if (in_str) {
+                if (c == '\\') { /* the escaped byte is skipped, maybe into the next block */
+                    if (k == 15) { next = i + 17; break; }
+                    m &= ~(1u << (k + 1));
+                } else if (c == '"') {
+                    in_str = false;
+                }
+            } else if (c == '"') {
+                in_str = true;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0) return i + k + 1;
+            }
+        }
+        i = next;
+    }
+#endif
+    for (; i < n; i++) {
+        char c = d[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (--depth == 0) return i + 1;
+        }
+    }
+    return 0;
+}
+
 /* End of the value at d[i], or 0. */
 static size_t skip_value(const char *d, size_t n, size_t i)
 {
     i = tok_rawjson_ws(d, n, i);
     if (i >= n) return 0;
     if (d[i] == '"') return skip_string(d, n, i);
-    if (d[i] == '{' || d[i] == '[') {
-        int depth = 0;
-        for (; i < n; i++) {
-            char c = d[i];
-            if (c == '"') {
-                size_t e = skip_string(d, n, i);
-                if (!e) return 0;
-                i = e - 1;
-            } else if (c == '{' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ']') {
-                if (--depth == 0) return i + 1;
-            }
-        }
-        return 0;
-    }
+    if (d[i] == '{' || d[i] == '[') return skip_nested(d, n, i);
     while (i < n && d[i] != ',' && d[i] != '}' && d[i] != ']' && d[i] != ' ' && d[i] != '\n' && d[i] != '\r' && d[i] != '\t') i++;
     return i;
 }
@@ -147,6 +207,19 @@ int tok_rawjson_string(const char *d, size_t n, size_t *pos, tok_sbuf *out)
     i++;
     for (;;) {
         size_t s = i;
+#ifdef __SSE2__
+        while (i + 16 <= n) { /* the next quote, backslash or control char */
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(d + i)), lim = _mm_set1_epi8(0x1F);
+            __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+                                        _mm_cmpeq_epi8(_mm_max_epu8(x, lim), lim));
+            unsigned m = (unsigned)_mm_movemask_epi8(stop);
+            if (m) {
+                i += (size_t)__builtin_ctz(m);
+                break;
+            }
+            i += 16;
+        }
+#endif
         while (i < n && d[i] != '"' && d[i] != '\\' && (unsigned char)d[i] >= 0x20) i++;
         if (i > s && tok_sbuf_put(out, d + s, i - s)) return -1;
         if (i >= n || (unsigned char)d[i] < 0x20) return -1;

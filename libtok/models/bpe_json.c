@@ -402,6 +402,15 @@ tok_model *tok_bpe_from_json(tok_jctx *jc, const json_t *j, tok_vocab *v)
     }
     if (pack ? vocab_from_pack(jc, v) : raw ? vocab_from_text(jc, v, &ids, &k1, &dups) : vocab_from_tree(jc, voc, v, &ids))
         goto fail;
+    if (dups) {
+        /* a text entered twice: the later entry is the one a JSON object
+         * (and HF's map) keeps; the earlier id holds nothing */
+        for (size_t i = 0; i < v->n; i++) {
+            tok_token *t = &v->tok[i];
+            if (t->flags == TOK_TOKEN_NONE || !(t->flags & TOK__IN_MODEL)) continue;
+            if (tok_strmap_get(&ids, t->text, t->text_len) != (int32_t)i) *t = (tok_token){ .flags = TOK_TOKEN_NONE };
+        }
+    }
     tok_jpop(jc, saved);
     if (!ranked) {
         saved = tok_jpush(jc, "merges");

@@ -101,9 +101,22 @@ static tok_tokenizer *load_tiktoken(const uint8_t *data, size_t len, const char 
     return t;
 }
 
+/* Where jansson would say byte `pos` of d is (its line, and its column: the
+ * characters read on that line), for errors it found in a shortened copy. */
+static void jansson_where(const char *d, size_t pos, int *line, int *col)
+{
+    int l = 1, c = 0;
+    for (size_t i = 0; i < pos; i++) {
+        if (d[i] == '\n') { l++; c = 0; }
+        else if (((unsigned char)d[i] & 0xC0) != 0x80) c++;
+    }
+    *line = l;
+    *col = c;
+}
+
 /* tokenizer.json: the big BPE members are read straight from the text; the
- * rest (small) through jansson, with the big members blanked out but their
- * line breaks kept so jansson's line numbers stay true. */
+ * rest (small) through jansson, with the big members' contents cut out (an
+ * error jansson finds after them is placed in the original text). */
 static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fname,
                                   const tok_load_options *opt, tok_error *err)
 {
@@ -113,6 +126,7 @@ static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fnam
     char *patched = NULL;
     const char *doc = data;
     size_t doclen = len;
+    tok_span_text sp[2] = { { 0, 0 }, { 0, 0 } };
     /* JSON text is UTF-8 (HF reads the file into a Rust String and refuses
      * it otherwise); jansson checks what it parses, but the vocabulary and
      * merges are read from the text directly: check it all here */
@@ -124,23 +138,21 @@ static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fnam
         return NULL;
     }
     if (tok_rawjson_bpe_spans(data, len, &v, &m)) {
-        /* the document without the two members' contents, keeping their line
-         * breaks so that jansson's line numbers stay true */
+        /* the document with only the brackets of the two members (keeping
+         * their line breaks cost jansson more than the rest of the load) */
         patched = malloc(len + 1);
         if (!patched) {
             tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", fname);
             return NULL;
         }
-        tok_span_text sp[2] = { v, m };
+        sp[0] = v;
+        sp[1] = m;
         if (sp[1].start < sp[0].start) { tok_span_text x = sp[0]; sp[0] = sp[1]; sp[1] = x; }
         size_t at = 0, k = 0;
         for (int i = 0; i < 2; i++) {
             memcpy(patched + k, data + at, sp[i].start - at);
             k += sp[i].start - at;
             patched[k++] = data[sp[i].start];
-            size_t nl = tok_rawjson_count(data + sp[i].start + 1, sp[i].end - sp[i].start - 2, '\n');
-            memset(patched + k, '\n', nl);
-            k += nl;
             patched[k++] = data[sp[i].end - 1];
             at = sp[i].end;
         }
@@ -157,7 +169,16 @@ static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fnam
     }
     json_t *root = json_loadb(doc, doclen, JSON_ALLOW_NUL, &je);
     if (!root) {
-        tok__fail(err, TOK_ERR_FORMAT, "%s:%d:%d: invalid JSON: %s", fname, je.line, je.column, je.text);
+        int line = je.line, col = je.column;
+        if (patched && je.position >= 0) {
+            /* back to the original text: past a cut, add what was cut */
+            size_t pos = (size_t)je.position;
+            size_t cut0 = sp[0].end - sp[0].start - 2, cut1 = sp[1].end - sp[1].start - 2;
+            if (pos > sp[0].start + 1) pos += cut0;
+            if (pos > sp[1].start + 1) pos += cut1;
+            jansson_where(data, pos < len ? pos : len, &line, &col);
+        }
+        tok__fail(err, TOK_ERR_FORMAT, "%s:%d:%d: invalid JSON: %s", fname, line, col, je.text);
         free(patched);
         return NULL;
     }

@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include "libtok/core/json.h"
+#include "libtok/core/rawjson.h"
 #include "libtok/internal.h"
 #include "bytevocab.h"
 
@@ -145,12 +146,86 @@ static void utf8_blocks_agree(void **state)
     }
 }
 
+/* The document-text reader (16 bytes a step: white space, strings, nested
+ * members skipped by their quotes and brackets) reads what jansson reads:
+ * keys with every escape at every offset of a block, brackets and quotes
+ * inside strings, white space runs of every length, nested members with all
+ * of these before and after the model. */
+static void text_reader_equals_tree(void **state)
+{
+    TOK_UNUSED(state);
+    static const char *const esc[] = { "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\ud83d\\ude00", "]", "}",
+                                       "[{", "\\\\\\\"", "\xC3\xA9" };
+    const size_t ne = sizeof esc / sizeof esc[0];
+    tok_sbuf js = { 0 }, ws = { 0 };
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int round = 0; round < 6; round++) {
+        js.n = 0;
+        /* white space of a length that moves everything after it */
+        ws.n = 0;
+        for (int k = 0; k < round * 7; k++) tok_sbuf_putc(&ws, " \n\t\r"[k % 4]);
+        tok_sbuf_cstr(&ws);
+        tok_sbuf_printf(&js, "{%s\"normalizer\":%snull,\"pad\":{\"a\":[\"]}\\\"[{\\\\\",{\"b\":\"\\\\\"}],\"c\":\"%s\"},"
+                             "\"model\":%s{\"type\":\"BPE\",\"vocab\":%s",
+                        ws.v, ws.v, round % 2 ? "x]" : "{", ws.v, ws.v);
+        size_t v0 = js.n;
+        tok_sbuf_printf(&js, "{\"a\":0,\"b\":1,\"ab\":2");
+        int id = 3;
+        for (size_t e = 0; e < ne; e++)
+            for (int at = 0; at < 40; at++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                tok_sbuf_printf(&js, ",%.*s\"", (int)(x % (ws.n + 1)), ws.v);
+                for (int k = 0; k < at; k++) tok_sbuf_putc(&js, (char)('c' + (k + e) % 20));
+                tok_sbuf_printf(&js, "%s%d\"%.*s:%.*s%d", esc[e], at, (int)(x >> 8) % 3, "   ",
+                                (int)(x >> 16) % 3, "\n\n\n", id++);
+            }
+        tok_sbuf_printf(&js, "%s}", ws.v);
+        size_t v1 = js.n;
+        tok_sbuf_printf(&js, "%s,\"merges\":%s", ws.v, ws.v);
+        size_t m0 = js.n;
+        tok_sbuf_printf(&js, "[%s\"a b\"%s]", ws.v, ws.v);
+        size_t m1 = js.n;
+        tok_sbuf_printf(&js, "},\"extra\":{\"x\":[[[\"]]]\"]],\"\\\\\"]}%s}", ws.v);
+        tok_sbuf_cstr(&js);
+        /* found where they were written (a wrong skip would send the whole
+         * document through jansson, hiding the error) */
+        tok_span_text sv, sm;
+        assert_int_equal(tok_rawjson_bpe_spans(js.v, js.n, &sv, &sm), 1);
+        assert_int_equal(sv.start, v0);
+        assert_int_equal(sv.end, v1);
+        assert_int_equal(sm.start, m0);
+        assert_int_equal(sm.end, m1);
+        tok_tokenizer *raw = tu_load_json(js.v);
+        json_error_t je;
+        json_t *root = json_loads(js.v, 0, &je);
+        if (!root) fail_msg("jansson: %s at %d:%d", je.text, je.line, je.column);
+        tok_error err = { 0 };
+        tok_tokenizer *tree = tok__from_hfjson(root, "tree.json", NULL, &err);
+        json_decref(root);
+        if (!tree) fail_msg("tree load: %s", err.message);
+        assert_int_equal(raw->vocab.n, (size_t)id);
+        assert_int_equal(tree->vocab.n, (size_t)id);
+        for (int i = 0; i < id; i++) {
+            const tok_token *a = &raw->vocab.tok[i], *b = &tree->vocab.tok[i];
+            if (a->text_len != b->text_len || memcmp(a->text, b->text, a->text_len))
+                fail_msg("round %d id %d: \"%.*s\" vs \"%.*s\"", round, i, (int)a->text_len, a->text, (int)b->text_len,
+                         b->text);
+        }
+        assert_int_equal(raw->model->vt->merge_count(raw->model), 1);
+        tok_free(raw);
+        tok_free(tree);
+    }
+    tok_vec_free(&js);
+    tok_vec_free(&ws);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(batched_merges_equal_tree),
         cmocka_unit_test(first_bad_merge_named),
         cmocka_unit_test(utf8_blocks_agree),
+        cmocka_unit_test(text_reader_equals_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
