@@ -56,14 +56,6 @@ static inline uint32_t whash(uint64_t k0, uint64_t k1, uint32_t len)
     return (uint32_t)(h >> 32);
 }
 
-/* One pre-token of a batch: a word of word chars or one punctuation char. */
-#define BATCH 32
-typedef struct item {
-    uint64_t k0, k1;
-    uint32_t start, len, slot;
-    uint8_t punct;
-} item;
-
 /* A model token the lane can meet as a whole word: word chars only, as the
  * lane passes them (lowercased), at most 16 bytes. */
 static bool lane_key(const bert_lane *L, const tok_token *k)
@@ -177,25 +169,28 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
         /* every token covers at least one byte */
         if (tok_enc_reserve(e, e->n + (end - i))) return nomem(ctx);
         while (i < end) {
-            /* a batch of words, their table slots fetched ahead of use */
-            item it[BATCH];
-            int nb = 0;
-            while (i < end && nb < BATCH) {
-                uint8_t c = L->cls[s[i]];
-                if (c == C_SPACE) {
-                    i++;
+            /* one word at a time: the whole-word tables stay in cache, and
+             * batching the look-ups to prefetch them cost more (items
+             * written and read back) than it saved */
+            uint8_t c = L->cls[s[i]];
+            if (c == C_SPACE) {
+                i++;
+                continue;
+            }
+            const uint32_t at = i;
+            uint32_t len = 1;
+            int32_t id = -1;
+            if (c == C_PUNCT) {
+                i++;
+                if ((id = L->single[s[at]]) >= 0) {
+                    put1(e, id, base + at, base + at + 1, wn++, ty);
                     continue;
                 }
-                item *x = &it[nb++];
-                x->start = i;
-                if (c == C_PUNCT) {
-                    x->len = 1;
-                    x->punct = 1;
-                    i++;
-                    continue;
-                }
-                uint32_t j = i, len = 0;
+                /* the model's own answer below */
+            } else {
+                uint32_t j = i;
                 uint64_t k0 = 0, k1 = 0;
+                len = 0;
                 if (i + 16 <= end) {
                     /* eight bytes at a time: the word's end and its key */
                     uint32_t l0 = word8(L, s + i, &k0);
@@ -214,39 +209,17 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
                         j++;
                     }
                 }
-                x->len = len;
-                x->punct = 0;
-                x->k0 = k0;
-                x->k1 = k1;
-                if (len <= 8) {
-                    x->slot = whash(k0, 0, len) & L->mask8;
-                    __builtin_prefetch(&L->w8[x->slot]);
-                } else if (len <= SHORT) {
-                    x->slot = whash(k0, k1, len) & L->mask16;
-                    __builtin_prefetch(&L->w16[x->slot]);
-                }
                 i = j;
-            }
-            for (int b = 0; b < nb; b++) {
-                const item *x = &it[b];
-                uint32_t at = x->start, len = x->len;
-                if (x->punct && L->single[s[at]] >= 0) {
-                    put1(e, L->single[s[at]], base + at, base + at + 1, wn++, ty);
-                    continue;
-                }
-                int32_t id = -1;
-                if (x->punct) {
-                    /* the model's own answer below */
-                } else if (len <= 8) {
-                    for (uint32_t k = x->slot;; k = (k + 1) & L->mask8) {
+                if (len <= 8) {
+                    for (uint32_t k = whash(k0, 0, len) & L->mask8;; k = (k + 1) & L->mask8) {
                         const wslot8 *y = &L->w8[k];
-                        if (y->k0 == x->k0 && y->len == len) { id = y->id; break; }
+                        if (y->k0 == k0 && y->len == len) { id = y->id; break; }
                         if (!y->len) break;
                     }
                 } else if (len <= SHORT) {
-                    for (uint32_t k = x->slot;; k = (k + 1) & L->mask16) {
+                    for (uint32_t k = whash(k0, k1, len) & L->mask16;; k = (k + 1) & L->mask16) {
                         const wslot16 *y = &L->w16[k];
-                        if (y->k0 == x->k0 && y->k1 == x->k1 && y->len == len) { id = y->id; break; }
+                        if (y->k0 == k0 && y->k1 == k1 && y->len == len) { id = y->id; break; }
                         if (!y->len) break;
                     }
                 }
@@ -254,32 +227,32 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
                     put1(e, id, base + at, base + at + len, wn++, ty);
                     continue;
                 }
-                uint8_t *word = buf, *heap = NULL;
-                if (len > WORD_MAX && !(word = heap = malloc(len))) return nomem(ctx);
-                for (uint32_t y = 0; y < len; y++) word[y] = L->low[s[at + y]];
-                tk->n = 0;
-                /* words of several tokens repeat too: the pre-token cache
-                 * (the general pipeline's, same key: the word as the model
-                 * sees it) in front of WordPiece */
-                tok_pcache *pc = len <= TOK_PCACHE_MAXLEN ? tok_ctx_pcache(ctx) : NULL;
-                tok_pcache_q q;
-                int hit = 0;
-                if (pc) {
-                    tok_pcache_query(&q, word, len);
-                    if ((hit = tok_pcache_get(pc, &q, tk)) < 0) return nomem(ctx);
-                }
-                if (!hit) {
-                    st = m->vt->encode(m, ctx, word, len, opt, tk);
-                    if (!st && pc) tok_pcache_put(pc, &q, tk->id, tk->off, tk->n);
-                } else {
-                    st = TOK_OK;
-                }
-                free(heap);
-                if (st) return st;
-                for (size_t k = 0; k < tk->n; k++)
-                    put1(e, tk->id[k], base + at + tk->off[k].start, base + at + tk->off[k].end, wn, ty);
-                wn++;
             }
+            uint8_t *word = buf, *heap = NULL;
+            if (len > WORD_MAX && !(word = heap = malloc(len))) return nomem(ctx);
+            for (uint32_t y = 0; y < len; y++) word[y] = L->low[s[at + y]];
+            tk->n = 0;
+            /* words of several tokens repeat too: the pre-token cache (the
+             * general pipeline's, same key: the word as the model sees it)
+             * in front of WordPiece */
+            tok_pcache *pc = len <= TOK_PCACHE_MAXLEN ? tok_ctx_pcache(ctx) : NULL;
+            tok_pcache_q q;
+            int hit = 0;
+            if (pc) {
+                tok_pcache_query(&q, word, len);
+                if ((hit = tok_pcache_get(pc, &q, tk)) < 0) return nomem(ctx);
+            }
+            if (!hit) {
+                st = m->vt->encode(m, ctx, word, len, opt, tk);
+                if (!st && pc) tok_pcache_put(pc, &q, tk->id, tk->off, tk->n);
+            } else {
+                st = TOK_OK;
+            }
+            free(heap);
+            if (st) return st;
+            for (size_t k = 0; k < tk->n; k++)
+                put1(e, tk->id[k], base + at + tk->off[k].start, base + at + tk->off[k].end, wn, ty);
+            wn++;
         }
         if (i == n) break;
         /* the run holding a byte the general pipeline must see, and the
