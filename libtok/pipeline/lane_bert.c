@@ -121,6 +121,33 @@ static inline uint32_t word8(const bert_lane *L, const uint8_t *p, uint64_t *key
     return n;
 }
 
+/* Printable ASCII p[0, 16): how many leading bytes are word chars, and the
+ * first 16 of them lowercased in *k0, *k1 (the rest zero). */
+static inline uint32_t word16(const bert_lane *L, const uint8_t *p, uint64_t *k0, uint64_t *k1)
+{
+#ifdef __SSE2__
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* letters folded (bytes < 0x80: signed compares) */
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    uint32_t w = (uint32_t)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
+    uint32_t n = (uint32_t)__builtin_ctz(~w); /* bit 16 of ~w is set */
+    if (L->lowercase) {
+        __m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+        x = _mm_or_si128(x, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    }
+    uint64_t a = (uint64_t)_mm_cvtsi128_si64(x), b = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x));
+    *k0 = n >= 8 ? a : a & ((1ULL << (8 * n)) - 1);
+    *k1 = n <= 8 ? 0 : n >= 16 ? b : b & ((1ULL << (8 * (n - 8))) - 1);
+    return n;
+#else
+    uint32_t n = word8(L, p, k0);
+    *k1 = 0;
+    if (n == 8) n += word8(L, p + 8, k1);
+    return n;
+#endif
+}
+
 /* The end of the printable-ASCII stretch from i: the start of the
  * whitespace-delimited run holding the first byte that needs the general
  * pipeline (n if none). */
@@ -192,10 +219,8 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
                 uint64_t k0 = 0, k1 = 0;
                 len = 0;
                 if (i + 16 <= end) {
-                    /* eight bytes at a time: the word's end and its key */
-                    uint32_t l0 = word8(L, s + i, &k0);
-                    len = l0;
-                    if (l0 == 8) len += word8(L, s + i + 8, &k1);
+                    /* sixteen bytes at once: the word's end and its key */
+                    len = word16(L, s + i, &k0, &k1);
                     j = i + len;
                 }
                 if (len == 16 || i + 16 > end) {
