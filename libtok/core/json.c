@@ -156,15 +156,19 @@ const char *tok_jtype(tok_jctx *jc, const json_t *obj)
     return t;
 }
 
-static int b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-}
+/* base64 digit of each ASCII byte (URL-safe - and _ too), -1: none; bytes >= 0x80 are none */
+static const int8_t B64[128] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, 62, -1, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+    -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+};
+
+static inline int b64val(unsigned char c) { return c < 128 ? B64[c] : -1; }
 
 int tok_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
 {
@@ -183,10 +187,21 @@ int tok_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
 
 int tok_base64_decode_into(const char *s, size_t n, uint8_t *o, size_t *outlen)
 {
-    size_t k = 0;
+    size_t k = 0, i = 0;
     uint32_t acc = 0;
     int bits = 0;
-    for (size_t i = 0; i < n; i++) {
+    /* four plain characters make three bytes: the loop below only from
+     * the first group holding padding, white space or a bad character */
+    for (; i + 4 <= n; i += 4) {
+        int a = b64val((unsigned char)s[i]), b = b64val((unsigned char)s[i + 1]),
+            c = b64val((unsigned char)s[i + 2]), d = b64val((unsigned char)s[i + 3]);
+        if ((a | b | c | d) < 0) break;
+        uint32_t x = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+        o[k++] = (uint8_t)(x >> 16);
+        o[k++] = (uint8_t)(x >> 8);
+        o[k++] = (uint8_t)x;
+    }
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '=') break;
         if (c == '\n' || c == '\r' || c == ' ') continue;

@@ -29,6 +29,10 @@ struct tok_jctx {
      * (u32 id, u32 len, bytes) records and merges as (u32 a, u32 b) id pairs. */
     const uint8_t *pack_vocab, *pack_merges;
     size_t pack_vocab_len, pack_nvocab, pack_nmerges;
+    /* The records were made in memory by a loader that writes UTF-8 texts
+     * (the .tiktoken reader's byte-level text), not read from a file: their
+     * texts need no check. */
+    bool pack_vocab_made;
     /* A .tokpack's stored BPE fast-path tables (borrowed, checked), or NULL. */
     const struct tok_bpe_bt *pack_bt;
     /* A .tokpack's vocabulary, whole (prebuilt): the tokenizer takes it over

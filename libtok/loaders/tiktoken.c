@@ -6,6 +6,7 @@
  * builder and pipeline serve it.
  */
 #include "../core/json.h"
+#include "../core/rawjson.h"
 
 #include <stdio.h>
 
@@ -122,7 +123,7 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
     tok_u64map seen = { 0 };
     /* no rank at or past nranks loads (checked at the end) */
     size_t lines = 1;
-    for (size_t i = 0; i < len; i++) lines += data[i] == '\n';
+    lines += tok_rawjson_count((const char *)data, len, '\n'); /* 8 bytes a step */
     uint64_t nranks = ((uint64_t)1 << 18) + 2 * (uint64_t)lines;
     uint64_t *rank_seen = calloc(nranks / 64 + 1, sizeof *rank_seen);
     if (!rank_seen) goto nomem;
@@ -133,13 +134,13 @@ json_t *tok_tiktoken_to_json(const uint8_t *data, size_t len, const char *file,
     records->n = 0;
     if (tok_u64map_init(&seen, len / 12 + 16)) goto nomem;
     while (pos < len) {
-        size_t eol = pos;
-        while (eol < len && data[eol] != '\n') eol++;
+        const uint8_t *nl = memchr(data + pos, '\n', len - pos);
+        size_t eol = nl ? (size_t)(nl - data) : len;
         size_t end = eol;
         if (end > pos && data[end - 1] == '\r') end--;
         if (end > pos) {
-            size_t sp = pos;
-            while (sp < end && data[sp] != ' ') sp++;
+            const uint8_t *spp = memchr(data + pos, ' ', end - pos);
+            size_t sp = spp ? (size_t)(spp - data) : end;
             if (sp == end || sp == pos) {
                 tok__fail(err, TOK_ERR_FORMAT, "%s:%zu:1: expected \"<base64 token> <rank>\"", fname, line);
                 goto fail;

@@ -323,7 +323,7 @@ static int vocab_from_pack(tok_jctx *jc, tok_vocab *v)
         if ((size_t)(end - p - 8) < len) return tok_jfail(jc, TOK_ERR_FORMAT, "truncated vocabulary record %zu", i), -1;
         if (id >= (1u << 30)) return tok_jfail(jc, TOK_ERR_FORMAT, "vocabulary record %zu: id %u out of range", i, id), -1;
         /* as JSON guarantees for the other readers */
-        if (tok_utf8_check(p + 8, len) != len)
+        if (!jc->pack_vocab_made && tok_utf8_check(p + 8, len) != len)
             return tok_jfail(jc, TOK_ERR_FORMAT, "vocabulary record %zu: token text is not UTF-8", i), -1;
         if (tok_vocab_set(v, (int32_t)id, (const char *)p + 8, len, 0, TOK__IN_MODEL, jc->err)) return tok_jwrap(jc), -1;
         p += 8 + len;

@@ -94,6 +94,7 @@ static tok_tokenizer *load_tiktoken(const uint8_t *data, size_t len, const char 
         jc.pack_vocab = (const uint8_t *)rec.v;
         jc.pack_vocab_len = rec.n;
         jc.pack_nvocab = nrec;
+        jc.pack_vocab_made = true; /* byte-level text of decoded bytes */
         t = tok__from_hfjson_raw(root, &jc, opt, err);
         json_decref(root);
     }

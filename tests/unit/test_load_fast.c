@@ -4,7 +4,7 @@
  * batch position, with ids out of order and with a text entered twice; their
  * errors name the first bad merge; the block UTF-8 check of .tokpack token
  * texts (tok_utf8_valid_room) agrees with the general one on every kind of
- * byte string. */
+ * byte string; base64 read four digits at a time equals the plain reading. */
 #include "testutil.h"
 
 #include "libtok/core/json.h"
@@ -219,6 +219,55 @@ static void text_reader_equals_tree(void **state)
     tok_vec_free(&ws);
 }
 
+/* The plain base64 reading the group-of-four fast path must equal: white
+ * space skipped anywhere, '=' ending it, URL-safe digits, a bad byte
+ * refused, leftover bits dropped. */
+static int b64_plain(const char *s, size_t n, uint8_t *o, size_t *k)
+{
+    static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint32_t acc = 0;
+    int bits = 0;
+    *k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '=') break;
+        if (c == '\n' || c == '\r' || c == ' ') continue;
+        int v = c == '-' ? 62 : c == '_' ? 63 : -1;
+        const char *f = c ? strchr(al, c) : NULL;
+        if (f) v = (int)(f - al);
+        if (v < 0) return -1;
+        acc = acc << 6 | (uint32_t)v;
+        if ((bits += 6) >= 8) o[(*k)++] = (uint8_t)(acc >> (bits -= 8));
+    }
+    return 0;
+}
+
+static void base64_groups_equal_plain(void **state)
+{
+    TOK_UNUSED(state);
+    static const char pool[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_= \n\r\x80*";
+    char s[64];
+    uint8_t a[64], b[64];
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+    int refused = 0;
+    for (int it = 0; it < 200000; it++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = (size_t)(x % 41);
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            /* mostly digits: the specials land in every group position */
+            unsigned r = (unsigned)(x >> 33) % 100;
+            s[i] = r < 90 ? pool[r % 64] : pool[64 + r % (sizeof pool - 65)];
+        }
+        size_t ka = 0, kb = 0;
+        int ra = tok_base64_decode_into(s, n, a, &ka), rb = b64_plain(s, n, b, &kb);
+        if (ra != rb || (!ra && (ka != kb || memcmp(a, b, ka))))
+            fail_msg("\"%.*s\": %d/%zu vs %d/%zu", (int)n, s, ra, ka, rb, kb);
+        refused += ra != 0;
+    }
+    assert_true(refused > 1000); /* bad bytes were met too */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +275,7 @@ int main(void)
         cmocka_unit_test(first_bad_merge_named),
         cmocka_unit_test(utf8_blocks_agree),
         cmocka_unit_test(text_reader_equals_tree),
+        cmocka_unit_test(base64_groups_equal_plain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
