@@ -103,6 +103,39 @@ static image copy(const image *im)
     return c;
 }
 
+/* A copy whose section s claims length len is refused with want. */
+static void length_refused(const image *im, where s, uint64_t len, const char *want)
+{
+    image c = copy(im);
+    memcpy(c.b + s.entry + 16, &len, 8);
+    refused(&c, want);
+    free(c.b);
+}
+
+/* The source's ids and offsets in *want, and its image (uncompressed). */
+static image source_image(tok_sbuf *want)
+{
+    tok_tokenizer *src = source();
+    encode(src, want);
+    image im = save(src, 0);
+    unlink(path);
+    tok_free(src);
+    return im;
+}
+
+/* A changed image still loads, giving the ids and offsets in want. */
+static void loads_same(const image *im, const char *name, const tok_sbuf *want)
+{
+    tok_error err = { 0 };
+    tok_sbuf got = { 0 };
+    tok_tokenizer *t = tok_load_memory(im->b, im->n, name, NULL, &err);
+    if (!t) fail_msg("%s: %s", name, err.message);
+    encode(t, &got);
+    assert_string_equal(got.v, want->v);
+    tok_free(t);
+    tok_vec_free(&got);
+}
+
 static void same_ids_every_way(void **state)
 {
     tok_tokenizer *src = source();
@@ -156,12 +189,8 @@ static void lies_are_refused(void **state)
     free(c.b);
 
     where s = section(&im, "TRCL");
-    c = copy(&im);
-    uint64_t huge = (uint64_t)1 << 40;
-    memcpy(c.b + s.entry + 16, &huge, 8); /* a length past the end */
     snprintf(msg, sizeof msg, "byte %zu: section TRCL", s.entry);
-    refused(&c, msg);
-    free(c.b);
+    length_refused(&im, s, (uint64_t)1 << 40, msg); /* a length past the end */
 
     c = copy(&im);
     uint64_t odd = s.off + 4;
@@ -218,11 +247,7 @@ static void lies_are_refused(void **state)
 
     /* a hash map section that is not a power of 2 of slots */
     s = section(&im, "VHTX");
-    c = copy(&im);
-    uint64_t shorter = s.len - 8;
-    memcpy(c.b + s.entry + 16, &shorter, 8);
-    refused(&c, "VHTX section of");
-    free(c.b);
+    length_refused(&im, s, s.len - 8, "VHTX section of");
 
     /* the first formats are named */
     c = copy(&im);
@@ -236,12 +261,8 @@ static void lies_are_refused(void **state)
  * slot naming an id past the vocabulary is skipped; ids stay right. */
 static void other_layout_rebuilt(void **state)
 {
-    tok_tokenizer *src = source();
-    tok_sbuf want = { 0 }, got = { 0 };
-    encode(src, &want);
-    image im = save(src, 0);
-    unlink(path);
-    tok_free(src);
+    tok_sbuf want = { 0 };
+    image im = source_image(&want);
     where s = section(&im, "BTMT");
     uint32_t layout = 999;
     memcpy(im.b + s.off, &layout, 4);
@@ -255,15 +276,9 @@ static void other_layout_rebuilt(void **state)
             break;
         }
     }
-    tok_error err = { 0 };
-    tok_tokenizer *t = tok_load_memory(im.b, im.n, "layout.tokpack", NULL, &err);
-    assert_non_null(t);
-    encode(t, &got);
-    assert_string_equal(got.v, want.v);
-    tok_free(t);
+    loads_same(&im, "layout.tokpack", &want);
     free(im.b);
     tok_vec_free(&want);
-    tok_vec_free(&got);
 }
 
 /* The trie cells' depths (TRDP) and the region of token texts (VSTR's
@@ -271,13 +286,8 @@ static void other_layout_rebuilt(void **state)
  * file without them (written before them) is checked the slower way. */
 static void depths_and_texts(void **state)
 {
-    tok_tokenizer *src = source();
-    tok_sbuf want = { 0 }, got = { 0 };
-    encode(src, &want);
-    image im = save(src, 0);
-    unlink(path);
-    tok_free(src);
-    tok_error err = { 0 };
+    tok_sbuf want = { 0 };
+    image im = source_image(&want);
     image c;
 
     /* a node one level too deep */
@@ -291,20 +301,12 @@ static void depths_and_texts(void **state)
     free(c.b);
 
     /* depths of the wrong size */
-    c = copy(&im);
-    uint64_t len = s.len - 1;
-    memcpy(c.b + s.entry + 16, &len, 8);
-    refused(&c, "section TRDP of");
-    free(c.b);
+    length_refused(&im, s, s.len - 1, "section TRDP of");
 
     /* without depths: the breadth-first list is checked, ids stay right */
     c = copy(&im);
     memcpy(c.b + s.entry, "XTRD", 4);
-    tok_tokenizer *t = tok_load_memory(c.b, c.n, "nodepth.tokpack", NULL, &err);
-    assert_non_null(t);
-    encode(t, &got);
-    assert_string_equal(got.v, want.v);
-    tok_free(t);
+    loads_same(&c, "nodepth.tokpack", &want);
     where bf = section(&c, "TRBF");
     uint32_t root = 0;
     memcpy(c.b + bf.off + 4, &root, 4); /* the root listed twice */
@@ -334,15 +336,10 @@ static void depths_and_texts(void **state)
     free(c.b);
     c = copy(&im);
     memcpy(c.b + st.entry + 4, &zero, 4);
-    t = tok_load_memory(c.b, c.n, "noregion.tokpack", NULL, &err);
-    assert_non_null(t);
-    encode(t, &got);
-    assert_string_equal(got.v, want.v);
-    tok_free(t);
+    loads_same(&c, "noregion.tokpack", &want);
     free(c.b);
     free(im.b);
     tok_vec_free(&want);
-    tok_vec_free(&got);
 }
 
 int main(void)
