@@ -51,6 +51,7 @@ typedef struct spm_lane {
     const bool *no_cut;
     tok_bpe_spm *bpe; /* BPE's word tables, NULL: bpe.c's own path */
     bool sp_only;     /* ' ' is the only ASCII byte of class K_SP in cls */
+    bool any_slow;    /* some byte is of class K_SLOW */
 } spm_lane;
 
 static bool is_replace(const json_t *j, const char *kind, const char *pat, const char *content)
@@ -401,7 +402,8 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
     uint8_t id_cls[256];
     const uint8_t *cls = L->cls;
     tok_status st;
-    for (uint32_t i = 0; i < p->n; i++) {
+    /* (without a charsmap no byte is slow: the scan is skipped) */
+    for (uint32_t i = 0; L->any_slow && i < p->n; i++) {
         if (L->cls[p->s[i]] != K_SLOW) continue;
         if ((st = charsmap(ctx, L->pc, p, &src))) return st;
         memset(id_cls, K_ID, sizeof id_cls);
@@ -478,8 +480,10 @@ int tok__lane_spm(tok_tokenizer *t)
     }
     if (pc && tok__precompiled_ascii(pcn, ' ') != 0) goto out; /* a charsmap that touches spaces */
     L->sp_only = true;
-    for (int c = 0; c < 0x80; c++)
-        if (c != ' ' && L->cls[c] == K_SP) L->sp_only = false;
+    for (int c = 0; c < 256; c++) {
+        if (c < 0x80 && c != ' ' && L->cls[c] == K_SP) L->sp_only = false;
+        if (L->cls[c] == K_SLOW) L->any_slow = true;
+    }
     L->pc = pcn;
     /* no pre-tokenizer after the recipe (or one that cannot cut: no spaces
      * are left to split on) and a model whose input falls apart at "▁" */
