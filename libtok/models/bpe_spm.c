@@ -98,53 +98,59 @@ static inline uint32_t probe(const tok_bpe_spm *t, uint64_t key, uint64_t i, int
 
 static inline uint64_t pair_key(int32_t a, int32_t b) { return (uint64_t)(uint32_t)a << 32 | (uint32_t)b; }
 
-/* BPE of one word (1 < n chars, each with its token); tokens into out. */
+/* BPE of one word (1 < n chars, each with its token); tokens into out.
+ * The symbols are a linked list (a merge unlinks one node instead of
+ * shifting the arrays behind it); rank[i] is the pair (i, next[i])'s. */
 static int merge_word(const tok_bpe_spm *t, int32_t *id, uint32_t *end, uint32_t n, tok_toks *out)
 {
     uint32_t rank[WORD_MAX];
     int32_t nid[WORD_MAX];
+    uint8_t next[WORD_MAX + 1], prev[WORD_MAX]; /* WORD_MAX: none */
     uint64_t key[WORD_MAX], at[WORD_MAX];
+    const uint8_t NONE = WORD_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        next[i] = i + 1 < n ? (uint8_t)(i + 1) : NONE;
+        prev[i] = i ? (uint8_t)(i - 1) : NONE;
+    }
     for (uint32_t i = 0; i + 1 < n; i++) {
         key[i] = pair_key(id[i], id[i + 1]);
         at[i] = slot_of(t, key[i]);
         __builtin_prefetch(&t->cell[at[i]]);
     }
     for (uint32_t i = 0; i + 1 < n; i++) rank[i] = probe(t, key[i], at[i], &nid[i]);
-    while (n > 1) {
+    rank[n - 1] = UINT32_MAX;
+    uint32_t left = n;
+    while (left > 1) {
+        /* the leftmost pair of the lowest rank */
         uint32_t best = 0, br = UINT32_MAX;
-        for (uint32_t i = 0; i + 1 < n; i++)
+        for (uint32_t i = 0; i != NONE; i = next[i])
             if (rank[i] < br) {
                 br = rank[i];
                 best = i;
             }
         if (br == UINT32_MAX) break;
+        uint32_t nx = next[best];
         id[best] = nid[best];
-        end[best] = end[best + 1];
-        n--;
-        for (uint32_t i = best + 1; i < n; i++) {
-            id[i] = id[i + 1];
-            end[i] = end[i + 1];
-        }
-        for (uint32_t i = best + 1; i + 1 < n; i++) {
-            rank[i] = rank[i + 1];
-            nid[i] = nid[i + 1];
-        }
+        end[best] = end[nx];
+        next[best] = next[nx];
+        if (next[nx] != NONE) prev[next[nx]] = (uint8_t)best;
+        left--;
         /* the pairs on both sides of the new token, looked up together */
-        bool r = best + 1 < n, l = best > 0;
+        uint32_t r = next[best], l = prev[best];
         uint64_t kr = 0, kl = 0, ar = 0, al = 0;
-        if (r) {
-            kr = pair_key(id[best], id[best + 1]);
+        if (r != NONE) {
+            kr = pair_key(id[best], id[r]);
             __builtin_prefetch(&t->cell[ar = slot_of(t, kr)]);
         }
-        if (l) {
-            kl = pair_key(id[best - 1], id[best]);
+        if (l != NONE) {
+            kl = pair_key(id[l], id[best]);
             __builtin_prefetch(&t->cell[al = slot_of(t, kl)]);
         }
-        if (r) rank[best] = probe(t, kr, ar, &nid[best]);
-        if (l) rank[best - 1] = probe(t, kl, al, &nid[best - 1]);
+        rank[best] = r != NONE ? probe(t, kr, ar, &nid[best]) : UINT32_MAX;
+        if (l != NONE) rank[l] = probe(t, kl, al, &nid[l]);
     }
-    if (tok_toks_reserve(out, out->n + n)) return -1;
-    for (uint32_t i = 0, st = 0; i < n; i++) {
+    if (tok_toks_reserve(out, out->n + left)) return -1;
+    for (uint32_t i = 0, st = 0; i != NONE; i = next[i]) {
         out->id[out->n] = id[i];
         out->off[out->n].start = st;
         out->off[out->n].end = end[i];
