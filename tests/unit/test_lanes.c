@@ -186,13 +186,88 @@ static void test_llama2(void **s) { (void)s; check("tokenizers/llama2.model", -1
 static void test_mistral(void **s) { (void)s; check("tokenizers/mistral.json", -1); }
 static void test_gemma3(void **s) { (void)s; check("tokenizers/gemma3.json", -1); }
 
+/* SentencePiece-style BPE on random merge lists (Mistral's pipeline: "▁"
+ * prepended and for spaces, byte fallback): the lane's word path (its own
+ * merge loop over linked symbols) against bpe.c's heap through the general
+ * pipeline, on random texts with chars the vocabulary lacks. */
+static const char *const spm_chars[] = { "\xe2\x96\x81", "a", "b", "c", "d", "\xc3\xa9" };
+
+static void spm_random(void **st)
+{
+    (void)st;
+    tok_sbuf js = { 0 };
+    char text[256];
+    for (int round = 0; round < 12; round++) {
+        /* the alphabet, then merges of random pairs of tokens made so far */
+        char tok[400][48];
+        int nt = 0;
+        for (size_t c = 0; c < sizeof spm_chars / sizeof spm_chars[0]; c++) snprintf(tok[nt++], 48, "%s", spm_chars[c]);
+        int ma[300], mb[300], nm = 0;
+        for (int tries = 0; tries < 2000 && nm < 250 && nt < 400; tries++) {
+            int a = (int)rnd((uint32_t)nt), b = (int)rnd((uint32_t)nt);
+            if (strlen(tok[a]) + strlen(tok[b]) >= 48) continue;
+            char cat[48];
+            size_t la = strlen(tok[a]), lb = strlen(tok[b]);
+            memcpy(cat, tok[a], la);
+            memcpy(cat + la, tok[b], lb + 1);
+            int have = -1;
+            for (int k = 0; k < nt; k++)
+                if (!strcmp(tok[k], cat)) have = k;
+            /* now and then a second merge making a token already made */
+            if (have >= 0 && rnd(8)) continue;
+            if (have < 0) snprintf(tok[nt++], 48, "%s", cat);
+            ma[nm] = a;
+            mb[nm++] = b;
+        }
+        js.n = 0;
+        tok_sbuf_printf(&js, "{\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":[{\"type\":\"Prepend\",\"prepend\":\"\xe2\x96\x81\"},"
+                             "{\"type\":\"Replace\",\"pattern\":{\"String\":\" \"},\"content\":\"\xe2\x96\x81\"}]},"
+                             "\"pre_tokenizer\":null,\"model\":{\"type\":\"BPE\",\"unk_token\":\"<unk>\",\"fuse_unk\":true,"
+                             "\"byte_fallback\":true,\"vocab\":{\"<unk>\":0");
+        for (int b = 0; b < 256; b++) tok_sbuf_printf(&js, ",\"<0x%02X>\":%d", b, 1 + b);
+        for (int k = 0; k < nt; k++) tok_sbuf_printf(&js, ",\"%s\":%d", tok[k], 257 + k);
+        tok_sbuf_printf(&js, "},\"merges\":[");
+        for (int k = 0; k < nm; k++) tok_sbuf_printf(&js, "%s\"%s %s\"", k ? "," : "", tok[ma[k]], tok[mb[k]]);
+        tok_sbuf_printf(&js, "]}}");
+        tok_sbuf_cstr(&js);
+        tok_load_options o;
+        tok_load_options_init(&o);
+        tok_error err = { 0 };
+        tok_tokenizer *lane = tok_load_memory(js.v, js.n, "spm-random.json", &o, &err);
+        if (!lane) fail_msg("%s", err.message);
+        assert_non_null(lane->lane);
+        o.regex_only = 1;
+        tok_tokenizer *gen_ = tok_load_memory(js.v, js.n, "spm-random.json", &o, &err);
+        assert_non_null(gen_);
+        tok_ctx *a = tok_ctx_new(lane), *b = tok_ctx_new(gen_);
+        static const char *const pieces[] = { "a", "b", "c", "d", "\xc3\xa9", " ", "  ", "x", "\xe4\xb8\xad", "ab", "ba", "dd" };
+        for (int i = 0; i < 300; i++) {
+            size_t k = 0, parts = rnd(40);
+            for (size_t j = 0; j < parts; j++) {
+                const char *f = pieces[rnd((uint32_t)(sizeof pieces / sizeof pieces[0]))];
+                size_t l = strlen(f);
+                if (k + l >= sizeof text) break;
+                memcpy(text + k, f, l);
+                k += l;
+            }
+            text[k] = 0;
+            same(a, b, text, k, NULL, 0, false);
+        }
+        tok_ctx_free(a);
+        tok_ctx_free(b);
+        tok_free(lane);
+        tok_free(gen_);
+    }
+    tok_vec_free(&js);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bert_uncased), cmocka_unit_test(test_bert_cased_vocab),
         cmocka_unit_test(test_albert),       cmocka_unit_test(test_smart),
         cmocka_unit_test(test_llama2),       cmocka_unit_test(test_mistral),
-        cmocka_unit_test(test_gemma3),
+        cmocka_unit_test(test_gemma3),       cmocka_unit_test(spm_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
