@@ -5,7 +5,8 @@
  * chars the lanes hand back (controls, CR, tabs, non-ASCII letters,
  * combining marks, ligatures, NBSP, CJK, "▁", special-token text, long
  * words), leading/trailing/runs of spaces -- must give the same ids,
- * offsets, word indices and type ids, alone and as pairs.
+ * offsets, word indices and type ids, alone and as pairs.  SentencePiece-
+ * style BPE is also tried on random merge lists (spm_random).
  */
 #include "testutil.h"
 #include "libtok/internal.h"
