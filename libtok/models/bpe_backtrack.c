@@ -130,16 +130,9 @@ void tok_bpe_bt_free(tok_bpe_bt *bt)
 #define BAD(tab, i, ...) do { *table = (tab); *entry = (i); snprintf(why, cap, __VA_ARGS__); goto bad; } while (0)
 
 /* The check reads the tables where they lie once, in order, and looks up
- * what each entry names (a part's rank, a cell's depth) in compact copies
- * with prefetches a few entries ahead: linear, and bound by memory
- * bandwidth rather than by one cache miss after another. */
-#define AHEAD 16
+ * what each entry names (a part's rank and length, a parent's depth) in
+ * compact copies: linear, and mostly sequential. */
 typedef struct rank_len { uint32_t rank, len; } rank_len;
-
-static inline void ahead(const void *base, size_t size, uint64_t i, uint64_t n)
-{
-    if (i < n) __builtin_prefetch((const char *)base + i * size);
-}
 
 int tok_bpe_bt_check(const tok_bpe_bt *bt, const uint8_t *stored, tok_bt_table *table, size_t *entry, char *why,
                      size_t cap)
@@ -147,7 +140,7 @@ int tok_bpe_bt_check(const tok_bpe_bt *bt, const uint8_t *stored, tok_bt_table *
     const tok_bpe_tinfo *t = bt->t;
     const tok_trie_cell *cell = bt->trie.cell;
     uint32_t n = bt->n, nc = bt->trie.ncells, nn = bt->trie.nnodes;
-    uint8_t *depth = NULL;
+    uint8_t *depth = NULL; /* derived depths, when none are stored */
     rank_len *rl = NULL;
     TOK_VEC(uint32_t) later = { 0 };
     if (nc < 257) BAD(TOK_BT_CELLS, 0, "%u trie cells, fewer than the 257 of a root", nc);
@@ -191,76 +184,41 @@ int tok_bpe_bt_check(const tok_bpe_bt *bt, const uint8_t *stored, tok_bt_table *
     size_t fs = 0;
     while (fs <= bt->pmask && bt->pairs[fs].key != UINT64_MAX) fs++;
     if (fs > bt->pmask) BAD(TOK_BT_PAIRS, 0, "the pair table has no free slot");
-    if (stored) {
-        /* depths stored beside the cells (written from the breadth-first
-         * list): one pass in cell order, each node one deeper than its
-         * parent.  Depths are at most 254 and rise along every parent link,
-         * so parent links never loop, and a walk from the root (the only way
-         * the encoder reaches a cell) meets each node at its stored depth. */
-        if (cell[0].check != -1 || stored[0] != 0) BAD(TOK_BT_CELLS, 0, "trie cell 0: not a root of depth 0");
-        for (uint32_t i = 0; i < nc; i++) {
-            const tok_trie_cell *x = &cell[i];
-            if (i && x->check < 0) {
-                if (x->check != -1) BAD(TOK_BT_CELLS, i, "trie cell %u: parent %d out of range", i, x->check);
-                continue; /* free: no walk reaches it */
-            }
-            uint32_t d = stored[i];
-            if (i && ((uint32_t)x->check >= nc || d > 254 || d != stored[x->check] + 1u))
-                BAD(TOK_BT_CELLS, i, "trie cell %u: parent %d out of range, or depth %u not one below it", i,
-                    x->check, d);
-            if (x->base < 0 || (uint32_t)x->base > nc - 256) BAD(TOK_BT_CELLS, i, "trie cell %u: base %d out of range", i, x->base);
-            int32_t v = x->value, id = v >= 0 ? v : v < -1 ? -2 - v : -1;
-            if (id >= 0 && ((uint32_t)id >= n || (v >= 0 && rl[id].rank == UINT32_MAX)))
-                BAD(TOK_BT_CELLS, i, "trie cell %u: token %d out of range or not made by BPE", i, v);
-            if (id >= 0 && rl[id].len != d)
-                BAD(TOK_BT_CELLS, i, "trie cell %u: token %d of length %u at depth %u", i, id, rl[id].len, d);
+    if (!stored) {
+        /* a file without the depths: derived from the breadth-first list
+         * (a pass that reads the cells at random) */
+        if (!(depth = malloc(nc))) {
+            tok_vec_free(&later);
+            free(rl);
+            return -2;
         }
-        tok_vec_free(&later);
-        free(rl);
-        return 0;
+        uint32_t good = tok_trie_depths(&bt->trie, depth);
+        if (good < nn)
+            BAD(TOK_BT_BFS, good, "node %u: cell %u is not a new node below a listed one, or deeper than 254", good,
+                bt->trie.bfs[good]);
+        stored = depth;
     }
-    /* every cell's parent in range, and how many nodes there are: one
-     * branch-free pass; the rest of a cell is checked below where it is a
-     * node (a walk reaches no other cell: a cell that names a parent is a
-     * node, and every node is listed) */
-    uint32_t nodes = 0, wild = 0;
-    for (uint32_t i = 1; i < nc; i++) {
-        int32_t ck = cell[i].check;
-        wild |= (uint32_t)(ck + 1) > nc;
-        nodes += ck >= 0;
-    }
-    if (wild || (uint32_t)(cell[0].check + 1) > nc)
-        for (uint32_t i = 0; i < nc; i++)
-            if (cell[i].check < -1 || (cell[i].check >= 0 && (uint32_t)cell[i].check >= nc))
-                BAD(TOK_BT_CELLS, i, "trie cell %u: parent %d out of range", i, cell[i].check);
-    /* depths in breadth-first order: every node listed once, after its
-     * parent; depths of up to 254 in bytes (trained vocabularies' tokens are
-     * far shorter), so that the array read at random stays in cache */
-    if (nn != nodes + 1) BAD(TOK_BT_BFS, 0, "%u nodes listed, the cells have %u", nn, nodes + 1);
-    if (!(depth = malloc(nc))) {
-        free(rl);
-        return -2;
-    }
-    memset(depth, 0xFF, nc);
-    const uint32_t *bfs = bt->trie.bfs;
-    for (uint32_t k = 0; k < nn; k++) {
-        if (k + AHEAD < nn && bfs[k + AHEAD] < nc) {
-            const tok_trie_cell *y = &cell[bfs[k + AHEAD]];
-            __builtin_prefetch(y);
-            ahead(rl, sizeof *rl, (uint32_t)(y->value >= 0 ? y->value : -2 - y->value), n);
+    /* one pass in cell order, each node one deeper than its parent.  Depths
+     * are at most 254 and rise along every parent link, so parent links
+     * never loop, and a walk from the root (the only way the encoder reaches
+     * a cell) meets each node at its depth; a cell that names a parent but
+     * was not listed has none (0xFF) and is refused. */
+    if (cell[0].check != -1 || stored[0] != 0) BAD(TOK_BT_CELLS, 0, "trie cell 0: not a root of depth 0");
+    for (uint32_t i = 0; i < nc; i++) {
+        const tok_trie_cell *x = &cell[i];
+        if (i && x->check < 0) {
+            if (x->check != -1) BAD(TOK_BT_CELLS, i, "trie cell %u: parent %d out of range", i, x->check);
+            continue; /* free: no walk reaches it */
         }
-        uint32_t c = bfs[k];
-        if (c >= nc || depth[c] != 0xFF || (k == 0) != (c == 0) ||
-            (k && (cell[c].check < 0 || depth[cell[c].check] >= 0xFE)))
-            BAD(TOK_BT_BFS, k, "node %u: cell %u is not a new node below a listed one, or deeper than 254", k, c);
-        const tok_trie_cell *x = &cell[c];
-        if (x->base < 0 || (uint32_t)x->base > nc - 256) BAD(TOK_BT_CELLS, c, "trie cell %u: base %d out of range", c, x->base);
+        uint32_t d = stored[i];
+        if (i && ((uint32_t)x->check >= nc || d > 254 || d != stored[x->check] + 1u))
+            BAD(TOK_BT_CELLS, i, "trie cell %u: parent %d out of range, or depth %u not one below it", i, x->check, d);
+        if (x->base < 0 || (uint32_t)x->base > nc - 256) BAD(TOK_BT_CELLS, i, "trie cell %u: base %d out of range", i, x->base);
         int32_t v = x->value, id = v >= 0 ? v : v < -1 ? -2 - v : -1;
         if (id >= 0 && ((uint32_t)id >= n || (v >= 0 && rl[id].rank == UINT32_MAX)))
-            BAD(TOK_BT_CELLS, c, "trie cell %u: token %d out of range or not made by BPE", c, v);
-        depth[c] = k ? (uint8_t)(depth[x->check] + 1) : 0;
-        if (id >= 0 && rl[id].len != depth[c])
-            BAD(TOK_BT_CELLS, c, "trie cell %u: token %d of length %u at depth %u", c, id, rl[id].len, depth[c]);
+            BAD(TOK_BT_CELLS, i, "trie cell %u: token %d out of range or not made by BPE", i, v);
+        if (id >= 0 && rl[id].len != d)
+            BAD(TOK_BT_CELLS, i, "trie cell %u: token %d of length %u at depth %u", i, id, rl[id].len, d);
     }
     tok_vec_free(&later);
     free(depth);
@@ -272,7 +230,6 @@ bad:
     free(rl);
     return -1;
 }
-#undef AHEAD
 
 static bool is_model(const tok_vocab *v, size_t i)
 {

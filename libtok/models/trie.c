@@ -349,20 +349,20 @@ void tok_trie_free(tok_trie *t)
     memset(t, 0, sizeof *t);
 }
 
-int tok_trie_depths(const tok_trie *t, uint8_t *depth)
+uint32_t tok_trie_depths(const tok_trie *t, uint8_t *depth)
 {
     uint32_t nc = t->ncells;
     memset(depth, 0xFF, nc);
-    if (!t->nnodes || !nc || t->bfs[0] != TOK_TRIE_ROOT) return -1;
+    if (!t->nnodes || !nc || t->bfs[0] != TOK_TRIE_ROOT) return 0;
     depth[TOK_TRIE_ROOT] = 0;
     for (uint32_t k = 1; k < t->nnodes; k++) {
         uint32_t c = t->bfs[k];
-        if (c >= nc || depth[c] != 0xFF) return -1;
+        if (c >= nc || depth[c] != 0xFF) return k;
         int32_t p = t->cell[c].check;
-        if (p < 0 || (uint32_t)p >= nc || depth[p] >= 0xFE) return -1;
+        if (p < 0 || (uint32_t)p >= nc || depth[p] >= 0xFE) return k;
         depth[c] = (uint8_t)(depth[p] + 1);
     }
-    return 0;
+    return t->nnodes;
 }
 
 int32_t tok_trie_walk(const tok_trie *t, int32_t from, const void *s, size_t n)

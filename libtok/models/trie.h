@@ -44,11 +44,13 @@ typedef struct tok_trie_key {
  *  empty key is ignored.  Returns TOK_OK or TOK_ERR_NOMEM/TOK_ERR_LIMIT. */
 tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_error *err);
 void tok_trie_free(tok_trie *t);
-/** Depth of every cell (ncells bytes; 0xFF: not a node, or deeper than 254)
- *  from the breadth-first node list.  -1 when that list is not one: a cell
- *  out of range, listed twice, or before its parent (a list read from a file
- *  is checked here, never trusted). */
-int tok_trie_depths(const tok_trie *t, uint8_t *depth);
+/** Depth of every cell (ncells bytes; 0xFF: not a node) from the
+ *  breadth-first node list.  Returns how many entries of the list were
+ *  good: nnodes when it is one, else the index of the first that is not (a
+ *  cell out of range, listed twice, before its parent, deeper than 254, or
+ *  a first entry other than the root; a list read from a file is checked
+ *  here, never trusted). */
+uint32_t tok_trie_depths(const tok_trie *t, uint8_t *depth);
 
 /** Child of node s by byte c, or -1. */
 static inline int32_t tok_trie_child(const tok_trie *t, int32_t s, uint8_t c)

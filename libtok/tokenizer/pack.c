@@ -212,7 +212,8 @@ static void put_tables(writer *w, const tok_bpe_bt *bt)
     section(w, "TRBF", bt->trie.bfs, (size_t)bt->trie.nnodes * sizeof *bt->trie.bfs, bt->trie.nnodes);
     uint8_t *depth = malloc(bt->trie.ncells ? bt->trie.ncells : 1);
     if (!depth) w->bad = 1;
-    else if (!tok_trie_depths(&bt->trie, depth)) section(w, "TRDP", depth, bt->trie.ncells, 0);
+    else if (bt->trie.nnodes && tok_trie_depths(&bt->trie, depth) == bt->trie.nnodes)
+        section(w, "TRDP", depth, bt->trie.ncells, 0);
     free(depth);
     if (bt->nirr) { /* irregular tokens (count: how many), and their first two bytes */
         section(w, "BTIR", bt->irr, ((size_t)bt->n / 64 + 1) * 8, bt->nirr);
