@@ -23,4 +23,15 @@ tok_status tok__lane_pick(tok_tokenizer *t, tok_error *err);
 int tok__lane_bert(tok_tokenizer *t);
 int tok__lane_spm(tok_tokenizer *t);
 
+/** Room in e for `tokens` more ids at once (at most 2^24: past that the
+ *  lanes reserve stretch by stretch as before); a lane calls it with a
+ *  piece's bound on its tokens before its first stretch, since growing the
+ *  output stretch by stretch moved all seven arrays at each doubling.
+ *  0, or -1 out of memory. */
+static inline int tok__lane_reserve(tok_enc *e, size_t tokens)
+{
+    const size_t cap = (size_t)1 << 24;
+    return tok_enc_reserve(e, e->n + (tokens < cap ? tokens : cap));
+}
+
 #endif

@@ -187,10 +187,7 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
     int32_t wn = *w;
     tok_status st;
     uint32_t i = 0;
-    /* room for a token per byte of the whole piece at once (up to 2^24
-     * ids; a stretch reserves more past that): growing by stretches moved
-     * all seven arrays at each doubling */
-    if (tok_enc_reserve(e, e->n + (n < (1u << 24) ? n : (1u << 24)))) return nomem(ctx);
+    if (tok__lane_reserve(e, n)) return nomem(ctx); /* a token covers a byte at least */
     while (i < n) {
         uint32_t end = fast_end(L, s, i, n);
         /* every token covers at least one byte */

@@ -325,11 +325,8 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
     uint32_t *a0 = (uint32_t *)win.a0, *a1 = (uint32_t *)win.a1;
     tok_pcache *pc = tok_ctx_pcache(ctx);
     if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-    /* room for a token per byte (and the prefix) at once, up to 2^24 ids
-     * (map_out reserves past that): reserving stretch by stretch moved all
-     * seven output arrays at each doubling */
-    size_t room = (size_t)p->n + 1 < ((size_t)1 << 24) ? (size_t)p->n + 1 : ((size_t)1 << 24);
-    if (tok_enc_reserve(e, e->n + room)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    /* a token per byte at most, and one for the prefixed "▁" */
+    if (tok__lane_reserve(e, (size_t)p->n + 1)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     bool any = false;
     const int32_t wn = *w;
     for (;;) {
