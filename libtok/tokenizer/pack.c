@@ -463,17 +463,13 @@ static int vocabulary(const uint8_t *d, const sect *s, uint32_t ns, const char *
      * before it was kept; each text is checked alone then).  A valid region
      * holds each text that starts on a character and ends at a NUL in it. */
     size_t tend = st->count <= sl ? st->count : 0;
-    if (tend) {
-        bool answered;
-        bool ok = tok_utf8_valid_simd((const uint8_t *)str, tend, &answered);
-        if (!answered) ok = tok_utf8_check((const uint8_t *)str, tend) == tend;
-        if (!ok) {
-            free(tk);
-            free(nm);
-            tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: VSTR: the texts are not UTF-8", file,
-                      (unsigned long long)(st->off + tok_utf8_check((const uint8_t *)str, tend)));
-            return -1;
-        }
+    size_t bad = tend ? tok_utf8_check((const uint8_t *)str, tend) : 0;
+    if (bad != tend) {
+        free(tk);
+        free(nm);
+        tok__fail(err, TOK_ERR_FORMAT, "%s: byte %llu: VSTR: the texts are not UTF-8", file,
+                  (unsigned long long)(st->off + bad));
+        return -1;
     }
     size_t models = 0;
     const uint8_t *p = d + vt->off;
