@@ -29,13 +29,21 @@ size_t tok_rawjson_ws(const char *d, size_t n, size_t i)
     return i;
 }
 
+void tok_rawjson_where(const char *d, size_t pos, size_t *line, size_t *col)
+{
+    size_t l = 1, c = 1;
+    for (size_t i = 0; i < pos; i++) {
+        if (d[i] == '\n') { l++; c = 1; }
+        else if (((unsigned char)d[i] & 0xC0) != 0x80) c++;
+    }
+    *line = l;
+    *col = c;
+}
+
 void tok_rawjson_linecol(const char *d, size_t pos, char *buf, size_t cap)
 {
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i < pos; i++) {
-        if (d[i] == '\n') { line++; col = 1; }
-        else if (((unsigned char)d[i] & 0xC0) != 0x80) col++;
-    }
+    size_t line, col;
+    tok_rawjson_where(d, pos, &line, &col);
     snprintf(buf, cap, "%zu:%zu", line, col);
 }
 

@@ -23,6 +23,8 @@ int tok_rawjson_string(const char *doc, size_t len, size_t *pos, tok_sbuf *out);
 size_t tok_rawjson_count(const char *s, size_t n, char ch);
 /** Skip white space. */
 size_t tok_rawjson_ws(const char *doc, size_t len, size_t pos);
+/** Line and column (both from 1, the column in characters) of a byte offset. */
+void tok_rawjson_where(const char *doc, size_t pos, size_t *line, size_t *col);
 /** "line:column" of a byte offset, for messages. */
 void tok_rawjson_linecol(const char *doc, size_t pos, char *buf, size_t cap);
 

@@ -102,19 +102,6 @@ static tok_tokenizer *load_tiktoken(const uint8_t *data, size_t len, const char 
     return t;
 }
 
-/* Where jansson would say byte `pos` of d is (its line, and its column: the
- * characters read on that line), for errors it found in a shortened copy. */
-static void jansson_where(const char *d, size_t pos, int *line, int *col)
-{
-    int l = 1, c = 0;
-    for (size_t i = 0; i < pos; i++) {
-        if (d[i] == '\n') { l++; c = 0; }
-        else if (((unsigned char)d[i] & 0xC0) != 0x80) c++;
-    }
-    *line = l;
-    *col = c;
-}
-
 /* tokenizer.json: the big BPE members are read straight from the text; the
  * rest (small) through jansson, with the big members' contents cut out (an
  * error jansson finds after them is placed in the original text). */
@@ -177,7 +164,12 @@ static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fnam
             size_t cut0 = sp[0].end - sp[0].start - 2, cut1 = sp[1].end - sp[1].start - 2;
             if (pos > sp[0].start + 1) pos += cut0;
             if (pos > sp[1].start + 1) pos += cut1;
-            jansson_where(data, pos < len ? pos : len, &line, &col);
+            /* jansson's column counts the characters read on the line:
+             * one less than the column of the byte it stopped before */
+            size_t l, c;
+            tok_rawjson_where(data, pos < len ? pos : len, &l, &c);
+            line = (int)l;
+            col = (int)c - 1;
         }
         tok__fail(err, TOK_ERR_FORMAT, "%s:%d:%d: invalid JSON: %s", fname, line, col, je.text);
         free(patched);

@@ -273,6 +273,37 @@ static void base64_groups_equal_plain(void **state)
     assert_true(refused > 1000); /* bad bytes were met too */
 }
 
+/* jansson reads the document with the vocabulary's and merges' contents cut
+ * out; an error it finds is placed where jansson itself places it in the
+ * whole document: before the members, between them, on the line one of
+ * them ends, and after them.  (The errors are ones the text reader's walk
+ * passes over, a bare word and a bad escape, so the document is cut.) */
+static void json_errors_placed_as_jansson(void **state)
+{
+    TOK_UNUSED(state);
+    static const char *const head = "{\"x\": %s,\n \"model\": {\"type\": \"BPE\",\n  \"vocab\": {\n   \"a\": 0,\n"
+                                     "   \"b\": 1,\n   \"\xc3\xa9\": 2,\n   \"ab\": 3\n  }, \"z\": %s,\n  \"merges\": [\n"
+                                     "   \"a b\"\n  ], \"w\": %s\n },\n \"y\": %s\n}\n";
+    static const char *const ok = "1", *const bad[2] = { "tru", "\"\\q\"" };
+    tok_sbuf js = { 0 };
+    char want[64];
+    for (int k = 0; k < 8; k++) {
+        const char *v[4] = { ok, ok, ok, ok };
+        v[k % 4] = bad[k / 4];
+        js.n = 0;
+        tok_sbuf_printf(&js, head, v[0], v[1], v[2], v[3]);
+        tok_sbuf_cstr(&js);
+        tok_span_text sv, sm;
+        assert_int_equal(tok_rawjson_bpe_spans(js.v, js.n, &sv, &sm), 1); /* the cut path */
+        json_error_t je;
+        json_t *root = json_loadb(js.v, js.n, 0, &je);
+        assert_null(root);
+        snprintf(want, sizeof want, "bad.json:%d:%d: invalid JSON", je.line, je.column);
+        tu_load_fails(js.v, TOK_ERR_FORMAT, want);
+    }
+    tok_vec_free(&js);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +312,7 @@ int main(void)
         cmocka_unit_test(utf8_blocks_agree),
         cmocka_unit_test(text_reader_equals_tree),
         cmocka_unit_test(base64_groups_equal_plain),
+        cmocka_unit_test(json_errors_placed_as_jansson),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
