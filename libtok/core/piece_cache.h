@@ -159,7 +159,10 @@ static inline void tok_pcache_query(tok_pcache_q *q, const uint8_t *p, uint32_t 
     q->k[0] = k0;
     q->k[1] = k1;
     q->k[2] = k2;
-    q->h = n > TOK_PCACHE_KEYB ? tok_hash_bytes(p, n) : tok__pcache_hash_short(k0, k1, k2, n);
+    /* a piece too long to be cached is never looked up: not hashed (a
+     * pre-token without split points can be the whole text) */
+    q->h = n <= TOK_PCACHE_KEYB ? tok__pcache_hash_short(k0, k1, k2, n)
+         : n <= TOK_PCACHE_MAXLEN ? tok_hash_bytes(p, n) : 0;
 }
 
 #define TOK_PCACHE_LD(x) atomic_load_explicit(&(x), memory_order_relaxed)
