@@ -66,7 +66,7 @@ fs.writeFileSync(d+"/one-letter.txt","a".repeat(M));
 fs.writeFileSync(d+"/one-letter-4m.txt","a".repeat(4*M));
 fs.writeFileSync(d+"/one-cjk.txt","中".repeat(M/3));
 fs.writeFileSync(d+"/digits.txt","7".repeat(M));
-let s="", x=12345; for(let i=0;i<M;i++){x=(x*1103515245+12345)&0x7fffffff; s+=String.fromCharCode(97+(x>>16)%26);}
+let s="", x=12345; for(let i=0;i<M;i++){x^=x<<13; x^=x>>>17; x^=x<<5; s+=String.fromCharCode(97+(x>>>0)%26);}
 fs.writeFileSync(d+"/random-letters.txt",s);' "$W"
 
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
@@ -150,19 +150,30 @@ row2() { # NAME FILE TEXT
     echo "| $name | $text | $c2 / $p2 / $w2 | $(echo "$lp" | field speedup_cold)× / $(echo "$lp" | field speedup_primed)× / $(echo "$lp" | field speedup_warm)× | $qcol | $(same "$W/lt.ids" "$W/lt2.ids") |"
 }
 
-# no split points: cold MB/s and the time per byte against English's
-rowp() { # NAME FILE TEXT ENGLISH_COLD
-    name=$1 tk=$2 text=$3 eng=$4
-    l=$($BIN -t "$TK/$tk" "$W/$text.txt" --repeat 1 --ids "$W/lt.ids" 2>"$W/err") ||
-        { echo "| $name | $text | libtok failed: $(head -c 200 "$W/err") |"; return; }
-    lc=$(echo "$l" | field cold)
-    qcol="- | -"
+# no split points: cold MB/s and the time per byte against English's; libtok
+# and quicktok alternately BENCH_ROUNDS times, each run the best of its own
+# 3 (one run swings by a fifth on a shared machine).  The 4 MiB text also
+# gives its time against the 1 MiB one's (linear: 4.00).
+rowp() { # NAME FILE TEXT ENGLISH_COLD [ONE_MIB_COLD]
+    name=$1 tk=$2 text=$3 eng=$4 one=${5:-}
     qn=$(qtname "$tk")
-    if [ -n "$QT" ] && [ -n "$qn" ]; then
-        q=$($QT "$QTDATA" "$qn" "$W/$text.txt" --repeat 1 --ids "$W/qt.ids" 2>/dev/null)
-        [ -n "$q" ] && qcol="$(echo "$q" | field cold) | $(ratio "$lc" "$(echo "$q" | field cold)") ($(same "$W/lt.ids" "$W/qt.ids"))"
-    fi
-    echo "| $name | $text | $lc | $(ratio "$eng" "$lc") | $qcol |"
+    lc=0 qc=0 q=
+    r=0
+    while [ $r -lt "${BENCH_ROUNDS:-2}" ]; do
+        l=$($BIN -t "$TK/$tk" "$W/$text.txt" --ids "$W/lt.ids" 2>"$W/err") ||
+            { echo "| $name | $text | libtok failed: $(head -c 200 "$W/err") |"; return; }
+        lc=$(best "$lc" "$(echo "$l" | field cold)")
+        if [ -n "$QT" ] && [ -n "$qn" ]; then
+            q1=$($QT "$QTDATA" "$qn" "$W/$text.txt" --ids "$W/qt.ids" 2>/dev/null)
+            [ -n "$q1" ] && q=$q1 && qc=$(best "$qc" "$(echo "$q1" | field cold)")
+        fi
+        r=$((r + 1))
+    done
+    qcol="- | -"
+    [ -n "$q" ] && qcol="$qc | $(ratio "$lc" "$qc") ($(same "$W/lt.ids" "$W/qt.ids"))"
+    scale=-
+    [ -n "$one" ] && scale=$(awk -v a="$one" -v b="$lc" 'BEGIN{ if (a>0 && b>0) printf "%.2f×", 4*a/b; else print "-" }')
+    echo "| $name | $text | $lc | $(ratio "$eng" "$lc") | $scale | $qcol |"
     echo "$name|$text|$lc" >>"$W/patho"
 }
 
@@ -262,13 +273,18 @@ for text in english-10m multilingual; do
     for f in o200k_base.tiktoken cl100k_base.tiktoken llama3.json; do row2 "$f" "$f" $text; done
 done
 echo
-echo "Inputs without split points (1 MiB unless named 4m; cold): the time per byte against English cold, and quicktok."
+echo "Inputs without split points (1 MiB unless named 4m; cold, the best of ${BENCH_ROUNDS:-2} alternated rounds of 3 runs): the time per byte against English cold, the 4 MiB text's time against the 1 MiB one's (linear: 4.00×), and quicktok."
 echo
-echo "| tokenizer | text | libtok cold MB/s | time per byte ÷ English's | quicktok cold MB/s | ×quicktok (ids) |"
-echo "|---|---|---|---|---|---|"
+echo "| tokenizer | text | libtok cold MB/s | time per byte ÷ English's | time ÷ 1 MiB's | quicktok cold MB/s | ×quicktok (ids) |"
+echo "|---|---|---|---|---|---|---|"
 for f in o200k_base.tiktoken cl100k_base.tiktoken llama3.json; do
-    eng=$($BIN -t "$TK/$f" "$W/english.txt" --repeat 1 | field cold)
-    for text in one-letter one-letter-4m one-cjk random-letters digits; do rowp "$f" "$f" $text "$eng"; done
+    eng=0
+    for r in 1 2; do eng=$(best "$eng" "$($BIN -t "$TK/$f" "$W/english.txt" | field cold)"); done
+    one=
+    for text in one-letter one-letter-4m one-cjk random-letters digits; do
+        rowp "$f" "$f" $text "$eng" "$([ $text = one-letter-4m ] && echo "$one")"
+        [ $text = one-letter ] && one=$(tail -n 1 "$W/patho" | cut -d'|' -f3)
+    done
 done
 echo
 echo "Load (ms) and memory:"
