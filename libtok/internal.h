@@ -62,6 +62,31 @@ int tok__grow(void **p, size_t *cap, size_t need, size_t elem);
     (tok_vec_reserve((vec), (vec)->n + 1) ? -1 : ((vec)->v[(vec)->n++] = (x), 0))
 #define tok_vec_free(vec) (free((vec)->v), (vec)->v = NULL, (vec)->n = (vec)->cap = 0)
 
+/* ------------------------------------------------------------------------ */
+/* memory on huge pages (core/hugemap.c)                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Tables read at random on every piece (the BPE fast tables, the trie, the
+ * pre-token cache) are several MiB: on 4 KiB pages most reads also miss the
+ * TLB, and the page walk stalls even a prefetch.  Where the system allows
+ * it (transparent huge pages "always" or "madvise"), these get 2 MiB
+ * pages. */
+#define TOK_HUGE_PAGE ((size_t)2 << 20)
+/** Zeroed anonymous memory, *size rounded up to (and aligned on) a huge
+ *  page and advised to use huge pages; *size set to what was mapped.
+ *  NULL on failure.  Free with tok__hugeunmap(p, *size). */
+void *tok__hugemap(size_t *size);
+void tok__hugeunmap(void *p, size_t size);
+/** Memory for a table read at random: on huge pages (tok__hugemap, zeroed)
+ *  when it is TOK_HUGE_PAGE or more, else 64-byte aligned from the heap
+ *  (not zeroed).  NULL on failure.  Free with tok__table_free, same size. */
+void *tok__table_alloc(size_t size);
+void tok__table_free(void *p, size_t size);
+/** Give the free memory at the heap's disposal back to the system (glibc's
+ *  malloc_trim; nothing elsewhere).  Once per load: building the tables
+ *  frees many MiB of temporaries the allocator would otherwise keep. */
+void tok__heap_trim(void);
+
 /** Growable byte string. */
 typedef TOK_VEC(char) tok_sbuf;
 int tok_sbuf_put(tok_sbuf *b, const void *s, size_t n);

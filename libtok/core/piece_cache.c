@@ -11,7 +11,6 @@
 #define GROW4_BELOW (1u << 14) /* slots: 1 MiB */
 #define COUNT_EVERY 16
 #define COUNT_EXACT 4095 /* tables up to this mask count every slot */
-#define HUGE_PAGE ((size_t)2 << 20)
 
 static tok_pcache_tab *tab_new(size_t slots)
 {
@@ -22,21 +21,11 @@ static tok_pcache_tab *tab_new(size_t slots)
      * even the prefetch of the slot) */
     size_t size = sizeof(tok_pcache_tab) + slots * sizeof(tok_pcache_slot);
     tok_pcache_tab *t;
-    if (size >= HUGE_PAGE) {
+    if (size >= TOK_HUGE_PAGE) {
         /* mapped, not malloc'd: the kernel hands out zeroed pages, so the
          * table is written once (by the kernel's clearing, on first touch)
          * instead of twice (that, then a memset over it) */
-        size = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-        uint8_t *m = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED) return NULL;
-        /* aligned to a huge page: give back the slack on both sides */
-        size_t lead = (HUGE_PAGE - ((uintptr_t)m & (HUGE_PAGE - 1))) & (HUGE_PAGE - 1);
-        if (lead) munmap(m, lead);
-        munmap(m + lead + size, HUGE_PAGE - lead); /* never empty: lead < HUGE_PAGE */
-        t = (tok_pcache_tab *)(void *)(m + lead);
-#ifdef MADV_HUGEPAGE
-        madvise(t, size, MADV_HUGEPAGE);
-#endif
+        if (!(t = tok__hugemap(&size))) return NULL;
         t->mapped = size;
     } else {
         if (!(t = aligned_alloc(64, size))) return NULL;
@@ -50,7 +39,7 @@ static void tab_free_chain(tok_pcache_tab *t)
 {
     while (t) {
         tok_pcache_tab *r = t->retired;
-        if (t->mapped) munmap(t, t->mapped);
+        if (t->mapped) tok__hugeunmap(t, t->mapped);
         else free(t);
         t = r;
     }

@@ -118,8 +118,8 @@ void tok_bpe_bt_free(tok_bpe_bt *bt)
         memset(bt, 0, sizeof *bt);
         return;
     }
-    free(bt->t);
-    free(bt->pairs);
+    tok__table_free(bt->t, (size_t)bt->n * sizeof *bt->t);
+    tok__table_free(bt->pairs, (bt->pmask + 1) * sizeof *bt->pairs);
     free(bt->filter);
     free(bt->irr);
     free(bt->irr_pair);
@@ -311,7 +311,7 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
         if (v->byte_id[c] < 0) return TOK_OK;
     uint32_t n = (uint32_t)v->n;
     bt->n = n;
-    bt->t = malloc(n * sizeof *bt->t);
+    bt->t = tok__table_alloc(n * sizeof *bt->t);
     tok_trie_key *keys = malloc(n * sizeof *keys);
     if (!bt->t || !keys) {
         free(keys);
@@ -335,14 +335,14 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
     unsigned fbits = 10;
     while (fbits < TOK_BPE_FILTER_BITS && ((size_t)1 << fbits) < cap * 16) fbits++;
     bt->fshift = 64 - fbits;
-    bt->pairs = malloc(cap * sizeof *bt->pairs);
+    bt->pmask = cap - 1; /* first: the free below needs the size */
+    bt->pairs = tok__table_alloc(cap * sizeof *bt->pairs);
     bt->filter = calloc(((size_t)1 << fbits) / 64, sizeof *bt->filter);
     if (!bt->pairs || !bt->filter) {
         free(keys);
         tok_bpe_bt_free(bt);
         return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     }
-    bt->pmask = cap - 1;
     memset(bt->pairs, 0xFF, cap * sizeof *bt->pairs);
     /* every model token, so that a whole pre-token is found in the same walk */
     tok_status st = tok_trie_build(&bt->trie, keys, nk, err);

@@ -4,8 +4,8 @@
 void tok_bpe_whole_free(tok_bpe_whole *w)
 {
     if (!w->borrowed) {
-        free(w->slot);
-        free(w->slot2);
+        tok__table_free(w->slot, (size_t)64 << w->bb);
+        tok__table_free(w->slot2, (size_t)64 << w->bb2);
     }
     memset(w, 0, sizeof *w);
 }
@@ -90,8 +90,8 @@ tok_status tok_bpe_whole_build(tok_bpe_whole *w, const tok_bpe_bt *bt, const tok
     if (!bb || !bb2) return TOK_OK;
     shape(w, bb, bb2, (uint32_t)v->n, whole_ok);
     size_t bytes = ((size_t)8 << bb) * sizeof *w->slot, bytes2 = ((size_t)8 << bb2) * sizeof *w->slot2;
-    w->slot = aligned_alloc(64, bytes);
-    w->slot2 = aligned_alloc(64, bytes2);
+    w->slot = tok__table_alloc(bytes);
+    w->slot2 = tok__table_alloc(bytes2);
     if (!w->slot || !w->slot2) {
         tok_bpe_whole_free(w);
         return tok__fail(err, TOK_ERR_NOMEM, "out of memory");

@@ -174,7 +174,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     uint8_t *pool = NULL;
     TOK_VEC(qnode) q = { 0 };
     builder b = { NULL, NULL, NULL, -1, -1, -1, NULL, 0, 0 };
-    size_t m = 0;
+    size_t m = 0, mapped = 0; /* mapped: b.cell's size once it is the final table */
     uint32_t max_len = 0;
 
     if (n > UINT32_MAX) return tok__fail(err, TOK_ERR_LIMIT, "too many trie keys");
@@ -309,13 +309,24 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     if (ensure(&b, ncells)) goto nomem;
     for (size_t i = 0; i < ncells; i++)
         if (b.cell[i].check == -2) b.cell[i].check = -1;
-    tok_trie_cell *shrunk = realloc(b.cell, ncells * sizeof *shrunk);
-    if (shrunk) b.cell = shrunk;
     free(b.nxt);
     free(b.prv);
     free(b.used);
     b.nxt = b.prv = NULL;
     b.used = NULL;
+    /* the cells where tok_trie_free expects them: a large array on huge
+     * pages (walks read it at random), a small one shrunk in place */
+    tok_trie_cell *fin = ncells * sizeof *fin >= TOK_HUGE_PAGE ? tok__table_alloc(ncells * sizeof *fin) : NULL;
+    if (fin) {
+        memcpy(fin, b.cell, ncells * sizeof *fin);
+        free(b.cell);
+        b.cell = fin;
+        mapped = ncells * sizeof *fin;
+    } else if (ncells * sizeof *fin >= TOK_HUGE_PAGE) {
+        goto nomem;
+    } else if ((fin = realloc(b.cell, ncells * sizeof *fin))) {
+        b.cell = fin;
+    }
     t->bfs = malloc(q.n * sizeof *t->bfs);
     if (!t->bfs) goto nomem;
     for (size_t i = 0; i < q.n; i++) t->bfs[i] = (uint32_t)q.v[i].cell;
@@ -333,7 +344,8 @@ nomem:
     tok_vec_free(&q);
     free(k);
     free(pool);
-    free(b.cell);
+    if (mapped) tok__table_free(b.cell, mapped);
+    else free(b.cell);
     free(b.nxt);
     free(b.prv);
     free(b.used);
@@ -344,7 +356,7 @@ nomem:
 
 void tok_trie_free(tok_trie *t)
 {
-    free(t->cell);
+    tok__table_free(t->cell, (size_t)t->ncells * sizeof *t->cell);
     free(t->bfs);
     memset(t, 0, sizeof *t);
 }

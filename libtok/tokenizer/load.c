@@ -185,8 +185,8 @@ static tok_tokenizer *load_hfjson(const char *data, size_t len, const char *fnam
     return t;
 }
 
-tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
-                               const tok_load_options *opt, tok_error *err)
+static tok_tokenizer *load_memory(const void *data, size_t len, const char *name, const tok_load_options *opt,
+                                  tok_error *err)
 {
     tok_load_options def;
     if (!(opt = load_options(opt, &def, err))) return NULL;
@@ -288,7 +288,7 @@ static tok_tokenizer *load_mapped(const char *path, const tok_load_options *opt,
     if (!p) return NULL;
     tok_load_options o = *opt;
     o.format = TOK_FORMAT_GGUF;
-    tok_tokenizer *t = tok_load_memory(p, n, path, &o, err);
+    tok_tokenizer *t = load_memory(p, n, path, &o, err);
     munmap(p, n);
     return t;
 }
@@ -329,7 +329,7 @@ static int find_one(const char *dir, const char *ext, char *buf, size_t cap, tok
     return n;
 }
 
-tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err)
+static tok_tokenizer *load_path(const char *path, const tok_load_options *opt, tok_error *err)
 {
     tok_load_options def;
     if (!(opt = load_options(opt, &def, err))) return NULL;
@@ -374,8 +374,26 @@ tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error
     uint8_t *data = NULL;
     size_t len = 0;
     if (read_file(path, &data, &len, err)) return NULL;
-    tok_tokenizer *t = tok_load_memory(data, len, path, opt, err);
+    tok_tokenizer *t = load_memory(data, len, path, opt, err);
     free(data);
+    return t;
+}
+
+/* Building the tables frees many MiB of temporaries (the trie builder's
+ * arrays, the parsed document) that the allocator keeps otherwise, while
+ * the largest tables now live in their own mappings: given back here. */
+tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err)
+{
+    tok_tokenizer *t = load_path(path, opt, err);
+    tok__heap_trim();
+    return t;
+}
+
+tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name, const tok_load_options *opt,
+                               tok_error *err)
+{
+    tok_tokenizer *t = load_memory(data, len, name, opt, err);
+    tok__heap_trim();
     return t;
 }
 

@@ -1,0 +1,51 @@
+/* Anonymous memory on huge pages, and the heap given back after a load
+ * (see internal.h). */
+#include "../internal.h"
+
+#include <sys/mman.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+void *tok__hugemap(size_t *size)
+{
+    size_t want = (*size + TOK_HUGE_PAGE - 1) & ~(TOK_HUGE_PAGE - 1);
+    if (!want || want < *size) return NULL;
+    /* one huge page more than asked, then the slack on both sides of the
+     * aligned part given back */
+    uint8_t *m = mmap(NULL, want + TOK_HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return NULL;
+    size_t lead = (TOK_HUGE_PAGE - ((uintptr_t)m & (TOK_HUGE_PAGE - 1))) & (TOK_HUGE_PAGE - 1);
+    if (lead) munmap(m, lead);
+    munmap(m + lead + want, TOK_HUGE_PAGE - lead); /* never empty: lead < TOK_HUGE_PAGE */
+#ifdef MADV_HUGEPAGE
+    madvise(m + lead, want, MADV_HUGEPAGE);
+#endif
+    *size = want;
+    return m + lead;
+}
+
+void tok__hugeunmap(void *p, size_t size)
+{
+    if (p) munmap(p, size);
+}
+
+void *tok__table_alloc(size_t size)
+{
+    if (size >= TOK_HUGE_PAGE) return tok__hugemap(&size);
+    return aligned_alloc(64, (size + 63) & ~(size_t)63);
+}
+
+void tok__table_free(void *p, size_t size)
+{
+    if (!p) return;
+    if (size >= TOK_HUGE_PAGE) tok__hugeunmap(p, (size + TOK_HUGE_PAGE - 1) & ~(TOK_HUGE_PAGE - 1));
+    else free(p);
+}
+
+void tok__heap_trim(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
