@@ -163,10 +163,16 @@ TOK_API void tok_load_options_init(tok_load_options *opt);
  * file by renaming another over it (as tok_save does), never rewrite it in
  * place while it is loaded.  opt may be NULL.  On failure returns
  * NULL and fills *err (if non-NULL) with a message naming the file and place.
+ * Memory: the byte-level BPE tables of 2 MiB or more are mapped on huge
+ * pages where the system allows it, and the call ends by giving the heap's
+ * free memory back to the system (glibc malloc_trim: building the tables
+ * frees many MiB of temporaries; in a process with a large heap of its own
+ * that walk costs a little time).
  */
 TOK_API tok_tokenizer *tok_load(const char *path, const tok_load_options *opt, tok_error *err);
 
-/** Load from memory; `name` is used in error messages and to infer the format. */
+/** Load from memory (same memory behaviour as tok_load); `name` is used in
+ *  error messages and to infer the format. */
 TOK_API tok_tokenizer *tok_load_memory(const void *data, size_t len, const char *name,
                                const tok_load_options *opt, tok_error *err);
 
