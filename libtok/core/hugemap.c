@@ -7,9 +7,12 @@
 #include <malloc.h>
 #endif
 
+/* size rounded up to whole huge pages (0 when that wraps) */
+static size_t huge_round(size_t size) { return (size + TOK_HUGE_PAGE - 1) & ~(TOK_HUGE_PAGE - 1); }
+
 void *tok__hugemap(size_t *size)
 {
-    size_t want = (*size + TOK_HUGE_PAGE - 1) & ~(TOK_HUGE_PAGE - 1);
+    size_t want = huge_round(*size);
     if (!want || want < *size) return NULL;
     /* one huge page more than asked, then the slack on both sides of the
      * aligned part given back */
@@ -39,7 +42,7 @@ void *tok__table_alloc(size_t size)
 void tok__table_free(void *p, size_t size)
 {
     if (!p) return;
-    if (size >= TOK_HUGE_PAGE) tok__hugeunmap(p, (size + TOK_HUGE_PAGE - 1) & ~(TOK_HUGE_PAGE - 1));
+    if (size >= TOK_HUGE_PAGE) tok__hugeunmap(p, huge_round(size));
     else free(p);
 }
 

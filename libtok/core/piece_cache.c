@@ -12,6 +12,9 @@
 #define COUNT_EVERY 16
 #define COUNT_EXACT 4095 /* tables up to this mask count every slot */
 
+/* A table's bytes: the header padded to a line, then its slots. */
+static size_t tab_bytes(size_t slots) { return sizeof(tok_pcache_tab) + slots * sizeof(tok_pcache_slot); }
+
 static tok_pcache_tab *tab_new(size_t slots)
 {
     /* slots start on a cache line: the header is padded to one.  A table of
@@ -19,18 +22,12 @@ static tok_pcache_tab *tab_new(size_t slots)
      * land on random slots, and with 4 KiB pages nearly every probe of an
      * 8 MiB table on new text also missed the TLB (the page walk stalled
      * even the prefetch of the slot) */
-    size_t size = sizeof(tok_pcache_tab) + slots * sizeof(tok_pcache_slot);
-    tok_pcache_tab *t;
-    if (size >= TOK_HUGE_PAGE) {
-        /* mapped, not malloc'd: the kernel hands out zeroed pages, so the
-         * table is written once (by the kernel's clearing, on first touch)
-         * instead of twice (that, then a memset over it) */
-        if (!(t = tok__hugemap(&size))) return NULL;
-        t->mapped = size;
-    } else {
-        if (!(t = aligned_alloc(64, size))) return NULL;
-        memset(t, 0, size);
-    }
+    size_t size = tab_bytes(slots);
+    tok_pcache_tab *t = tok__table_alloc(size);
+    if (!t) return NULL;
+    /* a mapped table comes zeroed from the kernel (written once, by its
+     * clearing on first touch, instead of twice); a heap one is cleared */
+    if (size < TOK_HUGE_PAGE) memset(t, 0, size);
     t->mask = slots - 1;
     return t;
 }
@@ -39,8 +36,7 @@ static void tab_free_chain(tok_pcache_tab *t)
 {
     while (t) {
         tok_pcache_tab *r = t->retired;
-        if (t->mapped) tok__hugeunmap(t, t->mapped);
-        else free(t);
+        tok__table_free(t, tab_bytes(t->mask + 1));
         t = r;
     }
 }

@@ -60,7 +60,6 @@ typedef struct tok_pcache_slot {
 typedef struct tok_pcache_tab {
     size_t mask;
     struct tok_pcache_tab *retired; /* older tables kept for readers */
-    size_t mapped;                  /* bytes mapped (munmap), 0: malloc'd */
     tok_pcache_slot slot[];
 } tok_pcache_tab;
 

@@ -316,16 +316,17 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     b.used = NULL;
     /* the cells where tok_trie_free expects them: a large array on huge
      * pages (walks read it at random), a small one shrunk in place */
-    tok_trie_cell *fin = ncells * sizeof *fin >= TOK_HUGE_PAGE ? tok__table_alloc(ncells * sizeof *fin) : NULL;
-    if (fin) {
-        memcpy(fin, b.cell, ncells * sizeof *fin);
+    size_t bytes = ncells * sizeof *b.cell;
+    if (bytes >= TOK_HUGE_PAGE) {
+        tok_trie_cell *fin = tok__table_alloc(bytes);
+        if (!fin) goto nomem;
+        memcpy(fin, b.cell, bytes);
         free(b.cell);
         b.cell = fin;
-        mapped = ncells * sizeof *fin;
-    } else if (ncells * sizeof *fin >= TOK_HUGE_PAGE) {
-        goto nomem;
-    } else if ((fin = realloc(b.cell, ncells * sizeof *fin))) {
-        b.cell = fin;
+        mapped = bytes;
+    } else {
+        tok_trie_cell *fin = realloc(b.cell, bytes);
+        if (fin) b.cell = fin;
     }
     t->bfs = malloc(q.n * sizeof *t->bfs);
     if (!t->bfs) goto nomem;
