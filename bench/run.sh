@@ -85,20 +85,21 @@ best() { awk -v a="$1" -v b="$2" 'BEGIN{ print (a + 0 > b + 0) ? a : b }'; }
 
 # libtok vs quicktok vs one reference: cold, primed, warm.  Fields kept in
 # $W/rows for the load/RSS table.
-row() { # NAME FILE TEXT REFKIND REFARG
-    name=$1 tk=$2 text=$3 ref=$4 refarg=$5
-    # libtok and quicktok alternately, BENCH_ROUNDS times (each run the best of
-    # its own 3): a slow spell of a shared machine then hits both sides
-    qn=$(qtname "$tk")
+# libtok and quicktok alternately, BENCH_ROUNDS times (each run the best of
+# its own 3): a slow spell of a shared machine then hits both sides.  Sets
+# each side's best cold / primed / warm (lc lp lw, qc qp qw) and q, quicktok's
+# last output (empty: not run); ids in $W/lt.ids and $W/qt.ids.  Fails when
+# libtok does (its message in $W/err).
+alternate() { # FILE TEXT
+    qn=$(qtname "$1")
     lc=0 lp=0 lw=0 qc=0 qp=0 qw=0 q=
     r=0
     while [ $r -lt "${BENCH_ROUNDS:-2}" ]; do
-        l=$($BIN -t "$TK/$tk" "$W/$text.txt" --ids "$W/lt.ids" 2>"$W/err") ||
-            { echo "| $name | $text | libtok failed: $(head -c 200 "$W/err") |"; return; }
+        l=$($BIN -t "$TK/$1" "$W/$2.txt" --ids "$W/lt.ids" 2>"$W/err") || return 1
         lc=$(best "$lc" "$(echo "$l" | field cold)"); lp=$(best "$lp" "$(echo "$l" | field primed)")
         lw=$(best "$lw" "$(echo "$l" | field warm)")
         if [ -n "$QT" ] && [ -n "$qn" ]; then
-            q1=$($QT "$QTDATA" "$qn" "$W/$text.txt" --ids "$W/qt.ids" 2>/dev/null)
+            q1=$($QT "$QTDATA" "$qn" "$W/$2.txt" --ids "$W/qt.ids" 2>/dev/null)
             if [ -n "$q1" ]; then
                 q=$q1
                 qc=$(best "$qc" "$(echo "$q1" | field cold)"); qp=$(best "$qp" "$(echo "$q1" | field primed)")
@@ -107,6 +108,13 @@ row() { # NAME FILE TEXT REFKIND REFARG
         fi
         r=$((r + 1))
     done
+}
+
+# libtok vs quicktok vs one reference: cold, primed, warm.  Fields kept in
+# $W/rows for the load/RSS table.
+row() { # NAME FILE TEXT REFKIND REFARG
+    name=$1 tk=$2 text=$3 ref=$4 refarg=$5
+    alternate "$tk" "$text" || { echo "| $name | $text | libtok failed: $(head -c 200 "$W/err") |"; return; }
     qcol="- | - | - | -"
     if [ -n "$q" ]; then
         qcol="$qc / $qp / $qw | **$(ratio "$lc" "$qc")** | **$(ratio "$lp" "$qp")** | $(ratio "$lw" "$qw")"
@@ -150,25 +158,13 @@ row2() { # NAME FILE TEXT
     echo "| $name | $text | $c2 / $p2 / $w2 | $(echo "$lp" | field speedup_cold)× / $(echo "$lp" | field speedup_primed)× / $(echo "$lp" | field speedup_warm)× | $qcol | $(same "$W/lt.ids" "$W/lt2.ids") |"
 }
 
-# no split points: cold MB/s and the time per byte against English's; libtok
-# and quicktok alternately BENCH_ROUNDS times, each run the best of its own
-# 3 (one run swings by a fifth on a shared machine).  The 4 MiB text also
+# no split points: cold MB/s and the time per byte against English's, libtok
+# and quicktok alternated as in the main rows (one run swings by a fifth on a
+# shared machine).  The 4 MiB text also
 # gives its time against the 1 MiB one's (linear: 4.00).
 rowp() { # NAME FILE TEXT ENGLISH_COLD [ONE_MIB_COLD]
     name=$1 tk=$2 text=$3 eng=$4 one=${5:-}
-    qn=$(qtname "$tk")
-    lc=0 qc=0 q=
-    r=0
-    while [ $r -lt "${BENCH_ROUNDS:-2}" ]; do
-        l=$($BIN -t "$TK/$tk" "$W/$text.txt" --ids "$W/lt.ids" 2>"$W/err") ||
-            { echo "| $name | $text | libtok failed: $(head -c 200 "$W/err") |"; return; }
-        lc=$(best "$lc" "$(echo "$l" | field cold)")
-        if [ -n "$QT" ] && [ -n "$qn" ]; then
-            q1=$($QT "$QTDATA" "$qn" "$W/$text.txt" --ids "$W/qt.ids" 2>/dev/null)
-            [ -n "$q1" ] && q=$q1 && qc=$(best "$qc" "$(echo "$q1" | field cold)")
-        fi
-        r=$((r + 1))
-    done
+    alternate "$tk" "$text" || { echo "| $name | $text | libtok failed: $(head -c 200 "$W/err") |"; return; }
     qcol="- | -"
     [ -n "$q" ] && qcol="$qc | $(ratio "$lc" "$qc") ($(same "$W/lt.ids" "$W/qt.ids"))"
     scale=-
