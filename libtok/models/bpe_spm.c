@@ -9,8 +9,8 @@
  *    of a key array and a value array;
  *  - a word's pair lookups are hashed first and prefetched together, so the
  *    memory misses of a new word overlap instead of queueing;
- *  - the leftmost lowest-rank pair found by a scan (words are short), with
- *    no heap.  The scan and bpe.c's heap agree even where one token is made
+ *  - the leftmost lowest-rank pair found by a branch-free scan (words are
+ *    short), with no heap.  The scan and bpe.c's heap agree even where one token is made
  *    by merges of different ranks: a heap entry goes stale only when the
  *    text its pair spans grows, and a pair spanning other text cannot make
  *    the same token, so HF's stale check (by result) drops exactly the
@@ -46,10 +46,10 @@ tok_bpe_spm *tok__bpe_spm_new(const tok_model *m)
     if (!m->vt->merge_count || !m->vt->merge_get || !m->vt->merge_rank || !m->vt->info) return NULL;
     tok_model_info info = { .size = sizeof info };
     m->vt->info(m, &info);
-    if (info.ranked || info.ignore_merges || info.dropout > 0 || m->cont_prefix || m->eow_suffix ||
-        m->vocab->byte_level)
-        return NULL;
     size_t nm = m->vt->merge_count(m), cap = 64;
+    if (info.ranked || info.ignore_merges || info.dropout > 0 || m->cont_prefix || m->eow_suffix ||
+        m->vocab->byte_level || nm >= 1u << 24)
+        return NULL;
     while (cap < 2 * nm) cap *= 2;
     tok_bpe_spm *t = calloc(1, sizeof *t);
     if (!t || !(t->cell = malloc(cap * sizeof *t->cell))) {
@@ -100,10 +100,33 @@ static inline uint64_t pair_key(int32_t a, int32_t b) { return (uint64_t)(uint32
 
 /* BPE of one word (1 < n chars, each with its token); tokens into out.
  * The symbols are a linked list (a merge unlinks one node instead of
- * shifting the arrays behind it); rank[i] is the pair (i, next[i])'s. */
+ * shifting the arrays behind it); pk[i] is the pair (i, next[i])'s rank and
+ * position in one key, rank << 8 | i (NO_PAIR: none, or i merged away), so
+ * the leftmost lowest-rank pair is the smallest key of the plain array:
+ * found by a branch-free pass over it, four lanes at a time, not by
+ * following the list with a branch per symbol (which mispredicted and was
+ * most of a new word's time).  Ranks fit in 24 bits (tok__bpe_spm_new). */
+#define NO_PAIR UINT32_MAX
+static inline uint32_t pkey(uint32_t rank, uint32_t i) { return rank == UINT32_MAX ? NO_PAIR : rank << 8 | i; }
+
+/* The smallest of pk[0, n4) (n4 a multiple of 4). */
+static inline uint32_t min_key(const uint32_t *pk, uint32_t n4)
+{
+    uint32_t m0 = pk[0], m1 = pk[1], m2 = pk[2], m3 = pk[3];
+    for (uint32_t i = 4; i < n4; i += 4) {
+        m0 = pk[i] < m0 ? pk[i] : m0;
+        m1 = pk[i + 1] < m1 ? pk[i + 1] : m1;
+        m2 = pk[i + 2] < m2 ? pk[i + 2] : m2;
+        m3 = pk[i + 3] < m3 ? pk[i + 3] : m3;
+    }
+    m0 = m1 < m0 ? m1 : m0;
+    m2 = m3 < m2 ? m3 : m2;
+    return m2 < m0 ? m2 : m0;
+}
+
 static int merge_word(const tok_bpe_spm *t, int32_t *id, uint32_t *end, uint32_t n, tok_toks *out)
 {
-    uint32_t rank[WORD_MAX];
+    uint32_t pk[WORD_MAX];
     int32_t nid[WORD_MAX];
     uint8_t next[WORD_MAX + 1], prev[WORD_MAX]; /* WORD_MAX: none */
     uint64_t key[WORD_MAX], at[WORD_MAX];
@@ -117,22 +140,18 @@ static int merge_word(const tok_bpe_spm *t, int32_t *id, uint32_t *end, uint32_t
         at[i] = slot_of(t, key[i]);
         __builtin_prefetch(&t->cell[at[i]]);
     }
-    for (uint32_t i = 0; i + 1 < n; i++) rank[i] = probe(t, key[i], at[i], &nid[i]);
-    rank[n - 1] = UINT32_MAX;
+    for (uint32_t i = 0; i + 1 < n; i++) pk[i] = pkey(probe(t, key[i], at[i], &nid[i]), i);
+    const uint32_t n4 = (n + 3) & ~3u;
+    for (uint32_t i = n - 1; i < n4; i++) pk[i] = NO_PAIR;
     uint32_t left = n;
     while (left > 1) {
-        /* the leftmost pair of the lowest rank */
-        uint32_t best = 0, br = UINT32_MAX;
-        for (uint32_t i = 0; i != NONE; i = next[i])
-            if (rank[i] < br) {
-                br = rank[i];
-                best = i;
-            }
-        if (br == UINT32_MAX) break;
-        uint32_t nx = next[best];
+        uint32_t m = min_key(pk, n4);
+        if (m == NO_PAIR) break;
+        uint32_t best = m & 0xFF, nx = next[best];
         id[best] = nid[best];
         end[best] = end[nx];
         next[best] = next[nx];
+        pk[nx] = NO_PAIR;
         if (next[nx] != NONE) prev[next[nx]] = (uint8_t)best;
         left--;
         /* the pairs on both sides of the new token, looked up together */
@@ -146,8 +165,8 @@ static int merge_word(const tok_bpe_spm *t, int32_t *id, uint32_t *end, uint32_t
             kl = pair_key(id[l], id[best]);
             __builtin_prefetch(&t->cell[al = slot_of(t, kl)]);
         }
-        rank[best] = r != NONE ? probe(t, kr, ar, &nid[best]) : UINT32_MAX;
-        if (l != NONE) rank[l] = probe(t, kl, al, &nid[l]);
+        pk[best] = r != NONE ? pkey(probe(t, kr, ar, &nid[best]), best) : NO_PAIR;
+        if (l != NONE) pk[l] = pkey(probe(t, kl, al, &nid[l]), l);
     }
     if (tok_toks_reserve(out, out->n + left)) return -1;
     for (uint32_t i = 0, st = 0; i != NONE; i = next[i]) {
