@@ -15,6 +15,11 @@
  *    text its pair spans grows, and a pair spanning other text cannot make
  *    the same token, so HF's stale check (by result) drops exactly the
  *    entries the scan would not see (tests compare the two).
+ *  - a new stretch is cut inside where no merge can span (before an ASCII
+ *    char no merge joins to the byte before it: "▁said" "." "\n" "The"),
+ *    and its parts looked up and merged one by one: in running text most
+ *    parts recur in other stretches (English: 47k distinct stretches, 27k
+ *    distinct parts, a third of the bytes to merge).
  * Words with a char that has neither a token nor byte tokens (unk,
  * dropped), longer words, and ignore_merges models go to bpe.c's own path.
  */
@@ -32,6 +37,12 @@ struct tok_bpe_spm {
     uint64_t mask;
     int shift;
     int32_t ascii[128]; /* the one-char token of an ASCII byte, -1 none */
+    /* inner cuts (see cut_before): join[a] bit c, some merge joins a token
+     * ending in byte a to one starting with ASCII c; cut_ok[c]: ASCII c
+     * always has a symbol of its own (its token or its byte's) */
+    bool inner;
+    uint8_t join[256][16];
+    bool cut_ok[128];
 };
 
 #define WORD_MAX 128 /* the scan is quadratic: longer words take bpe.c's heap */
@@ -39,6 +50,34 @@ struct tok_bpe_spm {
 static inline uint64_t slot_of(const tok_bpe_spm *t, uint64_t key)
 {
     return (key * 0x9E3779B97F4A7C15ULL) >> t->shift;
+}
+
+/* The join table of inner cuts, from the merges themselves: a merge of
+ * tokens a and b joins the last byte of a's text to the first of b's.  Off
+ * when a merge takes a byte-fallback token or unk (their text is not the
+ * text they stand for). */
+static void inner_cuts(tok_bpe_spm *t, const tok_model *m, size_t nm)
+{
+    const tok_vocab *v = m->vocab;
+    uint8_t *isbyte = calloc(v->n ? v->n : 1, 1);
+    if (!isbyte) return; /* no inner cuts: same answers, slower */
+    for (int x = 0; x < 256 && m->byte_fallback; x++)
+        if (v->byte_id[x] >= 0 && (size_t)v->byte_id[x] < v->n) isbyte[v->byte_id[x]] = 1;
+    if (m->unk_id >= 0 && (size_t)m->unk_id < v->n) isbyte[m->unk_id] = 1; /* stands for other text too */
+    t->inner = true;
+    for (size_t r = 0; r < nm; r++) {
+        int32_t g[3];
+        if (m->vt->merge_get(m, r, g)) continue;
+        if (g[0] < 0 || (size_t)g[0] >= v->n || g[1] < 0 || (size_t)g[1] >= v->n || isbyte[g[0]] ||
+            isbyte[g[1]] || !v->tok[g[0]].nbytes || !v->tok[g[1]].nbytes) {
+            t->inner = false;
+            break;
+        }
+        const tok_token *a = &v->tok[g[0]], *b = &v->tok[g[1]];
+        uint8_t la = a->bytes[a->nbytes - 1], fb = b->bytes[0];
+        if (fb < 0x80) t->join[la][fb >> 3] |= (uint8_t)(1u << (fb & 7));
+    }
+    free(isbyte);
 }
 
 tok_bpe_spm *tok__bpe_spm_new(const tok_model *m)
@@ -72,7 +111,9 @@ tok_bpe_spm *tok__bpe_spm_new(const tok_model *m)
     for (int c = 0; c < 128; c++) {
         uint8_t b = (uint8_t)c;
         t->ascii[c] = tok_vocab_model_id(m->vocab, &b, 1);
+        t->cut_ok[c] = t->ascii[c] >= 0 || (m->byte_fallback && m->vocab->byte_id[c] >= 0);
     }
+    inner_cuts(t, m, nm);
     return t;
 }
 
@@ -179,18 +220,15 @@ static int merge_word(const tok_bpe_spm *t, int32_t *id, uint32_t *end, uint32_t
     return 0;
 }
 
-tok_status tok__bpe_spm_piece(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, const tok_pcache_q *q,
-                              tok_toks *out)
+/* The tokens of piece q, not in the cache: its chars' symbols merged, and
+ * put in the cache. */
+static tok_status word(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, tok_pcache *pc,
+                       const tok_pcache_q *q, tok_toks *out)
 {
     const uint8_t *p = q->p;
     const uint32_t n = q->n;
-    if (n == 0) return TOK_OK;
     int32_t id[WORD_MAX];
     uint32_t end[WORD_MAX], k = 0;
-    tok_pcache *pc = tok_ctx_pcache(ctx);
-    if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-    int r = tok_pcache_get(pc, q, out);
-    if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     /* first symbols: the chars' own tokens */
     for (uint32_t i = 0; i < n;) {
         int32_t c;
@@ -222,4 +260,68 @@ tok_status tok__bpe_spm_piece(const tok_bpe_spm *t, const tok_model *m, tok_ctx 
     if (merge_word(t, id, end, k, out)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     tok_pcache_put(pc, q, out->id + first, out->off + first, out->n - first);
     return TOK_OK;
+}
+
+/* Whether a stretch may be cut before its byte x (0 < x): before an ASCII
+ * char with a symbol of its own that no merge joins to the byte before it.
+ * No merge ever spans the cut then, so each side merges alone to the same
+ * tokens: the stretches of running text ("▁said.\n\nThe") fall into parts
+ * that recur ("▁said", ".", "\n", "The"), each merged once and cached. */
+static inline bool cut_before(const tok_bpe_spm *t, const uint8_t *p, uint32_t x)
+{
+    const uint8_t c = p[x];
+    return c < 0x80 && t->cut_ok[c] && !(t->join[p[x - 1]][c >> 3] >> (c & 7) & 1);
+}
+
+/* The tokens of p[a, b), a part of a stretch, offsets relative to the
+ * stretch, from the cache or merged. */
+static tok_status part(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, tok_pcache *pc, const uint8_t *p,
+                       uint32_t a, uint32_t b, tok_toks *out)
+{
+    tok_pcache_q q;
+    tok_pcache_query(&q, p + a, b - a);
+    size_t first = out->n;
+    int r = tok_pcache_get(pc, &q, out);
+    if (r < 0) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    tok_status st = r ? TOK_OK : word(t, m, ctx, pc, &q, out);
+    for (size_t i = first; !st && a && i < out->n; i++) {
+        out->off[i].start += a;
+        out->off[i].end += a;
+    }
+    return st;
+}
+
+tok_status tok__bpe_spm_piece(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, const tok_pcache_q *q,
+                              tok_toks *out)
+{
+    const uint8_t *p = q->p;
+    const uint32_t n = q->n;
+    if (n == 0) return TOK_OK;
+    tok_pcache *pc = tok_ctx_pcache(ctx);
+    if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    int r = tok_pcache_get(pc, q, out);
+    if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    uint32_t lead = 0; /* past the stretch's leading "▁"s */
+    while (lead + 3 <= n && p[lead] == 0xE2 && p[lead + 1] == 0x96 && p[lead + 2] == 0x81) lead += 3;
+    /* (words of other scripts than Latin recur less with other
+     * punctuation: their parts cost more look-ups than they save) */
+    if (t->inner && lead < n && p[lead] < 0x80) {
+        /* a new stretch: by its parts where it has inner cuts (each from
+         * the cache or merged into it), then whole into the cache (the next
+         * time it is one look-up) */
+        size_t first = out->n;
+        uint32_t a = 0;
+        tok_status st;
+        for (uint32_t x = 1; x < n; x++) {
+            if (!cut_before(t, p, x)) continue;
+            if ((st = part(t, m, ctx, pc, p, a, x, out))) return st;
+            a = x;
+        }
+        if (a) {
+            if ((st = part(t, m, ctx, pc, p, a, n, out))) return st;
+            tok_pcache_put(pc, q, out->id + first, out->off + first, out->n - first);
+            return TOK_OK;
+        }
+    }
+    return word(t, m, ctx, pc, q, out);
 }

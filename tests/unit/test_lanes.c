@@ -188,17 +188,20 @@ static void test_mistral(void **s) { (void)s; check("tokenizers/mistral.json", -
 static void test_gemma3(void **s) { (void)s; check("tokenizers/gemma3.json", -1); }
 
 /* SentencePiece-style BPE on random merge lists (Mistral's pipeline: "▁"
- * prepended and for spaces, byte fallback): the lane's word path (its own
- * merge loop over linked symbols) against bpe.c's heap through the general
- * pipeline, on random texts with chars the vocabulary lacks. */
-static const char *const spm_chars[] = { "\xe2\x96\x81", "a", "b", "c", "d", "\xc3\xa9" };
+ * prepended and for spaces, byte fallback in most rounds, unk in the
+ * others): the lane's word path (its own merge loop over linked symbols,
+ * stretches cut inside before ASCII chars no merge joins to the byte
+ * before) against bpe.c's heap through the general pipeline, on random
+ * texts with chars the vocabulary lacks. */
+static const char *const spm_chars[] = { "\xe2\x96\x81", "a", "b", "c", "d", "\xc3\xa9", ",", ".", "A" };
 
 static void spm_random(void **st)
 {
     (void)st;
     tok_sbuf js = { 0 };
     char text[256];
-    for (int round = 0; round < 12; round++) {
+    for (int round = 0; round < 16; round++) {
+        const bool fallback = round % 4 != 3;
         /* the alphabet, then merges of random pairs of tokens made so far */
         char tok[400][48];
         int nt = 0;
@@ -224,7 +227,8 @@ static void spm_random(void **st)
         tok_sbuf_printf(&js, "{\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":[{\"type\":\"Prepend\",\"prepend\":\"\xe2\x96\x81\"},"
                              "{\"type\":\"Replace\",\"pattern\":{\"String\":\" \"},\"content\":\"\xe2\x96\x81\"}]},"
                              "\"pre_tokenizer\":null,\"model\":{\"type\":\"BPE\",\"unk_token\":\"<unk>\",\"fuse_unk\":true,"
-                             "\"byte_fallback\":true,\"vocab\":{\"<unk>\":0");
+                             "\"byte_fallback\":%s,\"vocab\":{\"<unk>\":0",
+                        fallback ? "true" : "false");
         for (int b = 0; b < 256; b++) tok_sbuf_printf(&js, ",\"<0x%02X>\":%d", b, 1 + b);
         for (int k = 0; k < nt; k++) tok_sbuf_printf(&js, ",\"%s\":%d", tok[k], 257 + k);
         tok_sbuf_printf(&js, "},\"merges\":[");
@@ -241,7 +245,8 @@ static void spm_random(void **st)
         tok_tokenizer *gen_ = tok_load_memory(js.v, js.n, "spm-random.json", &o, &err);
         assert_non_null(gen_);
         tok_ctx *a = tok_ctx_new(lane), *b = tok_ctx_new(gen_);
-        static const char *const pieces[] = { "a", "b", "c", "d", "\xc3\xa9", " ", "  ", "x", "\xe4\xb8\xad", "ab", "ba", "dd" };
+        static const char *const pieces[] = { "a", "b", "c", "d", "\xc3\xa9", " ", "  ", "x", "\xe4\xb8\xad", "ab", "ba", "dd",
+                                              ",", ".", "A", "a,", "?", "xx", ". " };
         for (int i = 0; i < 300; i++) {
             size_t k = 0, parts = rnd(40);
             for (size_t j = 0; j < parts; j++) {
