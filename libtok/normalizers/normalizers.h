@@ -30,6 +30,12 @@ int tok__norm_bert_lowercase(const tok_normalizer *n);
  * normalizer does to the ASCII char c in text that is all ASCII: 0 leaves it,
  * 1 turns it into one space, -1 anything else (or n is not Precompiled). */
 int tok__precompiled_ascii(const tok_normalizer *n, uint8_t c);
+/* Whether Precompiled normalizer n gives the same text and alignments on a
+ * text as on its parts cut between two ASCII chars that are not CR LF (each
+ * part on its own, outputs joined): always under HF's rule (two ASCII chars
+ * are two grapheme clusters), under SentencePiece's longest match when no
+ * key holds two ASCII bytes in a row.  False when n is not Precompiled. */
+bool tok__precompiled_ascii_cuts(const tok_normalizer *n);
 /* The first step of a Sequence normalizer (NULL if n is not one, or empty). */
 const tok_normalizer *tok__norm_sequence_first(const tok_normalizer *n);
 

@@ -276,10 +276,31 @@ int tok__precompiled_ascii(const tok_normalizer *n, uint8_t c)
      * follows (keys going on with other bytes never match before ASCII) */
     for (uint32_t b = 1; b < 0x80; b++)
         if ((pos ^ b) < p->ntrie && unit_label(p->trie[pos ^ b]) == b) return -1;
+    /* no key for c alone: only keys going on with bytes past ASCII (a
+     * letter and a combining mark, say), which never match here */
+    if (!unit_has_leaf(u)) return 0;
     const char *r;
     size_t rn;
-    if (!unit_has_leaf(u) || pos >= p->ntrie || !norm_at(p, unit_value(p->trie[pos]), &r, &rn)) return -1;
-    return rn == 1 && r[0] == ' ' ? 1 : -1;
+    if (pos >= p->ntrie || !norm_at(p, unit_value(p->trie[pos]), &r, &rn)) return -1;
+    if (rn == 1 && r[0] == ' ') return 1;
+    return rn == 1 && (uint8_t)r[0] == c ? 0 : -1;
+}
+
+bool tok__precompiled_ascii_cuts(const tok_normalizer *n)
+{
+    if (!n || n->vt != &pc_vt) return false;
+    const precompiled *p = (const precompiled *)n;
+    if (!p->spm || p->ntrie == 0) return true; /* HF: two ASCII chars are two clusters */
+    /* every unit labelled with an ASCII byte (a node reached by it, or a
+     * stale one: then the answer is only more careful) and its children */
+    for (size_t c = 0; c < p->ntrie; c++) {
+        uint32_t u = p->trie[c], b = unit_label(u);
+        if (b == 0 || b >= 0x80) continue;
+        uint32_t base = (uint32_t)c ^ unit_offset(u);
+        for (uint32_t a = 1; a < 0x80; a++)
+            if ((base ^ a) < p->ntrie && unit_label(p->trie[base ^ a]) == a) return false;
+    }
+    return true;
 }
 
 tok_normalizer *tok_norm_precompiled_from_json(tok_jctx *jc, const json_t *j)

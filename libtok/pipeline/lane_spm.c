@@ -52,6 +52,7 @@ typedef struct spm_lane {
     tok_bpe_spm *bpe; /* BPE's word tables, NULL: bpe.c's own path */
     bool sp_only;     /* ' ' is the only ASCII byte of class K_SP in cls */
     bool any_slow;    /* some byte is of class K_SLOW */
+    bool parts;       /* the charsmap may run on parts (charsmap_parts) */
 } spm_lane;
 
 static bool is_replace(const json_t *j, const char *kind, const char *pat, const char *content)
@@ -133,6 +134,89 @@ done:
     tok_ctx_nstr_release(ctx, out);
     tok_ctx_nstr_release(ctx, in);
     return st;
+}
+
+/* Whether the charsmap may be cut before byte x of s[0, n): between two
+ * bytes of the ASCII table (ASCII chars it leaves alone or makes a space;
+ * CR, of CR LF, is not one), when cuts there are proven (parts). */
+static inline bool part_cut(const spm_lane *L, const uint8_t *s, uint32_t n, uint32_t x)
+{
+    return x == 0 || x >= n || (L->cls[s[x - 1]] != K_SLOW && L->cls[s[x]] != K_SLOW);
+}
+
+/* The charsmap over piece p only where it is needed: each stretch between
+ * two cuts (part_cut) that holds a byte the ASCII table cannot take goes
+ * through it, the rest is copied (a char it makes a space as ' '), each
+ * byte aligned to itself.  Same text and alignments as the charsmap over
+ * the whole piece (tok__precompiled_ascii_cuts), at a fraction of the cost
+ * on text with a few chars past ASCII: one such char sent the whole piece
+ * through the charsmap's trie, byte by byte. */
+static tok_status charsmap_parts(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, tok_piece *q)
+{
+    const uint8_t *s = p->s;
+    const uint32_t n = p->n, base = p->base;
+    tok_nstr *in = tok_ctx_nstr_acquire(ctx), *out = tok_ctx_nstr_acquire(ctx), *res = tok_ctx_nstr_acquire(ctx);
+    if (!in || !out || !res) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
+    tok_status st = TOK_OK;
+    bool whole = false;
+    res->n = 0;
+    if (tok_nstr_reserve(res, (size_t)n + 16)) goto nomem;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t j = i;
+        while (j < n && L->cls[s[j]] != K_SLOW) j++;
+        uint32_t a = j;
+        while (a > i && !part_cut(L, s, n, a)) a--;
+        /* [i, a) as it is */
+        if (tok_nstr_reserve(res, res->n + (a - i) + 16)) goto nomem;
+        for (uint32_t x = i; x < a; x++) {
+            res->s[res->n] = L->cls[s[x]] == K_SP ? ' ' : s[x];
+            res->a0[res->n] = base + x;
+            res->a1[res->n] = base + x + 1;
+            res->n++;
+        }
+        if (j == n) break;
+        uint32_t b = j + 1;
+        while (b < n && !part_cut(L, s, n, b)) b++;
+        /* [a, b) through the charsmap, each char aligned to its bytes */
+        if (tok_nstr_reserve(in, b - a)) goto nomem;
+        memcpy(in->s, s + a, b - a);
+        for (uint32_t x = a; x < b;) {
+            uint32_t cl = (uint32_t)tok_utf8_seqlen(s[x]);
+            if (cl == 0 || x + cl > b) cl = 1;
+            for (uint32_t y = 0; y < cl; y++) {
+                in->a0[x - a + y] = base + x;
+                in->a1[x - a + y] = base + x + cl;
+            }
+            x += cl;
+        }
+        in->n = b - a;
+        out->n = 0;
+        in->start = out->start = base + a;
+        if ((st = tok_normalizer_run(L->pc, in, out, b - a, ctx))) goto done;
+        /* its last char (ASCII it leaves or makes a space) in its own place:
+         * else the alignments have slipped (HF's, when the text's first
+         * chars are removed: every later char takes an earlier one's
+         * place), and only the whole piece gives them */
+        if (!out->n || out->a1[out->n - 1] != base + b) {
+            whole = true;
+            goto done;
+        }
+        if (tok_nstr_push_aligned(res, out->s, out->a0, out->a1, out->n)) goto nomem;
+        i = b;
+    }
+    if ((st = tok_ctx_piece_alloc(ctx, q, res->n))) goto done;
+    memcpy((uint8_t *)q->s, res->s, res->n);
+    memcpy((uint32_t *)q->a0, res->a0, res->n * sizeof *res->a0);
+    memcpy((uint32_t *)q->a1, res->a1, res->n * sizeof *res->a1);
+    q->n = (uint32_t)res->n;
+    goto done;
+nomem:
+    st = tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+done:
+    tok_ctx_nstr_release(ctx, res);
+    tok_ctx_nstr_release(ctx, out);
+    tok_ctx_nstr_release(ctx, in);
+    return whole && !st ? charsmap(ctx, L->pc, p, q) : st;
 }
 
 /* The normalized text, written unit by unit (a "▁" for a space or a run of
@@ -407,7 +491,7 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
     /* (without a charsmap no byte is slow: the scan is skipped) */
     for (uint32_t i = 0; L->any_slow && i < p->n; i++) {
         if (L->cls[p->s[i]] != K_SLOW) continue;
-        if ((st = charsmap(ctx, L->pc, p, &src))) return st;
+        if ((st = L->parts ? charsmap_parts(ctx, L, p, &src) : charsmap(ctx, L->pc, p, &src))) return st;
         memset(id_cls, K_ID, sizeof id_cls);
         id_cls[' '] = K_SP;
         cls = id_cls;
@@ -487,6 +571,7 @@ int tok__lane_spm(tok_tokenizer *t)
         if (L->cls[c] == K_SLOW) L->any_slow = true;
     }
     L->pc = pcn;
+    L->parts = pcn && tok__precompiled_ascii_cuts(pcn);
     /* no pre-tokenizer after the recipe (or one that cannot cut: no spaces
      * are left to split on) and a model whose input falls apart at "▁" */
     if (!t->pretok || split_on_space(t->pretok)) {
