@@ -291,6 +291,7 @@ bool tok__precompiled_ascii_cuts(const tok_normalizer *n)
     if (!n || n->vt != &pc_vt) return false;
     const precompiled *p = (const precompiled *)n;
     if (!p->spm || p->ntrie == 0) return true; /* HF: two ASCII chars are two clusters */
+    if (p->ntrie > (1u << 22)) return false;   /* (bounded work on a hostile file; real ones are ~100k units) */
     /* every unit labelled with an ASCII byte (a node reached by it, or a
      * stale one: then the answer is only more careful) and its children */
     for (size_t c = 0; c < p->ntrie; c++) {
