@@ -220,7 +220,8 @@ done:
 }
 
 /* The normalized text, written unit by unit (a "▁" for a space or a run of
- * them, or one char) with each byte's original range: from src (text, or
+ * them, or one char) with each byte's original range (none when a0 is
+ * NULL): from src (text, or
  * the charsmap's output with its alignments) at g->i on, until at least
  * lim bytes are out or src ends.  Alignments follow the normalizers' rules:
  * a replaced space or a collapsed run takes the range of its (last) space,
@@ -244,8 +245,10 @@ static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint
 #define PUT_MARK(r0, r1)                                                  \
     do {                                                                  \
         memcpy(o + k, MARK, 3);                                           \
-        a0[k] = a0[k + 1] = a0[k + 2] = (r0);                             \
-        a1[k] = a1[k + 1] = a1[k + 2] = (r1);                             \
+        if (a0) {                                                         \
+            a0[k] = a0[k + 1] = a0[k + 2] = (r0);                         \
+            a1[k] = a1[k + 1] = a1[k + 2] = (r1);                         \
+        }                                                                 \
         k += 3;                                                           \
     } while (0)
     if (!g->started) {
@@ -282,7 +285,7 @@ static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint
                     if (!r) break;
                     _mm_storeu_si128((__m128i *)(void *)(o + k), x);
                     __m128i v = _mm_add_epi32(_mm_set1_epi32((int)(base + i)), _mm_setr_epi32(0, 1, 2, 3));
-                    for (int q = 0; q < 4; q++, v = _mm_add_epi32(v, step)) {
+                    for (int q = 0; a0 && q < 4; q++, v = _mm_add_epi32(v, step)) {
                         _mm_storeu_si128((__m128i *)(void *)(a0 + k + 4 * q), v);
                         _mm_storeu_si128((__m128i *)(void *)(a1 + k + 4 * q), _mm_add_epi32(v, one));
                     }
@@ -294,8 +297,10 @@ static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint
             }
 #endif
             o[k] = s[i];
-            a0[k] = R0(i);
-            a1[k] = R1(i, 1);
+            if (a0) {
+                a0[k] = R0(i);
+                a1[k] = R1(i, 1);
+            }
             k++;
             i++;
             continue;
@@ -304,6 +309,7 @@ static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint
         if (cl == 0 || i + cl > n) cl = 1;
         for (uint32_t x = 0; x < cl; x++, k++) {
             o[k] = s[i + x];
+            if (!a0) continue;
             a0[k] = ia0 ? ia0[i + x] : base + i;
             a1[k] = ia0 ? ia1[i + x] : base + i + cl;
         }
@@ -406,7 +412,8 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
     tok_status st;
     if ((st = tok_ctx_piece_alloc(ctx, &win, cap))) return st;
     uint8_t *o = (uint8_t *)win.s;
-    uint32_t *a0 = (uint32_t *)win.a0, *a1 = (uint32_t *)win.a1;
+    /* ids alone: no alignments written (map_out does not read them) */
+    uint32_t *a0 = e->ids_only ? NULL : (uint32_t *)win.a0, *a1 = e->ids_only ? NULL : (uint32_t *)win.a1;
     tok_pcache *pc = tok_ctx_pcache(ctx);
     if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     /* a token per byte at most, and one for the prefixed "▁" */
@@ -427,11 +434,13 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
                 tok_piece r;
                 if ((st = tok_ctx_piece_alloc(ctx, &r, cap * 2))) return st;
                 memcpy((uint8_t *)r.s, o, k);
-                memcpy((uint32_t *)r.a0, a0, k * sizeof *a0);
-                memcpy((uint32_t *)r.a1, a1, k * sizeof *a1);
+                if (a0) {
+                    memcpy((uint32_t *)r.a0, a0, k * sizeof *a0);
+                    memcpy((uint32_t *)r.a1, a1, k * sizeof *a1);
+                    a0 = (uint32_t *)r.a0;
+                    a1 = (uint32_t *)r.a1;
+                }
                 o = (uint8_t *)r.s;
-                a0 = (uint32_t *)r.a0;
-                a1 = (uint32_t *)r.a1;
                 cap *= 2;
                 continue;
             }
@@ -469,8 +478,10 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
         if (last) break;
         /* the uncut tail to the front */
         memmove(o, o + end, k - end);
-        memmove(a0, a0 + end, (k - end) * sizeof *a0);
-        memmove(a1, a1 + end, (k - end) * sizeof *a1);
+        if (a0) {
+            memmove(a0, a0 + end, (k - end) * sizeof *a0);
+            memmove(a1, a1 + end, (k - end) * sizeof *a1);
+        }
         k -= end;
     }
     if (any) *w = wn + 1;
