@@ -301,11 +301,7 @@ tok_status tok__bpe_spm_piece(const tok_bpe_spm *t, const tok_model *m, tok_ctx 
     if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     int r = tok_pcache_get(pc, q, out);
     if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-    uint32_t lead = 0; /* past the stretch's leading "▁"s */
-    while (lead + 3 <= n && p[lead] == 0xE2 && p[lead + 1] == 0x96 && p[lead + 2] == 0x81) lead += 3;
-    /* (words of other scripts than Latin recur less with other
-     * punctuation: their parts cost more look-ups than they save) */
-    if (t->inner && lead < n && p[lead] < 0x80) {
+    if (t->inner) {
         /* a new stretch: by its parts where it has inner cuts (each from
          * the cache or merged into it), then whole into the cache (the next
          * time it is one look-up) */
