@@ -37,6 +37,7 @@ struct tok_bpe_spm {
     uint64_t mask;
     int shift;
     int32_t ascii[128]; /* the one-char token of an ASCII byte, -1 none */
+    int32_t two[2048];  /* ... of a two-byte char, by its 11 payload bits (Latin, Greek, Cyrillic, Hebrew, Arabic) */
     /* inner cuts (see cut_before): join[a] bit c, some merge joins a token
      * ending in byte a to one starting with ASCII c; cut_ok[c]: ASCII c
      * always has a symbol of its own (its token or its byte's) */
@@ -112,6 +113,10 @@ tok_bpe_spm *tok__bpe_spm_new(const tok_model *m)
         uint8_t b = (uint8_t)c;
         t->ascii[c] = tok_vocab_model_id(m->vocab, &b, 1);
         t->cut_ok[c] = t->ascii[c] >= 0 || (m->byte_fallback && m->vocab->byte_id[c] >= 0);
+    }
+    for (int c = 0; c < 2048; c++) {
+        uint8_t b[2] = { (uint8_t)(0xC0 | c >> 6), (uint8_t)(0x80 | (c & 0x3F)) };
+        t->two[c] = tok_vocab_model_id(m->vocab, b, 2);
     }
     inner_cuts(t, m, nm);
     return t;
@@ -238,7 +243,7 @@ static tok_status word(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, t
         } else {
             cl = (uint32_t)tok_utf8_seqlen(p[i]);
             if (cl == 0 || i + cl > n) cl = 1;
-            c = tok_vocab_model_id(m->vocab, p + i, cl);
+            c = cl == 2 ? t->two[(p[i] & 0x1F) << 6 | (p[i + 1] & 0x3F)] : tok_vocab_model_id(m->vocab, p + i, cl);
         }
         if (c >= 0 && k < WORD_MAX) {
             id[k] = c;
