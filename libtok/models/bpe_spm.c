@@ -297,14 +297,14 @@ static tok_status part(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, t
 }
 
 tok_status tok__bpe_spm_piece(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, const tok_pcache_q *q,
-                              tok_toks *out)
+                              bool missed, tok_toks *out)
 {
     const uint8_t *p = q->p;
     const uint32_t n = q->n;
     if (n == 0) return TOK_OK;
     tok_pcache *pc = tok_ctx_pcache(ctx);
     if (!pc) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-    int r = tok_pcache_get(pc, q, out);
+    int r = missed ? 0 : tok_pcache_get(pc, q, out);
     if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     if (t->inner) {
         /* a new stretch: by its parts where it has inner cuts (each from

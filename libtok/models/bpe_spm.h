@@ -16,9 +16,10 @@ void tok__bpe_spm_free(tok_bpe_spm *t);
 /** The tokens of one stretch of the model input between cuts
  *  (tok__bpe_marker_cuts), given as its pre-token cache query q
  *  (tok_pcache_query; the caller may have prefetched it), appended to out
- *  with offsets relative to the stretch: exactly tok__bpe_piece's. */
+ *  with offsets relative to the stretch: exactly tok__bpe_piece's.
+ *  missed: the caller has found q not in the cache (no second look). */
 struct tok_pcache_q;
 tok_status tok__bpe_spm_piece(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, const struct tok_pcache_q *q,
-                              tok_toks *out);
+                              bool missed, tok_toks *out);
 
 #endif

@@ -388,8 +388,20 @@ static tok_status stretch(tok_ctx *ctx, const spm_lane *L, const uint8_t *o, con
 {
     const tok_model *m = ctx->tok->model;
     tok_toks *tk = &ctx->toks;
+    bool missed = false;
+    if (L->bpe && e->ids_only && e->n + TOK_PCACHE_MAXIDS <= e->cap) {
+        /* ids alone: a known stretch's ids straight into the output (a
+         * cached stretch's tokens tile it: no bytes dropped) */
+        tok_pcache *pc = tok_ctx_pcache(ctx);
+        uint32_t got = pc ? tok_pcache_get_ids(pc, q, e->ids + e->n) : 0;
+        if (got) {
+            e->n += got;
+            return TOK_OK;
+        }
+        missed = pc != NULL;
+    }
     tk->n = 0;
-    tok_status st = L->bpe ? tok__bpe_spm_piece(L->bpe, m, ctx, q, tk)
+    tok_status st = L->bpe ? tok__bpe_spm_piece(L->bpe, m, ctx, q, missed, tk)
                            : tok__bpe_piece(m, ctx, o + a, (uint32_t)(b - a), tk);
     if (st) return st;
     return map_out(ctx, tk, a0, a1, a, b, k, w, e, ty);
