@@ -38,12 +38,10 @@ struct tok_bpe_spm {
     int shift;
     int32_t ascii[128]; /* the one-char token of an ASCII byte, -1 none */
     int32_t two[2048];  /* ... of a two-byte char, by its 11 payload bits (Latin, Greek, Cyrillic, Hebrew, Arabic) */
-    /* inner cuts (see cut_before): join[a] bit c, some merge joins a token
-     * ending in byte a to one starting with ASCII c; cut_ok[c]: ASCII c
-     * always has a symbol of its own (its token or its byte's) */
+    /* inner cuts (see cut_before): cut[a] bit c, a stretch may be cut
+     * between bytes a and c (one look-up a byte of a new stretch) */
     bool inner;
-    uint8_t join[256][16];
-    bool cut_ok[128];
+    uint8_t cut[256][32];
 };
 
 #define WORD_MAX 128 /* the scan is quadratic: longer words take bpe.c's heap */
@@ -60,6 +58,7 @@ static inline uint64_t slot_of(const tok_bpe_spm *t, uint64_t key)
 static void inner_cuts(tok_bpe_spm *t, const tok_model *m, size_t nm)
 {
     const tok_vocab *v = m->vocab;
+    uint8_t join[256][16] = { { 0 } }; /* bit c of join[a]: a merge joins byte a to ASCII c */
     uint8_t *isbyte = calloc(v->n ? v->n : 1, 1);
     if (!isbyte) return; /* no inner cuts: same answers, slower */
     for (int x = 0; x < 256 && m->byte_fallback; x++)
@@ -76,9 +75,16 @@ static void inner_cuts(tok_bpe_spm *t, const tok_model *m, size_t nm)
         }
         const tok_token *a = &v->tok[g[0]], *b = &v->tok[g[1]];
         uint8_t la = a->bytes[a->nbytes - 1], fb = b->bytes[0];
-        if (fb < 0x80) t->join[la][fb >> 3] |= (uint8_t)(1u << (fb & 7));
+        if (fb < 0x80) join[la][fb >> 3] |= (uint8_t)(1u << (fb & 7));
     }
     free(isbyte);
+    /* a cut before ASCII c after byte a: no merge joins them, and c has a
+     * symbol of its own (its token or its byte's: no unk fused across) */
+    for (int c = 0; c < 128 && t->inner; c++) {
+        bool own = t->ascii[c] >= 0 || (m->byte_fallback && v->byte_id[c] >= 0);
+        for (int x = 0; x < 256 && own; x++)
+            if (!(join[x][c >> 3] >> (c & 7) & 1)) t->cut[x][c >> 3] |= (uint8_t)(1u << (c & 7));
+    }
 }
 
 tok_bpe_spm *tok__bpe_spm_new(const tok_model *m)
@@ -112,7 +118,6 @@ tok_bpe_spm *tok__bpe_spm_new(const tok_model *m)
     for (int c = 0; c < 128; c++) {
         uint8_t b = (uint8_t)c;
         t->ascii[c] = tok_vocab_model_id(m->vocab, &b, 1);
-        t->cut_ok[c] = t->ascii[c] >= 0 || (m->byte_fallback && m->vocab->byte_id[c] >= 0);
     }
     for (int c = 0; c < 2048; c++) {
         uint8_t b[2] = { (uint8_t)(0xC0 | c >> 6), (uint8_t)(0x80 | (c & 0x3F)) };
@@ -275,7 +280,7 @@ static tok_status word(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, t
 static inline bool cut_before(const tok_bpe_spm *t, const uint8_t *p, uint32_t x)
 {
     const uint8_t c = p[x];
-    return c < 0x80 && t->cut_ok[c] && !(t->join[p[x - 1]][c >> 3] >> (c & 7) & 1);
+    return t->cut[p[x - 1]][c >> 3] >> (c & 7) & 1;
 }
 
 /* The tokens of p[a, b), a part of a stretch, offsets relative to the
