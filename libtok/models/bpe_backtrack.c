@@ -503,7 +503,14 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s
      * pre-tokens never backtrack; until then no bit is read as set) */
     uint64_t *dead = NULL;
     /* the tiling grows and backtracks in place at the end of out: no stack
-     * to copy from, and memory touched in proportion to the tokens */
+     * to copy from, and memory touched in proportion to the tokens.  A long
+     * piece reserves a token a byte at once (address space; pages are
+     * touched as tokens come): doubling as it grew copied the tiling each
+     * time, most of the memory traffic of 4 MiB of one letter */
+    if (n > (1u << 16)) {
+        size_t want = out->n + (n < (1u << 24) ? n : (1u << 24));
+        if (want > out->cap && tok_toks_reserve(out, want)) return -1;
+    }
     size_t base = out->n, k = 0;
     uint32_t pos = 0;
     int32_t wh;
