@@ -262,7 +262,19 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
             int hit = 0;
             if (pc) {
                 tok_pcache_query(&q, word, len);
-                if ((hit = tok_pcache_get(pc, &q, tk)) < 0) return nomem(ctx);
+                if (e->ids_only && e->n + TOK_PCACHE_MAXIDS <= e->cap) {
+                    /* ids alone: a known word's ids straight into the output */
+                    uint32_t got = tok_pcache_get_ids(pc, &q, e->ids + e->n);
+                    if (got) {
+                        e->n += got;
+                        free(heap);
+                        wn++;
+                        continue;
+                    }
+                } else if ((hit = tok_pcache_get(pc, &q, tk)) < 0) {
+                    free(heap);
+                    return nomem(ctx);
+                }
             }
             if (!hit) {
                 st = m->vt->encode(m, ctx, word, len, opt, tk);
