@@ -151,7 +151,7 @@ static inline bool part_cut(const spm_lane *L, const uint8_t *s, uint32_t n, uin
  * the whole piece (tok__precompiled_ascii_cuts), at a fraction of the cost
  * on text with a few chars past ASCII: one such char sent the whole piece
  * through the charsmap's trie, byte by byte. */
-static tok_status charsmap_parts(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, tok_piece *q)
+static tok_status charsmap_parts(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, tok_piece *q, tok_nstr **hold)
 {
     const uint8_t *s = p->s;
     const uint32_t n = p->n, base = p->base;
@@ -204,16 +204,21 @@ static tok_status charsmap_parts(tok_ctx *ctx, const spm_lane *L, const tok_piec
         if (tok_nstr_push_aligned(res, out->s, out->a0, out->a1, out->n)) goto nomem;
         i = b;
     }
-    if ((st = tok_ctx_piece_alloc(ctx, q, res->n))) goto done;
-    memcpy((uint8_t *)q->s, res->s, res->n);
-    memcpy((uint32_t *)q->a0, res->a0, res->n * sizeof *res->a0);
-    memcpy((uint32_t *)q->a1, res->a1, res->n * sizeof *res->a1);
+    /* q is res itself, held by the caller until it is done with q (a copy
+     * was 9 more bytes a byte of fresh memory on a cold encode) */
+    q->s = res->s;
+    q->a0 = res->a0;
+    q->a1 = res->a1;
     q->n = (uint32_t)res->n;
+    q->base = 0;
+    q->id = -1;
+    *hold = res;
+    res = NULL;
     goto done;
 nomem:
     st = tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
 done:
-    tok_ctx_nstr_release(ctx, res);
+    if (res) tok_ctx_nstr_release(ctx, res);
     tok_ctx_nstr_release(ctx, out);
     tok_ctx_nstr_release(ctx, in);
     return whole && !st ? charsmap(ctx, L->pc, p, q) : st;
@@ -500,6 +505,9 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
     return TOK_OK;
 }
 
+static tok_status lane_src(tok_ctx *ctx, const tok_encode_options *opt, const spm_lane *L, const tok_piece *src,
+                           const uint8_t *cls, int32_t *w, tok_enc *e, uint8_t ty);
+
 static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p, int32_t *w,
                        tok_enc *e, uint8_t ty)
 {
@@ -510,16 +518,28 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
     tok_piece src = *p;
     uint8_t id_cls[256];
     const uint8_t *cls = L->cls;
+    tok_nstr *hold = NULL; /* the scratch src lives in, when it is one */
     tok_status st;
     /* (without a charsmap no byte is slow: the scan is skipped) */
     for (uint32_t i = 0; L->any_slow && i < p->n; i++) {
         if (L->cls[p->s[i]] != K_SLOW) continue;
-        if ((st = L->parts ? charsmap_parts(ctx, L, p, &src) : charsmap(ctx, L->pc, p, &src))) return st;
+        if ((st = L->parts ? charsmap_parts(ctx, L, p, &src, &hold) : charsmap(ctx, L->pc, p, &src))) return st;
         memset(id_cls, K_ID, sizeof id_cls);
         id_cls[' '] = K_SP;
         cls = id_cls;
         break;
     }
+    st = lane_src(ctx, opt, L, &src, cls, w, e, ty);
+    if (hold) tok_ctx_nstr_release(ctx, hold);
+    return st;
+}
+
+/* The lane past the charsmap, on src. */
+static tok_status lane_src(tok_ctx *ctx, const tok_encode_options *opt, const spm_lane *L, const tok_piece *srcp,
+                           const uint8_t *cls, int32_t *w, tok_enc *e, uint8_t ty)
+{
+    const tok_piece src = *srcp;
+    tok_status st;
     if (src.n == 0) return TOK_OK;
     if (L->no_cut && !(opt->dropout > 0)) return direct(ctx, L, &src, cls, w, e, ty);
     tok_piece q;
