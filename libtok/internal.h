@@ -379,6 +379,15 @@ static inline int tok_toks_push(tok_toks *t, int32_t id, uint32_t start, uint32_
     t->n++;
     return 0;
 }
+/** Move the ranges of t's tokens from index `from` on by `by` bytes (a
+ *  part's tokens made relative to the whole it was cut from). */
+static inline void tok_toks_shift(tok_toks *t, size_t from, uint32_t by)
+{
+    for (size_t i = from; by && i < t->n; i++) {
+        t->off[i].start += by;
+        t->off[i].end += by;
+    }
+}
 void tok_toks_free(tok_toks *t);
 
 /** A whole encoding under construction (owned by a context). */

@@ -506,19 +506,13 @@ static tok_status bpe_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
         size_t first = out->n;
         tok_status st = bpe_encode_one(m, ctx, p + start, i - start, opt, out);
         if (st) return st;
-        for (size_t k = first; k < out->n; k++) {
-            out->off[k].start += start;
-            out->off[k].end += start;
-        }
+        tok_toks_shift(out, first, start);
         start = i;
         i += 2;
     }
     size_t first = out->n;
     tok_status st = bpe_encode_one(m, ctx, p + start, n - start, opt, out);
-    for (size_t k = first; k < out->n; k++) {
-        out->off[k].start += start;
-        out->off[k].end += start;
-    }
+    tok_toks_shift(out, first, start);
     return st;
 }
 

@@ -294,10 +294,7 @@ static tok_status part(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, t
     int r = tok_pcache_get(pc, &q, out);
     if (r < 0) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     tok_status st = r ? TOK_OK : word(t, m, ctx, pc, &q, out);
-    for (size_t i = first; !st && a && i < out->n; i++) {
-        out->off[i].start += a;
-        out->off[i].end += a;
-    }
+    if (!st) tok_toks_shift(out, first, a);
     return st;
 }
 

@@ -101,36 +101,42 @@ static bool recipe(const json_t *steps, spm_lane *L, bool *precompiled)
     return i == n;
 }
 
+/* The charsmap over bytes s[0, n) whose first is at original offset base,
+ * each char aligned to its bytes: in is filled with them, the result is in
+ * out. */
+static tok_status charsmap_run(tok_ctx *ctx, const tok_normalizer *pc, const uint8_t *s, uint32_t n, uint32_t base,
+                               tok_nstr *in, tok_nstr *out)
+{
+    if (tok_nstr_reserve(in, n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    memcpy(in->s, s, n);
+    for (uint32_t i = 0; i < n;) {
+        uint32_t cl = (uint32_t)tok_utf8_seqlen(s[i]);
+        if (cl == 0 || i + cl > n) cl = 1;
+        for (uint32_t j = 0; j < cl; j++) {
+            in->a0[i + j] = base + i;
+            in->a1[i + j] = base + i + cl;
+        }
+        i += cl;
+    }
+    in->n = n;
+    out->n = 0;
+    in->start = out->start = base;
+    return tok_normalizer_run(pc, in, out, n, ctx);
+}
+
 /* The charsmap alone over piece p (text with alignments in the arena), for
  * text the lane's ASCII table cannot take. */
 static tok_status charsmap(tok_ctx *ctx, const tok_normalizer *pc, const tok_piece *p, tok_piece *q)
 {
     tok_nstr *in = tok_ctx_nstr_acquire(ctx), *out = tok_ctx_nstr_acquire(ctx);
     if (!in || !out) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
-    tok_status st = TOK_OK;
-    if (tok_nstr_reserve(in, p->n)) {
-        st = tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-        goto done;
+    tok_status st = charsmap_run(ctx, pc, p->s, p->n, p->base, in, out);
+    if (!st && !(st = tok_ctx_piece_alloc(ctx, q, out->n))) {
+        memcpy((uint8_t *)q->s, out->s, out->n);
+        memcpy((uint32_t *)q->a0, out->a0, out->n * sizeof *out->a0);
+        memcpy((uint32_t *)q->a1, out->a1, out->n * sizeof *out->a1);
+        q->n = (uint32_t)out->n;
     }
-    memcpy(in->s, p->s, p->n);
-    for (uint32_t i = 0; i < p->n;) {
-        uint32_t cl = (uint32_t)tok_utf8_seqlen(p->s[i]);
-        for (uint32_t j = 0; j < cl; j++) {
-            in->a0[i + j] = p->base + i;
-            in->a1[i + j] = p->base + i + cl;
-        }
-        i += cl;
-    }
-    in->n = p->n;
-    out->n = 0;
-    in->start = out->start = p->base;
-    if ((st = tok_normalizer_run(pc, in, out, p->n, ctx))) goto done;
-    if ((st = tok_ctx_piece_alloc(ctx, q, out->n))) goto done;
-    memcpy((uint8_t *)q->s, out->s, out->n);
-    memcpy((uint32_t *)q->a0, out->a0, out->n * sizeof *out->a0);
-    memcpy((uint32_t *)q->a1, out->a1, out->n * sizeof *out->a1);
-    q->n = (uint32_t)out->n;
-done:
     tok_ctx_nstr_release(ctx, out);
     tok_ctx_nstr_release(ctx, in);
     return st;
@@ -177,22 +183,8 @@ static tok_status charsmap_parts(tok_ctx *ctx, const spm_lane *L, const tok_piec
         if (j == n) break;
         uint32_t b = j + 1;
         while (b < n && !part_cut(L, s, n, b)) b++;
-        /* [a, b) through the charsmap, each char aligned to its bytes */
-        if (tok_nstr_reserve(in, b - a)) goto nomem;
-        memcpy(in->s, s + a, b - a);
-        for (uint32_t x = a; x < b;) {
-            uint32_t cl = (uint32_t)tok_utf8_seqlen(s[x]);
-            if (cl == 0 || x + cl > b) cl = 1;
-            for (uint32_t y = 0; y < cl; y++) {
-                in->a0[x - a + y] = base + x;
-                in->a1[x - a + y] = base + x + cl;
-            }
-            x += cl;
-        }
-        in->n = b - a;
-        out->n = 0;
-        in->start = out->start = base + a;
-        if ((st = tok_normalizer_run(L->pc, in, out, b - a, ctx))) goto done;
+        /* [a, b) through the charsmap */
+        if ((st = charsmap_run(ctx, L->pc, s + a, b - a, base + a, in, out))) goto done;
         /* its last char (ASCII it leaves or makes a space) in its own place:
          * else the alignments have slipped (HF's, when the text's first
          * chars are removed: every later char takes an earlier one's
