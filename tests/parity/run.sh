@@ -147,6 +147,9 @@ run_case() {
             threads2)   tokargs="$tokargs${NL}--threads${NL}2" ;;
             regex-only) tokargs="$tokargs${NL}--regex-only" ;;
             ties-hf)    tokargs="$tokargs${NL}--ties${NL}hf" ;;
+            # a text may part where two Unigram segmentations score the same
+            # (scores of the tokenizer.json the reference read): compare.js checks it
+            equal-ties) cmp_flags="$cmp_flags${NL}--equal-ties=$refpath" ;;
             pairs)      tokargs="$tokargs${NL}--pairs"; refargs="$refargs${NL}--pairs" ;;
             cli:--*)    tokargs="$tokargs${NL}${o#cli:}"; refargs="$refargs${NL}${o#cli:}" ;;
             -) ;;
