@@ -643,6 +643,8 @@ tok_status tok_added_split(const tok_tokenizer *t, bool normalized_set, const to
 /* tokenizer and context                                                     */
 /* ------------------------------------------------------------------------ */
 
+#define TOK__WRAP_MAX 8
+
 struct tok_tokenizer {
     char *source;
     tok_vocab vocab;
@@ -682,6 +684,14 @@ struct tok_tokenizer {
     tok_truncation trunc;       /* the file's "truncation" (enabled = 0 if null) */
     tok_padding pad;            /* the file's "padding"; pad_token owned */
     size_t post_added[2];       /* special tokens the post-processor adds: single, pair */
+    /* a single sequence with add_special, when the post-processor only puts
+     * ids around it (BertProcessing, RobertaProcessing, a template with one
+     * $A, ...): wrap[0..wrap_front) before, wrap[wrap_front..+wrap_back)
+     * after, so tok_encode_ids writes them without building an encoding
+     * (found at load by running the processor: build.c) */
+    bool wrap_ok;
+    uint8_t wrap_front, wrap_back;
+    int32_t wrap[TOK__WRAP_MAX];
     size_t warnings_dropped;    /* beyond the cap, counted in the last message */
     /* a .tokpack image whose tables the model uses in place (tokenizer/pack.c) */
     void *backing;

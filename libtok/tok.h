@@ -493,10 +493,14 @@ TOK_API tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen,
 /** Ids only: encode into the caller's buffer `ids` of `cap` ids; *n (may be
  *  NULL) gets the count.  The ids are tok_encode's, but no offsets, words,
  *  type ids or masks are made: for byte-level BPE tokenizers with a known
- *  split pattern (o200k, cl100k, Llama 3, GPT-2) and no post-processor
- *  tokens to add (none, or TOK_ENC_ADD_SPECIAL not set) and no truncation or
- *  padding, ids go straight from the model into `ids`; otherwise this is
- *  tok_encode and a copy.  A byte-level BPE makes at most one token per byte
+ *  split pattern (o200k, cl100k, Llama 3, GPT-2) ids go straight from the
+ *  model into `ids`, and the fused paths of BERT-style WordPiece and
+ *  SentencePiece-style tokenizers write ids alone; both when there is no
+ *  truncation or padding, and the post-processor adds nothing
+ *  (TOK_ENC_ADD_SPECIAL not set, or no post-processor) or only the same
+ *  special ids before and after every single text ([CLS] ... [SEP], <s> ...,
+ *  a template with one $A: found at load by running it).  Otherwise this
+ *  is tok_encode and a copy.  A byte-level BPE makes at most one token per byte
  *  (plus the post-processor's), so cap = len + 16 always suffices for them.
  *  If the buffer is too small: TOK_ERR_BUFFER, the first cap ids written and
  *  *n = the count needed.  `ids` is only written, never kept.  No allocation

@@ -391,12 +391,15 @@ tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen, const char 
     return encode_any(ctx, a, alen, b, blen, true, opt, out);
 }
 
-/* Whether the ids of a call are those of the sequence alone: no
- * post-processor adding tokens, no truncation or padding. */
-static bool ids_alone(const tok_ctx *ctx, const tok_encode_options *opt)
+/* Whether the ids of a call are those of the sequence with nothing or a
+ * fixed wrap around it: no truncation or padding, and no post-processor
+ * adding tokens or one that only puts the same ids around a single
+ * sequence (t->wrap: *wrap set then). */
+static bool ids_alone(const tok_ctx *ctx, const tok_encode_options *opt, bool *wrap)
 {
     const tok_tokenizer *t = ctx->tok;
-    if (t->post && (opt->flags & TOK_ENC_ADD_SPECIAL)) return false;
+    *wrap = t->post && (opt->flags & TOK_ENC_ADD_SPECIAL);
+    if (*wrap && !t->wrap_ok) return false;
     return !(ctx->trunc_set ? ctx->trunc.enabled : t->trunc.enabled) && !(ctx->pad_set ? ctx->pad.enabled : t->pad.enabled);
 }
 
@@ -407,13 +410,19 @@ tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len, const tok_
     tok_encode_options def;
     const tok_encode_options *o = tok__defaults(opt, &def);
     if (!o) return tok__bad_options(ctx);
+    const tok_tokenizer *t = ctx->tok;
     size_t k;
-    if (ctx->tok->scan && tok__direct_ok(ctx, o) && ids_alone(ctx, o)) {
+    bool wrap, alone = ids_alone(ctx, o, &wrap);
+    /* the sequence's ids go after the wrap's front ones (as many as fit) */
+    size_t nf = wrap ? t->wrap_front : 0, nb = wrap ? t->wrap_back : 0, skip = nf < cap ? nf : cap;
+    int32_t *dst = ids ? ids + skip : NULL;
+    size_t dcap = cap - skip;
+    if (t->scan && tok__direct_ok(ctx, o) && alone) {
         /* ids straight into the caller's buffer: no encoding is built */
         tok__begin_call(ctx, o);
-        tok_status st = tok__encode_direct_ids_text(ctx, text, len, o, ids, cap, &k);
+        tok_status st = tok__encode_direct_ids_text(ctx, text, len, o, dst, dcap, &k);
         if (st) return st;
-    } else if (ctx->tok->lane && o->method == TOK_METHOD_DEFAULT && ids_alone(ctx, o)) {
+    } else if (t->lane && o->method == TOK_METHOD_DEFAULT && alone) {
         /* a fused lane writing ids alone: the other arrays of the encoding
          * are neither filled nor paged in (nothing reads them here) */
         tok__begin_call(ctx, o);
@@ -423,13 +432,20 @@ tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len, const tok_
         e->ids_only = false;
         if (st) return st;
         k = e->n;
-        if (k && cap) memcpy(ids, e->ids, (k < cap ? k : cap) * sizeof *ids);
+        if (k && dcap) memcpy(dst, e->ids, (k < dcap ? k : dcap) * sizeof *ids);
     } else {
+        nf = nb = 0;
+        skip = 0;
         tok_encoding e;
         tok_status st = tok_encode(ctx, text, len, opt, &e);
         if (st) return st;
         k = e.n;
         if (k && cap) memcpy(ids, e.ids, (k < cap ? k : cap) * sizeof *ids);
+    }
+    if (nf + nb) {
+        if (skip) memcpy(ids, t->wrap, skip * sizeof *ids);
+        for (size_t i = 0; i < nb && nf + k + i < cap; i++) ids[nf + k + i] = t->wrap[nf + i];
+        k += nf + nb;
     }
     if (n) *n = k;
     if (k > cap) return tok_ctx_fail(ctx, TOK_ERR_BUFFER, "%zu ids do not fit in a buffer of %zu", k, cap);

@@ -253,6 +253,61 @@ static tok_status post_added_count(tok_tokenizer *t, tok_error *err)
     return st;
 }
 
+/* Run the post-processor (add_special) on a single sequence of k tokens:
+ * the ids it puts before and after the sequence, which must come through
+ * whole and in order (sequence tokens are the ones with a word index).
+ * 0 and the counts in *nf, *nb when that is all it did, else -1. */
+static int wrap_run(const tok_tokenizer *t, tok_ctx *c, size_t k, int32_t id, int32_t *wrap, size_t *nf, size_t *nb)
+{
+    tok_enc *e = &c->enc[0];
+    e->n = c->enc[1].n = 0;
+    for (size_t i = 0; i < k; i++)
+        if (tok_enc_push(e, id, (tok_offset){ (uint32_t)i, (uint32_t)i + 1 }, (int32_t)i, 0, 0)) return -1;
+    size_t n = 1;
+    if (t->post->vt->run(t->post, c->enc, &n, true, c) || n != 1) return -1;
+    size_t f = 0;
+    while (f < e->n && e->words[f] < 0) f++;
+    if (e->n < f + k) return -1;
+    for (size_t i = 0; i < k; i++)
+        if (e->words[f + i] != (int32_t)i || e->ids[f + i] != id) return -1;
+    size_t b = e->n - f - k;
+    if (f + b > TOK__WRAP_MAX) return -1;
+    for (size_t i = 0; i < e->n; i++) {
+        if (i >= f && i < f + k) continue;
+        if (e->words[i] >= 0) return -1;
+        wrap[i < f ? i : i - k] = e->ids[i];
+    }
+    *nf = f;
+    *nb = b;
+    return 0;
+}
+
+/* t->wrap: the same ids around sequences of 1, 2 and 3 tokens, as many as
+ * the processor adds to an empty one (post_added[0]).  Anything else (a
+ * template naming $A twice, ids that move) leaves wrap_ok false, and
+ * tok_encode_ids takes the general path. */
+static void wrap_probe(tok_tokenizer *t)
+{
+    t->wrap_ok = false;
+    int32_t id = -1;
+    for (size_t i = 0; i < t->vocab.n && id < 0; i++)
+        if (!(t->vocab.tok[i].flags & TOK_TOKEN_NONE)) id = (int32_t)i;
+    tok_ctx *c = id >= 0 ? tok_ctx_new(t) : NULL;
+    if (!c) return;
+    int32_t w[TOK__WRAP_MAX], w2[TOK__WRAP_MAX];
+    size_t nf, nb, nf2, nb2;
+    bool ok = wrap_run(t, c, 1, id, w, &nf, &nb) == 0 && nf + nb == t->post_added[0];
+    for (size_t k = 2; k <= 3 && ok; k++)
+        ok = wrap_run(t, c, k, id, w2, &nf2, &nb2) == 0 && nf2 == nf && nb2 == nb &&
+             !memcmp(w, w2, (nf + nb) * sizeof *w);
+    tok_ctx_free(c);
+    if (!ok) return;
+    memcpy(t->wrap, w, (nf + nb) * sizeof *w);
+    t->wrap_front = (uint8_t)nf;
+    t->wrap_back = (uint8_t)nb;
+    t->wrap_ok = true;
+}
+
 /* The ids a post-processor inserts must be tokens of the vocabulary (HF
  * emits them anyway, and its decode then drops them): checked where they are
  * written, for every processor type that names ids. */
@@ -432,6 +487,7 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
     if (tok_added_build(t, err)) goto fail;
     if (tok__trunc_pad_from_json(t, &jc, root)) goto fail;
     if (t->post && post_added_count(t, err)) goto fail;
+    if (t->post) wrap_probe(t);
     if (!t->normalizer && t->vocab.byte_level && t->model->vt->kind == TOK_MODEL_BPE && !(opt && opt->regex_only))
         t->scan = fast_scanner(json_object_get(root, "pre_tokenizer"));
     if (t->scan) {

@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include "libtok/internal.h"
+#include "bytevocab.h"
 
 static tok_tokenizer *load(const char *name, bool regex_only)
 {
@@ -132,6 +133,84 @@ static void check(const char *name)
     tok_free(slow);
 }
 
+/* tok_encode_ids with TOK_ENC_ADD_SPECIAL: a post-processor that only puts
+ * the same ids around a single text is written by the fast paths (found at
+ * load, t->wrap); one that does more is left to the general path.  Both
+ * give tok_encode's ids, in every buffer size (the count needed, the ids
+ * that fit, nothing past them). */
+static void wrap_case(const char *post, bool wrap_ok, size_t nf, size_t nb)
+{
+    tok_sbuf b = { 0 };
+    tok_sbuf_printf(&b, "{\"model\":{\"type\":\"BPE\",\"vocab\":{");
+    tu_put_byte_vocab(&b);
+    tok_sbuf_printf(&b, ",\"he\":256,\"[A]\":257,\"[B]\":258},\"merges\":[\"h e\"]},"
+                        "\"added_tokens\":[{\"id\":257,\"content\":\"[A]\",\"special\":true},"
+                        "{\"id\":258,\"content\":\"[B]\",\"special\":true}],"
+                        "\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"trim_offsets\":false,\"use_regex\":true},"
+                        "\"post_processor\":%s,\"decoder\":{\"type\":\"ByteLevel\"}}", post);
+    tok_sbuf_cstr(&b);
+    tok_tokenizer *t = tu_load_json(b.v);
+    free(b.v);
+    assert_true(t->scan_direct);
+    if (t->wrap_ok != wrap_ok) fail_msg("%s: wrap %d, expected %d", post, t->wrap_ok, wrap_ok);
+    if (wrap_ok && (t->wrap_front != nf || t->wrap_back != nb))
+        fail_msg("%s: %u ids before, %u after; expected %zu, %zu", post, t->wrap_front, t->wrap_back, nf, nb);
+    tok_ctx *c = tok_ctx_new(t);
+    static const char *const texts[] = { "", "h", "hello he said", "[A] he [B]" };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        const char *x = texts[i];
+        size_t n = strlen(x);
+        tok_encoding e;
+        assert_int_equal(tok_encode(c, x, n, NULL, &e), TOK_OK);
+        size_t k = e.n;
+        int32_t *want = malloc((k + 1) * sizeof *want), ids[64];
+        assert_true(want && k + 2 < 64);
+        memcpy(want, e.ids, k * sizeof *want);
+        for (size_t cap = 0; cap <= k + 1; cap++) {
+            size_t m = 0;
+            for (size_t j = 0; j < 64; j++) ids[j] = -7;
+            tok_status st = tok_encode_ids(c, x, n, NULL, cap ? ids : NULL, cap, &m);
+            assert_int_equal(st, cap < k ? TOK_ERR_BUFFER : TOK_OK);
+            assert_int_equal(m, k);
+            for (size_t j = 0; j < 64; j++) {
+                int32_t w = j < cap && j < k ? want[j] : -7;
+                if (ids[j] != w) fail_msg("%s: \"%s\", buffer of %zu: id %zu is %d, expected %d", post, x, cap, j, ids[j], w);
+            }
+        }
+        free(want);
+    }
+    tok_ctx_free(c);
+    tok_free(t);
+}
+
+static void wrap(void **state)
+{
+    (void)state;
+    wrap_case("{\"type\":\"BertProcessing\",\"sep\":[\"[B]\",258],\"cls\":[\"[A]\",257]}", true, 1, 1);
+    wrap_case("{\"type\":\"RobertaProcessing\",\"sep\":[\"[B]\",258],\"cls\":[\"[A]\",257],"
+              "\"trim_offsets\":true,\"add_prefix_space\":false}", true, 1, 1);
+    wrap_case("{\"type\":\"ByteLevel\",\"add_prefix_space\":false,\"trim_offsets\":true,\"use_regex\":true}", true, 0, 0);
+    const char *sp = "\"special_tokens\":{\"[A]\":{\"id\":\"[A]\",\"ids\":[257],\"tokens\":[\"[A]\"]},"
+                     "\"[B]\":{\"id\":\"[B]\",\"ids\":[258,257],\"tokens\":[\"[B]\",\"[A]\"]}}";
+    char post[1024];
+    snprintf(post, sizeof post, "{\"type\":\"TemplateProcessing\",\"single\":[{\"SpecialToken\":{\"id\":\"[A]\",\"type_id\":0}},"
+             "{\"SpecialToken\":{\"id\":\"[B]\",\"type_id\":0}},{\"Sequence\":{\"id\":\"A\",\"type_id\":0}}],"
+             "\"pair\":[{\"Sequence\":{\"id\":\"A\",\"type_id\":0}},{\"Sequence\":{\"id\":\"B\",\"type_id\":1}}],%s}", sp);
+    wrap_case(post, true, 3, 0);
+    /* the text twice: not a wrap */
+    snprintf(post, sizeof post, "{\"type\":\"TemplateProcessing\",\"single\":[{\"Sequence\":{\"id\":\"A\",\"type_id\":0}},"
+             "{\"SpecialToken\":{\"id\":\"[A]\",\"type_id\":0}},{\"Sequence\":{\"id\":\"A\",\"type_id\":1}}],"
+             "\"pair\":[{\"Sequence\":{\"id\":\"A\",\"type_id\":0}},{\"Sequence\":{\"id\":\"B\",\"type_id\":1}}],%s}", sp);
+    wrap_case(post, false, 0, 0);
+    /* a chain: ByteLevel, then Bert's wrap, then a template around that */
+    snprintf(post, sizeof post, "{\"type\":\"Sequence\",\"processors\":[{\"type\":\"ByteLevel\",\"add_prefix_space\":false,"
+             "\"trim_offsets\":true,\"use_regex\":true},{\"type\":\"BertProcessing\",\"sep\":[\"[B]\",258],\"cls\":[\"[A]\",257]},"
+             "{\"type\":\"TemplateProcessing\",\"single\":[{\"Sequence\":{\"id\":\"A\",\"type_id\":0}},"
+             "{\"SpecialToken\":{\"id\":\"[B]\",\"type_id\":0}}],"
+             "\"pair\":[{\"Sequence\":{\"id\":\"A\",\"type_id\":0}},{\"Sequence\":{\"id\":\"B\",\"type_id\":1}}],%s}]}", sp);
+    wrap_case(post, true, 1, 3);
+}
+
 static void o200k(void **state) { (void)state; check("tokenizers/o200k_base.tiktoken"); }
 static void llama3(void **state) { (void)state; check("tokenizers/llama3.json"); }
 static void gpt2(void **state) { (void)state; check("tokenizers/r50k_base.tiktoken"); }
@@ -139,6 +218,7 @@ static void gpt2(void **state) { (void)state; check("tokenizers/r50k_base.tiktok
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(wrap),
         cmocka_unit_test(o200k),
         cmocka_unit_test(llama3),
         cmocka_unit_test(gpt2),
