@@ -858,15 +858,31 @@ tok_status tok__bpe_pieces(const tok_model *m, tok_ctx *ctx, const uint8_t *s, u
      * that the batch's table misses overlap */
     uint64_t mix[TOK_BPE_BATCH];
     uint32_t at = from;
+    /* a short piece with 8 bytes of the batch from its start is read with
+     * one load, masked to its length: no branch on the length (pieces of
+     * running text vary in length at random; the last few of a batch take
+     * the loads that stay inside the piece) */
+    const uint32_t lim = ends[k - 1] >= 8 ? ends[k - 1] - 8 : 0;
     for (size_t i = 0; i < k; i++) {
         const uint8_t *p = s + at;
         uint32_t n = ends[i] - at;
-        at = ends[i];
         mix[i] = 0;
-        if (probe && n <= TOK_BPE_WHOLE_MAXLEN && ascii_short(p, n)) {
-            mix[i] = tok_bpe_whole_mix(tok_bpe_whole_key(p, n));
-            __builtin_prefetch(wl.slot + (mix[i] >> wl.bshift) * 8);
+        if (probe && n <= TOK_BPE_WHOLE_MAXLEN) {
+            uint64_t key = 0;
+            if (TOK_LIKELY(at <= lim)) {
+                uint64_t x, bit = 1ull << (8 * n);
+                memcpy(&x, p, 8);
+                x &= bit - 1;
+                if (!(x & 0x8080808080808080ull)) key = x | bit;
+            } else if (ascii_short(p, n)) {
+                key = tok_bpe_whole_key(p, n);
+            }
+            if (key) {
+                mix[i] = tok_bpe_whole_mix(key);
+                __builtin_prefetch(wl.slot + (mix[i] >> wl.bshift) * 8);
+            }
         }
+        at = ends[i];
     }
     /* most pieces are one token: room for the rest of the batch at once,
      * again after each piece that made more (so a hit needs no check) */
