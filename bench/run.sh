@@ -175,7 +175,7 @@ rowp() { # NAME FILE TEXT ENGLISH_COLD [ONE_MIB_COLD]
 
 # --- the SentencePiece families beside spm_encode ---------------------------
 # spm_encode works line by line, so libtok is timed the same way here
-# (tokbench --lines: each line its own text, CPU time of the encode calls);
+# (tokbench --lines: each line its own text, CPU time of the loop of encode calls, timed as a whole);
 # spm_encode's MB/s is its process CPU time on the text less that on an empty
 # input (its load).  The HF binding runs on the tokenizer.json tok convert
 # writes, whole text against libtok's whole-text figures (the .model keeps
