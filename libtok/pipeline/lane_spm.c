@@ -51,6 +51,7 @@ typedef struct spm_lane {
     const bool *no_cut;
     tok_bpe_spm *bpe; /* BPE's word tables, NULL: bpe.c's own path */
     bool sp_only;     /* ' ' is the only ASCII byte of class K_SP in cls */
+    bool ascii_low;   /* every ASCII byte of cls not K_ID is <= 0x20 or 0x7F */
     bool any_slow;    /* some byte is of class K_SLOW */
     bool parts;       /* the charsmap may run on parts (charsmap_parts) */
 } spm_lane;
@@ -269,15 +270,20 @@ static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint
         }
         if (s[i] < 0x80) {
 #ifdef __SSE2__
-            if (!ia0 && (cls != L->cls || L->sp_only)) {
-                /* ASCII of the original text other than ' ' (the only
-                 * ASCII white space here): sixteen bytes a step, each
-                 * aligned to itself (byte by byte through the general step
-                 * below, this was most of the lane's own time) */
-                const __m128i sp = _mm_set1_epi8(' '), step = _mm_set1_epi32(4), one = _mm_set1_epi32(1);
+            if (!ia0 && (cls != L->cls || L->ascii_low)) {
+                /* ASCII of the original text from '!' to '~' (never white
+                 * space or a char the charsmap touches, in either table):
+                 * sixteen bytes a step, each aligned to itself (byte by byte
+                 * through the general step below, this was most of the
+                 * lane's own time).  It stops before anything else (a
+                 * control char that is an ordinary one here takes the step
+                 * below) */
+                const __m128i lo = _mm_set1_epi8(0x21), del = _mm_set1_epi8(0x7F), step = _mm_set1_epi32(4),
+                              one = _mm_set1_epi32(1);
                 while (i + 16 <= n && k + 16 <= lim) {
                     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-                    unsigned stop = (unsigned)_mm_movemask_epi8(_mm_or_si128(x, _mm_cmpeq_epi8(x, sp)));
+                    /* signed: bytes >= 0x80 are below 0x21 too */
+                    unsigned stop = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(x, lo), _mm_cmpeq_epi8(x, del)));
                     unsigned r = stop ? (unsigned)__builtin_ctz(stop) : 16;
                     if (!r) break;
                     _mm_storeu_si128((__m128i *)(void *)(o + k), x);
@@ -537,6 +543,10 @@ static tok_status lane_src(tok_ctx *ctx, const tok_encode_options *opt, const sp
     tok_piece q;
     if ((st = tok_ctx_piece_alloc(ctx, &q, (size_t)src.n * 3 + 3))) return st;
     gen g = { src.s, cls, src.a0, src.a1, src.n, src.base, 0, false };
+    /* ids alone: the normalized text without its alignments (offsets are
+     * not asked for, and nothing else reads them), so they are neither
+     * written nor paged in */
+    if (e->ids_only) q.a0 = q.a1 = NULL;
     size_t k = gen_fill(L, &g, (uint8_t *)q.s, (uint32_t *)q.a0, (uint32_t *)q.a1, 0, SIZE_MAX);
     k = trim_end(L, q.s, k);
     if (k == 0) return TOK_OK;
@@ -600,9 +610,10 @@ int tok__lane_spm(tok_tokenizer *t)
         }
     }
     if (pc && tok__precompiled_ascii(pcn, ' ') != 0) goto out; /* a charsmap that touches spaces */
-    L->sp_only = true;
+    L->sp_only = L->ascii_low = true;
     for (int c = 0; c < 256; c++) {
         if (c < 0x80 && c != ' ' && L->cls[c] == K_SP) L->sp_only = false;
+        if (c > 0x20 && c < 0x7F && L->cls[c] != K_ID) L->ascii_low = false;
         if (L->cls[c] == K_SLOW) L->any_slow = true;
     }
     L->pc = pcn;
