@@ -188,7 +188,7 @@ spm_mbs() { # MODEL TEXTFILE IDS_OUT
 spm_section() {
     command -v spm_encode >/dev/null 2>&1 || { echo; echo "spm_encode: not installed (scripts/deps.sh), SentencePiece rows skipped."; return; }
     echo
-    echo "SentencePiece files, per line as spm_encode works (libtok cold / primed / warm, MB/s of encode CPU time), and whole text beside the HF binding on the converted tokenizer.json:"
+    echo "SentencePiece files, per line as spm_encode works (libtok cold / primed / warm, MB/s of the CPU time of the loop over the lines), and whole text beside the HF binding on the converted tokenizer.json:"
     echo
     echo "| tokenizer | text | libtok per line cold / primed / warm | spm_encode | ×spm_encode cold | ids = spm | libtok whole cold / primed / warm | HF cold / primed / warm | ×HF cold | ×HF primed | ids = HF |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
