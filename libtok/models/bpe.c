@@ -862,14 +862,14 @@ tok_status tok__bpe_pieces(const tok_model *m, tok_ctx *ctx, const uint8_t *s, u
      * one load, masked to its length: no branch on the length (pieces of
      * running text vary in length at random; the last few of a batch take
      * the loads that stay inside the piece) */
-    const uint32_t lim = ends[k - 1] >= 8 ? ends[k - 1] - 8 : 0;
+    const uint32_t last = ends[k - 1];
     for (size_t i = 0; i < k; i++) {
         const uint8_t *p = s + at;
         uint32_t n = ends[i] - at;
         mix[i] = 0;
         if (probe && n <= TOK_BPE_WHOLE_MAXLEN) {
             uint64_t key = 0;
-            if (TOK_LIKELY(at <= lim)) {
+            if (TOK_LIKELY((uint64_t)at + 8 <= last)) {
                 uint64_t x, bit = 1ull << (8 * n);
                 memcpy(&x, p, 8);
                 x &= bit - 1;
