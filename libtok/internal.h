@@ -818,6 +818,9 @@ void tok_ctx_pieces_release(tok_ctx *ctx, tok_pieces *p);
 tok_status tok_ctx_fail(tok_ctx *ctx, tok_status code, const char *fmt, ...) TOK_PRINTF(3, 4);
 /** Allocate a piece of capacity cap in the arena (s, a0, a1 all allocated). */
 tok_status tok_ctx_piece_alloc(tok_ctx *ctx, tok_piece *p, size_t cap);
+/** A piece in the arena holding a copy of normalized text s (its bytes and
+ *  alignments), for the scratch s to be given back. */
+tok_status tok_ctx_piece_from_nstr(tok_ctx *ctx, tok_piece *p, const tok_nstr *s);
 /** The context RNG.  Each public encode call with opt->seed != 0 reseeds it
  *  once at its start (so a call is reproducible); otherwise it continues. */
 tok_rng *tok_ctx_rng(tok_ctx *ctx, const tok_encode_options *opt);

@@ -104,6 +104,19 @@ tok_status tok_ctx_piece_alloc(tok_ctx *c, tok_piece *p, size_t cap)
     return TOK_OK;
 }
 
+tok_status tok_ctx_piece_from_nstr(tok_ctx *c, tok_piece *p, const tok_nstr *s)
+{
+    tok_status st = tok_ctx_piece_alloc(c, p, s->n);
+    if (st) return st;
+    if (s->n) {
+        memcpy((uint8_t *)p->s, s->s, s->n);
+        memcpy((uint32_t *)p->a0, s->a0, s->n * sizeof *s->a0);
+        memcpy((uint32_t *)p->a1, s->a1, s->n * sizeof *s->a1);
+    }
+    p->n = (uint32_t)s->n;
+    return TOK_OK;
+}
+
 tok_rng *tok_ctx_rng(tok_ctx *c, const tok_encode_options *opt)
 {
     TOK_UNUSED(opt); /* a seed in opt was applied when the public call started */

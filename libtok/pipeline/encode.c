@@ -111,15 +111,7 @@ static tok_status normalize_piece(tok_ctx *ctx, const tok_piece *p, tok_piece *q
     /* the segment's original start: HF's (0,0) for chars inserted before everything */
     in->start = out->start = p->n ? tok_piece_start(p, 0) : p->base;
     st = tok_normalizer_run(t->normalizer, in, out, p->n, ctx);
-    if (st == TOK_OK) {
-        st = tok_ctx_piece_alloc(ctx, q, out->n);
-        if (st == TOK_OK && out->n) {
-            memcpy((uint8_t *)q->s, out->s, out->n);
-            memcpy((uint32_t *)q->a0, out->a0, out->n * sizeof *out->a0);
-            memcpy((uint32_t *)q->a1, out->a1, out->n * sizeof *out->a1);
-        }
-        q->n = (uint32_t)out->n;
-    }
+    if (st == TOK_OK) st = tok_ctx_piece_from_nstr(ctx, q, out);
     tok_ctx_nstr_release(ctx, out);
     tok_ctx_nstr_release(ctx, in);
     return st;

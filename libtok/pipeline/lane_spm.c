@@ -50,7 +50,6 @@ typedef struct spm_lane {
      * normalized copy */
     const bool *no_cut;
     tok_bpe_spm *bpe; /* BPE's word tables, NULL: bpe.c's own path */
-    bool sp_only;     /* ' ' is the only ASCII byte of class K_SP in cls */
     bool ascii_low;   /* every ASCII byte of cls not K_ID is <= 0x20 or 0x7F */
     bool any_slow;    /* some byte is of class K_SLOW */
     bool parts;       /* the charsmap may run on parts (charsmap_parts) */
@@ -132,12 +131,7 @@ static tok_status charsmap(tok_ctx *ctx, const tok_normalizer *pc, const tok_pie
     tok_nstr *in = tok_ctx_nstr_acquire(ctx), *out = tok_ctx_nstr_acquire(ctx);
     if (!in || !out) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "scratch pool exhausted");
     tok_status st = charsmap_run(ctx, pc, p->s, p->n, p->base, in, out);
-    if (!st && !(st = tok_ctx_piece_alloc(ctx, q, out->n))) {
-        memcpy((uint8_t *)q->s, out->s, out->n);
-        memcpy((uint32_t *)q->a0, out->a0, out->n * sizeof *out->a0);
-        memcpy((uint32_t *)q->a1, out->a1, out->n * sizeof *out->a1);
-        q->n = (uint32_t)out->n;
-    }
+    if (!st) st = tok_ctx_piece_from_nstr(ctx, q, out);
     tok_ctx_nstr_release(ctx, out);
     tok_ctx_nstr_release(ctx, in);
     return st;
@@ -610,9 +604,8 @@ int tok__lane_spm(tok_tokenizer *t)
         }
     }
     if (pc && tok__precompiled_ascii(pcn, ' ') != 0) goto out; /* a charsmap that touches spaces */
-    L->sp_only = L->ascii_low = true;
+    L->ascii_low = true;
     for (int c = 0; c < 256; c++) {
-        if (c < 0x80 && c != ' ' && L->cls[c] == K_SP) L->sp_only = false;
         if (c > 0x20 && c < 0x7F && L->cls[c] != K_ID) L->ascii_low = false;
         if (L->cls[c] == K_SLOW) L->any_slow = true;
     }

@@ -234,25 +234,6 @@ out:
     return st;
 }
 
-/* Special tokens the post-processor adds to one sequence and to a pair (HF
- * added_tokens(is_pair), subtracted from max_length when truncating): what
- * it adds to empty sequences. */
-static tok_status post_added_count(tok_tokenizer *t, tok_error *err)
-{
-    tok_ctx *c = tok_ctx_new(t);
-    if (!c) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
-    tok_status st = TOK_OK;
-    for (size_t pair = 0; pair < 2 && !st; pair++) {
-        size_t n = pair + 1;
-        c->enc[0].n = c->enc[1].n = 0;
-        st = t->post->vt->run(t->post, c->enc, &n, true, c);
-        t->post_added[pair] = c->enc[0].n + (n == 2 ? c->enc[1].n : 0);
-    }
-    if (st) tok__fail(err, st, "%s: post-processor: %s", t->source, c->err);
-    tok_ctx_free(c);
-    return st;
-}
-
 /* Run the post-processor (add_special) on a single sequence of k tokens:
  * the ids it puts before and after the sequence, which must come through
  * whole and in order (sequence tokens are the ones with a word index).
@@ -286,26 +267,44 @@ static int wrap_run(const tok_tokenizer *t, tok_ctx *c, size_t k, int32_t id, in
  * the processor adds to an empty one (post_added[0]).  Anything else (a
  * template naming $A twice, ids that move) leaves wrap_ok false, and
  * tok_encode_ids takes the general path. */
-static void wrap_probe(tok_tokenizer *t)
+static void wrap_probe(tok_tokenizer *t, tok_ctx *c)
 {
     t->wrap_ok = false;
     int32_t id = -1;
     for (size_t i = 0; i < t->vocab.n && id < 0; i++)
         if (!(t->vocab.tok[i].flags & TOK_TOKEN_NONE)) id = (int32_t)i;
-    tok_ctx *c = id >= 0 ? tok_ctx_new(t) : NULL;
-    if (!c) return;
+    if (id < 0) return;
     int32_t w[TOK__WRAP_MAX], w2[TOK__WRAP_MAX];
     size_t nf, nb, nf2, nb2;
     bool ok = wrap_run(t, c, 1, id, w, &nf, &nb) == 0 && nf + nb == t->post_added[0];
     for (size_t k = 2; k <= 3 && ok; k++)
         ok = wrap_run(t, c, k, id, w2, &nf2, &nb2) == 0 && nf2 == nf && nb2 == nb &&
              !memcmp(w, w2, (nf + nb) * sizeof *w);
-    tok_ctx_free(c);
     if (!ok) return;
     memcpy(t->wrap, w, (nf + nb) * sizeof *w);
     t->wrap_front = (uint8_t)nf;
     t->wrap_back = (uint8_t)nb;
     t->wrap_ok = true;
+}
+
+/* Special tokens the post-processor adds to one sequence and to a pair (HF
+ * added_tokens(is_pair), subtracted from max_length when truncating): what
+ * it adds to empty sequences.  Then, on the same context, t->wrap. */
+static tok_status post_added_count(tok_tokenizer *t, tok_error *err)
+{
+    tok_ctx *c = tok_ctx_new(t);
+    if (!c) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    tok_status st = TOK_OK;
+    for (size_t pair = 0; pair < 2 && !st; pair++) {
+        size_t n = pair + 1;
+        c->enc[0].n = c->enc[1].n = 0;
+        st = t->post->vt->run(t->post, c->enc, &n, true, c);
+        t->post_added[pair] = c->enc[0].n + (n == 2 ? c->enc[1].n : 0);
+    }
+    if (st) tok__fail(err, st, "%s: post-processor: %s", t->source, c->err);
+    else wrap_probe(t, c);
+    tok_ctx_free(c);
+    return st;
 }
 
 /* The ids a post-processor inserts must be tokens of the vocabulary (HF
@@ -487,7 +486,6 @@ tok_tokenizer *tok__from_hfjson_raw(const json_t *root, const tok_jctx *raw, con
     if (tok_added_build(t, err)) goto fail;
     if (tok__trunc_pad_from_json(t, &jc, root)) goto fail;
     if (t->post && post_added_count(t, err)) goto fail;
-    if (t->post) wrap_probe(t);
     if (!t->normalizer && t->vocab.byte_level && t->model->vt->kind == TOK_MODEL_BPE && !(opt && opt->regex_only))
         t->scan = fast_scanner(json_object_get(root, "pre_tokenizer"));
     if (t->scan) {
