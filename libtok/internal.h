@@ -771,6 +771,13 @@ tok_status tok__bpe_piece(const tok_model *m, tok_ctx *ctx, const uint8_t *p, ui
 #define TOK_BPE_BATCH 64
 tok_status tok__bpe_pieces(const tok_model *m, tok_ctx *ctx, const uint8_t *s, uint32_t from, const uint32_t *ends,
                           size_t k, tok_toks *out, uint32_t *cnt);
+/** tok_encode_ids' direct loop: a long pre-token (longer than the pre-token
+ *  cache keeps) straight into ids[0..) (room for n ids), its count in
+ *  *count: the fast tables' tiling is the output, nothing else stored per
+ *  token.  TOK_ERR_UNSUPPORTED (nothing written) where those tables do not
+ *  decide it alone: then tok__bpe_pieces. */
+tok_status tok__bpe_long_ids(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n, int32_t *ids,
+                             size_t *count);
 /** SentencePiece-style BPE (no byte level, no dropout): the bytes after which
  *  a "▁" does not cut the model input (256 flags), or NULL when the model
  *  does not cut its input there; each stretch between cuts may then be given

@@ -494,7 +494,8 @@ TOK_API tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen,
  *  NULL) gets the count.  The ids are tok_encode's, but no offsets, words,
  *  type ids or masks are made: for byte-level BPE tokenizers with a known
  *  split pattern (o200k, cl100k, Llama 3, GPT-2) ids go straight from the
- *  model into `ids`, and the fused paths of BERT-style WordPiece and
+ *  model into `ids` (a pre-token longer than 4 KiB is tiled in `ids` itself
+ *  when the rest of the buffer has room for an id a byte), and the fused paths of BERT-style WordPiece and
  *  SentencePiece-style tokenizers write ids alone; both when there is no
  *  truncation or padding, and the post-processor adds nothing
  *  (TOK_ENC_ADD_SPECIAL not set, or no post-processor) or only the same

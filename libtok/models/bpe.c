@@ -919,6 +919,19 @@ tok_status tok__bpe_pieces(const tok_model *m, tok_ctx *ctx, const uint8_t *s, u
     return TOK_OK;
 }
 
+tok_status tok__bpe_long_ids(const tok_model *m, tok_ctx *ctx, const uint8_t *p, uint32_t n, int32_t *ids,
+                             size_t *count)
+{
+    const bpe *b = (const bpe *)m;
+    bpe_scratch *s = ctx->model_scratch;
+    /* (as bpe_encode_rest: the cache never holds a piece this long) */
+    if (n <= TOK_PCACHE_MAXLEN || !b->bt.ok || s->reference || b->dropout > 0) return TOK_ERR_UNSUPPORTED;
+    int r = tok_bpe_bt_encode_ids(&b->bt, b->ignore_merges || b->ranked, &s->bts, p, n, ids, count);
+    if (r == 1) return TOK_ERR_UNSUPPORTED; /* an irregular token inside: the heap */
+    if (r) return tok_ctx_fail(ctx, r == -1 ? TOK_ERR_NOMEM : TOK_ERR_FORMAT, r == -1 ? "out of memory" : "BPE found no tiling");
+    return TOK_OK;
+}
+
 static const tok_model_vt bpe_vt = {
     .kind = TOK_MODEL_BPE,
     .type = "BPE",

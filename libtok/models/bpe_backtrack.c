@@ -474,21 +474,15 @@ static inline int32_t longest_whole(const tok_bpe_bt *bt, const uint8_t *p, uint
     return best;
 }
 
-int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s,
-                      const uint8_t *p, uint32_t n, tok_toks *out)
+/* The tiling of p[0..n) from its first candidate (cand, clen: the longest
+ * token it starts with), appended to out (ids and offsets) or, with out
+ * NULL, written to ids[0..) (room for n ids: a token covers a byte at least),
+ * its length in *count.  The position to resume from after a token is
+ * taken back is the tiling's end less that token's length: tokens are read
+ * back by id alone, so the ids-only tiling stores nothing else. */
+static inline int tile(const tok_bpe_bt *bt, tok_bpe_bt_scratch *s, const uint8_t *p, uint32_t n, int32_t cand,
+                       uint32_t clen, tok_toks *out, int32_t *ids, size_t *count)
 {
-    int32_t whole;
-    uint32_t clen = 0;
-    int32_t cand = longest_whole(bt, p, n, &clen, &whole);
-    if (whole_ok && whole >= 0) {
-        if (out->n == out->cap && tok_toks_reserve(out, out->n + 1)) return -1;
-        out->id[out->n] = whole;
-        out->off[out->n].start = 0;
-        out->off[out->n].end = n;
-        out->n++;
-        return 0;
-    }
-    if (bt->nirr && tok_bpe_bt_irregular(bt, p, n)) return 1;
     if (!s->vmemo) {
         /* sized by the vocabulary (2^10 .. TOK_BPE_VMEMO entries): a context
          * of a small tokenizer does not clear 256 KiB on its first encode */
@@ -507,11 +501,16 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s
      * piece reserves a token a byte at once (address space; pages are
      * touched as tokens come): doubling as it grew copied the tiling each
      * time, most of the memory traffic of 4 MiB of one letter */
-    if (n > (1u << 16)) {
-        size_t want = out->n + (n < (1u << 24) ? n : (1u << 24));
-        if (want > out->cap && tok_toks_reserve(out, want)) return -1;
+    size_t base = 0, k = 0;
+    int32_t *idv = ids;
+    if (out) {
+        if (n > (1u << 16)) {
+            size_t want = out->n + (n < (1u << 24) ? n : (1u << 24));
+            if (want > out->cap && tok_toks_reserve(out, want)) return -1;
+        }
+        base = out->n;
+        idv = out->id + base;
     }
-    size_t base = out->n, k = 0;
     uint32_t pos = 0;
     int32_t wh;
     while (pos < n) {
@@ -519,7 +518,7 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s
             uint32_t end = pos + clen;
             bool ok = !dead || !(dead[end >> 6] >> (end & 63) & 1);
             if (ok && k) {
-                int32_t prev = out->id[base + k - 1];
+                int32_t prev = idv[k - 1];
                 uint64_t key = (uint64_t)(uint32_t)prev << 31 | (uint32_t)cand;
                 uint64_t *e = &vm[(key * 0x9E3779B97F4A7C15ULL) >> s->vshift];
                 pair_prefetch(bt, prev, cand); /* overlaps the memo's miss */
@@ -531,11 +530,15 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s
                 }
             }
             if (ok) {
-                if (base + k == out->cap && tok_toks_reserve(out, base + k + 1)) return -1;
-                out->id[base + k] = cand;
-                out->off[base + k].start = pos;
-                out->off[base + k].end = end;
-                k++;
+                if (out) {
+                    if (base + k == out->cap) {
+                        if (tok_toks_reserve(out, base + k + 1)) return -1;
+                        idv = out->id + base;
+                    }
+                    out->off[base + k].start = pos;
+                    out->off[base + k].end = end;
+                }
+                idv[k++] = cand;
                 pos = end;
                 if (pos < n) cand = longest_whole(bt, p + pos, n - pos, &clen, &wh);
                 continue;
@@ -553,12 +556,46 @@ int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s
         }
         dead[pos >> 6] |= 1ull << (pos & 63);
         if (k == 0) return -2; /* no tiling at all: cannot happen for a valid table */
-        k--;
-        const tok_bpe_tinfo *ti = &bt->t[out->id[base + k]];
-        pos = out->off[base + k].start;
+        const tok_bpe_tinfo *ti = &bt->t[idv[--k]];
+        pos -= ti->len;
         cand = ti->shorter;
         clen = ti->shorter_len;
     }
-    out->n = base + k;
+    if (out) out->n = base + k;
+    *count = k;
     return 0;
+}
+
+int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s,
+                      const uint8_t *p, uint32_t n, tok_toks *out)
+{
+    int32_t whole;
+    uint32_t clen = 0;
+    size_t k;
+    int32_t cand = longest_whole(bt, p, n, &clen, &whole);
+    if (whole_ok && whole >= 0) {
+        if (out->n == out->cap && tok_toks_reserve(out, out->n + 1)) return -1;
+        out->id[out->n] = whole;
+        out->off[out->n].start = 0;
+        out->off[out->n].end = n;
+        out->n++;
+        return 0;
+    }
+    if (bt->nirr && tok_bpe_bt_irregular(bt, p, n)) return 1;
+    return tile(bt, s, p, n, cand, clen, out, NULL, &k);
+}
+
+int tok_bpe_bt_encode_ids(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s,
+                          const uint8_t *p, uint32_t n, int32_t *ids, size_t *count)
+{
+    int32_t whole;
+    uint32_t clen = 0;
+    int32_t cand = longest_whole(bt, p, n, &clen, &whole);
+    if (whole_ok && whole >= 0) {
+        ids[0] = whole;
+        *count = 1;
+        return 0;
+    }
+    if (bt->nirr && tok_bpe_bt_irregular(bt, p, n)) return 1;
+    return tile(bt, s, p, n, cand, clen, NULL, ids, count);
 }

@@ -118,5 +118,10 @@ bool tok_bpe_bt_irregular_at(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n,
  *  irregular token: nothing appended, the caller runs the heap. */
 int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s,
                       const uint8_t *p, uint32_t n, tok_toks *out);
+/** The same, ids alone, into ids[0..) (room for n ids: every token covers a
+ *  byte at least), their count in *count: a long pre-token's tiling is then
+ *  the caller's output itself, with nothing else stored per token. */
+int tok_bpe_bt_encode_ids(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s,
+                          const uint8_t *p, uint32_t n, int32_t *ids, size_t *count);
 
 #endif

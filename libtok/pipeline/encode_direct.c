@@ -170,6 +170,26 @@ static tok_status encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_
     return TOK_OK;
 }
 
+/* Pre-tokens longer than this go to tok__bpe_long_ids when they can. */
+#define LONG_PIECE 4096u
+
+/* A batch of pre-tokens through tok__bpe_pieces, ids appended at ids[*k]
+ * (those below cap written, all counted). */
+static inline tok_status pieces_ids(tok_ctx *ctx, const tok_model *m, const uint8_t *s, uint32_t pos,
+                                    const uint32_t *ends, size_t nb, int32_t *ids, size_t cap, size_t *k)
+{
+    tok_toks *tk = &ctx->toks;
+    uint32_t cnt[TOK_BPE_BATCH];
+    tk->n = 0;
+    tok_status st = tok__bpe_pieces(m, ctx, s, pos, ends, nb, tk, cnt);
+    if (st) return st;
+    size_t at = *k;
+    if (TOK_LIKELY(at + tk->n <= cap)) memcpy(ids + at, tk->id, tk->n * sizeof *ids);
+    else if (at < cap) memcpy(ids + at, tk->id, (cap - at) * sizeof *ids);
+    *k = at + tk->n;
+    return TOK_OK;
+}
+
 static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
                                     int32_t *ids, size_t cap, size_t *n, bool check)
 {
@@ -178,7 +198,6 @@ static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const 
     tok_pieces *a;
     tok_status st = split_added(ctx, input, opt, &a);
     if (st) return st;
-    tok_toks *tk = &ctx->toks;
     size_t k = 0;
     for (size_t i = 0; i < a->n; i++) {
         const tok_piece *p = &a->v[i];
@@ -188,16 +207,30 @@ static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const 
             k++;
             continue;
         }
-        uint32_t valid = 0, ends[TOK_BPE_BATCH], cnt[TOK_BPE_BATCH];
+        uint32_t valid = 0, ends[TOK_BPE_BATCH];
         for (uint32_t pos = 0; pos < p->n;) {
             size_t nb = next_ends(p, t->scan_many, pos, &valid, check, ends);
             if (!nb) return TOK_ERR_UTF8;
-            tk->n = 0;
-            if ((st = tok__bpe_pieces(m, ctx, p->s, pos, ends, nb, tk, cnt))) return st;
+            /* a batch that spans this much holds a long pre-token (4 MiB of
+             * one letter, say): its pieces one by one, the long ones tiled
+             * straight into ids where there is room for one a byte */
+            if (TOK_UNLIKELY(ends[nb - 1] - pos > LONG_PIECE)) {
+                for (size_t b = 0; b < nb; b++) {
+                    uint32_t len = ends[b] - pos;
+                    size_t got;
+                    if (len > LONG_PIECE && k <= cap && cap - k >= len &&
+                        (st = tok__bpe_long_ids(m, ctx, p->s + pos, len, ids + k, &got)) != TOK_ERR_UNSUPPORTED) {
+                        if (st) return st;
+                        k += got;
+                    } else if ((st = pieces_ids(ctx, m, p->s, pos, ends + b, 1, ids, cap, &k))) {
+                        return st;
+                    }
+                    pos = ends[b];
+                }
+                continue;
+            }
+            if ((st = pieces_ids(ctx, m, p->s, pos, ends, nb, ids, cap, &k))) return st;
             pos = ends[nb - 1];
-            if (TOK_LIKELY(k + tk->n <= cap)) memcpy(ids + k, tk->id, tk->n * sizeof *ids);
-            else if (k < cap) memcpy(ids + k, tk->id, (cap - k) * sizeof *ids);
-            k += tk->n;
         }
     }
     *n = k;

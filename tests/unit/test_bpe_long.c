@@ -142,11 +142,75 @@ static void long_pieces_match_heap(void **state)
     teardown(&x);
 }
 
+/* Long pre-tokens through tok_encode_ids, whose direct loop tiles them
+ * straight into the caller's buffer (tok__bpe_long_ids): the reference
+ * heap's ids, with short words before and after in the same scan batch, an
+ * irregular token inside (the heap takes over), and a buffer too small for
+ * a token a byte (the general path, the same count). */
+static void long_pieces_into_ids(void **state)
+{
+    (void)state;
+    fixture x;
+    if (!setup(&x)) return;
+    static uint8_t buf[24000];
+    size_t direct = 0, declined = 0;
+    tok_encode_options o;
+    tok_encode_options_init(&o);
+    o.flags = TOK_ENC_LOSSY; /* a planted token may cut a char of the filler */
+    for (int k = 0; k < 36; k++) {
+        uint32_t n = 4097 + rnd(12000), pre = k % 3 ? 0 : 13, post = k % 2 ? 11 : 0;
+        int32_t tok = k % 4 == 2 ? x.irr[rnd((uint32_t)x.nirr)] : -1;
+        make(&x, buf + pre, n, k % 6, rnd(n), tok);
+        memcpy(buf, " ok, two words", pre);
+        memcpy(buf + pre + n, "\n\nand more.", post);
+        uint32_t len = pre + n + post;
+        if (pre == 0 && post == 0) {
+            /* the call itself: taken unless an irregular token is inside */
+            size_t got = 0;
+            int32_t *ids = malloc((size_t)n * sizeof *ids);
+            assert_non_null(ids);
+            tok_status st = tok__bpe_long_ids(x.t->model, x.f, buf, n, ids, &got);
+            bool irr = tok_bpe_bt_irregular(x.bt, buf, n);
+            assert_int_equal(st, irr ? TOK_ERR_UNSUPPORTED : TOK_OK);
+            if (!st) {
+                tok_encoding er;
+                assert_int_equal(tok_encode_pretoken(x.r, (const char *)buf, n, &x.o, &er), TOK_OK);
+                assert_int_equal(got, er.n);
+                assert_memory_equal(ids, er.ids, got * sizeof *ids);
+            }
+            direct += !st;
+            declined += st != TOK_OK;
+            free(ids);
+        }
+        size_t cap = (size_t)len + 16, nf = 0, nr = 0;
+        int32_t *f = malloc(cap * sizeof *f), *r = malloc(cap * sizeof *r);
+        assert_non_null(f);
+        assert_non_null(r);
+        assert_int_equal(tok_encode_ids(x.f, (const char *)buf, len, &o, f, cap, &nf), TOK_OK);
+        assert_int_equal(tok_encode_ids(x.r, (const char *)buf, len, &o, r, cap, &nr), TOK_OK);
+        assert_int_equal(nf, nr);
+        assert_memory_equal(f, r, nf * sizeof *f);
+        /* room for fewer ids than bytes: the count needed, the ids that fit */
+        size_t small = nf / 2 + 1, ns = 0;
+        memset(f, 0xFF, cap * sizeof *f);
+        assert_int_equal(tok_encode_ids(x.f, (const char *)buf, len, &o, f, small, &ns), TOK_ERR_BUFFER);
+        assert_int_equal(ns, nr);
+        assert_memory_equal(f, r, small * sizeof *f);
+        assert_int_equal(f[small], -1);
+        free(f);
+        free(r);
+    }
+    assert_true(direct > 0);
+    assert_true(declined > 0);
+    teardown(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(block_search_matches),
         cmocka_unit_test(long_pieces_match_heap),
+        cmocka_unit_test(long_pieces_into_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
