@@ -108,6 +108,11 @@ void *tok_arena_alloc(tok_arena *a, size_t n);
 /** Forget all allocations, keep the blocks for reuse. */
 void tok_arena_reset(tok_arena *a);
 void tok_arena_free(tok_arena *a);
+/** Where the arena stands, and a return there: the allocations made since
+ *  the mark are forgotten (scratch of one step, reused by the next). */
+typedef struct tok_arena_mark { tok_arena_block *cur; size_t used; } tok_arena_mark;
+tok_arena_mark tok_arena_where(const tok_arena *a);
+void tok_arena_back(tok_arena *a, tok_arena_mark m);
 
 /* ------------------------------------------------------------------------ */
 /* UTF-8 (core/utf8.c)                                                       */

@@ -53,3 +53,19 @@ void tok_arena_free(tok_arena *a)
     }
     a->first = a->cur = NULL;
 }
+
+tok_arena_mark tok_arena_where(const tok_arena *a)
+{
+    return (tok_arena_mark){ a->cur, a->cur ? a->cur->used : 0 };
+}
+
+void tok_arena_back(tok_arena *a, tok_arena_mark m)
+{
+    if (!m.cur) {
+        tok_arena_reset(a);
+        return;
+    }
+    /* the blocks after m.cur are free again as the next allocations reach them */
+    a->cur = m.cur;
+    m.cur->used = m.used;
+}

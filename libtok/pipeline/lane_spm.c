@@ -500,8 +500,26 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
 static tok_status lane_src(tok_ctx *ctx, const tok_encode_options *opt, const spm_lane *L, const tok_piece *src,
                            const uint8_t *cls, int32_t *w, tok_enc *e, uint8_t ty);
 
+static tok_status lane_piece(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p, int32_t *w,
+                             tok_enc *e, uint8_t ty);
+
+/* The scratch of one piece (its normalized copy or window, the charsmap's
+ * output) is given back when the piece is done, so the next piece's is the
+ * same memory: a text cut into thousands of pieces by added tokens
+ * (Gemma's "\n" is one) took fresh scratch for each, tens of MB of arena
+ * and as many page faults as a cold encode's own work.  (Nothing the piece
+ * leaves behind lives in the arena: its tokens are in e.) */
 static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p, int32_t *w,
                        tok_enc *e, uint8_t ty)
+{
+    tok_arena_mark at = tok_arena_where(&ctx->arena);
+    tok_status st = lane_piece(ctx, opt, p, w, e, ty);
+    tok_arena_back(&ctx->arena, at);
+    return st;
+}
+
+static tok_status lane_piece(tok_ctx *ctx, const tok_encode_options *opt, const tok_piece *p, int32_t *w,
+                             tok_enc *e, uint8_t ty)
 {
     const spm_lane *L = ctx->tok->lane_data;
     if (p->a0 || p->n == 0) return tok__encode_general(ctx, opt, p, w, e, ty, false);
