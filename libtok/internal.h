@@ -406,8 +406,22 @@ typedef struct tok_enc {
     uint8_t *added;       /* 1: an added-token match (the model did not run); before post-processing */
     size_t n, cap;
     bool ids_only;        /* tok_encode_ids: the lanes may write ids alone (the rest left stale) */
+    /* tok_enc_lend: ids is the caller's buffer (room for lent_cap); own and
+     * own_cap keep ids' own storage, rest_cap the other arrays' room */
+    bool lent;
+    int32_t *own;
+    size_t own_cap, rest_cap, lent_cap;
 } tok_enc;
+/** Room for cap tokens in every array (0, or -1 out of memory).  While ids
+ *  is lent, past the lent buffer's room the ids move to e's own storage
+ *  (e->ids then no longer is the caller's buffer). */
 int tok_enc_reserve(tok_enc *e, size_t cap);
+/** tok_encode_ids: e (empty) writes its ids straight into the caller's
+ *  buffer ids[0..cap) while they fit, then in its own storage, until
+ *  tok_enc_unlend; the first encode of a context then pages in no ids array
+ *  of its own and copies nothing. */
+void tok_enc_lend(tok_enc *e, int32_t *ids, size_t cap);
+void tok_enc_unlend(tok_enc *e);
 int tok_enc_push(tok_enc *e, int32_t id, tok_offset off, int32_t word, uint8_t type_id, uint8_t special);
 /** Append all of src to dst. */
 int tok_enc_append(tok_enc *dst, const tok_enc *src);

@@ -30,9 +30,62 @@ void tok_toks_free(tok_toks *t)
         e->field = p_;                                               \
     } while (0)
 
+/* Growth while ids is lent: the other arrays as usual; ids stay in the
+ * caller's buffer while they fit, else move to own storage. */
+static int reserve_lent(tok_enc *e, size_t cap)
+{
+    size_t c = e->rest_cap ? e->rest_cap : 256;
+    while (c < cap) c *= 2;
+    if (c > e->rest_cap) {
+        ENC_GROW(off);
+        ENC_GROW(words);
+        ENC_GROW(type_ids);
+        ENC_GROW(special);
+        ENC_GROW(mask);
+        ENC_GROW(added);
+        e->rest_cap = c;
+    }
+    if (cap <= e->lent_cap) {
+        e->cap = e->rest_cap < e->lent_cap ? e->rest_cap : e->lent_cap;
+        return 0;
+    }
+    if (c > e->own_cap) {
+        int32_t *p = realloc(e->own, c * sizeof *p);
+        if (!p) return -1;
+        e->own = p;
+        e->own_cap = c;
+    }
+    if (e->n) memcpy(e->own, e->ids, e->n * sizeof *e->ids);
+    e->ids = e->own;
+    e->lent = false;
+    e->cap = c;
+    return 0;
+}
+
+void tok_enc_lend(tok_enc *e, int32_t *ids, size_t cap)
+{
+    e->n = 0;
+    e->own = e->ids;
+    e->own_cap = e->rest_cap = e->cap;
+    e->ids = ids;
+    e->lent_cap = cap;
+    e->lent = true;
+    if (cap < e->cap) e->cap = cap;
+}
+
+void tok_enc_unlend(tok_enc *e)
+{
+    if (!e->lent) return; /* never lent, or moved to own storage during the encode */
+    e->lent = false;
+    e->ids = e->own;
+    /* every array has room for own_cap (the others only grew) */
+    e->cap = e->own_cap;
+}
+
 int tok_enc_reserve(tok_enc *e, size_t cap)
 {
     if (cap <= e->cap) return 0;
+    if (e->lent) return reserve_lent(e, cap);
     size_t c = e->cap ? e->cap * 2 : 256;
     while (c < cap) c *= 2;
     ENC_GROW(ids);
@@ -80,7 +133,7 @@ void tok_enc_clear(tok_enc *e) { e->n = 0; }
 
 void tok_enc_free(tok_enc *e)
 {
-    free(e->ids);
+    free(e->lent ? e->own : e->ids);
     free(e->off);
     free(e->words);
     free(e->type_ids);

@@ -420,11 +420,15 @@ tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len, const tok_
         tok__begin_call(ctx, o);
         tok_enc *e = &ctx->enc[0];
         e->ids_only = true;
+        /* written in the caller's buffer itself while they fit */
+        if (dst && dcap) tok_enc_lend(e, dst, dcap);
         tok_status st = tok__encode_seq(ctx, text, len, o, e, 0);
+        bool in_place = e->lent;
+        tok_enc_unlend(e);
         e->ids_only = false;
         if (st) return st;
         k = e->n;
-        if (k && dcap) memcpy(dst, e->ids, (k < dcap ? k : dcap) * sizeof *ids);
+        if (!in_place && k && dcap) memcpy(dst, e->ids, (k < dcap ? k : dcap) * sizeof *ids);
     } else {
         nf = nb = 0;
         skip = 0;

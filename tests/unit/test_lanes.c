@@ -54,20 +54,28 @@ static void same(tok_ctx *a, tok_ctx *b, const char *x, size_t xn, const char *y
     assert_int_equal(sa, sb);
     if (sa) return;
     if (!pair) {
-        /* tok_encode_ids (lanes write ids alone) = tok_encode's ids */
-        size_t cap = ea.n + 16, k = 0;
-        int32_t *ids = malloc(cap * sizeof *ids);
-        assert_non_null(ids);
+        /* tok_encode_ids (lanes write ids alone) = tok_encode's ids: with
+         * room for an id a byte (written in the buffer itself), for the ids
+         * alone (moved to the context's storage on the way), and too
+         * little (the count needed, the ids that fit, nothing past them) */
         int32_t *keep = malloc((ea.n + 1) * sizeof *keep);
         assert_non_null(keep);
         memcpy(keep, ea.ids, ea.n * sizeof *keep);
-        size_t en = ea.n;
-        assert_int_equal(tok_encode_ids(a, x, xn, NULL, ids, cap, &k), TOK_OK);
-        assert_int_equal(k, en);
-        for (size_t i = 0; i < k; i++)
-            if (ids[i] != keep[i]) fail_msg("tok_encode_ids: token %zu: %d vs %d", i, ids[i], keep[i]);
+        size_t en = ea.n, caps[3] = { xn + 16, en + 16, en / 2 };
+        for (int c = 0; c < 3; c++) {
+            size_t cap = caps[c], k = 0;
+            int32_t *ids = malloc((cap + 1) * sizeof *ids);
+            assert_non_null(ids);
+            ids[cap] = -7;
+            tok_status st = tok_encode_ids(a, x, xn, NULL, ids, cap, &k);
+            assert_int_equal(st, en > cap ? TOK_ERR_BUFFER : TOK_OK);
+            assert_int_equal(k, en);
+            for (size_t i = 0; i < k && i < cap; i++)
+                if (ids[i] != keep[i]) fail_msg("tok_encode_ids (room for %zu): token %zu: %d vs %d", cap, i, ids[i], keep[i]);
+            assert_int_equal(ids[cap], -7);
+            free(ids);
+        }
         free(keep);
-        free(ids);
         assert_int_equal(tok_encode(a, x, xn, NULL, &ea), TOK_OK);
     }
     if (ea.n != eb.n) {
