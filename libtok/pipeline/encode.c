@@ -182,6 +182,12 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
 {
     if (p->n == 0) return TOK_OK;
     if (p->id >= 0) {
+        if (e->ids_only) {
+            /* tok_encode_ids: the other arrays are not read (nor paged in) */
+            if (e->n == e->cap && tok_enc_reserve(e, e->n + 1)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+            e->ids[e->n++] = p->id;
+            return TOK_OK;
+        }
         tok_offset o = { tok_piece_start(p, 0), tok_piece_end(p, p->n - 1) };
         if (tok_enc_push(e, p->id, o, w, ty, 0)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         e->added[e->n - 1] = 1;
@@ -213,6 +219,11 @@ static tok_status encode_piece(tok_ctx *ctx, const tok_encode_options *opt, cons
     size_t covered = 0;
     for (size_t i = 0; i < tk->n; i++) covered += tk->off[i].end > tk->off[i].start ? tk->off[i].end - tk->off[i].start : 0;
     if (covered < p->n) ctx->dropped += p->n - covered;
+    if (e->ids_only) {
+        if (tk->n) memcpy(e->ids + e->n, tk->id, tk->n * sizeof *e->ids);
+        e->n += tk->n;
+        return TOK_OK;
+    }
     for (size_t i = 0; i < tk->n; i++) {
         uint32_t s0 = tk->off[i].start, s1 = tk->off[i].end;
         tok_offset o;
