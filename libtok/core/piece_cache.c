@@ -10,6 +10,7 @@
 #define RING_BYTES ((size_t)TOK_PCACHE_RINGWORDS * sizeof(uint64_t))
 #define GROW4_BELOW (1u << 14) /* slots: 1 MiB */
 #define COUNT_EVERY 16
+#define EXPECT_FROM ((size_t)1 << 18) /* tok_pcache_expect: texts of 256 KiB and more */
 #define COUNT_EXACT 4095 /* tables up to this mask count every slot */
 
 /* A table's bytes: the header padded to a line, then its slots. */
@@ -212,14 +213,16 @@ static size_t migrate(tok_pcache *c, const tok_pcache_tab *t, tok_pcache_tab *u)
     return moved;
 }
 
-static void grow(tok_pcache *c, tok_pcache_tab *t)
+/* A table of `slots` (0: the next size up from t's) in place of t, unless
+ * another thread is growing it or has replaced t. */
+static void grow_to(tok_pcache *c, tok_pcache_tab *t, size_t slots)
 {
     int no = 0;
     if (!atomic_compare_exchange_strong(&c->growing, &no, 1)) return;
     if (atomic_load(&c->tab) == t) {
         /* four times while small: a cold encode of new text grows the table
          * from 64 slots, and each doubling moves every piece again */
-        size_t slots = t ? (t->mask + 1) * (t->mask + 1 < GROW4_BELOW ? 4 : 2) : TOK_PCACHE_MINSLOTS;
+        if (!slots) slots = t ? (t->mask + 1) * (t->mask + 1 < GROW4_BELOW ? 4 : 2) : TOK_PCACHE_MINSLOTS;
         if (slots > TOK_PCACHE_MAXSLOTS) slots = TOK_PCACHE_MAXSLOTS;
         tok_pcache_tab *u = tab_new(slots);
         if (u) {
@@ -236,6 +239,20 @@ static void grow(tok_pcache *c, tok_pcache_tab *t)
         }
     }
     atomic_store(&c->growing, 0);
+}
+
+static void grow(tok_pcache *c, tok_pcache_tab *t) { grow_to(c, t, 0); }
+
+void tok_pcache_expect(tok_pcache *c, size_t bytes)
+{
+    /* smaller texts grow it as they go: a table sized ahead for them would
+     * be cleared whole for the few pieces they bring */
+    if (!c || c->off || bytes < EXPECT_FROM) return;
+    /* a new piece in 16 bytes of text, the table kept half full */
+    size_t want = TOK_PCACHE_MINSLOTS;
+    while (want < bytes / 8 && want < TOK_PCACHE_MAXSLOTS) want *= 2;
+    tok_pcache_tab *t = atomic_load_explicit(&c->tab, memory_order_acquire);
+    if (want > TOK_PCACHE_MINSLOTS && (!t || t->mask + 1 < want)) grow_to(c, t, want);
 }
 
 /* ---- inserting ---------------------------------------------------------- */

@@ -289,7 +289,11 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
     tok_status st = tok__input_piece(ctx, text, len, opt->flags, &input);
     if (st) return st;
     e->n = 0;
-    if (t->lane && opt->method == TOK_METHOD_DEFAULT) return encode_lane(ctx, &input, opt, e, ty);
+    if (t->lane && opt->method == TOK_METHOD_DEFAULT) {
+        /* the lanes look every piece up in the pre-token cache */
+        tok_pcache_expect(tok_ctx_pcache(ctx), input.n);
+        return encode_lane(ctx, &input, opt, e, ty);
+    }
     if (t->scan) {
         /* fast lane: added tokens, then a hand-written scanner instead of the
          * regex pre-tokenizer (chosen at load only where they agree) */

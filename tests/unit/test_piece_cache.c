@@ -84,6 +84,47 @@ static void put(tok_pcache *c, const entry *e)
     tok_pcache_put(c, &q, e->ids, e->off, e->k);
 }
 
+/* tok_pcache_expect: a large text sizes the table at once (what was in it
+ * kept), a small one leaves it to grow as it goes, and it never shrinks. */
+static size_t slots(tok_pcache *c)
+{
+    tok_pcache_tab *t = atomic_load(&c->tab);
+    return t ? t->mask + 1 : 0;
+}
+
+static void test_expect(void **state)
+{
+    (void)state;
+    tok_pcache *c = tok_pcache_new();
+    assert_non_null(c);
+    tok_toks out = { 0 };
+    entry e;
+    for (uint64_t i = 0; i < 20; i++) {
+        make_entry(i, 24, &e);
+        put(c, &e);
+    }
+    size_t before = slots(c);
+    tok_pcache_expect(c, 4096); /* small: nothing happens */
+    assert_int_equal(slots(c), before);
+    tok_pcache_expect(c, (size_t)1 << 19); /* 512 KiB: a piece in 16 bytes, half full */
+    assert_int_equal(slots(c), (size_t)1 << 16);
+    for (uint64_t i = 0; i < 20; i++) {
+        make_entry(i, 24, &e);
+        assert_int_equal(check(c, &e, &out), 1);
+    }
+    tok_pcache_expect(c, (size_t)1 << 30); /* at most the largest table */
+    assert_int_equal(slots(c), TOK_PCACHE_MAXSLOTS);
+    tok_pcache_expect(c, (size_t)1 << 19);
+    assert_int_equal(slots(c), TOK_PCACHE_MAXSLOTS);
+    for (uint64_t i = 0; i < 40000; i++) {
+        make_entry(i, 24, &e);
+        put(c, &e);
+    }
+    assert_int_equal(slots(c), TOK_PCACHE_MAXSLOTS);
+    tok_toks_free(&out);
+    tok_pcache_unref(c);
+}
+
 static void test_one_thread(void **state)
 {
     (void)state;
@@ -214,6 +255,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_thread),
+        cmocka_unit_test(test_expect),
         cmocka_unit_test(test_ring_wraps),
         cmocka_unit_test(test_threads),
     };
