@@ -290,8 +290,7 @@ tok_status tok__encode_seq(tok_ctx *ctx, const char *text, size_t len, const tok
     if (st) return st;
     e->n = 0;
     if (t->lane && opt->method == TOK_METHOD_DEFAULT) {
-        /* the lanes look every piece up in the pre-token cache */
-        tok_pcache_expect(tok_ctx_pcache(ctx), input.n);
+        tok_ctx_progress_start(ctx, input.n);
         return encode_lane(ctx, &input, opt, e, ty);
     }
     if (t->scan) {

@@ -15,6 +15,7 @@
  */
 #include "../internal.h"
 #include "../scan/scan.h"
+#include "../core/piece_cache.h"
 
 /* UTF-8 is checked as the text is scanned, a block of CHECK_BLOCK bytes at
  * a time just ahead of the scanner, so that the text is read from memory
@@ -119,6 +120,7 @@ static tok_status encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_
     tok_pieces *a;
     tok_status st = split_added(ctx, input, opt, &a);
     if (st) return st;
+    tok_ctx_progress_start(ctx, input->n);
     /* appended after e's tokens.  At most one token per byte, and one per
      * added-token match: reserved once (address space; only what is written
      * becomes resident), up to 16 Mi tokens -- beyond, the arrays grow as
@@ -146,6 +148,7 @@ static tok_status encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_
         for (uint32_t pos = 0; pos < p->n;) {
             size_t nb = next_ends(p, t->scan_many, pos, &valid, check, ends);
             if (!nb) return TOK_ERR_UTF8;
+            tok_ctx_progress(ctx, p->base + pos);
             tk->n = 0;
             if ((st = tok__bpe_pieces(m, ctx, p->s, pos, ends, nb, tk, cnt))) return st;
             if (TOK_UNLIKELY(e->n + tk->n > e->cap) && tok_enc_reserve(e, e->n + tk->n))
@@ -198,6 +201,7 @@ static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const 
     tok_pieces *a;
     tok_status st = split_added(ctx, input, opt, &a);
     if (st) return st;
+    tok_ctx_progress_start(ctx, input->n);
     size_t k = 0;
     for (size_t i = 0; i < a->n; i++) {
         const tok_piece *p = &a->v[i];
@@ -211,6 +215,7 @@ static tok_status encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const 
         for (uint32_t pos = 0; pos < p->n;) {
             size_t nb = next_ends(p, t->scan_many, pos, &valid, check, ends);
             if (!nb) return TOK_ERR_UTF8;
+            tok_ctx_progress(ctx, p->base + pos);
             /* a batch that spans this much holds a long pre-token (4 MiB of
              * one letter, say): its pieces one by one, the long ones tiled
              * straight into ids where there is room for one a byte */

@@ -257,6 +257,7 @@ static tok_status lane(tok_ctx *ctx, const tok_encode_options *opt, const tok_pi
             /* words of several tokens repeat too: the pre-token cache (the
              * general pipeline's, same key: the word as the model sees it)
              * in front of WordPiece */
+            tok_ctx_progress(ctx, base + at);
             tok_pcache *pc = len <= TOK_PCACHE_MAXLEN ? tok_ctx_pcache(ctx) : NULL;
             tok_pcache_q q;
             int hit = 0;

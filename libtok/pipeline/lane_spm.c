@@ -430,6 +430,7 @@ static tok_status direct(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, co
     bool any = false;
     const int32_t wn = *w;
     for (;;) {
+        tok_ctx_progress(ctx, p->base + g.i);
         k = gen_fill(L, &g, o, a0, a1, k, cap - 16);
         bool last = g.i >= g.n;
         if (last) k = trim_end(L, o, k);

@@ -84,42 +84,50 @@ static void put(tok_pcache *c, const entry *e)
     tok_pcache_put(c, &q, e->ids, e->off, e->k);
 }
 
-/* tok_pcache_expect: a large text sizes the table at once (what was in it
- * kept), a small one leaves it to grow as it goes, and it never shrinks. */
+/* tok_pcache_project: the pieces met so far, projected to a large text,
+ * size the table at once (what was in it kept); a small text, or one whose
+ * projection fits, leaves it; it never shrinks nor passes the largest. */
 static size_t slots(tok_pcache *c)
 {
     tok_pcache_tab *t = atomic_load(&c->tab);
     return t ? t->mask + 1 : 0;
 }
 
-static void test_expect(void **state)
+static void test_project(void **state)
 {
     (void)state;
     tok_pcache *c = tok_pcache_new();
     assert_non_null(c);
     tok_toks out = { 0 };
     entry e;
-    for (uint64_t i = 0; i < 20; i++) {
+    for (uint64_t i = 0; i < 1000; i++) {
         make_entry(i, 24, &e);
         put(c, &e);
     }
     size_t before = slots(c);
-    tok_pcache_expect(c, 4096); /* small: nothing happens */
+    assert_true(before >= 2048 && before <= 4096);
+    /* (a set may already have dropped a piece: those kept must stay) */
+    bool kept[1000];
+    for (uint64_t i = 0; i < 1000; i++) {
+        make_entry(i, 24, &e);
+        int r = check(c, &e, &out);
+        assert_true(r >= 0);
+        kept[i] = r == 1;
+    }
+    tok_pcache_project(c, 65536, 200000); /* a small text: left to grow as it goes */
     assert_int_equal(slots(c), before);
-    tok_pcache_expect(c, (size_t)1 << 19); /* 512 KiB: a piece in 16 bytes, half full */
-    assert_int_equal(slots(c), (size_t)1 << 16);
-    for (uint64_t i = 0; i < 20; i++) {
+    tok_pcache_project(c, (size_t)1 << 20, (size_t)1 << 21); /* 1000 -> ~1800 pieces: fits */
+    assert_int_equal(slots(c), before);
+    /* a sixteenth of 1 MiB: 1000 * 16^0.85 = 10.6k pieces, half full */
+    tok_pcache_project(c, 65536, (size_t)1 << 20);
+    assert_int_equal(slots(c), (size_t)1 << 15);
+    for (uint64_t i = 0; i < 1000; i++) {
         make_entry(i, 24, &e);
-        assert_int_equal(check(c, &e, &out), 1);
+        assert_int_equal(check(c, &e, &out), kept[i]);
     }
-    tok_pcache_expect(c, (size_t)1 << 30); /* at most the largest table */
+    tok_pcache_project(c, 1, (size_t)1 << 30); /* at most the largest table */
     assert_int_equal(slots(c), TOK_PCACHE_MAXSLOTS);
-    tok_pcache_expect(c, (size_t)1 << 19);
-    assert_int_equal(slots(c), TOK_PCACHE_MAXSLOTS);
-    for (uint64_t i = 0; i < 40000; i++) {
-        make_entry(i, 24, &e);
-        put(c, &e);
-    }
+    tok_pcache_project(c, 65536, (size_t)1 << 20);
     assert_int_equal(slots(c), TOK_PCACHE_MAXSLOTS);
     tok_toks_free(&out);
     tok_pcache_unref(c);
@@ -255,7 +263,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_thread),
-        cmocka_unit_test(test_expect),
+        cmocka_unit_test(test_project),
         cmocka_unit_test(test_ring_wraps),
         cmocka_unit_test(test_threads),
     };
