@@ -38,6 +38,7 @@ struct tok_bpe_spm {
     int shift;
     int32_t ascii[128]; /* the one-char token of an ASCII byte, -1 none */
     int32_t two[2048];  /* ... of a two-byte char, by its 11 payload bits (Latin, Greek, Cyrillic, Hebrew, Arabic) */
+    int32_t mark;       /* ... of "▁", which starts nearly every word */
     /* inner cuts (see cut_before): cut[a] bit c, a stretch may be cut
      * between bytes a and c (one look-up a byte of a new stretch) */
     bool inner;
@@ -123,6 +124,7 @@ tok_bpe_spm *tok__bpe_spm_new(const tok_model *m)
         uint8_t b[2] = { (uint8_t)(0xC0 | c >> 6), (uint8_t)(0x80 | (c & 0x3F)) };
         t->two[c] = tok_vocab_model_id(m->vocab, b, 2);
     }
+    t->mark = tok_vocab_model_id(m->vocab, (const uint8_t *)"\xE2\x96\x81", 3);
     inner_cuts(t, m, nm);
     return t;
 }
@@ -248,7 +250,9 @@ static tok_status word(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, t
         } else {
             cl = (uint32_t)tok_utf8_seqlen(p[i]);
             if (cl == 0 || i + cl > n) cl = 1;
-            c = cl == 2 ? t->two[(p[i] & 0x1F) << 6 | (p[i + 1] & 0x3F)] : tok_vocab_model_id(m->vocab, p + i, cl);
+            if (cl == 2) c = t->two[(p[i] & 0x1F) << 6 | (p[i + 1] & 0x3F)];
+            else if (cl == 3 && p[i] == 0xE2 && p[i + 1] == 0x96 && p[i + 2] == 0x81) c = t->mark;
+            else c = tok_vocab_model_id(m->vocab, p + i, cl);
         }
         if (c >= 0 && k < WORD_MAX) {
             id[k] = c;
