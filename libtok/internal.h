@@ -405,7 +405,8 @@ typedef struct tok_enc {
     uint8_t *mask;        /* attention mask: written when the result is published */
     uint8_t *added;       /* 1: an added-token match (the model did not run); before post-processing */
     size_t n, cap;
-    bool ids_only;        /* tok_encode_ids: the lanes may write ids alone (the rest left stale) */
+    bool ids_only;        /* tok_encode_ids: every writer writes ids alone (the rest left stale; while
+                           * lent, cap counts the ids' room only: the others are not grown) */
     /* tok_enc_lend: ids is the caller's buffer (room for lent_cap); own and
      * own_cap keep ids' own storage, rest_cap the other arrays' room */
     bool lent;

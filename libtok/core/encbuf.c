@@ -34,6 +34,13 @@ void tok_toks_free(tok_toks *t)
  * caller's buffer while they fit, else move to own storage. */
 static int reserve_lent(tok_enc *e, size_t cap)
 {
+    /* ids alone are written (ids_only): the other arrays are not grown,
+     * nor copied and paged in by realloc (a lane reserving piece by piece
+     * paid thousands of page faults for arrays nothing writes) */
+    if (e->ids_only && cap <= e->lent_cap) {
+        e->cap = e->lent_cap;
+        return 0;
+    }
     size_t c = e->rest_cap ? e->rest_cap : 256;
     while (c < cap) c *= 2;
     if (c > e->rest_cap) {
@@ -78,8 +85,7 @@ void tok_enc_unlend(tok_enc *e)
     if (!e->lent) return; /* never lent, or moved to own storage during the encode */
     e->lent = false;
     e->ids = e->own;
-    /* every array has room for own_cap (the others only grew) */
-    e->cap = e->own_cap;
+    e->cap = e->own_cap < e->rest_cap ? e->own_cap : e->rest_cap;
 }
 
 int tok_enc_reserve(tok_enc *e, size_t cap)
