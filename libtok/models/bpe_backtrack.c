@@ -509,7 +509,7 @@ static inline int tile(const tok_bpe_bt *bt, tok_bpe_bt_scratch *s, const uint8_
             if (want > out->cap && tok_toks_reserve(out, want)) return -1;
         }
         base = out->n;
-        idv = out->id + base;
+        idv = out->id ? out->id + base : NULL; /* (set on the first write when out is still empty) */
     }
     uint32_t pos = 0;
     int32_t wh;

@@ -185,7 +185,7 @@ static inline tok_status pieces_ids(tok_ctx *ctx, const tok_model *m, const uint
     uint32_t cnt[TOK_BPE_BATCH];
     tk->n = 0;
     tok_status st = tok__bpe_pieces(m, ctx, s, pos, ends, nb, tk, cnt);
-    if (st) return st;
+    if (st || !tk->n) return st; /* (ids may be NULL with cap 0: no arithmetic on it) */
     size_t at = *k;
     if (TOK_LIKELY(at + tk->n <= cap)) memcpy(ids + at, tk->id, tk->n * sizeof *ids);
     else if (at < cap) memcpy(ids + at, tk->id, (cap - at) * sizeof *ids);
