@@ -245,17 +245,26 @@ static void grow_to(tok_pcache *c, tok_pcache_tab *t, size_t slots)
 
 static void grow(tok_pcache *c, tok_pcache_tab *t) { grow_to(c, t, 0); }
 
-void tok_pcache_project(tok_pcache *c, size_t done, size_t total)
+size_t tok_pcache_count(const tok_pcache *c)
+{
+    return c ? atomic_load_explicit(&((tok_pcache *)c)->count, memory_order_relaxed) : 0;
+}
+
+void tok_pcache_project(tok_pcache *c, size_t done, size_t total, size_t before)
 {
     if (!c || c->off || !done || done >= total || total < PROJECT_FROM) return;
     tok_pcache_tab *t = atomic_load_explicit(&c->tab, memory_order_acquire);
     size_t have = t ? t->mask + 1 : 0, count = atomic_load_explicit(&c->count, memory_order_relaxed);
+    /* only the pieces this text brought are projected: a cache warm from
+     * other texts (the second half of one, the same one again) holds what
+     * it holds, and would otherwise be taken for a text full of new words */
+    size_t fresh = count > before ? count - before : 0;
     /* distinct pieces grow slower than the text (new words get rarer): as
      * its 0.85th power here, which over-estimates running text a little
      * early on (English 1.5 MB: 11k pieces projected from the first 64 KiB
      * as 17k) and is corrected upwards by the later calls where a text
      * keeps bringing new ones (multilingual) */
-    double need = 2.0 * (double)count * pow((double)total / (double)done, 0.85);
+    double need = 2.0 * ((double)(count - fresh) + (double)fresh * pow((double)total / (double)done, 0.85));
     size_t want = have ? have : TOK_PCACHE_MINSLOTS;
     while ((double)want < need && want < TOK_PCACHE_MAXSLOTS) want *= 2;
     if (want > have) grow_to(c, t, want);

@@ -271,12 +271,15 @@ static inline uint32_t tok_pcache_get_ids(tok_pcache *c, const tok_pcache_q *q, 
 /** Remember the k tokens (offsets relative to the piece, tiling it) of q.
  *  Never fails: on no memory or contention the piece is simply not kept. */
 void tok_pcache_put(tok_pcache *c, const tok_pcache_q *q, const int32_t *ids, const tok_offset *off, size_t k);
+/** How many pieces the cache holds (sampled in large tables). */
+size_t tok_pcache_count(const tok_pcache *c);
 /** The encode of a text of `total` bytes (256 KiB or more) has reached
- *  `done`: grow the table now to the size the pieces met so far, projected
- *  to the whole text, will need (at once, instead of step by step, each step
- *  moving every piece again: on a cold encode of 1.5 MB those moves were
- *  most of the cache's memory traffic).  Never shrinks it. */
-void tok_pcache_project(tok_pcache *c, size_t done, size_t total);
+ *  `done`, the cache having held `before` pieces when it started: grow the
+ *  table now to the size the pieces this text brought so far, projected to
+ *  the whole text, will need beside those (at once, instead of step by
+ *  step, each step moving every piece again: on a cold encode of 1.5 MB
+ *  those moves were most of the cache's memory traffic).  Never shrinks it. */
+void tok_pcache_project(tok_pcache *c, size_t done, size_t total, size_t before);
 
 /** The encode loops report their progress through the text (byte offset
  *  `done`); every 64 KiB the cache is asked to project its size. */
@@ -285,13 +288,14 @@ static inline void tok_ctx_progress(tok_ctx *ctx, size_t done)
 {
     if (TOK_LIKELY(done < ctx->prog_next)) return;
     ctx->prog_next = done + TOK_PROGRESS_STEP;
-    tok_pcache_project(ctx->pcache, done, ctx->prog_total);
+    tok_pcache_project(ctx->pcache, done, ctx->prog_total, ctx->prog_before);
 }
 /** A new text of `total` bytes: progress from its start. */
 static inline void tok_ctx_progress_start(tok_ctx *ctx, size_t total)
 {
     ctx->prog_total = total;
     ctx->prog_next = TOK_PROGRESS_STEP;
+    ctx->prog_before = tok_pcache_count(ctx->pcache);
 }
 
 #endif

@@ -114,20 +114,24 @@ static void test_project(void **state)
         assert_true(r >= 0);
         kept[i] = r == 1;
     }
-    tok_pcache_project(c, 65536, 200000); /* a small text: left to grow as it goes */
+    tok_pcache_project(c, 65536, 200000, 0); /* a small text: left to grow as it goes */
     assert_int_equal(slots(c), before);
-    tok_pcache_project(c, (size_t)1 << 20, (size_t)1 << 21); /* 1000 -> ~1800 pieces: fits */
+    tok_pcache_project(c, (size_t)1 << 20, (size_t)1 << 21, 0); /* 1000 -> ~1800 pieces: fits */
+    assert_int_equal(slots(c), before);
+    /* a text that brought none of them (the second half of one, the same
+     * one again): the pieces already there are not projected */
+    tok_pcache_project(c, 65536, (size_t)1 << 20, tok_pcache_count(c));
     assert_int_equal(slots(c), before);
     /* a sixteenth of 1 MiB: 1000 * 16^0.85 = 10.6k pieces, half full */
-    tok_pcache_project(c, 65536, (size_t)1 << 20);
+    tok_pcache_project(c, 65536, (size_t)1 << 20, 0);
     assert_int_equal(slots(c), (size_t)1 << 15);
     for (uint64_t i = 0; i < 1000; i++) {
         make_entry(i, 24, &e);
         assert_int_equal(check(c, &e, &out), kept[i]);
     }
-    tok_pcache_project(c, 1, (size_t)1 << 30); /* at most the largest table */
+    tok_pcache_project(c, 1, (size_t)1 << 30, 0); /* at most the largest table */
     assert_int_equal(slots(c), TOK_PCACHE_MAXSLOTS);
-    tok_pcache_project(c, 65536, (size_t)1 << 20);
+    tok_pcache_project(c, 65536, (size_t)1 << 20, 0);
     assert_int_equal(slots(c), TOK_PCACHE_MAXSLOTS);
     tok_toks_free(&out);
     tok_pcache_unref(c);
