@@ -495,8 +495,9 @@ TOK_API tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen,
  *  type ids or masks are made: for byte-level BPE tokenizers with a known
  *  split pattern (o200k, cl100k, Llama 3, GPT-2) ids go straight from the
  *  model into `ids` (a pre-token longer than 4 KiB is tiled in `ids` itself
- *  when the rest of the buffer has room for an id a byte), and the fused paths of BERT-style WordPiece and
- *  SentencePiece-style tokenizers write ids alone; both when there is no
+ *  when the rest of the buffer has room for an id a byte), and the fused
+ *  paths of BERT-style WordPiece and SentencePiece-style tokenizers write
+ *  their ids there too while they fit; both when there is no
  *  truncation or padding, and the post-processor adds nothing
  *  (TOK_ENC_ADD_SPECIAL not set, or no post-processor) or only the same
  *  special ids before and after every single text ([CLS] ... [SEP], <s> ...,

@@ -48,6 +48,10 @@ typedef struct bpe {
     struct derived *_Atomic derived;
 } bpe;
 
+/* A pre-token that is a token is that token (tiktoken's rule, HF's
+ * ignore_merges). */
+static inline bool whole_is_token(const bpe *b) { return b->ignore_merges || b->ranked; }
+
 typedef struct derived {
     TOK_VEC(merge3) merges;
     tok_u64map pairs; /* (a << 32 | b) -> rank */
@@ -435,7 +439,7 @@ static tok_status bpe_encode_rest(const tok_model *m, tok_ctx *ctx, const uint8_
     if (dropout <= 0) {
         if (!(pc = tok_ctx_pcache(ctx))) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         tok_pcache_query(&q, p, n);
-        bool fast = b->bt.ok && !s->reference, whole = b->ignore_merges || b->ranked;
+        bool fast = b->bt.ok && !s->reference, whole = whole_is_token(b);
         int r = tok_pcache_get(pc, &q, out);
         if (r) return r > 0 ? TOK_OK : tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         if (fast) {
@@ -462,7 +466,7 @@ static tok_status bpe_encode_rest(const tok_model *m, tok_ctx *ctx, const uint8_
             return TOK_OK;
         }
         /* HF ignore_merges, and tiktoken: a pre-token that is a token is that token */
-        if (b->ignore_merges || b->ranked) {
+        if (whole_is_token(b)) {
             int32_t id = tok_vocab_model_id(m->vocab, p, n);
             if (id >= 0) {
                 if (tok_toks_push(out, id, 0, n)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
@@ -524,7 +528,7 @@ static tok_status build_fast_tables(bpe *b, const tok_vocab *v, tok_error *err);
 static tok_status build_fast(bpe *b, const tok_vocab *v, tok_error *err)
 {
     tok_status st = build_fast_tables(b, v, err);
-    bool wok = b->ignore_merges || b->ranked;
+    bool wok = whole_is_token(b);
     tok_bpe_whole *w = &b->bt.whole;
     if (st || !b->bt.ok || (w->slot && w->whole_ok == wok && w->n == v->n)) return st; /* stored with the tables */
     tok_bpe_whole_free(w);
@@ -794,7 +798,7 @@ static void bpe_info(const tok_model *m, tok_model_info *out)
 {
     const bpe *b = (const bpe *)m;
     out->ranked = b->ranked;
-    out->ignore_merges = b->ignore_merges || b->ranked;
+    out->ignore_merges = whole_is_token(b);
     out->dropout = b->dropout;
 }
 
@@ -926,7 +930,7 @@ tok_status tok__bpe_long_ids(const tok_model *m, tok_ctx *ctx, const uint8_t *p,
     bpe_scratch *s = ctx->model_scratch;
     /* (as bpe_encode_rest: the cache never holds a piece this long) */
     if (n <= TOK_PCACHE_MAXLEN || !b->bt.ok || s->reference || b->dropout > 0) return TOK_ERR_UNSUPPORTED;
-    int r = tok_bpe_bt_encode_ids(&b->bt, b->ignore_merges || b->ranked, &s->bts, p, n, ids, count);
+    int r = tok_bpe_bt_encode_ids(&b->bt, whole_is_token(b), &s->bts, p, n, ids, count);
     if (r == 1) return TOK_ERR_UNSUPPORTED; /* an irregular token inside: the heap */
     if (r) return tok_ctx_fail(ctx, r == -1 ? TOK_ERR_NOMEM : TOK_ERR_FORMAT, r == -1 ? "out of memory" : "BPE found no tiling");
     return TOK_OK;

@@ -474,15 +474,32 @@ static inline int32_t longest_whole(const tok_bpe_bt *bt, const uint8_t *p, uint
     return best;
 }
 
-/* The tiling of p[0..n) from its first candidate (cand, clen: the longest
- * token it starts with), appended to out (ids and offsets) or, with out
- * NULL, written to ids[0..) (room for n ids: a token covers a byte at least),
- * its length in *count.  The position to resume from after a token is
- * taken back is the tiling's end less that token's length: tokens are read
- * back by id alone, so the ids-only tiling stores nothing else. */
-static inline int tile(const tok_bpe_bt *bt, tok_bpe_bt_scratch *s, const uint8_t *p, uint32_t n, int32_t cand,
-                       uint32_t clen, tok_toks *out, int32_t *ids, size_t *count)
+/* BPE of p[0..n) appended to out (ids and offsets) or, with out NULL,
+ * written to ids[0..) (room for n ids: a token covers a byte at least), its
+ * token count in *count; 1 when an irregular token is inside (nothing
+ * written).  The position to resume from after a token is taken back is
+ * the tiling's end less that token's length: tokens are read back by id
+ * alone, so the ids-only tiling stores nothing else. */
+static inline int encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s, const uint8_t *p, uint32_t n,
+                         tok_toks *out, int32_t *ids, size_t *count)
 {
+    int32_t whole;
+    uint32_t clen = 0;
+    int32_t cand = longest_whole(bt, p, n, &clen, &whole);
+    if (whole_ok && whole >= 0) {
+        if (out) {
+            if (out->n == out->cap && tok_toks_reserve(out, out->n + 1)) return -1;
+            out->id[out->n] = whole;
+            out->off[out->n].start = 0;
+            out->off[out->n].end = n;
+            out->n++;
+        } else {
+            ids[0] = whole;
+        }
+        *count = 1;
+        return 0;
+    }
+    if (bt->nirr && tok_bpe_bt_irregular(bt, p, n)) return 1;
     if (!s->vmemo) {
         /* sized by the vocabulary (2^10 .. TOK_BPE_VMEMO entries): a context
          * of a small tokenizer does not clear 256 KiB on its first encode */
@@ -569,33 +586,12 @@ static inline int tile(const tok_bpe_bt *bt, tok_bpe_bt_scratch *s, const uint8_
 int tok_bpe_bt_encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s,
                       const uint8_t *p, uint32_t n, tok_toks *out)
 {
-    int32_t whole;
-    uint32_t clen = 0;
     size_t k;
-    int32_t cand = longest_whole(bt, p, n, &clen, &whole);
-    if (whole_ok && whole >= 0) {
-        if (out->n == out->cap && tok_toks_reserve(out, out->n + 1)) return -1;
-        out->id[out->n] = whole;
-        out->off[out->n].start = 0;
-        out->off[out->n].end = n;
-        out->n++;
-        return 0;
-    }
-    if (bt->nirr && tok_bpe_bt_irregular(bt, p, n)) return 1;
-    return tile(bt, s, p, n, cand, clen, out, NULL, &k);
+    return encode(bt, whole_ok, s, p, n, out, NULL, &k);
 }
 
 int tok_bpe_bt_encode_ids(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch *s,
                           const uint8_t *p, uint32_t n, int32_t *ids, size_t *count)
 {
-    int32_t whole;
-    uint32_t clen = 0;
-    int32_t cand = longest_whole(bt, p, n, &clen, &whole);
-    if (whole_ok && whole >= 0) {
-        ids[0] = whole;
-        *count = 1;
-        return 0;
-    }
-    if (bt->nirr && tok_bpe_bt_irregular(bt, p, n)) return 1;
-    return tile(bt, s, p, n, cand, clen, NULL, ids, count);
+    return encode(bt, whole_ok, s, p, n, NULL, ids, count);
 }
