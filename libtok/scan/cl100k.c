@@ -1,6 +1,7 @@
 /* (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
  * (cl100k_base, Llama 3) */
 #include "scan_util.h"
+#include "bulk.h"
 
 SC_ONE SC_NAME(scan_cl100k_one)(const uint8_t *s, size_t n, size_t pos)
 {
@@ -24,31 +25,7 @@ SC_ONE SC_NAME(scan_cl100k_one)(const uint8_t *s, size_t n, size_t pos)
 }
 
 #if SC_W
-/* The window fast path (see sc_win): a word with or without its
- * one-character prefix, up to three digits, a run of punctuation with its
- * optional space and [\r\n]* tail, when they end inside the window before
- * an ASCII byte (a non-ASCII letter, digit or symbol could continue them);
- * anything else (apostrophes, white space, non-ASCII) goes to the one-piece
- * body.  0: not decided here. */
-static inline size_t cl100k_win(const sc_win *w, const uint8_t *s, size_t n, size_t pos)
-{
-    unsigned o = (unsigned)(pos - w->base), x;
-    uint8_t c = s[pos];
-    if (w->L >> o & 1) {
-        x = o;
-    } else if (w->N >> o & 1) {
-        return sc_win_digits3(w, pos, o);
-    } else if ((w->H >> o & 1) || c == '\'') {
-        return 0;
-    } else if (c != '\r' && c != '\n' && (w->L >> (o + 1) & 1)) {
-        x = o + 1; /* [^\r\n\p{L}\p{N}] then the word */
-    } else {
-        return sc_win_punct(w, s, n, o);
-    }
-    unsigned e = x + sc_win_ones(w->L, x);
-    return e >= 64 || (w->H >> e & 1) ? 0 : w->base + e;
-}
-SC_DEFINE_WIN(tok_scan_cl100k, SC_NAME(scan_cl100k_one), cl100k_win)
+SC_DEFINE_BULK(tok_scan_cl100k, SC_NAME(scan_cl100k_one), false)
 #else
 SC_DEFINE(tok_scan_cl100k, SC_NAME(scan_cl100k_one))
 #endif

@@ -4,6 +4,7 @@
  *  |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
  * U = upper-ish class, W = lower-ish class; they share Lm, Lo and marks. */
 #include "scan_util.h"
+#include "bulk.h"
 
 static inline size_t opt_contraction(const uint8_t *s, size_t n, size_t e)
 {
@@ -108,4 +109,8 @@ SC_ONE SC_NAME(scan_o200k_one)(const uint8_t *s, size_t n, size_t pos)
     return pos + l;
 }
 
+#if SC_W
+SC_DEFINE_BULK(tok_scan_o200k, SC_NAME(scan_o200k_one), true)
+#else
 SC_DEFINE(tok_scan_o200k, SC_NAME(scan_o200k_one))
+#endif

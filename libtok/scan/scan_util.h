@@ -38,17 +38,32 @@
 #define SC_DEFINE(f, one) SC_DEFINE_WITH(f, one, , )
 #define SC_ONE static inline __attribute__((always_inline)) size_t
 
-/* The same with a window fast path (SIMD builds): fast(w, s, n, pos) decides the
- * pre-token at pos from the window's masks, or returns 0 for the one-piece
- * body to decide it.  The window is refilled only where the next two bytes are
- * ASCII: in other scripts a refill would come every few pre-tokens and
- * decide none of them (3 % more instructions on a 60-language corpus). */
-#define SC_DEFINE_WIN(f, one, fast)                                                    \
-    SC_DEFINE_WITH(f, one, sc_win w; w.base = SC_WIN_NONE;,                            \
-                   if (pos + 64 <= n &&                                                \
-                       ((w.base != SC_WIN_NONE && pos - w.base <= SC_WIN_REFILL) ||    \
-                        ((s[pos] | s[pos + 1]) < 0x80 && (sc_win_fill(&w, s, pos), true)))) \
-                       e = fast(&w, s, n, pos);)
+/* The same with the many-at-once window of bulk.h first (SIMD builds): it
+ * gives the ends of all the pre-tokens it decides from pos, the one-piece
+ * body the next one where it decides none.  Tried where the next eight bytes
+ * are ASCII (before a letter with an accent it would decide nothing). */
+#define SC_DEFINE_BULK(f, one, O200K)                                                  \
+    size_t SC_NAME(f)(const uint8_t *s, size_t n, size_t pos) { return one(s, n, pos); } \
+    size_t SC_NAME(f##_many)(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max) \
+    {                                                                                  \
+        size_t k = 0;                                                                  \
+        while (k < max && pos < n) {                                                   \
+            uint64_t h8_;                                                              \
+            if (pos + 64 <= n && (memcpy(&h8_, s + pos, 8), !(h8_ & 0x8080808080808080ULL))) { \
+                size_t m = sc_bulk(s, pos, ends + k, max - k, O200K);                  \
+                if (m) {                                                               \
+                    k += m;                                                            \
+                    pos = ends[k - 1];                                                 \
+                    continue;                                                          \
+                }                                                                      \
+            }                                                                          \
+            size_t e = one(s, n, pos);                                                 \
+            ends[k++] = (uint32_t)e;                                                   \
+            if (TOK_SC_UNLIKELY(e <= pos || e > n)) break;                             \
+            pos = e;                                                                   \
+        }                                                                              \
+        return k;                                                                      \
+    }
 
 /*
  * ASCII fast path: runs of one class are found 16 bytes at a time (SSE2, the
@@ -194,63 +209,6 @@ static inline size_t sc_skip(const uint8_t *s, size_t n, size_t i, uint8_t bits,
     return i;
 }
 
-/* A window of 64 bytes classified at once, for the batch forms: successive
- * pre-tokens of ASCII text (about nine in 40 bytes) are decided from its
- * masks by shifts and bit counts, instead of each classifying a block of
- * its own from its start.  Bit i stands for byte base + i. */
-typedef struct sc_win {
-    size_t base;
-    uint64_t L, N, S, H; /* ASCII letters, digits, \s, bytes >= 0x80 */
-} sc_win;
-
-#define SC_WIN_NONE ((size_t)-1)
-/* Refill when a pre-token starts past this offset: the rest of the window
- * must hold its end. */
-#define SC_WIN_REFILL 52
-
-static inline void sc_win_fill(sc_win *w, const uint8_t *s, size_t base)
-{
-    w->base = base;
-    w->L = w->N = w->S = w->H = 0;
-    for (unsigned i = 0; i < 64; i += SC_W) {
-        const uint8_t *p = s + base + i;
-        w->L |= (uint64_t)sc_block(p, TOK_CL_L, false) << i;
-        w->N |= (uint64_t)sc_block(p, TOK_CL_N, false) << i;
-        w->S |= (uint64_t)sc_block(p, TOK_CL_S, false) << i;
-        w->H |= (uint64_t)sc_mask(sc_load(p)) << i;
-    }
-}
-
-/* Consecutive set bits of m from bit j (j < 64), up to 64 - j. */
-static inline unsigned sc_win_ones(uint64_t m, unsigned j)
-{
-    uint64_t r = ~(m >> j);
-    return r ? (unsigned)__builtin_ctzll(r) : 64 - j;
-}
-
-/* \p{N}{1,3} from the ASCII digit at window offset o (<= SC_WIN_REFILL):
- * its end, or 0 when a non-ASCII digit could be the next one. */
-static inline size_t sc_win_digits3(const sc_win *w, size_t pos, unsigned o)
-{
-    unsigned d = sc_win_ones(w->N, o);
-    if (d >= 3) return pos + 3;
-    return w->H >> (o + d) & 1 ? 0 : pos + d;
-}
-
-/* ' '?[^\s\p{L}\p{N}]+[\r\n]* from the ASCII character at window offset o:
- * its end, or 0 when it does not match here or its run reaches a non-ASCII
- * byte or the window's end. */
-static inline size_t sc_win_punct(const sc_win *w, const uint8_t *s, size_t n, unsigned o)
-{
-    uint64_t P = ~(w->L | w->N | w->S | w->H);
-    unsigned j = o + (s[w->base + o] == ' ');
-    if (!(P >> j & 1)) return 0;
-    unsigned r = j + sc_win_ones(P, j);
-    if (r >= 64 || (w->H >> r & 1)) return 0;
-    size_t e = w->base + r;
-    while (e < n && (s[e] == '\r' || s[e] == '\n')) e++;
-    return e;
-}
 #endif
 
 /* Code point at s[i] (valid UTF-8), its length in *len. */

@@ -6,7 +6,8 @@
  * (invalid UTF-8 replaced as the lossy input path does) and on real text.
  * And the block classes agree with the class table for all 128 ASCII bytes;
  * and each scanner's batch form gives the ends its one-piece form gives, in
- * batches of every size, on valid text and on raw invalid bytes. */
+ * batches of every size, on valid text and on raw invalid bytes, and on
+ * ASCII text made to meet every rule of its many-at-once window. */
 #include "testutil.h"
 
 #include "libtok/internal.h"
@@ -221,6 +222,60 @@ static void batch_forms(void **state)
     for (size_t t = 0; t < 4; t++) free(text[t]);
 }
 
+/* Mostly-ASCII text built to meet every rule of the batch forms' window
+ * (scan/bulk.h) at every offset in it: words in all cases, lone and long
+ * punctuation before words, spaces in runs of one to three, newlines after
+ * punctuation (with '/' among them), spaces after newlines, apostrophes
+ * inside and outside words, digit runs up to eleven, \t \v, and now and
+ * then a non-ASCII letter: the batch forms must end every piece where the
+ * scalar one-piece forms do, from any start and in batches of any size. */
+static void ascii_windows(void **state)
+{
+    (void)state;
+    static const char *const bits[] = {
+        "a", "the", "The", "THE", "HeLLo", "wOrLD", "x", "Z", " ", " ", " ", "  ", "   ", "\n", "\n", "\r\n", "\n\n",
+        " \n", "\n ", "\t", "'", "'s", "'S", "'ll", "'re", "don't", "/", "//", ".", ",", "(", ")", "-", "--", "...",
+        "0", "12", "123", "1234", "12345678901", "\x01", "\x7f", "\xc3\xa9", "_", "@", "?!", "\v", "a/b", ".\n/",
+        ";\n//", ".\n//\n// x",
+    };
+    static const size_t sizes[] = { 1, 5, TOK_BPE_BATCH };
+    srand(11);
+    uint8_t text[700];
+    for (int it = 0; it < 400; it++) {
+        size_t n = 0;
+        for (;;) {
+            const char *a = bits[rand() % (int)(sizeof bits / sizeof bits[0])];
+            size_t l = strlen(a);
+            if (n + l >= sizeof text) break;
+            memcpy(text + n, a, l);
+            n += l;
+        }
+        for (size_t k = 0; k < sizeof variants / sizeof variants[0]; k++) {
+            tok_scan_fn fns[2] = { variants[k].sse2, tok_scan_has_avx2() ? variants[k].avx2 : NULL };
+            for (size_t f = 0; f < 2; f++) {
+                if (!fns[f]) continue;
+                for (size_t from = 0; from < 24; from++) {
+                    if ((text[from] & 0xC0) == 0x80) continue;
+                    tok_scan_many_fn many = tok_scan_many_for(fns[f]);
+                    uint32_t ends[TOK_BPE_BATCH];
+                    size_t pos = from, max = sizes[(size_t)(it + from) % 3];
+                    while (pos < n) {
+                        size_t got = many(text, n, pos, ends, max);
+                        if (got < 1) fail_msg("%s: no ends from %zu", variants[k].name, pos);
+                        for (size_t i = 0; i < got; i++) {
+                            size_t want = variants[k].scalar(text, n, pos);
+                            if (ends[i] != want)
+                                fail_msg("%s: text %d from %zu: batch ends at %u, scalar at %zu", variants[k].name, it,
+                                         pos, ends[i], want);
+                            pos = want;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +284,7 @@ int main(void)
         cmocka_unit_test(all_bytes),
         cmocka_unit_test(real_text),
         cmocka_unit_test(batch_forms),
+        cmocka_unit_test(ascii_windows),
     };
     return cmocka_run_group_tests_name("scan_simd", tests, NULL, NULL);
 }
