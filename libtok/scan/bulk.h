@@ -19,11 +19,11 @@
  *   - a punctuation run, unless a space is before it (the space starts
  *     it); the newlines right after the run end its piece (o200k: newlines
  *     and '/');
- *   - a run of white space (past such newlines), and its last space when
- *     something else than white space follows (a run with a newline is one
- *     piece up to its last newline: nothing below lets a space follow one).
+ *   - a run of white space (past such newlines), the spaces after its last
+ *     newline (a run with one is a piece up to its last newline), and its
+ *     last space when something else than white space follows.
  * What this does not cover ends the usable part of the window: a byte >=
- * 0x80, \t \v \f, a space after a newline, an apostrophe that may begin a
+ * 0x80, \t \v \f, an apostrophe that may begin a
  * contraction (cl100k: one that starts a piece; o200k: one after a
  * letter), nine digits in a row.  A start depends on the bytes up to the
  * one after it, so the starts kept are those before the byte before the
@@ -58,6 +58,15 @@ static inline void sc_cls64_fill(const uint8_t *p, sc_cls64 *c)
     }
 }
 
+/* x with its bits in reverse order. */
+static inline uint64_t sc_rev64(uint64_t x)
+{
+    x = (x >> 1 & 0x5555555555555555ULL) | (x & 0x5555555555555555ULL) << 1;
+    x = (x >> 2 & 0x3333333333333333ULL) | (x & 0x3333333333333333ULL) << 2;
+    x = (x >> 4 & 0x0F0F0F0F0F0F0F0FULL) | (x & 0x0F0F0F0F0F0F0F0FULL) << 4;
+    return __builtin_bswap64(x);
+}
+
 /* The ends of the pre-tokens from pos (pos + 64 <= n) that the window
  * decides, into ends[0, max) (absolute offsets, the last one the start of
  * the next pre-token); their count, 0 when it decides none. */
@@ -84,11 +93,24 @@ static inline size_t sc_bulk(const uint8_t *s, size_t pos, uint32_t *ends, size_
     uint64_t st = 1; /* pos itself */
     st |= Wsp & ~(Wsp << 1);                                /* a white-space run */
     st |= SP & ~(Wsp >> 1);                                 /* its last space, before other text */
+    /* a run with a newline is one piece up to its last newline, and the
+     * spaces after that (indentation) start one: where that is needs the
+     * text after each newline, so it is found on the masks reversed, where
+     * it is the last space of the run's leading spaces when a newline ends
+     * them (a carry through those spaces) */
+    if (NL & (SP >> 1)) {
+        /* (only spaces followed by a byte known not to be white space: not
+         * at the window's end, nor before \v or a non-ASCII byte, where the
+         * run may go on and have a newline later) */
+        const uint64_t SPr = sc_rev64(SP), NLr = sc_rev64(NL), Wr = SPr | NLr | sc_rev64(c.WS | c.H);
+        const uint64_t lead = SPr & ~(Wr << 1) & ~1ULL, land = (SPr + lead) & ~SPr;
+        st |= sc_rev64((land & NLr) >> 1);
+    }
     st |= L & ~(L << 1) & ~(SP << 1) & ~(lone << 1);        /* a word without a prefix */
     st |= P & ~(P << 1) & ~(SP << 1);                       /* a punctuation run without a space */
     const uint64_t N2 = c.N & (c.N << 1) & (c.N << 2), Ns = c.N & ~(c.N << 1), N3 = (Ns << 3) & N2;
     st |= Ns | N3 | ((N3 << 3) & N2);                       /* digits, three at a time */
-    uint64_t bad = c.H | c.WS | (NL & (SP >> 1));
+    uint64_t bad = c.H | c.WS;
     bad |= N2 & (N2 << 3) & (N2 << 6);                      /* nine digits in a row */
     if (o200k) {
         st |= c.U & (c.W << 1);

@@ -225,7 +225,8 @@ static void batch_forms(void **state)
 /* Mostly-ASCII text built to meet every rule of the batch forms' window
  * (scan/bulk.h) at every offset in it: words in all cases, lone and long
  * punctuation before words, spaces in runs of one to three, newlines after
- * punctuation (with '/' among them), spaces after newlines, apostrophes
+ * punctuation (with '/' among them), spaces after newlines (in runs long
+ * enough to cross the window's end before another newline), apostrophes
  * inside and outside words, digit runs up to eleven, \t \v, and now and
  * then a non-ASCII letter: the batch forms must end every piece where the
  * scalar one-piece forms do, from any start and in batches of any size. */
@@ -236,7 +237,7 @@ static void ascii_windows(void **state)
         "a", "the", "The", "THE", "HeLLo", "wOrLD", "x", "Z", " ", " ", " ", "  ", "   ", "\n", "\n", "\r\n", "\n\n",
         " \n", "\n ", "\t", "'", "'s", "'S", "'ll", "'re", "don't", "/", "//", ".", ",", "(", ")", "-", "--", "...",
         "0", "12", "123", "1234", "12345678901", "\x01", "\x7f", "\xc3\xa9", "_", "@", "?!", "\v", "a/b", ".\n/",
-        ";\n//", ".\n//\n// x",
+        ";\n//", ".\n//\n// x", "\n                    ", "\n                                        \n",
     };
     static const size_t sizes[] = { 1, 5, TOK_BPE_BATCH };
     srand(11);
