@@ -67,6 +67,24 @@ static inline uint64_t sc_rev64(uint64_t x)
     return __builtin_bswap64(x);
 }
 
+/* The pre-token starts st of a window (bit 0 the start at pos) as ends
+ * into ends[0, max): those before the byte before the first `bad` one and
+ * before the window's last byte (a start depends on the bytes up to the
+ * one after it); their count. */
+static inline size_t sc_bulk_emit(uint64_t st, uint64_t bad, size_t pos, uint32_t *ends, size_t max)
+{
+    unsigned fb = bad ? (unsigned)__builtin_ctzll(bad) : 64;
+    if (fb < 2) return 0;
+    unsigned lim = fb - 1 < 63 ? fb - 1 : 63;
+    uint64_t e = st & ((1ULL << lim) - 1) & ~1ULL;
+    size_t k = 0;
+    while (e && k < max) {
+        ends[k++] = (uint32_t)(pos + (size_t)__builtin_ctzll(e));
+        e &= e - 1;
+    }
+    return k;
+}
+
 /* The ends of the pre-tokens from pos (pos + 64 <= n) that the window
  * decides, into ends[0, max) (absolute offsets, the last one the start of
  * the next pre-token); their count, 0 when it decides none. */
@@ -118,16 +136,39 @@ static inline size_t sc_bulk(const uint8_t *s, size_t pos, uint32_t *ends, size_
     } else {
         bad |= c.A & ~(P << 1) & ~(SP << 1);
     }
-    unsigned fb = bad ? (unsigned)__builtin_ctzll(bad) : 64;
-    if (fb < 2) return 0;
-    unsigned lim = fb - 1 < 63 ? fb - 1 : 63;
-    uint64_t e = st & ((1ULL << lim) - 1) & ~1ULL;
-    size_t k = 0;
-    while (e && k < max) {
-        ends[k++] = (uint32_t)(pos + (size_t)__builtin_ctzll(e));
-        e &= e - 1;
-    }
-    return k;
+    return sc_bulk_emit(st, bad, pos, ends, max);
+}
+
+static inline size_t sc_bulk_cl100k(const uint8_t *s, size_t pos, uint32_t *ends, size_t max)
+{
+    return sc_bulk(s, pos, ends, max, false);
+}
+
+static inline size_t sc_bulk_o200k(const uint8_t *s, size_t pos, uint32_t *ends, size_t max)
+{
+    return sc_bulk(s, pos, ends, max, true);
+}
+
+/* The same for the GPT-2 pattern ('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+|
+ * ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+), simpler: only a space is a
+ * prefix, and of a word, a digit run (of any length) or a punctuation run
+ * alike; a run of white space is a piece up to its last byte, which starts
+ * one (alone, or with what follows when it is a space); an apostrophe
+ * that starts a piece may begin a contraction. */
+static inline size_t sc_bulk_gpt2(const uint8_t *s, size_t pos, uint32_t *ends, size_t max)
+{
+    sc_cls64 c;
+    sc_cls64_fill(s + pos, &c);
+    const uint64_t L = c.U | c.W, SP = c.SP, W = SP | c.NL | c.WS;
+    const uint64_t P = ~(L | c.N | W | c.H);
+    uint64_t st = 1;
+    st |= W & ~(W << 1);                  /* a white-space run */
+    st |= W & ~(W >> 1);                  /* its last byte */
+    st |= L & ~(L << 1) & ~(SP << 1);     /* words, digits, punctuation */
+    st |= c.N & ~(c.N << 1) & ~(SP << 1); /* without a space before */
+    st |= P & ~(P << 1) & ~(SP << 1);
+    const uint64_t bad = c.H | (c.A & ~(P << 1) & ~(SP << 1));
+    return sc_bulk_emit(st, bad, pos, ends, max);
 }
 
 #endif

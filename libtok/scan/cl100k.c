@@ -25,7 +25,7 @@ SC_ONE SC_NAME(scan_cl100k_one)(const uint8_t *s, size_t n, size_t pos)
 }
 
 #if SC_W
-SC_DEFINE_BULK(tok_scan_cl100k, SC_NAME(scan_cl100k_one), false)
+SC_DEFINE_BULK(tok_scan_cl100k, SC_NAME(scan_cl100k_one), sc_bulk_cl100k)
 #else
 SC_DEFINE(tok_scan_cl100k, SC_NAME(scan_cl100k_one))
 #endif

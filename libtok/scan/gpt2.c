@@ -1,5 +1,6 @@
 /* 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
 #include "scan_util.h"
+#include "bulk.h"
 
 SC_ONE SC_NAME(scan_gpt2_one)(const uint8_t *s, size_t n, size_t pos)
 {
@@ -23,4 +24,8 @@ SC_ONE SC_NAME(scan_gpt2_one)(const uint8_t *s, size_t n, size_t pos)
     return sc_spaces_noline(s, n, pos);
 }
 
+#if SC_W
+SC_DEFINE_BULK(tok_scan_gpt2, SC_NAME(scan_gpt2_one), sc_bulk_gpt2)
+#else
 SC_DEFINE(tok_scan_gpt2, SC_NAME(scan_gpt2_one))
+#endif

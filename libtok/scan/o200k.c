@@ -110,7 +110,7 @@ SC_ONE SC_NAME(scan_o200k_one)(const uint8_t *s, size_t n, size_t pos)
 }
 
 #if SC_W
-SC_DEFINE_BULK(tok_scan_o200k, SC_NAME(scan_o200k_one), true)
+SC_DEFINE_BULK(tok_scan_o200k, SC_NAME(scan_o200k_one), sc_bulk_o200k)
 #else
 SC_DEFINE(tok_scan_o200k, SC_NAME(scan_o200k_one))
 #endif

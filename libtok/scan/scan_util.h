@@ -42,7 +42,7 @@
  * gives the ends of all the pre-tokens it decides from pos, the one-piece
  * body the next one where it decides none.  Tried where the next eight bytes
  * are ASCII (before a letter with an accent it would decide nothing). */
-#define SC_DEFINE_BULK(f, one, O200K)                                                  \
+#define SC_DEFINE_BULK(f, one, bulk)                                                   \
     size_t SC_NAME(f)(const uint8_t *s, size_t n, size_t pos) { return one(s, n, pos); } \
     size_t SC_NAME(f##_many)(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max) \
     {                                                                                  \
@@ -50,7 +50,7 @@
         while (k < max && pos < n) {                                                   \
             uint64_t h8_;                                                              \
             if (pos + 64 <= n && (memcpy(&h8_, s + pos, 8), !(h8_ & 0x8080808080808080ULL))) { \
-                size_t m = sc_bulk(s, pos, ends + k, max - k, O200K);                  \
+                size_t m = bulk(s, pos, ends + k, max - k);                            \
                 if (m) {                                                               \
                     k += m;                                                            \
                     pos = ends[k - 1];                                                 \
