@@ -15,7 +15,7 @@
  *     of a space run, or a lone punctuation byte that starts a piece itself
  *     (one after a space does not: " (" is a piece, then the word);
  *     o200k also at an upper-case letter after a lower-case one;
- *   - a digit run, and again three and six digits into it;
+ *   - a digit run, and again every three digits into it;
  *   - a punctuation run, unless a space is before it (the space starts
  *     it); the newlines right after the run end its piece (o200k: newlines
  *     and '/');
@@ -23,12 +23,11 @@
  *     newline (a run with one is a piece up to its last newline), and its
  *     last space when something else than white space follows.
  * What this does not cover ends the usable part of the window: a byte >=
- * 0x80, \t \v \f, an apostrophe that may begin a
- * contraction (cl100k: one that starts a piece; o200k: one after a
- * letter), nine digits in a row.  A start depends on the bytes up to the
- * one after it, so the starts kept are those before the byte before the
- * first such byte (and before the window's last byte); the one-piece path
- * decides from there.
+ * 0x80, \t \v \f, an apostrophe that may begin a contraction (cl100k: one
+ * that starts a piece; o200k: one after a letter).  A start depends on the
+ * bytes up to the one after it, so the starts kept are those before the
+ * byte before the first such byte (and before the window's last byte); the
+ * one-piece path decides from there.
  */
 #ifndef LIBTOK_SCAN_BULK_H
 #define LIBTOK_SCAN_BULK_H
@@ -126,10 +125,11 @@ static inline size_t sc_bulk(const uint8_t *s, size_t pos, uint32_t *ends, size_
     }
     st |= L & ~(L << 1) & ~(SP << 1) & ~(lone << 1);        /* a word without a prefix */
     st |= P & ~(P << 1) & ~(SP << 1);                       /* a punctuation run without a space */
-    const uint64_t N2 = c.N & (c.N << 1) & (c.N << 2), Ns = c.N & ~(c.N << 1), N3 = (Ns << 3) & N2;
-    st |= Ns | N3 | ((N3 << 3) & N2);                       /* digits, three at a time */
+    /* digits, three at a time: from each run's start, steps of three while
+     * the run goes on (one step in running text, 21 in a window of digits) */
+    const uint64_t N2 = c.N & (c.N << 1) & (c.N << 2);
+    for (uint64_t d = c.N & ~(c.N << 1); d; d = (d << 3) & N2) st |= d;
     uint64_t bad = c.H | c.WS;
-    bad |= N2 & (N2 << 3) & (N2 << 6);                      /* nine digits in a row */
     if (o200k) {
         st |= c.U & (c.W << 1);
         bad |= c.A & (L << 1);
