@@ -1,6 +1,6 @@
 /*
- * Many pre-tokens at once, for the batch forms of the cl100k and o200k
- * scanners (private to libtok/scan/, SIMD builds only).  The 64 bytes from a
+ * Many pre-tokens at once, for the batch forms of the cl100k, o200k and
+ * GPT-2 scanners (private to libtok/scan/, SIMD builds only).  The 64 bytes from a
  * pre-token's start are classified in one pass, and where they are plain
  * ASCII the starts of all the pre-tokens among them come from the class
  * masks by shifts, and-nots and carries: a dozen pre-tokens of running text
@@ -10,7 +10,7 @@
  *
  * Bit i stands for byte pos + i, and the window is read as a text that
  * starts at pos (it may be: a match depends on the text from its start on).
- * On the patterns' ASCII subset a pre-token starts at
+ * On the ASCII subset of cl100k's and o200k's patterns a pre-token starts at
  *   - a letter run, unless the byte before it is its prefix: the last space
  *     of a space run, or a lone punctuation byte that starts a piece itself
  *     (one after a space does not: " (" is a piece, then the word);

@@ -16,47 +16,16 @@
  * (tok_scan_many_fn), whose loop keeps the scanner's state in registers and
  * pays one call per batch instead of one per pre-token.  A batch stops early
  * after an end that cannot be one (not past pos or past n: invalid UTF-8 read
- * without meaning), which it still reports for the caller to see.  DECL and
- * STEP let a batch form try a fast path first (STEP sets e, or leaves it 0
- * for the body). */
-#define SC_DEFINE_WITH(f, one, DECL, STEP)                                             \
+ * without meaning), which it still reports for the caller to see.  STEP lets
+ * a batch form try a fast path first: it may append ends itself (advancing
+ * k and pos) and `continue`, or leave the next one to the body. */
+#define SC_DEFINE_WITH(f, one, STEP)                                                   \
     size_t SC_NAME(f)(const uint8_t *s, size_t n, size_t pos) { return one(s, n, pos); } \
     size_t SC_NAME(f##_many)(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max) \
     {                                                                                  \
         size_t k = 0;                                                                  \
-        DECL                                                                           \
         while (k < max && pos < n) {                                                   \
-            size_t e = 0;                                                              \
             STEP                                                                       \
-            if (!e) e = one(s, n, pos);                                                \
-            ends[k++] = (uint32_t)e;                                                   \
-            if (TOK_SC_UNLIKELY(e <= pos || e > n)) break;                             \
-            pos = e;                                                                   \
-        }                                                                              \
-        return k;                                                                      \
-    }
-#define SC_DEFINE(f, one) SC_DEFINE_WITH(f, one, , )
-#define SC_ONE static inline __attribute__((always_inline)) size_t
-
-/* The same with the many-at-once window of bulk.h first (SIMD builds): it
- * gives the ends of all the pre-tokens it decides from pos, the one-piece
- * body the next one where it decides none.  Tried where the next eight bytes
- * are ASCII (before a letter with an accent it would decide nothing). */
-#define SC_DEFINE_BULK(f, one, bulk)                                                   \
-    size_t SC_NAME(f)(const uint8_t *s, size_t n, size_t pos) { return one(s, n, pos); } \
-    size_t SC_NAME(f##_many)(const uint8_t *s, size_t n, size_t pos, uint32_t *ends, size_t max) \
-    {                                                                                  \
-        size_t k = 0;                                                                  \
-        while (k < max && pos < n) {                                                   \
-            uint64_t h8_;                                                              \
-            if (pos + 64 <= n && (memcpy(&h8_, s + pos, 8), !(h8_ & 0x8080808080808080ULL))) { \
-                size_t m = bulk(s, pos, ends + k, max - k);                            \
-                if (m) {                                                               \
-                    k += m;                                                            \
-                    pos = ends[k - 1];                                                 \
-                    continue;                                                          \
-                }                                                                      \
-            }                                                                          \
             size_t e = one(s, n, pos);                                                 \
             ends[k++] = (uint32_t)e;                                                   \
             if (TOK_SC_UNLIKELY(e <= pos || e > n)) break;                             \
@@ -64,6 +33,23 @@
         }                                                                              \
         return k;                                                                      \
     }
+#define SC_DEFINE(f, one) SC_DEFINE_WITH(f, one, )
+#define SC_ONE static inline __attribute__((always_inline)) size_t
+
+/* The same with the many-at-once window of bulk.h first (SIMD builds): it
+ * gives the ends of all the pre-tokens it decides from pos, the one-piece
+ * body the next one where it decides none.  Tried where the next eight bytes
+ * are ASCII (before a letter with an accent it would decide nothing). */
+#define SC_DEFINE_BULK(f, one, bulk)                                                   \
+    SC_DEFINE_WITH(f, one, uint64_t h8_;                                               \
+                   if (pos + 64 <= n && (memcpy(&h8_, s + pos, 8), !(h8_ & 0x8080808080808080ULL))) { \
+                       size_t m = bulk(s, pos, ends + k, max - k);                     \
+                       if (m) {                                                        \
+                           k += m;                                                     \
+                           pos = ends[k - 1];                                          \
+                           continue;                                                   \
+                       }                                                               \
+                   })
 
 /*
  * ASCII fast path: runs of one class are found 16 bytes at a time (SSE2, the
