@@ -22,8 +22,9 @@ static size_t pow2_for(size_t expected)
 int tok_strmap_init(tok_strmap *m, size_t expected)
 {
     size_t c = pow2_for(expected);
-    m->slots = calloc(c, sizeof *m->slots);
+    m->slots = tok__big_alloc(c * sizeof *m->slots);
     if (!m->slots) return -1;
+    memset(m->slots, 0, c * sizeof *m->slots);
     m->mask = c - 1;
     m->count = 0;
     return 0;
@@ -107,8 +108,8 @@ void tok_strmap_free(tok_strmap *m)
 int tok_u64map_init(tok_u64map *m, size_t expected)
 {
     size_t c = pow2_for(expected);
-    m->keys = malloc(c * sizeof *m->keys);
-    m->vals = malloc(c * sizeof *m->vals);
+    m->keys = tok__big_alloc(c * sizeof *m->keys);
+    m->vals = tok__big_alloc(c * sizeof *m->vals);
     if (!m->keys || !m->vals) {
         free(m->keys);
         free(m->vals);

@@ -46,6 +46,29 @@ void tok__table_free(void *p, size_t size)
     else free(p);
 }
 
+void *tok__big_alloc(size_t size)
+{
+    if (size < TOK_HUGE_PAGE) return malloc(size ? size : 1);
+    void *p;
+    if (posix_memalign(&p, TOK_HUGE_PAGE, size)) return NULL;
+#ifdef MADV_HUGEPAGE
+    /* the whole huge pages inside (the tail past the last may stay small) */
+    size_t whole = size & ~(TOK_HUGE_PAGE - 1);
+    madvise(p, whole, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void *tok__big_realloc(void *p, size_t old, size_t size)
+{
+    if (size < TOK_HUGE_PAGE) return realloc(p, size ? size : 1);
+    void *q = tok__big_alloc(size);
+    if (!q) return NULL;
+    if (p) memcpy(q, p, old < size ? old : size);
+    free(p);
+    return q;
+}
+
 void tok__heap_trim(void)
 {
 #ifdef __GLIBC__

@@ -18,28 +18,46 @@
 /* A table's bytes: the header padded to a line, then its slots. */
 static size_t tab_bytes(size_t slots) { return sizeof(tok_pcache_tab) + slots * sizeof(tok_pcache_slot); }
 
+/* Tables from 256 KiB on live on a huge page of their own: growing through
+ * 256 KiB and 1 MiB heap tables cost 320 page faults on every cold encode
+ * of a large text (on a VM, 10 us each: a tenth of a 1.5 MB encode), for
+ * 1.75 MiB of address space at most. */
+#define TAB_MAPPED (TOK_HUGE_PAGE / 8)
+
 static tok_pcache_tab *tab_new(size_t slots)
 {
-    /* slots start on a cache line: the header is padded to one.  A table of
-     * 2 MiB or more is put on huge pages where the system allows it: probes
-     * land on random slots, and with 4 KiB pages nearly every probe of an
-     * 8 MiB table on new text also missed the TLB (the page walk stalled
-     * even the prefetch of the slot) */
+    /* slots start on a cache line: the header is padded to one.  A large
+     * table is put on huge pages where the system allows it: probes land on
+     * random slots, and with 4 KiB pages nearly every probe of an 8 MiB
+     * table on new text also missed the TLB (the page walk stalled even the
+     * prefetch of the slot) */
     size_t size = tab_bytes(slots);
-    tok_pcache_tab *t = tok__table_alloc(size);
-    if (!t) return NULL;
-    /* a mapped table comes zeroed from the kernel (written once, by its
-     * clearing on first touch, instead of twice); a heap one is cleared */
-    if (size < TOK_HUGE_PAGE) memset(t, 0, size);
+    tok_pcache_tab *t;
+    if (size >= TAB_MAPPED) {
+        /* comes zeroed from the kernel (written once, by its clearing on
+         * first touch, instead of twice) */
+        t = tok__hugemap(&size);
+        if (!t) return NULL;
+    } else {
+        if (!(t = aligned_alloc(64, (size + 63) & ~(size_t)63))) return NULL;
+        memset(t, 0, size);
+    }
     t->mask = slots - 1;
     return t;
+}
+
+static void tab_free(tok_pcache_tab *t)
+{
+    size_t size = tab_bytes(t->mask + 1);
+    if (size >= TAB_MAPPED) tok__hugeunmap(t, (size + TOK_HUGE_PAGE - 1) & ~(TOK_HUGE_PAGE - 1));
+    else free(t);
 }
 
 static void tab_free_chain(tok_pcache_tab *t)
 {
     while (t) {
         tok_pcache_tab *r = t->retired;
-        tok__table_free(t, tab_bytes(t->mask + 1));
+        tab_free(t);
         t = r;
     }
 }

@@ -82,7 +82,8 @@ static int index_init(tok_vocab_index *x, size_t n)
     index_free(x);
     size_t c = 16;
     while (c < 2 * n) c *= 2;
-    if (!(x->slot = calloc(c, sizeof *x->slot))) return -1;
+    if (!(x->slot = tok__big_alloc(c * sizeof *x->slot))) return -1;
+    memset(x->slot, 0, c * sizeof *x->slot);
     x->mask = c - 1;
     return 0;
 }
@@ -90,10 +91,11 @@ static int index_init(tok_vocab_index *x, size_t n)
 const char *tok_vocab_strdup(tok_vocab *v, const char *s, size_t n)
 {
     if (v->pool.n == 0 || v->pool_size - v->pool_used < n + 1) {
-        /* blocks grow from 4 KiB to 1 MiB: a small vocabulary takes little */
-        size_t block = v->pool.n < 8 ? (size_t)4096 << v->pool.n : (size_t)1 << 20;
+        /* blocks grow from 4 KiB to 4 MiB: a small vocabulary takes little,
+         * a large one sits on few (huge) pages */
+        size_t block = v->pool.n < 10 ? (size_t)4096 << v->pool.n : (size_t)4 << 20;
         size_t size = n + 1 > block ? n + 1 : block;
-        char *b = malloc(size);
+        char *b = tok__big_alloc(size);
         if (!b || tok_vec_push(&v->pool, b)) {
             free(b);
             return NULL;

@@ -312,7 +312,7 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
     uint32_t n = (uint32_t)v->n;
     bt->n = n;
     bt->t = tok__table_alloc(n * sizeof *bt->t);
-    tok_trie_key *keys = malloc(n * sizeof *keys);
+    tok_trie_key *keys = tok__big_alloc(n * sizeof *keys);
     if (!bt->t || !keys) {
         free(keys);
         tok_bpe_bt_free(bt);
@@ -405,7 +405,7 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
      * first) each node inherits its parent's token, or the nearest one
      * above it, instead of a walk from the root per token */
     const tok_trie_cell *cl = bt->trie.cell;
-    int32_t *near = malloc((size_t)bt->trie.ncells * sizeof *near);
+    int32_t *near = tok__big_alloc((size_t)bt->trie.ncells * sizeof *near);
     uint64_t *done = calloc((size_t)n / 64 + 1, sizeof *done);
     if (!near || !done) {
         free(near);

@@ -36,8 +36,8 @@ static int sort_keys(skey *k, size_t m)
         qsort(k, m, sizeof *k, skey_cmp);
         return 0;
     }
-    rkey *r = malloc(2 * m * sizeof *r);
-    skey *out = malloc(m * sizeof *out);
+    rkey *r = tok__big_alloc(2 * m * sizeof *r);
+    skey *out = tok__big_alloc(m * sizeof *out);
     size_t *cnt = malloc(2048 * sizeof *cnt);
     if (!r || !out || !cnt) {
         free(r);
@@ -102,13 +102,13 @@ static int ensure(builder *b, size_t need)
     size_t c = b->cap ? b->cap : 1024;
     while (c < need) c *= 2;
     if (c > (size_t)INT32_MAX) return -1;
-    tok_trie_cell *p = realloc(b->cell, c * sizeof *p);
+    tok_trie_cell *p = tok__big_realloc(b->cell, b->cap * sizeof *p, c * sizeof *p);
     if (!p) return -1;
     b->cell = p;
-    int32_t *n = realloc(b->nxt, c * sizeof *n);
+    int32_t *n = tok__big_realloc(b->nxt, b->cap * sizeof *n, c * sizeof *n);
     if (!n) return -1;
     b->nxt = n;
-    n = realloc(b->prv, c * sizeof *n);
+    n = tok__big_realloc(b->prv, b->cap * sizeof *n, c * sizeof *n);
     if (!n) return -1;
     b->prv = n;
     size_t ow = b->cap ? b->cap / 64 + 2 : 0, nw = c / 64 + 2;
@@ -178,7 +178,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     uint32_t max_len = 0;
 
     if (n > UINT32_MAX) return tok__fail(err, TOK_ERR_LIMIT, "too many trie keys");
-    k = malloc((n ? n : 1) * sizeof *k);
+    k = tok__big_alloc((n ? n : 1) * sizeof *k);
     if (!k) goto nomem;
     for (size_t i = 0; i < n; i++) {
         if (!keys[i].len) continue;
