@@ -46,22 +46,38 @@ void tok__table_free(void *p, size_t size)
     else free(p);
 }
 
+/* Huge pages for the whole aligned huge pages inside p[0, size). */
+static void advise_huge(void *p, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+    uintptr_t a = ((uintptr_t)p + TOK_HUGE_PAGE - 1) & ~(uintptr_t)(TOK_HUGE_PAGE - 1);
+    uintptr_t b = ((uintptr_t)p + size) & ~(uintptr_t)(TOK_HUGE_PAGE - 1);
+    if (b > a) madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)size;
+#endif
+}
+
 void *tok__big_alloc(size_t size)
 {
     if (size < TOK_HUGE_PAGE) return malloc(size ? size : 1);
     void *p;
     if (posix_memalign(&p, TOK_HUGE_PAGE, size)) return NULL;
-#ifdef MADV_HUGEPAGE
-    /* the whole huge pages inside (the tail past the last may stay small) */
-    size_t whole = size & ~(TOK_HUGE_PAGE - 1);
-    madvise(p, whole, MADV_HUGEPAGE);
-#endif
+    advise_huge(p, size);
     return p;
 }
 
 void *tok__big_realloc(void *p, size_t old, size_t size)
 {
     if (size < TOK_HUGE_PAGE) return realloc(p, size ? size : 1);
+    if (p && old >= TOK_HUGE_PAGE) {
+        /* a large block is its own mapping: realloc moves its pages
+         * (mremap) instead of copying them into freshly cleared ones */
+        void *q = realloc(p, size);
+        if (q) advise_huge(q, size);
+        return q;
+    }
     void *q = tok__big_alloc(size);
     if (!q) return NULL;
     if (p) memcpy(q, p, old < size ? old : size);

@@ -452,6 +452,8 @@ void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s)
     tok_vec_free(&s->dead);
 }
 
+#define DEAD_ZERO_BITS 4096
+
 /* Longest token BPE can make that p[0..n) starts with (n > 0: one byte at
  * least) and its length in *len; *whole gets the token equal to all of
  * p[0..n), made or not, or -1. */
@@ -511,8 +513,19 @@ static inline int encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch
     }
     uint64_t *vm = s->vmemo;
     /* positions proven dead: cleared on the first backtrack only (most
-     * pre-tokens never backtrack; until then no bit is read as set) */
+     * pre-tokens never backtrack); until then a short piece reads a shared
+     * zero bitmap, so the test below has no branch on whether it exists
+     * (one that mispredicted about once a new piece) */
+    static const uint64_t no_dead[DEAD_ZERO_BITS / 64 + 1];
     uint64_t *dead = NULL;
+    const uint64_t *dread = no_dead;
+    if (n >= DEAD_ZERO_BITS) {
+        size_t words = (size_t)n / 64 + 1;
+        if (tok_vec_reserve(&s->dead, words)) return -1;
+        dead = s->dead.v;
+        memset(dead, 0, words * sizeof *dead);
+        dread = dead;
+    }
     /* the tiling grows and backtracks in place at the end of out: no stack
      * to copy from, and memory touched in proportion to the tokens.  A long
      * piece reserves a token a byte at once (address space; pages are
@@ -533,7 +546,7 @@ static inline int encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch
     while (pos < n) {
         if (cand >= 0) {
             uint32_t end = pos + clen;
-            bool ok = !dead || !(dead[end >> 6] >> (end & 63) & 1);
+            bool ok = !(dread[end >> 6] >> (end & 63) & 1);
             if (ok && k) {
                 int32_t prev = idv[k - 1];
                 uint64_t key = (uint64_t)(uint32_t)prev << 31 | (uint32_t)cand;
@@ -570,6 +583,7 @@ static inline int encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch
             if (tok_vec_reserve(&s->dead, words)) return -1;
             dead = s->dead.v;
             memset(dead, 0, words * sizeof *dead);
+            dread = dead;
         }
         dead[pos >> 6] |= 1ull << (pos & 63);
         if (k == 0) return -2; /* no tiling at all: cannot happen for a valid table */
