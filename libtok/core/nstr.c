@@ -27,13 +27,13 @@ int tok_nstr_reserve(tok_nstr *t, size_t cap)
     size_t c = t->alloc ? t->alloc : 64;
     while (c < cap) c *= 2;
     if (t->limit && c > t->limit) c = t->limit;
-    uint8_t *s = realloc(t->s, c);
+    uint8_t *s = tok__big_realloc(t->s, t->alloc, c);
     if (!s) return -1;
     t->s = s;
-    uint32_t *a0 = realloc(t->a0, c * sizeof *a0);
+    uint32_t *a0 = tok__big_realloc(t->a0, t->alloc * sizeof *a0, c * sizeof *a0);
     if (!a0) return -1;
     t->a0 = a0;
-    uint32_t *a1 = realloc(t->a1, c * sizeof *a1);
+    uint32_t *a1 = tok__big_realloc(t->a1, t->alloc * sizeof *a1, c * sizeof *a1);
     if (!a1) return -1;
     t->a1 = a1;
     t->alloc = c;

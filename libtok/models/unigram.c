@@ -86,10 +86,11 @@ static int scratch_fit(ug_scratch *S, size_t npos)
     if (npos <= S->cap) return 0;
     size_t c = S->cap ? S->cap : 256;
     while (c < npos) c *= 2;
-#define RE(f) do { void *q = realloc(S->f, c * sizeof *S->f); if (!q) return -1; S->f = q; } while (0)
+    /* (a long text is one piece: its lattice is tens of MB, on huge pages) */
+#define RE(f) do { void *q = tok__big_realloc(S->f, S->cap * sizeof *S->f, c * sizeof *S->f); if (!q) return -1; S->f = q; } while (0)
     RE(dsc); RE(fsc); RE(st); RE(bid); RE(alpha); RE(kcount);
 #undef RE
-    void *q = realloc(S->eoff, (c + 1) * sizeof *S->eoff);
+    void *q = tok__big_realloc(S->eoff, S->cap ? (S->cap + 1) * sizeof *S->eoff : 0, (c + 1) * sizeof *S->eoff);
     if (!q) return -1;
     S->eoff = q;
     S->cap = c;
