@@ -88,10 +88,9 @@ void tok__table_free(void *p, size_t size);
  *  free().  On 4 KiB pages a load of o200k took 22k page faults, on a VM
  *  about 10 us each: nearly half of its time.  tok__big_realloc grows such
  *  a block (or any malloc'd one) from `old` bytes to `size`, keeping its
- *  contents: a small one moves to a new aligned block once it is large (a
- *  copy costs far less than the faults of the unaligned ends realloc would
- *  leave small), a large one is grown in place or moved by the system
- *  (its pages, not a copy of them). */
+ *  contents, by a copy into a new block from tok__big_alloc once it is
+ *  large (a copy costs far less than the page faults realloc's copy into
+ *  unadvised memory would take). */
 void *tok__big_alloc(size_t size);
 void *tok__big_realloc(void *p, size_t old, size_t size);
 /** Give the free memory at the heap's disposal back to the system (glibc's
