@@ -45,7 +45,11 @@ tok_status tok__pack_inflate(const uint8_t *data, size_t len, const char *file, 
     if (!z) return tok__fail(err, TOK_ERR_NOMEM, "%s: out of memory", file);
     ZSTD_inBuffer in = { data, len, 0 };
     tok_status st = TOK_OK;
-    size_t ret = 1, want = 12; /* the header first: magic and JSON length */
+    /* the header first (magic and JSON length), or all the frame claims at
+     * once (bounded above by cap): doubling copied the whole output each
+     * time into fresh pages */
+    size_t ret = 1, want = claim != ZSTD_CONTENTSIZE_UNKNOWN && claim >= 12 ? (size_t)claim + 1 : 12;
+    bool head = true;
     out->n = 0;
     while (ret != 0) {
         if (out->n >= cap) {
@@ -66,11 +70,14 @@ tok_status tok__pack_inflate(const uint8_t *data, size_t len, const char *file, 
             st = tok__fail(err, TOK_ERR_FORMAT, "%s: corrupt compressed data: %s", file, ZSTD_getErrorName(ret));
             break;
         }
-        if (want == 12 && out->n >= 8 && memcmp(out->v, MAGIC, 8) && memcmp(out->v, TOK__PACK_MAGIC, 8)) {
+        if (head && out->n >= 8 && memcmp(out->v, MAGIC, 8) && memcmp(out->v, TOK__PACK_MAGIC, 8)) {
             st = tok__fail(err, TOK_ERR_FORMAT, "%s: byte 0: not a libtok compact file", file);
             break;
         }
-        if (out->n >= 12) want = 0;
+        if (out->n >= 12) {
+            head = false;
+            want = 0;
+        }
         if (ret != 0 && in.pos == in.size && o.pos < room) {
             st = tok__fail(err, TOK_ERR_FORMAT, "%s: byte %zu: truncated compressed data", file, len);
             break;
