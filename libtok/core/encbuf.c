@@ -32,6 +32,18 @@ void tok_toks_free(tok_toks *t)
         e->field = p_;                                                               \
     } while (0)
 
+/* The arrays beside ids, from old to c entries. */
+static int grow_rest(tok_enc *e, size_t old, size_t c)
+{
+    ENC_GROW(off, old);
+    ENC_GROW(words, old);
+    ENC_GROW(type_ids, old);
+    ENC_GROW(special, old);
+    ENC_GROW(mask, old);
+    ENC_GROW(added, old);
+    return 0;
+}
+
 /* Growth while ids is lent: the other arrays as usual; ids stay in the
  * caller's buffer while they fit, else move to own storage. */
 static int reserve_lent(tok_enc *e, size_t cap)
@@ -46,12 +58,7 @@ static int reserve_lent(tok_enc *e, size_t cap)
     size_t c = e->rest_cap ? e->rest_cap : 256;
     while (c < cap) c *= 2;
     if (c > e->rest_cap) {
-        ENC_GROW(off, e->rest_cap);
-        ENC_GROW(words, e->rest_cap);
-        ENC_GROW(type_ids, e->rest_cap);
-        ENC_GROW(special, e->rest_cap);
-        ENC_GROW(mask, e->rest_cap);
-        ENC_GROW(added, e->rest_cap);
+        if (grow_rest(e, e->rest_cap, c)) return -1;
         e->rest_cap = c;
     }
     if (cap <= e->lent_cap) {
@@ -97,12 +104,7 @@ int tok_enc_reserve(tok_enc *e, size_t cap)
     size_t c = e->cap ? e->cap * 2 : 256;
     while (c < cap) c *= 2;
     ENC_GROW(ids, e->cap);
-    ENC_GROW(off, e->cap);
-    ENC_GROW(words, e->cap);
-    ENC_GROW(type_ids, e->cap);
-    ENC_GROW(special, e->cap);
-    ENC_GROW(mask, e->cap);
-    ENC_GROW(added, e->cap);
+    if (grow_rest(e, e->cap, c)) return -1;
     e->cap = c;
     return 0;
 }
