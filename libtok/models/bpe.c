@@ -552,7 +552,9 @@ static tok_status build_fast_tables(bpe *b, const tok_vocab *v, tok_error *err)
                              b->stored.n, v->n);
         b->bt = b->stored;
         b->bt.ok = true;
-        return TOK_OK;
+        tok_status st = tok_bpe_bt_derive(&b->bt, v, err);
+        if (st) tok_bpe_bt_free(&b->bt);
+        return st;
     }
     tok_bpe_merge *mg = NULL;
     uint8_t *made = NULL;

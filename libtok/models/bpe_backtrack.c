@@ -33,10 +33,9 @@ static void pair_put(tok_bpe_bt *bt, int32_t a, int32_t b, int32_t c, uint32_t r
  * last merges each step; the pair across the boundary must not merge before
  * the merge just unwound (before or at it when that merge is on the right:
  * equal ranks go left first). */
-#define VALID_BODY(PAIR)                                                  \
+#define VALID_BODY(RANK)                                                  \
     for (;;) {                                                            \
-        uint32_t r;                                                       \
-        if (PAIR >= 0 && r < limit) return false;                         \
+        if ((RANK) < limit) return false;                                 \
         if (bt->t[a].rank > bt->t[b].rank) {                                  \
             limit = bt->t[a].rank;                                          \
             a = bt->t[a].right;                                             \
@@ -47,9 +46,17 @@ static void pair_put(tok_bpe_bt *bt, int32_t a, int32_t b, int32_t c, uint32_t r
         }                                                                 \
     }
 
+/* Rank of the merge a + b, UINT32_MAX none (two one-byte tokens: bpair). */
+static uint32_t pair_rank_build(const tok_bpe_bt *bt, int32_t a, int32_t b)
+{
+    uint32_t r;
+    if ((uint32_t)(a | b) < bt->blim) return bt->bpair[(uint32_t)a << 8 | (uint32_t)b];
+    return pair_get(bt, a, b, &r) >= 0 ? r : UINT32_MAX;
+}
+
 static bool valid_build(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t limit)
 {
-    VALID_BODY(pair_get(bt, a, b, &r))
+    VALID_BODY(pair_rank_build(bt, a, b))
 }
 
 /* Start loading what the look-up of pair (a, b) reads: its filter word and
@@ -80,10 +87,17 @@ static inline int32_t pair_find(const tok_bpe_bt *bt, int32_t a, int32_t b, uint
     }
 }
 
+static inline uint32_t pair_rank(const tok_bpe_bt *bt, int32_t a, int32_t b)
+{
+    uint32_t r;
+    if ((uint32_t)(a | b) < bt->blim) return bt->bpair[(uint32_t)a << 8 | (uint32_t)b];
+    return pair_find(bt, a, b, &r) >= 0 ? r : UINT32_MAX;
+}
+
 static inline bool valid(const tok_bpe_bt *bt, int32_t a, int32_t b)
 {
     uint32_t limit = UINT32_MAX;
-    VALID_BODY(pair_find(bt, a, b, &r))
+    VALID_BODY(pair_rank(bt, a, b))
 }
 
 /* Can a and b (both made) ever stand side by side?  BPE of their bytes
@@ -109,11 +123,47 @@ static void make(tok_bpe_bt *bt, int32_t t, int32_t l, int32_t r, uint32_t rank)
     bt->t[t].left = l;
     bt->t[t].right = r;
     pair_put(bt, l, r, t, rank);
+    if ((uint32_t)(l | r) < bt->blim) bt->bpair[(uint32_t)l << 8 | (uint32_t)r] = rank;
+}
+
+/* bpair of nothing yet, when the one-byte tokens are ids 0..255 (else
+ * blim 0 and no table): -1 out of memory. */
+static int bpair_new(tok_bpe_bt *bt, const tok_vocab *v)
+{
+    bt->blim = 0;
+    for (int c = 0; c < 256; c++)
+        if (v->byte_id[c] < 0 || v->byte_id[c] >= 256) return 0;
+    if (!(bt->bpair = malloc(65536 * sizeof *bt->bpair))) return -1;
+    memset(bt->bpair, 0xFF, 65536 * sizeof *bt->bpair);
+    bt->blim = 256;
+    return 0;
+}
+
+tok_status tok_bpe_bt_derive(tok_bpe_bt *bt, const tok_vocab *v, tok_error *err)
+{
+    if (bt->bpair || bpair_new(bt, v)) return bt->bpair ? TOK_OK : tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    if (!bt->blim) return TOK_OK;
+    /* the two-byte tokens, from the trie's second level (256 blocks of
+     * cells) rather than a pass over all the token information: a made
+     * one is the merge of its two bytes */
+    const tok_trie_cell *cell = bt->trie.cell;
+    for (int c1 = 0; c1 < 256; c1++) {
+        int32_t s = tok_trie_child(&bt->trie, TOK_TRIE_ROOT, (uint8_t)c1);
+        if (s < 0) continue;
+        for (int c2 = 0; c2 < 256; c2++) {
+            uint32_t c = (uint32_t)cell[s].base + (uint32_t)c2;
+            int32_t id = cell[c].check == s ? cell[c].value : -1;
+            if (id >= 0 && (uint32_t)id < bt->n && bt->t[id].rank != UINT32_MAX && bt->t[id].rank != 0)
+                bt->bpair[(uint32_t)v->byte_id[c1] << 8 | (uint32_t)v->byte_id[c2]] = bt->t[id].rank;
+        }
+    }
+    return TOK_OK;
 }
 
 void tok_bpe_bt_free(tok_bpe_bt *bt)
 {
     tok_bpe_whole_free(&bt->whole);
+    free(bt->bpair);
     if (bt->borrowed) {
         memset(bt, 0, sizeof *bt);
         return;
@@ -344,6 +394,11 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
         return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     }
     memset(bt->pairs, 0xFF, cap * sizeof *bt->pairs);
+    if (bpair_new(bt, v)) {
+        free(keys);
+        tok_bpe_bt_free(bt);
+        return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    }
     /* every model token, so that a whole pre-token is found in the same walk */
     tok_status st = tok_trie_build(&bt->trie, keys, nk, err);
     /* the model's ids with bytes, ascending: the loops below skip the holes

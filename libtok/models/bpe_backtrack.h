@@ -58,6 +58,14 @@ typedef struct tok_bpe_bt {
     uint64_t *irr;
     uint64_t *irr_pair;
     uint32_t nirr;
+    /* Pairs of two one-byte tokens, when those are ids 0..255 (tiktoken
+     * ranks, HF byte-level vocabularies): bpair[a << 8 | b] is the rank of
+     * the merge a + b, UINT32_MAX none; blim 256 (else 0: not used).  The
+     * unwinding ends on such pairs about a third of its probes, and the few
+     * a script uses stay in L1, where the hashed table missed every time.
+     * Always owned (derived at build or when stored tables are adopted). */
+    uint32_t *bpair;
+    uint32_t blim;
     bool borrowed;         /* the arrays live in a mapped .tokpack: not freed here */
     tok_bpe_whole whole;   /* one-token pieces (bpe_whole.h): built beside the rest, or stored */
 } tok_bpe_bt;
@@ -76,6 +84,9 @@ typedef struct tok_bpe_merge { int32_t a, b, c; } tok_bpe_merge;
 tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_merge *merges, size_t nmerges,
                             tok_bpe_ids *unmade, tok_error *err);
 void tok_bpe_bt_free(tok_bpe_bt *bt);
+/** Derive bpair from bt->t (stored tables, after tok_bpe_bt_check): one
+ *  pass over the token information.  TOK_OK, or TOK_ERR_NOMEM. */
+tok_status tok_bpe_bt_derive(tok_bpe_bt *bt, const tok_vocab *v, tok_error *err);
 
 /* Stored tables (.tokpack): the layout they were written with, so that a
  * file from another layout is rebuilt rather than misread.  Bump

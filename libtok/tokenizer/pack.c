@@ -53,8 +53,9 @@ typedef struct sect {
 /* A tripwire for whoever changes the tables: every member of tok_bpe_bt and
  * tok_trie is stored below (put_tables) and checked (tok_bpe_bt_check); a
  * new one must be too, with TOK_BPE_BT_LAYOUT bumped.  (The whole-piece
- * tables, bt.whole, are optional sections BWH1/BWH2, range-checked on use.) */
-_Static_assert(sizeof(tok_bpe_bt) == 168 && sizeof(tok_trie) == 32,
+ * tables, bt.whole, are optional sections BWH1/BWH2, range-checked on use;
+ * bt.bpair is not stored: derived from the token information on adoption.) */
+_Static_assert(sizeof(tok_bpe_bt) == 184 && sizeof(tok_trie) == 32,
                "tok_bpe_bt changed: store and check its new tables in .tokpack (pack.c) and bump TOK_BPE_BT_LAYOUT");
 
 /* the tables' sizes; a file written with another layout is not used */

@@ -5,7 +5,8 @@
 
 #include "libtok/internal.h"
 
-static inline void tu_put_byte_vocab(tok_sbuf *b)
+/* The 256 byte-level characters at ids first .. first + 255. */
+static inline void tu_put_byte_vocab_at(tok_sbuf *b, int first)
 {
     for (int i = 0; i < 256; i++) {
         uint8_t u[4];
@@ -13,8 +14,10 @@ static inline void tu_put_byte_vocab(tok_sbuf *b)
         tok_sbuf_printf(b, "%s\"", i ? "," : "");
         if (u[0] == '"' || u[0] == '\\') tok_sbuf_putc(b, '\\');
         tok_sbuf_put(b, u, (size_t)k);
-        tok_sbuf_printf(b, "\":%d", i);
+        tok_sbuf_printf(b, "\":%d", first + i);
     }
 }
+
+static inline void tu_put_byte_vocab(tok_sbuf *b) { tu_put_byte_vocab_at(b, 0); }
 
 #endif
