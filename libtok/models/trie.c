@@ -4,49 +4,62 @@
  * ~98% full, so scanning every cell would mostly see used ones). */
 #include "trie.h"
 
+/* A key in sorted order, its bytes in the pool (16 bytes: the walk reads
+ * them once per depth). */
 typedef struct skey {
-    uint64_t pfx; /* first 8 bytes, big-endian, zero-padded: most comparisons stop here */
     const uint8_t *s;
     uint32_t len;
     int32_t value;
-    uint32_t order;
 } skey;
 
-static int skey_cmp(const void *pa, const void *pb)
+/* What the sort moves: the first 8 bytes (big-endian, zero-padded: most
+ * comparisons stop there) and the key's index in the input, which is also
+ * the order equal keys keep. */
+typedef struct rkey { uint64_t pfx; uint64_t at; } rkey;
+
+static int rkey_cmp(const void *pa, const void *pb, void *ctx)
 {
-    const skey *a = pa, *b = pb;
+    const rkey *a = pa, *b = pb;
     if (a->pfx != b->pfx) return a->pfx < b->pfx ? -1 : 1;
-    uint32_t m = a->len < b->len ? a->len : b->len;
-    int c = m ? memcmp(a->s, b->s, m) : 0;
+    const tok_trie_key *x = (const tok_trie_key *)ctx + a->at, *y = (const tok_trie_key *)ctx + b->at;
+    uint32_t m = x->len < y->len ? x->len : y->len;
+    int c = m ? memcmp(x->s, y->s, m) : 0;
     if (c) return c;
-    if (a->len != b->len) return a->len < b->len ? -1 : 1;
-    return a->order < b->order ? -1 : a->order > b->order;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return a->at < b->at ? -1 : a->at > b->at;
 }
 
-/* Sort keys as skey_cmp does, in O(n) for the usual case: a stable radix
- * sort on the 8-byte prefix (keys start in input order, so equal prefixes
- * stay by order), then the comparison sort within each run of equal prefixes
- * where a key is longer than its prefix or shorter than 8 (zero padding
- * makes "a" and "a\0" one prefix).  -1 when out of memory. */
-typedef struct rkey { uint64_t pfx; uint64_t at; } rkey; /* what the passes move: half an skey */
-
-static int sort_keys(skey *k, size_t m)
+/* The non-empty keys sorted by bytes, then input order: in *out (m
+ * entries, inside *mem, which the caller frees), in O(n) for the usual
+ * case: a stable radix sort on the 8-byte prefix (equal prefixes stay in
+ * input order), then the comparison sort within each run of equal
+ * prefixes where a key is longer than its prefix or shorter than 8 (zero
+ * padding makes "a" and "a\0" one prefix).  Only the prefixes and indexes
+ * move, 16 bytes a key, twice: the keys themselves are copied once, in
+ * sorted order, by the caller.  -1 when out of memory. */
+static int sort_keys(const tok_trie_key *keys, size_t n, rkey **mem, rkey **out, size_t *mout)
 {
-    if (m < 4096) {
-        qsort(k, m, sizeof *k, skey_cmp);
-        return 0;
-    }
-    rkey *r = tok__big_alloc(2 * m * sizeof *r);
-    skey *out = tok__big_alloc(m * sizeof *out);
+    rkey *r = *mem = tok__big_alloc(2 * (n ? n : 1) * sizeof *r);
     size_t *cnt = malloc(2048 * sizeof *cnt);
-    if (!r || !out || !cnt) {
-        free(r);
-        free(out);
+    if (!r || !cnt) {
         free(cnt);
         return -1;
     }
-    for (size_t i = 0; i < m; i++) r[i] = (rkey){ k[i].pfx, i };
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!keys[i].len) continue;
+        uint64_t pf = 0;
+        for (uint32_t c = 0; c < 8; c++) pf = pf << 8 | (c < keys[i].len ? keys[i].s[c] : 0);
+        r[m++] = (rkey){ pf, i };
+    }
+    *mout = m;
     rkey *from = r, *to = r + m;
+    if (m < 4096) {
+        qsort_r(r, m, sizeof *r, rkey_cmp, (void *)keys);
+        free(cnt);
+        *out = r;
+        return 0;
+    }
     for (int shift = 0; shift < 64; shift += 11) {
         memset(cnt, 0, 2048 * sizeof *cnt);
         for (size_t i = 0; i < m; i++) cnt[(from[i].pfx >> shift) & 2047]++;
@@ -62,18 +75,15 @@ static int sort_keys(skey *k, size_t m)
         from = to;
         to = x;
     }
-    for (size_t i = 0; i < m; i++) out[i] = k[from[i].at];
-    memcpy(k, out, m * sizeof *k);
-    free(r);
-    free(out);
     free(cnt);
     for (size_t i = 0; i < m;) {
         size_t j = i + 1;
-        bool tie = k[i].len != 8;
-        while (j < m && k[j].pfx == k[i].pfx) tie |= k[j++].len != 8;
-        if (j - i > 1 && tie) qsort(k + i, j - i, sizeof *k, skey_cmp);
+        bool tie = keys[from[i].at].len != 8;
+        while (j < m && from[j].pfx == from[i].pfx) tie |= keys[from[j++].at].len != 8;
+        if (j - i > 1 && tie) qsort_r(from + i, j - i, sizeof *from, rkey_cmp, (void *)keys);
         i = j;
     }
+    *out = from;
     return 0;
 }
 
@@ -84,18 +94,33 @@ typedef struct qnode {
 
 typedef struct builder {
     tok_trie_cell *cell;
-    int32_t *nxt, *prv;   /* free list links (-1: none) */
-    int32_t head, tail;   /* first and last free cell */
+    int32_t head;         /* first free cell (-1: none) */
     int32_t mhead;        /* where searches for several children start (a free cell) */
     uint64_t *used;       /* one bit per cell (cap + 128 bits): the search for a
-                           * base tests 64 candidates per word and child */
+                           * base tests 64 candidates per word and child, and
+                           * the next free cell is the next zero bit (a linked
+                           * free list took 8 bytes a cell, 8 MB for o200k) */
     size_t cap;
     uint32_t max_used;
 } builder;
 
 #define USED(b, i) ((b)->cell[i].check != -2)
 
-/* Make cells [0, need) exist; new cells join the end of the free list. */
+/* The first free cell at or after i, -1 when none below cap. */
+static int32_t next_free(const builder *b, size_t i)
+{
+    while (i < b->cap) {
+        uint64_t w = ~b->used[i >> 6] >> (i & 63);
+        if (w) {
+            i += (size_t)__builtin_ctzll(w);
+            return i < b->cap ? (int32_t)i : -1;
+        }
+        i = (i | 63) + 1;
+    }
+    return -1;
+}
+
+/* Make cells [0, need) exist (free). */
 static int ensure(builder *b, size_t need)
 {
     if (need <= b->cap) return 0;
@@ -105,12 +130,6 @@ static int ensure(builder *b, size_t need)
     tok_trie_cell *p = tok__big_realloc(b->cell, b->cap * sizeof *p, c * sizeof *p);
     if (!p) return -1;
     b->cell = p;
-    int32_t *n = tok__big_realloc(b->nxt, b->cap * sizeof *n, c * sizeof *n);
-    if (!n) return -1;
-    b->nxt = n;
-    n = tok__big_realloc(b->prv, b->cap * sizeof *n, c * sizeof *n);
-    if (!n) return -1;
-    b->prv = n;
     size_t ow = b->cap ? b->cap / 64 + 2 : 0, nw = c / 64 + 2;
     uint64_t *u = realloc(b->used, nw * sizeof *u);
     if (!u) return -1;
@@ -120,26 +139,18 @@ static int ensure(builder *b, size_t need)
         p[i].base = 0;
         p[i].check = -2;
         p[i].value = -1;
-        b->prv[i] = b->tail;
-        b->nxt[i] = -1;
-        if (b->tail >= 0) b->nxt[b->tail] = (int32_t)i;
-        else b->head = (int32_t)i;
-        b->tail = (int32_t)i;
     }
+    if (b->head < 0) b->head = (int32_t)b->cap;
     b->cap = c;
     return 0;
 }
 
 static void occupy(builder *b, size_t i, int32_t parent)
 {
-    int32_t p = b->prv[i], n = b->nxt[i];
-    if (p >= 0) b->nxt[p] = n;
-    else b->head = n;
-    if (n >= 0) b->prv[n] = p;
-    else b->tail = p;
-    if (b->mhead == (int32_t)i) b->mhead = n;
     b->cell[i].check = parent;
     b->used[i >> 6] |= 1ull << (i & 63);
+    if (b->head == (int32_t)i) b->head = next_free(b, i + 1);
+    if (b->mhead == (int32_t)i) b->mhead = next_free(b, i + 1);
     if (i > b->max_used) b->max_used = (uint32_t)i;
 }
 
@@ -173,37 +184,34 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     skey *k = NULL;
     uint8_t *pool = NULL;
     TOK_VEC(qnode) q = { 0 };
-    builder b = { NULL, NULL, NULL, -1, -1, -1, NULL, 0, 0 };
+    builder b = { NULL, -1, -1, NULL, 0, 0 };
     size_t m = 0, mapped = 0; /* mapped: b.cell's size once it is the final table */
     uint32_t max_len = 0;
 
     if (n > UINT32_MAX) return tok__fail(err, TOK_ERR_LIMIT, "too many trie keys");
-    k = tok__big_alloc((n ? n : 1) * sizeof *k);
-    if (!k) goto nomem;
-    for (size_t i = 0; i < n; i++) {
-        if (!keys[i].len) continue;
-        k[m].s = keys[i].s;
-        k[m].len = keys[i].len;
-        k[m].value = keys[i].value;
-        k[m].order = (uint32_t)i;
-        uint64_t pf = 0;
-        for (uint32_t c = 0; c < 8; c++) pf = pf << 8 | (c < keys[i].len ? keys[i].s[c] : 0);
-        k[m].pfx = pf;
-        if (keys[i].len > max_len) max_len = keys[i].len;
-        m++;
+    rkey *rmem = NULL, *sorted = NULL;
+    if (sort_keys(keys, n, &rmem, &sorted, &m)) {
+        free(rmem);
+        goto nomem;
     }
-    if (sort_keys(k, m)) goto nomem;
     /* the walk below reads every key once per depth: copied in sorted order
      * the keys it reads in turn sit side by side, not all over the pool */
     size_t total = 0;
-    for (size_t i = 0; i < m; i++) total += k[i].len;
+    for (size_t i = 0; i < m; i++) total += keys[sorted[i].at].len;
+    k = tok__big_alloc((m ? m : 1) * sizeof *k);
     pool = malloc(total ? total : 1);
-    if (!pool) goto nomem;
-    for (size_t i = 0, at = 0; i < m; i++) {
-        memcpy(pool + at, k[i].s, k[i].len);
-        k[i].s = pool + at;
-        at += k[i].len;
+    if (!k || !pool) {
+        free(rmem);
+        goto nomem;
     }
+    for (size_t i = 0, at = 0; i < m; i++) {
+        const tok_trie_key *x = &keys[sorted[i].at];
+        memcpy(pool + at, x->s, x->len);
+        k[i] = (skey){ pool + at, x->len, x->value };
+        if (x->len > max_len) max_len = x->len;
+        at += x->len;
+    }
+    free(rmem);
 
     /* a node per key byte at most: the queue never moves (pages it does not
      * reach are never touched) */
@@ -260,16 +268,16 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
             /* the free cells it passed (from label0 + 1 on), for mhead below */
             size_t lo = (size_t)f0 > l0 + 1 ? (size_t)f0 : l0 + 1;
             tried = (size_t)f > lo ? free_between(&b, lo, (size_t)f) : 0;
-            if (b.nxt[f] < 0 && ensure(&b, (size_t)f + 512)) goto nomem; /* keep a margin of free cells at the end */
+            if (next_free(&b, (size_t)f + 1) < 0 && ensure(&b, (size_t)f + 512)) goto nomem; /* keep a margin of free cells at the end */
         } else {
             for (;;) {
-                if (f < 0 || b.nxt[f] < 0) { /* keep a margin of free cells at the end */
+                if (f < 0 || next_free(&b, (size_t)f + 1) < 0) { /* keep a margin of free cells at the end */
                     size_t at = f < 0 ? b.cap : (size_t)f;
                     if (ensure(&b, at + 512)) goto nomem;
                     if (f < 0) f = b.head;
                 }
                 if ((size_t)f < (size_t)kids[0].label + 1) {
-                    f = b.nxt[f];
+                    f = next_free(&b, (size_t)kids[0].label + 1); /* the free cells below cannot hold it */
                     continue;
                 }
                 base = (size_t)f - kids[0].label;
@@ -278,7 +286,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
                 for (; c < nk; c++)
                     if (USED(&b, base + kids[c].label)) break;
                 if (c == nk) break;
-                f = b.nxt[f];
+                f = next_free(&b, (size_t)f + 1);
                 tried++;
             }
         }
@@ -292,8 +300,6 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
             free(k);
             free(pool);
             free(b.cell);
-            free(b.nxt);
-            free(b.prv);
             free(b.used);
             return tok__fail(err, TOK_ERR_LIMIT, "trie too large");
         }
@@ -309,10 +315,7 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     if (ensure(&b, ncells)) goto nomem;
     for (size_t i = 0; i < ncells; i++)
         if (b.cell[i].check == -2) b.cell[i].check = -1;
-    free(b.nxt);
-    free(b.prv);
     free(b.used);
-    b.nxt = b.prv = NULL;
     b.used = NULL;
     /* the cells where tok_trie_free expects them: a large array on huge
      * pages (walks read it at random), a small one shrunk in place */
@@ -347,8 +350,6 @@ nomem:
     free(pool);
     if (mapped) tok__table_free(b.cell, mapped);
     else free(b.cell);
-    free(b.nxt);
-    free(b.prv);
     free(b.used);
     free(t->bfs);
     memset(t, 0, sizeof *t);
