@@ -6,6 +6,7 @@ int tok_toks_reserve(tok_toks *t, size_t cap)
     if (cap <= t->cap) return 0;
     size_t c = t->cap ? t->cap * 2 : 64;
     while (c < cap) c *= 2;
+    c = tok__grow_cap(c, sizeof *t->id);
     int32_t *id = tok__big_realloc(t->id, t->cap * sizeof *id, c * sizeof *id);
     if (!id) return -1;
     t->id = id;
@@ -57,6 +58,7 @@ static int reserve_lent(tok_enc *e, size_t cap)
     }
     size_t c = e->rest_cap ? e->rest_cap : 256;
     while (c < cap) c *= 2;
+    c = tok__grow_cap(c, sizeof *e->ids);
     if (c > e->rest_cap) {
         if (grow_rest(e, e->rest_cap, c)) return -1;
         e->rest_cap = c;
@@ -103,6 +105,7 @@ int tok_enc_reserve(tok_enc *e, size_t cap)
     if (e->lent) return reserve_lent(e, cap);
     size_t c = e->cap ? e->cap * 2 : 256;
     while (c < cap) c *= 2;
+    c = tok__grow_cap(c, sizeof *e->ids);
     ENC_GROW(ids, e->cap);
     if (grow_rest(e, e->cap, c)) return -1;
     e->cap = c;

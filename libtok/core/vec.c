@@ -11,6 +11,7 @@ int tok__grow(void **p, size_t *cap, size_t need, size_t elem)
         if (c > SIZE_MAX / 2 / elem) return -1;
         c *= 2;
     }
+    c = tok__grow_cap(c, elem);
     void *q = tok__big_realloc(*p, *cap * elem, c * elem);
     if (!q) return -1;
     *p = q;
