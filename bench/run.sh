@@ -245,7 +245,7 @@ echo
 [ -n "$QT" ] || echo "quicktok: skipped (give QUICKTOK=DIR, a checkout of github dmatth1/quicktok, to run it beside libtok)."
 echo
 echo "Single thread, MB/s as cold / primed / warm; ratios are libtok ÷ the other (above 1: libtok faster); ids: identical to quicktok / to the reference."
-echo "libtok timed path: $($BIN -t "$TK/o200k_base.tiktoken" "$TX/hardcases.txt" --repeat 1 | sed -n 's/.*"path":"\([a-z_]*\)".*/\1/p') (ids only, into a buffer reserved once from the text length; 2 threads: tok_encode_threads, all arrays)."
+echo "libtok timed path: $($BIN -t "$TK/o200k_base.tiktoken" "$TX/hardcases.txt" --repeat 1 | sed -n 's/.*"path":"\([a-z_]*\)".*/\1/p') (ids only, into a buffer reserved once from the text length; on 2 threads tok_encode_ids_threads, ids only too, each chunk written in place)."
 echo
 echo "| tokenizer | text | libtok cold / primed / warm | quicktok cold / primed / warm | ×quicktok cold | ×quicktok primed | ×quicktok warm | reference cold / primed / warm | ×ref cold | ×ref primed | ×ref warm | ids |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"

@@ -3,9 +3,10 @@
  *   tokbench -t TOKENIZER FILE [--threads N] [--wall] [--repeat R] [--method M] [--ids OUT] [--offsets] [--encode] [--lines]
  *   tokbench -t TOKENIZER --load-only [--repeat R]
  * Prints one JSON line with three timings of the whole encode call, each the
- * best of R (--repeat, 3), and which call is timed ("path"): on one thread
- * without --offsets or --encode, tok_encode_ids into a buffer reserved once
- * (ids only, what engines ask for); else tok_encode_threads (all arrays):
+ * best of R (--repeat, 3), and which call is timed ("path"): without
+ * --offsets or --encode, tok_encode_ids (on N threads tok_encode_ids_threads)
+ * into a buffer reserved once (ids only, what engines ask for); else
+ * tok_encode_threads (all arrays):
  *   cold    the first encode on a fresh context (nothing cached);
  *   primed  a fresh context encodes the first half (up to a line break), then
  *           the unseen second half is timed (text of the same kind, new words);
@@ -37,17 +38,19 @@ static double now(void) { return bench_clock(threads > 1 || wall); }
 
 static tok_tokenizer *tk;
 static tok_encode_options opt;
-/* ids only (one thread, no offsets): tok_encode_ids into a buffer reserved
- * once from the text length; else tok_encode_threads (all arrays) */
+/* ids only (no offsets): tok_encode_ids, or tok_encode_ids_threads, into a
+ * buffer reserved once from the text length; else tok_encode_threads (all
+ * arrays) */
 static int32_t *idbuf;
 static size_t idcap;
 
 static void encode(tok_ctx *c, const char *s, size_t n, tok_encoding *e, int nth)
 {
     tok_status st;
-    if (idbuf && nth == 1) {
+    if (idbuf) {
         memset(e, 0, sizeof *e);
-        st = tok_encode_ids(c, s, n, &opt, idbuf, idcap, &e->n);
+        st = nth == 1 ? tok_encode_ids(c, s, n, &opt, idbuf, idcap, &e->n)
+                      : tok_encode_ids_threads(c, s, n, &opt, nth, idbuf, idcap, &e->n);
         e->ids = idbuf;
     } else {
         st = tok_encode_threads(c, s, n, &opt, nth, e);
@@ -233,16 +236,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "tokbench: %s\n", err.message);
         return 1;
     }
+    if (!all_arrays && !(opt.flags & TOK_ENC_OFFSETS)) {
+        idcap = len + 16; /* a byte-level token covers at least one byte; specials */
+        if (!(idbuf = malloc(idcap * sizeof *idbuf))) return 1;
+    }
     if (paired > 0) {
         wall = 1;
         run_paired(text, len, tname);
+        free(idbuf);
         free(text);
         tok_free(tk);
         return 0;
-    }
-    if (threads == 1 && !all_arrays && !(opt.flags & TOK_ENC_OFFSETS)) {
-        idcap = len + 16; /* a byte-level token covers at least one byte; specials */
-        if (!(idbuf = malloc(idcap * sizeof *idbuf))) return 1;
     }
     /* cold and primed: best of R, each on a fresh context (all libtok
      * caches are per context); warm: the same text again on the last one */
@@ -286,7 +290,7 @@ int main(int argc, char **argv)
     }
     printf("{\"tokenizer\":\"%s\",\"path\":\"%s\",\"bytes\":%zu,\"tokens\":%zu,\"threads\":%d,\"load_ms\":%.1f,"
            "\"cold\":%.2f,\"primed\":%.2f,\"warm\":%.2f,\"peak_rss_mb\":%.1f}\n",
-           tname, idbuf ? "tok_encode_ids" : threads > 1 ? "tok_encode_threads" : "tok_encode", len, ntok, threads, load * 1e3, (double)len / cold / 1e6,
+           tname, idbuf ? (threads > 1 ? "tok_encode_ids_threads" : "tok_encode_ids") : threads > 1 ? "tok_encode_threads" : "tok_encode", len, ntok, threads, load * 1e3, (double)len / cold / 1e6,
            (double)(len - h) / primed / 1e6, (double)len / warm / 1e6, (double)ru.ru_maxrss / 1024.0);
     free(text);
     free(idbuf);

@@ -836,6 +836,9 @@ const bool *tok__bpe_marker_cuts(const tok_model *m);
 tok_status tok__input_piece(tok_ctx *ctx, const char *text, size_t len, uint32_t flags, tok_piece *p);
 bool tok__match_special(const tok_tokenizer *t, uint32_t flags);
 bool tok__direct_ok(const tok_ctx *ctx, const tok_encode_options *opt);
+/** encode.c: whether a call's ids are the sequence's alone or with a fixed
+ *  wrap (no truncation or padding; *wrap: t->wrap goes around them). */
+bool tok__ids_alone(const tok_ctx *ctx, const tok_encode_options *opt, bool *wrap);
 tok_status tok__encode_direct(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,
                               tok_enc *e, uint8_t ty);
 tok_status tok__encode_direct_ids(tok_ctx *ctx, const tok_piece *input, const tok_encode_options *opt,

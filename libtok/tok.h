@@ -512,6 +512,22 @@ TOK_API tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len,
                           const tok_encode_options *opt,
                           int32_t *ids, size_t cap, size_t *n);
 
+/** Ids only, one large text on up to `threads` threads: tok_encode_ids's
+ *  result (the same ids, count and buffer rules).  Where tok_encode_ids
+ *  writes ids straight from the model (byte-level BPE with a known split
+ *  pattern; see there) and the text is cut as tok_encode_threads cuts it
+ *  (256 KiB or more), each chunk's ids are written into `ids` at the
+ *  chunk's own byte offset (a token covers a byte at least) and the chunks
+ *  are then moved down, in order, to close the gaps: no other array is made
+ *  or copied.  This needs cap >= len plus the post-processor's ids;
+ *  otherwise, or where the cut does not apply, this is tok_encode_ids on
+ *  one thread.  The threads share ctx's pre-token cache; helper contexts
+ *  are kept in ctx for reuse.  Thread safety: as tok_encode (ctx is used by
+ *  this call alone). */
+TOK_API tok_status tok_encode_ids_threads(tok_ctx *ctx, const char *text, size_t len,
+                                  const tok_encode_options *opt, int threads,
+                                  int32_t *ids, size_t cap, size_t *n);
+
 /** Encode one pre-token, already normalized and pre-tokenized (as
  *  tok_pretokenize() gives it), with the chosen method.  Offsets are relative
  *  to `piece`.  No post-processing, no added-token matching. */

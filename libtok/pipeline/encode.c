@@ -401,7 +401,7 @@ tok_status tok_encode_pair(tok_ctx *ctx, const char *a, size_t alen, const char 
  * fixed wrap around it: no truncation or padding, and no post-processor
  * adding tokens or one that only puts the same ids around a single
  * sequence (t->wrap: *wrap set then). */
-static bool ids_alone(const tok_ctx *ctx, const tok_encode_options *opt, bool *wrap)
+bool tok__ids_alone(const tok_ctx *ctx, const tok_encode_options *opt, bool *wrap)
 {
     const tok_tokenizer *t = ctx->tok;
     *wrap = t->post && (opt->flags & TOK_ENC_ADD_SPECIAL);
@@ -418,7 +418,7 @@ tok_status tok_encode_ids(tok_ctx *ctx, const char *text, size_t len, const tok_
     if (!o) return tok__bad_options(ctx);
     const tok_tokenizer *t = ctx->tok;
     size_t k;
-    bool wrap, alone = ids_alone(ctx, o, &wrap);
+    bool wrap, alone = tok__ids_alone(ctx, o, &wrap);
     /* the sequence's ids go after the wrap's front ones (as many as fit) */
     size_t nf = wrap ? t->wrap_front : 0, nb = wrap ? t->wrap_back : 0, skip = nf < cap ? nf : cap;
     int32_t *dst = ids ? ids + skip : NULL;

@@ -117,19 +117,22 @@ static void *run_job(void *arg)
     return NULL;
 }
 
-/* Run jobs[0..n) with jobs[0] on this thread. */
-static void run_all(job *jobs, int n)
+/* Run fn on jobs 0..n-1 (`size` bytes apart), job 0 on this thread. */
+static void run_on(void *(*fn)(void *), void *jobs, size_t size, int n)
 {
     pthread_t th[MAX_THREADS];
     bool started[MAX_THREADS] = { false };
-    for (int k = 1; k < n; k++) started[k] = !pthread_create(&th[k], NULL, run_job, &jobs[k]);
-    run_job(&jobs[0]);
+    char *j = jobs;
+    for (int k = 1; k < n; k++) started[k] = !pthread_create(&th[k], NULL, fn, j + (size_t)k * size);
+    fn(j);
     /* a thread that could not start: its share is done here */
     for (int k = 1; k < n; k++) {
         if (started[k]) pthread_join(th[k], NULL);
-        else run_job(&jobs[k]);
+        else fn(j + (size_t)k * size);
     }
 }
+
+static void run_all(job *jobs, int n) { run_on(run_job, jobs, sizeof *jobs, n); }
 
 /* Is i (just after a "\n") a place to cut?  A letter must follow; with
  * GPT-2's pattern the "\n" must also follow a visible ASCII character (a
@@ -156,6 +159,44 @@ size_t tok__safe_cut(const tok_tokenizer *t, const char *s, size_t len, size_t a
     return len;
 }
 
+/* The text's chunks (ch: MAX_CHUNKS): cut near every len/nch bytes, a few
+ * per thread; fewer where no safe cut is near.  Returns their count. */
+static size_t cut_chunks(const tok_tokenizer *t, const char *text, size_t len, int threads, chunk *ch)
+{
+    size_t want = len / MIN_CHUNK;
+    if (want > (size_t)threads * CHUNKS_PER_THREAD) want = (size_t)threads * CHUNKS_PER_THREAD;
+    if (want > MAX_CHUNKS) want = MAX_CHUNKS;
+    if (want < (size_t)threads) want = (size_t)threads;
+    size_t nch = 0, at = 0;
+    for (size_t k = 1; k <= want && at < len; k++) {
+        size_t c = k == want ? len : tok__safe_cut(t, text, len, len / want * k > at ? len / want * k : at + 1);
+        if (c <= at) continue;
+        ch[nch++] = (chunk){ .at = at, .len = c - at };
+        at = c;
+    }
+    if (at < len) ch[nch++] = (chunk){ .at = at, .len = len - at };
+    return nch;
+}
+
+/* Helper contexts 0..threads-1, sharing ctx's pre-token cache: -1 out of memory. */
+static int helpers_ready(tok_ctx *ctx, int threads)
+{
+    if (!tok__ctx_pcache_new(ctx)) return -1;
+    for (int k = 0; k < threads; k++) {
+        if (!ctx->helpers[k] && !(ctx->helpers[k] = tok_ctx_new(ctx->tok))) return -1;
+        if (tok__ctx_share_pcache(ctx->helpers[k], ctx)) return -1;
+    }
+    return 0;
+}
+
+/* Tables the cache outgrew: freed when no context outside this call shares it. */
+static void quiesce(tok_ctx *ctx)
+{
+    int users = 1;
+    for (int k = 0; k < MAX_THREADS; k++) users += ctx->helpers[k] && ctx->helpers[k]->pcache == ctx->pcache;
+    if (atomic_load(&ctx->pcache->refs) == users) tok_pcache_quiesce(ctx->pcache);
+}
+
 tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
                               int threads, tok_encoding *out)
 {
@@ -167,34 +208,18 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
     if (!(opt = tok__defaults(opt, &def))) return tok__bad_options(ctx);
     if (threads <= 1 || !t->scan_cuttable || len < MIN_PARALLEL || opt->seed || len > TOK_MAX_TEXT || !text)
         return tok_encode(ctx, text, len, given, out);
-    /* chunks: cut near every len/nch bytes; fewer where no safe cut is near */
-    size_t want = len / MIN_CHUNK;
-    if (want > (size_t)threads * CHUNKS_PER_THREAD) want = (size_t)threads * CHUNKS_PER_THREAD;
-    if (want > MAX_CHUNKS) want = MAX_CHUNKS;
-    if (want < (size_t)threads) want = (size_t)threads;
     chunk ch[MAX_CHUNKS];
-    size_t nch = 0, at = 0;
-    for (size_t k = 1; k <= want && at < len; k++) {
-        size_t c = k == want ? len : tok__safe_cut(t, text, len, len / want * k > at ? len / want * k : at + 1);
-        if (c <= at) continue;
-        ch[nch++] = (chunk){ .at = at, .len = c - at };
-        at = c;
-    }
-    if (at < len) ch[nch++] = (chunk){ .at = at, .len = len - at };
+    size_t nch = cut_chunks(t, text, len, threads, ch);
     if (nch < 2) return tok_encode(ctx, text, len, given, out);
     if ((size_t)threads > nch) threads = (int)nch;
     tok__begin_call(ctx, opt);
     memset(out, 0, sizeof *out);
     /* the helpers share this context's pre-token cache */
-    if (!tok__ctx_pcache_new(ctx)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     job jobs[MAX_THREADS];
     _Atomic size_t next = 0;
     _Atomic int stop = 0;
-    for (int k = 0; k < threads; k++) {
-        if (!ctx->helpers[k] && !(ctx->helpers[k] = tok_ctx_new(t))) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-        if (tok__ctx_share_pcache(ctx->helpers[k], ctx)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-        jobs[k] = (job){ ctx->helpers[k], ctx, k, opt, text, ch, nch, &next, &stop, 0 };
-    }
+    if (helpers_ready(ctx, threads)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < threads; k++) jobs[k] = (job){ ctx->helpers[k], ctx, k, opt, text, ch, nch, &next, &stop, 0 };
     for (size_t i = 0; i < nch; i++) ch[i].worker = -1;
     run_all(jobs, threads);
     /* the first failure in text order (chunks are taken in order, so all
@@ -229,11 +254,98 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
     } else {
         run_all(jobs, threads);
     }
-    /* tables the cache outgrew: free them when no context outside this call shares it */
-    int users = 1;
-    for (int k = 0; k < MAX_THREADS; k++) users += ctx->helpers[k] && ctx->helpers[k]->pcache == ctx->pcache;
-    if (atomic_load(&ctx->pcache->refs) == users) tok_pcache_quiesce(ctx->pcache);
+    quiesce(ctx);
     return tok__finish(ctx, opt, 1, out);
+}
+
+/* ---- ids only ------------------------------------------------------------ */
+
+typedef struct ids_job {
+    tok_ctx *ctx;
+    int k;
+    const tok_encode_options *opt;
+    const char *text;
+    int32_t *ids;        /* the caller's buffer, past the wrap's front ids */
+    chunk *ch;
+    size_t nch;
+    _Atomic size_t *next;
+    _Atomic int *stop;
+} ids_job;
+
+/* Each chunk's ids at its own byte offset in the caller's buffer. */
+static void *ids_chunks(void *arg)
+{
+    ids_job *j = arg;
+    for (;;) {
+        if (atomic_load_explicit(j->stop, memory_order_relaxed)) return NULL;
+        size_t i = atomic_fetch_add(j->next, 1);
+        if (i >= j->nch) return NULL;
+        chunk *h = &j->ch[i];
+        tok__begin_call(j->ctx, j->opt);
+        h->worker = j->k;
+        h->st = tok__encode_direct_ids_text(j->ctx, j->text + h->at, h->len, j->opt, j->ids + h->at, h->len, &h->n);
+        h->dropped = j->ctx->dropped;
+        if (h->st) atomic_store(j->stop, 1);
+    }
+}
+
+tok_status tok_encode_ids_threads(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
+                                  int threads, int32_t *ids, size_t cap, size_t *n)
+{
+    if (!ctx || (!ids && cap)) return TOK_ERR_ARG;
+    const tok_tokenizer *t = ctx->tok;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    tok_encode_options def;
+    const tok_encode_options *o = tok__defaults(opt, &def);
+    if (!o) return tok__bad_options(ctx);
+    bool wrap;
+    size_t nf = 0, nb = 0;
+    bool direct = threads > 1 && t->scan && t->scan_cuttable && len >= MIN_PARALLEL && len <= TOK_MAX_TEXT && text &&
+                  !o->seed && !(o->flags & TOK_ENC_LOSSY) && tok__direct_ok(ctx, o) && tok__ids_alone(ctx, o, &wrap);
+    if (direct && wrap) {
+        nf = t->wrap_front;
+        nb = t->wrap_back;
+    }
+    if (!direct || cap < nf + len + nb) return tok_encode_ids(ctx, text, len, opt, ids, cap, n);
+    chunk ch[MAX_CHUNKS];
+    size_t nch = cut_chunks(t, text, len, threads, ch);
+    if (nch < 2) return tok_encode_ids(ctx, text, len, opt, ids, cap, n);
+    if ((size_t)threads > nch) threads = (int)nch;
+    tok__begin_call(ctx, o);
+    ids_job jobs[MAX_THREADS];
+    _Atomic size_t next = 0;
+    _Atomic int stop = 0;
+    if (helpers_ready(ctx, threads)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    for (int k = 0; k < threads; k++) jobs[k] = (ids_job){ ctx->helpers[k], k, o, text, ids + nf, ch, nch, &next, &stop };
+    run_on(ids_chunks, jobs, sizeof *jobs, threads);
+    /* the first failure in text order (chunks are taken in order) */
+    for (size_t i = 0; i < nch; i++) {
+        if (!ch[i].st) continue;
+        if (ch[i].st == TOK_ERR_UTF8) {
+            size_t bad = tok_utf8_check((const uint8_t *)text + ch[i].at, ch[i].len);
+            return tok_ctx_fail(ctx, TOK_ERR_UTF8, "invalid UTF-8 at byte offset %zu", ch[i].at + bad);
+        }
+        snprintf(ctx->err, sizeof ctx->err, "%s", ctx->helpers[ch[i].worker]->err);
+        return ch[i].st;
+    }
+    /* more ids than bytes in a chunk (a token covers a byte at least: not
+     * expected): the whole text again on one thread */
+    for (size_t i = 0; i < nch; i++)
+        if (ch[i].n > ch[i].len) return tok_encode_ids(ctx, text, len, opt, ids, cap, n);
+    /* close the gaps, in text order: each chunk moves down (or stays) */
+    size_t k = nf;
+    ctx->dropped = 0;
+    for (size_t i = 0; i < nch; i++) {
+        if (ch[i].n && k != nf + ch[i].at) memmove(ids + k, ids + nf + ch[i].at, ch[i].n * sizeof *ids);
+        k += ch[i].n;
+        ctx->dropped += ch[i].dropped;
+    }
+    if (nf) memcpy(ids, t->wrap, nf * sizeof *ids);
+    if (nb) memcpy(ids + k, t->wrap + nf, nb * sizeof *ids);
+    k += nb;
+    quiesce(ctx);
+    if (n) *n = k;
+    return TOK_OK;
 }
 
 /* Last safe cut in [lo, len) (0 if none): the same rule, searched

@@ -1,6 +1,7 @@
 /* Threads and the shared pre-token cache: tok_encode_threads on 2-5 threads
  * equals tok_encode (ids, offsets, word indices), cold and again on the same
- * context (its cache now shared and warm); invalid UTF-8 in a later chunk is
+ * context (its cache now shared and warm), tok_encode_ids_threads equals
+ * tok_encode_ids; invalid UTF-8 in a later chunk is
  * reported at its offset in the whole text; contexts joined by
  * tok_ctx_share_cache and used on two threads at once give what a context of
  * their own gives; TOK_ENC_NO_CACHE gives the same encodings on every model
@@ -89,6 +90,72 @@ static void test_threads_equal_one(void **state)
         tok_ctx_free(a);
         tok_free(t);
     }
+    free(text);
+}
+
+/* tok_encode_ids_threads: tok_encode_ids's ids and count on 2-5 threads,
+ * cold and warm, with and without the post-processor's ids (Llama 3 wraps
+ * <|begin_of_text|>); a buffer too small for the in-place chunks falls back
+ * to one thread (same ids, TOK_ERR_BUFFER when they do not fit); invalid
+ * UTF-8 is reported at its offset in the whole text. */
+static void test_ids_threads(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "o200k_base.tiktoken", "cl100k_base.tiktoken", "llama3.json" };
+    size_t len;
+    char *text = mixed_text(1u << 20, &len);
+    size_t cap = len + 16;
+    int32_t *one = malloc(cap * sizeof *one), *two = malloc(cap * sizeof *two);
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        tok_tokenizer *t = load_cached(names[k]);
+        for (int special = 0; special < 2; special++) {
+            tok_encode_options o;
+            tok_encode_options_init(&o);
+            if (!special) o.flags &= ~(uint32_t)TOK_ENC_ADD_SPECIAL;
+            tok_ctx *a = tok_ctx_new(t);
+            size_t n1 = 0;
+            assert_int_equal(tok_encode_ids(a, text, len, &o, one, cap, &n1), TOK_OK);
+            assert_true(n1 > len / 8);
+            for (int th = 2; th <= 5; th += 3) {
+                tok_ctx *b = tok_ctx_new(t);
+                for (int again = 0; again < 2; again++) {
+                    size_t n2 = 0;
+                    memset(two, 0xFF, cap * sizeof *two);
+                    assert_int_equal(tok_encode_ids_threads(b, text, len, &o, th, two, cap, &n2), TOK_OK);
+                    if (n1 != n2 || memcmp(one, two, n1 * sizeof *one))
+                        fail_msg("%s, special %d, %d threads, %s: %zu vs %zu ids", names[k], special, th,
+                                 again ? "warm" : "cold", n1, n2);
+                }
+                tok_ctx_free(b);
+            }
+            /* too small for chunks in place: one thread, the ids that fit */
+            tok_ctx *c = tok_ctx_new(t);
+            size_t n3 = 0;
+            assert_int_equal(tok_encode_ids_threads(c, text, len, &o, 2, two, n1, &n3), TOK_OK);
+            assert_int_equal(n3, n1);
+            assert_memory_equal(one, two, n1 * sizeof *one);
+            assert_int_equal(tok_encode_ids_threads(c, text, len, &o, 2, two, n1 - 1, &n3), TOK_ERR_BUFFER);
+            assert_int_equal(n3, n1);
+            tok_ctx_free(c);
+            tok_ctx_free(a);
+        }
+        tok_free(t);
+    }
+    /* a bad byte three quarters in: the same error as one thread */
+    size_t bad = len / 4 * 3;
+    while (((unsigned char)text[bad] & 0xC0) == 0x80) bad++;
+    text[bad] = (char)0xFF;
+    tok_tokenizer *t = load_cached("o200k_base.tiktoken");
+    tok_ctx *a = tok_ctx_new(t), *b = tok_ctx_new(t);
+    size_t n;
+    assert_int_equal(tok_encode_ids(a, text, len, NULL, one, cap, &n), TOK_ERR_UTF8);
+    assert_int_equal(tok_encode_ids_threads(b, text, len, NULL, 4, two, cap, &n), TOK_ERR_UTF8);
+    assert_string_equal(tok_ctx_error(a), tok_ctx_error(b));
+    tok_ctx_free(a);
+    tok_ctx_free(b);
+    tok_free(t);
+    free(one);
+    free(two);
     free(text);
 }
 
@@ -262,6 +329,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads_equal_one),
         cmocka_unit_test(test_threads_utf8_offset),
+        cmocka_unit_test(test_ids_threads),
         cmocka_unit_test(test_share_cache),
         cmocka_unit_test(test_no_cache),
     };
