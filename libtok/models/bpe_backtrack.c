@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+static int irr_quad_new(tok_bpe_bt *bt, const tok_vocab *v);
+
 /* Pair table look-up without the memo (the table still grows at build). */
 static int32_t pair_get(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t *rank)
 {
@@ -141,6 +143,7 @@ static int bpair_new(tok_bpe_bt *bt, const tok_vocab *v)
 
 tok_status tok_bpe_bt_derive(tok_bpe_bt *bt, const tok_vocab *v, tok_error *err)
 {
+    if (irr_quad_new(bt, v)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     if (bt->bpair || bpair_new(bt, v)) return bt->bpair ? TOK_OK : tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     if (!bt->blim) return TOK_OK;
     /* the two-byte tokens, from the trie's second level (256 blocks of
@@ -164,6 +167,7 @@ void tok_bpe_bt_free(tok_bpe_bt *bt)
 {
     tok_bpe_whole_free(&bt->whole);
     free(bt->bpair);
+    free(bt->irr_quad);
     if (bt->borrowed) {
         memset(bt, 0, sizeof *bt);
         return;
@@ -324,10 +328,41 @@ static tok_status find_irregular(tok_bpe_bt *bt, const tok_vocab *v, const tok_b
     return TOK_OK;
 }
 
+static inline uint32_t quad_hash(const uint8_t *p)
+{
+    uint32_t q;
+    memcpy(&q, p, 4);
+    return (q * 0x9E3779B1u) >> 16;
+}
+
+/* irr_quad from the irregular tokens' bytes: -1 out of memory (none needed
+ * when an irregular token is shorter than 4 bytes: NULL, the walk decides). */
+static int irr_quad_new(tok_bpe_bt *bt, const tok_vocab *v)
+{
+    free(bt->irr_quad);
+    bt->irr_quad = NULL;
+    if (!bt->nirr || !bt->irr) return 0;
+    size_t n = bt->n < v->n ? bt->n : v->n;
+    for (size_t id = 0; id < n; id++)
+        if ((bt->irr[id >> 6] >> (id & 63) & 1) && v->tok[id].nbytes < 4) return 0;
+    if (!(bt->irr_quad = calloc(65536 / 64, sizeof *bt->irr_quad))) return -1;
+    for (size_t id = 0; id < n; id++) {
+        if (!(bt->irr[id >> 6] >> (id & 63) & 1)) continue;
+        uint32_t h = quad_hash(v->tok[id].bytes);
+        bt->irr_quad[h >> 6] |= 1ull << (h & 63);
+    }
+    return 0;
+}
+
 bool tok_bpe_bt_irregular_at(const tok_bpe_bt *bt, const uint8_t *p, uint32_t n, uint32_t i)
 {
     uint32_t pb = (uint32_t)p[i] << 8 | p[i + 1];
     if (!(bt->irr_pair[pb >> 6] >> (pb & 63) & 1)) return false;
+    if (bt->irr_quad) {
+        if (n - i < 4) return false;
+        uint32_t h = quad_hash(p + i);
+        if (!(bt->irr_quad[h >> 6] >> (h & 63) & 1)) return false;
+    }
     const tok_trie_cell *cell = bt->trie.cell;
     int32_t s = TOK_TRIE_ROOT;
     for (uint32_t j = i; j < n; j++) {
@@ -421,6 +456,10 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
         if ((st = find_irregular(bt, v, merges, nmerges, err))) {
             tok_bpe_bt_free(bt);
             return st;
+        }
+        if (irr_quad_new(bt, v)) {
+            tok_bpe_bt_free(bt);
+            return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
         }
     } else {
         const tok_trie_cell *cell = bt->trie.cell;

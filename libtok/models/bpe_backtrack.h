@@ -58,6 +58,12 @@ typedef struct tok_bpe_bt {
     uint64_t *irr;
     uint64_t *irr_pair;
     uint32_t nirr;
+    /* When every irregular token has 4 bytes or more: one bit per hash of
+     * their first four (2^16 bits), asked after irr_pair and before the
+     * trie walk (llama3's 82 start with 39 pairs, " t", " n", " p"...:
+     * nearly every Latin or Cyrillic word walked the trie), else NULL.
+     * Always owned (derived at build or adoption, like bpair). */
+    uint64_t *irr_quad;
     /* Pairs of two one-byte tokens, when those are ids 0..255 (tiktoken
      * ranks, HF byte-level vocabularies): bpair[a << 8 | b] is the rank of
      * the merge a + b, UINT32_MAX none; blim 256 (else 0: not used).  The
@@ -84,8 +90,9 @@ typedef struct tok_bpe_merge { int32_t a, b, c; } tok_bpe_merge;
 tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_merge *merges, size_t nmerges,
                             tok_bpe_ids *unmade, tok_error *err);
 void tok_bpe_bt_free(tok_bpe_bt *bt);
-/** Derive bpair from bt->t (stored tables, after tok_bpe_bt_check): one
- *  pass over the token information.  TOK_OK, or TOK_ERR_NOMEM. */
+/** Derive bpair (from the trie's second level) and irr_quad (from the
+ *  irregular tokens' bytes) for stored tables, after tok_bpe_bt_check.
+ *  TOK_OK, or TOK_ERR_NOMEM. */
 tok_status tok_bpe_bt_derive(tok_bpe_bt *bt, const tok_vocab *v, tok_error *err);
 
 /* Stored tables (.tokpack): the layout they were written with, so that a

@@ -54,8 +54,8 @@ typedef struct sect {
  * tok_trie is stored below (put_tables) and checked (tok_bpe_bt_check); a
  * new one must be too, with TOK_BPE_BT_LAYOUT bumped.  (The whole-piece
  * tables, bt.whole, are optional sections BWH1/BWH2, range-checked on use;
- * bt.bpair is not stored: derived from the token information on adoption.) */
-_Static_assert(sizeof(tok_bpe_bt) == 184 && sizeof(tok_trie) == 32,
+ * bt.bpair and bt.irr_quad are not stored: derived on adoption.) */
+_Static_assert(sizeof(tok_bpe_bt) == 192 && sizeof(tok_trie) == 32,
                "tok_bpe_bt changed: store and check its new tables in .tokpack (pack.c) and bump TOK_BPE_BT_LAYOUT");
 
 /* the tables' sizes; a file written with another layout is not used */
