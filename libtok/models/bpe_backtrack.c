@@ -6,20 +6,6 @@
 
 static int irr_quad_new(tok_bpe_bt *bt, const tok_vocab *v);
 
-/* Pair table look-up without the memo (the table still grows at build). */
-static int32_t pair_get(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t *rank)
-{
-    uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
-    for (size_t i = (size_t)tok_hash64(key) & bt->pmask;; i = (i + 1) & bt->pmask) {
-        const tok_bpe_pslot *s = &bt->pairs[i];
-        if (s->key == key) {
-            *rank = s->rank;
-            return s->c;
-        }
-        if (s->key == UINT64_MAX) return -1;
-    }
-}
-
 static void pair_put(tok_bpe_bt *bt, int32_t a, int32_t b, int32_t c, uint32_t rank)
 {
     uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b, hk = tok_hash64(key);
@@ -47,19 +33,6 @@ static void pair_put(tok_bpe_bt *bt, int32_t a, int32_t b, int32_t c, uint32_t r
             b = bt->t[b].left;                                              \
         }                                                                 \
     }
-
-/* Rank of the merge a + b, UINT32_MAX none (two one-byte tokens: bpair). */
-static uint32_t pair_rank_build(const tok_bpe_bt *bt, int32_t a, int32_t b)
-{
-    uint32_t r;
-    if ((uint32_t)(a | b) < bt->blim) return bt->bpair[(uint32_t)a << 8 | (uint32_t)b];
-    return pair_get(bt, a, b, &r) >= 0 ? r : UINT32_MAX;
-}
-
-static bool valid_build(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t limit)
-{
-    VALID_BODY(pair_rank_build(bt, a, b))
-}
 
 /* Start loading what the look-up of pair (a, b) reads: its filter word and
  * its first table slot, together, so that the two misses overlap. */
@@ -89,11 +62,18 @@ static inline int32_t pair_find(const tok_bpe_bt *bt, int32_t a, int32_t b, uint
     }
 }
 
+/* Rank of the merge a + b, UINT32_MAX none (two one-byte tokens: bpair).
+ * At build too: pair_put sets a pair's filter bit with its slot. */
 static inline uint32_t pair_rank(const tok_bpe_bt *bt, int32_t a, int32_t b)
 {
     uint32_t r;
     if ((uint32_t)(a | b) < bt->blim) return bt->bpair[(uint32_t)a << 8 | (uint32_t)b];
     return pair_find(bt, a, b, &r) >= 0 ? r : UINT32_MAX;
+}
+
+static bool valid_build(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t limit)
+{
+    VALID_BODY(pair_rank(bt, a, b))
 }
 
 static inline bool valid(const tok_bpe_bt *bt, int32_t a, int32_t b)
@@ -144,7 +124,8 @@ static int bpair_new(tok_bpe_bt *bt, const tok_vocab *v)
 tok_status tok_bpe_bt_derive(tok_bpe_bt *bt, const tok_vocab *v, tok_error *err)
 {
     if (irr_quad_new(bt, v)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
-    if (bt->bpair || bpair_new(bt, v)) return bt->bpair ? TOK_OK : tok__fail(err, TOK_ERR_NOMEM, "out of memory");
+    if (bt->bpair) return TOK_OK; /* built with the tables */
+    if (bpair_new(bt, v)) return tok__fail(err, TOK_ERR_NOMEM, "out of memory");
     if (!bt->blim) return TOK_OK;
     /* the two-byte tokens, from the trie's second level (256 blocks of
      * cells) rather than a pass over all the token information: a made
@@ -343,14 +324,22 @@ static int irr_quad_new(tok_bpe_bt *bt, const tok_vocab *v)
     bt->irr_quad = NULL;
     if (!bt->nirr || !bt->irr) return 0;
     size_t n = bt->n < v->n ? bt->n : v->n;
-    for (size_t id = 0; id < n; id++)
-        if ((bt->irr[id >> 6] >> (id & 63) & 1) && v->tok[id].nbytes < 4) return 0;
-    if (!(bt->irr_quad = calloc(65536 / 64, sizeof *bt->irr_quad))) return -1;
-    for (size_t id = 0; id < n; id++) {
-        if (!(bt->irr[id >> 6] >> (id & 63) & 1)) continue;
-        uint32_t h = quad_hash(v->tok[id].bytes);
-        bt->irr_quad[h >> 6] |= 1ull << (h & 63);
+    uint64_t *quad = calloc(65536 / 64, sizeof *quad);
+    if (!quad) return -1;
+    /* the set bits of irr, a word at a time (ids past the vocabulary: none) */
+    for (size_t w = 0; w < n / 64 + 1; w++) {
+        for (uint64_t x = bt->irr[w]; x; x &= x - 1) {
+            size_t id = w * 64 + (size_t)__builtin_ctzll(x);
+            if (id >= n) break;
+            if (v->tok[id].nbytes < 4) {
+                free(quad);
+                return 0;
+            }
+            uint32_t h = quad_hash(v->tok[id].bytes);
+            quad[h >> 6] |= 1ull << (h & 63);
+        }
     }
+    bt->irr_quad = quad;
     return 0;
 }
 

@@ -197,6 +197,22 @@ static void quiesce(tok_ctx *ctx)
     if (atomic_load(&ctx->pcache->refs) == users) tok_pcache_quiesce(ctx->pcache);
 }
 
+/* The first failure in text order (chunks are taken in order, so all
+ * before it were encoded or failed too), reported in ctx; TOK_OK none. */
+static tok_status first_failure(tok_ctx *ctx, const char *text, const chunk *ch, size_t nch)
+{
+    for (size_t i = 0; i < nch; i++) {
+        if (!ch[i].st) continue;
+        if (ch[i].st == TOK_ERR_UTF8) {
+            size_t bad = tok_utf8_check((const uint8_t *)text + ch[i].at, ch[i].len);
+            return tok_ctx_fail(ctx, TOK_ERR_UTF8, "invalid UTF-8 at byte offset %zu", ch[i].at + bad);
+        }
+        snprintf(ctx->err, sizeof ctx->err, "%s", ctx->helpers[ch[i].worker]->err);
+        return ch[i].st;
+    }
+    return TOK_OK;
+}
+
 tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
                               int threads, tok_encoding *out)
 {
@@ -222,18 +238,8 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
     for (int k = 0; k < threads; k++) jobs[k] = (job){ ctx->helpers[k], ctx, k, opt, text, ch, nch, &next, &stop, 0 };
     for (size_t i = 0; i < nch; i++) ch[i].worker = -1;
     run_all(jobs, threads);
-    /* the first failure in text order (chunks are taken in order, so all
-     * before it were encoded or failed too) */
-    for (size_t i = 0; i < nch; i++) {
-        if (!ch[i].st) continue;
-        const tok_ctx *c = ctx->helpers[ch[i].worker];
-        if (ch[i].st == TOK_ERR_UTF8) {
-            size_t bad = tok_utf8_check((const uint8_t *)text + ch[i].at, ch[i].len);
-            return tok_ctx_fail(ctx, TOK_ERR_UTF8, "invalid UTF-8 at byte offset %zu", ch[i].at + bad);
-        }
-        snprintf(ctx->err, sizeof ctx->err, "%s", c->err);
-        return ch[i].st;
-    }
+    tok_status st = first_failure(ctx, text, ch, nch);
+    if (st) return st;
     /* where each chunk goes, and its first word number */
     size_t total = 0;
     int32_t wbase = 0;
@@ -318,16 +324,8 @@ tok_status tok_encode_ids_threads(tok_ctx *ctx, const char *text, size_t len, co
     if (helpers_ready(ctx, threads)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     for (int k = 0; k < threads; k++) jobs[k] = (ids_job){ ctx->helpers[k], k, o, text, ids + nf, ch, nch, &next, &stop };
     run_on(ids_chunks, jobs, sizeof *jobs, threads);
-    /* the first failure in text order (chunks are taken in order) */
-    for (size_t i = 0; i < nch; i++) {
-        if (!ch[i].st) continue;
-        if (ch[i].st == TOK_ERR_UTF8) {
-            size_t bad = tok_utf8_check((const uint8_t *)text + ch[i].at, ch[i].len);
-            return tok_ctx_fail(ctx, TOK_ERR_UTF8, "invalid UTF-8 at byte offset %zu", ch[i].at + bad);
-        }
-        snprintf(ctx->err, sizeof ctx->err, "%s", ctx->helpers[ch[i].worker]->err);
-        return ch[i].st;
-    }
+    tok_status st = first_failure(ctx, text, ch, nch);
+    if (st) return st;
     /* more ids than bytes in a chunk (a token covers a byte at least: not
      * expected): the whole text again on one thread */
     for (size_t i = 0; i < nch; i++)
