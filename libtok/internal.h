@@ -776,6 +776,11 @@ struct tok_ctx {
     struct tok_pcache *pcache;   /* pre-token cache (core/piece_cache.h), maybe shared with other contexts */
     size_t prog_total, prog_next; /* the text being encoded, and where its next tok_ctx_progress check is */
     size_t prog_before;          /* the pre-token cache's pieces when that text started */
+    /* a helper of a threaded call (parallel.c): the bytes all its helpers
+     * have reported, the whole text's length, and how much of the current
+     * chunk this helper has added to them; prog_shared NULL otherwise */
+    _Atomic size_t *prog_shared;
+    size_t prog_whole, prog_told;
     bool cache_off;              /* this call asked TOK_ENC_NO_CACHE: tok_ctx_pcache gives the empty cache */
     size_t dropped;           /* bytes of the last encode call no token covers (tok_dropped_bytes) */
     /* truncation and padding (pipeline/truncate.c) */

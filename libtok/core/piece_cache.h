@@ -282,20 +282,37 @@ size_t tok_pcache_count(const tok_pcache *c);
 void tok_pcache_project(tok_pcache *c, size_t done, size_t total, size_t before);
 
 /** The encode loops report their progress through the text (byte offset
- *  `done`); every 64 KiB the cache is asked to project its size. */
+ *  `done`); every 64 KiB the cache is asked to project its size.  A helper
+ *  of a threaded call adds what it did to the call's shared count and
+ *  projects the whole text's (its chunk alone would look like a small text,
+ *  and the shared table would grow step by step, moving every piece each
+ *  time, while the tables it outgrew wait for the call's end). */
 #define TOK_PROGRESS_STEP ((size_t)1 << 16)
+static inline void tok_ctx_progress_report(tok_ctx *ctx, size_t done)
+{
+    if (!ctx->prog_shared) {
+        tok_pcache_project(ctx->pcache, done, ctx->prog_total, ctx->prog_before);
+        return;
+    }
+    size_t add = done > ctx->prog_told ? done - ctx->prog_told : 0;
+    ctx->prog_told += add;
+    size_t all = atomic_fetch_add_explicit(ctx->prog_shared, add, memory_order_relaxed) + add;
+    tok_pcache_project(ctx->pcache, all, ctx->prog_whole, ctx->prog_before);
+}
 static inline void tok_ctx_progress(tok_ctx *ctx, size_t done)
 {
     if (TOK_LIKELY(done < ctx->prog_next)) return;
     ctx->prog_next = done + TOK_PROGRESS_STEP;
-    tok_pcache_project(ctx->pcache, done, ctx->prog_total, ctx->prog_before);
+    tok_ctx_progress_report(ctx, done);
 }
-/** A new text of `total` bytes: progress from its start. */
+/** A new text of `total` bytes: progress from its start.  (A helper's
+ *  chunk: prog_before stays the count when the threaded call started.) */
 static inline void tok_ctx_progress_start(tok_ctx *ctx, size_t total)
 {
     ctx->prog_total = total;
     ctx->prog_next = TOK_PROGRESS_STEP;
-    ctx->prog_before = tok_pcache_count(ctx->pcache);
+    if (ctx->prog_shared) ctx->prog_told = 0;
+    else ctx->prog_before = tok_pcache_count(ctx->pcache);
 }
 
 #endif

@@ -85,6 +85,7 @@ static void encode_chunks(job *j)
             return;
         }
         h->dropped = c->dropped;
+        tok_ctx_progress_report(c, h->len);
     }
 }
 
@@ -178,15 +179,30 @@ static size_t cut_chunks(const tok_tokenizer *t, const char *text, size_t len, i
     return nch;
 }
 
-/* Helper contexts 0..threads-1, sharing ctx's pre-token cache: -1 out of memory. */
-static int helpers_ready(tok_ctx *ctx, int threads)
+/* Helper contexts 0..threads-1, sharing ctx's pre-token cache and the
+ * progress through the whole text of `len` bytes (`done`, from 0): -1 out
+ * of memory. */
+static int helpers_ready(tok_ctx *ctx, int threads, _Atomic size_t *done, size_t len)
 {
     if (!tok__ctx_pcache_new(ctx)) return -1;
+    size_t before = tok_pcache_count(ctx->pcache);
     for (int k = 0; k < threads; k++) {
         if (!ctx->helpers[k] && !(ctx->helpers[k] = tok_ctx_new(ctx->tok))) return -1;
         if (tok__ctx_share_pcache(ctx->helpers[k], ctx)) return -1;
+        tok_ctx *h = ctx->helpers[k];
+        h->prog_shared = done;
+        h->prog_whole = len;
+        h->prog_told = 0;
+        h->prog_before = before;
     }
     return 0;
+}
+
+/* The call is over: the helpers' progress is their own again. */
+static void helpers_done(tok_ctx *ctx, int threads)
+{
+    for (int k = 0; k < threads; k++)
+        if (ctx->helpers[k]) ctx->helpers[k]->prog_shared = NULL;
 }
 
 /* Tables the cache outgrew: freed when no context outside this call shares it. */
@@ -234,10 +250,15 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
     job jobs[MAX_THREADS];
     _Atomic size_t next = 0;
     _Atomic int stop = 0;
-    if (helpers_ready(ctx, threads)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    _Atomic size_t done = 0;
+    if (helpers_ready(ctx, threads, &done, len)) {
+        helpers_done(ctx, threads);
+        return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    }
     for (int k = 0; k < threads; k++) jobs[k] = (job){ ctx->helpers[k], ctx, k, opt, text, ch, nch, &next, &stop, 0 };
     for (size_t i = 0; i < nch; i++) ch[i].worker = -1;
     run_all(jobs, threads);
+    helpers_done(ctx, threads);
     tok_status st = first_failure(ctx, text, ch, nch);
     if (st) return st;
     /* where each chunk goes, and its first word number */
@@ -292,6 +313,7 @@ static void *ids_chunks(void *arg)
         h->st = tok__encode_direct_ids_text(j->ctx, j->text + h->at, h->len, j->opt, j->ids + h->at, h->len, &h->n);
         h->dropped = j->ctx->dropped;
         if (h->st) atomic_store(j->stop, 1);
+        tok_ctx_progress_report(j->ctx, h->len);
     }
 }
 
@@ -321,9 +343,14 @@ tok_status tok_encode_ids_threads(tok_ctx *ctx, const char *text, size_t len, co
     ids_job jobs[MAX_THREADS];
     _Atomic size_t next = 0;
     _Atomic int stop = 0;
-    if (helpers_ready(ctx, threads)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    _Atomic size_t done = 0;
+    if (helpers_ready(ctx, threads, &done, len)) {
+        helpers_done(ctx, threads);
+        return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    }
     for (int k = 0; k < threads; k++) jobs[k] = (ids_job){ ctx->helpers[k], k, o, text, ids + nf, ch, nch, &next, &stop };
     run_on(ids_chunks, jobs, sizeof *jobs, threads);
+    helpers_done(ctx, threads);
     tok_status st = first_failure(ctx, text, ch, nch);
     if (st) return st;
     /* more ids than bytes in a chunk (a token covers a byte at least: not
