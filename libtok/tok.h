@@ -478,10 +478,11 @@ TOK_API tok_status tok_encode(tok_ctx *ctx, const char *text, size_t len,
  *  tok_encode.  The text is cut only where every pre-tokenizer libtok runs in
  *  its fast lane must split (after a newline, before a letter), and
  *  only for pipelines where that holds; otherwise, or for texts under 256 KiB,
- *  this is tok_encode.  The text is cut into several chunks per thread
- *  (handed out in order, so threads stay busy however the cost varies along
- *  the text); the threads share ctx's pre-token cache.  Helper contexts are
- *  kept in ctx for reuse. */
+ *  this is tok_encode.  The text is cut into chunks that shrink as the text
+ *  runs out (handed out in order, so threads stay busy however the cost
+ *  varies along the text, and finish together); the threads share ctx's
+ *  pre-token cache, sized from the whole text.  Helper contexts are kept in
+ *  ctx for reuse. */
 TOK_API tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len,
                               const tok_encode_options *opt, int threads, tok_encoding *out);
 
