@@ -76,6 +76,14 @@ int tok__grow(void **p, size_t *cap, size_t need, size_t elem);
  *  page and advised to use huge pages; *size set to what was mapped.
  *  NULL on failure.  Free with tok__hugeunmap(p, *size). */
 void *tok__hugemap(size_t *size);
+/** The same, not advised yet: for memory that only a large job fills (the
+ *  pre-token cache's record ring), advised with tok__huge_advise once one
+ *  comes -- a small job then faults in a few small pages instead of
+ *  clearing a huge one. */
+void *tok__hugemap_later(size_t *size);
+/** Advise p[0, size) (from tok__hugemap_later) to use huge pages from its
+ *  next first touches on. */
+void tok__huge_advise(void *p, size_t size);
 void tok__hugeunmap(void *p, size_t size);
 /** Memory for a table read at random: on huge pages (tok__hugemap, zeroed)
  *  when it is TOK_HUGE_PAGE or more, else 64-byte aligned from the heap

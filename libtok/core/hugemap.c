@@ -10,7 +10,9 @@
 /* size rounded up to whole huge pages (0 when that wraps) */
 static size_t huge_round(size_t size) { return (size + TOK_HUGE_PAGE - 1) & ~(TOK_HUGE_PAGE - 1); }
 
-void *tok__hugemap(size_t *size)
+/* Zeroed anonymous memory aligned on a huge page, *size rounded up to
+ * whole huge pages; not advised. */
+static void *map_aligned(size_t *size)
 {
     size_t want = huge_round(*size);
     if (!want || want < *size) return NULL;
@@ -21,11 +23,27 @@ void *tok__hugemap(size_t *size)
     size_t lead = (TOK_HUGE_PAGE - ((uintptr_t)m & (TOK_HUGE_PAGE - 1))) & (TOK_HUGE_PAGE - 1);
     if (lead) munmap(m, lead);
     munmap(m + lead + want, TOK_HUGE_PAGE - lead); /* never empty: lead < TOK_HUGE_PAGE */
-#ifdef MADV_HUGEPAGE
-    madvise(m + lead, want, MADV_HUGEPAGE);
-#endif
     *size = want;
     return m + lead;
+}
+
+void *tok__hugemap(size_t *size)
+{
+    void *m = map_aligned(size);
+    if (m) tok__huge_advise(m, *size);
+    return m;
+}
+
+void *tok__hugemap_later(size_t *size) { return map_aligned(size); }
+
+void tok__huge_advise(void *p, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+    madvise(p, size, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)size;
+#endif
 }
 
 void tok__hugeunmap(void *p, size_t size)

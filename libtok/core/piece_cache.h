@@ -74,6 +74,8 @@ typedef struct tok_pcache {
     _Atomic int growing;       /* one thread grows the table at a time */
     _Alignas(64) _Atomic uint64_t head; /* ring words ever reserved */
     pthread_mutex_t ring_lock; /* only to allocate the ring */
+    _Atomic bool ring_big;     /* a large text fills it: its pages come huge (tok_pcache_project) */
+    _Atomic bool ring_huge;    /* ... and the ring has been advised so */
     bool off;                  /* the empty cache of TOK_ENC_NO_CACHE calls: no table, puts ignored */
 } tok_pcache;
 
@@ -273,6 +275,14 @@ static inline uint32_t tok_pcache_get_ids(tok_pcache *c, const tok_pcache_q *q, 
 void tok_pcache_put(tok_pcache *c, const tok_pcache_q *q, const int32_t *ids, const tok_offset *off, size_t k);
 /** How many pieces the cache holds (sampled in large tables). */
 size_t tok_pcache_count(const tok_pcache *c);
+/** Texts from this size on are large for the cache: its size is projected
+ *  from their progress, its record ring is put on huge pages. */
+#define TOK_PCACHE_BIG_TEXT ((size_t)1 << 18)
+/** A text of `total` bytes starts: from TOK_PCACHE_BIG_TEXT on, the ring of long
+ *  records gets huge pages from its next first touches on (a huge page is
+ *  only given to a 2 MiB stretch none of whose small pages was touched, so
+ *  this is asked before the text's first records). */
+void tok_pcache_expect(tok_pcache *c, size_t total);
 /** The encode of a text of `total` bytes (256 KiB or more) has reached
  *  `done`, the cache having held `before` pieces when it started: grow the
  *  table now to the size the pieces this text brought so far, projected to
@@ -313,6 +323,8 @@ static inline void tok_ctx_progress_start(tok_ctx *ctx, size_t total)
     ctx->prog_next = TOK_PROGRESS_STEP;
     if (ctx->prog_shared) ctx->prog_told = 0;
     else ctx->prog_before = tok_pcache_count(ctx->pcache);
+    size_t whole = ctx->prog_shared ? ctx->prog_whole : total;
+    if (whole >= TOK_PCACHE_BIG_TEXT) tok_pcache_expect(tok_ctx_pcache(ctx), whole);
 }
 
 #endif
