@@ -20,7 +20,9 @@ void *tok_arena_alloc(tok_arena *a, size_t n)
         if (b->next) b->next->used = 0; /* moving on: the next block is free again */
     }
     size_t size = n > (1u << 16) ? n : (1u << 16);
-    tok_arena_block *b = malloc(sizeof *b + size);
+    /* a large block (a whole text's normalized copy) on huge pages: written
+     * through 4 KiB pages it faulted one page at a time */
+    tok_arena_block *b = tok__big_alloc(sizeof *b + size);
     if (!b) return NULL;
     b->size = size;
     b->used = n;

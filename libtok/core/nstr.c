@@ -26,6 +26,8 @@ int tok_nstr_reserve(tok_nstr *t, size_t cap)
     }
     size_t c = t->alloc ? t->alloc : 64;
     while (c < cap) c *= 2;
+    c = tok__grow_cap(c, sizeof *t->a0); /* the alignments are the larger arrays */
+    if (c < cap) c = cap;
     if (t->limit && c > t->limit) c = t->limit;
     uint8_t *s = tok__big_realloc(t->s, t->alloc, c);
     if (!s) return -1;
