@@ -29,7 +29,9 @@ int tok_nstr_reserve(tok_nstr *t, size_t cap)
     c = tok__grow_cap(c, sizeof *t->a0); /* the alignments are the larger arrays */
     if (c < cap) c = cap;
     if (t->limit && c > t->limit) c = t->limit;
-    uint8_t *s = tok__big_realloc(t->s, t->alloc, c);
+    /* the bytes too: one a character, a quarter of an alignment array,
+     * they would otherwise stay on 4 KiB pages up to 2 MiB */
+    uint8_t *s = tok__big_realloc(t->s, t->alloc, tok__grow_cap(c, 1));
     if (!s) return -1;
     t->s = s;
     uint32_t *a0 = tok__big_realloc(t->a0, t->alloc * sizeof *a0, c * sizeof *a0);
