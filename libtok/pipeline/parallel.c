@@ -37,41 +37,66 @@ typedef struct chunk {
     int32_t wbase;
 } chunk;
 
-typedef struct job {
-    tok_ctx *ctx;        /* this thread's context (a helper of the caller's) */
-    tok_ctx *main;
-    int k;
+/* What all the threads of one call share. */
+typedef struct crew {
+    tok_ctx *main;       /* the caller's context */
     const tok_encode_options *opt;
     const char *text;
     chunk *ch;
     size_t nch;
-    _Atomic size_t *next;
-    _Atomic int *stop;
-    int phase;           /* 0: encode chunks; 1: copy them into the result */
+    _Atomic size_t next; /* the next chunk to hand out */
+    _Atomic int stop;    /* a chunk failed: hand out no more */
+    _Atomic size_t done; /* bytes encoded, for the shared cache's size (tok_ctx_progress_report) */
+} crew;
+
+typedef struct job {
+    crew *w;
+    tok_ctx *ctx;        /* this thread's context (a helper of the caller's) */
+    int k;
+    int phase;           /* tok_encode_threads: 0 encode chunks; 1 copy them into the result */
+    int32_t *ids;        /* tok_encode_ids_threads: the caller's buffer, past the wrap's front ids */
 } job;
+
+/* The next chunk for job j, or NULL: none left, or one failed. */
+static chunk *take(job *j)
+{
+    crew *w = j->w;
+    if (atomic_load_explicit(&w->stop, memory_order_relaxed)) return NULL;
+    size_t i = atomic_fetch_add(&w->next, 1);
+    if (i >= w->nch) return NULL;
+    chunk *h = &w->ch[i];
+    tok__begin_call(j->ctx, w->opt);
+    h->worker = j->k;
+    return h;
+}
+
+/* Chunk h is encoded (h->st set): a failure stops the others; its dropped
+ * bytes, and its length told to the shared progress. */
+static void taken(job *j, chunk *h)
+{
+    if (h->st) atomic_store(&j->w->stop, 1);
+    h->dropped = j->ctx->dropped;
+    tok_ctx_progress_report(j->ctx, h->len);
+}
 
 static void encode_chunks(job *j)
 {
     tok_ctx *c = j->ctx;
+    const tok_encode_options *opt = j->w->opt;
     tok_enc *acc = &c->enc[1];
     acc->n = 0;
-    for (;;) {
-        if (atomic_load_explicit(j->stop, memory_order_relaxed)) return;
-        size_t i = atomic_fetch_add(j->next, 1);
-        if (i >= j->nch) return;
-        chunk *h = &j->ch[i];
-        tok__begin_call(c, j->opt);
-        h->worker = j->k;
+    for (chunk *h; (h = take(j));) {
+        const char *text = j->w->text + h->at;
         size_t from = acc->n;
-        if (tok__direct_seq_ok(c, j->opt)) {
+        if (tok__direct_seq_ok(c, opt)) {
             /* the direct loop appends behind this thread's earlier chunks:
              * no copy, and half the memory to fault in */
-            h->st = tok__encode_direct_append(c, j->text + h->at, h->len, j->opt, acc, 0);
+            h->st = tok__encode_direct_append(c, text, h->len, opt, acc, 0);
         } else {
             /* (encoded into enc[0], then kept behind this thread's earlier
              * chunks: encoding in place would need a bound on how much the
              * encoder reserves) */
-            h->st = tok__encode_seq(c, j->text + h->at, h->len, j->opt, &c->enc[0], 0);
+            h->st = tok__encode_seq(c, text, h->len, opt, &c->enc[0], 0);
             if (!h->st && tok_enc_append(acc, &c->enc[0])) h->st = tok_ctx_fail(c, TOK_ERR_NOMEM, "out of memory");
         }
         if (!h->st) {
@@ -79,12 +104,7 @@ static void encode_chunks(job *j)
             h->from = from;
             h->words = h->n ? acc->words[acc->n - 1] + 1 : 0;
         }
-        if (h->st) {
-            atomic_store(j->stop, 1);
-            return;
-        }
-        h->dropped = c->dropped;
-        tok_ctx_progress_report(c, h->len);
+        taken(j, h);
     }
 }
 
@@ -92,9 +112,9 @@ static void encode_chunks(job *j)
 static void copy_chunks(job *j)
 {
     const tok_enc *src = &j->ctx->enc[1];
-    tok_enc *e = &j->main->enc[0];
-    for (size_t i = 0; i < j->nch; i++) {
-        const chunk *h = &j->ch[i];
+    tok_enc *e = &j->w->main->enc[0];
+    for (size_t i = 0; i < j->w->nch; i++) {
+        const chunk *h = &j->w->ch[i];
         if (h->worker != j->k || !h->n) continue;
         size_t d = h->dest, f = h->from;
         for (size_t q = 0; q < h->n; q++) {
@@ -131,8 +151,6 @@ static void run_on(void *(*fn)(void *), void *jobs, size_t size, int n)
         else fn(j + (size_t)k * size);
     }
 }
-
-static void run_all(job *jobs, int n) { run_on(run_job, jobs, sizeof *jobs, n); }
 
 /* Is i (just after a "\n") a place to cut?  A letter must follow; with
  * GPT-2's pattern the "\n" must also follow a visible ASCII character (a
@@ -180,30 +198,54 @@ static size_t cut_chunks(const tok_tokenizer *t, const char *text, size_t len, i
     return nch;
 }
 
-/* Helper contexts 0..threads-1, sharing ctx's pre-token cache and the
- * progress through the whole text of `len` bytes (`done`, from 0): -1 out
- * of memory. */
-static int helpers_ready(tok_ctx *ctx, int threads, _Atomic size_t *done, size_t len)
+/* The first failure in text order (chunks are taken in order, so all
+ * before it were encoded or failed too), reported in w->main; TOK_OK none. */
+static tok_status first_failure(crew *w)
 {
-    if (!tok__ctx_pcache_new(ctx)) return -1;
+    tok_ctx *ctx = w->main;
+    for (size_t i = 0; i < w->nch; i++) {
+        const chunk *h = &w->ch[i];
+        if (!h->st) continue;
+        if (h->st == TOK_ERR_UTF8) {
+            size_t bad = tok_utf8_check((const uint8_t *)w->text + h->at, h->len);
+            return tok_ctx_fail(ctx, TOK_ERR_UTF8, "invalid UTF-8 at byte offset %zu", h->at + bad);
+        }
+        snprintf(ctx->err, sizeof ctx->err, "%s", ctx->helpers[h->worker]->err);
+        return h->st;
+    }
+    return TOK_OK;
+}
+
+/* Run fn on `threads` jobs over w's chunks, each on a helper context of
+ * w->main (created on first use and kept there) that shares its pre-token
+ * cache and the progress through the whole text of `len` bytes; the jobs
+ * are left in jobs[] for a later phase.  Then the first failure in text
+ * order, reported in w->main (TOK_OK none). */
+static tok_status crew_run(crew *w, job *jobs, int threads, size_t len, void *(*fn)(void *))
+{
+    tok_ctx *ctx = w->main;
+    if (!tok__ctx_pcache_new(ctx)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     size_t before = tok_pcache_count(ctx->pcache);
     for (int k = 0; k < threads; k++) {
-        if (!ctx->helpers[k] && !(ctx->helpers[k] = tok_ctx_new(ctx->tok))) return -1;
-        if (tok__ctx_share_pcache(ctx->helpers[k], ctx)) return -1;
+        if ((!ctx->helpers[k] && !(ctx->helpers[k] = tok_ctx_new(ctx->tok))) ||
+            tok__ctx_share_pcache(ctx->helpers[k], ctx))
+            return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
+    }
+    for (int k = 0; k < threads; k++) {
         tok_ctx *h = ctx->helpers[k];
-        h->prog_shared = done;
+        h->prog_shared = &w->done;
         h->prog_whole = len;
         h->prog_told = 0;
         h->prog_before = before;
+        jobs[k].w = w;
+        jobs[k].ctx = h;
+        jobs[k].k = k;
     }
-    return 0;
-}
-
-/* The call is over: the helpers' progress is their own again. */
-static void helpers_done(tok_ctx *ctx, int threads)
-{
-    for (int k = 0; k < threads; k++)
-        if (ctx->helpers[k]) ctx->helpers[k]->prog_shared = NULL;
+    for (size_t i = 0; i < w->nch; i++) w->ch[i].worker = -1;
+    run_on(fn, jobs, sizeof *jobs, threads);
+    /* the call is over: the helpers' progress is their own again */
+    for (int k = 0; k < threads; k++) ctx->helpers[k]->prog_shared = NULL;
+    return first_failure(w);
 }
 
 /* Tables the cache outgrew: freed when no context outside this call shares it. */
@@ -212,22 +254,6 @@ static void quiesce(tok_ctx *ctx)
     int users = 1;
     for (int k = 0; k < MAX_THREADS; k++) users += ctx->helpers[k] && ctx->helpers[k]->pcache == ctx->pcache;
     if (atomic_load(&ctx->pcache->refs) == users) tok_pcache_quiesce(ctx->pcache);
-}
-
-/* The first failure in text order (chunks are taken in order, so all
- * before it were encoded or failed too), reported in ctx; TOK_OK none. */
-static tok_status first_failure(tok_ctx *ctx, const char *text, const chunk *ch, size_t nch)
-{
-    for (size_t i = 0; i < nch; i++) {
-        if (!ch[i].st) continue;
-        if (ch[i].st == TOK_ERR_UTF8) {
-            size_t bad = tok_utf8_check((const uint8_t *)text + ch[i].at, ch[i].len);
-            return tok_ctx_fail(ctx, TOK_ERR_UTF8, "invalid UTF-8 at byte offset %zu", ch[i].at + bad);
-        }
-        snprintf(ctx->err, sizeof ctx->err, "%s", ctx->helpers[ch[i].worker]->err);
-        return ch[i].st;
-    }
-    return TOK_OK;
 }
 
 tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
@@ -247,20 +273,9 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
     if ((size_t)threads > nch) threads = (int)nch;
     tok__begin_call(ctx, opt);
     memset(out, 0, sizeof *out);
-    /* the helpers share this context's pre-token cache */
-    job jobs[MAX_THREADS];
-    _Atomic size_t next = 0;
-    _Atomic int stop = 0;
-    _Atomic size_t done = 0;
-    if (helpers_ready(ctx, threads, &done, len)) {
-        helpers_done(ctx, threads);
-        return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-    }
-    for (int k = 0; k < threads; k++) jobs[k] = (job){ ctx->helpers[k], ctx, k, opt, text, ch, nch, &next, &stop, 0 };
-    for (size_t i = 0; i < nch; i++) ch[i].worker = -1;
-    run_all(jobs, threads);
-    helpers_done(ctx, threads);
-    tok_status st = first_failure(ctx, text, ch, nch);
+    crew w = { .main = ctx, .opt = opt, .text = text, .ch = ch, .nch = nch };
+    job jobs[MAX_THREADS] = { { 0 } };
+    tok_status st = crew_run(&w, jobs, threads, len, run_job);
     if (st) return st;
     /* where each chunk goes, and its first word number */
     size_t total = 0;
@@ -280,7 +295,7 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
     if (total < (64u << 10)) {
         for (int k = 0; k < threads; k++) copy_chunks(&jobs[k]);
     } else {
-        run_all(jobs, threads);
+        run_on(run_job, jobs, sizeof *jobs, threads);
     }
     quiesce(ctx);
     return tok__finish(ctx, opt, 1, out);
@@ -288,34 +303,16 @@ tok_status tok_encode_threads(tok_ctx *ctx, const char *text, size_t len, const 
 
 /* ---- ids only ------------------------------------------------------------ */
 
-typedef struct ids_job {
-    tok_ctx *ctx;
-    int k;
-    const tok_encode_options *opt;
-    const char *text;
-    int32_t *ids;        /* the caller's buffer, past the wrap's front ids */
-    chunk *ch;
-    size_t nch;
-    _Atomic size_t *next;
-    _Atomic int *stop;
-} ids_job;
-
 /* Each chunk's ids at its own byte offset in the caller's buffer. */
 static void *ids_chunks(void *arg)
 {
-    ids_job *j = arg;
-    for (;;) {
-        if (atomic_load_explicit(j->stop, memory_order_relaxed)) return NULL;
-        size_t i = atomic_fetch_add(j->next, 1);
-        if (i >= j->nch) return NULL;
-        chunk *h = &j->ch[i];
-        tok__begin_call(j->ctx, j->opt);
-        h->worker = j->k;
-        h->st = tok__encode_direct_ids_text(j->ctx, j->text + h->at, h->len, j->opt, j->ids + h->at, h->len, &h->n);
-        h->dropped = j->ctx->dropped;
-        if (h->st) atomic_store(j->stop, 1);
-        tok_ctx_progress_report(j->ctx, h->len);
+    job *j = arg;
+    for (chunk *h; (h = take(j));) {
+        h->st = tok__encode_direct_ids_text(j->ctx, j->w->text + h->at, h->len, j->w->opt, j->ids + h->at, h->len,
+                                            &h->n);
+        taken(j, h);
     }
+    return NULL;
 }
 
 tok_status tok_encode_ids_threads(tok_ctx *ctx, const char *text, size_t len, const tok_encode_options *opt,
@@ -341,18 +338,10 @@ tok_status tok_encode_ids_threads(tok_ctx *ctx, const char *text, size_t len, co
     if (nch < 2) return tok_encode_ids(ctx, text, len, opt, ids, cap, n);
     if ((size_t)threads > nch) threads = (int)nch;
     tok__begin_call(ctx, o);
-    ids_job jobs[MAX_THREADS];
-    _Atomic size_t next = 0;
-    _Atomic int stop = 0;
-    _Atomic size_t done = 0;
-    if (helpers_ready(ctx, threads, &done, len)) {
-        helpers_done(ctx, threads);
-        return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
-    }
-    for (int k = 0; k < threads; k++) jobs[k] = (ids_job){ ctx->helpers[k], k, o, text, ids + nf, ch, nch, &next, &stop };
-    run_on(ids_chunks, jobs, sizeof *jobs, threads);
-    helpers_done(ctx, threads);
-    tok_status st = first_failure(ctx, text, ch, nch);
+    crew w = { .main = ctx, .opt = o, .text = text, .ch = ch, .nch = nch };
+    job jobs[MAX_THREADS] = { { 0 } };
+    for (int k = 0; k < threads; k++) jobs[k].ids = ids + nf;
+    tok_status st = crew_run(&w, jobs, threads, len, ids_chunks);
     if (st) return st;
     /* more ids than bytes in a chunk (a token covers a byte at least: not
      * expected): the whole text again on one thread */
