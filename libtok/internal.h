@@ -90,6 +90,11 @@ void tok__hugeunmap(void *p, size_t size);
  *  (not zeroed).  NULL on failure.  Free with tok__table_free, same size. */
 void *tok__table_alloc(size_t size);
 void tok__table_free(void *p, size_t size);
+/** The same with huge pages from `huge_from` bytes on (a table that a
+ *  cold encode grows through, where a huge page costs less than the small
+ *  pages' faults). */
+void *tok__table_alloc_from(size_t size, size_t huge_from);
+void tok__table_free_from(void *p, size_t size, size_t huge_from);
 /** Heap memory for the large arrays a load fills once (vectors, hash maps,
  *  the trie builder's): from TOK_HUGE_PAGE on, aligned on a huge page and
  *  advised to use huge pages; else plain malloc.  Not zeroed.  Free with

@@ -51,18 +51,21 @@ void tok__hugeunmap(void *p, size_t size)
     if (p) munmap(p, size);
 }
 
-void *tok__table_alloc(size_t size)
+void *tok__table_alloc_from(size_t size, size_t huge_from)
 {
-    if (size >= TOK_HUGE_PAGE) return tok__hugemap(&size);
+    if (size >= huge_from) return tok__hugemap(&size);
     return aligned_alloc(64, (size + 63) & ~(size_t)63);
 }
 
-void tok__table_free(void *p, size_t size)
+void tok__table_free_from(void *p, size_t size, size_t huge_from)
 {
     if (!p) return;
-    if (size >= TOK_HUGE_PAGE) tok__hugeunmap(p, huge_round(size));
+    if (size >= huge_from) tok__hugeunmap(p, huge_round(size));
     else free(p);
 }
+
+void *tok__table_alloc(size_t size) { return tok__table_alloc_from(size, TOK_HUGE_PAGE); }
+void tok__table_free(void *p, size_t size) { tok__table_free_from(p, size, TOK_HUGE_PAGE); }
 
 /* Huge pages for the whole aligned huge pages inside p[0, size). */
 static void advise_huge(void *p, size_t size)

@@ -31,28 +31,17 @@ static tok_pcache_tab *tab_new(size_t slots)
      * table is put on huge pages where the system allows it: probes land on
      * random slots, and with 4 KiB pages nearly every probe of an 8 MiB
      * table on new text also missed the TLB (the page walk stalled even the
-     * prefetch of the slot) */
+     * prefetch of the slot).  Mapped memory comes zeroed from the kernel
+     * (written once, by its clearing on first touch, instead of twice) */
     size_t size = tab_bytes(slots);
-    tok_pcache_tab *t;
-    if (size >= TAB_MAPPED) {
-        /* comes zeroed from the kernel (written once, by its clearing on
-         * first touch, instead of twice) */
-        t = tok__hugemap(&size);
-        if (!t) return NULL;
-    } else {
-        if (!(t = aligned_alloc(64, (size + 63) & ~(size_t)63))) return NULL;
-        memset(t, 0, size);
-    }
+    tok_pcache_tab *t = tok__table_alloc_from(size, TAB_MAPPED);
+    if (!t) return NULL;
+    if (size < TAB_MAPPED) memset(t, 0, size);
     t->mask = slots - 1;
     return t;
 }
 
-static void tab_free(tok_pcache_tab *t)
-{
-    size_t size = tab_bytes(t->mask + 1);
-    if (size >= TAB_MAPPED) tok__hugeunmap(t, (size + TOK_HUGE_PAGE - 1) & ~(TOK_HUGE_PAGE - 1));
-    else free(t);
-}
+static void tab_free(tok_pcache_tab *t) { tok__table_free_from(t, tab_bytes(t->mask + 1), TAB_MAPPED); }
 
 static void tab_free_chain(tok_pcache_tab *t)
 {
