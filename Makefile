@@ -229,7 +229,7 @@ bench:
 	QUICKTOK="$(QUICKTOK)" sh bench/run.sh
 	$(MAKE) $(B)/keep_bench
 	sh bench/keep.sh
-	sh bench/lang.sh | tee -a $${TOK_CACHE:-$$HOME/.cache/libtok}/bench/latest.md
+	sh bench/lang.sh | tee -a "$${BENCH_OUT:-$${TOK_CACHE:-$$HOME/.cache/libtok}/bench}/latest.md"
 	sh bench/python.sh
 	sh bench/train.sh
 

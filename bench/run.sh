@@ -139,7 +139,7 @@ row() { # NAME FILE TEXT REFKIND REFARG
     qsame=
 }
 
-# 2 threads: libtok (tok_encode_threads) vs quicktok (the same cuts, one handle).
+# 2 threads: libtok (tok_encode_ids_threads) vs quicktok (cut by the same rule, a part a thread, one handle).
 # libtok's speed-up is the median of BENCH_PAIRS ratios of back-to-back runs
 # on 1 and 2 threads in one process (tokbench --paired): on a shared machine
 # the load drifts, and adjacent runs see the same load.
@@ -261,7 +261,7 @@ done
 [ "${BENCH_BPE:-0}" = 1 ] || spm_section
 if [ "${BENCH_FAMILIES:-0}" != 1 ]; then
 echo
-echo "2 threads, wall clock (one large text; libtok cuts after a newline before a letter, quicktok is given the same cuts); libtok's speed-up over 1 thread is the median of ${BENCH_PAIRS:-5} back-to-back 1-thread/2-thread pairs in one process:"
+echo "2 threads, wall clock (one large text; libtok cuts after a newline before a letter into chunks that shrink as the text runs out, handed out in order; quicktok's text is cut by the same rule into one part per thread); libtok's speed-up over 1 thread is the median of ${BENCH_PAIRS:-5} back-to-back 1-thread/2-thread pairs in one process:"
 echo
 echo "| tokenizer | text | libtok 2 threads cold / primed / warm | speed-up over 1 thread cold / primed / warm | quicktok 2 threads cold / primed / warm | ×quicktok cold | ids = 1 thread |"
 echo "|---|---|---|---|---|---|---|"
