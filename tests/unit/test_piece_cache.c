@@ -137,6 +137,106 @@ static void test_project(void **state)
     tok_pcache_unref(c);
 }
 
+/* The ring of long records: 2 MiB-aligned, advised to huge pages once a
+ * large text is expected (before or after the ring exists), never for a
+ * small one; records stay readable across the advice. */
+static void put_long(tok_pcache *c, uint64_t from, uint64_t *next, entry *e)
+{
+    uint64_t i = from;
+    do make_entry(i++, TOK_PCACHE_MAXLEN, e);
+    while (e->n <= TOK_PCACHE_KEYB && e->k <= TOK_PCACHE_IDS);
+    put(c, e);
+    *next = i;
+}
+
+static void test_ring_huge(void **state)
+{
+    (void)state;
+    tok_toks out = { 0 };
+    entry e;
+    uint64_t i;
+    /* expected after the ring exists */
+    tok_pcache *c = tok_pcache_new();
+    assert_non_null(c);
+    tok_pcache_expect(c, 1000); /* small: nothing */
+    put_long(c, 0, &i, &e);
+    _Atomic uint64_t *ring = atomic_load(&c->ring);
+    assert_non_null(ring);
+    assert_int_equal((uintptr_t)ring % TOK_HUGE_PAGE, 0);
+    assert_false(atomic_load(&c->ring_big));
+    assert_false(atomic_load(&c->ring_huge));
+    tok_pcache_expect(c, TOK_PCACHE_BIG_TEXT - 1);
+    assert_false(atomic_load(&c->ring_huge));
+    tok_pcache_expect(c, TOK_PCACHE_BIG_TEXT);
+    assert_true(atomic_load(&c->ring_big));
+    assert_true(atomic_load(&c->ring_huge));
+    assert_int_equal(check(c, &e, &out), 1);
+    tok_pcache_unref(c);
+    /* expected before: advised when the first long record makes the ring */
+    c = tok_pcache_new();
+    assert_non_null(c);
+    tok_pcache_expect(c, (size_t)1 << 20);
+    assert_true(atomic_load(&c->ring_big));
+    assert_false(atomic_load(&c->ring_huge));
+    assert_null(atomic_load(&c->ring));
+    put_long(c, 0, &i, &e);
+    assert_true(atomic_load(&c->ring_huge));
+    assert_int_equal(check(c, &e, &out), 1);
+    tok_pcache_unref(c);
+    /* the empty cache of TOK_ENC_NO_CACHE calls is never written */
+    tok_pcache_expect(tok__pcache_off(), (size_t)1 << 20);
+    assert_false(atomic_load(&tok__pcache_off()->ring_big));
+    tok_toks_free(&out);
+}
+
+/* Helpers of a threaded call report their progress into one shared count:
+ * each adds only what it did since its last report, restarting with each
+ * chunk, and the cache is projected from the whole text's progress. */
+static void test_shared_progress(void **state)
+{
+    (void)state;
+    tok_pcache *c = tok_pcache_new();
+    assert_non_null(c);
+    entry e;
+    for (uint64_t i = 0; i < 1000; i++) {
+        make_entry(i, 24, &e);
+        put(c, &e);
+    }
+    size_t before = slots(c);
+    _Atomic size_t done = 0;
+    tok_ctx *h[2];
+    for (int k = 0; k < 2; k++) {
+        assert_non_null(h[k] = calloc(1, sizeof *h[k]));
+        h[k]->pcache = c;
+        h[k]->prog_shared = &done;
+        h[k]->prog_whole = (size_t)1 << 20;
+        h[k]->prog_before = 0;
+        tok_ctx_progress_start(h[k], 50000); /* a chunk of 50 kB */
+    }
+    /* 1000 pieces in 40 kB of 1 MiB: 1000 * 26.2^0.85 = 16.1k pieces, twice
+     * that in slots: 2^15 */
+    tok_ctx_progress_report(h[0], 40000);
+    assert_true(before < ((size_t)1 << 15));
+    assert_int_equal(slots(c), (size_t)1 << 15);
+    tok_ctx_progress_report(h[0], 60000); /* (past its chunk: counted as told) */
+    assert_int_equal(atomic_load(&done), 60000);
+    /* from the whole text's 90 kB: 8.1k pieces, 2^15 still (from this
+     * helper's 30 kB alone: 20.5k, 2^16) */
+    tok_ctx_progress_report(h[1], 30000);
+    assert_int_equal(atomic_load(&done), 90000);
+    assert_int_equal(slots(c), (size_t)1 << 15);
+    tok_ctx_progress_report(h[1], 30000); /* nothing new */
+    assert_int_equal(atomic_load(&done), 90000);
+    tok_ctx_progress_start(h[0], 20000); /* its next chunk */
+    tok_ctx_progress_report(h[0], 10000);
+    assert_int_equal(atomic_load(&done), 100000);
+    assert_int_equal(slots(c), (size_t)1 << 15);
+    /* the whole text was large: the ring is advised */
+    assert_true(atomic_load(&c->ring_big));
+    for (int k = 0; k < 2; k++) free(h[k]);
+    tok_pcache_unref(c);
+}
+
 static void test_one_thread(void **state)
 {
     (void)state;
@@ -269,6 +369,8 @@ int main(void)
         cmocka_unit_test(test_one_thread),
         cmocka_unit_test(test_project),
         cmocka_unit_test(test_ring_wraps),
+        cmocka_unit_test(test_ring_huge),
+        cmocka_unit_test(test_shared_progress),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
