@@ -70,14 +70,9 @@ void tok__table_free(void *p, size_t size) { tok__table_free_from(p, size, TOK_H
 /* Huge pages for the whole aligned huge pages inside p[0, size). */
 static void advise_huge(void *p, size_t size)
 {
-#ifdef MADV_HUGEPAGE
     uintptr_t a = ((uintptr_t)p + TOK_HUGE_PAGE - 1) & ~(uintptr_t)(TOK_HUGE_PAGE - 1);
     uintptr_t b = ((uintptr_t)p + size) & ~(uintptr_t)(TOK_HUGE_PAGE - 1);
-    if (b > a) madvise((void *)a, b - a, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)size;
-#endif
+    if (b > a) tok__huge_advise((void *)a, b - a);
 }
 
 void *tok__big_alloc(size_t size)

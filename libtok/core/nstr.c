@@ -27,7 +27,6 @@ int tok_nstr_reserve(tok_nstr *t, size_t cap)
     size_t c = t->alloc ? t->alloc : 64;
     while (c < cap) c *= 2;
     c = tok__grow_cap(c, sizeof *t->a0); /* the alignments are the larger arrays */
-    if (c < cap) c = cap;
     if (t->limit && c > t->limit) c = t->limit;
     /* the bytes too: one a character, a quarter of an alignment array,
      * they would otherwise stay on 4 KiB pages up to 2 MiB */

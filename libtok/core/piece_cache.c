@@ -268,7 +268,6 @@ void tok_pcache_expect(tok_pcache *c, size_t total)
 void tok_pcache_project(tok_pcache *c, size_t done, size_t total, size_t before)
 {
     if (!c || c->off || !done || done >= total || total < TOK_PCACHE_BIG_TEXT) return;
-    tok_pcache_expect(c, total);
     tok_pcache_tab *t = atomic_load_explicit(&c->tab, memory_order_acquire);
     size_t have = t ? t->mask + 1 : 0, count = atomic_load_explicit(&c->count, memory_order_relaxed);
     /* only the pieces this text brought are projected: a cache warm from

@@ -74,7 +74,7 @@ typedef struct tok_pcache {
     _Atomic int growing;       /* one thread grows the table at a time */
     _Alignas(64) _Atomic uint64_t head; /* ring words ever reserved */
     pthread_mutex_t ring_lock; /* only to allocate the ring */
-    _Atomic bool ring_big;     /* a large text fills it: its pages come huge (tok_pcache_project) */
+    _Atomic bool ring_big;     /* a large text fills it: its pages come huge (tok_pcache_expect) */
     _Atomic bool ring_huge;    /* ... and the ring has been advised so */
     bool off;                  /* the empty cache of TOK_ENC_NO_CACHE calls: no table, puts ignored */
 } tok_pcache;

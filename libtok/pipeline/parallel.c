@@ -9,8 +9,9 @@
  *
  * The text is cut into chunks that shrink as the text runs out, handed out
  * in order from a shared counter, so a thread that meets costlier text (new
- * words, another script) does not hold the others up; all threads share the caller's
- * pre-token cache, so a word one thread has encoded is a hit for the others.
+ * words, another script) does not hold the others up; all threads share the
+ * caller's pre-token cache, so a word one thread has encoded is a hit for
+ * the others.
  * Each thread joins its chunks into the result itself.  UTF-8 is checked
  * per chunk (a cut is always between whole characters).
  */
@@ -47,6 +48,7 @@ typedef struct crew {
     _Atomic size_t next; /* the next chunk to hand out */
     _Atomic int stop;    /* a chunk failed: hand out no more */
     _Atomic size_t done; /* bytes encoded, for the shared cache's size (tok_ctx_progress_report) */
+    int32_t *ids;        /* tok_encode_ids_threads: the caller's buffer, past the wrap's front ids */
 } crew;
 
 typedef struct job {
@@ -54,7 +56,6 @@ typedef struct job {
     tok_ctx *ctx;        /* this thread's context (a helper of the caller's) */
     int k;
     int phase;           /* tok_encode_threads: 0 encode chunks; 1 copy them into the result */
-    int32_t *ids;        /* tok_encode_ids_threads: the caller's buffer, past the wrap's front ids */
 } job;
 
 /* The next chunk for job j, or NULL: none left, or one failed. */
@@ -308,7 +309,7 @@ static void *ids_chunks(void *arg)
 {
     job *j = arg;
     for (chunk *h; (h = take(j));) {
-        h->st = tok__encode_direct_ids_text(j->ctx, j->w->text + h->at, h->len, j->w->opt, j->ids + h->at, h->len,
+        h->st = tok__encode_direct_ids_text(j->ctx, j->w->text + h->at, h->len, j->w->opt, j->w->ids + h->at, h->len,
                                             &h->n);
         taken(j, h);
     }
@@ -338,9 +339,8 @@ tok_status tok_encode_ids_threads(tok_ctx *ctx, const char *text, size_t len, co
     if (nch < 2) return tok_encode_ids(ctx, text, len, opt, ids, cap, n);
     if ((size_t)threads > nch) threads = (int)nch;
     tok__begin_call(ctx, o);
-    crew w = { .main = ctx, .opt = o, .text = text, .ch = ch, .nch = nch };
+    crew w = { .main = ctx, .opt = o, .text = text, .ch = ch, .nch = nch, .ids = ids + nf };
     job jobs[MAX_THREADS] = { { 0 } };
-    for (int k = 0; k < threads; k++) jobs[k].ids = ids + nf;
     tok_status st = crew_run(&w, jobs, threads, len, ids_chunks);
     if (st) return st;
     /* more ids than bytes in a chunk (a token covers a byte at least: not
