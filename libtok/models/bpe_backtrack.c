@@ -16,24 +16,6 @@ static void pair_put(tok_bpe_bt *bt, int32_t a, int32_t b, int32_t c, uint32_t r
     bt->pairs[i] = (tok_bpe_pslot){ key, c, rank };
 }
 
-/* Would BPE of a's bytes followed by b's keep the boundary between them up
- * to (not including) a merge of rank `limit`?  Unwind the later of the two
- * last merges each step; the pair across the boundary must not merge before
- * the merge just unwound (before or at it when that merge is on the right:
- * equal ranks go left first). */
-#define VALID_BODY(RANK)                                                  \
-    for (;;) {                                                            \
-        if ((RANK) < limit) return false;                                 \
-        if (bt->t[a].rank > bt->t[b].rank) {                                  \
-            limit = bt->t[a].rank;                                          \
-            a = bt->t[a].right;                                             \
-        } else {                                                          \
-            if (bt->t[b].rank == 0) return true;                            \
-            limit = bt->t[b].rank + 1;                                      \
-            b = bt->t[b].left;                                              \
-        }                                                                 \
-    }
-
 /* Start loading what the look-up of pair (a, b) reads: its filter word and
  * its first table slot, together, so that the two misses overlap. */
 static inline void pair_prefetch(const tok_bpe_bt *bt, int32_t a, int32_t b)
@@ -71,15 +53,49 @@ static inline uint32_t pair_rank(const tok_bpe_bt *bt, int32_t a, int32_t b)
     return pair_find(bt, a, b, &r) >= 0 ? r : UINT32_MAX;
 }
 
+/* Would BPE of a's bytes followed by b's keep the boundary between them up
+ * to (not including) a merge of rank `limit`?  Unwind the later of the two
+ * last merges each step; the pair across the boundary must not merge before
+ * the merge just unwound (before or at it when that merge is on the right:
+ * equal ranks go left first). */
 static bool valid_build(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t limit)
 {
-    VALID_BODY(pair_rank(bt, a, b))
+    for (;;) {
+        if (pair_rank(bt, a, b) < limit) return false;
+        if (bt->t[a].rank > bt->t[b].rank) {
+            limit = bt->t[a].rank;
+            a = bt->t[a].right;
+        } else {
+            if (bt->t[b].rank == 0) return true;
+            limit = bt->t[b].rank + 1;
+            b = bt->t[b].left;
+        }
+    }
 }
 
-static inline bool valid(const tok_bpe_bt *bt, int32_t a, int32_t b)
+/* The same check at encode time, where the boundary's bytes are known:
+ * lb the last of a, fb the first of b (each & 31).  Every step keeps the
+ * boundary, so a pair of two made tokens is looked up only where a's rmask
+ * and b's lmask allow a merge across it (one-byte pairs: bpair, direct). */
+static inline bool valid(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t lb, uint32_t fb)
 {
-    uint32_t limit = UINT32_MAX;
-    VALID_BODY(pair_rank(bt, a, b))
+    uint32_t limit = UINT32_MAX, r;
+    for (;;) {
+        const tok_bpe_tinfo *ta = &bt->t[a], *tb = &bt->t[b];
+        if ((uint32_t)(a | b) < bt->blim) {
+            if (bt->bpair[(uint32_t)a << 8 | (uint32_t)b] < limit) return false;
+        } else if ((ta->rmask >> fb & tb->lmask >> lb & 1) && pair_find(bt, a, b, &r) >= 0 && r < limit) {
+            return false;
+        }
+        if (ta->rank > tb->rank) {
+            limit = ta->rank;
+            a = ta->right;
+        } else {
+            if (tb->rank == 0) return true;
+            limit = tb->rank + 1;
+            b = tb->left;
+        }
+    }
 }
 
 /* Can a and b (both made) ever stand side by side?  BPE of their bytes
@@ -397,6 +413,7 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
         bt->t[i].rank = UINT32_MAX;
         bt->t[i].left = bt->t[i].right = bt->t[i].shorter = -1;
         bt->t[i].shorter_len = 0;
+        bt->t[i].rmask = bt->t[i].lmask = 0;
         bt->t[i].len = v->tok[i].nbytes;
         if (is_model(v, i) && v->tok[i].nbytes)
             keys[nk++] = (tok_trie_key){ v->tok[i].bytes, v->tok[i].nbytes, (int32_t)i };
@@ -524,6 +541,14 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
     }
     free(done);
     free(mid);
+    /* the masks, from every merge the tables make */
+    for (uint32_t t = 0; t < n; t++) {
+        const tok_bpe_tinfo *x = &bt->t[t];
+        if (x->rank == 0 || x->rank == UINT32_MAX) continue;
+        const tok_token *l = &v->tok[x->left], *r = &v->tok[x->right];
+        bt->t[x->left].rmask |= 1u << (r->bytes[0] & 31);
+        bt->t[x->right].lmask |= 1u << (l->bytes[l->nbytes - 1] & 31);
+    }
     bt->ok = true;
     return TOK_OK;
 }
@@ -638,7 +663,7 @@ static inline int encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch
                 if (*e >> 1 == key) {
                     ok = *e & 1;
                 } else {
-                    ok = valid(bt, prev, cand);
+                    ok = valid(bt, prev, cand, p[pos - 1] & 31u, p[pos] & 31u);
                     *e = key << 1 | ok;
                 }
             }

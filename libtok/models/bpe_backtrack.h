@@ -38,12 +38,20 @@ typedef struct tok_bpe_tinfo {
     int32_t shorter;       /* longest proper prefix that BPE makes, -1 */
     uint32_t shorter_len;  /* its length */
     uint32_t len;          /* length in bytes */
+    /* Which pairs with this token can merge at all, by the byte across the
+     * boundary (bit c & 31): rmask, the first bytes of the right parts it is
+     * merged with; lmask, the last bytes of the left parts merged with it.
+     * The encoder's compatibility check, unwinding a at the boundary with
+     * b, probes the pair table only where both bits are set (the
+     * boundary's two bytes stay the same all the way down), so that
+     * within the line it has already loaded. */
+    uint32_t rmask, lmask;
 } tok_bpe_tinfo;
 
 typedef struct tok_bpe_bt {
     bool ok;               /* tables built and proven to apply */
     uint32_t n;            /* ids covered */
-    tok_bpe_tinfo *t;      /* per id, together: one cache line for the unwinding */
+    tok_bpe_tinfo *t;      /* per id, 32 bytes: half a cache line for the unwinding */
     tok_trie trie;         /* bytes of the model's tokens -> id, or -2 - id when BPE cannot make it */
     tok_bpe_pslot *pairs;  /* (left << 32 | right) -> made token, open addressing */
     size_t pmask;
@@ -98,7 +106,7 @@ tok_status tok_bpe_bt_derive(tok_bpe_bt *bt, const tok_vocab *v, tok_error *err)
 /* Stored tables (.tokpack): the layout they were written with, so that a
  * file from another layout is rebuilt rather than misread.  Bump
  * TOK_BPE_BT_LAYOUT when a table's meaning changes at the same size. */
-#define TOK_BPE_BT_LAYOUT 1
+#define TOK_BPE_BT_LAYOUT 2
 typedef enum { TOK_BT_TINFO, TOK_BT_PAIRS, TOK_BT_CELLS, TOK_BT_BFS } tok_bt_table;
 /** Check tables read from a file (pointers set, sizes given in bt) so that
  *  the encoder can never index outside them nor loop: ranges of every id and
@@ -106,7 +114,9 @@ typedef enum { TOK_BT_TINFO, TOK_BT_PAIRS, TOK_BT_CELLS, TOK_BT_BFS } tok_bt_tab
  *  `shorter`, trie depths equal to token lengths (at most 254), a free pair
  *  slot.  A pair slot's made id `c` is not checked: the encoder only asks
  *  whether it is >= 0 (check it here before indexing by it).  Time linear
- *  in the tables but the pairs (not read).  `stored`: the cells' depths as
+ *  in the tables but the pairs (not read).  Masks (rmask, lmask) are not
+ *  checked: like ranks, they give the tokens' meaning (a wrong one gives
+ *  wrong tokens, never an access outside the tables).  `stored`: the cells' depths as
  *  tok_trie_depths gives them, read from the file (checked here; one pass in
  *  cell order), or NULL to derive them from the breadth-first list (a pass
  *  in list order, which reads the cells at random).  On failure fills why
