@@ -16,17 +16,7 @@ static void pair_put(tok_bpe_bt *bt, int32_t a, int32_t b, int32_t c, uint32_t r
     bt->pairs[i] = (tok_bpe_pslot){ key, c, rank };
 }
 
-/* Start loading what the look-up of pair (a, b) reads: its filter word and
- * its first table slot, together, so that the two misses overlap. */
-static inline void pair_prefetch(const tok_bpe_bt *bt, int32_t a, int32_t b)
-{
-    uint64_t hk = tok_hash64((uint64_t)(uint32_t)a << 32 | (uint32_t)b);
-    __builtin_prefetch(&bt->filter[(hk >> bt->fshift) >> 6]);
-    __builtin_prefetch(&bt->pairs[(size_t)hk & bt->pmask]);
-}
-
-/* The pair table without a memo in front (the encoder memoizes whole
- * compatibility answers instead): filter word and slot loaded together. */
+/* The pair table: filter word and first slot loaded together. */
 static inline int32_t pair_find(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t *rank)
 {
     uint64_t key = (uint64_t)(uint32_t)a << 32 | (uint32_t)b, hk = tok_hash64(key);
@@ -555,8 +545,6 @@ tok_status tok_bpe_bt_build(tok_bpe_bt *bt, const tok_vocab *v, const tok_bpe_me
 
 void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s)
 {
-    free(s->vmemo);
-    s->vmemo = NULL;
     tok_vec_free(&s->dead);
 }
 
@@ -610,16 +598,6 @@ static inline int encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch
         return 0;
     }
     if (bt->nirr && tok_bpe_bt_irregular(bt, p, n)) return 1;
-    if (!s->vmemo) {
-        /* sized by the vocabulary (2^10 .. TOK_BPE_VMEMO entries): a context
-         * of a small tokenizer does not clear 256 KiB on its first encode */
-        unsigned bits = 10;
-        while ((1u << bits) < TOK_BPE_VMEMO && ((size_t)1 << bits) < (size_t)bt->n * 2) bits++;
-        s->vshift = 64 - bits;
-        if (!(s->vmemo = malloc(((size_t)1 << bits) * sizeof *s->vmemo))) return -1;
-        memset(s->vmemo, 0xFF, ((size_t)1 << bits) * sizeof *s->vmemo);
-    }
-    uint64_t *vm = s->vmemo;
     /* positions proven dead: cleared on the first backtrack only (most
      * pre-tokens never backtrack); until then a short piece reads a shared
      * zero bitmap, so the test below has no branch on whether it exists
@@ -655,18 +633,7 @@ static inline int encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch
         if (cand >= 0) {
             uint32_t end = pos + clen;
             bool ok = !(dread[end >> 6] >> (end & 63) & 1);
-            if (ok && k) {
-                int32_t prev = idv[k - 1];
-                uint64_t key = (uint64_t)(uint32_t)prev << 31 | (uint32_t)cand;
-                uint64_t *e = &vm[(key * 0x9E3779B97F4A7C15ULL) >> s->vshift];
-                pair_prefetch(bt, prev, cand); /* overlaps the memo's miss */
-                if (*e >> 1 == key) {
-                    ok = *e & 1;
-                } else {
-                    ok = valid(bt, prev, cand, p[pos - 1] & 31u, p[pos] & 31u);
-                    *e = key << 1 | ok;
-                }
-            }
+            if (ok && k) ok = valid(bt, idv[k - 1], cand, p[pos - 1] & 31u, p[pos] & 31u);
             if (ok) {
                 if (out) {
                     if (base + k == out->cap) {
