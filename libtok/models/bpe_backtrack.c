@@ -550,6 +550,52 @@ void tok_bpe_bt_scratch_free(tok_bpe_bt_scratch *s)
 
 #define DEAD_ZERO_BITS 4096
 
+/* A memo of compatibility answers, for long pieces only: a run of one
+ * letter, one CJK char or digits meets the same few pairs at every
+ * boundary (checking each again made 1 MiB of one letter 2.2x slower),
+ * while unseen text seldom repeats a pair (a memo of 2^15 answers missed
+ * at nearly every boundary there, and cleared 256 KiB per context).  So:
+ * 2 KiB on the stack, from MEMO_MIN bytes, and after a window of
+ * MEMO_WINDOW look-ups that found fewer than half, MEMO_OFF boundaries
+ * checked without it (random letters). */
+#define MEMO_BITS 8
+#define MEMO_MIN 256
+#define MEMO_WINDOW 1024
+#define MEMO_OFF (15 * 1024)
+typedef struct memo {
+    uint64_t e[1u << MEMO_BITS]; /* key << 1 | answer, all ones empty */
+    uint32_t look, hit, off;     /* off: checks left to make without it */
+} memo;
+
+static void memo_init(memo *m)
+{
+    memset(m->e, 0xFF, sizeof m->e);
+    m->look = m->hit = m->off = 0;
+}
+
+static inline bool memo_valid(memo *m, const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t lb, uint32_t fb)
+{
+    if (m->off) {
+        m->off--;
+        return valid(bt, a, b, lb, fb);
+    }
+    uint64_t key = (uint64_t)(uint32_t)a << 31 | (uint32_t)b;
+    uint64_t *e = &m->e[(key * 0x9E3779B97F4A7C15ULL) >> (64 - MEMO_BITS)];
+    bool ok;
+    if (*e >> 1 == key) {
+        ok = *e & 1;
+        m->hit++;
+    } else {
+        ok = valid(bt, a, b, lb, fb);
+        *e = key << 1 | ok;
+    }
+    if (++m->look == MEMO_WINDOW) {
+        if (m->hit < MEMO_WINDOW / 2) m->off = MEMO_OFF;
+        m->look = m->hit = 0;
+    }
+    return ok;
+}
+
 /* Longest token BPE can make that p[0..n) starts with (n > 0: one byte at
  * least) and its length in *len; *whole gets the token equal to all of
  * p[0..n), made or not, or -1. */
@@ -627,13 +673,19 @@ static inline int encode(const tok_bpe_bt *bt, bool whole_ok, tok_bpe_bt_scratch
         base = out->n;
         idv = out->id ? out->id + base : NULL; /* (set on the first write when out is still empty) */
     }
+    memo m;
+    bool memo_on = n >= MEMO_MIN;
+    if (memo_on) memo_init(&m);
     uint32_t pos = 0;
     int32_t wh;
     while (pos < n) {
         if (cand >= 0) {
             uint32_t end = pos + clen;
             bool ok = !(dread[end >> 6] >> (end & 63) & 1);
-            if (ok && k) ok = valid(bt, idv[k - 1], cand, p[pos - 1] & 31u, p[pos] & 31u);
+            if (ok && k) {
+                uint32_t lb = p[pos - 1] & 31u, fb = p[pos] & 31u;
+                ok = memo_on ? memo_valid(&m, bt, idv[k - 1], cand, lb, fb) : valid(bt, idv[k - 1], cand, lb, fb);
+            }
             if (ok) {
                 if (out) {
                     if (base + k == out->cap) {

@@ -125,10 +125,10 @@ int tok_bpe_bt_check(const tok_bpe_bt *bt, const uint8_t *stored, tok_bt_table *
                      size_t cap);
 
 /** Scratch for the encoder, per context: the positions a long piece's
- *  backtracking proved dead.  (There is no memo of pair compatibility: with
- *  the merge masks the check itself costs less than a memo's miss, and on
- *  unseen text most look-ups missed; dropping it took 15 % off a cold
- *  multilingual encode.) */
+ *  backtracking proved dead.  (No memo of pair compatibility lives here:
+ *  with the merge masks the check costs less than a large memo's miss, and
+ *  on unseen text most look-ups missed; a long piece keeps a small one of
+ *  its own, see encode.) */
 typedef struct tok_bpe_bt_scratch {
     TOK_VEC(uint64_t) dead;
 } tok_bpe_bt_scratch;
