@@ -43,24 +43,34 @@ static inline uint32_t pair_rank(const tok_bpe_bt *bt, int32_t a, int32_t b)
     return pair_find(bt, a, b, &r) >= 0 ? r : UINT32_MAX;
 }
 
+/* One step of unwinding a and b at their boundary: the later of the two
+ * last merges is undone, and *limit becomes the rank the pair across the
+ * boundary must not merge before (before or at it when the merge undone is
+ * on the right: equal ranks go left first).  False when both are one byte
+ * (nothing left to undo). */
+static inline bool unwind(const tok_bpe_bt *bt, int32_t *a, int32_t *b, uint32_t *limit)
+{
+    const tok_bpe_tinfo *ta = &bt->t[*a], *tb = &bt->t[*b];
+    if (ta->rank > tb->rank) {
+        *limit = ta->rank;
+        *a = ta->right;
+        return true;
+    }
+    if (tb->rank == 0) return false;
+    *limit = tb->rank + 1;
+    *b = tb->left;
+    return true;
+}
+
 /* Would BPE of a's bytes followed by b's keep the boundary between them up
- * to (not including) a merge of rank `limit`?  Unwind the later of the two
- * last merges each step; the pair across the boundary must not merge before
- * the merge just unwound (before or at it when that merge is on the right:
- * equal ranks go left first). */
+ * to (not including) a merge of rank `limit`?  Unwind step by step; the
+ * pair across the boundary must never merge before its limit. */
 static bool valid_build(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t limit)
 {
-    for (;;) {
+    do {
         if (pair_rank(bt, a, b) < limit) return false;
-        if (bt->t[a].rank > bt->t[b].rank) {
-            limit = bt->t[a].rank;
-            a = bt->t[a].right;
-        } else {
-            if (bt->t[b].rank == 0) return true;
-            limit = bt->t[b].rank + 1;
-            b = bt->t[b].left;
-        }
-    }
+    } while (unwind(bt, &a, &b, &limit));
+    return true;
 }
 
 /* The same check at encode time, where the boundary's bytes are known:
@@ -77,6 +87,7 @@ static inline bool valid(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t lb
         } else if ((ta->rmask >> fb & tb->lmask >> lb & 1) && pair_find(bt, a, b, &r) >= 0 && r < limit) {
             return false;
         }
+        /* unwind(), with the two records already at hand */
         if (ta->rank > tb->rank) {
             limit = ta->rank;
             a = ta->right;
@@ -93,16 +104,8 @@ static inline bool valid(const tok_bpe_bt *bt, int32_t a, int32_t b, uint32_t lb
  * first unwinding step on (the pair a+b itself does not count). */
 static bool reachable(const tok_bpe_bt *bt, int32_t a, int32_t b)
 {
-    uint32_t limit;
-    if (bt->t[a].rank > bt->t[b].rank) {
-        limit = bt->t[a].rank;
-        a = bt->t[a].right;
-    } else {
-        if (bt->t[b].rank == 0) return true;
-        limit = bt->t[b].rank + 1;
-        b = bt->t[b].left;
-    }
-    return valid_build(bt, a, b, limit);
+    uint32_t limit = UINT32_MAX;
+    return !unwind(bt, &a, &b, &limit) || valid_build(bt, a, b, limit);
 }
 
 static void make(tok_bpe_bt *bt, int32_t t, int32_t l, int32_t r, uint32_t rank)
