@@ -194,7 +194,10 @@ typedef struct tok_trained tok_trained;
 
 /** Train on the counts.  Errors (TOK_ERR_ARG) name the option at fault:
  *  vocab_size smaller than the specials plus the alphabet, an empty table,
- *  conflicting settings. */
+ *  conflicting settings.  Unigram, PathPiece and SentencePiece BPE cut each
+ *  counted word at its NUL bytes and count the parts as words (their pieces
+ *  are the text itself, and a token, a C string here, cannot hold a NUL;
+ *  spm_train makes no piece of it either); c is not changed. */
 TOK_API tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err);
 TOK_API void tok_trained_free(tok_trained *m);
 

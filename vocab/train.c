@@ -214,6 +214,41 @@ static tok_status train_wordlevel(tok_counts *c, const tok_train_options *o, vx_
     return TOK_OK;
 }
 
+/* SentencePiece-style pieces are the corpus's own text, and a token is a C
+ * string across this API (tok_trained_token, the .model writer): a NUL byte
+ * cannot be in one, and a char piece "\0" was written as an empty piece that
+ * neither spm_export_vocab nor libtok would load.  spm_train makes no piece
+ * of NUL either.  So these trainers see each word cut at its NUL bytes, the
+ * parts counted as words of their own: a new table, NULL (c as it is) when no
+ * word holds a NUL; *st set on failure. */
+static tok_counts *cut_at_nul(tok_counts *c, tok_status *st)
+{
+    const tok_count_entry *E;
+    size_t n, i = 0;
+    if ((*st = tok_counts_sorted(c, &E, &n))) return NULL;
+    while (i < n && !memchr(E[i].s, 0, E[i].len)) i++;
+    if (i == n) return NULL;
+    tok_counts *d = tok_counts_new(vx_counts_limit(c));
+    if (!d) {
+        *st = TOK_ERR_NOMEM;
+        return NULL;
+    }
+    for (i = 0; i < n && !*st; i++) {
+        const char *s = E[i].s, *end = s + E[i].len;
+        while (s < end && !*st) {
+            const char *z = memchr(s, 0, (size_t)(end - s));
+            size_t l = (size_t)((z ? z : end) - s);
+            if (l) *st = tok_counts_add(d, s, l, E[i].count);
+            s += l + (z != NULL);
+        }
+    }
+    if (*st) {
+        tok_counts_free(d);
+        return NULL;
+    }
+    return d;
+}
+
 tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err)
 {
     if (!c || !o || o->size < sizeof *o) { vx_fail(err, TOK_ERR_ARG, "no counts or options"); return NULL; }
@@ -237,10 +272,16 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
         vx_fail(err, TOK_ERR_ARG, "WordLevel training takes no prefix, suffix or alphabet limit");
         return NULL;
     }
+    tok_status st = TOK_OK;
+    tok_counts *cut = NULL;
+    if (o->model == TOK_TRAIN_UNIGRAM || o->model == TOK_TRAIN_PATHPIECE || o->model == TOK_TRAIN_SPM_BPE) {
+        cut = cut_at_nul(c, &st);
+        if (st) { vx_fail(err, st, "out of memory"); return NULL; }
+        if (cut) c = cut;
+    }
     tok_trained *t = calloc(1, sizeof *t);
-    if (!t) { vx_fail(err, TOK_ERR_NOMEM, "out of memory"); return NULL; }
+    if (!t) { tok_counts_free(cut); vx_fail(err, TOK_ERR_NOMEM, "out of memory"); return NULL; }
     t->model = o->model;
-    tok_status st;
     switch (o->model) {
     case TOK_TRAIN_BPE:
     case TOK_TRAIN_WORDPIECE: st = vx_train_bpe(c, o, &t->m, err); break;
@@ -260,6 +301,7 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
         for (size_t i = 0; !st && i < o->n_special; i++)
             if (!(t->special[t->n_special++] = strdup(o->special[i]))) st = vx_fail(err, TOK_ERR_NOMEM, "out of memory");
     }
+    tok_counts_free(cut);
     if (st) { tok_trained_free(t); return NULL; }
     return t;
 }

@@ -117,4 +117,15 @@ node "$ROOT/tests/parity/ref_hf.js" "$D/sb.json" "$D/test.txt" --lines --no-spec
 "$TOK" encode -t "$D/sb.json" --lines --no-special "$D/test.txt" > "$D/our_ids"
 [ -s "$D/our_ids" ] && cmp -s "$D/hf_ids" "$D/our_ids" && ok || bad "HF and libtok encode the spm-bpe tokenizer.json differently"
 
+# NUL bytes inside words: every model still loads, in spm_export_vocab and in
+# libtok (the char "\0" was a piece, written empty, and both refused the file)
+node -e 'const w=["alpha","beta","gamma","delta","eps\0ilon","ze\0ta","eta"];let s="",x=7;
+for(let l=0;l<3000;l++){const r=[];for(let i=0;i<12;i++){x=(x*1103515245+12345)%2147483648;r.push(w[x%7]);}s+=r.join(" ")+"\n";}
+require("fs").writeFileSync(process.argv[1],s)' "$D/nul.txt"
+for m in unigram pathpiece spm-bpe; do
+    "$TOK" train --model $m --vocab-size 30 -o "$D/nul.model" "$D/nul.txt" 2>"$D/err" || { bad "$m, NUL bytes in the corpus: $(cat "$D/err")"; continue; }
+    spm_export_vocab --model="$D/nul.model" > "$D/nv" 2>"$D/err" && "$TOK" vocab -t "$D/nul.model" > "$D/tv" 2>>"$D/err" &&
+        [ "$(wc -l < "$D/nv")" -gt 20 ] && [ "$(wc -l < "$D/nv")" -eq "$(wc -l < "$D/tv")" ] && ok || bad "$m, NUL bytes in the corpus: $(head -c 300 "$D/err")"
+done
+
 suite_end
