@@ -8,6 +8,7 @@
 #include "vocab_impl.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,13 @@ char *vx_merges_superseded(const vx_model *m)
 
 /* --- options, results ----------------------------------------------------- */
 
+/* The trainers whose pieces are the text itself, scored, as spm_train's
+ * (Unigram, PathPiece, SentencePiece BPE): their own options and checks. */
+static bool spm_style(tok_train_model m)
+{
+    return m == TOK_TRAIN_UNIGRAM || m == TOK_TRAIN_PATHPIECE || m == TOK_TRAIN_SPM_BPE;
+}
+
 void tok_train_options_init(tok_train_options *o, tok_train_model model)
 {
     memset(o, 0, sizeof *o);
@@ -147,7 +155,7 @@ void tok_train_options_init(tok_train_options *o, tok_train_model model)
         o->unk_token = "[UNK]";
     }
     if (model == TOK_TRAIN_WORDLEVEL) o->unk_token = "<unk>";
-    if (model == TOK_TRAIN_UNIGRAM || model == TOK_TRAIN_PATHPIECE || model == TOK_TRAIN_SPM_BPE) o->vocab_size = 8000; /* spm_train's default */
+    if (spm_style(model)) o->vocab_size = 8000; /* spm_train's default */
 }
 
 void tok_trained_free(tok_trained *t)
@@ -259,11 +267,11 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
     }
     for (size_t i = 0; i < o->n_special; i++)
         if (!o->special[i] || !*o->special[i]) { vx_fail(err, TOK_ERR_ARG, "--special: empty token"); return NULL; }
-    if (o->byte_fallback && !(o->model == TOK_TRAIN_UNIGRAM || o->model == TOK_TRAIN_PATHPIECE || o->model == TOK_TRAIN_SPM_BPE)) {
+    if (o->byte_fallback && !spm_style(o->model)) {
         vx_fail(err, TOK_ERR_ARG, "--byte-fallback is for unigram, pathpiece and spm-bpe (byte-level BPE has all bytes: --initial-alphabet bytelevel)");
         return NULL;
     }
-    if ((o->model == TOK_TRAIN_UNIGRAM || o->model == TOK_TRAIN_PATHPIECE || o->model == TOK_TRAIN_SPM_BPE) &&
+    if (spm_style(o->model) &&
         (o->continuing_subword_prefix || o->end_of_word_suffix || o->limit_alphabet)) {
         vx_fail(err, TOK_ERR_ARG, "Unigram training takes no prefix, suffix or alphabet limit");
         return NULL;
@@ -274,7 +282,7 @@ tok_trained *tok_train(tok_counts *c, const tok_train_options *o, tok_error *err
     }
     tok_status st = TOK_OK;
     tok_counts *cut = NULL;
-    if (o->model == TOK_TRAIN_UNIGRAM || o->model == TOK_TRAIN_PATHPIECE || o->model == TOK_TRAIN_SPM_BPE) {
+    if (spm_style(o->model)) {
         cut = cut_at_nul(c, &st);
         if (st) { vx_fail(err, st, "out of memory"); return NULL; }
         if (cut) c = cut;
@@ -441,7 +449,7 @@ tok_status tok_trained_save_json(const tok_trained *t, const tok_template *tp, c
                                                t->special[i], "single_word", 0, "lstrip", 0, "rstrip", 0,
                                                "normalized", 0, "special", 1));
     }
-    if (t->model == TOK_TRAIN_UNIGRAM || t->model == TOK_TRAIN_PATHPIECE || t->model == TOK_TRAIN_SPM_BPE)
+    if (spm_style(t->model))
         for (size_t i = 0; i < 3 && i < t->m.n; i++)
             json_array_insert_new(added, i, json_pack("{s:i, s:s, s:b, s:b, s:b, s:b, s:b}", "id", (int)i, "content",
                                                       t->m.tok[i], "single_word", 0, "lstrip", 0, "rstrip", 0,
