@@ -95,6 +95,11 @@ void tok__table_free(void *p, size_t size);
  *  pages' faults). */
 void *tok__table_alloc_from(size_t size, size_t huge_from);
 void tok__table_free_from(void *p, size_t size, size_t huge_from);
+/** A table from tok__table_alloc(old) cut to its first `size` <= old bytes
+ *  (the whole pages past them given back; a copy when it becomes small),
+ *  to be freed with tok__table_free(p, size).  NULL when out of memory,
+ *  and then p is unchanged. */
+void *tok__table_shrink(void *p, size_t old, size_t size);
 /** Heap memory for the large arrays a load fills once (vectors, hash maps,
  *  the trie builder's): from TOK_HUGE_PAGE on, aligned on a huge page and
  *  advised to use huge pages; else plain malloc.  Not zeroed.  Free with

@@ -64,6 +64,21 @@ void tok__table_free_from(void *p, size_t size, size_t huge_from)
     else free(p);
 }
 
+void *tok__table_shrink(void *p, size_t old, size_t size)
+{
+    if (old < TOK_HUGE_PAGE) return p; /* heap block: freed whole by free() */
+    if (size >= TOK_HUGE_PAGE) {
+        size_t keep = huge_round(size), had = huge_round(old);
+        if (had > keep) munmap((uint8_t *)p + keep, had - keep);
+        return p;
+    }
+    void *q = tok__table_alloc(size);
+    if (!q) return NULL;
+    memcpy(q, p, size);
+    tok__hugeunmap(p, huge_round(old));
+    return q;
+}
+
 void *tok__table_alloc(size_t size) { return tok__table_alloc_from(size, TOK_HUGE_PAGE); }
 void tok__table_free(void *p, size_t size) { tok__table_free_from(p, size, TOK_HUGE_PAGE); }
 

@@ -35,16 +35,12 @@ static int rkey_cmp(const void *pa, const void *pb, void *ctx)
  * input order), then the comparison sort within each run of equal
  * prefixes where a key is longer than its prefix or shorter than 8 (zero
  * padding makes "a" and "a\0" one prefix).  Only the prefixes and indexes
- * move, 16 bytes a key, twice: the keys themselves are copied once, in
- * sorted order, by the caller.  -1 when out of memory. */
-static int sort_keys(const tok_trie_key *keys, size_t n, rkey **mem, rkey **out, size_t *mout)
+ * move, 16 bytes a key, twice (r holds 2n): the keys themselves are copied
+ * once, in sorted order, by the caller.  -1 when out of memory. */
+static int sort_keys(const tok_trie_key *keys, size_t n, rkey *r, rkey **out, size_t *mout)
 {
-    rkey *r = *mem = tok__big_alloc(2 * (n ? n : 1) * sizeof *r);
     size_t *cnt = malloc(2048 * sizeof *cnt);
-    if (!r || !cnt) {
-        free(cnt);
-        return -1;
-    }
+    if (!cnt) return -1;
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (!keys[i].len) continue;
@@ -120,15 +116,19 @@ static int32_t next_free(const builder *b, size_t i)
     return -1;
 }
 
-/* Make cells [0, need) exist (free). */
+/* Make cells [0, need) exist (free).  The cells are the final table's
+ * memory from the start (the first call sizes it from the node count, so it
+ * rarely grows): every byte of fresh memory costs a page clear at load. */
 static int ensure(builder *b, size_t need)
 {
     if (need <= b->cap) return 0;
-    size_t c = b->cap ? b->cap : 1024;
-    while (c < need) c *= 2;
+    size_t c = b->cap + b->cap / 2;
+    if (c < need) c = need;
     if (c > (size_t)INT32_MAX) return -1;
-    tok_trie_cell *p = tok__big_realloc(b->cell, b->cap * sizeof *p, c * sizeof *p);
+    tok_trie_cell *p = tok__table_alloc(c * sizeof *p);
     if (!p) return -1;
+    if (b->cap) memcpy(p, b->cell, b->cap * sizeof *p);
+    tok__table_free(b->cell, b->cap * sizeof *p);
     b->cell = p;
     size_t ow = b->cap ? b->cap / 64 + 2 : 0, nw = c / 64 + 2;
     uint64_t *u = realloc(b->used, nw * sizeof *u);
@@ -185,38 +185,49 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     uint8_t *pool = NULL;
     TOK_VEC(qnode) q = { 0 };
     builder b = { NULL, -1, -1, NULL, 0, 0 };
-    size_t m = 0, mapped = 0; /* mapped: b.cell's size once it is the final table */
+    size_t m = 0, cellbytes = 0; /* cellbytes: what b.cell holds, for freeing it */
     uint32_t max_len = 0;
 
     if (n > UINT32_MAX) return tok__fail(err, TOK_ERR_LIMIT, "too many trie keys");
-    rkey *rmem = NULL, *sorted = NULL;
-    if (sort_keys(keys, n, &rmem, &sorted, &m)) {
+    /* One scratch block for the sort (2n entries) and then the queue (a node
+     * per key byte at most, so it never moves; pages it does not reach are
+     * never touched): the queue reuses the pages the sort cleared. */
+    _Static_assert(sizeof(rkey) == sizeof(qnode), "the queue reuses the sort's entries");
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) total += keys[i].len;
+    size_t scratch = 2 * n > total + 1 ? 2 * n : total + 1;
+    rkey *rmem = tok__big_alloc(scratch * sizeof *rmem), *sorted = NULL;
+    if (!rmem || sort_keys(keys, n, rmem, &sorted, &m)) {
         free(rmem);
         goto nomem;
     }
     /* the walk below reads every key once per depth: copied in sorted order
      * the keys it reads in turn sit side by side, not all over the pool */
-    size_t total = 0;
-    for (size_t i = 0; i < m; i++) total += keys[sorted[i].at].len;
     k = tok__big_alloc((m ? m : 1) * sizeof *k);
     pool = malloc(total ? total : 1);
     if (!k || !pool) {
         free(rmem);
         goto nomem;
     }
+    size_t nodes = 1; /* the root, then each key's bytes past what it shares with the one before */
     for (size_t i = 0, at = 0; i < m; i++) {
         const tok_trie_key *x = &keys[sorted[i].at];
         memcpy(pool + at, x->s, x->len);
         k[i] = (skey){ pool + at, x->len, x->value };
         if (x->len > max_len) max_len = x->len;
         at += x->len;
+        uint32_t l = 0;
+        if (i) {
+            uint32_t lim = k[i - 1].len < x->len ? k[i - 1].len : x->len;
+            while (l < lim && k[i - 1].s[l] == x->s[l]) l++;
+        }
+        nodes += x->len - l;
     }
-    free(rmem);
+    q.v = (qnode *)rmem;
+    q.cap = scratch;
 
-    /* a node per key byte at most: the queue never moves (pages it does not
-     * reach are never touched) */
-    if (tok_vec_reserve(&q, total + 1)) goto nomem;
-    if (ensure(&b, 1024) || tok_vec_push(&q, ((qnode){ 0, 0, 0, (uint32_t)m }))) goto nomem;
+    /* the array ends up ~98% full: room for the nodes and some slack */
+    if (ensure(&b, nodes + nodes / 16 + 1024) || tok_vec_push(&q, ((qnode){ 0, 0, 0, (uint32_t)m }))) goto nomem;
     occupy(&b, 0, -1); /* the root */
     uint32_t nkeys = 0;
     struct { uint8_t label; uint32_t lo, hi; } kids[256];
@@ -296,10 +307,10 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
                 b.mhead = f;
         }
         if (base + 255 >= (size_t)INT32_MAX - 512) {
-            tok_vec_free(&q);
+            free(q.v);
             free(k);
             free(pool);
-            free(b.cell);
+            tok__table_free(b.cell, b.cap * sizeof *b.cell);
             free(b.used);
             return tok__fail(err, TOK_ERR_LIMIT, "trie too large");
         }
@@ -317,20 +328,13 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
         if (b.cell[i].check == -2) b.cell[i].check = -1;
     free(b.used);
     b.used = NULL;
-    /* the cells where tok_trie_free expects them: a large array on huge
-     * pages (walks read it at random), a small one shrunk in place */
-    size_t bytes = ncells * sizeof *b.cell;
-    if (bytes >= TOK_HUGE_PAGE) {
-        tok_trie_cell *fin = tok__table_alloc(bytes);
-        if (!fin) goto nomem;
-        memcpy(fin, b.cell, bytes);
-        free(b.cell);
-        b.cell = fin;
-        mapped = bytes;
-    } else {
-        tok_trie_cell *fin = realloc(b.cell, bytes);
-        if (fin) b.cell = fin;
-    }
+    /* the cells where tok_trie_free expects them (walks read them at
+     * random: a large array is on huge pages) */
+    cellbytes = b.cap * sizeof *b.cell;
+    tok_trie_cell *fin = tok__table_shrink(b.cell, cellbytes, ncells * sizeof *b.cell);
+    if (!fin) goto nomem;
+    b.cell = fin;
+    cellbytes = ncells * sizeof *b.cell;
     t->bfs = malloc(q.n * sizeof *t->bfs);
     if (!t->bfs) goto nomem;
     for (size_t i = 0; i < q.n; i++) t->bfs[i] = (uint32_t)q.v[i].cell;
@@ -339,17 +343,16 @@ tok_status tok_trie_build(tok_trie *t, const tok_trie_key *keys, size_t n, tok_e
     t->nnodes = (uint32_t)q.n;
     t->nkeys = nkeys;
     t->max_len = max_len;
-    tok_vec_free(&q);
+    free(q.v);
     free(k);
     free(pool);
     return TOK_OK;
 
 nomem:
-    tok_vec_free(&q);
+    free(q.v);
     free(k);
     free(pool);
-    if (mapped) tok__table_free(b.cell, mapped);
-    else free(b.cell);
+    tok__table_free(b.cell, cellbytes ? cellbytes : b.cap * sizeof *b.cell);
     free(b.used);
     free(t->bfs);
     memset(t, 0, sizeof *t);

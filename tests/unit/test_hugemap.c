@@ -2,7 +2,8 @@
  * more is a mapping aligned on one, zeroed and whole; a smaller one comes from
  * the heap, 64-byte aligned; each is freed by the size it was asked with.  A
  * trie whose cells pass the threshold lives in such a mapping and answers as
- * one built on the heap does. */
+ * one built on the heap does.  A table cut to a smaller size keeps its
+ * first bytes. */
 #include "testutil.h"
 #include "libtok/models/trie.h"
 
@@ -62,6 +63,31 @@ static void tables_by_size(void **state)
     tok__table_free(NULL, TOK_HUGE_PAGE); /* nothing: as free(NULL) */
 }
 
+/* A table cut to its first bytes keeps them, and is freed by the new size:
+ * big -> big (the pages past it given back), big -> small (a copy on the
+ * heap), small -> smaller (the same block). */
+static void tables_shrink(void **state)
+{
+    (void)state;
+    struct { size_t from, to; } c[] = {
+        { 5 * TOK_HUGE_PAGE, 2 * TOK_HUGE_PAGE + 7 },
+        { 3 * TOK_HUGE_PAGE, 3 * TOK_HUGE_PAGE },
+        { 2 * TOK_HUGE_PAGE, 1000 },
+        { 4096, 100 },
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        uint8_t *p = tok__table_alloc(c[i].from);
+        assert_non_null(p);
+        for (size_t j = 0; j < c[i].from; j++) p[j] = (uint8_t)(j * 7 + 1);
+        uint8_t *q = tok__table_shrink(p, c[i].from, c[i].to);
+        assert_non_null(q);
+        if (c[i].to >= TOK_HUGE_PAGE || c[i].from < TOK_HUGE_PAGE) assert_ptr_equal(p, q);
+        else assert_int_equal((uintptr_t)q % 64, 0);
+        for (size_t j = 0; j < c[i].to; j++) assert_int_equal(q[j], (uint8_t)(j * 7 + 1));
+        tok__table_free(q, c[i].to);
+    }
+}
+
 /* Enough random keys that the cells pass a huge page (12 bytes a cell):
  * every key found with its last value, every prefix match a key. */
 static void large_trie(void **state)
@@ -101,6 +127,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mapping_rounds_and_aligns),
         cmocka_unit_test(tables_by_size),
+        cmocka_unit_test(tables_shrink),
         cmocka_unit_test(large_trie),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
