@@ -38,12 +38,17 @@ typedef struct ug_tok { uint32_t s, e; int32_t id; } ug_tok;
 typedef struct ug_node { uint32_t s, e; int32_t id; double sc; } ug_node;
 typedef struct ug_kb { double score; int32_t node, rank; } ug_kb;
 
+/* The best path to each position: its score, the start of its last piece
+ * (-1: none yet) and that piece's id, side by side (a candidate reads and
+ * writes one record, not three arrays).  hf keeps f64 path sums, spm
+ * floats (SentencePiece's own storage). */
+typedef struct ug_dbest { double sc; int32_t st, id; } ug_dbest;
+typedef struct ug_fbest { float sc; int32_t st, id; } ug_fbest;
+
 typedef struct ug_scratch {
-    size_t cap;    /* positions (n + 1) the per-position arrays hold */
-    double *dsc;   /* hf best path score */
-    float *fsc;    /* spm best path score */
-    int32_t *st;   /* start of the last piece of the best path, -1 none */
-    int32_t *bid;  /* its id */
+    void *best;    /* ug_dbest or ug_fbest per position */
+    size_t bcap;   /* its size in bytes */
+    size_t cap;    /* positions (n + 1) the lattice arrays below hold */
     uint32_t *eoff;/* lattice nodes by end position (cap + 1 entries) */
     double *alpha; /* forward log-sums */
     uint32_t *kcount;
@@ -59,10 +64,7 @@ static void ug_scratch_free(void *p)
 {
     ug_scratch *S = p;
     if (!S) return;
-    free(S->dsc);
-    free(S->fsc);
-    free(S->st);
-    free(S->bid);
+    free(S->best);
     free(S->eoff);
     free(S->alpha);
     free(S->kcount);
@@ -81,18 +83,36 @@ static void *ug_scratch_new(const tok_model *m)
     return calloc(1, sizeof(ug_scratch));
 }
 
-static int scratch_fit(ug_scratch *S, size_t npos)
+/* Room for npos records of `size` bytes.  Every encode writes the records
+ * it reads, so a larger block replaces the old one without a copy (a long
+ * text is one piece: copying would clear and fill fresh pages twice). */
+static int best_fit(ug_scratch *S, size_t npos, size_t size)
+{
+    if (npos * size <= S->bcap) return 0;
+    size_t c = S->bcap / size > 256 ? S->bcap / size : 256;
+    while (c < npos) c *= 2;
+    free(S->best);
+    S->bcap = 0;
+    /* (on huge pages from 2 MiB on) */
+    if (!(S->best = tok__big_alloc(c * size))) return -1;
+    S->bcap = c * size;
+    return 0;
+}
+
+/* The lattice's arrays (sampling only), the same way. */
+static int lattice_fit(ug_scratch *S, size_t npos)
 {
     if (npos <= S->cap) return 0;
     size_t c = S->cap ? S->cap : 256;
     while (c < npos) c *= 2;
-    /* (a long text is one piece: its lattice is tens of MB, on huge pages) */
-#define RE(f) do { void *q = tok__big_realloc(S->f, S->cap * sizeof *S->f, c * sizeof *S->f); if (!q) return -1; S->f = q; } while (0)
-    RE(dsc); RE(fsc); RE(st); RE(bid); RE(alpha); RE(kcount);
-#undef RE
-    void *q = tok__big_realloc(S->eoff, S->cap ? (S->cap + 1) * sizeof *S->eoff : 0, (c + 1) * sizeof *S->eoff);
-    if (!q) return -1;
-    S->eoff = q;
+    free(S->alpha);
+    free(S->kcount);
+    free(S->eoff);
+    S->cap = 0;
+    S->alpha = tok__big_alloc(c * sizeof *S->alpha);
+    S->kcount = tok__big_alloc(c * sizeof *S->kcount);
+    S->eoff = tok__big_alloc((c + 1) * sizeof *S->eoff);
+    if (!S->alpha || !S->kcount || !S->eoff) return -1;
     S->cap = c;
     return 0;
 }
@@ -168,14 +188,18 @@ static tok_status no_unk(tok_ctx *ctx)
                         "Unigram: a character has no token and the model has no unk_id");
 }
 
-/* Backtrack best[] into S->path in text order. */
-static tok_status backtrack(ug_scratch *S, uint32_t n)
+/* Backtrack the best paths (records of `size` bytes, st and id at the end
+ * of each) into S->path in text order. */
+static tok_status backtrack(ug_scratch *S, uint32_t n, size_t size)
 {
     S->path.n = 0;
+    const uint8_t *rec = S->best;
     for (uint32_t e = n; e > 0;) {
-        int32_t s = S->st[e];
+        int32_t si[2];
+        memcpy(si, rec + (size_t)e * size + size - sizeof si, sizeof si);
+        int32_t s = si[0];
         if (s < 0) return TOK_ERR_FORMAT; /* cannot happen: every char start is reachable */
-        if (tok_vec_push(&S->path, ((ug_tok){ (uint32_t)s, e, S->bid[e] }))) return TOK_ERR_NOMEM;
+        if (tok_vec_push(&S->path, ((ug_tok){ (uint32_t)s, e, si[1] }))) return TOK_ERR_NOMEM;
         e = (uint32_t)s;
     }
     for (size_t i = 0, j = S->path.n; i + 1 < j; i++, j--) {
@@ -186,37 +210,44 @@ static tok_status backtrack(ug_scratch *S, uint32_t n)
     return TOK_OK;
 }
 
+_Static_assert(offsetof(ug_dbest, st) == sizeof(ug_dbest) - 8 && offsetof(ug_fbest, st) == sizeof(ug_fbest) - 8,
+               "backtrack reads st and id at the end of a record");
+
+/* Records are set up (no path yet) a little ahead of the walk, not in a
+ * pass of their own: a candidate ends at most the longest piece past its
+ * start (or one char, for the unknown node), and the records it writes are
+ * then still in the cache. */
+#define READY(B, ready, sa, n, horizon, zero) do { \
+    if ((sa) + (horizon) >= (ready)) { \
+        uint32_t to_ = (n) - (sa) > (horizon) + 256 ? (sa) + (horizon) + 256 : (n); \
+        for (uint32_t p_ = (ready); p_ <= to_; p_++) { (B)[p_].st = -1; (B)[p_].sc = (zero); } \
+        (ready) = to_ + 1; \
+    } } while (0)
+
 /* HF encode_optimized. */
 static tok_status viterbi_hf(const ug_model *u, tok_ctx *ctx, ug_scratch *S, const uint8_t *s, uint32_t n)
 {
-    for (uint32_t p = 0; p <= n; p++) {
-        S->st[p] = -1;
-        S->dsc[p] = 0.0; /* HF reads 0.0 from positions no path reaches */
-    }
+    ug_dbest *B = S->best;
+    uint32_t ready = 0, horizon = u->trie.max_len > 4 ? u->trie.max_len : 4;
     for (uint32_t sa = 0; sa < n;) {
-        double base = S->dsc[sa];
+        READY(B, ready, sa, n, horizon, 0.0); /* HF reads 0.0 from positions no path reaches */
+        double base = B[sa].sc;
         uint32_t mb = char_len(s, sa, n);
         bool single = false;
         tok_trie_iter it;
         tok_trie_iter_init(&it, s + sa, n - sa);
         while (tok_trie_next(&u->trie, &it)) {
-            uint32_t kp = sa + (uint32_t)it.len;
+            ug_dbest *d = &B[sa + (uint32_t)it.len];
             double cand = u->vscore[it.value] + base;
-            if (S->st[kp] < 0 || cand > S->dsc[kp]) {
-                S->dsc[kp] = cand;
-                S->st[kp] = (int32_t)sa;
-                S->bid[kp] = it.value;
-            }
+            if (d->st < 0 || cand > d->sc) *d = (ug_dbest){ cand, (int32_t)sa, it.value };
             if (it.len == mb) single = true;
         }
         if (!single) {
-            uint32_t kp = sa + mb;
+            ug_dbest *d = &B[sa + mb];
             double cand = u->unk_score + base;
-            if (S->st[kp] < 0 || cand > S->dsc[kp]) {
+            if (d->st < 0 || cand > d->sc) {
                 if (u->unk < 0) return no_unk(ctx);
-                S->dsc[kp] = cand;
-                S->st[kp] = (int32_t)sa;
-                S->bid[kp] = u->unk;
+                *d = (ug_dbest){ cand, (int32_t)sa, u->unk };
             }
         }
         sa += mb;
@@ -227,12 +258,11 @@ static tok_status viterbi_hf(const ug_model *u, tok_ctx *ctx, ug_scratch *S, con
 /* SentencePiece Model::EncodeOptimized. */
 static tok_status viterbi_spm(const ug_model *u, tok_ctx *ctx, ug_scratch *S, const uint8_t *s, uint32_t n)
 {
-    for (uint32_t p = 0; p <= n; p++) {
-        S->st[p] = -1;
-        S->fsc[p] = 0.0f;
-    }
+    ug_fbest *B = S->best;
+    uint32_t ready = 0, horizon = u->trie.max_len > 4 ? u->trie.max_len : 4;
     for (uint32_t sa = 0; sa < n;) {
-        float base = S->fsc[sa];
+        READY(B, ready, sa, n, horizon, 0.0f);
+        float base = B[sa].sc;
         uint32_t mb = char_len(s, sa, n);
         bool single = false;
         tok_trie_iter it;
@@ -240,29 +270,24 @@ static tok_status viterbi_spm(const ug_model *u, tok_ctx *ctx, ug_scratch *S, co
         while (tok_trie_next(&u->trie, &it)) {
             double sc = u->vscore[it.value];
             if (isnan(sc)) continue; /* UNUSED */
-            uint32_t kp = sa + (uint32_t)it.len;
+            ug_fbest *d = &B[sa + (uint32_t)it.len];
             double cand = sc + (double)base;
-            if (S->st[kp] < 0 || cand > (double)S->fsc[kp]) {
-                S->fsc[kp] = (float)cand;
-                S->st[kp] = (int32_t)sa;
-                S->bid[kp] = it.value;
-            }
+            if (d->st < 0 || cand > (double)d->sc) *d = (ug_fbest){ (float)cand, (int32_t)sa, it.value };
             if (it.len == mb) single = true;
         }
         if (!single) {
-            uint32_t kp = sa + mb;
+            ug_fbest *d = &B[sa + mb];
             float cand = u->unk_score_f + base;
-            if (S->st[kp] < 0 || cand > S->fsc[kp]) {
+            if (d->st < 0 || cand > d->sc) {
                 if (u->unk < 0) return no_unk(ctx);
-                S->fsc[kp] = cand;
-                S->st[kp] = (int32_t)sa;
-                S->bid[kp] = u->unk;
+                *d = (ug_fbest){ cand, (int32_t)sa, u->unk };
             }
         }
         sa += mb;
     }
     return TOK_OK;
 }
+#undef READY
 
 /* Path -> ids with the rule's unknown handling. */
 static tok_status emit(const ug_model *u, tok_ctx *ctx, const uint8_t *s, const ug_tok *p, size_t k,
@@ -526,9 +551,9 @@ static tok_status ug_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *s, 
         return tok_ctx_fail(ctx, TOK_ERR_UNSUPPORTED, "Unigram: method %s is not native", tok_method_name(method));
     if (n == 0) return TOK_OK;
     if (!S) return tok_ctx_fail(ctx, TOK_ERR_ARG, "Unigram: context without scratch");
-    if (scratch_fit(S, (size_t)n + 1)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
     tok_status st;
     if (method == TOK_METHOD_SAMPLE && opt->nbest != 1) {
+        if (lattice_fit(S, (size_t)n + 1)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         double theta = opt->alpha;
         tok_rng *rng = tok_ctx_rng(ctx, opt);
         if (opt->nbest > 1) {
@@ -539,9 +564,11 @@ static tok_status ug_encode(const tok_model *m, tok_ctx *ctx, const uint8_t *s, 
         }
         if (st) return st;
     } else {
+        size_t size = u->spm ? sizeof(ug_fbest) : sizeof(ug_dbest);
+        if (best_fit(S, (size_t)n + 1, size)) return tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory");
         st = u->spm ? viterbi_spm(u, ctx, S, s, n) : viterbi_hf(u, ctx, S, s, n);
         if (st) return st;
-        st = backtrack(S, n);
+        st = backtrack(S, n, size);
         if (st == TOK_ERR_NOMEM) return tok_ctx_fail(ctx, st, "out of memory");
         if (st) return tok_ctx_fail(ctx, st, "Unigram: no segmentation");
     }
