@@ -149,7 +149,9 @@ static tok_status ug_prepare(tok_model *m, const tok_vocab *v, tok_error *err)
         int b = tok_byte_piece(t->text, t->text_len);
         if (b >= 0 && (!u->spm || !u->ptype || pt == PT_BYTE)) u->byte_id[b] = (int32_t)i;
         if (t->flags & (TOK_TOKEN_NONE | TOK_TOKEN_UNREACHABLE)) continue;
-        if (u->spm && (pt == PT_UNKNOWN || pt == PT_CONTROL || pt == PT_BYTE)) continue;
+        /* (SentencePiece's trie holds UNUSED pieces and skips them at every
+         * match: left out here, the walks never see them) */
+        if (u->spm && (pt == PT_UNKNOWN || pt == PT_CONTROL || pt == PT_BYTE || pt == PT_UNUSED)) continue;
         keys[nk++] = (tok_trie_key){ t->bytes, t->nbytes, (int32_t)i };
     }
     tok_status st = tok_trie_build(&u->trie, keys, nk, err);
@@ -255,29 +257,37 @@ static tok_status viterbi_hf(const ug_model *u, tok_ctx *ctx, ug_scratch *S, con
     return TOK_OK;
 }
 
-/* SentencePiece Model::EncodeOptimized. */
+/* SentencePiece Model::EncodeOptimized.  The trie walk is written out: the
+ * value of each node on the path is the candidate (UNUSED pieces are not in
+ * this rule's trie, see ug_prepare), and the walk passes the one-char node
+ * first, so `single` is known from that node alone. */
 static tok_status viterbi_spm(const ug_model *u, tok_ctx *ctx, ug_scratch *S, const uint8_t *s, uint32_t n)
 {
     ug_fbest *B = S->best;
+    const tok_trie_cell *cell = u->trie.cell;
+    const double *vs = u->vscore;
     uint32_t ready = 0, horizon = u->trie.max_len > 4 ? u->trie.max_len : 4;
     for (uint32_t sa = 0; sa < n;) {
         READY(B, ready, sa, n, horizon, 0.0f);
-        float base = B[sa].sc;
+        const double base = (double)B[sa].sc;
         uint32_t mb = char_len(s, sa, n);
         bool single = false;
-        tok_trie_iter it;
-        tok_trie_iter_init(&it, s + sa, n - sa);
-        while (tok_trie_next(&u->trie, &it)) {
-            double sc = u->vscore[it.value];
-            if (isnan(sc)) continue; /* UNUSED */
-            ug_fbest *d = &B[sa + (uint32_t)it.len];
-            double cand = sc + (double)base;
-            if (d->st < 0 || cand > (double)d->sc) *d = (ug_fbest){ (float)cand, (int32_t)sa, it.value };
-            if (it.len == mb) single = true;
+        int32_t node = TOK_TRIE_ROOT;
+        for (uint32_t k = sa; k < n;) {
+            uint32_t c = (uint32_t)cell[node].base + s[k];
+            if (cell[c].check != node) break;
+            node = (int32_t)c;
+            k++;
+            int32_t v = cell[c].value;
+            if (v < 0) continue;
+            ug_fbest *d = &B[k];
+            double cand = vs[v] + base;
+            if (d->st < 0 || cand > (double)d->sc) *d = (ug_fbest){ (float)cand, (int32_t)sa, v };
+            single |= k - sa == mb;
         }
         if (!single) {
             ug_fbest *d = &B[sa + mb];
-            float cand = u->unk_score_f + base;
+            float cand = u->unk_score_f + (float)base;
             if (d->st < 0 || cand > d->sc) {
                 if (u->unk < 0) return no_unk(ctx);
                 *d = (ug_fbest){ cand, (int32_t)sa, u->unk };
