@@ -47,11 +47,11 @@ typedef struct ug_scratch {
     double *dsc;
     float *fsc;
     int32_t *st, *bid;
-    size_t dcap, fcap, scap;
-    size_t cap;    /* positions (n + 1) the lattice arrays below hold */
-    uint32_t *eoff;/* lattice nodes by end position (cap + 1 entries) */
+    uint32_t *eoff;/* lattice nodes by end position (n + 2 entries) */
     double *alpha; /* forward log-sums */
     uint32_t *kcount;
+    /* entries each array above holds (fit()) */
+    size_t dcap, fcap, stcap, bidcap, ecap, acap, kcap;
     TOK_VEC(ug_tok) path;
     TOK_VEC(ug_node) nodes;
     TOK_VEC(uint32_t) eidx;
@@ -106,30 +106,16 @@ static int fit(void **p, size_t *cap, size_t n, size_t elem)
 /* The Viterbi's arrays for npos positions under the model's rule. */
 static int best_fit(ug_scratch *S, size_t npos, bool spm)
 {
-    size_t sc = S->scap, bc = S->scap;
-    S->scap = 0; /* (both remade next time if either fails) */
-    if (fit((void **)&S->st, &sc, npos, sizeof *S->st) || fit((void **)&S->bid, &bc, npos, sizeof *S->bid)) return -1;
-    S->scap = sc < bc ? sc : bc;
-    return spm ? fit((void **)&S->fsc, &S->fcap, npos, sizeof *S->fsc)
-               : fit((void **)&S->dsc, &S->dcap, npos, sizeof *S->dsc);
+    return fit((void **)&S->st, &S->stcap, npos, sizeof *S->st) || fit((void **)&S->bid, &S->bidcap, npos, sizeof *S->bid) ||
+           (spm ? fit((void **)&S->fsc, &S->fcap, npos, sizeof *S->fsc) : fit((void **)&S->dsc, &S->dcap, npos, sizeof *S->dsc));
 }
 
-/* The lattice's arrays (sampling only), the same way. */
+/* The lattice's arrays (sampling only). */
 static int lattice_fit(ug_scratch *S, size_t npos)
 {
-    if (npos <= S->cap) return 0;
-    size_t c = S->cap ? S->cap : 256;
-    while (c < npos) c *= 2;
-    free(S->alpha);
-    free(S->kcount);
-    free(S->eoff);
-    S->cap = 0;
-    S->alpha = tok__big_alloc(c * sizeof *S->alpha);
-    S->kcount = tok__big_alloc(c * sizeof *S->kcount);
-    S->eoff = tok__big_alloc((c + 1) * sizeof *S->eoff);
-    if (!S->alpha || !S->kcount || !S->eoff) return -1;
-    S->cap = c;
-    return 0;
+    return fit((void **)&S->alpha, &S->acap, npos, sizeof *S->alpha) ||
+           fit((void **)&S->kcount, &S->kcap, npos, sizeof *S->kcount) ||
+           fit((void **)&S->eoff, &S->ecap, npos + 1, sizeof *S->eoff);
 }
 
 void tok__unigram_free(tok_model *m)
