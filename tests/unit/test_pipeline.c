@@ -188,6 +188,72 @@ static void huge_and_degenerate_inputs(void **state)
     tok_free(t);
 }
 
+/* Added tokens found leftmost-longest whatever the number of distinct first
+ * bytes (one byte: memchr; up to eight: vector compares; more: a table),
+ * against a brute-force search on random text; ids past 256 are the added
+ * tokens, the rest the bytes' own (no merges). */
+static void added_tokens_any_number_of_first_bytes(void **state)
+{
+    (void)state;
+    const char alpha[] = "abcdefghijxy";
+    uint64_t r = 12345;
+#define NEXT() (r = r * 6364136223846793005ull + 1442695040888963407ull, (unsigned)(r >> 33))
+    for (int leads = 1; leads <= 10; leads++) {
+        enum { NA = 24, TL = 4000 };
+        char pat[NA][8];
+        tok_sbuf b = { 0 };
+        tok_sbuf_printf(&b, "{\"model\":{\"type\":\"BPE\",\"vocab\":{");
+        tu_put_byte_vocab(&b);
+        for (int i = 0; i < NA; i++) {
+            bool dup;
+            do { /* distinct contents, each in the vocabulary under its id */
+                int len = 2 + (int)(NEXT() % 3);
+                pat[i][0] = alpha[i % leads];
+                for (int j = 1; j < len; j++) pat[i][j] = alpha[NEXT() % 12];
+                pat[i][len] = 0;
+                dup = false;
+                for (int k = 0; k < i; k++) dup |= !strcmp(pat[k], pat[i]);
+            } while (dup);
+            tok_sbuf_printf(&b, ",\"%s\":%d", pat[i], 256 + i);
+        }
+        tok_sbuf_printf(&b, "},\"merges\":[]},\"added_tokens\":[");
+        for (int i = 0; i < NA; i++)
+            tok_sbuf_printf(&b, "%s{\"id\":%d,\"content\":\"%s\",\"special\":false,\"normalized\":false,"
+                                "\"lstrip\":false,\"rstrip\":false,\"single_word\":false}",
+                            i ? "," : "", 256 + i, pat[i]);
+        tok_sbuf_printf(&b, "],\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"add_prefix_space\":false,"
+                            "\"trim_offsets\":false,\"use_regex\":false}}");
+        tok_sbuf_cstr(&b);
+        tok_tokenizer *t = tu_load_json(b.v);
+        tok_vec_free(&b);
+        char text[TL];
+        for (int i = 0; i < TL; i++) text[i] = alpha[NEXT() % 12];
+        int32_t want[TL];
+        size_t nw = 0;
+        for (size_t pos = 0; pos < TL;) {
+            int best = -1;
+            size_t bl = 0;
+            for (int i = 0; i < NA; i++) {
+                size_t l = strlen(pat[i]);
+                if (l > bl && pos + l <= TL && !memcmp(text + pos, pat[i], l)) {
+                    best = i;
+                    bl = l;
+                }
+            }
+            want[nw++] = best >= 0 ? 256 + best : (uint8_t)text[pos];
+            pos += best >= 0 ? bl : 1;
+        }
+        tok_ctx *c = tok_ctx_new(t);
+        tok_encoding e;
+        assert_int_equal(tok_encode(c, text, TL, NULL, &e), TOK_OK);
+        assert_int_equal(e.n, nw);
+        assert_memory_equal(e.ids, want, nw * sizeof *want);
+        tok_ctx_free(c);
+        tok_free(t);
+    }
+#undef NEXT
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +262,7 @@ int main(void)
         cmocka_unit_test(special_text_policy),
         cmocka_unit_test(threads_give_the_same_tokens),
         cmocka_unit_test(huge_and_degenerate_inputs),
+        cmocka_unit_test(added_tokens_any_number_of_first_bytes),
     };
     return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
 }
