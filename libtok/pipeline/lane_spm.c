@@ -53,6 +53,11 @@ typedef struct spm_lane {
     bool ascii_low;   /* every ASCII byte of cls not K_ID is <= 0x20 or 0x7F */
     bool any_slow;    /* some byte is of class K_SLOW */
     bool parts;       /* the charsmap may run on parts (charsmap_parts) */
+    /* the bytes of class K_SP (fill_ids): their count, each in a vector
+     * of 16 (unused ones repeat the first) */
+    int nsp;
+    uint8_t spv[8][16];
+    bool ssse3;       /* the CPU has SSSE3 (fill_block) */
 } spm_lane;
 
 static bool is_replace(const json_t *j, const char *kind, const char *pat, const char *content)
@@ -152,7 +157,48 @@ static inline bool part_cut(const spm_lane *L, const uint8_t *s, uint32_t n, uin
  * the whole piece (tok__precompiled_ascii_cuts), at a fraction of the cost
  * on text with a few chars past ASCII: one such char sent the whole piece
  * through the charsmap's trie, byte by byte. */
-static tok_status charsmap_parts(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, tok_piece *q, tok_nstr **hold)
+/* The first byte of class K_SLOW in s[j, n), or n.  Sixteen bytes a step
+ * where the lane's ASCII is plain (ascii_low): a block with no byte past
+ * ASCII and no control other than the spaces has none. */
+static uint32_t next_slow(const spm_lane *L, const uint8_t *s, uint32_t j, uint32_t n)
+{
+#ifdef __SSE2__
+    if (L->ascii_low && L->nsp <= 8) {
+        const __m128i lo = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F);
+        for (; j + 16 <= n; j += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j)), sp = _mm_setzero_si128();
+            for (int v = 0; v < L->nsp; v++)
+                sp = _mm_or_si128(sp, _mm_cmpeq_epi8(x, _mm_loadu_si128((const __m128i *)(const void *)L->spv[v])));
+            /* signed: bytes past ASCII are below 0x20 too */
+            __m128i odd = _mm_andnot_si128(sp, _mm_or_si128(_mm_cmplt_epi8(x, lo), _mm_cmpeq_epi8(x, del)));
+            if (_mm_movemask_epi8(odd)) break;
+        }
+    }
+#endif
+    while (j < n && L->cls[s[j]] != K_SLOW) j++;
+    return j;
+}
+
+/* s[i, a) to d, each space (K_SP) as ' '; the end of what was written. */
+static uint8_t *spaces_copy(const spm_lane *L, uint8_t *d, const uint8_t *s, uint32_t i, uint32_t a)
+{
+#ifdef __SSE2__
+    if (L->nsp <= 8) {
+        const __m128i blank = _mm_set1_epi8(' ');
+        for (; i + 16 <= a; i += 16, d += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i)), sp = _mm_setzero_si128();
+            for (int v = 0; v < L->nsp; v++)
+                sp = _mm_or_si128(sp, _mm_cmpeq_epi8(x, _mm_loadu_si128((const __m128i *)(const void *)L->spv[v])));
+            _mm_storeu_si128((__m128i *)(void *)d, _mm_or_si128(_mm_andnot_si128(sp, x), _mm_and_si128(sp, blank)));
+        }
+    }
+#endif
+    for (; i < a; i++) *d++ = L->cls[s[i]] == K_SP ? ' ' : s[i];
+    return d;
+}
+
+static tok_status charsmap_parts(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, tok_piece *q, tok_nstr **hold,
+                                 bool align)
 {
     const uint8_t *s = p->s;
     const uint32_t n = p->n, base = p->base;
@@ -163,17 +209,21 @@ static tok_status charsmap_parts(tok_ctx *ctx, const spm_lane *L, const tok_piec
     res->n = 0;
     if (tok_nstr_reserve(res, (size_t)n + 16)) goto nomem;
     for (uint32_t i = 0; i < n;) {
-        uint32_t j = i;
-        while (j < n && L->cls[s[j]] != K_SLOW) j++;
+        uint32_t j = next_slow(L, s, i, n);
         uint32_t a = j;
         while (a > i && !part_cut(L, s, n, a)) a--;
-        /* [i, a) as it is */
+        /* [i, a) as it is (its alignments only when asked for: ids alone
+         * read none) */
         if (tok_nstr_reserve(res, res->n + (a - i) + 16)) goto nomem;
-        for (uint32_t x = i; x < a; x++) {
-            res->s[res->n] = L->cls[s[x]] == K_SP ? ' ' : s[x];
-            res->a0[res->n] = base + x;
-            res->a1[res->n] = base + x + 1;
-            res->n++;
+        if (align) {
+            for (uint32_t x = i; x < a; x++) {
+                res->s[res->n] = L->cls[s[x]] == K_SP ? ' ' : s[x];
+                res->a0[res->n] = base + x;
+                res->a1[res->n] = base + x + 1;
+                res->n++;
+            }
+        } else {
+            res->n = (size_t)(spaces_copy(L, res->s + res->n, s, i, a) - res->s);
         }
         if (j == n) break;
         uint32_t b = j + 1;
@@ -194,8 +244,8 @@ static tok_status charsmap_parts(tok_ctx *ctx, const spm_lane *L, const tok_piec
     /* q is res itself, held by the caller until it is done with q (a copy
      * was 9 more bytes a byte of fresh memory on a cold encode) */
     q->s = res->s;
-    q->a0 = res->a0;
-    q->a1 = res->a1;
+    q->a0 = align ? res->a0 : NULL;
+    q->a1 = align ? res->a1 : NULL;
     q->n = (uint32_t)res->n;
     q->base = 0;
     q->id = -1;
@@ -225,6 +275,99 @@ typedef struct gen {
     bool started;
 } gen;
 
+/* "▁" as a 32-bit word in memory order (a fourth byte past it, never
+ * counted) */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define MARK_WORD 0xE2968100u
+#define BYTE_WORD(b) ((uint32_t)(b) << 24)
+#else
+#define MARK_WORD 0x8196E2u
+#define BYTE_WORD(b) ((uint32_t)(b))
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <tmmintrin.h>
+
+static const uint8_t space_v[8][16] = { { ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ' } };
+
+/* fill_ids sixteen bytes a step (SSSE3: each stretch between spaces is
+ * taken from the loaded block by a shuffle, so nothing past the block is
+ * read): the spaces are the nsp (1..8) byte values of sp[]; from s[i] while
+ * a whole block remains, k + 64 <= lim; returns the new i. */
+__attribute__((target("ssse3"))) static uint32_t fill_block(const void *spv, int nsp, uint32_t col,
+                                                            const uint8_t *s, uint32_t n, uint32_t i, uint8_t *o,
+                                                            size_t *kp, size_t lim, uint32_t *prevp)
+{
+    const __m128i *sp = spv, iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m128i s0 = _mm_loadu_si128(sp), s1 = _mm_loadu_si128(sp + 1), s2 = _mm_loadu_si128(sp + 2),
+                  s3 = _mm_loadu_si128(sp + 3);
+    size_t k = *kp;
+    uint32_t prev = *prevp;
+    while (i + 16 <= n && k + 64 <= lim) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i h = _mm_cmpeq_epi8(x, s0);
+        if (nsp > 1)
+            h = _mm_or_si128(h, _mm_or_si128(_mm_cmpeq_epi8(x, s1), _mm_or_si128(_mm_cmpeq_epi8(x, s2), _mm_cmpeq_epi8(x, s3))));
+        if (nsp > 4)
+            for (int j = 4; j < 8; j++) h = _mm_or_si128(h, _mm_cmpeq_epi8(x, _mm_loadu_si128(sp + j)));
+        unsigned m = (unsigned)_mm_movemask_epi8(h), last = 0;
+        while (m) {
+            unsigned j = (unsigned)__builtin_ctz(m);
+            m &= m - 1;
+            _mm_storeu_si128((__m128i *)(void *)(o + k), _mm_shuffle_epi8(x, _mm_add_epi8(iota, _mm_set1_epi8((char)last))));
+            k += j - last;
+            const uint32_t dup = col & prev & (j == last), w = MARK_WORD;
+            memcpy(o + k, &w, 4);
+            k += dup ? 0 : 3;
+            prev = 1;
+            last = j + 1;
+        }
+        _mm_storeu_si128((__m128i *)(void *)(o + k), _mm_shuffle_epi8(x, _mm_add_epi8(iota, _mm_set1_epi8((char)last))));
+        k += 16 - last;
+        prev = last == 16 ? prev : 0;
+        i += 16;
+    }
+    *kp = k;
+    *prevp = prev;
+    return i;
+}
+#endif
+
+/* gen_fill for ids alone (no alignments, so bytes need not be taken char
+ * by char: the chars are copied whole either way, and a window may end
+ * inside one, the next continuing it): each byte copied, or made "▁" if it
+ * is a space (a run of them one "▁" when collapsed).  The branches at each
+ * word's space and at the vector step's exits were most of gen_fill's time
+ * on running text.  Writes up to 16 bytes past what it counts (room: see
+ * the callers). */
+static size_t fill_ids(const spm_lane *L, gen *g, uint8_t *o, size_t k, size_t lim)
+{
+    const uint8_t *s = g->s, *cls = g->cls;
+    const uint32_t n = g->n, col = L->collapse;
+    uint32_t i = g->i;
+    uint32_t prev = i > 0 && cls[s[i - 1]] == K_SP; /* the byte before was a space */
+#if defined(__x86_64__) || defined(__i386__)
+    /* sixteen bytes a step where the spaces are among at most eight byte
+     * values: ' ' alone past the charsmap (cls is not the lane's then) */
+    const bool own = cls == L->cls;
+    if (L->ssse3 && (!own || L->nsp <= 8)) {
+        i = fill_block(own ? (const void *)L->spv : (const void *)space_v, own ? L->nsp : 1, col, s, n, i, o,
+                       &k, lim, &prev);
+    }
+#endif
+    /* one byte a step, without a branch */
+    while (i < n && k < lim) {
+        const uint8_t b = s[i++];
+        const uint32_t sp = cls[b] == K_SP, ms = 0u - sp;
+        const uint32_t w = (BYTE_WORD(b) & ~ms) | (MARK_WORD & ms);
+        memcpy(o + k, &w, 4);
+        k += 1 + 2 * sp - 3 * (sp & prev & col);
+        prev = sp;
+    }
+    g->i = i;
+    return k;
+}
+
 static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint32_t *a1, size_t k, size_t lim)
 {
     const uint8_t *s = g->s, *cls = g->cls;
@@ -252,6 +395,10 @@ static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint
             uint32_t cl = cls[s[i]] == K_SP ? 1 : (uint32_t)tok_utf8_seqlen(s[i]);
             PUT_MARK(R0(i), R1(i, cl));
         }
+    }
+    if (!a0) {
+        g->i = i;
+        return fill_ids(L, g, o, k, lim);
     }
     while (i < n && k < lim) {
         if (cls[s[i]] == K_SP) {
@@ -534,7 +681,8 @@ static tok_status lane_piece(tok_ctx *ctx, const tok_encode_options *opt, const 
     /* (without a charsmap no byte is slow: the scan is skipped) */
     for (uint32_t i = 0; L->any_slow && i < p->n; i++) {
         if (L->cls[p->s[i]] != K_SLOW) continue;
-        if ((st = L->parts ? charsmap_parts(ctx, L, p, &src, &hold) : charsmap(ctx, L->pc, p, &src))) return st;
+        if ((st = L->parts ? charsmap_parts(ctx, L, p, &src, &hold, !e->ids_only) : charsmap(ctx, L->pc, p, &src)))
+            return st;
         memset(id_cls, K_ID, sizeof id_cls);
         id_cls[' '] = K_SP;
         cls = id_cls;
@@ -554,7 +702,8 @@ static tok_status lane_src(tok_ctx *ctx, const tok_encode_options *opt, const sp
     if (src.n == 0) return TOK_OK;
     if (L->no_cut && !(opt->dropout > 0)) return direct(ctx, L, &src, cls, w, e, ty);
     tok_piece q;
-    if ((st = tok_ctx_piece_alloc(ctx, &q, (size_t)src.n * 3 + 3))) return st;
+    /* (+ 16: gen_fill writes past what it counts) */
+    if ((st = tok_ctx_piece_alloc(ctx, &q, (size_t)src.n * 3 + 3 + 16))) return st;
     gen g = { src.s, cls, src.a0, src.a1, src.n, src.base, 0, false };
     /* ids alone: the normalized text without its alignments (offsets are
      * not asked for, and nothing else reads them), so they are neither
@@ -628,6 +777,12 @@ int tok__lane_spm(tok_tokenizer *t)
         if (c > 0x20 && c < 0x7F && L->cls[c] != K_ID) L->ascii_low = false;
         if (L->cls[c] == K_SLOW) L->any_slow = true;
     }
+    for (int c = 0; c < 256; c++)
+        if (L->cls[c] == K_SP && L->nsp++ < 8) memset(L->spv[L->nsp - 1], c, 16);
+    for (int x = L->nsp; x > 0 && x < 8; x++) memcpy(L->spv[x], L->spv[0], 16);
+#if defined(__x86_64__) || defined(__i386__)
+    L->ssse3 = __builtin_cpu_supports("ssse3");
+#endif
     L->pc = pcn;
     L->parts = pcn && tok__precompiled_ascii_cuts(pcn);
     /* no pre-tokenizer after the recipe (or one that cannot cut: no spaces

@@ -149,6 +149,9 @@ static void check(const char *rel, int bert_lowercase)
     same(a, b, r, big, NULL, 0, false);
     for (size_t i = 0; i < big; i++) r[i] = "the cat sat on a mat; "[i % 22];
     same(a, b, r, big, NULL, 0, false);
+    /* runs of spaces (collapsed or not) across the windows' ends */
+    for (size_t i = 0; i < big; i++) r[i] = "ab  cd     ef         g   h"[i % 27];
+    same(a, b, r, big, NULL, 0, false);
     free(r);
     /* every token of a SentencePiece-style vocabulary as a word, and two
      * glued together ("▁" as the space it stands for): the lane's own BPE
