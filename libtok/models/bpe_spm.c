@@ -19,7 +19,8 @@
  *    char no merge joins to the byte before it: "▁said" "." "\n" "The"),
  *    and its parts looked up and merged one by one: in running text most
  *    parts recur in other stretches (English: 47k distinct stretches, 27k
- *    distinct parts, a third of the bytes to merge).
+ *    distinct parts, a third of the bytes to merge); a part of one ASCII
+ *    char with a token of its own is that token, with no look-up.
  * Words with a char that has neither a token nor byte tokens (unk,
  * dropped), longer words, and ignore_merges models go to bpe.c's own path.
  */
@@ -312,6 +313,10 @@ static inline bool cut_before(const tok_bpe_spm *t, const uint8_t *p, uint32_t x
 static tok_status part(const tok_bpe_spm *t, const tok_model *m, tok_ctx *ctx, tok_pcache *pc, const uint8_t *p,
                        uint32_t a, uint32_t b, tok_toks *out)
 {
+    /* one ASCII char with a token of its own ("." "," "\n"): that token,
+     * without a cache look-up */
+    if (b - a == 1 && p[a] < 0x80 && t->ascii[p[a]] >= 0)
+        return tok_toks_push(out, t->ascii[p[a]], a, b) ? tok_ctx_fail(ctx, TOK_ERR_NOMEM, "out of memory") : TOK_OK;
     tok_pcache_q q;
     tok_pcache_query(&q, p + a, b - a);
     size_t first = out->n;
