@@ -150,13 +150,6 @@ static inline bool part_cut(const spm_lane *L, const uint8_t *s, uint32_t n, uin
     return x == 0 || x >= n || (L->cls[s[x - 1]] != K_SLOW && L->cls[s[x]] != K_SLOW);
 }
 
-/* The charsmap over piece p only where it is needed: each stretch between
- * two cuts (part_cut) that holds a byte the ASCII table cannot take goes
- * through it, the rest is copied (a char it makes a space as ' '), each
- * byte aligned to itself.  Same text and alignments as the charsmap over
- * the whole piece (tok__precompiled_ascii_cuts), at a fraction of the cost
- * on text with a few chars past ASCII: one such char sent the whole piece
- * through the charsmap's trie, byte by byte. */
 /* The first byte of class K_SLOW in s[j, n), or n.  Sixteen bytes a step
  * where the lane's ASCII is plain (ascii_low): a block with no byte past
  * ASCII and no control other than the spaces has none. */
@@ -197,6 +190,14 @@ static uint8_t *spaces_copy(const spm_lane *L, uint8_t *d, const uint8_t *s, uin
     return d;
 }
 
+/* The charsmap over piece p only where it is needed: each stretch between
+ * two cuts (part_cut) that holds a byte the ASCII table cannot take goes
+ * through it, the rest is copied (a char it makes a space as ' '), each
+ * byte aligned to itself (align: else without alignments, q's a0/a1
+ * NULL, for ids alone).  Same text and alignments as the charsmap over
+ * the whole piece (tok__precompiled_ascii_cuts), at a fraction of the cost
+ * on text with a few chars past ASCII: one such char sent the whole piece
+ * through the charsmap's trie, byte by byte. */
 static tok_status charsmap_parts(tok_ctx *ctx, const spm_lane *L, const tok_piece *p, tok_piece *q, tok_nstr **hold,
                                  bool align)
 {
