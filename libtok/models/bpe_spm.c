@@ -35,8 +35,7 @@ typedef struct pcell {
 
 struct tok_bpe_spm {
     pcell *cell;
-    size_t cells;
-    uint64_t mask;
+    uint64_t mask;      /* cells - 1 */
     int shift;
     int32_t ascii[128]; /* the one-char token of an ASCII byte, -1 none */
     int32_t two[2048];  /* ... of a two-byte char, by its 11 payload bits (Latin, Greek, Cyrillic, Hebrew, Arabic) */
@@ -105,7 +104,6 @@ tok_bpe_spm *tok__bpe_spm_new(const tok_model *m)
         free(t);
         return NULL;
     }
-    t->cells = cap;
     memset(t->cell, 0xFF, cap * sizeof *t->cell);
     t->mask = cap - 1;
     t->shift = 64 - __builtin_ctzll(cap);
@@ -135,7 +133,7 @@ tok_bpe_spm *tok__bpe_spm_new(const tok_model *m)
 void tok__bpe_spm_free(tok_bpe_spm *t)
 {
     if (!t) return;
-    tok__table_free(t->cell, t->cells * sizeof *t->cell);
+    tok__table_free(t->cell, (size_t)(t->mask + 1) * sizeof *t->cell);
     free(t);
 }
 

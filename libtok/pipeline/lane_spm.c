@@ -37,6 +37,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <tmmintrin.h> /* fill_block, compiled for SSSE3 and used where the CPU has it */
+#endif
 
 #define MARK "\xE2\x96\x81"
 
@@ -150,6 +153,17 @@ static inline bool part_cut(const spm_lane *L, const uint8_t *s, uint32_t n, uin
     return x == 0 || x >= n || (L->cls[s[x - 1]] != K_SLOW && L->cls[s[x]] != K_SLOW);
 }
 
+#ifdef __SSE2__
+/* The bytes of x that are spaces (K_SP) of the lane (nsp <= 8). */
+static inline __m128i space_mask(const spm_lane *L, __m128i x)
+{
+    __m128i sp = _mm_setzero_si128();
+    for (int v = 0; v < L->nsp; v++)
+        sp = _mm_or_si128(sp, _mm_cmpeq_epi8(x, _mm_loadu_si128((const __m128i *)(const void *)L->spv[v])));
+    return sp;
+}
+#endif
+
 /* The first byte of class K_SLOW in s[j, n), or n.  Sixteen bytes a step
  * where the lane's ASCII is plain (ascii_low): a block with no byte past
  * ASCII and no control other than the spaces has none. */
@@ -159,9 +173,7 @@ static uint32_t next_slow(const spm_lane *L, const uint8_t *s, uint32_t j, uint3
     if (L->ascii_low && L->nsp <= 8) {
         const __m128i lo = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F);
         for (; j + 16 <= n; j += 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j)), sp = _mm_setzero_si128();
-            for (int v = 0; v < L->nsp; v++)
-                sp = _mm_or_si128(sp, _mm_cmpeq_epi8(x, _mm_loadu_si128((const __m128i *)(const void *)L->spv[v])));
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j)), sp = space_mask(L, x);
             /* signed: bytes past ASCII are below 0x20 too */
             __m128i odd = _mm_andnot_si128(sp, _mm_or_si128(_mm_cmplt_epi8(x, lo), _mm_cmpeq_epi8(x, del)));
             if (_mm_movemask_epi8(odd)) break;
@@ -179,9 +191,7 @@ static uint8_t *spaces_copy(const spm_lane *L, uint8_t *d, const uint8_t *s, uin
     if (L->nsp <= 8) {
         const __m128i blank = _mm_set1_epi8(' ');
         for (; i + 16 <= a; i += 16, d += 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i)), sp = _mm_setzero_si128();
-            for (int v = 0; v < L->nsp; v++)
-                sp = _mm_or_si128(sp, _mm_cmpeq_epi8(x, _mm_loadu_si128((const __m128i *)(const void *)L->spv[v])));
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i)), sp = space_mask(L, x);
             _mm_storeu_si128((__m128i *)(void *)d, _mm_or_si128(_mm_andnot_si128(sp, x), _mm_and_si128(sp, blank)));
         }
     }
@@ -287,8 +297,6 @@ typedef struct gen {
 #endif
 
 #if defined(__x86_64__) || defined(__i386__)
-#include <tmmintrin.h>
-
 static const uint8_t space_v[8][16] = { { ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ' } };
 
 /* fill_ids sixteen bytes a step (SSSE3: each stretch between spaces is
@@ -401,6 +409,7 @@ static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint
         g->i = i;
         return fill_ids(L, g, o, k, lim);
     }
+    /* (alignments from here on: a0 and a1 are set) */
     while (i < n && k < lim) {
         if (cls[s[i]] == K_SP) {
             uint32_t j = i + 1;
@@ -430,7 +439,7 @@ static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint
                     if (!r) break;
                     _mm_storeu_si128((__m128i *)(void *)(o + k), x);
                     __m128i v = _mm_add_epi32(_mm_set1_epi32((int)(base + i)), _mm_setr_epi32(0, 1, 2, 3));
-                    for (int q = 0; a0 && q < 4; q++, v = _mm_add_epi32(v, step)) {
+                    for (int q = 0; q < 4; q++, v = _mm_add_epi32(v, step)) {
                         _mm_storeu_si128((__m128i *)(void *)(a0 + k + 4 * q), v);
                         _mm_storeu_si128((__m128i *)(void *)(a1 + k + 4 * q), _mm_add_epi32(v, one));
                     }
@@ -442,10 +451,8 @@ static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint
             }
 #endif
             o[k] = s[i];
-            if (a0) {
-                a0[k] = R0(i);
-                a1[k] = R1(i, 1);
-            }
+            a0[k] = R0(i);
+            a1[k] = R1(i, 1);
             k++;
             i++;
             continue;
@@ -454,7 +461,6 @@ static size_t gen_fill(const spm_lane *L, gen *g, uint8_t *o, uint32_t *a0, uint
         if (cl == 0 || i + cl > n) cl = 1;
         for (uint32_t x = 0; x < cl; x++, k++) {
             o[k] = s[i + x];
-            if (!a0) continue;
             a0[k] = ia0 ? ia0[i + x] : base + i;
             a1[k] = ia0 ? ia1[i + x] : base + i + cl;
         }
